@@ -1,0 +1,264 @@
+import { availableParallelism } from 'node:os'
+import { loadCallable } from './callable.js'
+import type { Callable } from './callable.js'
+import { currentTask, withTaskContext } from './context.js'
+import type { TaskContext } from './context.js'
+import { channels } from './diagnostics.js'
+import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
+import { describeValue, FutureError } from './errors.js'
+import { Executor } from './executor.js'
+import type { FunctionOf, ShutdownOptions, SubmitOptions } from './executor.js'
+import { Future } from './future.js'
+import { isTask } from './task.js'
+import { checkOptions, checkPositiveInteger } from './validate.js'
+
+/** Options of {@link AsyncPoolExecutor}. */
+export interface AsyncPoolExecutorOptions {
+  /**
+   * How many calls run at once. @default `Math.min(32, os.availableParallelism() + 4)`, like
+   * Python's thread pool.
+   */
+  maxWorkers?: number | undefined
+  /** A label for diagnostics. @default `AsyncPoolExecutor #<id>` */
+  name?: string | undefined
+}
+
+interface WorkItem {
+  readonly future: Future<any>
+  readonly fn: Callable
+  readonly args: unknown[]
+  readonly signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+const MAX_LENT_WORKERS = 32
+
+/**
+ * Runs async (or plain) functions on this thread, at most `maxWorkers` at once, in submission
+ * order. Closures work, since nothing leaves the thread. It is the reference implementation of
+ * the `Executor` contract and the in-thread answer for I/O-bound work: Python's thread-pool
+ * examples port to it directly.
+ *
+ * @example
+ * ```ts
+ * await using ex = new AsyncPoolExecutor({ maxWorkers: 8 })
+ * const pages = urls.map((url) => ex.submitWith({ name: url }, async () => (await fetch(url)).text()))
+ * for await (const f of asCompleted(pages)) console.log(f.name, (await f).length)
+ * ```
+ */
+export class AsyncPoolExecutor extends Executor {
+  readonly #queue = new Set<WorkItem>()
+  #running = 0
+  #extraWorkers = 0
+  #lent = 0
+  #shutdown = false
+  #scheduled = false
+  #drained: Promise<void> | undefined
+  #resolveDrained: (() => void) | undefined
+  readonly #freeSlots: number[] = []
+  #nextSlot = 0
+
+  constructor(options?: AsyncPoolExecutorOptions) {
+    checkOptions(options, 'AsyncPoolExecutor', ['maxWorkers', 'name'])
+    const maxWorkers =
+      options?.maxWorkers === undefined
+        ? Math.min(32, availableParallelism() + 4)
+        : checkPositiveInteger(options.maxWorkers, 'max_workers must be greater than 0', 'maxWorkers')
+    if (options?.name !== undefined && typeof options.name !== 'string') {
+      throw new TypeError(`AsyncPoolExecutor: name must be a string, got ${describeValue(options.name)}`)
+    }
+    super({ kind: 'async', maxWorkers, name: options?.name })
+  }
+
+  submitWith<C extends Callable>(
+    options: SubmitOptions,
+    fn: C,
+    ...args: Parameters<FunctionOf<C>>
+  ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    checkOptions(options, 'submitWith', ['name', 'signal', 'transfer'])
+    if (typeof fn !== 'function' && !isTask(fn)) {
+      throw new TypeError(`submit(): expected a function or a task(url, name) handle, got ${describeValue(fn)}`)
+    }
+    const { name, signal } = options
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`submitWith(): name must be a string, got ${describeValue(name)}`)
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`submitWith(): signal must be an AbortSignal, got ${describeValue(signal)}`)
+    }
+    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+
+    const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
+      name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
+    })
+    const item: WorkItem = { future, fn, args, signal, onAbort: undefined }
+    this.#queue.add(item)
+    future.addDoneCallback(() => {
+      // Cancelled while queued: leave the queue and tell wait()/asCompleted() at once.
+      if (this.#queue.delete(item)) {
+        this.#detachSignal(item)
+        future.setRunningOrNotifyCancel()
+        this.#checkDrained()
+      }
+    })
+    if (channels.futureSubmit.hasSubscribers) {
+      channels.futureSubmit.publish({
+        futureId: future.id,
+        executorId: this.id,
+        name: future.name,
+        callerTaskId: currentTask()?.id,
+      } satisfies FutureSubmitEvent)
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) future.cancel()
+      else {
+        item.onAbort = () => future.cancel()
+        signal.addEventListener('abort', item.onAbort, { once: true })
+      }
+    }
+    this.#schedule()
+    return future
+  }
+
+  /**
+   * Stops taking work; `wait` (default true) resolves when every task is done; `cancelFutures`
+   * cancels the queued ones first. Called with `wait: true` from inside one of this executor's
+   * own tasks it rejects (that task would wait for itself: "cannot join current thread"), after
+   * marking the executor shut down, as Python does.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    try {
+      checkOptions(options, 'shutdown', ['wait', 'cancelFutures'])
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+    const wait = options?.wait ?? true
+    const cancelFutures = options?.cancelFutures ?? false
+    this.publishShutdown(wait, cancelFutures)
+    this.#shutdown = true
+    if (cancelFutures) for (const item of [...this.#queue]) item.future.cancel()
+    if (!wait) return Promise.resolve()
+    if (currentTask()?.executor === this) {
+      const error = new FutureError(
+        'cannot join current thread: shutdown({ wait: true }) was called from inside a task of this executor, ' +
+          'which would wait for itself forever. Call shutdown({ wait: false }) there, or shut down from outside the executor.',
+        'ERR_SHUTDOWN_FROM_TASK',
+      )
+      return Promise.reject(error)
+    }
+    if (this.#queue.size === 0 && this.#running === 0) return Promise.resolve()
+    this.#drained ??= new Promise<void>((resolve) => {
+      this.#resolveDrained = resolve
+    })
+    return this.#drained
+  }
+
+  protected override lendWorker(): (() => void) | undefined {
+    if (this.#lent >= MAX_LENT_WORKERS) return undefined
+    this.#lent++
+    this.#extraWorkers++
+    this.#schedule()
+    let returned = false
+    return () => {
+      if (returned) return
+      returned = true
+      this.#lent--
+      this.#extraWorkers--
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      this.#pump()
+    })
+  }
+
+  #pump(): void {
+    while (this.#running < this.maxWorkers + this.#extraWorkers) {
+      const item = this.#queue.values().next().value
+      if (item === undefined) break
+      this.#queue.delete(item)
+      this.#detachSignal(item)
+      if (!item.future.setRunningOrNotifyCancel()) continue
+      this.#start(item)
+    }
+    this.#checkDrained()
+  }
+
+  #start(item: WorkItem): void {
+    this.#running++
+    const slot = this.#freeSlots.pop() ?? this.#nextSlot++
+    const { future, fn, args, signal } = item
+    if (channels.futureStart.hasSubscribers) {
+      channels.futureStart.publish({ futureId: future.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
+    }
+    const controller = new AbortController()
+    const abort = (): void => {
+      controller.abort(signal?.reason)
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) abort()
+      else signal.addEventListener('abort', abort, { once: true })
+    }
+    const context: TaskContext = { id: future.id, name: future.name, signal: controller.signal, executor: this }
+    const settle = (ok: boolean, value: unknown): void => {
+      signal?.removeEventListener('abort', abort)
+      this.#running--
+      this.#freeSlots.push(slot)
+      if (ok) future.setResult(value)
+      else future.setException(value)
+      this.#pump()
+    }
+    let promise: unknown
+    try {
+      promise = withTaskContext(context, () =>
+        isTask(fn)
+          ? loadCallable({ kind: 'task', module: fn.module, exportName: fn.exportName, name: fn.name }).then((f) =>
+              f(...args),
+            )
+          : fn(...args),
+      )
+    } catch (error) {
+      settle(false, error)
+      return
+    }
+    if (isThenable(promise)) {
+      Promise.resolve(promise).then(
+        (value) => {
+          settle(true, value)
+        },
+        (error: unknown) => {
+          settle(false, error)
+        },
+      )
+    } else {
+      settle(true, promise)
+    }
+  }
+
+  #detachSignal(item: WorkItem): void {
+    if (item.onAbort !== undefined) {
+      item.signal?.removeEventListener('abort', item.onAbort)
+      item.onAbort = undefined
+    }
+  }
+
+  #checkDrained(): void {
+    if (this.#resolveDrained !== undefined && this.#queue.size === 0 && this.#running === 0) {
+      const resolve = this.#resolveDrained
+      this.#resolveDrained = undefined
+      resolve()
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}

@@ -1,0 +1,213 @@
+/**
+ * The backend kit: what a pool needs to send work to another thread or process and run it there.
+ * Used by `@x/thread-pool` and `@x/process-pool`; third-party backends may use it too.
+ *
+ * @module
+ */
+import { describeValue } from './errors.js'
+import { isFuture } from './future.js'
+import { isTask } from './task.js'
+import type { Task } from './task.js'
+
+/** Any function, or a {@link Task} handle: what `submit()` and `map()` accept. */
+export type Callable = ((...args: any[]) => unknown) | Task
+
+/** How a callable travels to a worker: a module export, or a self-contained function's source. */
+export type CallableSpec =
+  | { readonly kind: 'task'; readonly module: string; readonly exportName: string; readonly name: string }
+  | { readonly kind: 'source'; readonly source: string; readonly name: string }
+
+const executorBrand = Symbol.for('@x/future.Executor')
+const compiledOk = new Map<string, string>()
+
+/**
+ * Turns a function or task handle into a {@link CallableSpec} a worker can load. Throws a
+ * `TypeError` that names the problem and the fix for what cannot travel: a native function
+ * (`Math.pow`), a bound function, a class, or something that is not a function.
+ *
+ * A function sent as source runs in a fresh scope in the worker: it must not use variables from
+ * outside itself (see {@link invokeCallable} for the error it gets when it does).
+ */
+export function describeCallable(fn: Callable): CallableSpec {
+  if (isTask(fn)) return { kind: 'task', module: fn.module, exportName: fn.exportName, name: fn.name }
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `expected a function or a task(url, name) handle to run, got ${describeValue(fn)}`,
+    )
+  }
+  const name = fn.name || 'anonymous'
+  const source = Function.prototype.toString.call(fn)
+  const cached = compiledOk.get(source)
+  if (cached !== undefined) return { kind: 'source', source: cached, name }
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    if (name.startsWith('bound ')) {
+      throw new TypeError(
+        `${name === 'bound ' ? 'a bound function' : `"${name}" is a bound function: it`} cannot be sent to a worker, because its bound "this" and arguments ` +
+          `stay behind. Pass them as arguments to a self-contained function instead, ` +
+          `or export the function from a module and submit task(url, name).`,
+      )
+    }
+    throw new TypeError(
+      `"${name}" is a native function and has no source to send to a worker. ` +
+        `Wrap it in a self-contained function that calls it, e.g. for Math.pow: submit((a, b) => Math.pow(a, b), 2, 8).`,
+    )
+  }
+  if (/^class[\s{]/.test(source)) {
+    throw new TypeError(`${name} is a class, not a function; submit a function that constructs it instead.`)
+  }
+  const compilable = normalizeSource(source)
+  if (compilable === undefined) {
+    throw new TypeError(
+      `${name} cannot be compiled on its own (it looks like an object method or accessor). ` +
+        `Submit an arrow function or a function expression, or export it and use task(url, name).`,
+    )
+  }
+  compiledOk.set(source, compilable)
+  return { kind: 'source', source: compilable, name }
+}
+
+/** Source text that compiles as an expression, or undefined. Methods become function expressions. */
+function normalizeSource(source: string): string | undefined {
+  if (compiles(source)) return source
+  // Method shorthand: `name(a) {...}`, `async name(a) {...}`, `*name() {...}`, `async *name() {...}`
+  const match = /^(async\s+)?(\*\s*)?([A-Za-z_$][\w$]*)\s*\(/.exec(source)
+  if (match !== null && !['get', 'set', 'static'].includes(match[3] ?? '')) {
+    const rewritten = `${match[1] ?? ''}function${match[2] !== undefined ? '*' : ''} ${source.slice((match[1] ?? '').length + (match[2] ?? '').length)}`
+    if (compiles(rewritten)) return rewritten
+  }
+  return undefined
+}
+
+function compiles(source: string): boolean {
+  try {
+    // Only parses: the function body does not run.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    new Function(`return (${source}\n)`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+type Fn = (...args: unknown[]) => unknown
+const loaded = new Map<string, Fn>()
+
+function cacheKey(spec: CallableSpec): string {
+  return spec.kind === 'task' ? `task\u0000${spec.module}\u0000${spec.exportName}` : `source\u0000${spec.source}`
+}
+
+/**
+ * Worker side: the function a {@link CallableSpec} names, compiled or imported once per worker
+ * and cached. A task's module is imported; a missing export or one that is not a function is a
+ * `TypeError` naming the module and export.
+ */
+export async function loadCallable(spec: CallableSpec): Promise<Fn> {
+  const key = cacheKey(spec)
+  const hit = loaded.get(key)
+  if (hit !== undefined) return hit
+  let fn: Fn
+  if (spec.kind === 'source') {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    fn = new Function(`return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`)() as Fn
+  } else {
+    const namespace = (await import(spec.module)) as Record<string, unknown>
+    const value = namespace[spec.exportName]
+    if (typeof value !== 'function') {
+      const exports = Object.keys(namespace).filter((k) => typeof namespace[k] === 'function')
+      throw new TypeError(
+        value === undefined
+          ? `module ${spec.module} has no export named "${spec.exportName}"` +
+              (exports.length > 0 ? `; its function exports are: ${exports.join(', ')}` : '')
+          : `export "${spec.exportName}" of ${spec.module} is not a function (it is ${describeValue(value)})`,
+      )
+    }
+    fn = value as Fn
+  }
+  loaded.set(key, fn)
+  return fn
+}
+
+/**
+ * Worker side: loads the callable (cached), calls it with `args` and awaits the result. When a
+ * function sent as source fails with `ReferenceError: X is not defined` because it uses a
+ * variable from outside itself, the error is replaced by one that says so and names the fix
+ * (code `ERR_OUTSIDE_VARIABLE`; the original is its `cause`).
+ */
+export async function invokeCallable(spec: CallableSpec, args: readonly unknown[]): Promise<unknown> {
+  const fn = loaded.get(cacheKey(spec)) ?? (await loadCallable(spec))
+  try {
+    return await fn(...args)
+  } catch (error) {
+    throw spec.kind === 'source' ? explainOutsideVariable(error, spec.name) : error
+  }
+}
+
+function explainOutsideVariable(error: unknown, name: string): unknown {
+  if (!(error instanceof ReferenceError)) return error
+  const match = /^(\S+) is not defined$/.exec(error.message)
+  const variable = match?.[1]
+  if (variable === undefined || variable in globalThis) return error
+  const explained = new ReferenceError(
+    `The function "${name}" uses "${variable}", a variable from outside the function. A function sent to a ` +
+      `worker as source runs in a fresh scope there, so it must be self-contained: pass "${variable}" as an ` +
+      `argument (submit(fn, ${variable})), or export the function from a module and submit ` +
+      `task(new URL('./tasks.js', import.meta.url), '${name}').`,
+    { cause: error },
+  )
+  Object.defineProperty(explained, 'code', { value: 'ERR_OUTSIDE_VARIABLE', enumerable: true, writable: true, configurable: true })
+  return explained
+}
+
+const MAX_DEPTH = 4
+const MAX_VISITS = 2000
+
+/**
+ * Parent side: refuses arguments that cannot or must not travel to a worker: a `Future` or an
+ * `Executor` (anywhere inside arrays, plain objects, Maps and Sets, a few levels deep), or a
+ * function. The `TypeError` names the argument (`argument 2`, `argument 1.items[3]`) and the fix.
+ */
+export function checkArguments(args: readonly unknown[]): void {
+  const budget = { visits: 0 }
+  for (let i = 0; i < args.length; i++) check(args[i], `argument ${String(i + 1)}`, 0, budget)
+}
+
+function check(value: unknown, path: string, depth: number, budget: { visits: number }): void {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return
+  if (++budget.visits > MAX_VISITS) return
+  if (isFuture(value)) {
+    throw new TypeError(
+      `${path} is a Future: futures cannot be sent to a worker. Inside a task, use currentTask().executor ` +
+        `to submit more work and await the futures it returns there, or pass the future's value instead.`,
+    )
+  }
+  if ((value as Record<symbol, unknown>)[executorBrand] === true) {
+    throw new TypeError(
+      `${path} is an Executor: executors cannot be sent to a worker (Python deadlocks here). ` +
+        `Inside a task, use currentTask().executor to submit more work to the same pool.`,
+    )
+  }
+  if (typeof value === 'function') {
+    throw new TypeError(
+      `${path} is a function (${(value as Fn).name || 'anonymous'}): functions cannot be cloned to a worker. ` +
+        `Pass data, or export the function from a module and pass a task(url, name) handle.`,
+    )
+  }
+  if (depth >= MAX_DEPTH || ArrayBuffer.isView(value)) return
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) check(value[i], `${path}[${String(i)}]`, depth + 1, budget)
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      check(k, `${path} (a Map key)`, depth + 1, budget)
+      check(v, `${path}.get(${describeValue(k)})`, depth + 1, budget)
+    }
+  } else if (value instanceof Set) {
+    for (const v of value) check(v, `${path} (a Set item)`, depth + 1, budget)
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto === Object.prototype || proto === null) {
+      for (const key of Object.keys(value)) {
+        check((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, budget)
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Executor } from './executor.js'
+
+/**
+ * What a running task knows about itself; returned by {@link currentTask}.
+ */
+export interface TaskContext {
+  /** The id of the task's future (in the process that owns the executor). */
+  readonly id: number
+  /** The task's name (`submitWith({ name })`, else the function's or export's name). */
+  readonly name: string | undefined
+  /**
+   * Aborts when the task should stop: its `submitWith({ signal })` signal aborted while it was
+   * running. A task that can stop early should listen to it.
+   */
+  readonly signal: AbortSignal
+  /** Submits more work to the same executor (nested work), from wherever the task runs. */
+  readonly executor: Executor
+}
+
+const storage = new AsyncLocalStorage<TaskContext>()
+
+/**
+ * The task that is running in the current async context, on any executor; `undefined` outside
+ * a task.
+ *
+ * @example
+ * ```ts
+ * const ex = new AsyncPoolExecutor({ maxWorkers: 4 })
+ * const f = ex.submit(async () => {
+ *   const task = currentTask()!
+ *   const child = task.executor.submit(async (n: number) => n * 2, 21) // nested work
+ *   return await child                                                   // 42
+ * })
+ * ```
+ */
+export function currentTask(): TaskContext | undefined {
+  return storage.getStore()
+}
+
+/**
+ * Runs `fn` with `context` as the {@link currentTask} (and everything it starts asynchronously).
+ * For backend authors: call it around each task you run.
+ */
+export function withTaskContext<R>(context: TaskContext, fn: () => R): R {
+  return storage.run(context, fn)
+}

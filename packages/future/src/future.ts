@@ -1,0 +1,376 @@
+import { inspect } from 'node:util'
+import { currentTask } from './context.js'
+import { channels } from './diagnostics.js'
+import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
+import { CancelledError, InvalidStateError, TimeoutError, describeValue } from './errors.js'
+import { allocateFutureId, newWaitId } from './ids.js'
+import { checkTimeout, typeName } from './validate.js'
+
+/**
+ * The state of a {@link Future}. Python's five states: a cancelled future is `CANCELLED` until
+ * its executor acknowledges it (`setRunningOrNotifyCancel()`), then `CANCELLED_AND_NOTIFIED`.
+ */
+export type FutureState = 'PENDING' | 'RUNNING' | 'CANCELLED' | 'CANCELLED_AND_NOTIFIED' | 'FINISHED'
+
+/** A function called with the future once it is done. */
+export type DoneCallback<T> = (future: Future<T>) => void
+
+/** @internal Notified when a future reaches FINISHED or CANCELLED_AND_NOTIFIED (wait/asCompleted). */
+export type Waiter = (future: Future<any>) => void
+
+/** @internal */
+export const kAddWaiter: unique symbol = Symbol('addWaiter')
+/** @internal */
+export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
+/** @internal */
+export const kFailed: unique symbol = Symbol('failed')
+
+/** Marks futures across copies of this package (a worker loads its own copy). */
+export const futureBrand: unique symbol = Symbol.for('@x/future.Future')
+
+/**
+ * The eventual result of a call. An executor creates one per `submit()`; its state moves from
+ * PENDING to RUNNING to FINISHED, or to CANCELLED when `cancel()` wins while it is still pending.
+ *
+ * A `Future` is thenable: `await future` is `await future.result()`.
+ *
+ * @example
+ * ```ts
+ * const f = new Future<number>()
+ * f.addDoneCallback((done) => console.log('done:', done.toString()))
+ * f.setResult(42)                       // prints "done: <Future #1 state=finished returned number>"
+ * console.log(await f)                  // 42
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** Unique in the process, increasing. */
+  readonly id: number
+  /** The task's name, shown in diagnostics and `toString()`. */
+  readonly name: string | undefined
+
+  #state: FutureState = 'PENDING'
+  #value: T | undefined
+  #error: unknown
+  #failed = false
+  #callbacks: DoneCallback<T>[] | undefined
+  #waiters: Set<Waiter> | undefined
+  #listeners: Set<() => void> | undefined
+
+  /** @param options.name a label for diagnostics and `toString()` */
+  constructor(options?: { name?: string | undefined }) {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`Future options must be an object like { name: 'job' }, got ${describeValue(options)}`)
+    }
+    const name = options?.name
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`Future name must be a string, got ${describeValue(name)}`)
+    }
+    this.id = allocateFutureId()
+    this.name = name
+  }
+
+  /** @internal */
+  get [futureBrand](): true {
+    return true
+  }
+
+  /** The current state (see {@link FutureState}). */
+  get state(): FutureState {
+    return this.#state
+  }
+
+  /**
+   * Cancels the future if it is still PENDING and returns `true`; also `true` when it was already
+   * cancelled. Returns `false` once it is running or finished: a running task is never stopped by
+   * `cancel()` (use `submitWith({ signal })` for that). Done-callbacks run before it returns.
+   */
+  cancel(): boolean {
+    const state = this.#state
+    if (state === 'RUNNING' || state === 'FINISHED') return false
+    if (state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED') return true
+    this.#state = 'CANCELLED'
+    if (channels.futureCancel.hasSubscribers) channels.futureCancel.publish({ futureId: this.id })
+    this.#wakeListeners()
+    this.#runCallbacks()
+    return true
+  }
+
+  /** `true` when the future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === 'CANCELLED' || this.#state === 'CANCELLED_AND_NOTIFIED'
+  }
+
+  /** `true` while the call is running. */
+  running(): boolean {
+    return this.#state === 'RUNNING'
+  }
+
+  /** `true` when the future was cancelled or finished. */
+  done(): boolean {
+    const state = this.#state
+    return state === 'FINISHED' || state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED'
+  }
+
+  /**
+   * The call's result. Rejects with the call's own error, with {@link CancelledError} when the
+   * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
+   * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
+   */
+  result(timeout?: number): Promise<T> {
+    checkTimeout(timeout, 'result')
+    if (this.done()) return this.#settled()
+    return this.#waitDone(timeout).then(() => this.#settled())
+  }
+
+  /**
+   * The call's error (`undefined` when it succeeded). Rejects with {@link CancelledError} or
+   * {@link TimeoutError} like {@link Future.result}.
+   */
+  exception(timeout?: number): Promise<unknown> {
+    checkTimeout(timeout, 'exception')
+    if (this.done()) return this.#settledException()
+    return this.#waitDone(timeout).then(() => this.#settledException())
+  }
+
+  /**
+   * Calls `fn(future)` once the future is done, or at once when it is already done. Callbacks run
+   * in the order they were added, synchronously inside `setResult`/`setException`/`cancel()`.
+   * A callback that throws is reported with `process.emitWarning` and never stops the others.
+   */
+  addDoneCallback(fn: DoneCallback<T>): void {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`addDoneCallback expects a function, got ${describeValue(fn)}`)
+    }
+    if (this.done()) {
+      this.#invoke(fn)
+      return
+    }
+    ;(this.#callbacks ??= []).push(fn)
+  }
+
+  /** Same outcome as {@link Future.result}: `await future` works. */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.result().then(onfulfilled, onrejected)
+  }
+
+  /**
+   * For executors: PENDING → RUNNING, returns `true`; CANCELLED → CANCELLED_AND_NOTIFIED, returns
+   * `false` (and wakes `wait()`/`asCompleted()`), in which case the executor must not run the
+   * call. Throws in any other state: call it once per future.
+   */
+  setRunningOrNotifyCancel(): boolean {
+    const state = this.#state
+    if (state === 'PENDING') {
+      this.#state = 'RUNNING'
+      return true
+    }
+    if (state === 'CANCELLED') {
+      this.#state = 'CANCELLED_AND_NOTIFIED'
+      this.#notifyWaiters()
+      return false
+    }
+    throw new Error(`Future in unexpected state: ${state}: ${this.toString()}`)
+  }
+
+  /** For executors: finishes the future with `value`. {@link InvalidStateError} when already done. */
+  setResult(value: T): void {
+    this.#checkSettable()
+    this.#value = value
+    this.#finish(false)
+  }
+
+  /**
+   * For executors: finishes the future with `error` (any value, even a falsy one, counts as a
+   * failure). {@link InvalidStateError} when already done.
+   */
+  setException(error: unknown): void {
+    this.#checkSettable()
+    this.#error = error
+    this.#failed = true
+    this.#finish(true)
+  }
+
+  /** `<Future #3 state=pending>`, `... state=finished raised RangeError`, `... returned number`. */
+  toString(): string {
+    const label = this.name === undefined ? `#${String(this.id)}` : `#${String(this.id)} "${this.name}"`
+    let state: string
+    switch (this.#state) {
+      case 'PENDING':
+        state = 'pending'
+        break
+      case 'RUNNING':
+        state = 'running'
+        break
+      case 'CANCELLED':
+      case 'CANCELLED_AND_NOTIFIED':
+        state = 'cancelled'
+        break
+      case 'FINISHED':
+        state = this.#failed ? `finished raised ${typeName(this.#error)}` : `finished returned ${typeName(this.#value)}`
+        break
+    }
+    return `<Future ${label} state=${state}>`
+  }
+
+  /** @internal `true` when FINISHED with an exception. */
+  get [kFailed](): boolean {
+    return this.#failed
+  }
+
+  /** @internal */
+  [inspect.custom](): string {
+    return this.toString()
+  }
+
+  /** @internal Registers a wait()/asCompleted() waiter; it is called on FINISHED or CANCELLED_AND_NOTIFIED. */
+  [kAddWaiter](waiter: Waiter): void {
+    ;(this.#waiters ??= new Set()).add(waiter)
+  }
+
+  /** @internal */
+  [kRemoveWaiter](waiter: Waiter): void {
+    this.#waiters?.delete(waiter)
+  }
+
+  #checkSettable(): void {
+    if (this.done()) throw new InvalidStateError(`${this.#state}: ${this.toString()}`)
+  }
+
+  #finish(failed: boolean): void {
+    this.#state = 'FINISHED'
+    if (channels.futureFinish.hasSubscribers) channels.futureFinish.publish({ futureId: this.id, failed })
+    this.#notifyWaiters()
+    this.#wakeListeners()
+    this.#runCallbacks()
+  }
+
+  #notifyWaiters(): void {
+    const waiters = this.#waiters
+    if (waiters === undefined) return
+    this.#waiters = undefined
+    for (const waiter of waiters) waiter(this)
+  }
+
+  #wakeListeners(): void {
+    const listeners = this.#listeners
+    if (listeners === undefined) return
+    this.#listeners = undefined
+    for (const listener of listeners) listener()
+  }
+
+  #runCallbacks(): void {
+    const callbacks = this.#callbacks
+    if (callbacks === undefined) return
+    this.#callbacks = undefined
+    for (const callback of callbacks) this.#invoke(callback)
+  }
+
+  #invoke(callback: DoneCallback<T>): void {
+    try {
+      callback(this)
+    } catch (error) {
+      reportCallbackError(this, error)
+    }
+  }
+
+  #settled(): Promise<T> {
+    if (this.cancelled()) return Promise.reject(new CancelledError())
+    if (this.#failed) return Promise.reject(this.#error as Error)
+    return Promise.resolve(this.#value as T)
+  }
+
+  #settledException(): Promise<unknown> {
+    if (this.cancelled()) return Promise.reject(new CancelledError())
+    return Promise.resolve(this.#failed ? this.#error : undefined)
+  }
+
+  /** Resolves when the future is done (cancelled included); rejects on timeout or reject(). */
+  #waitDone(timeout: number | undefined): Promise<void> {
+    if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      let end: ((reason: WaitEndEvent['reason']) => void) | undefined
+      const listeners = (this.#listeners ??= new Set())
+      const listener = (): void => {
+        if (timer !== undefined) clearTimeout(timer)
+        end?.('settled')
+        resolve()
+      }
+      listeners.add(listener)
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = setTimeout(() => {
+          this.#listeners?.delete(listener)
+          end?.('timeout')
+          reject(new TimeoutError())
+        }, timeout)
+      }
+      if (channels.waitStart.hasSubscribers) {
+        end = publishWait([this], 'all', timeout, (error) => {
+          this.#listeners?.delete(listener)
+          if (timer !== undefined) clearTimeout(timer)
+          reject(error)
+        })
+      }
+    })
+  }
+}
+
+/**
+ * Publishes `wait:start` for a wait on `futures` and returns the function that publishes its end
+ * (idempotent). `onReject` ends the wait with an error (the detector's action).
+ * @internal
+ */
+export function publishWait(
+  futures: readonly Future<any>[],
+  mode: 'all' | 'any',
+  timeout: number | undefined,
+  onReject: (error: Error) => void,
+): (reason: WaitEndEvent['reason']) => void {
+  const waitId = newWaitId()
+  let ended = false
+  const end = (reason: WaitEndEvent['reason']): void => {
+    if (ended) return
+    ended = true
+    if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason } satisfies WaitEndEvent)
+  }
+  const site = new Error('wait site')
+  let stack: string | undefined
+  const event: WaitStartEvent = {
+    waitId,
+    taskId: currentTask()?.id,
+    futureIds: futures.map((f) => f.id),
+    mode,
+    timeout: timeout === Infinity ? undefined : timeout,
+    get stack(): string {
+      stack ??= (site.stack ?? '').split('\n').slice(1).join('\n')
+      return stack
+    },
+    reject: (error: Error): void => {
+      if (ended) return
+      end('rejected')
+      onReject(error)
+    },
+  }
+  channels.waitStart.publish(event)
+  return end
+}
+
+function reportCallbackError(future: Future<any>, error: unknown): void {
+  const detail = error instanceof Error && error.stack !== undefined ? error.stack : describeValue(error)
+  process.emitWarning(`exception calling callback for ${future.toString()}: ${describeValue(error)}`, {
+    type: 'FutureCallbackWarning',
+    code: 'ERR_FUTURE_CALLBACK',
+    detail,
+  })
+}
+
+/** `true` for a {@link Future} of any copy of this package. */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return (
+    value instanceof Future ||
+    (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[futureBrand] === true)
+  )
+}

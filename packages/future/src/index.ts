@@ -1,0 +1,44 @@
+/**
+ * `@x/future`: Python's `concurrent.futures` for TypeScript. Futures with real states, `wait`,
+ * `asCompleted`, the `Executor` contract with `map`, an in-thread executor, task handles, and the
+ * diagnostics events and backend kit that pools build on.
+ *
+ * @packageDocumentation
+ */
+export { Future, isFuture } from './future.js'
+export type { FutureState, DoneCallback } from './future.js'
+export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js'
+export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions } from './wait.js'
+export { Executor } from './executor.js'
+export type { SubmitOptions, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
+export { AsyncPoolExecutor } from './async-pool.js'
+export type { AsyncPoolExecutorOptions } from './async-pool.js'
+export { task, isTask } from './task.js'
+export type { Task } from './task.js'
+export { currentTask, withTaskContext } from './context.js'
+export type { TaskContext } from './context.js'
+export {
+  FutureError,
+  CancelledError,
+  TimeoutError,
+  InvalidStateError,
+  BrokenExecutorError,
+} from './errors.js'
+export type { FutureErrorCode } from './errors.js'
+export { channels, channelNames } from './diagnostics.js'
+export type {
+  ExecutorCreateEvent,
+  ExecutorShutdownEvent,
+  FutureSubmitEvent,
+  FutureStartEvent,
+  FutureFinishEvent,
+  FutureCancelEvent,
+  WaitStartEvent,
+  WaitEndEvent,
+  WorkerExitEvent,
+} from './diagnostics.js'
+export { newWaitId } from './ids.js'
+export { describeCallable, loadCallable, invokeCallable, checkArguments } from './callable.js'
+export type { Callable, CallableSpec } from './callable.js'
+export { serializeError, deserializeError, isSerializedError } from './serialize-error.js'
+export type { SerializedError } from './serialize-error.js'

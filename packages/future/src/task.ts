@@ -1,0 +1,72 @@
+import { isAbsolute } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describeValue } from './errors.js'
+
+/** Marks task handles across copies of this package. */
+const taskBrand: unique symbol = Symbol.for('@x/future.Task') as never
+
+/**
+ * A handle to a function exported by a module, which a worker can import by itself. Create it
+ * with {@link task}; pass it to `submit()`/`map()` like the function it names.
+ *
+ * The type parameter is the function's type, so `submit()` checks arguments and result types.
+ */
+export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
+  /** The module's URL (`file:` URL string). */
+  readonly module: string
+  /** The export's name. */
+  readonly exportName: string
+  /** The name shown in diagnostics: the export name, or the module's file name for `default`. */
+  readonly name: string
+  /** @internal type-only: the function type */
+  readonly __fn?: F
+}
+
+/**
+ * A typed handle to the export `exportName` of the module at `module` (a `URL`, a `file:` URL
+ * string or an absolute path). The worker imports that module itself, so the function may use its
+ * module's imports and variables. This is how work reaches thread and process pools when it is
+ * not a self-contained function.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts: export function pow(a: bigint, b: bigint) { return a ** b }
+ * const pow = task<typeof import('./tasks.js').pow>(new URL('./tasks.js', import.meta.url), 'pow')
+ * const f = pool.submit(pow, 323n, 1235n) // Future<bigint>
+ * ```
+ */
+export function task<F extends (...args: any[]) => unknown>(module: string | URL, exportName = 'default'): Task<F> {
+  const href = moduleHref(module)
+  if (typeof exportName !== 'string' || exportName === '') {
+    throw new TypeError(`task(): exportName must be a non-empty string, got ${describeValue(exportName)}`)
+  }
+  const file = href.slice(href.lastIndexOf('/') + 1)
+  const handle = {
+    module: href,
+    exportName,
+    name: exportName === 'default' ? file.replace(/\.[cm]?[jt]s$/, '') : exportName,
+  }
+  Object.defineProperty(handle, taskBrand, { value: true })
+  return Object.freeze(handle) as Task<F>
+}
+
+function moduleHref(module: string | URL): string {
+  if (module instanceof URL) return module.href
+  if (typeof module !== 'string' || module === '') {
+    throw new TypeError(
+      `task(): module must be a URL or an absolute path, got ${describeValue(module)}; ` +
+        `write task(new URL('./tasks.js', import.meta.url), 'name')`,
+    )
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return new URL(module).href
+  if (isAbsolute(module)) return pathToFileURL(module).href
+  throw new TypeError(
+    `task(): "${module}" is not a URL or an absolute path; a worker cannot resolve it relative to your module. ` +
+      `Write task(new URL('${module}', import.meta.url), ...) or task(import.meta.resolve('${module}'), ...)`,
+  )
+}
+
+/** `true` for a handle made by {@link task} (by any copy of this package). */
+export function isTask(value: unknown): value is Task {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[taskBrand] === true
+}

@@ -1,0 +1,60 @@
+import { describeValue } from './errors.js'
+
+/** Throws a TypeError unless `timeout` is undefined or a number (not NaN). */
+export function checkTimeout(timeout: unknown, where: string): asserts timeout is number | undefined {
+  if (timeout === undefined) return
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new TypeError(
+      `${where}: timeout must be a number of milliseconds or undefined (wait forever), got ${describeValue(timeout)}`,
+    )
+  }
+}
+
+/** The type name `toString()` shows: `number`, `null`, `Array`, `RangeError`, ... */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'object' || typeof value === 'function') {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto === null) return 'Object'
+    const ctor = (proto as { constructor?: { name?: unknown } }).constructor
+    if (typeof ctor?.name === 'string' && ctor.name !== '') {
+      if (value instanceof Error && typeof value.name === 'string' && value.name !== 'Error') return value.name
+      return ctor.name
+    }
+    return 'Object'
+  }
+  return typeof value
+}
+
+/** `true` for `{}`-like objects: the options bag that may end `map()`'s argument list. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** Validates an options object: undefined or a plain object with only known keys. */
+export function checkOptions(
+  options: unknown,
+  where: string,
+  known: readonly string[],
+): void {
+  if (options === undefined) return
+  if (!isPlainObject(options)) {
+    throw new TypeError(`${where}: options must be an object, got ${describeValue(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)
+    }
+  }
+}
+
+/** Validates a positive integer option (maxWorkers, ...) with Python's message as a prefix. */
+export function checkPositiveInteger(value: unknown, pythonMessage: string, option: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${option} must be an integer, got ${describeValue(value)}`)
+  }
+  if (value <= 0) throw new RangeError(`${pythonMessage} (${option}: ${String(value)})`)
+  return value
+}
