@@ -1,0 +1,22 @@
+// Root Vitest config: every package and app with a vitest.config.ts is a project, plus the
+// workspace tooling tests in scripts/. `pnpm test` runs each package on its own (through
+// turbo, after its build); this file is for `pnpm vitest` at the root (watch mode across the
+// repo) and for the `workspace` project. Pool packages test their built dist: build first.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      'packages/*/vitest.config.ts',
+      'apps/*/vitest.config.ts',
+      {
+        test: {
+          name: 'workspace',
+          include: ['scripts/**/*.test.mjs'],
+          testTimeout: 60_000,
+          hookTimeout: 20_000,
+        },
+      },
+    ],
+  },
+});
