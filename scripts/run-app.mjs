@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `pnpm demo [args]` and `pnpm bench [args]`: build an app of apps/ together with the packages
+// it uses, then run its `start` script with the arguments given.
+// Usage: node scripts/run-app.mjs <app folder name> [args...]
+// Until apps/sample exists, `pnpm demo` runs the `example` script of packages/future instead.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readJson, repoRoot } from './summary.mjs';
+
+const [app = '', ...args] = process.argv.slice(2);
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+
+/**
+ * @param {string} folder relative to the root
+ * @param {string} script
+ * @returns {boolean}
+ */
+function hasScript(folder, script) {
+  const manifest = path.join(repoRoot, folder, 'package.json');
+  if (!existsSync(manifest)) return false;
+  const pkg = /** @type {{ scripts?: Record<string, string> }} */ (readJson(manifest));
+  return pkg.scripts?.[script] !== undefined;
+}
+
+/**
+ * Runs a command in the root and stops this process with its exit code if it fails.
+ * @param {string} command
+ * @param {string[]} commandArgs
+ */
+function run(command, commandArgs) {
+  const result = spawnSync(command, commandArgs, { cwd: repoRoot, env, stdio: 'inherit' });
+  if (result.error !== undefined) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** @type {[string, string] | undefined} folder and script to run */
+let target;
+if (hasScript(`apps/${app}`, 'start')) target = [`apps/${app}`, 'start'];
+else if (app === 'sample' && hasScript('packages/future', 'example')) target = ['packages/future', 'example'];
+
+if (target === undefined) {
+  console.error(
+    `apps/${app} has no package.json with a "start" script yet, so there is nothing to run.` +
+      (app === 'sample' ? ' (Until the sample app lands, packages/future\'s "example" script is used.)' : ''),
+  );
+  process.exit(1);
+}
+
+const [folder, script] = target;
+run(path.join(repoRoot, 'node_modules', '.bin', 'turbo'), [
+  'run',
+  'build',
+  `--filter=./${folder}...`,
+  '--output-logs=errors-only',
+]);
+run('pnpm', ['--dir', folder, '--silent', 'run', script, ...args]);
