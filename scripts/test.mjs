@@ -15,7 +15,9 @@ import path from 'node:path';
 import { closingLine, readJson, readReports, reportFolders, repoRoot } from './summary.mjs';
 
 const bin = (/** @type {string} */ name) => path.join(repoRoot, 'node_modules', '.bin', name);
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+// turbo pipes the tasks' output, so they would drop colours even on a terminal.
+if (process.stdout.isTTY && env.NO_COLOR === undefined) env.FORCE_COLOR ??= '1';
 
 /**
  * @param {string} title
