@@ -15,6 +15,7 @@ import path from 'node:path';
 import { closingLine, readJson, readReports, reportFolders, repoRoot } from './summary.mjs';
 
 const bin = (/** @type {string} */ name) => path.join(repoRoot, 'node_modules', '.bin', name);
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 // turbo pipes the tasks' output, so they would drop colours even on a terminal.
 if (process.stdout.isTTY && env.NO_COLOR === undefined) env.FORCE_COLOR ??= '1';
