@@ -18,7 +18,10 @@ export interface TaskContext {
   readonly executor: Executor
 }
 
-const storage = new AsyncLocalStorage<TaskContext>()
+// One storage per thread, shared by every copy of this package loaded in it (an app and a pool
+// may resolve @x/future to different files), so currentTask() always sees the running task.
+const storageKey = Symbol.for('@x/future.taskStorage')
+const storage = ((globalThis as Record<symbol, unknown>)[storageKey] ??= new AsyncLocalStorage<TaskContext>()) as AsyncLocalStorage<TaskContext>
 
 /**
  * The task that is running in the current async context, on any executor; `undefined` outside

@@ -49,10 +49,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   readonly name: string | undefined
 
   #state: FutureState = 'PENDING'
-  #value: T | undefined
+  // Typed without T so that Future<number> is assignable to Future<unknown>.
+  #value: unknown
   #error: unknown
   #failed = false
-  #callbacks: DoneCallback<T>[] | undefined
+  #callbacks: DoneCallback<any>[] | undefined
   #waiters: Set<Waiter> | undefined
   #listeners: Set<() => void> | undefined
 
@@ -117,7 +118,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
    */
   result(timeout?: number): Promise<T> {
-    checkTimeout(timeout, 'result')
+    try {
+      checkTimeout(timeout, 'result')
+    } catch (error) {
+      return Promise.reject(error as TypeError)
+    }
     if (this.done()) return this.#settled()
     return this.#waitDone(timeout).then(() => this.#settled())
   }
@@ -127,7 +132,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * {@link TimeoutError} like {@link Future.result}.
    */
   exception(timeout?: number): Promise<unknown> {
-    checkTimeout(timeout, 'exception')
+    try {
+      checkTimeout(timeout, 'exception')
+    } catch (error) {
+      return Promise.reject(error as TypeError)
+    }
     if (this.done()) return this.#settledException()
     return this.#waitDone(timeout).then(() => this.#settledException())
   }
@@ -268,7 +277,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     for (const callback of callbacks) this.#invoke(callback)
   }
 
-  #invoke(callback: DoneCallback<T>): void {
+  #invoke(callback: DoneCallback<any>): void {
     try {
       callback(this)
     } catch (error) {

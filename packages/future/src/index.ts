@@ -8,7 +8,7 @@
 export { Future, isFuture } from './future.js'
 export type { FutureState, DoneCallback } from './future.js'
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js'
-export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions } from './wait.js'
+export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'
 export { Executor } from './executor.js'
 export type { SubmitOptions, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
 export { AsyncPoolExecutor } from './async-pool.js'

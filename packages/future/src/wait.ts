@@ -28,6 +28,14 @@ export interface WaitOptions {
   returnWhen?: ReturnWhen | undefined
 }
 
+/**
+ * A done future handed out by {@link asCompleted}. At run time it is the {@link Future} itself;
+ * its type leaves out `then` because TypeScript types a `for await` loop variable as the awaited
+ * value of what the iterator yields, and would otherwise claim you get the result, not the future.
+ * Read it with `f.result()` or `f.exception()`; `f instanceof Future` gives back the full type.
+ */
+export type CompletedFuture<T> = Omit<Future<T>, 'then'>
+
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
   /** Milliseconds, counted from the `asCompleted()` call, before iteration throws TimeoutError. */
@@ -147,11 +155,14 @@ function publishWaitIfObserved(
  * @example
  * ```ts
  * for await (const f of asCompleted(futures, { timeout: 5000 })) {
- *   console.log(f.name, await f.exception() ?? await f.result())
+ *   console.log(f.name, (await f.exception()) ?? (await f.result()))
  * }
  * ```
  */
-export function asCompleted<T>(fs: Iterable<Future<T>>, options?: AsCompletedOptions): AsyncIterableIterator<Future<T>> {
+export function asCompleted<T>(
+  fs: Iterable<Future<T>>,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<CompletedFuture<T>> {
   checkOptions(options, 'asCompleted', ['timeout'])
   const timeout = options?.timeout
   checkTimeout(timeout, 'asCompleted')

@@ -1,0 +1,181 @@
+// AsyncPoolExecutor specifics, and scenarios D/E of research/cpython-futures.md §4 that apply to
+// an in-thread executor (the rest run in the conformance suite).
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import {
+  AsyncPoolExecutor,
+  CancelledError,
+  Executor,
+  Future,
+  FutureError,
+  currentTask,
+  task,
+  wait,
+} from '../src/index.js'
+import { gate, rejection, sleep } from './helpers.js'
+
+const distIndex = new URL('../dist/index.js', import.meta.url).href
+
+describe('AsyncPoolExecutor', () => {
+  it('validates maxWorkers with Python\'s message and defaults to min(32, cpus + 4)', async () => {
+    for (const bad of [0, -1]) {
+      expect(() => new AsyncPoolExecutor({ maxWorkers: bad })).toThrow(RangeError)
+      expect(() => new AsyncPoolExecutor({ maxWorkers: bad })).toThrow('max_workers must be greater than 0')
+    }
+    expect(() => new AsyncPoolExecutor({ maxWorkers: 1.5 })).toThrow(TypeError)
+    expect(() => new AsyncPoolExecutor({ maxWorkers: '2' as never })).toThrow(TypeError)
+    expect(() => new AsyncPoolExecutor({ workers: 2 } as never)).toThrow(/unknown option "workers"/)
+    const { availableParallelism } = await import('node:os')
+    await using ex = new AsyncPoolExecutor()
+    expect(ex.maxWorkers).toBe(Math.min(32, availableParallelism() + 4))
+    expect(ex).toBeInstanceOf(Executor)
+    expect(ex.kind).toBe('async')
+  })
+
+  it('runs at most maxWorkers at once, in submission order (FIFO)', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 3 })
+    let running = 0
+    let peak = 0
+    const started: number[] = []
+    const fs = Array.from({ length: 20 }, (_, i) =>
+      ex.submit(async () => {
+        started.push(i)
+        peak = Math.max(peak, ++running)
+        await sleep(2)
+        running--
+        return i
+      }),
+    )
+    expect(await Promise.all(fs.map((f) => f.result()))).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(peak).toBe(3)
+    expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i))
+  })
+
+  it('runs closures and synchronous functions; a task does not start inside submit()', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const outside = { count: 0 }
+    const f = ex.submit(() => ++outside.count)
+    expect(f.state).toBe('PENDING')
+    expect(f.cancel()).toBe(true)
+    const g = ex.submit(() => ++outside.count)
+    expect(await g).toBe(1)
+    const h = ex.submit(() => {
+      throw new SyntaxError('sync throw')
+    })
+    expect(await rejection(h.result())).toBeInstanceOf(SyntaxError)
+  })
+
+  it('runs task(url, name) handles by importing the module', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const handle = task<(s: string) => string>(new URL('./fixtures/tasks.mjs', import.meta.url), 'shout')
+    expect(await ex.submit(handle, 'hi')).toBe('HI!')
+    const out: string[] = []
+    for await (const value of ex.map(handle, ['a', 'b', 'c'], { chunksize: 2 })) out.push(value)
+    expect(out).toEqual(['A!', 'B!', 'C!'])
+    const missing = task(new URL('./fixtures/tasks.mjs', import.meta.url), 'nope')
+    expect(String(await rejection(ex.submit(missing).result()))).toMatch(/has no export named "nope".*shout/)
+  })
+
+  it('shutdown({ wait: true }) from one of its own tasks fails that call and shuts the executor down', async () => {
+    const ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const release = gate()
+    const other = ex.submit(() => release.promise.then(() => 'other'))
+    const inner = ex.submit(async () => {
+      await currentTask()?.executor.shutdown({ wait: true })
+    })
+    const error = (await rejection(inner.result())) as FutureError
+    expect(error.message).toContain('cannot join current thread')
+    expect(error.code).toBe('ERR_SHUTDOWN_FROM_TASK')
+    expect(() => ex.submit(() => 1)).toThrow('cannot schedule new futures after shutdown')
+    release.open()
+    expect(await other).toBe('other')
+    const fromTaskNoWait = new AsyncPoolExecutor({ maxWorkers: 1 })
+    expect(await fromTaskNoWait.submit(async () => (await currentTask()?.executor.shutdown({ wait: false }), 'ok'))).toBe('ok')
+    await ex.shutdown()
+    await fromTaskNoWait.shutdown()
+  })
+
+  it('an error inside the await using block propagates after the tasks finished (E56)', async () => {
+    let f: Future<string> | undefined
+    const error = await rejection(
+      (async () => {
+        await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+        f = ex.submit(() => sleep(20).then(() => 'done'))
+        throw new Error('inside the block')
+      })(),
+    )
+    expect((error as Error).message).toBe('inside the block')
+    expect(f?.state).toBe('FINISHED')
+  })
+
+  it('shutdown validates its options', async () => {
+    const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    await expect(ex.shutdown({ cancel: true } as never)).rejects.toThrow(/unknown option "cancel"/)
+    await ex.shutdown()
+  })
+
+  it('an aborted signal at submit cancels at once; submitWith validates options', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const f = ex.submitWith({ signal: AbortSignal.abort() }, () => 1)
+    expect(f.cancelled()).toBe(true)
+    expect(await rejection(f.result())).toBeInstanceOf(CancelledError)
+    expect((await wait([f], { timeout: 0 })).done.has(f)).toBe(true)
+    expect(() => ex.submitWith({ signal: 'x' as never }, () => 1)).toThrow(TypeError)
+    expect(() => ex.submitWith({ nme: 'x' } as never, () => 1)).toThrow(/unknown option "nme"/)
+    expect(ex.submitWith({ name: 'labelled' }, () => 1).name).toBe('labelled')
+  })
+
+  it('an idle executor does not keep the process alive; queued work does', () => {
+    const idle = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import { AsyncPoolExecutor } from '${distIndex}'
+        const ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+        await ex.submit(async () => 1)
+        console.log('idle')`],
+      { encoding: 'utf8', timeout: 10_000 },
+    )
+    expect(idle.error).toBeUndefined()
+    expect(idle.status).toBe(0)
+    expect(idle.stdout.trim()).toBe('idle')
+    const busy = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import { AsyncPoolExecutor } from '${distIndex}'
+        const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+        ex.submit(() => new Promise((r) => setTimeout(r, 50))).then(() => console.log('first'))
+        ex.submit(() => 'second').then((v) => console.log(v))`],
+      { encoding: 'utf8', timeout: 10_000 },
+    )
+    expect(busy.status).toBe(0)
+    expect(busy.stdout.trim().split('\n')).toEqual(['first', 'second'])
+  })
+
+  it('100,000 tasks leave no growth in the heap once done', () => {
+    // Run in a child with --expose-gc so that collections are explicit and nothing else shares the heap.
+    const script = `import { AsyncPoolExecutor } from '${distIndex}'
+      const ex = new AsyncPoolExecutor({ maxWorkers: 8 })
+      const round = async () => {
+        const fs = []
+        for (let i = 0; i < 100000; i++) fs.push(ex.submit(async (n) => n * 2, i))
+        let sum = 0
+        for (const f of fs) sum += await f
+        return sum
+      }
+      const heap = () => { globalThis.gc(); globalThis.gc(); return process.memoryUsage().heapUsed }
+      await round()
+      const before = heap()
+      for (let i = 0; i < 3; i++) await round()
+      const after = heap()
+      console.log(JSON.stringify({ before, after, sum: await round() }))`
+    const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(child.stderr).toBe('')
+    const { before, after, sum } = JSON.parse(child.stdout) as { before: number; after: number; sum: number }
+    expect(sum).toBe(99999 * 100000)
+    // 300,000 more tasks ran between the two measurements; retained growth must stay under 1 MiB
+    // (a leak of even 4 bytes per task would exceed it).
+    expect(after - before).toBeLessThan(1024 * 1024)
+  })
+})
+

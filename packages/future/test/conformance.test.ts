@@ -1,0 +1,5 @@
+// The backend conformance suite, run against the reference implementation.
+import { describeExecutorConformance } from '../src/testing/index.js'
+import { AsyncPoolExecutor } from '../src/index.js'
+
+describeExecutorConformance('AsyncPoolExecutor', ({ maxWorkers }) => new AsyncPoolExecutor({ maxWorkers }))
