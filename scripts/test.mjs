@@ -46,10 +46,12 @@ function turboTasks(before) {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !before.has(f))
     .flatMap((f) => {
+      const file = path.join(dir, f);
       const summary =
         /** @type {{ tasks: { taskId: string, package: string, task: string, execution?: { exitCode?: number } }[] }} */ (
-          readJson(path.join(dir, f))
+          readJson(file)
         );
+      rmSync(file); // read once; do not let run summaries pile up
       return summary.tasks.map((t) => ({
         taskId: t.taskId,
         package: t.package,
