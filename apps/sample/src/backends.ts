@@ -1,0 +1,35 @@
+/**
+ * The three backends, by the name used on the command line. Every one is an `Executor`, so the
+ * commands are written once against that contract.
+ */
+import { availableParallelism } from 'node:os'
+import { AsyncPoolExecutor } from '@x/concurrent'
+import type { Executor } from '@x/concurrent'
+
+export const BACKENDS = ['async', 'thread', 'process'] as const
+export type Backend = (typeof BACKENDS)[number]
+
+/** What each backend is for, in a few words (for `--help` and the timing tables). */
+export const BACKEND_NOTES: Readonly<Record<Backend, string>> = {
+  async: 'AsyncPoolExecutor: this thread; for I/O, CPU work runs one call at a time',
+  thread: 'ThreadPoolExecutor: worker threads; CPU work in parallel, cheap to start',
+  process: 'ProcessPoolExecutor: child processes; CPU work in parallel, isolated',
+}
+
+/** The default number of workers: one per core. */
+export function defaultWorkers(): number {
+  return availableParallelism()
+}
+
+/** A new executor of the given backend with `maxWorkers` workers. */
+export function createExecutor(backend: Backend, maxWorkers: number = defaultWorkers()): Executor {
+  switch (backend) {
+    case 'async':
+      return new AsyncPoolExecutor({ maxWorkers })
+    case 'thread':
+    case 'process':
+      throw new Error(
+        `the ${backend} backend is not available: ${backend === 'thread' ? '@x/thread-pool' : '@x/process-pool'} is not part of @x/concurrent yet`,
+      )
+  }
+}

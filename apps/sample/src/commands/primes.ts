@@ -1,0 +1,90 @@
+/**
+ * `primes`: Python's ProcessPoolExecutor example ("which of these large numbers are prime?"),
+ * run on each backend in turn, with a progress bar and the time each took.
+ *
+ * Python:
+ *     with ProcessPoolExecutor() as executor:
+ *         for number, prime in zip(PRIMES, executor.map(is_prime, PRIMES)):
+ *             print('%d is prime: %s' % (number, prime))
+ */
+import { task } from '@x/concurrent'
+import { BACKEND_NOTES, createExecutor, defaultWorkers } from '../backends.js'
+import type { Backend } from '../backends.js'
+import { interrupted, track } from '../lifecycle.js'
+import { messageOf, say } from '../output.js'
+import type { Output } from '../output.js'
+import { Progress } from '../progress.js'
+import type { ProgressOptions } from '../progress.js'
+
+/** Python's list, as in the documentation (one number appears twice there too). */
+export const PRIMES: readonly number[] = [
+  112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419,
+]
+
+const isPrime = task<typeof import('../tasks.js').isPrime>(new URL('../tasks.js', import.meta.url), 'isPrime')
+
+export interface PrimesOptions {
+  readonly backends: readonly Backend[]
+  readonly workers: number | undefined
+  readonly progress: ProgressOptions
+}
+
+interface Run {
+  readonly backend: Backend
+  readonly workers: number
+  readonly seconds: number
+  readonly answers: readonly boolean[] | undefined
+  readonly error?: string
+}
+
+export async function primes(options: PrimesOptions, out: Output): Promise<number> {
+  const workers = options.workers ?? defaultWorkers()
+  const runs: Run[] = []
+  for (const backend of options.backends) {
+    const started = performance.now()
+    const progress = new Progress(`primes [${backend} x${String(workers)}]`, PRIMES.length, options.progress)
+    try {
+      await using executor = track(createExecutor(backend, workers))
+      const futures = PRIMES.map((n) => executor.submitWith({ name: `isPrime(${String(n)})`, signal: interrupted }, isPrime, n))
+      for (const f of futures) {
+        f.addDoneCallback(() => {
+          progress.tick()
+        })
+      }
+      const answers: boolean[] = []
+      for (const f of futures) answers.push(await f)
+      progress.finish()
+      runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers })
+    } catch (error) {
+      progress.abandon()
+      runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers: undefined, error: messageOf(error) })
+    }
+  }
+
+  const first = runs.find((r) => r.answers !== undefined)
+  if (first?.answers !== undefined) {
+    say(out, `is_prime over Python's ${String(PRIMES.length)} numbers (answers from the ${first.backend} backend):`)
+    PRIMES.forEach((n, i) => {
+      say(out, `${String(n)} is prime: ${String(first.answers?.[i])}`)
+    })
+    say(out)
+  }
+  say(out, 'backend  workers  time     answers')
+  let status = 0
+  for (const run of runs) {
+    let verdict: string
+    if (run.answers === undefined) {
+      verdict = `FAILED: ${run.error ?? 'unknown error'}`
+      status = 1
+    } else if (first?.answers !== undefined && run.answers.some((a, i) => a !== first.answers?.[i])) {
+      verdict = 'DIFFERENT from the first backend'
+      status = 1
+    } else {
+      verdict = 'same'
+    }
+    say(out, `${run.backend.padEnd(8)} ${String(run.workers).padEnd(8)} ${`${run.seconds.toFixed(2)} s`.padEnd(8)} ${verdict}`)
+  }
+  say(out)
+  for (const backend of options.backends) say(out, `  ${backend}: ${BACKEND_NOTES[backend]}`)
+  return status
+}

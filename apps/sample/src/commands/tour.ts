@@ -1,0 +1,100 @@
+/**
+ * `tour` (the default command): every example of Python's `concurrent.futures` documentation,
+ * ported, each in a few lines of output. A section that fails says so and the tour goes on;
+ * the exit status is then 1.
+ */
+import { AsyncPoolExecutor, asCompleted, task } from '@x/concurrent'
+import { createExecutor } from '../backends.js'
+import { track } from '../lifecycle.js'
+import { messageOf, say } from '../output.js'
+import type { Output } from '../output.js'
+import { deadlockSections } from './deadlocks.js'
+import type { GraphFormat } from './deadlocks.js'
+
+const tasksUrl = new URL('../tasks.js', import.meta.url)
+const pow = task<typeof import('../tasks.js').pow>(tasksUrl, 'pow')
+const squareWithPid = task<typeof import('../tasks.js').squareWithPid>(tasksUrl, 'squareWithPid')
+
+export interface TourOptions {
+  readonly graph: GraphFormat
+}
+
+export interface Section {
+  readonly title: string
+  run(out: Output): Promise<void>
+}
+
+const submitPow: Section = {
+  title: 'submit() on a thread pool: pow(323, 1235), printed as Python prints it',
+  async run(out) {
+    say(out, '   Python: with ThreadPoolExecutor(max_workers=1) as executor:')
+    say(out, '               print(executor.submit(pow, 323, 1235).result())')
+    say(out, '   here:   await using executor = new ThreadPoolExecutor({ maxWorkers: 1 })')
+    say(out, '           console.log(String(await executor.submit(pow, 323n, 1235n)))')
+    await using executor = track(createExecutor('thread', 1))
+    const digits = String(await executor.submit(pow, 323n, 1235n))
+    say(out, digits)
+    say(out, `   (${digits.length.toLocaleString('en-US')} digits: a BigInt computed in a worker thread)`)
+  },
+}
+
+const mapChunks: Section = {
+  title: 'map() with chunksize on a process pool',
+  async run(out) {
+    const inputs = Array.from({ length: 10 }, (_, i) => i + 1)
+    say(out, '   executor.map(squareWithPid, [1..10], { chunksize: 4 }) on ProcessPoolExecutor({ maxWorkers: 2 })')
+    await using executor = track(createExecutor('process', 2))
+    const results: { square: number; pid: number }[] = []
+    for await (const r of executor.map(squareWithPid, inputs, { chunksize: 4 })) results.push(r)
+    say(out, `   results, in input order: ${results.map((r) => String(r.square)).join(' ')}`)
+    const chunks: string[] = []
+    for (let i = 0; i < results.length; i += 4) {
+      const chunk = results.slice(i, i + 4)
+      const pids = [...new Set(chunk.map((r) => r.pid))]
+      chunks.push(`[${String(inputs[i])}..${String(inputs[i + chunk.length - 1])}] in pid ${pids.join('+')}`)
+    }
+    say(out, `   ${String(chunks.length)} chunks, one message each: ${chunks.join(', ')} (this app is pid ${String(process.pid)})`)
+  },
+}
+
+const completionOrder: Section = {
+  title: 'asCompleted(): futures in the order they finish, not the order submitted',
+  async run(out) {
+    const naps = [
+      { name: 'slow', ms: 300 },
+      { name: 'quick', ms: 100 },
+      { name: 'medium', ms: 200 },
+      { name: 'instant', ms: 0 },
+    ]
+    await using executor = track(new AsyncPoolExecutor({ maxWorkers: 4 }))
+    const sleep = async (ms: number): Promise<number> => {
+      await new Promise((resolve) => setTimeout(resolve, ms))
+      return ms
+    }
+    const futures = naps.map(({ name, ms }) => executor.submitWith({ name }, sleep, ms))
+    say(out, `   submitted: ${naps.map(({ name, ms }) => `${name} (${String(ms)} ms)`).join(', ')}`)
+    const finished: string[] = []
+    for await (const f of asCompleted(futures)) finished.push(`${f.name ?? '?'} (${String(await f.result())} ms)`)
+    say(out, `   finished:  ${finished.join(', ')}`)
+  },
+}
+
+/** Runs the tour; resolves to the exit status. */
+export async function tour(options: TourOptions, out: Output): Promise<number> {
+  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph)]
+  say(out, "@x/concurrent tour: the examples of Python's concurrent.futures documentation, ported")
+  let failed = 0
+  for (const [i, section] of sections.entries()) {
+    say(out)
+    say(out, `${String(i + 1)}. ${section.title}`)
+    try {
+      await section.run(out)
+    } catch (error) {
+      failed++
+      say(out, `   FAILED: ${messageOf(error)}`)
+    }
+  }
+  say(out)
+  say(out, failed === 0 ? `All ${String(sections.length)} examples ran.` : `${String(failed)} of ${String(sections.length)} examples FAILED.`)
+  return failed === 0 ? 0 : 1
+}

@@ -1,0 +1,91 @@
+/**
+ * A progress bar on stderr. On a terminal it redraws one line in place (at most every 80 ms);
+ * elsewhere (a pipe, a log file), when asked for with `--progress`, it prints a plain line at
+ * every tenth of the way, so logs stay readable. It never writes to stdout.
+ */
+import type { Writable } from 'node:stream'
+
+export interface ProgressOptions {
+  /** Show anything at all: stderr is a terminal, or `--progress` was given. */
+  readonly enabled: boolean
+  /** Redraw in place (a terminal) instead of printing lines. */
+  readonly tty: boolean
+  /** Where to draw. @default process.stderr */
+  readonly stream?: Writable
+  /** Columns for the bar itself. @default 24 */
+  readonly width?: number
+}
+
+/** Decides whether to show progress: `--progress` forces it, else only on a terminal. */
+export function progressOptions(forced: boolean | undefined): ProgressOptions {
+  const tty = process.stderr.isTTY
+  return { enabled: forced === true || tty, tty }
+}
+
+export class Progress {
+  readonly #label: string
+  readonly #total: number
+  readonly #options: ProgressOptions
+  readonly #stream: Writable
+  readonly #started = performance.now()
+  #count = 0
+  #lastDraw = 0
+  #lastTenth = -1
+  #finished = false
+
+  constructor(label: string, total: number, options: ProgressOptions) {
+    this.#label = label
+    this.#total = total
+    this.#options = options
+    this.#stream = options.stream ?? process.stderr
+    this.#draw(true)
+  }
+
+  /** Counts `n` more items done. */
+  tick(n = 1): void {
+    if (this.#finished) return
+    this.#count = Math.min(this.#total, this.#count + n)
+    this.#draw(this.#count === this.#total)
+  }
+
+  /** Draws the final state and ends the line. Calling it again does nothing. */
+  finish(): void {
+    if (this.#finished) return
+    this.#draw(true)
+    this.#finished = true
+    if (this.#options.enabled && this.#options.tty) this.#stream.write('\n')
+  }
+
+  /** Removes the bar (on a terminal) without a final line: used when the work is abandoned. */
+  abandon(): void {
+    if (this.#finished) return
+    this.#finished = true
+    if (this.#options.enabled && this.#options.tty) this.#stream.write('\r\x1b[2K')
+  }
+
+  #draw(force: boolean): void {
+    if (!this.#options.enabled) return
+    const now = performance.now()
+    const fraction = this.#total === 0 ? 1 : this.#count / this.#total
+    if (this.#options.tty) {
+      if (!force && now - this.#lastDraw < 80) return
+      this.#lastDraw = now
+      const width = this.#options.width ?? 24
+      const filled = Math.round(fraction * width)
+      const bar = '#'.repeat(filled) + '-'.repeat(width - filled)
+      this.#stream.write(`\r\x1b[2K${this.#line(bar, now)}`)
+    } else {
+      const tenth = Math.floor(fraction * 10)
+      if (tenth === this.#lastTenth) return
+      this.#lastTenth = tenth
+      this.#stream.write(`${this.#line(undefined, now)}\n`)
+    }
+  }
+
+  #line(bar: string | undefined, now: number): string {
+    const percent = this.#total === 0 ? 100 : Math.floor((this.#count / this.#total) * 100)
+    const seconds = ((now - this.#started) / 1000).toFixed(1)
+    const middle = bar === undefined ? '' : ` [${bar}]`
+    return `${this.#label}${middle} ${String(this.#count)}/${String(this.#total)} (${String(percent)}%) ${seconds}s`
+  }
+}

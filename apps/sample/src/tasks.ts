@@ -1,0 +1,58 @@
+/**
+ * The functions the sample app sends to its executors. Pools (threads, processes) cannot receive
+ * a closure, so each is exported from this module and reached through a handle:
+ * `task(new URL('./tasks.js', import.meta.url), 'name')`; a worker imports this file itself.
+ * The same handles work on `AsyncPoolExecutor`, which imports the module on this thread.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { currentTask, task } from '@x/concurrent'
+
+/** Python's `pow(base, exponent)` for integers: exact, with `BigInt`. */
+export function pow(base: bigint, exponent: bigint): bigint {
+  return base ** exponent
+}
+
+/** Python's `is_prime` from the `ProcessPoolExecutor` example, line for line. */
+export function isPrime(n: number): boolean {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`isPrime() needs a safe integer, got ${String(n)}`)
+  if (n < 2) return false
+  if (n === 2) return true
+  if (n % 2 === 0) return false
+  const sqrtN = Math.floor(Math.sqrt(n))
+  for (let i = 3; i <= sqrtN; i += 2) {
+    if (n % i === 0) return false
+  }
+  return true
+}
+
+/** `x * x`, and which process computed it (shows how `map` chunks travel). */
+export function squareWithPid(x: number): { square: number; pid: number } {
+  return { square: x * x, pid: process.pid }
+}
+
+/**
+ * The SHA-256 of a file as lowercase hex, streamed in 1 MiB reads. Stops early when the task is
+ * cancelled (`currentTask().signal`, e.g. on Ctrl-C).
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  const signal = currentTask()?.signal
+  const stream = createReadStream(path, signal === undefined ? { highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20, signal })
+  for await (const chunk of stream) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+const powTask = task<typeof pow>(new URL(import.meta.url), 'pow')
+
+/**
+ * Python's second deadlock example: a task that submits `pow(5, 2)` to its own executor and
+ * waits for it. With `maxWorkers: 1` the subtask can never start: the only worker is busy
+ * waiting for it.
+ */
+export async function waitOnFuture(): Promise<bigint> {
+  const context = currentTask()
+  if (context === undefined) throw new Error('waitOnFuture() must run as a task: submit it to an executor')
+  const f = context.executor.submitWith({ name: 'pow(5, 2)' }, powTask, 5n, 2n)
+  return await f
+}

@@ -1,0 +1,116 @@
+// Guards the curated barrel: the exact list of names @x/concurrent exports (values and types), and
+// that every public name of the packages it gathers is either re-exported as the very same binding
+// or left out on purpose (listed below, with the reason). A new export in any of those packages
+// fails this test until someone decides where it belongs.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import * as api from '../src/index.js'
+
+/** The packages @x/concurrent gathers, bottom layer first. */
+const SOURCES = ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool'] as const
+
+/** Public names of the sources that stay in their home package, and why. */
+const LEFT_OUT: Readonly<Record<string, string>> = {
+  // @x/future's backend kit: for people writing an executor, who depend on @x/future itself.
+  describeCallable: 'backend kit (@x/future)',
+  loadCallable: 'backend kit (@x/future)',
+  invokeCallable: 'backend kit (@x/future)',
+  checkArguments: 'backend kit (@x/future)',
+  serializeError: 'backend kit (@x/future)',
+  deserializeError: 'backend kit (@x/future)',
+  isSerializedError: 'backend kit (@x/future)',
+  withTaskContext: 'backend kit (@x/future)',
+  newWaitId: 'backend kit (@x/future)',
+  CallableSpec: 'backend kit (@x/future)',
+  SerializedError: 'backend kit (@x/future)',
+}
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url))
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  dependencies?: Record<string, string>
+}
+
+/** Export names (values and types) of src/index.ts and of each source package's typings. */
+function typedExports(): { own: string[]; sources: Map<string, string[]> } {
+  const configFile = ts.findConfigFile(packageDir, (f) => ts.sys.fileExists(f), 'tsconfig.json')
+  if (configFile === undefined) throw new Error('packages/concurrent/tsconfig.json not found')
+  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    },
+  })
+  if (config === undefined) throw new Error(`cannot read ${configFile}`)
+  const options = { ...config.options, noEmit: true, composite: false, incremental: false }
+  const program = ts.createProgram({ rootNames: [entry], options })
+  const checker = program.getTypeChecker()
+  const namesOf = (file: string): string[] => {
+    const sourceFile = program.getSourceFile(file)
+    if (sourceFile === undefined) throw new Error(`${file} is not part of the program`)
+    const symbol = checker.getSymbolAtLocation(sourceFile)
+    if (symbol === undefined) throw new Error(`${file} is not a module`)
+    return checker
+      .getExportsOfModule(symbol)
+      .map((s) => s.name)
+      .sort()
+  }
+  const sources = new Map<string, string[]>()
+  for (const name of SOURCES) {
+    const resolved = ts.resolveModuleName(name, entry, options, ts.sys).resolvedModule
+    if (resolved !== undefined) sources.set(name, namesOf(resolved.resolvedFileName))
+  }
+  return { own: namesOf(entry), sources }
+}
+
+const typed = typedExports()
+
+describe('@x/concurrent exports', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(api).sort()).toMatchSnapshot()
+  })
+
+  it('exports exactly these names, types included', () => {
+    expect(typed.own).toMatchSnapshot()
+  })
+
+  it('has no default export and no export *', () => {
+    expect('default' in api).toBe(false)
+    const source = readFileSync(entry, 'utf8')
+    expect(source).not.toMatch(/export\s*\*/u)
+  })
+
+  for (const name of SOURCES) {
+    describe(name, () => {
+      it('is a dependency with typings the barrel can see', () => {
+        expect(manifest.dependencies?.[name], `${name} is missing from dependencies`).toBe('workspace:*')
+        expect(typed.sources.has(name), `${name} does not resolve (not built, or not installed)`).toBe(true)
+      })
+
+      it('has every public name re-exported (or left out on purpose)', () => {
+        const names = typed.sources.get(name) ?? []
+        expect(names.length, `${name} exports nothing the barrel can see`).toBeGreaterThan(0)
+        const missing = names.filter((n) => !typed.own.includes(n) && !(n in LEFT_OUT))
+        expect(missing, `public names of ${name} that @x/concurrent neither re-exports nor lists in LEFT_OUT`).toEqual([])
+      })
+
+      it('hands out the very same bindings at run time', async () => {
+        const require = createRequire(import.meta.url)
+        expect(() => require.resolve(`${name}/package.json`), `${name} is not installed here`).not.toThrow()
+        const home = (await import(name)) as Record<string, unknown>
+        const values = Object.keys(home).filter((n) => !(n in LEFT_OUT))
+        expect(values.length).toBeGreaterThan(0)
+        for (const n of values) expect((api as Record<string, unknown>)[n], n).toBe(home[n])
+      })
+    })
+  }
+
+  it('leaves out only names that exist', () => {
+    const all = new Set([...typed.sources.values()].flat())
+    const stale = Object.keys(LEFT_OUT).filter((n) => !all.has(n))
+    expect(stale, 'LEFT_OUT names that no source package exports any more').toEqual([])
+  })
+})
