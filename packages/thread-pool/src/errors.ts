@@ -1,0 +1,43 @@
+import { BrokenExecutorError, FutureError } from '@x/future'
+
+/**
+ * The thread pool cannot run work any more: a worker's `initializer` threw. Queued futures fail
+ * with it, and later `submit()` calls throw it (even after `shutdown()`). The initializer's error
+ * is its `cause`. Python: `concurrent.futures.thread.BrokenThreadPool`.
+ *
+ * @example
+ * ```ts
+ * try { await pool.submit(work) } catch (error) {
+ *   if (error instanceof BrokenThreadPoolError) console.error('initializer failed:', error.cause)
+ * }
+ * ```
+ */
+export class BrokenThreadPoolError extends BrokenExecutorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: 'ERR_BROKEN_THREAD_POOL' })
+  }
+}
+
+/**
+ * The worker thread running the task died before the task finished: `process.exit()` inside a
+ * task, an uncaught error (for example thrown in a timer), running out of `resourceLimits`
+ * memory, or the pool ending it after an abort grace period. It is never the task's own error:
+ * `exitCode` holds the thread's exit code when it exited, and `cause` the uncaught error when
+ * there was one. The pool replaces the worker and keeps serving.
+ *
+ * @example
+ * ```ts
+ * try { await pool.submit(task(url, 'crashy')) } catch (error) {
+ *   if (error instanceof WorkerExitError) console.log('worker died, exit code', error.exitCode)
+ * }
+ * ```
+ */
+export class WorkerExitError extends FutureError {
+  /** The worker thread's exit code, when it exited (`process.exit(code)`, or 1 after an uncaught error). */
+  readonly exitCode: number | undefined
+
+  constructor(message: string, options?: ErrorOptions & { exitCode?: number | undefined }) {
+    super(message, 'ERR_WORKER_EXITED', options)
+    this.exitCode = options?.exitCode
+  }
+}

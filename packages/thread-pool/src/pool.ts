@@ -1,0 +1,1120 @@
+import { availableParallelism } from 'node:os'
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits, TransferListItem, Worker } from 'node:worker_threads'
+import {
+  Executor,
+  Future,
+  channels,
+  checkArguments,
+  currentTask,
+  deserializeError,
+  newWaitId,
+  serializeError,
+} from '@x/future'
+import type {
+  Callable,
+  CallableSpec,
+  FunctionOf,
+  FutureState,
+  ShutdownOptions,
+  SubmitOptions,
+} from '@x/future'
+import Tinypool from 'tinypool'
+import { describeForWorker } from './callable.js'
+import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
+import { CANCELLED, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
+import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
+
+/** Options of {@link ThreadPoolExecutor}. */
+export interface ThreadPoolExecutorOptions {
+  /**
+   * The most worker threads (and so the most tasks running at once).
+   * @default `os.availableParallelism()`
+   */
+  maxWorkers?: number | undefined
+  /**
+   * Runs once in every worker thread before its first task: a `task(url, name)` handle or a
+   * self-contained function. When it throws, the pool is broken: queued futures fail with
+   * {@link BrokenThreadPoolError} and later `submit()` throws it.
+   */
+  initializer?: Callable | undefined
+  /** The arguments of `initializer`. @default [] */
+  initargs?: readonly unknown[] | undefined
+  /**
+   * Worker thread names are `<threadNamePrefix>_<n>` (see `threadName()`).
+   * @default `ThreadPoolExecutor-<k>`, k counting pools in this process
+   */
+  threadNamePrefix?: string | undefined
+  /**
+   * Milliseconds an idle worker thread is kept before it exits. Idle threads never keep the
+   * process alive, whatever this is. @default Infinity (kept until `shutdown()`, like Python)
+   */
+  idleTimeout?: number | undefined
+  /** Heap and stack limits of each worker thread (Node's `Worker` `resourceLimits`). */
+  resourceLimits?: ResourceLimits | undefined
+  /**
+   * Milliseconds a running task gets to stop after its `submitWith({ signal })` signal aborts,
+   * before the pool ends its worker thread and rejects its future with the abort reason.
+   * @default 1000
+   */
+  abortGracePeriod?: number | undefined
+  /** A label for diagnostics. @default `ThreadPoolExecutor #<id>` */
+  name?: string | undefined
+}
+
+const OPTION_NAMES = [
+  'maxWorkers',
+  'initializer',
+  'initargs',
+  'threadNamePrefix',
+  'idleTimeout',
+  'resourceLimits',
+  'abortGracePeriod',
+  'name',
+] as const
+
+/** Tasks handed to one worker ahead of time (still PENDING and cancellable there). */
+const PREFETCH = 256
+/** State words per pool: tasks handed to workers and not yet finished. */
+const SLOT_COUNT = 1 << 15
+/** tinypool wants a finite idle timeout. */
+const MAX_TIMEOUT = 2 ** 31 - 1
+
+let poolCounter = 0
+
+/** The part of tinypool's worker wrapper we use (its `threads` entries). */
+interface TinyThread {
+  readonly threadId: number
+  readonly thread: Worker
+  emit(event: 'error', error: Error): boolean
+}
+
+interface Item {
+  readonly future: PoolFuture<unknown>
+  readonly spec: CallableSpec
+  readonly args: readonly unknown[]
+  readonly chunk: boolean
+  readonly transfer: readonly TransferListItem[] | undefined
+  readonly signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+  where: 'queued' | 'sent' | 'done'
+  session: Session | undefined
+  slot: number
+  word: number
+  started: boolean
+  graceTimer: NodeJS.Timeout | undefined
+  /** Called once when the item ends (nested work reports back to its worker). */
+  notify: ((how: 'ok' | 'error' | 'cancelled', value: unknown) => void) | undefined
+}
+
+/** One worker thread serving this pool: a tinypool task holding a port of ours. */
+class Session {
+  readonly items = new Map<number, Item>()
+  readonly nested = new Map<number, Item>()
+  readonly waits = new Map<number, { readonly waitId: number; ended: boolean }>()
+  threadId: number | undefined
+  alive = true
+  released = false
+  noPrefetch = false
+  kill: { readonly item: Item; readonly reason: unknown } | undefined
+
+  constructor(
+    readonly id: number,
+    readonly port: MessagePort,
+  ) {}
+}
+
+/** A FIFO with cheap removal from the front and re-insertion at the front. */
+class Queue {
+  #front: Item[] = []
+  #back: Item[] = []
+  #head = 0
+  live = 0
+
+  push(item: Item): void {
+    this.#back.push(item)
+    this.live++
+  }
+
+  /** Puts `items` back at the front, keeping their order. */
+  unshift(items: readonly Item[]): void {
+    for (let i = items.length - 1; i >= 0; i--) this.#front.push(items[i] as Item)
+    this.live += items.length
+  }
+
+  shift(): Item | undefined {
+    for (;;) {
+      let item = this.#front.pop()
+      if (item === undefined) {
+        if (this.#head >= this.#back.length) return undefined
+        item = this.#back[this.#head] as Item
+        this.#back[this.#head++] = undefined as never
+        if (this.#head > 4096 && this.#head * 2 > this.#back.length) {
+          this.#back = this.#back.slice(this.#head)
+          this.#head = 0
+        }
+      }
+      if (item.where !== 'queued') continue
+      this.live--
+      return item
+    }
+  }
+
+  /** Every live item, front first (for shutdown's cancelFutures and a broken pool). */
+  drain(): Item[] {
+    const out: Item[] = []
+    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item)
+    return out
+  }
+}
+
+/** Shared state words, one per task handed to a worker. */
+class Slots {
+  readonly buffer = new SharedArrayBuffer(SLOT_COUNT * 4)
+  readonly words = new Int32Array(this.buffer)
+  readonly #free: number[] = []
+
+  constructor() {
+    for (let i = SLOT_COUNT - 1; i >= 0; i--) this.#free.push(i)
+  }
+
+  get available(): number {
+    return this.#free.length
+  }
+
+  /** A slot in state QUEUED with a fresh generation, or -1. */
+  take(item: Item): boolean {
+    const slot = this.#free.pop()
+    if (slot === undefined) return false
+    const generation = ((this.words[slot] as number) >>> 3) + 1
+    const word = ((generation & 0x0fffffff) << 3) | QUEUED
+    Atomics.store(this.words, slot, word)
+    item.slot = slot
+    item.word = word
+    return true
+  }
+
+  release(item: Item): void {
+    if (item.slot < 0) return
+    this.#free.push(item.slot)
+    item.slot = -1
+  }
+
+  /** QUEUED → `state` if nobody claimed the slot first. */
+  claim(item: Item, state: number): boolean {
+    return Atomics.compareExchange(this.words, item.slot, item.word, (item.word & ~STATE_MASK) | state) === item.word
+  }
+
+  startedBy(item: Item): boolean {
+    return item.slot >= 0 && Atomics.load(this.words, item.slot) === ((item.word & ~STATE_MASK) | STARTED)
+  }
+}
+
+/** The hooks a {@link PoolFuture} needs from its pool. */
+interface FutureOwner {
+  cancel(item: Item): boolean
+  sync(item: Item): void
+}
+
+/**
+ * A future of this pool. PENDING while queued here or handed to a worker but not started there;
+ * RUNNING from the moment the worker claims it (read from the shared state word, so `running()`
+ * and `cancel()` are exact).
+ */
+class PoolFuture<T> extends Future<T> {
+  item: Item | undefined
+  readonly #owner: FutureOwner
+
+  constructor(owner: FutureOwner, name: string | undefined) {
+    super({ name })
+    this.#owner = owner
+  }
+
+  override get state(): FutureState {
+    if (this.item !== undefined) this.#owner.sync(this.item)
+    return super.state
+  }
+
+  override running(): boolean {
+    if (this.item !== undefined) this.#owner.sync(this.item)
+    return super.running()
+  }
+
+  override cancel(): boolean {
+    const item = this.item
+    if (item === undefined || item.where === 'done') return super.cancel()
+    return this.#owner.cancel(item)
+  }
+
+  /** @internal */
+  cancelHere(): boolean {
+    return super.cancel()
+  }
+}
+
+/**
+ * Python's `ThreadPoolExecutor` on Node's `worker_threads` (through tinypool): runs CPU-bound
+ * JavaScript on up to `maxWorkers` threads and hands back a {@link Future} per call.
+ *
+ * Work is a `task(url, name)` handle (the worker imports the module) or a self-contained
+ * function (sent as source, compiled once per thread). Arguments and results cross by
+ * structured clone; `submitWith({ transfer })` moves buffers and `SharedArrayBuffer`s are shared.
+ *
+ * @example
+ * ```ts
+ * import { task } from '@x/future'
+ * import { ThreadPoolExecutor } from '@x/thread-pool'
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 })
+ * const fib = task<typeof import('./tasks.js').fib>(new URL('./tasks.js', import.meta.url), 'fib')
+ * console.log(await pool.submit(fib, 30))                        // 832040
+ * console.log(await pool.submit((a: bigint, b: bigint) => a ** b, 3n, 40n))
+ * for await (const square of pool.map((x: number) => x * x, [1, 2, 3], { chunksize: 100 })) console.log(square)
+ * ```
+ */
+export class ThreadPoolExecutor extends Executor {
+  readonly #tiny: Tinypool
+  readonly #slots = new Slots()
+  readonly #queue = new Queue()
+  readonly #sessions = new Set<Session>()
+  readonly #watched = new WeakSet<object>()
+  readonly #initializer: CallableSpec | undefined
+  readonly #initargs: readonly unknown[]
+  readonly #grace: number
+  readonly #owner: FutureOwner
+  #sessionIds = 0
+  #outstanding = 0
+  #lent = 0
+  #shutdown = false
+  #broken: BrokenThreadPoolError | undefined
+  #pumpScheduled = false
+  #releaseTimer: NodeJS.Immediate | undefined
+  #closing: Promise<void> | undefined
+  #idleWaiters: (() => void)[] = []
+
+  constructor(options?: ThreadPoolExecutorOptions) {
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+      throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`)
+    }
+    for (const key of Object.keys(options ?? {})) {
+      if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+        throw new TypeError(
+          `ThreadPoolExecutor: unknown option "${key}"; the options are ${OPTION_NAMES.map((k) => `"${k}"`).join(', ')}`,
+        )
+      }
+    }
+    const maxWorkers = options?.maxWorkers === undefined ? availableParallelism() : checkMaxWorkers(options.maxWorkers)
+    const initializer = options?.initializer
+    let initSpec: CallableSpec | undefined
+    if (initializer !== undefined) {
+      if (typeof initializer !== 'function' && (typeof initializer !== 'object' || initializer === null)) {
+        throw new TypeError(`initializer must be a callable (a function or a task(url, name) handle), got ${describe(initializer)}`)
+      }
+      initSpec = describeForWorker(initializer)
+    }
+    const initargs = options?.initargs ?? []
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`ThreadPoolExecutor: initargs must be an array of arguments, got ${describe(initargs)}`)
+    }
+    checkArguments(initargs)
+    const prefix = options?.threadNamePrefix ?? `ThreadPoolExecutor-${String(poolCounter++)}`
+    if (typeof prefix !== 'string') {
+      throw new TypeError(`ThreadPoolExecutor: threadNamePrefix must be a string, got ${describe(prefix)}`)
+    }
+    const idleTimeout = checkDuration(options?.idleTimeout, 'idleTimeout', Infinity)
+    const grace = checkDuration(options?.abortGracePeriod, 'abortGracePeriod', 1000)
+    const resourceLimits = options?.resourceLimits
+    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
+      throw new TypeError(
+        `ThreadPoolExecutor: resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }, got ${describe(resourceLimits)}`,
+      )
+    }
+    if (options?.name !== undefined && typeof options.name !== 'string') {
+      throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
+    }
+    super({ kind: 'thread', maxWorkers, name: options?.name })
+    this.#initializer = initSpec
+    this.#initargs = initargs
+    this.#grace = grace
+    this.#tiny = new Tinypool({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: 0,
+      // room for the workers lent to the deadlock detector (see lendWorker)
+      maxThreads: maxWorkers * 2,
+      idleTimeout: Math.min(idleTimeout, MAX_TIMEOUT),
+      // A worker between sessions must keep its event loop running (its timers, its port).
+      useAtomics: false,
+      resourceLimits,
+      workerData: { threadNamePrefix: prefix } satisfies ThreadData,
+    })
+    // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
+    // own listeners (watchThreads) handle it.
+    this.#tiny.on('error', () => undefined)
+    this.#owner = {
+      cancel: (item) => this.#cancel(item),
+      sync: (item) => {
+        this.#sync(item)
+      },
+    }
+  }
+
+  /** How many worker threads exist now (started, idle or busy). */
+  get workerCount(): number {
+    return this.#tiny.threads.length
+  }
+
+  submitWith<C extends Callable>(
+    options: SubmitOptions,
+    fn: C,
+    ...args: Parameters<FunctionOf<C>>
+  ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new TypeError(`submitWith(): options must be an object like { name, signal, transfer }, got ${describe(options)}`)
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'name' && key !== 'signal' && key !== 'transfer') {
+        throw new TypeError(`submitWith(): unknown option "${key}"; the options are "name", "signal", "transfer"`)
+      }
+    }
+    const { name, signal, transfer } = options
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`submitWith(): name must be a string, got ${describe(name)}`)
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`submitWith(): signal must be an AbortSignal, got ${describe(signal)}`)
+    }
+    if (transfer !== undefined && !Array.isArray(transfer)) {
+      throw new TypeError(`submitWith(): transfer must be an array of transferable objects, got ${describe(transfer)}`)
+    }
+    this.#checkOpen()
+    const spec = describeForWorker(fn)
+    checkArguments(args)
+    return this.#enqueue(spec, args, {
+      name: name ?? (spec.name === 'anonymous' ? undefined : spec.name),
+      signal,
+      transfer,
+      chunk: false,
+      callerTaskId: currentTask()?.id,
+    }) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+  }
+
+  /** `map(..., { chunksize })`: one message per chunk, run in order by one worker. */
+  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    this.#checkOpen()
+    const spec = describeForWorker(fn)
+    for (const tuple of argTuples) checkArguments(tuple)
+    return this.#enqueue(spec, argTuples, {
+      name: spec.name === 'anonymous' ? undefined : spec.name,
+      signal: undefined,
+      transfer: undefined,
+      chunk: true,
+      callerTaskId: currentTask()?.id,
+    }) as Future<unknown[]>
+  }
+
+  /**
+   * Stops taking work. With `wait` (default) it resolves when every task has finished and every
+   * worker thread has exited; with `cancelFutures` the futures not yet started are cancelled
+   * first. With `wait: false` it returns at once; queued work still runs, then the threads exit.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      return Promise.reject(new TypeError(`shutdown(): options must be an object like { wait, cancelFutures }, got ${describe(options)}`))
+    }
+    for (const key of Object.keys(options ?? {})) {
+      if (key !== 'wait' && key !== 'cancelFutures') {
+        return Promise.reject(new TypeError(`shutdown: unknown option "${key}"; the options are "wait", "cancelFutures"`))
+      }
+    }
+    const wait = options?.wait ?? true
+    const cancelFutures = options?.cancelFutures ?? false
+    this.publishShutdown(wait, cancelFutures)
+    this.#shutdown = true
+    if (cancelFutures) this.#cancelPending()
+    this.#closing ??= this.#close()
+    return wait ? this.#closing : Promise.resolve()
+  }
+
+  protected override lendWorker(): (() => void) | undefined {
+    if (this.#lent >= this.maxWorkers || this.#closing !== undefined) return undefined
+    this.#lent++
+    this.#schedulePump()
+    let returned = false
+    return () => {
+      if (returned) return
+      returned = true
+      this.#lent--
+    }
+  }
+
+  // ---- submission and dispatch -------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#broken !== undefined) throw this.#broken
+    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+  }
+
+  #enqueue(
+    spec: CallableSpec,
+    args: readonly unknown[],
+    options: {
+      name: string | undefined
+      signal: AbortSignal | undefined
+      transfer: readonly TransferListItem[] | undefined
+      chunk: boolean
+      callerTaskId: number | undefined
+    },
+  ): PoolFuture<unknown> {
+    const future = new PoolFuture<unknown>(this.#owner, options.name)
+    const item: Item = {
+      future,
+      spec,
+      args,
+      chunk: options.chunk,
+      transfer: options.transfer !== undefined && options.transfer.length > 0 ? options.transfer : undefined,
+      signal: options.signal,
+      onAbort: undefined,
+      where: 'queued',
+      session: undefined,
+      slot: -1,
+      word: 0,
+      started: false,
+      graceTimer: undefined,
+      notify: undefined,
+    }
+    future.item = item
+    if (channels.futureSubmit.hasSubscribers) {
+      channels.futureSubmit.publish({
+        futureId: future.id,
+        executorId: this.id,
+        name: future.name,
+        callerTaskId: options.callerTaskId,
+      })
+    }
+    this.#outstanding++
+    this.#queue.push(item)
+    const signal = options.signal
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        future.cancel()
+        return future
+      }
+      item.onAbort = () => {
+        this.#abort(item)
+      }
+      signal.addEventListener('abort', item.onAbort, { once: true })
+    }
+    this.#schedulePump()
+    return future
+  }
+
+  #schedulePump(): void {
+    if (this.#releaseTimer !== undefined) {
+      clearImmediate(this.#releaseTimer)
+      this.#releaseTimer = undefined
+    }
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    queueMicrotask(() => {
+      this.#pump()
+    })
+  }
+
+  #limit(): number {
+    return this.maxWorkers + this.#lent
+  }
+
+  #pump(): void {
+    this.#pumpScheduled = false
+    if (this.#broken !== undefined) return
+    // An idle worker takes the next task; with none idle, start one more (Python's rule).
+    while (this.#queue.live > 0) {
+      let session: Session | undefined
+      for (const s of this.#sessions) {
+        if (s.items.size === 0) {
+          session = s
+          break
+        }
+      }
+      if (session === undefined && this.#sessions.size < this.#limit()) session = this.#spawn()
+      if (session === undefined) break
+      this.#send(session, 1)
+    }
+    // Every worker is busy: hand them work ahead of time so they never wait for a round trip.
+    if (this.#queue.live > 0) {
+      const eligible: Session[] = []
+      for (const s of this.#sessions) if (!s.noPrefetch && s.items.size < PREFETCH) eligible.push(s)
+      if (eligible.length > 0) {
+        const share = Math.ceil(this.#queue.live / eligible.length)
+        for (const s of eligible) this.#send(s, Math.min(PREFETCH - s.items.size, share))
+      }
+    }
+    this.#checkIdle()
+  }
+
+  #send(session: Session, count: number): void {
+    const tasks: TaskMessage[] = []
+    const items: Item[] = []
+    let transfer: TransferListItem[] | undefined
+    while (tasks.length < count && this.#slots.available > 0) {
+      const item = this.#queue.shift()
+      if (item === undefined) break
+      this.#slots.take(item)
+      item.where = 'sent'
+      item.session = session
+      session.items.set(item.future.id, item)
+      items.push(item)
+      tasks.push(taskMessage(item))
+      if (item.transfer !== undefined) (transfer ??= []).push(...item.transfer)
+    }
+    if (tasks.length === 0) return
+    const message: DownMessage = ['run', tasks, channels.waitStart.hasSubscribers]
+    try {
+      session.port.postMessage(message, transfer)
+    } catch {
+      // Something in the batch cannot be cloned: send the tasks one by one and fail the culprits.
+      for (const item of items) {
+        try {
+          session.port.postMessage(['run', [taskMessage(item)], message[2]] satisfies DownMessage, item.transfer)
+        } catch (error) {
+          session.items.delete(item.future.id)
+          this.#slots.release(item)
+          this.#fail(
+            item,
+            new TypeError(
+              `an argument of task "${item.future.name ?? item.spec.name}" cannot be sent to a worker thread: ${
+                error instanceof Error ? error.message : String(error)
+              }. Pass structured-cloneable data (no functions, symbols or class instances with private state).`,
+              { cause: error },
+            ),
+          )
+        }
+      }
+    }
+  }
+
+  #spawn(): Session {
+    const { port1, port2 } = new MessageChannel()
+    const session = new Session(++this.#sessionIds, port1)
+    port1.on('message', (message: UpMessage) => {
+      this.#onMessage(session, message)
+    })
+    port1.unref()
+    this.#sessions.add(session)
+    const init: SessionInit = {
+      port: port2,
+      poolLabel: `${this.label}#${String(this.id)}`,
+      states: this.#slots.buffer,
+      initializer: this.#initializer,
+      initargs: this.#initargs,
+      diagnostics: channels.waitStart.hasSubscribers,
+      maxWorkers: this.maxWorkers,
+    }
+    this.#tiny.run(init, { transferList: [port2] as never }).then(
+      () => {
+        this.#end(session)
+      },
+      (error: unknown) => {
+        this.#death(session, { error })
+      },
+    )
+    this.#watchThreads()
+    return session
+  }
+
+  /** tinypool has no event for a new thread: look for new ones after each run(). */
+  #watchThreads(): void {
+    for (const thread of this.#tiny.threads as unknown as TinyThread[]) {
+      if (this.#watched.has(thread)) continue
+      this.#watched.add(thread)
+      thread.thread.on('exit', (code) => {
+        this.#onThreadExit(thread, code)
+      })
+    }
+  }
+
+  /**
+   * tinypool 2.2.0 does not notice a worker thread that exits without an uncaught error
+   * (`process.exit()` in a task, or `terminate()`): the task on it never settles and the dead
+   * thread keeps its place. We fail the session here, then report the exit to tinypool as an
+   * 'error' on that thread, which makes tinypool drop it and settle its task.
+   */
+  #onThreadExit(thread: TinyThread, code: number): void {
+    if (!(this.#tiny.threads as unknown as TinyThread[]).includes(thread)) return // tinypool ended it
+    const session = this.#sessionOfThread(thread.threadId)
+    const error = new WorkerExitError(`worker thread exited with code ${String(code)}`, { exitCode: code })
+    if (session !== undefined) this.#death(session, { exitCode: code })
+    thread.emit('error', error)
+  }
+
+  #sessionOfThread(threadId: number): Session | undefined {
+    for (const s of this.#sessions) {
+      if (s.threadId === undefined) this.#drainPort(s)
+      if (s.threadId === threadId) return s
+    }
+    return undefined
+  }
+
+  #drainPort(session: Session): void {
+    for (let entry = receiveMessageOnPort(session.port); entry !== undefined; entry = receiveMessageOnPort(session.port)) {
+      this.#onMessage(session, entry.message as UpMessage)
+    }
+  }
+
+  // ---- messages from workers ---------------------------------------------------------------------
+
+  #onMessage(session: Session, message: UpMessage): void {
+    switch (message[0]) {
+      case 'result': {
+        const item = session.items.get(message[1])
+        if (item === undefined) return
+        session.items.delete(message[1])
+        this.#slots.release(item)
+        if (!item.started) this.#markStarted(item)
+        if (message[2]) this.#succeed(item, message[3])
+        else this.#fail(item, deserializeError(message[3]))
+        if (session.items.size === 0) {
+          session.noPrefetch = false
+          if (this.#queue.live === 0) this.#steal(session)
+        }
+        if (this.#queue.live > 0 && session.items.size <= PREFETCH / 2) this.#schedulePump()
+        else this.#checkIdle()
+        return
+      }
+      case 'hello':
+        session.threadId = message[1]
+        return
+      case 'initFailed':
+        this.#breakPool(session, deserializeError(message[1]))
+        return
+      case 'submit':
+        this.#nestedSubmit(session, message)
+        return
+      case 'cancel':
+        session.nested.get(message[1])?.future.cancel()
+        return
+      case 'shutdown':
+        void this.shutdown({ wait: false, cancelFutures: message[1] })
+        return
+      case 'waitStart':
+        this.#waitStart(session, message)
+        return
+      case 'waitEnd': {
+        const wait = session.waits.get(message[1])
+        session.waits.delete(message[1])
+        if (wait === undefined || wait.ended) return
+        wait.ended = true
+        if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId: wait.waitId, reason: message[2] })
+        return
+      }
+    }
+  }
+
+  #nestedSubmit(session: Session, message: Extract<UpMessage, readonly ['submit', ...unknown[]]>): void {
+    const [, localId, spec, args, name, callerTaskId, chunk] = message
+    // The calling task will probably wait for it: give the work queued behind it to others.
+    session.noPrefetch = true
+    this.#reclaim(session, Infinity)
+    let item: Item
+    try {
+      this.#checkOpen()
+      item = this.#enqueue(spec, args, {
+        name: name ?? (spec.name === 'anonymous' ? undefined : spec.name),
+        signal: undefined,
+        transfer: undefined,
+        chunk,
+        callerTaskId,
+      }).item as Item
+    } catch (error) {
+      session.port.postMessage(['settled', localId, 'error', serializeError(error)] satisfies DownMessage)
+      return
+    }
+    session.nested.set(localId, item)
+    item.notify = (how, value) => {
+      session.nested.delete(localId)
+      if (!session.alive) return
+      const payload = how === 'error' ? serializeError(value) : value
+      try {
+        session.port.postMessage(['settled', localId, how, payload] satisfies DownMessage)
+      } catch (error) {
+        session.port.postMessage(['settled', localId, 'error', serializeError(error)] satisfies DownMessage)
+      }
+    }
+    if (item.where === 'done') {
+      const notify = item.notify
+      item.notify = undefined
+      notify('cancelled', undefined)
+    }
+  }
+
+  #waitStart(session: Session, message: Extract<UpMessage, readonly ['waitStart', ...unknown[]]>): void {
+    const [, localWaitId, taskId, localIds, mode, timeout, stack] = message
+    const futureIds: number[] = []
+    for (const localId of localIds) {
+      const item = session.nested.get(localId)
+      if (item !== undefined) futureIds.push(item.future.id)
+    }
+    if (taskId !== undefined) {
+      const waiting = session.items.get(taskId)
+      if (waiting !== undefined) this.#sync(waiting)
+    }
+    // The waiting task holds its worker: move the work queued behind it elsewhere.
+    this.#reclaim(session, Infinity)
+    this.#schedulePump()
+    if (!channels.waitStart.hasSubscribers) return
+    const wait = { waitId: newWaitId(), ended: false }
+    session.waits.set(localWaitId, wait)
+    channels.waitStart.publish({
+      waitId: wait.waitId,
+      taskId,
+      futureIds,
+      mode,
+      timeout,
+      stack,
+      reject: (error: Error) => {
+        if (wait.ended || !session.alive) return
+        try {
+          session.port.postMessage(['rejectWait', localWaitId, serializeError(error)] satisfies DownMessage)
+        } catch {
+          // the error cannot be cloned even as data: nothing to deliver
+        }
+      },
+    })
+  }
+
+  // ---- future states -----------------------------------------------------------------------------
+
+  /** Reads the shared word: a task the worker has claimed becomes RUNNING here too. */
+  #sync(item: Item): void {
+    if (item.where === 'sent' && !item.started && this.#slots.startedBy(item)) this.#markStarted(item)
+  }
+
+  #markStarted(item: Item): void {
+    item.started = true
+    item.future.setRunningOrNotifyCancel()
+    if (channels.futureStart.hasSubscribers) {
+      channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: item.session?.id ?? 0 })
+    }
+  }
+
+  #cancel(item: Item): boolean {
+    if (item.where === 'queued') {
+      item.where = 'done'
+      this.#queue.live--
+      item.future.cancelHere()
+      item.future.setRunningOrNotifyCancel()
+      this.#finish(item, 'cancelled', undefined)
+      return true
+    }
+    if (item.where === 'sent' && !item.started && this.#slots.claim(item, CANCELLED)) {
+      item.session?.items.delete(item.future.id)
+      this.#slots.release(item)
+      item.where = 'done'
+      item.future.cancelHere()
+      item.future.setRunningOrNotifyCancel()
+      this.#finish(item, 'cancelled', undefined)
+      this.#checkIdle()
+      return true
+    }
+    this.#sync(item)
+    return item.future.cancelHere()
+  }
+
+  #succeed(item: Item, value: unknown): void {
+    item.where = 'done'
+    item.future.setResult(value)
+    this.#finish(item, 'ok', value)
+  }
+
+  #fail(item: Item, error: unknown): void {
+    if (item.where === 'queued') this.#queue.live--
+    item.where = 'done'
+    if (!item.started) {
+      item.started = true
+      item.future.setRunningOrNotifyCancel()
+    }
+    item.future.setException(error)
+    this.#finish(item, 'error', error)
+  }
+
+  #finish(item: Item, how: 'ok' | 'error' | 'cancelled', value: unknown): void {
+    this.#outstanding--
+    if (item.onAbort !== undefined) item.signal?.removeEventListener('abort', item.onAbort)
+    if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
+    const notify = item.notify
+    if (notify !== undefined) {
+      item.notify = undefined
+      notify(how, value)
+    }
+  }
+
+  // ---- abort, death, stealing ----------------------------------------------------------------------
+
+  #abort(item: Item): void {
+    if (item.where === 'done') return
+    if (item.future.cancel()) return
+    const session = item.session
+    if (session === undefined || !session.alive || item.where !== 'sent') return
+    const reason: unknown = item.signal?.reason
+    session.port.postMessage(['abort', item.future.id, serializeError(reason)] satisfies DownMessage)
+    item.graceTimer = setTimeout(() => {
+      item.graceTimer = undefined
+      if (item.where !== 'sent' || !session.alive) return
+      session.kill = { item, reason }
+      this.#drainPort(session)
+      if (item.where !== 'sent') return
+      const thread = (this.#tiny.threads as unknown as TinyThread[]).find((t) => t.threadId === session.threadId)
+      if (thread === undefined) {
+        this.#death(session, { exitCode: undefined })
+        return
+      }
+      void thread.thread.terminate()
+    }, this.#grace)
+    item.graceTimer.unref()
+  }
+
+  #death(session: Session, cause: { error?: unknown; exitCode?: number | undefined }): void {
+    if (!session.alive) return
+    // Deliver what the worker finished before it died.
+    this.#drainPort(session)
+    session.alive = false
+    this.#sessions.delete(session)
+    session.port.close()
+    const failedIds: number[] = []
+    const again: Item[] = []
+    for (const item of session.items.values()) {
+      if (item.where !== 'sent') continue
+      if (this.#slots.claim(item, RECLAIMED)) {
+        this.#slots.release(item)
+        if (item.transfer === undefined) {
+          item.where = 'queued'
+          item.session = undefined
+          again.push(item)
+          continue
+        }
+        failedIds.push(item.future.id)
+        this.#fail(item, deathError(cause, 'its transferred arguments were lost with the worker before it started'))
+        continue
+      }
+      this.#slots.release(item)
+      failedIds.push(item.future.id)
+      if (session.kill?.item === item) this.#fail(item, session.kill.reason)
+      else this.#fail(item, deathError(cause, undefined))
+    }
+    session.items.clear()
+    for (const nested of session.nested.values()) nested.notify = undefined
+    for (const wait of session.waits.values()) {
+      if (wait.ended) continue
+      wait.ended = true
+      if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId: wait.waitId, reason: 'settled' })
+    }
+    session.waits.clear()
+    if (again.length > 0) this.#queue.unshift(again)
+    if (channels.workerExit.hasSubscribers) {
+      channels.workerExit.publish({
+        executorId: this.id,
+        workerId: session.id,
+        exitCode: cause.exitCode ?? (cause.error === undefined ? undefined : 1),
+        signal: undefined,
+        futureIds: failedIds,
+      })
+    }
+    this.#schedulePump()
+  }
+
+  /** A released session's tinypool task resolved. */
+  #end(session: Session): void {
+    if (!session.alive) return
+    this.#death(session, { exitCode: 0 })
+  }
+
+  /** Takes back up to `count` tasks a worker has not started (newest first) and queues them first. */
+  #reclaim(session: Session, count: number): void {
+    const taken: Item[] = []
+    const items = [...session.items.values()]
+    for (let i = items.length - 1; i >= 0 && taken.length < count; i--) {
+      const item = items[i] as Item
+      if (item.started || item.transfer !== undefined) continue
+      if (!this.#slots.claim(item, RECLAIMED)) continue
+      session.items.delete(item.future.id)
+      this.#slots.release(item)
+      item.where = 'queued'
+      item.session = undefined
+      taken.push(item)
+    }
+    if (taken.length > 0) this.#queue.unshift(taken.reverse())
+  }
+
+  /** An idle worker takes half of the not-started tasks of the busiest one. */
+  #steal(idle: Session): void {
+    let busiest: Session | undefined
+    for (const s of this.#sessions) {
+      if (s !== idle && s.items.size > 1 && (busiest === undefined || s.items.size > busiest.items.size)) busiest = s
+    }
+    if (busiest === undefined) return
+    this.#reclaim(busiest, Math.ceil((busiest.items.size - 1) / 2))
+    if (this.#queue.live > 0) this.#schedulePump()
+  }
+
+  #cancelPending(): void {
+    for (const item of this.#queue.drain()) {
+      this.#queue.live++
+      item.future.cancel()
+    }
+    for (const session of this.#sessions) {
+      for (const item of [...session.items.values()]) {
+        if (!item.started) item.future.cancel()
+      }
+    }
+  }
+
+  #breakPool(session: Session, cause: unknown): void {
+    if (this.#broken === undefined) {
+      this.#broken = new BrokenThreadPoolError('A thread initializer failed, the thread pool is not usable anymore', { cause })
+    }
+    const broken = this.#broken
+    for (const item of this.#queue.drain()) {
+      this.#queue.live++
+      this.#fail(item, broken)
+    }
+    // The task whose start ran the initializer, and everything handed to this worker.
+    for (const item of [...session.items.values()]) {
+      session.items.delete(item.future.id)
+      this.#slots.claim(item, RECLAIMED)
+      this.#slots.release(item)
+      this.#fail(item, broken)
+    }
+    for (const s of this.#sessions) {
+      if (s === session) continue
+      for (const item of [...s.items.values()]) {
+        if (item.started || !this.#slots.claim(item, RECLAIMED)) continue
+        s.items.delete(item.future.id)
+        this.#slots.release(item)
+        this.#fail(item, broken)
+      }
+    }
+    this.#checkIdle()
+  }
+
+  // ---- idleness and closing ------------------------------------------------------------------------
+
+  /**
+   * With nothing left to do, the pool releases its sessions (one event-loop turn later, so a
+   * quick next submit reuses them): tinypool then stops holding the event loop, and an idle pool
+   * never keeps the process alive. The threads stay (until `idleTimeout`), unreferenced.
+   */
+  #checkIdle(): void {
+    if (this.#outstanding > 0 || this.#releaseTimer !== undefined) return
+    const waiters = this.#idleWaiters
+    if (waiters.length > 0) {
+      this.#idleWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+    if (this.#sessions.size === 0) return
+    this.#releaseTimer = setImmediate(() => {
+      this.#releaseTimer = undefined
+      if (this.#outstanding === 0) this.#releaseAll()
+    })
+  }
+
+  #releaseAll(): void {
+    for (const session of [...this.#sessions]) {
+      session.released = true
+      session.alive = false
+      this.#sessions.delete(session)
+      try {
+        session.port.postMessage(['release'] satisfies DownMessage)
+      } catch {
+        // the worker is gone already
+      }
+    }
+  }
+
+  async #close(): Promise<void> {
+    if (this.#outstanding > 0) {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.push(resolve)
+      })
+    }
+    if (this.#releaseTimer !== undefined) {
+      clearImmediate(this.#releaseTimer)
+      this.#releaseTimer = undefined
+    }
+    this.#releaseAll()
+    await this.#tiny.destroy()
+  }
+}
+
+function taskMessage(item: Item): TaskMessage {
+  return {
+    id: item.future.id,
+    slot: item.slot,
+    word: item.word,
+    spec: item.spec,
+    args: item.args,
+    chunk: item.chunk,
+    name: item.future.name,
+    abortable: item.signal !== undefined,
+  }
+}
+
+function deathError(cause: { error?: unknown; exitCode?: number | undefined }, detail: string | undefined): WorkerExitError {
+  const suffix = detail === undefined ? '' : `; ${detail}`
+  const { error } = cause
+  if (error !== undefined) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new WorkerExitError(
+        `the worker thread running this task ran out of memory (its resourceLimits) and was ended${suffix}`,
+        { cause: error, exitCode: 1 },
+      )
+    }
+    if (error instanceof WorkerExitError) {
+      return new WorkerExitError(`the worker thread running this task exited (${error.message})${suffix}`, {
+        cause: error,
+        exitCode: error.exitCode,
+      })
+    }
+    return new WorkerExitError(
+      `the worker thread running this task died from an uncaught ${describe(error)} ` +
+        `(thrown outside the task's own promise chain, for example in a timer)${suffix}`,
+      { cause: error, exitCode: 1 },
+    )
+  }
+  const exitCode = cause.exitCode
+  return new WorkerExitError(
+    `the worker thread running this task exited with code ${String(exitCode)} before the task finished ` +
+      `(process.exit() in the task, or the thread was ended)${suffix}`,
+    { exitCode },
+  )
+}
+
+function checkMaxWorkers(value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`maxWorkers must be a positive integer, got ${describe(value)}`)
+  }
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
+  }
+  return value
+}
+
+function checkDuration(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describe(value)}`)
+  }
+  return value
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'bigint') return `${String(value)}n`
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
+  if (typeof value === 'symbol') return value.toString()
+  if (value === null || typeof value !== 'object') return String(value as number | boolean | undefined)
+  if (Array.isArray(value)) return 'an array'
+  return Object.prototype.toString.call(value)
+}
+

@@ -1,0 +1,29 @@
+/**
+ * Per-thread state shared by the worker entry and the package entry (one module instance per
+ * thread, since both import this file).
+ *
+ * @internal
+ * @module
+ */
+
+let name: string | undefined
+
+/** @internal Set by the worker entry when the thread starts serving. */
+export function setThreadName(value: string): void {
+  name = value
+}
+
+/**
+ * The name of the pool thread this code runs on (`<threadNamePrefix>_<n>`, n counting from 0,
+ * like Python's thread names), or `undefined` outside a pool's worker thread.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts (run in a pool created with { threadNamePrefix: 'img' })
+ * import { threadName } from '@x/thread-pool'
+ * export function whoAmI() { return threadName() } // 'img_0'
+ * ```
+ */
+export function threadName(): string | undefined {
+  return name
+}

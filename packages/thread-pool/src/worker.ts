@@ -1,0 +1,371 @@
+/**
+ * The worker side of the thread pool: the module tinypool loads in every worker thread. Its
+ * default export is the tinypool task that starts a *session*: the coordinator hands over a
+ * `MessagePort` and the thread serves tasks from it, one at a time, until the coordinator
+ * releases the session (the pool went idle) or the thread dies.
+ *
+ * Tasks arrive in batches; each is claimed with a compare-and-swap on its shared state word
+ * right before it runs (see protocol.ts), and its result is posted back at once.
+ *
+ * @internal
+ * @module
+ */
+import type { MessagePort, TransferListItem } from 'node:worker_threads'
+import { threadId, workerData } from 'node:worker_threads'
+import {
+  Executor,
+  Future,
+  channels,
+  checkArguments,
+  currentTask,
+  deserializeError,
+  invokeCallable,
+  serializeError,
+  withTaskContext,
+} from '@x/future'
+import type {
+  Callable,
+  CallableSpec,
+  FunctionOf,
+  SerializedError,
+  ShutdownOptions,
+  SubmitOptions,
+  TaskContext,
+  WaitEndEvent,
+  WaitStartEvent,
+} from '@x/future'
+import { workerId as tinypoolWorkerId } from 'tinypool'
+import { describeForWorker } from './callable.js'
+import { STATE_MASK, STARTED } from './protocol.js'
+import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
+import { setThreadName } from './state.js'
+
+const threadData = (Array.isArray(workerData) ? (workerData as unknown[])[1] : undefined) as ThreadData | undefined
+setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String((tinypoolWorkerId || 1) - 1)}`)
+
+/** The session this thread serves now (one at a time). */
+let session: Session | undefined
+/** The initializer ran (successfully) on this thread. */
+let initialized = false
+let initFailure: unknown
+let hasInitFailure = false
+
+const neverAborted = new AbortController().signal
+
+class Session {
+  readonly port: MessagePort
+  readonly states: Int32Array
+  readonly queue: TaskMessage[] = []
+  head = 0
+  running = false
+  released = false
+  readonly controllers = new Map<number, AbortController>()
+  readonly proxy: WorkerExecutor
+  readonly done: Promise<void>
+  #resolveDone!: () => void
+
+  constructor(init: SessionInit) {
+    this.port = init.port as MessagePort
+    this.states = new Int32Array(init.states)
+    this.proxy = executorFor(init.poolLabel, init.maxWorkers)
+    this.proxy.attach(this)
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve
+    })
+    setDiagnostics(init.diagnostics)
+    this.port.on('message', (message: DownMessage) => {
+      this.onMessage(message)
+    })
+    this.post(['hello', threadId])
+  }
+
+  post(message: UpMessage, transfer?: readonly TransferListItem[]): void {
+    if (this.released) return
+    this.port.postMessage(message, transfer as TransferListItem[] | undefined)
+  }
+
+  onMessage(message: DownMessage): void {
+    switch (message[0]) {
+      case 'run':
+        setDiagnostics(message[2])
+        for (const task of message[1]) this.queue.push(task)
+        if (!this.running) void this.drain()
+        break
+      case 'abort': {
+        const controller = this.controllers.get(message[1])
+        controller?.abort(deserializeError(message[2]))
+        break
+      }
+      case 'settled':
+        this.proxy.settle(message[1], message[2], message[3])
+        break
+      case 'rejectWait': {
+        const reject = forwardedWaits.get(message[1])
+        if (reject !== undefined) reject(deserializeError(message[2]) as Error)
+        break
+      }
+      case 'release':
+        this.released = true
+        this.port.close()
+        if (session === this) session = undefined
+        this.#resolveDone()
+        break
+    }
+  }
+
+  async drain(): Promise<void> {
+    this.running = true
+    try {
+      while (this.head < this.queue.length && !this.released) {
+        const task = this.queue[this.head++] as TaskMessage
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head)
+          this.head = 0
+        }
+        // Claim it: only a task still QUEUED (not cancelled, not taken back) runs.
+        if (Atomics.compareExchange(this.states, task.slot, task.word, (task.word & ~STATE_MASK) | STARTED) !== task.word) {
+          continue
+        }
+        await this.run(task)
+      }
+    } finally {
+      this.running = false
+    }
+  }
+
+  async run(task: TaskMessage): Promise<void> {
+    let ok = true
+    let value: unknown
+    let signal = neverAborted
+    if (task.abortable) {
+      const controller = new AbortController()
+      this.controllers.set(task.id, controller)
+      signal = controller.signal
+    }
+    try {
+      if (!initialized) await runInitializer(this)
+      const context: TaskContext = { id: task.id, name: task.name, signal, executor: this.proxy }
+      value = await withTaskContext(context, () =>
+        task.chunk ? runChunk(task.spec, task.args as unknown[][]) : invokeCallable(task.spec, task.args),
+      )
+    } catch (error) {
+      ok = false
+      value = error
+    } finally {
+      if (task.abortable) this.controllers.delete(task.id)
+    }
+    if (this.released) return
+    if (ok) {
+      try {
+        this.port.postMessage(['result', task.id, true, value] satisfies UpMessage)
+        return
+      } catch (error) {
+        value = new TypeError(
+          `the result of task "${task.name ?? task.spec.name}" cannot be sent back from the worker: ${
+            error instanceof Error ? error.message : String(error)
+          }. Return plain data (structured-cloneable values).`,
+          { cause: error },
+        )
+      }
+    }
+    this.port.postMessage(['result', task.id, false, serializeError(value)] satisfies UpMessage)
+  }
+}
+
+async function runChunk(spec: CallableSpec, tuples: unknown[][]): Promise<unknown[]> {
+  const out: unknown[] = []
+  for (const tuple of tuples) out.push(await invokeCallable(spec, tuple))
+  return out
+}
+
+async function runInitializer(current: Session): Promise<void> {
+  if (hasInitFailure) throw initFailure
+  const init = currentInit
+  if (init?.initializer === undefined) {
+    initialized = true
+    return
+  }
+  try {
+    await invokeCallable(init.initializer, init.initargs)
+    initialized = true
+  } catch (error) {
+    hasInitFailure = true
+    initFailure = error
+    current.post(['initFailed', serializeError(error)])
+    throw error
+  }
+}
+
+let currentInit: SessionInit | undefined
+
+/**
+ * The tinypool task: serve the coordinator's port until released. Resolves when the session is
+ * released; a thread that dies instead makes tinypool reject it.
+ */
+export default async function serve(init: SessionInit): Promise<number> {
+  currentInit = init
+  const current = new Session(init)
+  session = current
+  await current.done
+  return threadId
+}
+
+// ---- nested work: currentTask().executor inside a worker ---------------------------------------
+
+const executors = new Map<string, WorkerExecutor>()
+
+function executorFor(label: string, maxWorkers: number): WorkerExecutor {
+  let executor = executors.get(label)
+  if (executor === undefined) {
+    executor = new WorkerExecutor(label, maxWorkers)
+    executors.set(label, executor)
+  }
+  return executor
+}
+
+/**
+ * `currentTask().executor` inside a worker: submits to the pool that runs the task, through the
+ * coordinator. Its futures are ordinary futures of this thread, settled when the coordinator's
+ * futures settle.
+ */
+class WorkerExecutor extends Executor {
+  #session: Session | undefined
+  #nextLocalId = 1
+  readonly #pending = new Map<number, NestedFuture>()
+
+  constructor(label: string, maxWorkers: number) {
+    super({ kind: 'thread', maxWorkers, name: `${label} (from a worker)` })
+  }
+
+  attach(current: Session): void {
+    this.#session = current
+  }
+
+  submitWith<C extends Callable>(
+    options: SubmitOptions,
+    fn: C,
+    ...args: Parameters<FunctionOf<C>>
+  ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    const spec = describeForWorker(fn)
+    checkArguments(args)
+    return this.#send(spec, args, options, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+  }
+
+  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    const spec = describeForWorker(fn)
+    for (const tuple of argTuples) checkArguments(tuple)
+    return this.#send(spec, argTuples, {}, true) as Future<unknown[]>
+  }
+
+  #send(spec: CallableSpec, args: readonly unknown[], options: SubmitOptions, chunk: boolean): Future<unknown> {
+    const current = this.#session
+    if (current === undefined || current.released) {
+      throw new Error('this pool is not reachable from here any more: submit nested work only while a task of the pool runs')
+    }
+    const localId = this.#nextLocalId++
+    const future = new NestedFuture(options.name ?? spec.name, () => {
+      current.post(['cancel', localId])
+    })
+    this.#pending.set(localId, future)
+    proxyIds.set(future.id, localId)
+    current.post(
+      ['submit', localId, spec, args, options.name, currentTask()?.id, chunk],
+      options.transfer as TransferListItem[] | undefined,
+    )
+    return future
+  }
+
+  settle(localId: number, how: 'ok' | 'error' | 'cancelled', value: unknown): void {
+    const future = this.#pending.get(localId)
+    if (future === undefined) return
+    this.#pending.delete(localId)
+    proxyIds.delete(future.id)
+    if (how === 'cancelled') {
+      future.cancelHere()
+      future.setRunningOrNotifyCancel()
+      return
+    }
+    future.setRunningOrNotifyCancel()
+    if (how === 'ok') future.setResult(value)
+    else future.setException(deserializeError(value as SerializedError))
+  }
+
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    if (options?.wait !== false) {
+      return Promise.reject(
+        new Error(
+          'cannot join current thread: shutdown({ wait: true }) was called from inside a task of this pool, ' +
+            'and it would wait for that very task to finish (a deadlock). Call shutdown({ wait: false }) from ' +
+            'inside a task, or shutdown() from the code that created the pool.',
+        ),
+      )
+    }
+    this.#session?.post(['shutdown', options.cancelFutures === true])
+    return Promise.resolve()
+  }
+}
+
+/**
+ * A future of nested work, as seen inside the worker. `cancel()` cannot answer synchronously
+ * for a future that lives on the coordinator: it asks the coordinator to cancel and returns
+ * `false`; the future becomes cancelled if the coordinator's cancel succeeded.
+ */
+class NestedFuture extends Future<unknown> {
+  readonly #requestCancel: () => void
+
+  constructor(name: string, requestCancel: () => void) {
+    super({ name })
+    this.#requestCancel = requestCancel
+  }
+
+  override cancel(): boolean {
+    if (this.done()) return this.cancelled()
+    this.#requestCancel()
+    return false
+  }
+
+  cancelHere(): void {
+    super.cancel()
+  }
+}
+
+// ---- diagnostics: waits inside worker tasks, forwarded to the coordinator ----------------------
+
+/** Local future id → the local id the coordinator knows it by. */
+const proxyIds = new Map<number, number>()
+/** Local wait id → its reject(). */
+const forwardedWaits = new Map<number, (error: Error) => void>()
+let diagnosticsOn = false
+
+function onWaitStart(message: unknown): void {
+  const event = message as WaitStartEvent
+  const current = session
+  if (current === undefined) return
+  const ids: number[] = []
+  for (const id of event.futureIds) {
+    const localId = proxyIds.get(id)
+    if (localId !== undefined) ids.push(localId)
+  }
+  if (ids.length === 0) return
+  forwardedWaits.set(event.waitId, event.reject)
+  current.post(['waitStart', event.waitId, event.taskId, ids, event.mode, event.timeout, event.stack])
+}
+
+function onWaitEnd(message: unknown): void {
+  const event = message as WaitEndEvent
+  if (!forwardedWaits.delete(event.waitId)) return
+  session?.post(['waitEnd', event.waitId, event.reason])
+}
+
+function setDiagnostics(on: boolean): void {
+  if (on === diagnosticsOn) return
+  diagnosticsOn = on
+  if (on) {
+    channels.waitStart.subscribe(onWaitStart)
+    channels.waitEnd.subscribe(onWaitEnd)
+  } else {
+    channels.waitStart.unsubscribe(onWaitStart)
+    channels.waitEnd.unsubscribe(onWaitEnd)
+  }
+}
+

@@ -1,0 +1,4 @@
+import { describeExecutorConformance } from '@x/future/testing'
+import { ThreadPoolExecutor } from '@x/thread-pool'
+
+describeExecutorConformance('ThreadPoolExecutor', ({ maxWorkers }) => new ThreadPoolExecutor({ maxWorkers }))
