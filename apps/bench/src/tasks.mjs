@@ -36,6 +36,6 @@ export function squareChunk(xs) {
 /** W6: sum a Float64Array (copied or transferred to the worker). */
 export function sumF64(arr) {
   let s = 0;
-  for (let i = 0; i < arr.length; i++) s += arr[i];
+  for (const x of arr) s += x;
   return s;
 }

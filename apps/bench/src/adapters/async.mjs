@@ -20,6 +20,6 @@ export async function make({ impl }) {
       limit = pLimit(concurrency);
     },
     run: (fn, arg) => limit(fn, arg),
-    async close() {},
+    close: () => Promise.resolve(),
   };
 }
