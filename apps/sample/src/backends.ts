@@ -3,7 +3,7 @@
  * commands are written once against that contract.
  */
 import { availableParallelism } from 'node:os'
-import { AsyncPoolExecutor } from '@x/concurrent'
+import { AsyncPoolExecutor, ProcessPoolExecutor, ThreadPoolExecutor } from '@x/concurrent'
 import type { Executor } from '@x/concurrent'
 
 export const BACKENDS = ['async', 'thread', 'process'] as const
@@ -27,9 +27,8 @@ export function createExecutor(backend: Backend, maxWorkers: number = defaultWor
     case 'async':
       return new AsyncPoolExecutor({ maxWorkers })
     case 'thread':
+      return new ThreadPoolExecutor({ maxWorkers })
     case 'process':
-      throw new Error(
-        `the ${backend} backend is not available: ${backend === 'thread' ? '@x/thread-pool' : '@x/process-pool'} is not part of @x/concurrent yet`,
-      )
+      return new ProcessPoolExecutor({ maxWorkers })
   }
 }

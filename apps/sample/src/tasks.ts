@@ -54,5 +54,5 @@ export async function waitOnFuture(): Promise<bigint> {
   const context = currentTask()
   if (context === undefined) throw new Error('waitOnFuture() must run as a task: submit it to an executor')
   const f = context.executor.submitWith({ name: 'pow(5, 2)' }, powTask, 5n, 2n)
-  return await f
+  return await f.result() // (result() rather than await f: the report then shows this line)
 }

@@ -7,8 +7,9 @@
  *
  * Left out on purpose: the backend kit of `@x/future` (`describeCallable`, `loadCallable`,
  * `invokeCallable`, `checkArguments`, `serializeError`, `deserializeError`, `isSerializedError`,
- * `withTaskContext`, `newWaitId`) and `@x/future/testing`; people who write an executor import
- * those from `@x/future` directly. `test/exports.test.ts` lists every name and every exclusion.
+ * `withTaskContext`, `newWaitId`, the `ExecutorInfo` type of the protected `Executor` constructor)
+ * and `@x/future/testing`; people who write an executor import those from `@x/future` directly.
+ * (`ExecutorInfo` here is `@x/diagnostics`' type: an executor as a deadlock report shows it.) `test/exports.test.ts` lists every name and every exclusion.
  *
  * @example
  * ```ts
@@ -32,7 +33,6 @@ export type {
   SubmitOptions,
   MapOptions,
   ShutdownOptions,
-  ExecutorInfo,
   FunctionOf,
   AsyncPoolExecutorOptions,
   Callable,
@@ -53,3 +53,32 @@ export type {
   WaitEndEvent,
   WorkerExitEvent,
 } from '@x/future'
+
+// @x/diagnostics: the deadlock detector (L1)
+export { detectDeadlocks, deadlockChannel, DeadlockError, isDeadlockError, formatReport, formatSnapshot } from '@x/diagnostics'
+export type {
+  DeadlockDetector,
+  DetectDeadlocksOptions,
+  GraphSnapshot,
+  OnDeadlock,
+  GraphFormat,
+  DeadlockAction,
+  DeadlockKind,
+  DeadlockReport,
+  EdgeInfo,
+  ExecutorInfo,
+  GraphInfo,
+  NodeRole,
+  SlotInfo,
+  SnapshotInfo,
+  TaskInfo,
+  WaitInfo,
+} from '@x/diagnostics'
+
+// @x/thread-pool: ThreadPoolExecutor (L2)
+export { ThreadPoolExecutor, BrokenThreadPoolError, WorkerExitError, threadName } from '@x/thread-pool'
+export type { ThreadPoolExecutorOptions } from '@x/thread-pool'
+
+// @x/process-pool: ProcessPoolExecutor (L2)
+export { ProcessPoolExecutor, BrokenProcessPoolError, ProcessExitError, SerializationError } from '@x/process-pool'
+export type { ProcessPoolExecutorOptions } from '@x/process-pool'

@@ -1,17 +1,88 @@
 /**
- * The two deadlocks of Python's documentation, caught by `detectDeadlocks` (@x/diagnostics).
- * Not available until @x/diagnostics is part of @x/concurrent.
+ * The two deadlocks of Python's documentation, caught by `detectDeadlocks` instead of hanging.
+ * In Python both programs hang forever; here the wait that closes the deadlock rejects with a
+ * `DeadlockError` whose report says who waits for whom, and where.
  */
+import { AsyncPoolExecutor, detectDeadlocks, formatReport, isDeadlockError, task } from '@x/concurrent'
+import type { DeadlockReport, Future } from '@x/concurrent'
+import { createExecutor } from '../backends.js'
+import { track } from '../lifecycle.js'
+import { say } from '../output.js'
+import type { Output } from '../output.js'
 import type { Section } from './tour.js'
 
 export const GRAPH_FORMATS = ['mermaid', 'dot'] as const
 export type GraphFormat = (typeof GRAPH_FORMATS)[number]
 
-export function deadlockSections(_graph: GraphFormat): Section[] {
-  const missing = (): Promise<void> =>
-    Promise.reject(new Error('needs detectDeadlocks from @x/diagnostics, which is not part of @x/concurrent yet'))
+const waitOnFuture = task<typeof import('../tasks.js').waitOnFuture>(new URL('../tasks.js', import.meta.url), 'waitOnFuture')
+
+function indent(text: string, prefix = '   | '): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n')
+}
+
+/** Prints how each future ended and the detector's report, as text and as a graph. */
+async function show(out: Output, futures: readonly Future<unknown>[], graph: GraphFormat): Promise<void> {
+  let report: DeadlockReport | undefined
+  for (const f of futures) {
+    const error = await f.exception(5000)
+    if (error === undefined) {
+      say(out, `   ${f.name ?? '?'} returned ${String(await f.result())}`)
+      continue
+    }
+    say(out, `   ${f.name ?? '?'} failed with ${error instanceof Error ? error.name : typeof error}`)
+    if (report === undefined && isDeadlockError(error)) report = error.report
+  }
+  if (report === undefined) throw new Error('the detector did not report this deadlock')
+  say(out, `   The detector's report (kind: ${report.kind}):`)
+  say(out, indent(formatReport(report, 'text')))
+  say(out, `   The wait as a graph (${graph === 'dot' ? 'Graphviz DOT' : 'Mermaid'}):`)
+  say(out, indent(formatReport(report, graph)))
+}
+
+export function deadlockSections(graph: GraphFormat): Section[] {
   return [
-    { title: "Deadlock: two tasks waiting on each other's futures", run: missing },
-    { title: 'Deadlock: maxWorkers 1, and a task that submits a subtask and waits for it', run: missing },
+    {
+      title: "Deadlock: two tasks waiting on each other's futures",
+      async run(out) {
+        say(out, '   Python: a = executor.submit(wait_on_b); b = executor.submit(wait_on_a)   (ThreadPoolExecutor(max_workers=2))')
+        say(out, '   here:   the same closures on AsyncPoolExecutor({ maxWorkers: 2 }) (a worker cannot see')
+        say(out, "           this thread's variables a and b, a closure on this thread can), with detectDeadlocks() on")
+        using detector = detectDeadlocks({ onDeadlock: 'throw' })
+        await using executor = track(new AsyncPoolExecutor({ maxWorkers: 2 }))
+        const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+        // eslint-disable-next-line prefer-const -- the tasks read them after both are assigned, as in Python
+        let a: Future<number> | undefined, b: Future<number> | undefined
+        const waitOnB = async (): Promise<number> => {
+          await sleep(50)
+          say(out, String(await (b as Future<number>).result())) // b never completes: it waits on a
+          return 5
+        }
+        const waitOnA = async (): Promise<number> => {
+          await sleep(50)
+          say(out, String(await (a as Future<number>).result())) // a never completes: it waits on b
+          return 6
+        }
+        a = executor.submitWith({ name: 'wait_on_b' }, waitOnB)
+        b = executor.submitWith({ name: 'wait_on_a' }, waitOnA)
+        await show(out, [a, b], graph)
+      },
+    },
+    {
+      title: 'Deadlock: maxWorkers 1, and a task that submits a subtask and waits for it',
+      async run(out) {
+        say(out, '   Python: executor = ThreadPoolExecutor(max_workers=1); executor.submit(wait_on_future)')
+        say(out, '           where wait_on_future submits pow(5, 2) to the same executor and waits for it')
+        say(out, '   here:   ThreadPoolExecutor({ maxWorkers: 1 }), waitOnFuture() in a worker thread submits through')
+        say(out, '           currentTask().executor, with detectDeadlocks() on')
+        using detector = detectDeadlocks({ onDeadlock: 'throw' })
+        await using executor = track(createExecutor('thread', 1))
+        const f = executor.submitWith({ name: 'wait_on_future' }, waitOnFuture)
+        await show(out, [f], graph)
+      },
+    },
   ]
 }

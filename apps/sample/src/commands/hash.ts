@@ -55,11 +55,11 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
     } catch (error) {
       if (interrupted.aborted) break
       fail(`${path}: ${describeIoError(error)}`)
-    } finally {
-      progress.tick()
     }
+    progress.tick()
   }
-  progress.finish()
+  if (interrupted.aborted) progress.abandon()
+  else progress.finish()
   return status
 }
 

@@ -80,7 +80,7 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
       verdict = 'DIFFERENT from the first backend'
       status = 1
     } else {
-      verdict = 'same'
+      verdict = run === first ? 'printed above' : 'same as above'
     }
     say(out, `${run.backend.padEnd(8)} ${String(run.workers).padEnd(8)} ${`${run.seconds.toFixed(2)} s`.padEnd(8)} ${verdict}`)
   }

@@ -1,0 +1,83 @@
+// The tour, end to end: every section runs on the real backends, the pow digits are the ones
+// this test computes itself, and both deadlocks come back as reports instead of hangs.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { run } from './run.js'
+import type { RunResult } from './run.js'
+
+let tour: RunResult
+let dot: RunResult
+
+/** The output of section `n` (from its "n. " title line to the next section). */
+function section(output: string, n: number): string {
+  const start = output.indexOf(`\n${String(n)}. `)
+  expect(start, `section ${String(n)} is missing`).toBeGreaterThanOrEqual(0)
+  const end = output.indexOf(`\n${String(n + 1)}. `, start + 1)
+  return output.slice(start, end === -1 ? undefined : end)
+}
+
+beforeAll(async () => {
+  ;[tour, dot] = await Promise.all([run([]), run(['tour', '--graph', 'dot'])])
+}, 90_000)
+
+describe('tour (the default command)', () => {
+  it('runs every example and exits 0', () => {
+    expect(tour.stderr).toBe('')
+    expect(tour.stdout).toContain('All 5 examples ran.')
+    expect(tour.code).toBe(0)
+  })
+
+  it('prints pow(323, 1235) from the thread pool exactly as Python prints it', () => {
+    const expected = (323n ** 1235n).toString()
+    expect(expected).toHaveLength(3099)
+    const digitLines = section(tour.stdout, 1)
+      .split('\n')
+      .filter((line) => /^\d+$/u.test(line))
+    expect(digitLines).toEqual([expected])
+    expect(section(tour.stdout, 1)).toContain('(3,099 digits')
+  })
+
+  it('runs map() with chunksize on the process pool, results in input order', () => {
+    const text = section(tour.stdout, 2)
+    expect(text).toContain('results, in input order: 1 4 9 16 25 36 49 64 81 100')
+    const pids = [...text.matchAll(/in pid (\d+)/gu)].map((m) => Number(m[1]))
+    expect(pids).toHaveLength(3)
+    const own = Number(/this app is pid (\d+)/u.exec(text)?.[1])
+    for (const pid of pids) expect(pid, 'a chunk ran in the app itself, not in a child process').not.toBe(own)
+  })
+
+  it('shows asCompleted() yielding futures in completion order', () => {
+    expect(section(tour.stdout, 3)).toContain(
+      'finished:  instant (0 ms), quick (100 ms), medium (200 ms), slow (300 ms)',
+    )
+  })
+
+  it("catches the two-tasks-waiting-on-each-other deadlock with a cycle report and a graph", () => {
+    const text = section(tour.stdout, 4)
+    expect(text).toContain('wait_on_b failed with DeadlockError')
+    expect(text).toContain('wait_on_a failed with DeadlockError')
+    expect(text).toContain("The detector's report (kind: cycle):")
+    expect(text).toMatch(/deadlock detected: cycle of 2 tasks/u)
+    expect(text).toMatch(/"wait_on_a".* waits for Future #\d+, which is running as Task #\d+ "wait_on_b"/u)
+    expect(text).toContain('The wait as a graph (Mermaid):')
+    expect(text).toContain('| flowchart LR')
+  })
+
+  it('catches the maxWorkers-1 self-starvation with a starvation report and a graph', () => {
+    const text = section(tour.stdout, 5)
+    expect(text).toContain('wait_on_future failed with DeadlockError')
+    expect(text).toContain("The detector's report (kind: starvation):")
+    expect(text).toMatch(/pool starvation in ThreadPoolExecutor/u)
+    expect(text).toMatch(/"wait_on_future".* waits for Future #\d+ "pow\(5, 2\)", which is queued/u)
+    expect(text).toContain('| flowchart LR')
+  })
+
+  it('draws the graphs as Graphviz DOT with --graph dot', () => {
+    expect(dot.code).toBe(0)
+    for (const n of [4, 5]) {
+      const text = section(dot.stdout, n)
+      expect(text).toContain('The wait as a graph (Graphviz DOT):')
+      expect(text).toMatch(/\| digraph /u)
+      expect(text).not.toContain('flowchart')
+    }
+  })
+})
