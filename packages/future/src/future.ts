@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
 import { currentTask } from './context.js'
 import { channels } from './diagnostics.js'
@@ -345,7 +346,11 @@ export function publishWait(
     ended = true
     if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason } satisfies WaitEndEvent)
   }
-  const site = new Error('wait site')
+  const site: { stack?: string } = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 40
+  Error.captureStackTrace(site, publishWait)
+  Error.stackTraceLimit = limit
   let stack: string | undefined
   const event: WaitStartEvent = {
     waitId,
@@ -354,7 +359,7 @@ export function publishWait(
     mode,
     timeout: timeout === Infinity ? undefined : timeout,
     get stack(): string {
-      stack ??= (site.stack ?? '').split('\n').slice(1).join('\n')
+      stack ??= waitSite(site.stack)
       return stack
     },
     reject: (error: Error): void => {
@@ -365,6 +370,19 @@ export function publishWait(
   }
   channels.waitStart.publish(event)
   return end
+}
+
+const ownDirectory = fileURLToPath(new URL('.', import.meta.url))
+
+/** The frames of a wait site outside this package, or a note saying why there are none. */
+function waitSite(raw: string | undefined): string {
+  const frames = (raw ?? '')
+    .split('\n')
+    .slice(1)
+    .filter((line) => !line.includes(ownDirectory) && !line.includes('node:internal') && !line.includes('<anonymous>'))
+  return frames.length > 0
+    ? frames.join('\n')
+    : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'
 }
 
 function reportCallbackError(future: Future<any>, error: unknown): void {

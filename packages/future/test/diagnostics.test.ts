@@ -1,0 +1,163 @@
+// The diagnostics event contract: what Future, wait(), asCompleted() and AsyncPoolExecutor publish.
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  AsyncPoolExecutor,
+  Future,
+  FIRST_COMPLETED,
+  asCompleted,
+  channelNames,
+  channels,
+  currentTask,
+  wait,
+} from '../src/index.js'
+import type { ExecutorCreateEvent, WaitStartEvent } from '../src/index.js'
+import { rejection } from './helpers.js'
+
+type Recorded = { channel: string; event: Record<string, unknown> }
+
+function record(): { events: Recorded[]; stop: () => void } {
+  const events: Recorded[] = []
+  const listeners = Object.entries(channelNames).map(([key, name]) => {
+    const listener = (event: unknown): void => {
+      events.push({ channel: key, event: event as Record<string, unknown> })
+    }
+    diagnosticsChannel.subscribe(name, listener)
+    return () => diagnosticsChannel.unsubscribe(name, listener)
+  })
+  return { events, stop: () => listeners.forEach((off) => off()) }
+}
+
+let stop: (() => void) | undefined
+afterEach(() => {
+  stop?.()
+  stop = undefined
+})
+
+describe('diagnostics events', () => {
+  it('channel names are the documented ones', () => {
+    expect(Object.fromEntries(Object.entries(channels).map(([k, c]) => [k, c.name]))).toEqual(channelNames)
+    expect(channelNames.waitStart).toBe('@x/future:wait:start')
+  })
+
+  it('a task that waits on another: create, submit, start, wait start/end with the task id, finish', async () => {
+    const recorder = record()
+    stop = recorder.stop
+    const ex = new AsyncPoolExecutor({ maxWorkers: 2, name: 'io' })
+    let outerId = -1
+    const outer = ex.submitWith({ name: 'outer' }, async () => {
+      outerId = currentTask()?.id ?? -2
+      const inner = ex.submitWith({ name: 'inner' }, async () => 21)
+      return (await inner.result()) * 2
+    })
+    expect(await outer).toBe(42)
+    await ex.shutdown()
+    const kinds = recorder.events.map((e) => e.channel)
+    expect(kinds[0]).toBe('executorCreate')
+    const create = recorder.events[0]?.event as unknown as ExecutorCreateEvent
+    expect(create).toMatchObject({ executorId: ex.id, kind: 'async', name: 'io', maxWorkers: 2 })
+    expect(typeof create.lendWorker).toBe('function')
+    const submits = recorder.events.filter((e) => e.channel === 'futureSubmit').map((e) => e.event)
+    expect(submits).toEqual([
+      { futureId: outer.id, executorId: ex.id, name: 'outer', callerTaskId: undefined },
+      { futureId: outer.id + 1, executorId: ex.id, name: 'inner', callerTaskId: outer.id },
+    ])
+    expect(outerId).toBe(outer.id)
+    const starts = recorder.events.filter((e) => e.channel === 'futureStart').map((e) => e.event)
+    expect(starts.map((s) => s.futureId)).toEqual([outer.id, outer.id + 1])
+    const waitStart = recorder.events.find((e) => e.channel === 'waitStart' && e.event.taskId === outer.id)
+    expect(waitStart?.event).toMatchObject({ futureIds: [outer.id + 1], mode: 'all', timeout: undefined })
+    expect(String(waitStart?.event.stack)).toContain('diagnostics.test')
+    expect(String(waitStart?.event.stack)).not.toContain('publishWait')
+    const waitId = waitStart?.event.waitId
+    expect(recorder.events.find((e) => e.channel === 'waitEnd' && e.event.waitId === waitId)?.event).toEqual({
+      waitId,
+      reason: 'settled',
+    })
+    const finishes = recorder.events.filter((e) => e.channel === 'futureFinish').map((e) => e.event)
+    expect(finishes).toContainEqual({ futureId: outer.id, failed: false })
+    expect(kinds.filter((k) => k === 'executorShutdown')).toHaveLength(1)
+  })
+
+  it('reject() ends a wait at once with the given error, for result(), wait() and asCompleted()', async () => {
+    const recorder = record()
+    stop = recorder.stop
+    const rejectNext = (error: Error): void => {
+      const listener = (event: unknown): void => {
+        channels.waitStart.unsubscribe(listener)
+        ;(event as WaitStartEvent).reject(error)
+      }
+      channels.waitStart.subscribe(listener)
+    }
+    const f = new Future()
+    rejectNext(new Error('from the detector'))
+    expect(((await rejection(f.result())) as Error).message).toBe('from the detector')
+    rejectNext(new Error('wait rejected'))
+    expect(((await rejection(wait([f], { returnWhen: FIRST_COMPLETED }))) as Error).message).toBe('wait rejected')
+    rejectNext(new Error('asCompleted rejected'))
+    expect(((await rejection(asCompleted([f]).next())) as Error).message).toBe('asCompleted rejected')
+    const ends = recorder.events.filter((e) => e.channel === 'waitEnd').map((e) => e.event.reason)
+    expect(ends).toEqual(['rejected', 'rejected', 'rejected'])
+    // the future itself is untouched
+    expect(f.state).toBe('PENDING')
+    const modes = recorder.events.filter((e) => e.channel === 'waitStart').map((e) => e.event.mode)
+    expect(modes).toEqual(['all', 'any', 'any'])
+  })
+
+  it('a timed wait says its timeout and ends with reason timeout; a cancel is published', async () => {
+    const recorder = record()
+    stop = recorder.stop
+    const f = new Future()
+    await rejection(f.result(10))
+    const start = recorder.events.find((e) => e.channel === 'waitStart')?.event
+    expect(start?.timeout).toBe(10)
+    expect(recorder.events.find((e) => e.channel === 'waitEnd')?.event.reason).toBe('timeout')
+    f.cancel()
+    expect(recorder.events.at(-1)).toEqual({ channel: 'futureCancel', event: { futureId: f.id } })
+  })
+
+  it('`await future` publishes the wait too, with a note instead of a hidden wait site', async () => {
+    const recorder = record()
+    stop = recorder.stop
+    const f = new Future<number>()
+    setTimeout(() => {
+      f.setResult(1)
+    }, 5)
+    expect(await f).toBe(1)
+    const start = recorder.events.find((e) => e.channel === 'waitStart')?.event
+    expect(start?.futureIds).toEqual([f.id])
+    expect(String(start?.stack)).toMatch(/diagnostics\.test|wait site not recorded/)
+  })
+
+  it('a done future creates no wait', async () => {
+    const recorder = record()
+    stop = recorder.stop
+    const f = new Future<number>()
+    f.setResult(1)
+    await f
+    await wait([f])
+    expect(recorder.events.filter((e) => e.channel === 'waitStart')).toEqual([])
+  })
+
+  it('lendWorker lets one more task run beyond maxWorkers until it is given back', async () => {
+    let create: ExecutorCreateEvent | undefined
+    const listener = (event: unknown): void => {
+      create = event as ExecutorCreateEvent
+    }
+    channels.executorCreate.subscribe(listener)
+    const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    channels.executorCreate.unsubscribe(listener)
+    let release!: () => void
+    const blocker = ex.submit(() => new Promise<void>((resolve) => (release = resolve)))
+    const queued = ex.submit(() => 'ran')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(queued.state).toBe('PENDING')
+    const giveBack = create?.lendWorker()
+    expect(typeof giveBack).toBe('function')
+    expect(await queued).toBe('ran')
+    giveBack?.()
+    release()
+    await blocker
+    await ex.shutdown()
+  })
+})
