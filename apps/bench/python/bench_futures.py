@@ -152,7 +152,7 @@ def main():
         print(json.dumps({"ok": True, "metrics": metrics, "checksum": checksum, "extra": extra}))
         return 0
     except Exception as error:  # noqa: BLE001 - reported to the runner, which fails the run
-        print(json.dumps({"ok": False, "correctness": isinstance(error, CorrectnessError), "error": traceback.format_exc()}))
+        print(json.dumps({"ok": False, "correctness": isinstance(error, CorrectnessError), "error": f"{type(error).__name__}: {error}\n{traceback.format_exc()}"}))
         return 1
 
 

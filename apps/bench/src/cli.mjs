@@ -142,17 +142,23 @@ for (let round = 1; round <= rounds; round++) {
       if (!selected.has(peer)) continue;
       const spec = { workload: w.id, peer, params: params[w.id] };
       const t0 = performance.now();
-      const r = PEER.get(peer).python !== undefined ? await runPython(spec) : await runNode(spec, timeoutMs);
-      const wallMs = performance.now() - t0;
-      if (r.ok) {
-        const expected = w.expected(params[w.id], r);
-        if (r.checksum !== expected) Object.assign(r, { ok: false, correctness: true, error: `checksum ${r.checksum} != expected ${expected}` });
+      let r = await measure(w, spec);
+      if (!r.ok && !r.correctness) {
+        // A crash or hang (not a wrong result) gets one more try in a fresh process, and a note;
+        // a second failure fails the run. A wrong result is never retried.
+        notes.push(`${w.id} ${peer} round ${round} failed once and was run again: ${String(r.error).split('\n')[0]}`);
+        r = await measure(w, spec);
       }
+      const wallMs = performance.now() - t0;
       runs.push({ round, workload: w.id, peer, wallMs: Math.round(wallMs), ...r });
       const head = `r${round}/${rounds} ${w.id.padEnd(3)} ${peer.padEnd(15)}`;
       if (r.ok) {
         const shown = w.metrics.map((m) => `${formatValue(r.metrics[m.key], m.digits)} ${m.unit}`).join(', ');
-        console.log(`${head} ${shown}${r.lingered ? '  (WARNING: the process did not exit by itself after the pool was shut down)' : ''}`);
+        const warn = [
+          r.lingered ? 'the process did not exit by itself after the pool was shut down' : '',
+          r.strayChildren ? `${r.strayChildren} child process(es) still alive 2 s after shutdown` : '',
+        ].filter(Boolean);
+        console.log(`${head} ${shown}${warn.length > 0 ? `  (WARNING: ${warn.join('; ')})` : ''}`);
       } else {
         console.log(`${head} FAILED${r.correctness ? ' (wrong result)' : ''}: ${String(r.error).split('\n').slice(0, 3).join(' | ')}`);
         failures.push({ round, workload: w.id, peer, correctness: r.correctness === true, error: r.error });
@@ -166,9 +172,12 @@ const agg = aggregate(runs, workloads, params, selected);
 const elapsedS = (performance.now() - started) / 1000;
 console.log(textTable(agg));
 console.log(`\n(* = ours. Medians over ${rounds} round(s); "vs X" = how many times faster than X, >1 is better for every metric.)`);
-for (const n of notes) console.log(`note: ${n}`);
 const lingered = runs.filter((r) => r.lingered);
-if (lingered.length > 0) console.log(`warning: ${lingered.length} child process(es) did not exit by themselves after the pool was shut down: ${[...new Set(lingered.map((r) => r.peer))].join(', ')}`);
+if (lingered.length > 0) notes.push(`${lingered.length} measurement process(es) did not exit by themselves after the pool was shut down (killed after 5 s): ${[...new Set(lingered.map((r) => `${r.workload} ${r.peer}`))].join(', ')}`);
+const strays = runs.filter((r) => r.strayChildren);
+if (strays.length > 0) notes.push(`${strays.length} measurement(s) left worker processes alive 2 s after the pool was shut down (killed): ${[...new Set(strays.map((r) => `${r.workload} ${r.peer}`))].join(', ')}`);
+
+for (const n of notes) console.log(`note: ${n}`);
 
 const date = new Date().toISOString();
 const subtitle = `${machine.nproc} cores ${machine.cpu}, Node ${machine.node}; ${rounds} round(s) of ${quick ? 'quick' : 'full'} sizes; medians; ${date.slice(0, 16)}Z`;
@@ -189,6 +198,16 @@ if (failures.length > 0) {
 }
 
 // --- helpers -------------------------------------------------------------------------------
+
+/** One measurement in a fresh process, its checksum checked against the expected one. */
+async function measure(w, spec) {
+  const r = PEER.get(spec.peer).python !== undefined ? await runPython(spec) : await runNode(spec, timeoutMs);
+  if (r.ok) {
+    const expected = w.expected(spec.params, r);
+    if (r.checksum !== expected) Object.assign(r, { ok: false, correctness: true, error: `checksum ${r.checksum} != expected ${expected}` });
+  }
+  return r;
+}
 
 /** Fork child.mjs for one measurement; wait for its result, then for it to exit by itself. */
 function runNode(spec, timeout) {
