@@ -24,7 +24,7 @@ export interface AsyncPoolExecutorOptions {
 }
 
 interface WorkItem {
-  readonly future: Future<any>
+  readonly future: Future
   readonly fn: Callable
   readonly args: unknown[]
   readonly signal: AbortSignal | undefined
@@ -130,7 +130,8 @@ export class AsyncPoolExecutor extends Executor {
     try {
       checkOptions(options, 'shutdown', ['wait', 'cancelFutures'])
     } catch (error) {
-      return Promise.reject(error as Error)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
+      return Promise.reject(error)
     }
     const wait = options?.wait ?? true
     const cancelFutures = options?.cancelFutures ?? false

@@ -108,7 +108,8 @@ export async function loadCallable(spec: CallableSpec): Promise<Fn> {
   let fn: Fn
   if (spec.kind === 'source') {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fn = new Function(`return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`)() as Fn
+    const compile = new Function(`return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`) as () => Fn
+    fn = compile()
   } else {
     const namespace = (await import(spec.module)) as Record<string, unknown>
     const value = namespace[spec.exportName]

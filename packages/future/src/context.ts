@@ -20,8 +20,9 @@ export interface TaskContext {
 
 // One storage per thread, shared by every copy of this package loaded in it (an app and a pool
 // may resolve @x/future to different files), so currentTask() always sees the running task.
-const storageKey = Symbol.for('@x/future.taskStorage')
-const storage = ((globalThis as Record<symbol, unknown>)[storageKey] ??= new AsyncLocalStorage<TaskContext>()) as AsyncLocalStorage<TaskContext>
+const storageKey: unique symbol = Symbol.for('@x/future.taskStorage') as never
+const shared = globalThis as { [storageKey]?: AsyncLocalStorage<TaskContext> | undefined }
+const storage: AsyncLocalStorage<TaskContext> = (shared[storageKey] ??= new AsyncLocalStorage<TaskContext>())
 
 /**
  * The task that is running in the current async context, on any executor; `undefined` outside

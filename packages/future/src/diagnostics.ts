@@ -99,13 +99,14 @@ export interface WorkerExitEvent {
 }
 
 /**
- * The channels, by event. Subscribe with `channels.waitStart.subscribe(listener)`, or by name
- * with `diagnostics_channel.subscribe('@x/future:wait:start', listener)`.
+ * The channels, by event. Publishers use them (`if (channels.x.hasSubscribers) channels.x.publish(...)`);
+ * subscribers use the names in {@link channelNames} with `diagnostics_channel.subscribe(name, fn)`.
  *
  * @example
  * ```ts
- * import { channels } from '@x/future'
- * channels.futureSubmit.subscribe((event) => console.log('submitted', event))
+ * import diagnosticsChannel from 'node:diagnostics_channel'
+ * import { channelNames } from '@x/future'
+ * diagnosticsChannel.subscribe(channelNames.futureSubmit, (event) => console.log('submitted', event))
  * ```
  */
 export const channels = {

@@ -90,7 +90,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${String(value)}n`
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
   if (typeof value === 'symbol') return value.toString()
-  if (value === null || typeof value !== 'object') return String(value as number | boolean | undefined)
+  if (value === null || typeof value !== 'object') return String(value)
   try {
     const json = JSON.stringify(value)
     return json.length > 60 ? `${json.slice(0, 57)}...` : json

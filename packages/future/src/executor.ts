@@ -1,4 +1,4 @@
-import type { TransferListItem } from 'node:worker_threads'
+import type { Transferable } from 'node:worker_threads'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 import { loadCallable } from './callable.js'
@@ -24,7 +24,7 @@ export interface SubmitOptions {
    */
   signal?: AbortSignal | undefined
   /** Objects to transfer (move) to the worker instead of copying (thread pools). */
-  transfer?: readonly TransferListItem[] | undefined
+  transfer?: readonly Transferable[] | undefined
 }
 
 /** Options of {@link Executor.map}: the last argument of `map()` when it is a plain object. */
@@ -103,6 +103,7 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /** @internal */
+  // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- a getter keeps the brand off instances' own keys
   get [executorBrand](): true {
     return true
   }
@@ -152,7 +153,7 @@ export abstract class Executor implements AsyncDisposable {
     const last = iterablesAndOptions.at(-1)
     if (isPlainObject(last) && !(Symbol.iterator in last)) {
       iterables = iterablesAndOptions.slice(0, -1)
-      options = last as MapOptions
+      options = last
     }
     if (typeof fn !== 'function' && !isTask(fn)) {
       throw new TypeError(`map(): expected a function or a task(url, name) handle, got ${describeValue(fn)}`)
@@ -168,6 +169,7 @@ export abstract class Executor implements AsyncDisposable {
       throw new TypeError(`chunksize must be an integer >= 1, got ${describeValue(chunksize)}`)
     }
     if (chunksize < 1) throw new RangeError(`chunksize must be >= 1. (got ${String(chunksize)})`)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
     if (buffersize !== undefined && buffersize !== null) {
       if (typeof buffersize !== 'number' || !Number.isInteger(buffersize)) {
         throw new TypeError(`buffersize must be an integer or None (undefined), got ${describeValue(buffersize)}`)
@@ -201,10 +203,8 @@ export abstract class Executor implements AsyncDisposable {
     }
     if (isTask(fn)) {
       const spec = fn
-      return this.submit(
-        async (tuples: unknown[][]) => run(await importTask(spec), tuples),
-        argTuples,
-      ) as Future<unknown[]>
+      const runTask = async (tuples: unknown[][]): Promise<unknown[]> => run(await importTask(spec), tuples)
+      return this.submit(runTask, argTuples)
     }
     return this.submit(run, fn as (...a: unknown[]) => unknown, argTuples)
   }
@@ -246,7 +246,10 @@ interface MapState {
   buffersize: number | undefined
 }
 
-type Pending = { future: Future<any>; chunk: boolean }
+interface Pending {
+  future: Future
+  chunk: boolean
+}
 
 class MapIterator<R> implements AsyncIterableIterator<R> {
   readonly #executor: Executor
@@ -314,7 +317,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
     if (this.#exhausted) this.#closeInputs()
     if (tuples.length === 0) return false
     if (chunksize === 1 && tuples[0] !== undefined) {
-      const future = this.#executor.submit(this.#fn, ...(tuples[0] as [])) as Future<unknown>
+      const future: Future = this.#executor.submit(this.#fn, ...(tuples[0] as []))
       this.#queue.push({ future, chunk: false })
     } else {
       this.#queue.push({ future: Executor.submitChunkOf(this.#executor, this.#fn, tuples), chunk: true })

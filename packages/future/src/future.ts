@@ -17,7 +17,7 @@ export type FutureState = 'PENDING' | 'RUNNING' | 'CANCELLED' | 'CANCELLED_AND_N
 export type DoneCallback<T> = (future: Future<T>) => void
 
 /** @internal Notified when a future reaches FINISHED or CANCELLED_AND_NOTIFIED (wait/asCompleted). */
-export type Waiter = (future: Future<any>) => void
+export type Waiter = (future: Future) => void
 
 /** @internal */
 export const kAddWaiter: unique symbol = Symbol('addWaiter')
@@ -54,12 +54,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #value: unknown
   #error: unknown
   #failed = false
-  #callbacks: DoneCallback<any>[] | undefined
+  #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
   #listeners: Set<() => void> | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
   constructor(options?: { name?: string | undefined }) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`Future options must be an object like { name: 'job' }, got ${describeValue(options)}`)
     }
@@ -72,6 +73,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
+  // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- a getter keeps the brand off instances' own keys
   get [futureBrand](): true {
     return true
   }
@@ -122,7 +124,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     try {
       checkTimeout(timeout, 'result')
     } catch (error) {
-      return Promise.reject(error as TypeError)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
+      return Promise.reject(error)
     }
     if (this.done()) return this.#settled()
     return this.#waitDone(timeout).then(() => this.#settled())
@@ -136,7 +139,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     try {
       checkTimeout(timeout, 'exception')
     } catch (error) {
-      return Promise.reject(error as TypeError)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
+      return Promise.reject(error)
     }
     if (this.done()) return this.#settledException()
     return this.#waitDone(timeout).then(() => this.#settledException())
@@ -161,7 +165,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Same outcome as {@link Future.result}: `await future` works. */
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.result().then(onfulfilled, onrejected)
   }
@@ -278,9 +282,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     for (const callback of callbacks) this.#invoke(callback)
   }
 
-  #invoke(callback: DoneCallback<any>): void {
+  #invoke(callback: (future: never) => void): void {
     try {
-      callback(this)
+      callback(this as never)
     } catch (error) {
       reportCallbackError(this, error)
     }
@@ -288,7 +292,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   #settled(): Promise<T> {
     if (this.cancelled()) return Promise.reject(new CancelledError())
-    if (this.#failed) return Promise.reject(this.#error as Error)
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task may throw any value, and result() rejects with exactly that value
+    if (this.#failed) return Promise.reject(this.#error)
     return Promise.resolve(this.#value as T)
   }
 
@@ -334,7 +339,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
  * @internal
  */
 export function publishWait(
-  futures: readonly Future<any>[],
+  futures: readonly Future[],
   mode: 'all' | 'any',
   timeout: number | undefined,
   onReject: (error: Error) => void,
@@ -385,7 +390,7 @@ function waitSite(raw: string | undefined): string {
     : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'
 }
 
-function reportCallbackError(future: Future<any>, error: unknown): void {
+function reportCallbackError(future: Future, error: unknown): void {
   const detail = error instanceof Error && error.stack !== undefined ? error.stack : describeValue(error)
   process.emitWarning(`exception calling callback for ${future.toString()}: ${describeValue(error)}`, {
     type: 'FutureCallbackWarning',
@@ -395,7 +400,7 @@ function reportCallbackError(future: Future<any>, error: unknown): void {
 }
 
 /** `true` for a {@link Future} of any copy of this package. */
-export function isFuture(value: unknown): value is Future<unknown> {
+export function isFuture(value: unknown): value is Future {
   return (
     value instanceof Future ||
     (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[futureBrand] === true)

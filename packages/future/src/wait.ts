@@ -42,15 +42,16 @@ export interface AsCompletedOptions {
   timeout?: number | undefined
 }
 
-function isSettledForWaiters(f: Future<any>): boolean {
+function isSettledForWaiters(f: Future): boolean {
   return f.state === 'FINISHED' || f.state === 'CANCELLED_AND_NOTIFIED'
 }
 
-function failed(f: Future<any>): boolean {
+function failed(f: Future): boolean {
   return f.state === 'FINISHED' && f[kFailed]
 }
 
 function collectFutures<T>(fs: Iterable<Future<T>>, where: string): Set<Future<T>> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
   if (fs === null || typeof fs !== 'object' || typeof (fs as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${where}: expected an iterable of futures (an array or a Set), got ${describeValue(fs)}`)
   }
@@ -76,12 +77,16 @@ function collectFutures<T>(fs: Iterable<Future<T>>, where: string): Set<Future<T
  * const { done, notDone } = await wait([f1, f2, f3], { returnWhen: FIRST_COMPLETED, timeout: 1000 })
  * ```
  */
+export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise<DoneAndNotDone<T>>
+/** {@link wait} over futures of different result types. */
+export function wait(fs: Iterable<Future>, options?: WaitOptions): Promise<DoneAndNotDone<unknown>>
 export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise<DoneAndNotDone<T>> {
   try {
     checkOptions(options, 'wait', ['timeout', 'returnWhen'])
     const timeout = options?.timeout
     checkTimeout(timeout, 'wait')
     const returnWhen = options?.returnWhen ?? ALL_COMPLETED
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
     if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
       throw new RangeError(
         `Invalid return condition: ${describeValue(returnWhen)}; use FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED`,
@@ -104,14 +109,15 @@ export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise
 
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
+      // eslint-disable-next-line prefer-const -- read by callbacks that may run before it is assigned
       let end: ((reason: 'settled' | 'timeout' | 'rejected') => void) | undefined
       const finish = (): void => {
         if (timer !== undefined) clearTimeout(timer)
         for (const f of notDone) f[kRemoveWaiter](waiter)
       }
       const waiter: Waiter = (f) => {
-        notDone.delete(f)
-        done.add(f)
+        notDone.delete(f as Future<T>)
+        done.add(f as Future<T>)
         if (satisfied()) {
           finish()
           end?.('settled')
@@ -132,12 +138,13 @@ export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise
       })
     })
   } catch (error) {
-    return Promise.reject(error as Error)
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
+    return Promise.reject(error)
   }
 }
 
 function publishWaitIfObserved(
-  futures: Future<any>[],
+  futures: Future[],
   mode: 'all' | 'any',
   timeout: number | undefined,
   onReject: (error: Error) => void,
@@ -159,6 +166,15 @@ function publishWaitIfObserved(
  * }
  * ```
  */
+export function asCompleted<T>(
+  fs: Iterable<Future<T>>,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<CompletedFuture<T>>
+/** {@link asCompleted} over futures of different result types. */
+export function asCompleted(
+  fs: Iterable<Future>,
+  options?: AsCompletedOptions,
+): AsyncIterableIterator<CompletedFuture<unknown>>
 export function asCompleted<T>(
   fs: Iterable<Future<T>>,
   options?: AsCompletedOptions,
@@ -209,8 +225,8 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
     }
   }
 
-  async return(): Promise<IteratorResult<Future<T>>> {
-    return this.#close()
+  return(): Promise<IteratorResult<Future<T>>> {
+    return Promise.resolve(this.#close())
   }
 
   #close(): IteratorResult<Future<T>> {
@@ -230,6 +246,7 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
   #nextCompletion(remaining: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
+      // eslint-disable-next-line prefer-const -- read by callbacks that may run before it is assigned
       let end: ((reason: 'settled' | 'timeout' | 'rejected') => void) | undefined
       this.#wake = () => {
         if (timer !== undefined) clearTimeout(timer)

@@ -47,10 +47,12 @@ describe('describeCallable / loadCallable / invokeCallable', () => {
     expect(asyncSpec.name).toBe('twice')
     expect(await invokeCallable(asyncSpec, [21])).toBe(42)
     const methods = {
-      plus(a: number) {
+      // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a method that does not use this
+      plus(this: void, a: number) {
         return a + 1
       },
-      async later(a: number) {
+      // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a method that does not use this
+      async later(this: void, a: number) {
         return Promise.resolve(a - 1)
       },
     }
@@ -72,8 +74,11 @@ describe('describeCallable / loadCallable / invokeCallable', () => {
       return this
     }.bind(null)
     expect(() => describeCallable(bound)).toThrow(/"bound f" is a bound function/)
-    expect(() => describeCallable(class A {} as never)).toThrow(/is a class/)
+    expect(() => describeCallable(class A {
+      readonly x = 1
+    } as never)).toThrow(/is a class/)
     expect(() => describeCallable(42 as never)).toThrow(/expected a function or a task/)
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- an accessor, sent on purpose
     const accessor = Object.getOwnPropertyDescriptor({ get x() { return 1 } }, 'x')?.get
     expect(() => describeCallable(accessor as never)).toThrow(/cannot be compiled on its own/)
   })

@@ -14,7 +14,7 @@ import {
 import type { ExecutorCreateEvent, WaitStartEvent } from '../src/index.js'
 import { rejection } from './helpers.js'
 
-type Recorded = { channel: string; event: Record<string, unknown> }
+interface Recorded { channel: string; event: Record<string, unknown> }
 
 function record(): { events: Recorded[]; stop: () => void } {
   const events: Recorded[] = []
@@ -25,7 +25,7 @@ function record(): { events: Recorded[]; stop: () => void } {
     diagnosticsChannel.subscribe(name, listener)
     return () => diagnosticsChannel.unsubscribe(name, listener)
   })
-  return { events, stop: () => listeners.forEach((off) => off()) }
+  return { events, stop: () => { listeners.forEach((off) => off()); } }
 }
 
 let stop: (() => void) | undefined
@@ -47,7 +47,7 @@ describe('diagnostics events', () => {
     let outerId = -1
     const outer = ex.submitWith({ name: 'outer' }, async () => {
       outerId = currentTask()?.id ?? -2
-      const inner = ex.submitWith({ name: 'inner' }, async () => 21)
+      const inner = ex.submitWith({ name: 'inner' }, () => Promise.resolve(21))
       return (await inner.result()) * 2
     })
     expect(await outer).toBe(42)
@@ -84,10 +84,10 @@ describe('diagnostics events', () => {
     stop = recorder.stop
     const rejectNext = (error: Error): void => {
       const listener = (event: unknown): void => {
-        channels.waitStart.unsubscribe(listener)
+        diagnosticsChannel.unsubscribe(channelNames.waitStart, listener)
         ;(event as WaitStartEvent).reject(error)
       }
-      channels.waitStart.subscribe(listener)
+      diagnosticsChannel.subscribe(channelNames.waitStart, listener)
     }
     const f = new Future()
     rejectNext(new Error('from the detector'))
@@ -144,9 +144,9 @@ describe('diagnostics events', () => {
     const listener = (event: unknown): void => {
       create = event as ExecutorCreateEvent
     }
-    channels.executorCreate.subscribe(listener)
+    diagnosticsChannel.subscribe(channelNames.executorCreate, listener)
     const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
-    channels.executorCreate.unsubscribe(listener)
+    diagnosticsChannel.unsubscribe(channelNames.executorCreate, listener)
     let release!: () => void
     const blocker = ex.submit(() => new Promise<void>((resolve) => (release = resolve)))
     const queued = ex.submit(() => 'ran')

@@ -95,6 +95,7 @@ describe('Future state machine (A)', () => {
       } catch (e) {
         return e as InvalidStateError
       }
+      return undefined
     })()
     expect(error?.code).toBe('ERR_FUTURE_INVALID_STATE')
   })

@@ -191,7 +191,7 @@ describe('asCompleted() (C)', () => {
   it('C33: timeout 0 and 30 yield the done ones, then TimeoutError', async () => {
     for (const timeout of [0, 30]) {
       const { successful, exception, cancelledAndNotified } = futures()
-      const slow = new Future()
+      const slow = new Future<number>()
       const seen: CompletedFuture<number>[] = []
       const error = await rejection(
         (async () => {
@@ -254,7 +254,9 @@ describe('asCompleted() (C)', () => {
     expect(step.value).toBe(f)
     const g = new Future()
     const it2 = asCompleted([g])
-    expect(await it2.return()).toEqual({ value: undefined, done: true })
+    const close = it2.return?.bind(it2)
+    expect(close).toBeTypeOf('function')
+    expect(await close?.()).toEqual({ value: undefined, done: true })
     expect(await it2.next()).toEqual({ value: undefined, done: true })
   })
 })

@@ -88,7 +88,7 @@ const divide = (a: number, b: number): number => {
 }
 const throwValue = (kind: string): never => {
   const values: Record<string, unknown> = { zero: 0, empty: '', null: null, undefined: undefined }
-  // eslint-disable-next-line @typescript-eslint/only-throw-error
+   
   throw values[kind]
 }
 const throwRich = (): never => {
@@ -123,7 +123,7 @@ const waitForAbort = async (latch: string): Promise<string> => {
   if (task === undefined) throw new Error('currentTask() is undefined inside a task')
   process.getBuiltinModule('node:fs').writeFileSync(latch, 'started')
   const signal = task.signal
-  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+  if (!signal.aborted) await new Promise((resolve) => { signal.addEventListener('abort', resolve, { once: true }); })
   return `aborted: ${String(signal.reason)}`
 }
 
@@ -169,7 +169,7 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
   const tempDir = (): string => (dir ??= mkdtempSync(join(tmpdir(), 'x-conformance-')))
   const latch = (): Latch => {
     const path = join(tempDir(), `latch-${String(++counter)}`)
-    return { path, release: () => writeFileSync(path, 'go') }
+    return { path, release: () => { writeFileSync(path, 'go'); } }
   }
   const recorder = (): Recorder => {
     const path = join(tempDir(), `record-${String(++counter)}`)
@@ -418,7 +418,8 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
         expect(await collect(ex.map(pow, xs, xs))).toEqual(expected)
         expect(await collect(ex.map(pow, xs, xs, { chunksize: 3 }))).toEqual(expected)
         expect(await collect(ex.map(add, [1, 2, 3], [10, 20, 30, 40, 50]))).toEqual([11, 22, 33])
-        expect(await collect(ex.map(pow as (...args: number[]) => number))).toEqual([])
+        const variadic: (...args: number[]) => number = pow
+        expect(await collect(ex.map(variadic))).toEqual([])
         expect(await collect(ex.map(pow, [], []))).toEqual([])
       })
 
@@ -582,7 +583,7 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
       })
 
       it('await using shuts down and waits at the end of the block', { timeout }, async () => {
-        let f: Future<unknown> | undefined
+        let f: Future | undefined
         {
           await using ex = await make(2)
           f = ex.submit(sleepThen, 20, 'late')
