@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
 import { BACKENDS } from './backends.js'
-import type { Backend } from './backends.js'
 import { fetchCommand } from './commands/fetch.js'
 import { hash } from './commands/hash.js'
 import { GRAPH_FORMATS } from './commands/deadlocks.js'
@@ -18,6 +17,7 @@ import { progressOptions } from './progress.js'
 import { EXIT_USAGE, parseChoice, parseMilliseconds, parseWorkers, UsageError } from './usage.js'
 
 const HELP = `Usage: x-sample [command] [options]
+       (from the repository root: pnpm demo [command] [options])
 
 Python's concurrent.futures, ported to Node.js with @x/concurrent.
 
@@ -111,7 +111,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     const backend = parseChoice(values.backend as string | undefined, [...BACKENDS, 'all'], '--backend') ?? 'all'
     return primes(
       {
-        backends: backend === 'all' ? BACKENDS : [backend as Backend],
+        backends: backend === 'all' ? BACKENDS : [backend],
         workers: parseWorkers(values.workers as string | undefined),
         progress: progressOptions(values.progress as boolean | undefined),
       },
@@ -169,6 +169,18 @@ async function main(argv: string[]): Promise<number> {
   return command(rest)
 }
 
+/**
+ * `pnpm demo` and `pnpm start` run this file from apps/sample; paths on the command line mean
+ * the folder pnpm was started from (INIT_CWD: the repository root for `pnpm demo`).
+ */
+function useCallersDirectory(): void {
+  const from = process.env.INIT_CWD
+  if (process.env.npm_lifecycle_event === 'start' && from !== undefined && from !== '' && from !== process.cwd()) {
+    process.chdir(from)
+  }
+}
+
+useCallersDirectory()
 handleInterrupts()
 try {
   process.exitCode = await main(process.argv.slice(2))

@@ -53,7 +53,7 @@ export async function startServer(): Promise<LoopbackServer> {
     timers.add(t)
   }
   const server = createServer((req, res) => {
-    switch (req.url) {
+    switch (req.url ?? '') {
       case '/':
         send(res, 200, page(2_048))
         break

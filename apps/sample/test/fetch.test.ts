@@ -8,10 +8,10 @@ describe('fetch', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const origin = /Serving 6 routes on (http:\/\/127\.0\.0\.1:\d+);/u.exec(r.stdout)?.[1]
-    expect(origin, 'the server must listen on 127.0.0.1').toBeDefined()
+    if (origin === undefined) throw new Error(`the server must listen on 127.0.0.1:\n${r.stdout}`)
     const lines = r.stdout.split('\n').filter((l) => l.startsWith("'"))
     expect(lines).toHaveLength(7)
-    const o = origin as string
+    const o = origin
     expect(lines).toEqual(
       expect.arrayContaining([
         `'${o}/' page is 2048 bytes`,

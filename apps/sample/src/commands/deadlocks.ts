@@ -9,12 +9,13 @@ import { createExecutor } from '../backends.js'
 import { track } from '../lifecycle.js'
 import { say } from '../output.js'
 import type { Output } from '../output.js'
+import type * as tasks from '../tasks.js'
 import type { Section } from './tour.js'
 
 export const GRAPH_FORMATS = ['mermaid', 'dot'] as const
 export type GraphFormat = (typeof GRAPH_FORMATS)[number]
 
-const waitOnFuture = task<typeof import('../tasks.js').waitOnFuture>(new URL('../tasks.js', import.meta.url), 'waitOnFuture')
+const waitOnFuture = task<typeof tasks.waitOnFuture>(new URL('../tasks.js', import.meta.url), 'waitOnFuture')
 
 function indent(text: string, prefix = '   | '): string {
   return text
@@ -25,7 +26,7 @@ function indent(text: string, prefix = '   | '): string {
 }
 
 /** Prints how each future ended and the detector's report, as text and as a graph. */
-async function show(out: Output, futures: readonly Future<unknown>[], graph: GraphFormat): Promise<void> {
+async function show(out: Output, futures: readonly Future[], graph: GraphFormat): Promise<void> {
   let report: DeadlockReport | undefined
   for (const f of futures) {
     const error = await f.exception(5000)
@@ -43,6 +44,19 @@ async function show(out: Output, futures: readonly Future<unknown>[], graph: Gra
   say(out, indent(formatReport(report, graph)))
 }
 
+/**
+ * Runs `body` with a detector in `'throw'` mode, started first: it must see the executors being
+ * created. `body` shuts its executors down before the detector stops.
+ */
+async function withDetector(body: () => Promise<void>): Promise<void> {
+  const detector = detectDeadlocks({ onDeadlock: 'throw' })
+  try {
+    await body()
+  } finally {
+    detector.stop()
+  }
+}
+
 export function deadlockSections(graph: GraphFormat): Section[] {
   return [
     {
@@ -51,24 +65,31 @@ export function deadlockSections(graph: GraphFormat): Section[] {
         say(out, '   Python: a = executor.submit(wait_on_b); b = executor.submit(wait_on_a)   (ThreadPoolExecutor(max_workers=2))')
         say(out, '   here:   the same closures on AsyncPoolExecutor({ maxWorkers: 2 }) (a worker cannot see')
         say(out, "           this thread's variables a and b, a closure on this thread can), with detectDeadlocks() on")
-        using detector = detectDeadlocks({ onDeadlock: 'throw' })
-        await using executor = track(new AsyncPoolExecutor({ maxWorkers: 2 }))
-        const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-        // eslint-disable-next-line prefer-const -- the tasks read them after both are assigned, as in Python
-        let a: Future<number> | undefined, b: Future<number> | undefined
-        const waitOnB = async (): Promise<number> => {
-          await sleep(50)
-          say(out, String(await (b as Future<number>).result())) // b never completes: it waits on a
-          return 5
-        }
-        const waitOnA = async (): Promise<number> => {
-          await sleep(50)
-          say(out, String(await (a as Future<number>).result())) // a never completes: it waits on b
-          return 6
-        }
-        a = executor.submitWith({ name: 'wait_on_b' }, waitOnB)
-        b = executor.submitWith({ name: 'wait_on_a' }, waitOnA)
-        await show(out, [a, b], graph)
+        await withDetector(async () => {
+          await using executor = track(new AsyncPoolExecutor({ maxWorkers: 2 }))
+          const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+          // Python's module globals a and b: the tasks read them after both are assigned.
+          const futures = new Map<'a' | 'b', Future<number>>()
+          const resultOf = (name: 'a' | 'b'): Promise<number> => {
+            const f = futures.get(name)
+            if (f === undefined) throw new Error(`future ${name} was not submitted`)
+            return f.result()
+          }
+          const waitOnB = async (): Promise<number> => {
+            await sleep(50)
+            say(out, String(await resultOf('b'))) // b will never complete because it is waiting on a
+            return 5
+          }
+          const waitOnA = async (): Promise<number> => {
+            await sleep(50)
+            say(out, String(await resultOf('a'))) // a will never complete because it is waiting on b
+            return 6
+          }
+          const a = executor.submitWith({ name: 'wait_on_b' }, waitOnB)
+          const b = executor.submitWith({ name: 'wait_on_a' }, waitOnA)
+          futures.set('a', a).set('b', b)
+          await show(out, [a, b], graph)
+        })
       },
     },
     {
@@ -78,10 +99,11 @@ export function deadlockSections(graph: GraphFormat): Section[] {
         say(out, '           where wait_on_future submits pow(5, 2) to the same executor and waits for it')
         say(out, '   here:   ThreadPoolExecutor({ maxWorkers: 1 }), waitOnFuture() in a worker thread submits through')
         say(out, '           currentTask().executor, with detectDeadlocks() on')
-        using detector = detectDeadlocks({ onDeadlock: 'throw' })
-        await using executor = track(createExecutor('thread', 1))
-        const f = executor.submitWith({ name: 'wait_on_future' }, waitOnFuture)
-        await show(out, [f], graph)
+        await withDetector(async () => {
+          await using executor = track(createExecutor('thread', 1))
+          const f = executor.submitWith({ name: 'wait_on_future' }, waitOnFuture)
+          await show(out, [f], graph)
+        })
       },
     },
   ]

@@ -25,8 +25,9 @@ import { messageOf } from '../output.js'
 import type { Output } from '../output.js'
 import { Progress } from '../progress.js'
 import type { ProgressOptions } from '../progress.js'
+import type * as tasks from '../tasks.js'
 
-const sha256File = task<typeof import('../tasks.js').sha256File>(new URL('../tasks.js', import.meta.url), 'sha256File')
+const sha256File = task<typeof tasks.sha256File>(new URL('../tasks.js', import.meta.url), 'sha256File')
 
 export interface HashOptions {
   readonly paths: readonly string[]
@@ -49,7 +50,7 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
   const workers = options.workers ?? defaultWorkers()
   await using executor = track(createExecutor(options.backend, workers))
   const progress = new Progress(`hash [${options.backend} x${String(workers)}]`, files.length, options.progress)
-  for await (const { path, result } of inOrder(executor, files, workers * 8)) {
+  for (const { path, result } of inOrder(executor, files, workers * 8)) {
     try {
       out.stdout.write(sha256sumLine(await result, path))
     } catch (error) {
@@ -67,16 +68,16 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
  * Submits `sha256File` for the files in order, keeping at most `window` futures outstanding,
  * and yields them in input order (so output streams while later files are still hashing).
  */
-async function* inOrder(
+function* inOrder(
   executor: Executor,
   files: readonly string[],
   window: number,
-): AsyncGenerator<{ path: string; result: Future<string> }> {
+): Generator<{ path: string; result: Future<string> }> {
   const pending: { path: string; result: Future<string> }[] = []
   let next = 0
   const fill = (): void => {
-    while (pending.length < window && next < files.length && !interrupted.aborted) {
-      const path = files[next++] as string
+    for (let path = files[next]; path !== undefined && pending.length < window && !interrupted.aborted; path = files[next]) {
+      next++
       pending.push({
         path,
         result: executor.submitWith({ name: path, signal: interrupted }, sha256File, resolve(path)),
@@ -154,6 +155,5 @@ const IO_MESSAGES: Readonly<Record<string, string>> = {
 
 function describeIoError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && code in IO_MESSAGES) return IO_MESSAGES[code] as string
-  return messageOf(error)
+  return (typeof code === 'string' ? IO_MESSAGES[code] : undefined) ?? messageOf(error)
 }

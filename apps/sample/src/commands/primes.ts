@@ -15,13 +15,14 @@ import { messageOf, say } from '../output.js'
 import type { Output } from '../output.js'
 import { Progress } from '../progress.js'
 import type { ProgressOptions } from '../progress.js'
+import type * as tasks from '../tasks.js'
 
 /** Python's list, as in the documentation (one number appears twice there too). */
 export const PRIMES: readonly number[] = [
   112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419,
 ]
 
-const isPrime = task<typeof import('../tasks.js').isPrime>(new URL('../tasks.js', import.meta.url), 'isPrime')
+const isPrime = task<typeof tasks.isPrime>(new URL('../tasks.js', import.meta.url), 'isPrime')
 
 export interface PrimesOptions {
   readonly backends: readonly Backend[]

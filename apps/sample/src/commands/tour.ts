@@ -8,12 +8,13 @@ import { createExecutor } from '../backends.js'
 import { track } from '../lifecycle.js'
 import { messageOf, say } from '../output.js'
 import type { Output } from '../output.js'
+import type * as tasks from '../tasks.js'
 import { deadlockSections } from './deadlocks.js'
 import type { GraphFormat } from './deadlocks.js'
 
 const tasksUrl = new URL('../tasks.js', import.meta.url)
-const pow = task<typeof import('../tasks.js').pow>(tasksUrl, 'pow')
-const squareWithPid = task<typeof import('../tasks.js').squareWithPid>(tasksUrl, 'squareWithPid')
+const pow = task<typeof tasks.pow>(tasksUrl, 'pow')
+const squareWithPid = task<typeof tasks.squareWithPid>(tasksUrl, 'squareWithPid')
 
 export interface TourOptions {
   readonly graph: GraphFormat
