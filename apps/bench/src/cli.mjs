@@ -68,7 +68,9 @@ for (const id of onlyIds) if (!WORKLOAD.has(id)) usage(`--only: unknown workload
 const peerIds = args.peers === undefined ? PEERS.map((p) => p.id) : list(args.peers);
 for (const id of peerIds) if (!PEER.has(id)) usage(`--peers: unknown peer ${id} (known: ${PEERS.map((p) => p.id).join(' ')})`);
 const outDir = new URL(`${(args.out ?? (quick ? 'results/quick' : 'results')).replace(/\/?$/, '/')}`, APP);
-if (args['update-readme'] && (quick || args.only !== undefined || args.peers !== undefined)) usage('--update-readme needs a full run (no --quick, --only or --peers)');
+if (args['update-readme'] && (quick || args.only !== undefined || args.peers !== undefined || args.out !== undefined)) {
+  usage('--update-readme needs a full run into results/ (no --quick, --only, --peers or --out)');
+}
 
 function usage(message) {
   console.error(`${message}\n\n${HELP}`);
@@ -180,6 +182,7 @@ if (strays.length > 0) notes.push(`${strays.length} measurement(s) left worker p
 for (const n of notes) console.log(`note: ${n}`);
 
 const date = new Date().toISOString();
+machine.loadavgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 const subtitle = `${machine.nproc} cores ${machine.cpu}, Node ${machine.node}; ${rounds} round(s) of ${quick ? 'quick' : 'full'} sizes; medians; ${date.slice(0, 16)}Z`;
 const result = { meta: { date, mode: quick ? 'quick' : 'full', command, rounds, elapsedS: Math.round(elapsedS), machine, versions, params, notes }, ...agg, failures, runs };
 await mkdir(outDir, { recursive: true });
@@ -313,10 +316,10 @@ async function updateReadme(md, result) {
   const m = result.meta.machine;
   const block = [
     start,
-    `Measured ${result.meta.date.slice(0, 16).replace('T', ' ')} UTC with \`${result.meta.command}\` (${result.meta.rounds} rounds, ${result.meta.elapsedS} s): ` +
+    `Measured ${result.meta.date.slice(0, 16).replace('T', ' ')} UTC with \`${result.meta.command}\` (${result.meta.rounds} round${result.meta.rounds === 1 ? '' : 's'}, ${result.meta.elapsedS} s): ` +
       `${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, Python ${m.python}; ` +
       `piscina ${result.meta.versions.piscina}, tinypool ${result.meta.versions.tinypool}, workerpool ${result.meta.versions.workerpool}, poolifier ${result.meta.versions.poolifier}, p-limit ${result.meta.versions['p-limit']}. ` +
-      `Load average at the start: ${m.loadavgAtStart.join(' ')}.`,
+      `Load average (1, 5, 15 min) at the start: ${m.loadavgAtStart.join(' ')}, at the end: ${m.loadavgAtEnd.join(' ')}.`,
     '',
     ...(result.meta.notes.length > 0 ? [...result.meta.notes.map((n) => `> Note: ${n}`), ''] : []),
     '![ratios to the reference peer](results/ratios.svg)',
