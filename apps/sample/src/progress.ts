@@ -56,6 +56,17 @@ export class Progress {
     if (this.#options.enabled && this.#options.tty) this.#stream.write('\n')
   }
 
+  /**
+   * Writes `text` to `stream` (stdout) without mixing it into the bar: on a terminal the bar's
+   * line is cleared first and redrawn after, so results and the bar never share a line.
+   */
+  print(stream: Writable & { isTTY?: boolean }, text: string): void {
+    const redraw = this.#options.enabled && this.#options.tty && !this.#finished && stream.isTTY === true
+    if (redraw) this.#stream.write('\r\x1b[2K')
+    stream.write(text)
+    if (redraw) this.#draw(true)
+  }
+
   /** Removes the bar (on a terminal) without a final line: used when the work is abandoned. */
   abandon(): void {
     if (this.#finished) return

@@ -52,7 +52,7 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
   const progress = new Progress(`hash [${options.backend} x${String(workers)}]`, files.length, options.progress)
   for (const { path, result } of inOrder(executor, files, workers * 8)) {
     try {
-      out.stdout.write(sha256sumLine(await result, path))
+      progress.print(out.stdout, sha256sumLine(await result, path))
     } catch (error) {
       if (interrupted.aborted) break
       fail(`${path}: ${describeIoError(error)}`)

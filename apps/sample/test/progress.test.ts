@@ -1,0 +1,81 @@
+// The progress bar on its own, with fake streams: the terminal mode (redrawn in place, never
+// sharing a line with results) and the log mode (one line per tenth).
+import { Writable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { Progress } from '../src/progress.js'
+
+class Capture extends Writable {
+  text = ''
+  constructor(readonly isTTY: boolean) {
+    super()
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString()
+    callback()
+  }
+}
+
+describe('Progress', () => {
+  it('prints nothing when not enabled', () => {
+    const err = new Capture(false)
+    const p = new Progress('job', 3, { enabled: false, tty: false, stream: err })
+    p.tick()
+    p.tick(2)
+    p.finish()
+    expect(err.text).toBe('')
+  })
+
+  it('prints a plain line per tenth of the way off a terminal', () => {
+    const err = new Capture(false)
+    const p = new Progress('job', 20, { enabled: true, tty: false, stream: err })
+    for (let i = 0; i < 20; i++) p.tick()
+    p.finish()
+    const lines = err.text.trimEnd().split('\n')
+    expect(lines).toHaveLength(11)
+    expect(lines[0]).toMatch(/^job 0\/20 \(0%\) \d+\.\ds$/u)
+    expect(lines[5]).toMatch(/^job 10\/20 \(50%\) /u)
+    expect(lines[10]).toMatch(/^job 20\/20 \(100%\) /u)
+    expect(err.text).not.toContain('\r')
+  })
+
+  it('redraws one line in place on a terminal and ends it at finish', () => {
+    const err = new Capture(true)
+    const p = new Progress('job', 4, { enabled: true, tty: true, stream: err, width: 8 })
+    p.tick(4)
+    p.finish()
+    p.finish()
+    expect(err.text.startsWith('\r\x1b[2Kjob [--------] 0/4 (0%)')).toBe(true)
+    expect(err.text).toMatch(/\r\x1b\[2Kjob \[########\] 4\/4 \(100%\) \d+\.\ds\n$/u)
+    expect(err.text.match(/\n/gu)).toHaveLength(1)
+  })
+
+  it('clears the bar before a result line on the same terminal, and redraws it after', () => {
+    const err = new Capture(true)
+    const out = new Capture(true)
+    const p = new Progress('job', 2, { enabled: true, tty: true, stream: err, width: 2 })
+    err.text = ''
+    p.print(out, 'result\n')
+    expect(out.text).toBe('result\n')
+    expect(err.text).toMatch(/^\r\x1b\[2K\r\x1b\[2Kjob \[--\] 0\/2/u)
+  })
+
+  it('leaves the bar alone when results go to a file or pipe', () => {
+    const err = new Capture(true)
+    const out = new Capture(false)
+    const p = new Progress('job', 2, { enabled: true, tty: true, stream: err })
+    err.text = ''
+    p.print(out, 'result\n')
+    expect(out.text).toBe('result\n')
+    expect(err.text).toBe('')
+  })
+
+  it('abandon() wipes the bar without a final line', () => {
+    const err = new Capture(true)
+    const p = new Progress('job', 2, { enabled: true, tty: true, stream: err })
+    p.tick()
+    err.text = ''
+    p.abandon()
+    p.tick()
+    expect(err.text).toBe('\r\x1b[2K')
+  })
+})
