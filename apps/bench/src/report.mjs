@@ -137,5 +137,5 @@ export function targetsSvg(agg, subtitle) {
     });
   }
   const groups = [...byWho].map(([label, bars]) => ({ label, bars }));
-  return barChart({ title: 'Targets: measured against the line (right of 1x = met; log scale)', subtitle, groups, width: 1000 });
+  return barChart({ title: 'Targets: measured against the line (right of 1x = met; log scale)', subtitle, groups, width: 1040, valueWidth: 250 });
 }

@@ -4,12 +4,12 @@
 /**
  * @typedef {{ label: string, value: number | undefined, color?: string, text?: string }} Bar
  * @typedef {{ label: string, bars: Bar[] }} Group
- * @param {{ title: string, subtitle?: string, groups: Group[], width?: number }} chart
+ * @param {{ title: string, subtitle?: string, groups: Group[], width?: number, valueWidth?: number }} chart
  * @returns {string} a standalone SVG document
  */
-export function barChart({ title, subtitle = '', groups, width = 920 }) {
+export function barChart({ title, subtitle = '', groups, width = 920, valueWidth = 150 }) {
   const labelW = 280;
-  const valueW = 150;
+  const valueW = valueWidth;
   const plotW = width - labelW - valueW - 20;
   const rowH = 18;
   const groupH = 24;
