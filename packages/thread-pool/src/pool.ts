@@ -389,10 +389,24 @@ export class ThreadPoolExecutor extends Executor {
     this.#checkOpen()
     const spec = describeForWorker(fn)
     checkArguments(args)
-    return this.#enqueue(spec, args, {
+    let moved: { args: unknown[]; transfer: readonly TransferListItem[] | undefined } = { args, transfer }
+    if (transfer !== undefined && transfer.length > 0) {
+      // Move the buffers now, as postMessage would: the caller's copies are detached at once,
+      // and the pool holds the only ones until a worker gets them.
+      try {
+        moved = structuredClone(moved, { transfer: transfer as never })
+      } catch (error) {
+        throw new TypeError(
+          `submitWith(): cannot transfer ${describe(transfer)}: ${error instanceof Error ? error.message : String(error)}. ` +
+            'List only transferable objects (ArrayBuffer, MessagePort, ...) that are not detached, each once.',
+          { cause: error },
+        )
+      }
+    }
+    return this.#enqueue(spec, moved.args, {
       name: name ?? (spec.name === 'anonymous' ? undefined : spec.name),
       signal,
-      transfer,
+      transfer: moved.transfer,
       chunk: false,
       callerTaskId: currentTask()?.id,
     }) as Future<Awaited<ReturnType<FunctionOf<C>>>>

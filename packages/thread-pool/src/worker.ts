@@ -15,6 +15,7 @@ import { threadId, workerData } from 'node:worker_threads'
 import {
   Executor,
   Future,
+  FutureError,
   channels,
   checkArguments,
   currentTask,
@@ -293,10 +294,11 @@ class WorkerExecutor extends Executor {
   shutdown(options?: ShutdownOptions): Promise<void> {
     if (options?.wait !== false) {
       return Promise.reject(
-        new Error(
+        new FutureError(
           'cannot join current thread: shutdown({ wait: true }) was called from inside a task of this pool, ' +
             'and it would wait for that very task to finish (a deadlock). Call shutdown({ wait: false }) from ' +
             'inside a task, or shutdown() from the code that created the pool.',
+          'ERR_SHUTDOWN_FROM_TASK',
         ),
       )
     }
