@@ -2,7 +2,6 @@
 // `pnpm demo [args]` and `pnpm bench [args]`: build an app of apps/ together with the packages
 // it uses, then run its `start` script with the arguments given.
 // Usage: node scripts/run-app.mjs <app folder name> [args...]
-// Until apps/sample exists, `pnpm demo` runs the `example` script of packages/future instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -34,24 +33,16 @@ function run(command, commandArgs) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-/** @type {[string, string] | undefined} folder and script to run */
-let target;
-if (hasScript(`apps/${app}`, 'start')) target = [`apps/${app}`, 'start'];
-else if (app === 'sample' && hasScript('packages/future', 'example')) target = ['packages/future', 'example'];
-
-if (target === undefined) {
-  console.error(
-    `apps/${app} has no package.json with a "start" script yet, so there is nothing to run.` +
-      (app === 'sample' ? ' (Until the sample app lands, packages/future\'s "example" script is used.)' : ''),
-  );
+const folder = `apps/${app}`;
+if (!hasScript(folder, 'start')) {
+  console.error(`${folder} has no package.json with a "start" script, so there is nothing to run.`);
   process.exit(1);
 }
 
-const [folder, script] = target;
 run(path.join(repoRoot, 'node_modules', '.bin', 'turbo'), [
   'run',
   'build',
   `--filter=./${folder}...`,
   '--output-logs=errors-only',
 ]);
-run('pnpm', ['--dir', folder, '--silent', 'run', script, ...args]);
+run('pnpm', ['--dir', folder, '--silent', 'run', 'start', ...args]);
