@@ -83,6 +83,7 @@ export default defineConfig(
   {
     name: 'x/no-console-in-libraries',
     files: ['packages/**'],
+    ignores: ['packages/*/examples/**'],
     rules: { 'no-console': 'error' },
   },
   layerBlocks,
