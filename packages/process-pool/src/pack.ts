@@ -1,0 +1,35 @@
+/**
+ * Compact forms for `map()` chunks (internal): a chunk's argument tuples travel as columns, and
+ * a column (or a chunk's results) made only of numbers travels as a `Float64Array`, which Node's
+ * serializer copies as one block instead of value by value. `Float64Array` keeps every number
+ * exactly (`-0`, `NaN` and fractions included).
+ *
+ * @internal
+ * @module
+ */
+
+/** A column: the values, or their packed form. */
+export type Column = unknown[] | Float64Array
+
+/** `[count, column 1, column 2, ...]`: argument tuples by position. */
+export type PackedTuples = [count: number, ...columns: Column[]]
+
+export function packColumn(values: unknown[]): Column {
+  for (const value of values) if (typeof value !== 'number') return values
+  return Float64Array.from(values as number[])
+}
+
+export function unpackColumn(column: Column): unknown[] {
+  return column instanceof Float64Array ? Array.from(column) : column
+}
+
+export function packTuples(tuples: unknown[][]): PackedTuples {
+  const width = tuples.length === 0 ? 0 : (tuples[0] as unknown[]).length
+  const packed: PackedTuples = [tuples.length]
+  for (let j = 0; j < width; j++) {
+    const column = new Array<unknown>(tuples.length)
+    for (let i = 0; i < tuples.length; i++) column[i] = (tuples[i] as unknown[])[j]
+    packed.push(packColumn(column))
+  }
+  return packed
+}
