@@ -277,6 +277,8 @@ export class ThreadPoolExecutor extends Executor {
   readonly #slots = new Slots()
   readonly #queue = new Queue()
   readonly #sessions = new Set<Session>()
+  /** Ports of released sessions, until the worker closes its end. */
+  readonly #releasedPorts = new Set<MessagePort>()
   readonly #watched = new WeakSet<object>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
@@ -1036,6 +1038,9 @@ export class ThreadPoolExecutor extends Executor {
       session.released = true
       session.alive = false
       this.#sessions.delete(session)
+      const port = session.port
+      this.#releasedPorts.add(port)
+      port.once('close', () => this.#releasedPorts.delete(port))
       try {
         session.port.postMessage(['release'] satisfies DownMessage)
       } catch {
@@ -1056,6 +1061,9 @@ export class ThreadPoolExecutor extends Executor {
     }
     this.#releaseAll()
     await this.#tiny.destroy()
+    // A thread ended before it read 'release' leaves our end of its port open.
+    for (const port of this.#releasedPorts) port.close()
+    this.#releasedPorts.clear()
   }
 }
 
