@@ -657,27 +657,17 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   #onStartFailed(child: Child): void {
+    // The session task failed: the child died while starting (#onGone breaks the pool once its
+    // exit details are in), or tinypool gave up on it.
     if (child.state !== 'starting') return
-    this.#starting--
-    // Wait for the exit details, then break the pool: a child that cannot even start would
-    // fail the same way again and again.
-    void child.gone.then(() => {
-      if (this.#broken !== undefined) return
-      this.#break(
-        new BrokenProcessPoolError(
-          `A child process ${describeExit(child)} while starting, the process pool is not usable anymore`,
-        ),
-      )
-    })
-    if (child.process === undefined || child.process.exitCode !== null || child.process.signalCode !== null) {
-      this.#onGone(child)
-    }
+    if (child.process === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return
+    child.process.kill('SIGKILL')
   }
 
   #onGone(child: Child): void {
     if (child.state === 'gone') return
-    const wasStopping = child.state === 'stopping'
-    if (child.state === 'starting') this.#starting--
+    const neverReady = child.state === 'starting'
+    if (neverReady) this.#starting--
     child.state = 'gone'
     this.#children.delete(child)
     this.#freeWorkerIds.push(child.workerId)
@@ -713,7 +703,13 @@ export class ProcessPoolExecutor extends Executor {
     }
     void child.pool.destroy().catch(() => undefined)
     child.markGone()
-    void wasStopping
+    if (neverReady && this.#broken === undefined) {
+      // A child that cannot even start would fail the same way again and again (tinypool itself
+      // leaves the session task pending forever when a child dies before it is ready).
+      this.#break(
+        new BrokenProcessPoolError(`A child process ${describeExit(child)} while starting, the process pool is not usable anymore`),
+      )
+    }
     this.#checkDrained()
     this.#schedule()
   }
@@ -768,6 +764,10 @@ export class ProcessPoolExecutor extends Executor {
     const children = [...this.#children]
     for (const child of children) {
       if (child.state === 'gone') continue
+      if (child.state === 'starting') {
+        this.#starting--
+        child.state = 'stopping'
+      }
       child.process?.kill(signal)
     }
     return Promise.all(children.map((child) => child.gone)).then(() => undefined)

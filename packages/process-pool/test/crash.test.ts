@@ -1,0 +1,173 @@
+// Children that die: each kind of death fails only the futures that child was running, with an
+// error naming the exit code or the signal; the pool replaces the child and serves on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { channels } from '@x/future'
+import type { WorkerExitEvent } from '@x/future'
+import { BrokenProcessPoolError, ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
+import { alive, cleanupLatches, latch, rejection, t, until } from './helpers.js'
+
+let pool: ProcessPoolExecutor
+
+beforeAll(() => {
+  pool = new ProcessPoolExecutor({ maxWorkers: 2 })
+})
+
+afterAll(async () => {
+  const pids = pool.pids
+  await pool.shutdown()
+  expect(pids.filter(alive)).toEqual([])
+  cleanupLatches()
+})
+
+describe('a child that dies', () => {
+  it('process.exit(3): the future fails naming exit code 3; queued work is not lost', async () => {
+    const single = new ProcessPoolExecutor({ maxWorkers: 1 })
+    try {
+      const first = await single.submit(t('pid'))
+      const dying = single.submit(t('exit'), 3)
+      const queued = [single.submit(t('square'), 2), single.submit(t('square'), 3), single.submit(t('pid'))]
+      const error = (await rejection(dying)) as ProcessExitError
+      expect(error).toBeInstanceOf(ProcessExitError)
+      expect(error.code).toBe('ERR_PROCESS_EXITED')
+      expect(error.exitCode).toBe(3)
+      expect(error.signal).toBeUndefined()
+      expect(error.pid).toBe(first)
+      expect(error.message).toContain('exited with code 3')
+      expect(error.message).toContain('"exit"')
+      const [four, nine, second] = await Promise.all(queued)
+      expect([four, nine]).toEqual([4, 9])
+      expect(second).not.toBe(first)
+    } finally {
+      await single.shutdown()
+    }
+  })
+
+  it('SIGKILL sent to the child pid: the future fails naming SIGKILL, the pool serves on', async () => {
+    const gate = latch()
+    const blocked = pool.submit(t('blockUntil'), gate.path, 'never')
+    await until(() => gate.started() === 1, 'the task to start')
+    const exits: WorkerExitEvent[] = []
+    const onExit = (event: unknown): void => {
+      exits.push(event as WorkerExitEvent)
+    }
+    channels.workerExit.subscribe(onExit)
+    try {
+      const running = await runningPid(blocked)
+      process.kill(running, 'SIGKILL')
+      const error = (await rejection(blocked)) as ProcessExitError
+      expect(error).toBeInstanceOf(ProcessExitError)
+      expect(error.signal).toBe('SIGKILL')
+      expect(error.exitCode).toBeUndefined()
+      expect(error.message).toContain('killed by signal SIGKILL')
+      expect(exits).toHaveLength(1)
+      expect(exits[0]).toMatchObject({ executorId: pool.id, signal: 'SIGKILL', futureIds: [blocked.id] })
+      expect(await pool.submit(t('square'), 5)).toBe(25)
+      expect(pool.pids).not.toContain(running)
+    } finally {
+      channels.workerExit.unsubscribe(onExit)
+      gate.release()
+    }
+  })
+
+  it('process.kill(process.pid, "SIGTERM") inside the task names SIGTERM', async () => {
+    const error = (await rejection(pool.submit(t('killSelf'), 'SIGTERM'))) as ProcessExitError
+    expect(error.signal).toBe('SIGTERM')
+    expect(await pool.submit(t('square'), 6)).toBe(36)
+  })
+
+  it('process.abort() names SIGABRT', async () => {
+    const error = (await rejection(pool.submit(t('abort')))) as ProcessExitError
+    expect(error).toBeInstanceOf(ProcessExitError)
+    expect(error.signal).toBe('SIGABRT')
+    expect(error.message).toContain('SIGABRT')
+    expect(await pool.submit(t('square'), 7)).toBe(49)
+  })
+
+  it('running out of memory (execArgv --max-old-space-size) fails the future; the pool serves on', async () => {
+    const small = new ProcessPoolExecutor({ maxWorkers: 1, execArgv: ['--max-old-space-size=32'] })
+    try {
+      const error = (await rejection(small.submit(t('exhaustMemory')))) as ProcessExitError
+      expect(error).toBeInstanceOf(ProcessExitError)
+      // V8 aborts on a fatal out-of-memory error
+      expect(error.signal === 'SIGABRT' || error.exitCode === 134).toBe(true)
+      expect(error.message).toMatch(/out of memory/)
+      expect(await small.submit(t('square'), 8)).toBe(64)
+    } finally {
+      await small.shutdown()
+    }
+  }, 60_000)
+
+  it('submit(crash after 100 ms) then shutdown(): shutdown returns and the future names the exit (G68)', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2 })
+    await p.submit(t('square'), 1)
+    const crash = p.submit(t('exitLater'), 9, 100)
+    const pids = p.pids
+    await p.shutdown()
+    const error = (await rejection(crash)) as ProcessExitError
+    expect(error.exitCode).toBe(9)
+    expect(pids.filter(alive)).toEqual([])
+  })
+
+  it('a crash while large payloads are in flight surfaces from map without a hang (G77)', async () => {
+    const big = 'a'.repeat(256 * 1024)
+    const error = await rejection(
+      (async () => {
+        for await (const value of pool.map(t('crashWith'), Array.from({ length: 10 }, () => big))) void value
+      })(),
+    )
+    expect(error).toBeInstanceOf(ProcessExitError)
+    expect((error as ProcessExitError).exitCode).toBe(7)
+    expect(await pool.submit(t('square'), 9)).toBe(81)
+  })
+})
+
+describe('a pool that cannot start children is broken', () => {
+  it('a failing initializer breaks the pool with BrokenProcessPoolError (G71)', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2, initializer: t('failInit') })
+    const pending = [p.submit(t('square'), 1), p.submit(t('square'), 2)]
+    for (const f of pending) {
+      const error = (await rejection(f)) as BrokenProcessPoolError
+      expect(error).toBeInstanceOf(BrokenProcessPoolError)
+      expect(error.code).toBe('ERR_BROKEN_PROCESS_POOL')
+      expect(error.message).toBe('A process initializer failed, the process pool is not usable anymore')
+      expect((error.cause as Error).message).toBe('error in initializer')
+      expect(error.cause).toBeInstanceOf(RangeError)
+    }
+    expect(() => p.submit(t('square'), 3)).toThrow(BrokenProcessPoolError)
+    await p.shutdown()
+    // the broken check comes first, even after shutdown
+    expect(() => p.submit(t('square'), 3)).toThrow(BrokenProcessPoolError)
+    expect(p.pids.filter(alive)).toEqual([])
+    // forced stops on a broken pool do not throw
+    await p.terminateWorkers()
+    await p.killWorkers()
+  })
+
+  it('an initializer that works runs once per child before its tasks', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2, initializer: t('init'), initargs: ['initialized'] })
+    try {
+      const values = await Promise.all(Array.from({ length: 4 }, () => p.submit(t('readInit'))))
+      expect(values).toEqual(['initialized', 'initialized', 'initialized', 'initialized'])
+    } finally {
+      await p.shutdown()
+    }
+  })
+
+  it('a child that dies while starting (a bad execArgv) breaks the pool, naming the exit', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 1, execArgv: ['--no-such-node-flag'] })
+    const error = (await rejection(p.submit(t('square'), 2))) as BrokenProcessPoolError
+    expect(error).toBeInstanceOf(BrokenProcessPoolError)
+    expect(error.message).toMatch(/exited with code 9 while starting/)
+    expect(() => p.submit(t('square'), 2)).toThrow(BrokenProcessPoolError)
+    await p.shutdown()
+  })
+})
+
+/** The pid of the child running `future` (the only busy child), found through a probe task. */
+async function runningPid(future: { done(): boolean }): Promise<number> {
+  // The other child is idle: a probe runs there, so the busy child is the one it is not.
+  const idle = await pool.submit(t('pid'))
+  const busy = pool.pids.find((pid) => pid !== idle)
+  if (busy === undefined || future.done()) throw new Error('no busy child')
+  return busy as number
+}
