@@ -14,7 +14,7 @@ import { tour } from './commands/tour.js'
 import { handleInterrupts } from './lifecycle.js'
 import { messageOf, processOutput } from './output.js'
 import { progressOptions } from './progress.js'
-import { EXIT_USAGE, parseChoice, parseMilliseconds, parseWorkers, UsageError } from './usage.js'
+import { EXIT_USAGE, parseChoice, parseCount, parseMilliseconds, parseWorkers, UsageError } from './usage.js'
 
 const HELP = `Usage: x-sample [command] [options]
        (from the repository root: pnpm demo [command] [options])
@@ -45,13 +45,14 @@ Runs every example of Python's concurrent.futures documentation, ported, with a 
 output each. The deadlock examples print the detector's report and a graph of the wait: as
 text, and as Mermaid (default) or Graphviz DOT (--graph dot).
 `,
-  primes: `Usage: x-sample primes [--backend async|thread|process|all] [--workers N] [--progress]
+  primes: `Usage: x-sample primes [--backend async|thread|process|all] [--workers N] [--repeat N] [--progress]
 
 Python's ProcessPoolExecutor example: is each of six large numbers prime? Runs on each backend
 (default: all three, one after another) and prints the time each took.
 
   --backend B     only this backend (default: all)
   --workers N     workers per pool (default: one per core)
+  --repeat N      check the list N times over (default 1): more work, clearer differences
   --progress      show the progress bar on stderr even when it is not a terminal
 `,
   fetch: `Usage: x-sample fetch [--workers N] [--timeout MS]
@@ -104,6 +105,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     const { values, positionals } = parse('primes', argv, {
       backend: { type: 'string' },
       workers: { type: 'string' },
+      repeat: { type: 'string' },
       progress: { type: 'boolean' },
     })
     if (values.help === true) return help('primes')
@@ -113,6 +115,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       {
         backends: backend === 'all' ? BACKENDS : [backend],
         workers: parseWorkers(values.workers as string | undefined),
+        repeat: parseCount(values.repeat as string | undefined, '--repeat') ?? 1,
         progress: progressOptions(values.progress as boolean | undefined),
       },
       processOutput,

@@ -28,6 +28,15 @@ export function parseWorkers(value: string | undefined): number | undefined {
   return n
 }
 
+/** Parses a count from 1 to 1000 (`--repeat 8`). */
+export function parseCount(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/u.test(value.trim()) || Number(value) < 1 || Number(value) > 1000) {
+    throw new UsageError(`${option} takes a whole number from 1 to 1000, like ${option} 8 (got '${value}')`)
+  }
+  return Number(value)
+}
+
 /** Parses a duration in milliseconds (`--timeout 1500`). */
 export function parseMilliseconds(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined

@@ -21,6 +21,7 @@ describe('x-sample command line', () => {
     [['hash', '.', '--backend', 'gpu'], "--backend must be one of async, thread, process (got 'gpu')"],
     [['hash', '.', '--workers', '0'], '--workers must be between 1 and 256 (got 0)'],
     [['primes', '--workers', 'many'], "--workers must be a whole number of workers, like --workers 4 (got 'many')"],
+    [['primes', '--repeat', '0'], "--repeat takes a whole number from 1 to 1000, like --repeat 8 (got '0')"],
     [['primes', '--backend', 'gpu'], "--backend must be one of async, thread, process, all (got 'gpu')"],
     [['fetch', '--timeout=-5'], "--timeout takes a number of milliseconds greater than 0, like --timeout 1500 (got '-5')"],
     [['fetch', '--timeout', 'soon'], "--timeout takes a number of milliseconds greater than 0, like --timeout 1500 (got 'soon')"],

@@ -36,4 +36,12 @@ describe('primes', () => {
     expect(r.stdout).not.toMatch(/^(async|thread) /mu)
     expect(r.stderr).toBe('')
   })
+
+  it('checks the list several times over with --repeat', async () => {
+    const r = await run(['primes', '--backend', 'thread', '--workers', '2', '--repeat', '3', '--progress'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("is_prime over Python's 6 numbers, checked 3 times over")
+    expect(r.stdout).toContain('answers (18 checks each)')
+    expect(r.stderr).toContain('primes [thread x2] 18/18 (100%)')
+  })
 })

@@ -27,6 +27,8 @@ const isPrime = task<typeof tasks.isPrime>(new URL('../tasks.js', import.meta.ur
 export interface PrimesOptions {
   readonly backends: readonly Backend[]
   readonly workers: number | undefined
+  /** Check the list this many times over (more work makes the backends' differences show). */
+  readonly repeat: number
   readonly progress: ProgressOptions
 }
 
@@ -40,13 +42,14 @@ interface Run {
 
 export async function primes(options: PrimesOptions, out: Output): Promise<number> {
   const workers = options.workers ?? defaultWorkers()
+  const numbers = Array.from({ length: options.repeat }, () => PRIMES).flat()
   const runs: Run[] = []
   for (const backend of options.backends) {
     const started = performance.now()
-    const progress = new Progress(`primes [${backend} x${String(workers)}]`, PRIMES.length, options.progress)
+    const progress = new Progress(`primes [${backend} x${String(workers)}]`, numbers.length, options.progress)
     try {
       await using executor = track(createExecutor(backend, workers))
-      const futures = PRIMES.map((n) => executor.submitWith({ name: `isPrime(${String(n)})`, signal: interrupted }, isPrime, n))
+      const futures = numbers.map((n) => executor.submitWith({ name: `isPrime(${String(n)})`, signal: interrupted }, isPrime, n))
       for (const f of futures) {
         f.addDoneCallback(() => {
           progress.tick()
@@ -64,13 +67,14 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
 
   const first = runs.find((r) => r.answers !== undefined)
   if (first?.answers !== undefined) {
-    say(out, `is_prime over Python's ${String(PRIMES.length)} numbers (answers from the ${first.backend} backend):`)
+    const times = options.repeat === 1 ? '' : `, checked ${String(options.repeat)} times over`
+    say(out, `is_prime over Python's ${String(PRIMES.length)} numbers${times} (answers from the ${first.backend} backend):`)
     PRIMES.forEach((n, i) => {
       say(out, `${String(n)} is prime: ${String(first.answers?.[i])}`)
     })
     say(out)
   }
-  say(out, 'backend  workers  time     answers')
+  say(out, `backend  workers  time     answers (${String(numbers.length)} checks each)`)
   let status = 0
   for (const run of runs) {
     let verdict: string
