@@ -1,0 +1,413 @@
+/**
+ * `detectDeadlocks()`: subscribes to the `@x/future` diagnostics channels, keeps the live
+ * wait-for graph and acts when a wait can never end.
+ *
+ * @module
+ */
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { channelNames } from '@x/future'
+import type {
+  ExecutorCreateEvent,
+  ExecutorShutdownEvent,
+  FutureCancelEvent,
+  FutureFinishEvent,
+  FutureStartEvent,
+  FutureSubmitEvent,
+  WaitEndEvent,
+  WaitStartEvent,
+  WorkerExitEvent,
+} from '@x/future'
+import { DeadlockError } from './errors.js'
+import { WaitForGraph } from './graph.js'
+import type { ExecutorNode, GraphNode, WaitNode } from './graph.js'
+import { analyze, findDeadlocks, provablyLive, ringFrom } from './liveness.js'
+import type { Analysis, Deadlock } from './liveness.js'
+import { formatSnapshot, reportToText } from './render.js'
+import { buildReport, graphInfo } from './report.js'
+import type { DeadlockReport, EdgeInfo, ExecutorInfo, NodeRole, SnapshotInfo, TaskInfo, WaitInfo } from './types.js'
+
+/**
+ * What to do when a deadlock is found:
+ * - `'throw'` (default): reject the wait that closed the deadlock with a {@link DeadlockError};
+ *   its task fails, and the others get that failure through their own waits.
+ * - `'warn'`: `process.emitWarning` (type `DeadlockWarning`, code `ERR_DEADLOCK`) and keep waiting.
+ * - `'compensate'`: for pool starvation, lend the starved pool one extra worker until the wait
+ *   ends (like Java's ForkJoinPool), so the program finishes; other kinds (and a pool that
+ *   cannot lend) throw as in `'throw'`.
+ * - a function: called with the report; nothing else is done.
+ */
+export type OnDeadlock = 'throw' | 'warn' | 'compensate' | ((report: DeadlockReport) => void)
+
+/** Options of {@link detectDeadlocks}. */
+export interface DetectDeadlocksOptions {
+  /** Default `'throw'`. */
+  readonly onDeadlock?: OnDeadlock | undefined
+}
+
+/** The live wait-for graph at one moment, renderable as text, DOT and Mermaid. */
+export interface GraphSnapshot extends SnapshotInfo {
+  /** Like a thread dump: executors and their slots and queues, every open wait with its stack. */
+  toString(): string
+  /** Graphviz DOT. */
+  toDOT(): string
+  /** A Mermaid flowchart. */
+  toMermaid(): string
+  /** The plain data. */
+  toJSON(): SnapshotInfo
+}
+
+/** A running deadlock detector (see {@link detectDeadlocks}). */
+export interface DeadlockDetector extends Disposable {
+  /** The live wait-for graph: executors, tasks, open waits, with deadlocked parts marked. */
+  snapshot(): GraphSnapshot
+  /** Unsubscribes, stops the safety-net timer and gives back lent workers. Idempotent. */
+  stop(): void
+  /** Same as {@link DeadlockDetector.stop}, for `using detector = detectDeadlocks()`. */
+  [Symbol.dispose](): void
+}
+
+/**
+ * `@x/diagnostics:deadlock`: published with `{ report }` for every deadlock found, whatever
+ * `onDeadlock` says (for logging and APM tools).
+ */
+export const deadlockChannel: diagnosticsChannel.Channel = diagnosticsChannel.channel('@x/diagnostics:deadlock')
+
+const FIRST_RECHECK_MS = 1_000
+const MAX_RECHECK_MS = 10_000
+const MODES = new Set(['throw', 'warn', 'compensate'])
+
+/**
+ * Starts detecting deadlocks among the tasks of every executor that publishes the `@x/future`
+ * diagnostics events (`AsyncPoolExecutor`, `ThreadPoolExecutor`, `ProcessPoolExecutor`, and any
+ * third-party backend that publishes the same events). Start it before creating the executors:
+ * executors and tasks it has not seen are assumed to be able to make progress.
+ *
+ * A deadlock is reported only when the events prove it: waits with a timeout, futures already
+ * done, hand-made futures (nobody knows who resolves them) and pools with a free worker never
+ * are. It checks when an untimed wait starts on a future that is not done and when a pool loses a
+ * worker, plus an unref'd timer while untimed waits exist (never keeps the process alive).
+ *
+ * @example
+ * ```ts
+ * import { AsyncPoolExecutor } from '@x/future'
+ * import { detectDeadlocks, isDeadlockError } from '@x/diagnostics'
+ *
+ * using detector = detectDeadlocks()          // onDeadlock: 'throw'
+ * const pool = new AsyncPoolExecutor({ maxWorkers: 1 })
+ * const outer = pool.submit(async () => {
+ *   const inner = pool.submit(async () => 42)
+ *   return await inner                         // rejects with DeadlockError: pool starvation
+ * })
+ * await outer.exception().then((error) => isDeadlockError(error) && console.log(error.message))
+ * ```
+ */
+export function detectDeadlocks(options?: DetectDeadlocksOptions): DeadlockDetector {
+  return new Detector(parseOptions(options))
+}
+
+function parseOptions(options: unknown): OnDeadlock {
+  if (options === undefined) return 'throw'
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`detectDeadlocks options must be an object like { onDeadlock: 'warn' }, got ${describe(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'onDeadlock') throw new TypeError(`detectDeadlocks: unknown option ${JSON.stringify(key)} (the only option is onDeadlock)`)
+  }
+  const onDeadlock = (options as { onDeadlock?: unknown }).onDeadlock
+  if (onDeadlock === undefined) return 'throw'
+  if (typeof onDeadlock === 'function') return onDeadlock as (report: DeadlockReport) => void
+  if (typeof onDeadlock === 'string' && MODES.has(onDeadlock)) return onDeadlock as OnDeadlock
+  throw new TypeError(`onDeadlock must be 'throw', 'warn', 'compensate' or a function, got ${describe(onDeadlock)}`)
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (Array.isArray(value)) return 'an array'
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
+}
+
+class Detector implements DeadlockDetector {
+  readonly #graph = new WaitForGraph()
+  readonly #onDeadlock: OnDeadlock
+  readonly #unsubscribe: (() => void)[] = []
+  readonly #loans = new Set<WaitNode>()
+  #timer: NodeJS.Timeout | undefined
+  #delay = FIRST_RECHECK_MS
+  #stopped = false
+
+  constructor(onDeadlock: OnDeadlock) {
+    this.#onDeadlock = onDeadlock
+    const graph = this.#graph
+    this.#on<ExecutorCreateEvent>(channelNames.executorCreate, (event) => graph.executorCreate(event))
+    this.#on<ExecutorShutdownEvent>(channelNames.executorShutdown, (event) => {
+      graph.executorShutdown(event)
+    })
+    this.#on<FutureSubmitEvent>(channelNames.futureSubmit, (event) => {
+      graph.futureSubmit(event)
+    })
+    this.#on<FutureStartEvent>(channelNames.futureStart, (event) => {
+      graph.futureStart(event)
+    })
+    this.#on<FutureFinishEvent>(channelNames.futureFinish, (event) => {
+      graph.futureDone(event)
+    })
+    this.#on<FutureCancelEvent>(channelNames.futureCancel, (event) => {
+      graph.futureDone(event)
+    })
+    this.#on<WaitStartEvent>(channelNames.waitStart, (event) => {
+      this.#waitStarted(event)
+    })
+    this.#on<WaitEndEvent>(channelNames.waitEnd, (event) => {
+      this.#waitEnded(event)
+    })
+    this.#on<WorkerExitEvent>(channelNames.workerExit, (event) => {
+      graph.workerExit(event)
+      this.#fullCheck()
+    })
+  }
+
+  #on<E>(name: string, listener: (event: E) => void): void {
+    const subscriber = (message: unknown): void => {
+      listener(message as E)
+    }
+    diagnosticsChannel.subscribe(name, subscriber)
+    this.#unsubscribe.push(() => diagnosticsChannel.unsubscribe(name, subscriber))
+  }
+
+  #waitStarted(event: WaitStartEvent): void {
+    const wait = this.#graph.waitStart(event)
+    if (wait.timed) return
+    this.#armTimer()
+    this.#check(wait)
+  }
+
+  #waitEnded(event: WaitEndEvent): void {
+    const task = this.#graph.waits.get(event.waitId)?.task
+    const wait = this.#graph.waitEnd(event)
+    if (wait === undefined) return
+    if (this.#graph.untimedWaits === 0) this.#disarmTimer()
+    if (wait.release !== undefined) {
+      const release = wait.release
+      wait.release = undefined
+      this.#loans.delete(wait)
+      release()
+      // The pool is back to its own size: work that relied on the loan may now starve.
+      queueMicrotask(() => {
+        this.#fullCheck()
+      })
+    }
+    // A task awaiting several things at once (Promise.all) is stuck once the live ones end.
+    if (task !== undefined) for (const other of task.waits) if (!other.timed) this.#check(other)
+  }
+
+  #check(wait: WaitNode): void {
+    if (this.#stopped || provablyLive(this.#graph, wait)) return
+    this.#handle([wait])
+  }
+
+  #fullCheck(): void {
+    if (this.#stopped || this.#graph.untimedWaits === 0) return
+    this.#handle([...this.#graph.blockingWaits()])
+  }
+
+  #handle(roots: GraphNode[]): void {
+    let analysis = analyze(this.#graph, roots)
+    if (analysis.dead.size === 0) return
+    // Add the waiters upstream of what is stuck (the main thread awaiting a stuck task): the
+    // closure of the roots only goes downstream.
+    const upstream = this.#graph.upstream(analysis.dead)
+    if (upstream.length > 0) analysis = analyze(this.#graph, [...roots, ...upstream])
+    for (const deadlock of findDeadlocks(analysis)) {
+      const waits = [...deadlock.core].filter((node): node is WaitNode => node.type === 'wait')
+      if (waits.every((wait) => wait.reported)) continue
+      for (const wait of waits) wait.reported = true
+      this.#act(analysis, deadlock)
+    }
+  }
+
+  #act(analysis: Analysis, deadlock: Deadlock): void {
+    const onDeadlock = this.#onDeadlock
+    const graph = this.#graph
+    if (typeof onDeadlock === 'function') {
+      const report = buildReport(graph, analysis, deadlock, 'callback', null)
+      this.#publish(report)
+      try {
+        onDeadlock(report)
+      } catch (error) {
+        process.emitWarning(`the onDeadlock callback threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, {
+          type: 'DeadlockWarning',
+          code: 'ERR_DEADLOCK_CALLBACK',
+        })
+      }
+      return
+    }
+    if (onDeadlock === 'warn') {
+      const report = buildReport(graph, analysis, deadlock, 'warn', null)
+      this.#publish(report)
+      const text = reportToText(report)
+      process.emitWarning(`deadlock detected: ${report.summary}`, {
+        type: 'DeadlockWarning',
+        code: 'ERR_DEADLOCK',
+        detail: text.slice(text.indexOf('\n') + 1),
+      })
+      return
+    }
+    let note: string | null = null
+    if (onDeadlock === 'compensate') {
+      const pool = this.#starvedPool(analysis, deadlock)
+      if (pool === undefined) {
+        note = 'compensation only helps pool starvation; a cycle of waits cannot be broken by more workers'
+      } else if (this.#lend(pool, deadlock.victim)) {
+        this.#publish(buildReport(graph, analysis, deadlock, 'compensate', null))
+        return
+      } else {
+        note = `${pool.name} could not lend an extra worker (not supported by this executor, or its cap is reached)`
+      }
+    }
+    const report = buildReport(graph, analysis, deadlock, 'throw', note)
+    this.#publish(report)
+    const error = new DeadlockError(report)
+    const victim = deadlock.victim
+    // Reject after the publisher finished wiring the wait (the event is published synchronously).
+    queueMicrotask(() => {
+      if (graph.waits.get(victim.id) === victim) victim.event.reject(error)
+    })
+  }
+
+  /** The starved pool the victim's wait leads to (first pool on the ring). */
+  #starvedPool(analysis: Analysis, deadlock: Deadlock): ExecutorNode | undefined {
+    const ring: GraphNode[] = ringFrom(deadlock, analysis.successors)
+    const onRing = ring.find((node): node is ExecutorNode => node.type === 'pool')
+    return onRing ?? [...deadlock.core].find((node): node is ExecutorNode => node.type === 'pool')
+  }
+
+  #lend(pool: ExecutorNode, victim: WaitNode): boolean {
+    if (pool.lendWorker === undefined) return false
+    // Count the loan first: the pool may start the queued task (and publish) synchronously.
+    pool.lent++
+    let release: (() => void) | undefined
+    try {
+      release = pool.lendWorker()
+    } catch {
+      release = undefined
+    }
+    if (typeof release !== 'function') {
+      pool.lent--
+      return false
+    }
+    const giveBack = release
+    let returned = false
+    victim.release = () => {
+      if (returned) return
+      returned = true
+      pool.lent--
+      giveBack()
+    }
+    this.#loans.add(victim)
+    return true
+  }
+
+  #publish(report: DeadlockReport): void {
+    if (deadlockChannel.hasSubscribers) deadlockChannel.publish({ report })
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined || this.#stopped) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#fullCheck()
+      if (this.#graph.untimedWaits > 0) {
+        this.#delay = Math.min(this.#delay * 2, MAX_RECHECK_MS)
+        this.#armTimer()
+      }
+    }, this.#delay)
+    this.#timer.unref()
+  }
+
+  #disarmTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#delay = FIRST_RECHECK_MS
+  }
+
+  snapshot(): GraphSnapshot {
+    const graph = this.#graph
+    const all: GraphNode[] = [...graph.executors.values(), ...graph.tasks.values(), ...graph.waits.values()]
+    const analysis = analyze(graph, all)
+    const roles = new Map<GraphNode, NodeRole>()
+    for (const node of all) roles.set(node, 'other')
+    for (const deadlock of findDeadlocks(analysis)) {
+      for (const node of deadlock.core) roles.set(node, 'core')
+      for (const node of deadlock.tail) roles.set(node, 'tail')
+    }
+    const successors = (node: GraphNode): readonly GraphNode[] => {
+      if (node.type === 'wait') return graph.pending(node).tasks
+      if (node.type === 'pool') return [...node.holders]
+      return []
+    }
+    const edgeRole = (from: GraphNode, to: GraphNode): NodeRole => {
+      const a = roles.get(from) ?? 'other'
+      const b = roles.get(to) ?? 'other'
+      return a === 'other' || b === 'other' ? 'other' : a === 'core' && b === 'core' ? 'core' : 'tail'
+    }
+    const info = graphInfo(graph, roles, edgeRole, successors, undefined)
+    let deadlockedWaits = 0
+    for (const wait of graph.waits.values()) if (roles.get(wait) !== 'other') deadlockedWaits++
+    return new Snapshot({ ...info, deadlockedWaits })
+  }
+
+  stop(): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+    this.#disarmTimer()
+    for (const wait of [...this.#loans]) {
+      const release = wait.release
+      wait.release = undefined
+      release?.()
+    }
+    this.#loans.clear()
+  }
+
+  [Symbol.dispose](): void {
+    this.stop()
+  }
+}
+
+class Snapshot implements GraphSnapshot {
+  readonly executors: readonly ExecutorInfo[]
+  readonly tasks: readonly TaskInfo[]
+  readonly waits: readonly WaitInfo[]
+  readonly edges: readonly EdgeInfo[]
+  readonly deadlockedWaits: number
+
+  constructor(info: SnapshotInfo) {
+    this.executors = info.executors
+    this.tasks = info.tasks
+    this.waits = info.waits
+    this.edges = info.edges
+    this.deadlockedWaits = info.deadlockedWaits
+  }
+
+  toString(): string {
+    return formatSnapshot(this, 'text')
+  }
+
+  toDOT(): string {
+    return formatSnapshot(this, 'dot')
+  }
+
+  toMermaid(): string {
+    return formatSnapshot(this, 'mermaid')
+  }
+
+  toJSON(): SnapshotInfo {
+    return {
+      executors: this.executors,
+      tasks: this.tasks,
+      waits: this.waits,
+      edges: this.edges,
+      deadlockedWaits: this.deadlockedWaits,
+    }
+  }
+}
