@@ -1,0 +1,92 @@
+// map() scenarios D42, D44 and D49 of research/cpython-futures.md §4 on the in-thread executor.
+import { describe, expect, it } from 'vitest'
+import { AsyncPoolExecutor, TimeoutError } from '../src/index.js'
+import { rejection, sleep } from './helpers.js'
+
+describe('map', () => {
+  it('D42: a timeout during iteration gives a prefix of the results, then TimeoutError, then the end', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 3 })
+    const gate = { open: false }
+    const iterator = ex.map(
+      async (ms: number) => {
+        if (ms === 0) return ms
+        while (!gate.open) await sleep(2)
+        return ms
+      },
+      [0, 0, 6000],
+      { timeout: 50 },
+    )
+    const values: number[] = []
+    const error = await rejection(
+      (async () => {
+        for (;;) {
+          const step = await iterator.next()
+          if (step.done === true) return
+          values.push(step.value)
+        }
+      })(),
+    )
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect([[], [0], [0, 0]]).toContainEqual(values)
+    expect(await iterator.next()).toEqual({ value: undefined, done: true })
+    gate.open = true
+  })
+
+  it('D44: a map iterator that is never advanced cancels nothing', async () => {
+    const ran: number[] = []
+    const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    ex.map((i: number) => ran.push(i), [1, 2, 3])
+    await ex.shutdown()
+    expect(ran).toEqual([1, 2, 3])
+  })
+
+  it('D49: with buffersize N, each next() submits one more input before waiting, so at most N+1 are outstanding', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 8 })
+    const submitted: number[] = []
+    const inputs = (function* () {
+      for (let i = 0; i < 10; i++) {
+        submitted.push(i)
+        yield i
+      }
+    })()
+    const iterator = ex.map(async (i: number) => (await sleep(1), i), inputs, { buffersize: 3 })
+    expect(submitted).toEqual([0, 1, 2])
+    const first = await iterator.next()
+    expect(first.value).toBe(0)
+    expect(submitted).toEqual([0, 1, 2, 3])
+    const outstanding: number[] = []
+    for (;;) {
+      const step = await iterator.next()
+      if (step.done === true) break
+      outstanding.push(submitted.length - 1 - step.value)
+    }
+    expect(Math.max(...outstanding)).toBeLessThanOrEqual(3)
+    expect(submitted).toHaveLength(10)
+  })
+
+  it('chunks count against buffersize, and an error fails its whole chunk', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const consumed: number[] = []
+    const inputs = (function* () {
+      for (let i = 0; ; i++) {
+        consumed.push(i)
+        yield i
+      }
+    })()
+    const iterator = ex.map((x: number) => x, inputs, { chunksize: 4, buffersize: 2 })
+    expect(consumed).toHaveLength(8)
+    expect((await iterator.next()).value).toBe(0)
+    await iterator.return?.()
+    const values: number[] = []
+    const error = await rejection(
+      (async () => {
+        for await (const v of ex.map((x: number) => {
+          if (x === 5) throw new RangeError('five')
+          return x
+        }, [0, 1, 2, 3, 4, 5, 6, 7], { chunksize: 4 })) values.push(v)
+      })(),
+    )
+    expect(values).toEqual([0, 1, 2, 3])
+    expect((error as Error).message).toBe('five')
+  })
+})
