@@ -24,7 +24,8 @@ Python's concurrent.futures, ported to Node.js with @x/concurrent.
 Commands:
   tour            (the default) every example of Python's concurrent.futures docs, ported:
                   pow(323, 1235) on a thread pool, map() with chunksize on a process pool,
-                  asCompleted(), and the two deadlocks, caught by the detector
+                  asCompleted(), the two deadlocks caught by the detector, and nested
+                  submission from a process-pool task
   primes          Python's ProcessPoolExecutor example: which of six large numbers are prime,
                   on each backend (async, thread, process), timed, with a progress bar
   fetch           Python's ThreadPoolExecutor example: load URLs with asCompleted() from a

@@ -44,6 +44,25 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 const powTask = task<typeof pow>(new URL(import.meta.url), 'pow')
+const squareTask = task<typeof squareWithPid>(new URL(import.meta.url), 'squareWithPid')
+
+/**
+ * Python warns that calling Executor or Future methods from a task of a ProcessPoolExecutor
+ * deadlocks. Here a task in a child process maps `squareWithPid` over 1..n through its own pool
+ * (`currentTask().executor`) and adds the squares up. Returns the sum and the pids involved.
+ */
+export async function sumOfSquares(n: number): Promise<{ sum: number; pid: number; helpers: number[] }> {
+  const context = currentTask()
+  if (context === undefined) throw new Error('sumOfSquares() must run as a task: submit it to an executor')
+  let sum = 0
+  const helpers = new Set<number>()
+  const inputs = Array.from({ length: n }, (_, i) => i + 1)
+  for await (const { square, pid } of context.executor.map(squareTask, inputs)) {
+    sum += square
+    helpers.add(pid)
+  }
+  return { sum, pid: process.pid, helpers: [...helpers] }
+}
 
 /**
  * Python's second deadlock example: a task that submits `pow(5, 2)` to its own executor and

@@ -22,7 +22,7 @@ beforeAll(async () => {
 describe('tour (the default command)', () => {
   it('runs every example and exits 0', () => {
     expect(tour.stderr).toBe('')
-    expect(tour.stdout).toContain('All 5 examples ran.')
+    expect(tour.stdout).toContain('All 6 examples ran.')
     expect(tour.code).toBe(0)
   })
 
@@ -69,6 +69,17 @@ describe('tour (the default command)', () => {
     expect(text).toMatch(/pool starvation in ThreadPoolExecutor/u)
     expect(text).toMatch(/"wait_on_future".* waits for Future #\d+ "pow\(5, 2\)", which is queued/u)
     expect(text).toContain('| flowchart LR')
+  })
+
+  it('submits from inside a process-pool task, where Python would deadlock', () => {
+    const text = section(tour.stdout, 6)
+    const expected = Array.from({ length: 10 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b)
+    const m = /sum = (\d+), computed in pid (\d+); the squares ran in pid ([\d, ]+)$/mu.exec(text)
+    if (m === null) throw new Error(`no result line in section 6:\n${text}`)
+    expect(Number(m[1])).toBe(expected)
+    const app = Number(/this app is pid (\d+)/u.exec(tour.stdout)?.[1])
+    const pids = [m[2], ...(m[3] ?? '').split(', ')].map(Number)
+    for (const pid of pids) expect(pid, 'work ran in the app itself, not in a child process').not.toBe(app)
   })
 
   it('draws the graphs as Graphviz DOT with --graph dot', () => {

@@ -15,6 +15,7 @@ import type { GraphFormat } from './deadlocks.js'
 const tasksUrl = new URL('../tasks.js', import.meta.url)
 const pow = task<typeof tasks.pow>(tasksUrl, 'pow')
 const squareWithPid = task<typeof tasks.squareWithPid>(tasksUrl, 'squareWithPid')
+const sumOfSquares = task<typeof tasks.sumOfSquares>(tasksUrl, 'sumOfSquares')
 
 export interface TourOptions {
   readonly graph: GraphFormat
@@ -80,9 +81,20 @@ const completionOrder: Section = {
   },
 }
 
+const nestedInProcess: Section = {
+  title: 'Executor methods from inside a process-pool task (Python: "will result in deadlock")',
+  async run(out) {
+    say(out, '   sumOfSquares(10) in a child process calls currentTask().executor.map(squareWithPid, [1..10])')
+    say(out, '   on its own ProcessPoolExecutor({ maxWorkers: 2 }) and awaits the results')
+    await using executor = track(createExecutor('process', 2))
+    const { sum, pid, helpers } = await executor.submit(sumOfSquares, 10)
+    say(out, `   sum = ${String(sum)}, computed in pid ${String(pid)}; the squares ran in pid ${helpers.join(', ')}`)
+  },
+}
+
 /** Runs the tour; resolves to the exit status. */
 export async function tour(options: TourOptions, out: Output): Promise<number> {
-  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph)]
+  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph), nestedInProcess]
   say(out, "@x/concurrent tour: the examples of Python's concurrent.futures documentation, ported")
   let failed = 0
   for (const [i, section] of sections.entries()) {
