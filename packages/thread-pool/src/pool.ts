@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
-import type { MessagePort, ResourceLimits, TransferListItem, Worker } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits, Transferable, Worker } from 'node:worker_threads'
 import {
   Executor,
   Future,
@@ -94,7 +94,7 @@ interface Item {
   readonly spec: CallableSpec
   readonly args: readonly unknown[]
   readonly chunk: boolean
-  readonly transfer: readonly TransferListItem[] | undefined
+  readonly transfer: readonly Transferable[] | undefined
   readonly signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   where: 'queued' | 'sent' | 'done'
@@ -138,7 +138,7 @@ class Queue {
 
   /** Puts `items` back at the front, keeping their order. */
   unshift(items: readonly Item[]): void {
-    for (let i = items.length - 1; i >= 0; i--) this.#front.push(items[i] as Item)
+    for (const item of items.toReversed()) this.#front.push(item)
     this.live += items.length
   }
 
@@ -147,8 +147,9 @@ class Queue {
       let item = this.#front.pop()
       if (item === undefined) {
         if (this.#head >= this.#back.length) return undefined
-        item = this.#back[this.#head] as Item
+        item = this.#back[this.#head]
         this.#back[this.#head++] = undefined as never
+        if (item === undefined) continue
         if (this.#head > 4096 && this.#head * 2 > this.#back.length) {
           this.#back = this.#back.slice(this.#head)
           this.#head = 0
@@ -186,7 +187,7 @@ class Slots {
   take(item: Item): boolean {
     const slot = this.#free.pop()
     if (slot === undefined) return false
-    const generation = ((this.words[slot] as number) >>> 3) + 1
+    const generation = (Atomics.load(this.words, slot) >>> 3) + 1
     const word = ((generation & 0x0fffffff) << 3) | QUEUED
     Atomics.store(this.words, slot, word)
     item.slot = slot
@@ -295,7 +296,7 @@ export class ThreadPoolExecutor extends Executor {
   #idleWaiters: (() => void)[] = []
 
   constructor(options?: ThreadPoolExecutorOptions) {
-    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    if (options !== undefined && !isOptionsObject(options)) {
       throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`)
     }
     for (const key of Object.keys(options ?? {})) {
@@ -309,7 +310,7 @@ export class ThreadPoolExecutor extends Executor {
     const initializer = options?.initializer
     let initSpec: CallableSpec | undefined
     if (initializer !== undefined) {
-      if (typeof initializer !== 'function' && (typeof initializer !== 'object' || initializer === null)) {
+      if (typeof initializer !== 'function' && !isOptionsObject(initializer)) {
         throw new TypeError(`initializer must be a callable (a function or a task(url, name) handle), got ${describe(initializer)}`)
       }
       initSpec = describeForWorker(initializer)
@@ -326,7 +327,7 @@ export class ThreadPoolExecutor extends Executor {
     const idleTimeout = checkDuration(options?.idleTimeout, 'idleTimeout', Infinity)
     const grace = checkDuration(options?.abortGracePeriod, 'abortGracePeriod', 1000)
     const resourceLimits = options?.resourceLimits
-    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
+    if (resourceLimits !== undefined && !isOptionsObject(resourceLimits)) {
       throw new TypeError(
         `ThreadPoolExecutor: resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }, got ${describe(resourceLimits)}`,
       )
@@ -370,7 +371,7 @@ export class ThreadPoolExecutor extends Executor {
     fn: C,
     ...args: Parameters<FunctionOf<C>>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    if (!isOptionsObject(options)) {
       throw new TypeError(`submitWith(): options must be an object like { name, signal, transfer }, got ${describe(options)}`)
     }
     for (const key of Object.keys(options)) {
@@ -391,7 +392,7 @@ export class ThreadPoolExecutor extends Executor {
     this.#checkOpen()
     const spec = describeForWorker(fn)
     checkArguments(args)
-    let moved: { args: unknown[]; transfer: readonly TransferListItem[] | undefined } = { args, transfer }
+    let moved: { args: unknown[]; transfer: readonly Transferable[] | undefined } = { args, transfer }
     if (transfer !== undefined && transfer.length > 0) {
       // Move the buffers now, as postMessage would: the caller's copies are detached at once,
       // and the pool holds the only ones until a worker gets them.
@@ -411,7 +412,7 @@ export class ThreadPoolExecutor extends Executor {
       transfer: moved.transfer,
       chunk: false,
       callerTaskId: currentTask()?.id,
-    }) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+    }).future as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
   /** `map(..., { chunksize })`: one message per chunk, run in order by one worker. */
@@ -425,7 +426,7 @@ export class ThreadPoolExecutor extends Executor {
       transfer: undefined,
       chunk: true,
       callerTaskId: currentTask()?.id,
-    }) as Future<unknown[]>
+    }).future as Future<unknown[]>
   }
 
   /**
@@ -434,7 +435,7 @@ export class ThreadPoolExecutor extends Executor {
    * first. With `wait: false` it returns at once; queued work still runs, then the threads exit.
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    if (options !== undefined && !isOptionsObject(options)) {
       return Promise.reject(new TypeError(`shutdown(): options must be an object like { wait, cancelFutures }, got ${describe(options)}`))
     }
     for (const key of Object.keys(options ?? {})) {
@@ -476,11 +477,11 @@ export class ThreadPoolExecutor extends Executor {
     options: {
       name: string | undefined
       signal: AbortSignal | undefined
-      transfer: readonly TransferListItem[] | undefined
+      transfer: readonly Transferable[] | undefined
       chunk: boolean
       callerTaskId: number | undefined
     },
-  ): PoolFuture<unknown> {
+  ): Item {
     const future = new PoolFuture<unknown>(this.#owner, options.name)
     const item: Item = {
       future,
@@ -513,7 +514,7 @@ export class ThreadPoolExecutor extends Executor {
     if (signal !== undefined) {
       if (signal.aborted) {
         future.cancel()
-        return future
+        return item
       }
       item.onAbort = () => {
         this.#abort(item)
@@ -521,7 +522,7 @@ export class ThreadPoolExecutor extends Executor {
       signal.addEventListener('abort', item.onAbort, { once: true })
     }
     this.#schedulePump()
-    return future
+    return item
   }
 
   #schedulePump(): void {
@@ -571,7 +572,7 @@ export class ThreadPoolExecutor extends Executor {
   #send(session: Session, count: number): void {
     const tasks: TaskMessage[] = []
     const items: Item[] = []
-    let transfer: TransferListItem[] | undefined
+    let transfer: Transferable[] | undefined
     while (tasks.length < count && this.#slots.available > 0) {
       const item = this.#queue.shift()
       if (item === undefined) break
@@ -740,7 +741,7 @@ export class ThreadPoolExecutor extends Executor {
         transfer: undefined,
         chunk,
         callerTaskId,
-      }).item as Item
+      })
     } catch (error) {
       session.port.postMessage(['settled', localId, 'error', serializeError(error)] satisfies DownMessage)
       return
@@ -878,7 +879,7 @@ export class ThreadPoolExecutor extends Executor {
       if (item.where !== 'sent' || !session.alive) return
       session.kill = { item, reason }
       this.#drainPort(session)
-      if (item.where !== 'sent') return
+      if (isDone(item)) return
       const thread = (this.#tiny.threads as unknown as TinyThread[]).find((t) => t.threadId === session.threadId)
       if (thread === undefined) {
         this.#death(session, { exitCode: undefined })
@@ -949,8 +950,8 @@ export class ThreadPoolExecutor extends Executor {
     const taken: Item[] = []
     const items = [...session.items.values()]
     for (let i = items.length - 1; i >= 0 && taken.length < count; i--) {
-      const item = items[i] as Item
-      if (item.started || item.transfer !== undefined) continue
+      const item = items[i]
+      if (item === undefined || item.started || item.transfer !== undefined) continue
       if (!this.#slots.claim(item, RECLAIMED)) continue
       session.items.delete(item.future.id)
       this.#slots.release(item)
@@ -1067,6 +1068,16 @@ export class ThreadPoolExecutor extends Executor {
   }
 }
 
+/** A plain object (not null, not an array): checks values that come from untyped callers. */
+function isOptionsObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Re-reads an item's place after code that may have settled it. */
+function isDone(item: Item): boolean {
+  return item.where !== 'sent'
+}
+
 function taskMessage(item: Item): TaskMessage {
   return {
     id: item.future.id,
@@ -1135,7 +1146,7 @@ function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${String(value)}n`
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
   if (typeof value === 'symbol') return value.toString()
-  if (value === null || typeof value !== 'object') return String(value as number | boolean | undefined)
+  if (value === null || typeof value !== 'object') return String(value)
   if (Array.isArray(value)) return 'an array'
   return Object.prototype.toString.call(value)
 }

@@ -12,6 +12,7 @@
  * @internal
  * @module
  */
+import type { MessagePort } from 'node:worker_threads'
 import type { CallableSpec, SerializedError } from '@x/future'
 
 /** The task was handed to a worker and has not started. */
@@ -27,7 +28,7 @@ export const STATE_MASK = 7
 
 /** What the coordinator gives a worker thread when it starts a session on it (a tinypool task). */
 export interface SessionInit {
-  readonly port: import('node:worker_threads').MessagePort
+  readonly port: MessagePort
   readonly poolLabel: string
   readonly states: SharedArrayBuffer
   readonly initializer: CallableSpec | undefined

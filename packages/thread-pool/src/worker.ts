@@ -10,13 +10,14 @@
  * @internal
  * @module
  */
-import type { MessagePort, TransferListItem } from 'node:worker_threads'
+import diagnosticsChannel from 'node:diagnostics_channel'
+import type { MessagePort, Transferable } from 'node:worker_threads'
 import { threadId, workerData } from 'node:worker_threads'
 import {
   Executor,
   Future,
   FutureError,
-  channels,
+  channelNames,
   checkArguments,
   currentTask,
   deserializeError,
@@ -66,7 +67,7 @@ class Session {
   #resolveDone!: () => void
 
   constructor(init: SessionInit) {
-    this.port = init.port as MessagePort
+    this.port = init.port
     this.states = new Int32Array(init.states)
     this.proxy = executorFor(init.poolLabel, init.maxWorkers)
     this.proxy.attach(this)
@@ -80,9 +81,9 @@ class Session {
     this.post(['hello', threadId])
   }
 
-  post(message: UpMessage, transfer?: readonly TransferListItem[]): void {
+  post(message: UpMessage, transfer?: readonly Transferable[]): void {
     if (this.released) return
-    this.port.postMessage(message, transfer as TransferListItem[] | undefined)
+    this.port.postMessage(message, transfer as Transferable[] | undefined)
   }
 
   onMessage(message: DownMessage): void {
@@ -118,7 +119,8 @@ class Session {
     this.running = true
     try {
       while (this.head < this.queue.length && !this.released) {
-        const task = this.queue[this.head++] as TaskMessage
+        const task = this.queue[this.head++]
+        if (task === undefined) break
         if (this.head > 1024 && this.head * 2 > this.queue.length) {
           this.queue.splice(0, this.head)
           this.head = 0
@@ -258,7 +260,7 @@ class WorkerExecutor extends Executor {
     return this.#send(spec, argTuples, {}, true) as Future<unknown[]>
   }
 
-  #send(spec: CallableSpec, args: readonly unknown[], options: SubmitOptions, chunk: boolean): Future<unknown> {
+  #send(spec: CallableSpec, args: readonly unknown[], options: SubmitOptions, chunk: boolean): Future {
     const current = this.#session
     if (current === undefined || current.released) {
       throw new Error('this pool is not reachable from here any more: submit nested work only while a task of the pool runs')
@@ -271,7 +273,7 @@ class WorkerExecutor extends Executor {
     proxyIds.set(future.id, localId)
     current.post(
       ['submit', localId, spec, args, options.name, currentTask()?.id, chunk],
-      options.transfer as TransferListItem[] | undefined,
+      options.transfer as Transferable[] | undefined,
     )
     return future
   }
@@ -312,7 +314,7 @@ class WorkerExecutor extends Executor {
  * for a future that lives on the coordinator: it asks the coordinator to cancel and returns
  * `false`; the future becomes cancelled if the coordinator's cancel succeeded.
  */
-class NestedFuture extends Future<unknown> {
+class NestedFuture extends Future {
   readonly #requestCancel: () => void
 
   constructor(name: string, requestCancel: () => void) {
@@ -363,11 +365,11 @@ function setDiagnostics(on: boolean): void {
   if (on === diagnosticsOn) return
   diagnosticsOn = on
   if (on) {
-    channels.waitStart.subscribe(onWaitStart)
-    channels.waitEnd.subscribe(onWaitEnd)
+    diagnosticsChannel.subscribe(channelNames.waitStart, onWaitStart)
+    diagnosticsChannel.subscribe(channelNames.waitEnd, onWaitEnd)
   } else {
-    channels.waitStart.unsubscribe(onWaitStart)
-    channels.waitEnd.unsubscribe(onWaitEnd)
+    diagnosticsChannel.unsubscribe(channelNames.waitStart, onWaitStart)
+    diagnosticsChannel.unsubscribe(channelNames.waitEnd, onWaitEnd)
   }
 }
 

@@ -12,7 +12,7 @@ function record<T>(channel: { subscribe: (fn: (m: unknown) => void) => void; uns
     seen.push(message as T)
   }
   channel.subscribe(listener)
-  subscriptions.push(() => channel.unsubscribe(listener))
+  subscriptions.push(() => { channel.unsubscribe(listener); })
   return seen
 }
 afterEach(() => {
@@ -54,7 +54,7 @@ describe('diagnostics events', () => {
     const gate = latch()
     const parent = pool.submit(fixture('awaitNestedLatch'), gate.path)
     await until(() => starts.some((e) => e.taskId === parent.id), 'the worker-side wait to be forwarded')
-    const wait = starts.find((e) => e.taskId === parent.id) as WaitStartEvent
+    const wait = starts.find((e) => e.taskId === parent.id) ?? expect.unreachable('no such event')
     const child = submits.find((e) => e.callerTaskId === parent.id)
     expect(child).toBeDefined()
     expect(wait.futureIds).toEqual([child?.futureId])
@@ -73,7 +73,7 @@ describe('diagnostics events', () => {
     const gate = latch()
     const parent = pool.submit(fixture('awaitNestedLatch'), gate.path)
     await until(() => starts.some((e) => e.taskId === parent.id), 'the worker-side wait')
-    const wait = starts.find((e) => e.taskId === parent.id) as WaitStartEvent
+    const wait = starts.find((e) => e.taskId === parent.id) ?? expect.unreachable('no such event')
     wait.reject(new DeadlockError({ kind: 'cycle', cycle: [1, 2] }))
     expect(await parent).toEqual({
       name: 'DeadlockError',
@@ -96,7 +96,7 @@ describe('diagnostics events', () => {
   it("lendWorker() runs one more worker beyond maxWorkers (the detector's 'compensate'), and refuses past its cap", async () => {
     const creates = record<ExecutorCreateEvent>(channels.executorCreate)
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
-    const lend = (creates.find((e) => e.executorId === pool.id) as ExecutorCreateEvent).lendWorker
+    const lend = (creates.find((e) => e.executorId === pool.id) ?? expect.unreachable('no create event')).lendWorker
     const gate = latch()
     // The parent holds the only worker and waits for its child: starvation without a lent worker.
     const parent = pool.submit(fixture('parentOfLatchedChild'), gate.path)

@@ -5,7 +5,9 @@ import { task } from '@x/future'
 import type { Executor } from '@x/future'
 import { afterAll, afterEach } from 'vitest'
 
-type Tasks = typeof import('./fixtures/tasks.mjs')
+import type * as TaskModule from './fixtures/tasks.mjs'
+
+type Tasks = typeof TaskModule
 
 /** A typed handle to an export of fixtures/tasks.mjs. */
 export function fixture<K extends keyof Tasks>(name: K) {
@@ -19,7 +21,7 @@ let counter = 0
 export function latch(): { path: string; release: () => void; exists: () => boolean } {
   dir ??= mkdtempSync(join(tmpdir(), 'x-thread-pool-'))
   const path = join(dir, `latch-${String(++counter)}`)
-  return { path, release: () => writeFileSync(path, 'go'), exists: () => existsSync(path) }
+  return { path, release: () => { writeFileSync(path, 'go'); }, exists: () => existsSync(path) }
 }
 
 export function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {

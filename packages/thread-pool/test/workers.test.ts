@@ -1,6 +1,6 @@
 // Worker death, the signal path, transfer, shared memory, nested submission, shutdown from a task.
 import { existsSync } from 'node:fs'
-import { CancelledError, FutureError, currentTask, wait } from '@x/future'
+import { CancelledError, type FutureError, currentTask, wait } from '@x/future'
 import { ThreadPoolExecutor, WorkerExitError } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
 import { fixture, latch, rejection, track, until } from './helpers.js'
@@ -89,7 +89,7 @@ describe('the signal path', () => {
     expect(started.exists()).toBe(false)
   })
 
-  it('an already aborted signal gives a cancelled future', async () => {
+  it('an already aborted signal gives a cancelled future', () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
     const f = pool.submitWith({ signal: AbortSignal.abort() }, fixture('pow'), 1, 1)
     expect(f.cancelled()).toBe(true)
