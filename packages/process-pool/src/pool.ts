@@ -87,6 +87,8 @@ interface Child {
   readonly inflight: Map<number, Item>
   readonly sentSpecs: Set<number>
   assigned: number
+  /** The smallest window among the tasks it holds: no more than this many may be in flight. */
+  cap: number
   /** A task of this child submitted nested work: give it nothing more until that task ends. */
   blockedBy: number | undefined
   refed: boolean
@@ -421,7 +423,8 @@ export class ProcessPoolExecutor extends Executor {
       const window = this.#windowFor(item.specId)
       let target: Child | undefined
       for (const child of ready) {
-        if (child.inflight.size >= window) continue
+        // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
+        if (child.inflight.size >= Math.min(window, child.cap)) continue
         if (this.#maxTasksPerChild !== undefined && child.assigned >= this.#maxTasksPerChild) continue
         if (target === undefined || child.inflight.size < target.inflight.size) target = child
       }
@@ -434,6 +437,7 @@ export class ProcessPoolExecutor extends Executor {
         continue
       }
       item.child = target
+      if (window < target.cap) target.cap = window
       target.inflight.set(item.future.id, item)
       target.assigned++
       this.#inflight++
@@ -579,6 +583,7 @@ export class ProcessPoolExecutor extends Executor {
       inflight: new Map(),
       sentSpecs: new Set(),
       assigned: 0,
+      cap: Infinity,
       blockedBy: undefined,
       refed: false,
       idleTimer: undefined,
@@ -862,6 +867,7 @@ export class ProcessPoolExecutor extends Executor {
 
   #afterResults(child: Child): void {
     if (child.inflight.size === 0) {
+      child.cap = Infinity
       if (child.refed) {
         child.refed = false
         child.process?.unref()
