@@ -51,9 +51,9 @@ afterAll(() => {
   rmSync(base, { recursive: true, force: true })
 })
 
-/** What `find <path> -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum` prints. */
-function reference(path: string): string {
-  return execFileSync('sh', ['-c', 'find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum', 'sh', path], {
+/** What `find <paths> -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum` prints. */
+function reference(...paths: string[]): string {
+  return execFileSync('sh', ['-c', 'find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum', 'sh', ...paths], {
     cwd: base,
     encoding: 'utf8',
     env: { ...process.env, LC_ALL: 'C' },
@@ -102,10 +102,7 @@ describe(`hash: output equals ${against}`, () => {
     expect(r.code).toBe(0)
     const lines = r.stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(44)
-    if (haveSha256sum) {
-      const want = execFileSync('sh', ['-c', 'find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum', 'sh', `${root}/a/b`, `${root}/Z`, `${root}/large.bin`], { cwd: base, encoding: 'utf8' })
-      expect(r.stdout).toBe(want)
-    }
+    if (haveSha256sum) expect(r.stdout).toBe(reference(`${root}/a/b`, `${root}/Z`, `${root}/large.bin`))
   })
 
   it('shows progress on stderr with --progress, never on stdout', async () => {
@@ -114,6 +111,19 @@ describe(`hash: output equals ${against}`, () => {
     expect(r.stdout).toBe(expected(root))
     expect(r.stderr).toMatch(/^hash \[async x\d+\] 0\/52 \(0%\)/mu)
     expect(r.stderr).toMatch(/^hash \[async x\d+\] 52\/52 \(100%\)/mu)
+  })
+
+  it('does not follow a symbolic link given as the path, like find -P, and says so', async () => {
+    const r = await run(['hash', `${root}/a/link-to-dir`, `${root}/Z`, '--backend', 'async'], { cwd: base })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe(
+      `x-sample hash: note: '${root}/a/link-to-dir' is a symbolic link: like find -type f, hash does not follow it (write '${root}/a/link-to-dir/' to follow it)\n`,
+    )
+    if (haveSha256sum) expect(r.stdout).toBe(reference(`${root}/a/link-to-dir`, `${root}/Z`))
+    const followed = await run(['hash', `${root}/a/link-to-dir/`, '--backend', 'async'], { cwd: base })
+    expect(followed.code).toBe(0)
+    expect(followed.stdout.trimEnd().split('\n')).toHaveLength(42)
+    if (haveSha256sum) expect(followed.stdout).toBe(reference(`${root}/a/link-to-dir/`))
   })
 
   it('reports a missing path on stderr, hashes the rest, exits 1', async () => {

@@ -44,7 +44,10 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
     out.stderr.write(`x-sample hash: ${message}\n`)
   }
   const files: string[] = []
-  for (const root of options.paths) await collect(root, files, fail)
+  const note = (message: string): void => {
+    out.stderr.write(`x-sample hash: note: ${message}\n`)
+  }
+  for (const root of options.paths) await collect(root, files, fail, note)
   files.sort(byBytes)
 
   const workers = options.workers ?? defaultWorkers()
@@ -88,7 +91,6 @@ function* inOrder(
   try {
     for (let item = pending.shift(); item !== undefined; item = pending.shift()) {
       fill()
-      // yield an object, not the future: a thenable would be awaited by the generator itself.
       yield item
     }
   } finally {
@@ -97,7 +99,7 @@ function* inOrder(
 }
 
 /** Adds the regular files under `root` to `files`, as `find root -type f` would print them. */
-async function collect(root: string, files: string[], fail: (message: string) => void): Promise<void> {
+async function collect(root: string, files: string[], fail: (message: string) => void, note: (message: string) => void): Promise<void> {
   let stats
   try {
     stats = await lstat(root)
@@ -110,8 +112,9 @@ async function collect(root: string, files: string[], fail: (message: string) =>
     return
   }
   if (stats.isSymbolicLink()) {
-    // find -type f (which is -P) neither follows nor lists it; say so, since it surprises people.
-    fail(`'${root}' is a symbolic link; like find -type f, hash does not follow it (give the target instead)`)
+    // find -type f (which is -P) neither follows nor lists it, and is not an error; say so on
+    // stderr, since it surprises people.
+    note(`'${root}' is a symbolic link: like find -type f, hash does not follow it (write '${root}/' to follow it)`)
     return
   }
   if (!stats.isDirectory()) return
