@@ -19,12 +19,12 @@ import type {
 } from '@x/future'
 import { DeadlockError } from './errors.js'
 import { WaitForGraph } from './graph.js'
-import type { ExecutorNode, GraphNode, WaitNode } from './graph.js'
+import type { ExecutorNode, GraphNode, TaskNode, WaitNode } from './graph.js'
 import { analyze, findDeadlocks, provablyLive, ringFrom } from './liveness.js'
 import type { Analysis, Deadlock } from './liveness.js'
 import { formatSnapshot, reportToText } from './render.js'
-import { buildReport, graphInfo } from './report.js'
-import type { DeadlockReport, EdgeInfo, ExecutorInfo, NodeRole, SnapshotInfo, TaskInfo, WaitInfo } from './types.js'
+import { buildReport, buildShutdownReport, graphInfo } from './report.js'
+import type { DeadlockAction, DeadlockReport, EdgeInfo, ExecutorInfo, NodeRole, SnapshotInfo, TaskInfo, WaitInfo } from './types.js'
 
 /**
  * What to do when a deadlock is found:
@@ -140,7 +140,8 @@ class Detector implements DeadlockDetector {
     const graph = this.#graph
     this.#on<ExecutorCreateEvent>(channelNames.executorCreate, (event) => graph.executorCreate(event))
     this.#on<ExecutorShutdownEvent>(channelNames.executorShutdown, (event) => {
-      graph.executorShutdown(event)
+      const caller = graph.executorShutdown(event)
+      if (caller !== undefined && !this.#stopped) this.#shutdownFromTask(caller)
     })
     this.#on<FutureSubmitEvent>(channelNames.futureSubmit, (event) => {
       graph.futureSubmit(event)
@@ -231,25 +232,13 @@ class Detector implements DeadlockDetector {
     if (typeof onDeadlock === 'function') {
       const report = buildReport(graph, analysis, deadlock, 'callback', null)
       this.#publish(report)
-      try {
-        onDeadlock(report)
-      } catch (error) {
-        process.emitWarning(`the onDeadlock callback threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, {
-          type: 'DeadlockWarning',
-          code: 'ERR_DEADLOCK_CALLBACK',
-        })
-      }
+      this.#callback(onDeadlock, report)
       return
     }
     if (onDeadlock === 'warn') {
       const report = buildReport(graph, analysis, deadlock, 'warn', null)
       this.#publish(report)
-      const text = reportToText(report)
-      process.emitWarning(`deadlock detected: ${report.summary}`, {
-        type: 'DeadlockWarning',
-        code: 'ERR_DEADLOCK',
-        detail: text.slice(text.indexOf('\n') + 1),
-      })
+      this.#warn(report)
       return
     }
     let note: string | null = null
@@ -271,6 +260,40 @@ class Detector implements DeadlockDetector {
     // Reject after the publisher finished wiring the wait (the event is published synchronously).
     queueMicrotask(() => {
       if (graph.waits.get(victim.id) === victim) victim.event.reject(error)
+    })
+  }
+
+  /**
+   * A task called `shutdown({ wait: true })` on its own executor. The executor's guard rejects
+   * that call (Python: "cannot join current thread"); the detector reports it to the callback or
+   * as a warning, and on its channel. There is no wait to reject in `'throw'` mode.
+   */
+  #shutdownFromTask(caller: TaskNode): void {
+    const onDeadlock = this.#onDeadlock
+    const action: DeadlockAction = typeof onDeadlock === 'function' ? 'callback' : onDeadlock
+    const report = buildShutdownReport(this.#graph, caller, action)
+    this.#publish(report)
+    if (typeof onDeadlock === 'function') this.#callback(onDeadlock, report)
+    else if (onDeadlock === 'warn') this.#warn(report)
+  }
+
+  #callback(onDeadlock: (report: DeadlockReport) => void, report: DeadlockReport): void {
+    try {
+      onDeadlock(report)
+    } catch (error) {
+      process.emitWarning(`the onDeadlock callback threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, {
+        type: 'DeadlockWarning',
+        code: 'ERR_DEADLOCK_CALLBACK',
+      })
+    }
+  }
+
+  #warn(report: DeadlockReport): void {
+    const text = reportToText(report)
+    process.emitWarning(`deadlock detected: ${report.summary}`, {
+      type: 'DeadlockWarning',
+      code: 'ERR_DEADLOCK',
+      detail: text.slice(text.indexOf('\n') + 1),
     })
   }
 

@@ -64,8 +64,9 @@ export function reportToText(report: DeadlockReport): string {
   for (const line of report.chain) lines.push(`  ${line}`)
   lines.push('')
   const victim = report.waits.find((wait) => wait.victim)
-  const who = victim === undefined ? `wait #${report.victimWaitId}` : `${waiterName(report, victim)} (wait #${victim.id})`
-  if (report.action === 'throw') lines.push(`Resolution: DeadlockError raised in the wait of ${who}, the wait that closed the deadlock.`)
+  const who = victim === undefined ? `wait #${String(report.victimWaitId)}` : `${waiterName(report, victim)} (wait #${victim.id})`
+  if (report.kind === 'shutdown-from-task') lines.push('Resolution: the executor rejects that shutdown() call (cannot join current thread).')
+  else if (report.action === 'throw') lines.push(`Resolution: DeadlockError raised in the wait of ${who}, the wait that closed the deadlock.`)
   else if (report.action === 'compensate') lines.push(`Resolution: lent one extra worker to the starved pool until the wait of ${who} ends.`)
   else if (report.action === 'warn') lines.push(`Resolution: none (onDeadlock: 'warn'); the wait of ${who} closed the deadlock.`)
   else lines.push(`Resolution: left to the onDeadlock callback; the wait of ${who} closed the deadlock.`)

@@ -4,6 +4,7 @@
  * @internal
  * @module
  */
+import { fileURLToPath } from 'node:url'
 import { capacity, isBlocked } from './graph.js'
 import type { ExecutorNode, GraphNode, TaskNode, WaitForGraph, WaitNode } from './graph.js'
 import { ringFrom } from './liveness.js'
@@ -22,26 +23,36 @@ import type {
 
 const MAX_QUEUED_LISTED = 20
 
-/** Where `@x/future` lives: its frames (publishWait, Future.result, ...) are noise in a wait stack. */
-const futureDirectory: string | undefined = (() => {
+/**
+ * Where `@x/future` lives (its package folder, as URL and as path): its frames (publishWait,
+ * Future.result, the pool's dispatch) are noise in a wait stack. Source-mapped stacks point at
+ * its src/, plain ones at its dist/: the package folder covers both.
+ */
+const futureFolders: readonly string[] = (() => {
   try {
-    return new URL('.', import.meta.resolve('@x/future')).href
+    const root = new URL('..', import.meta.resolve('@x/future'))
+    return [root.href, fileURLToPath(root)]
   } catch {
-    return undefined
+    return []
   }
 })()
 const installedFuture = /[\\/]node_modules[\\/]@x[\\/]future[\\/]/
+const MAX_FRAMES = 12
 
-/** Drops the frames of `@x/future` itself (and the Promise constructor) from a wait stack. */
+/**
+ * Keeps the frames that say where the user's code waited: drops `@x/future`'s own frames, Node's
+ * internals and the Promise constructor, and keeps at most 12.
+ */
 export function cleanStack(stack: string): string {
-  const frames = stack.split('\n').filter((line) => line.trim() !== '')
-  const kept = frames.filter(
-    (line) =>
-      !(futureDirectory !== undefined && line.includes(futureDirectory)) &&
-      !installedFuture.test(line) &&
-      line.trim() !== 'at new Promise (<anonymous>)',
-  )
-  return kept.join('\n')
+  const kept = stack
+    .split('\n')
+    .filter((line) => {
+      const frame = line.trim()
+      if (frame === '' || frame === 'at new Promise (<anonymous>)') return false
+      if (frame.includes('(node:') || frame.startsWith('at node:')) return false
+      return !installedFuture.test(frame) && !futureFolders.some((folder) => frame.includes(folder))
+    })
+  return kept.slice(0, MAX_FRAMES).join('\n')
 }
 
 /** `Task #7 "wait_on_b"` */
@@ -149,12 +160,8 @@ function summarize(graph: WaitForGraph, kind: DeadlockKind, deadlock: Deadlock):
     }
     case 'self-wait':
       return `${running[0] === undefined ? 'a task' : taskLabel(running[0])} waits for its own future`
-    case 'shutdown-from-task': {
-      const task = running[0]
-      const name = task === undefined ? 'a task' : taskLabel(task)
-      const executor = task === undefined ? 'its executor' : executorName(graph, task.executorId)
-      return `${name} called shutdown({ wait: true }) on its own executor ${executor}, which waits for that task (cannot join current thread)`
-    }
+    case 'shutdown-from-task':
+      return running[0] === undefined ? 'a task shut down its own executor' : summarizeShutdown(graph, running[0])
   }
 }
 
@@ -314,4 +321,41 @@ export function buildReport(
     note,
     ...info,
   }
+}
+
+/**
+ * The report for `shutdown({ wait: true })` called by a task of the executor itself: that call
+ * would wait for the calling task. No wait is involved: the executor's own guard rejects it.
+ */
+export function buildShutdownReport(graph: WaitForGraph, task: TaskNode, action: DeadlockAction): DeadlockReport {
+  const roles = new Map<GraphNode, NodeRole>([[task, 'core']])
+  if (task.executor !== undefined) roles.set(task.executor, 'core')
+  const info = graphInfo(graph, roles, () => undefined, () => [], undefined)
+  const executor = executorName(graph, task.executorId)
+  const edges = task.executor === undefined
+    ? info.edges
+    : [
+        ...info.edges,
+        { from: `T${task.id}`, to: `P${task.executorId}`, label: 'shuts down' as const, waitId: null, role: 'core' as const },
+        { from: `P${task.executorId}`, to: `T${task.id}`, label: 'slot held by' as const, waitId: null, role: 'core' as const },
+      ]
+  return {
+    kind: 'shutdown-from-task',
+    summary: summarizeShutdown(graph, task),
+    chain: [
+      `${taskLabel(task)} ${where(graph, task)} called shutdown({ wait: true }) on ${executor}, which waits for every task of ${executor} to finish,`,
+      `including ${taskLabel(task)} itself: it can only finish after shutdown() returns`,
+    ],
+    hint: HINTS['shutdown-from-task'],
+    action,
+    victimWaitId: null,
+    victimTaskId: task.id,
+    note: null,
+    ...info,
+    edges,
+  }
+}
+
+function summarizeShutdown(graph: WaitForGraph, task: TaskNode): string {
+  return `${taskLabel(task)} called shutdown({ wait: true }) on its own executor ${executorName(graph, task.executorId)}, which waits for that task (cannot join current thread)`
 }

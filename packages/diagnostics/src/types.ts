@@ -98,12 +98,13 @@ export interface ExecutorInfo {
 
 /**
  * An edge of the wait-for graph as drawn: a waiter (task `T…`, or an outside wait `W…`) waits
- * for a task; a queued task is queued in a pool `P…`; a pool's slots are held by tasks.
+ * for a task; a queued task is queued in a pool `P…`; a pool's slots are held by tasks; a task
+ * shuts down (and so waits for) its own pool.
  */
 export interface EdgeInfo {
   readonly from: string
   readonly to: string
-  readonly label: 'waits for' | 'queued in' | 'slot held by'
+  readonly label: 'waits for' | 'queued in' | 'slot held by' | 'shuts down'
   /** For `'waits for'`: the wait id. */
   readonly waitId: number | null
   readonly role: NodeRole
@@ -134,9 +135,12 @@ export interface DeadlockReport extends GraphInfo {
   readonly hint: string
   /** What the detector did (or, for `'compensate'`, `'throw'` when no worker could be lent). */
   readonly action: DeadlockAction
-  /** The wait that closed the deadlock (the one rejected in `'throw'` mode). */
-  readonly victimWaitId: number
-  /** The task that made that wait. */
+  /**
+   * The wait that closed the deadlock (the one rejected in `'throw'` mode); `null` for
+   * `'shutdown-from-task'`, where the executor's own `shutdown()` call fails instead.
+   */
+  readonly victimWaitId: number | null
+  /** The task that made that wait (or called `shutdown()`). */
   readonly victimTaskId: number | null
   /** Why compensation was not possible, when `onDeadlock: 'compensate'` had to throw. */
   readonly note: string | null
