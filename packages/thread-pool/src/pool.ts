@@ -22,7 +22,7 @@ import type {
 import Tinypool from 'tinypool'
 import { describeForWorker } from './callable.js'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
-import { CANCELLED, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
+import { ABORTABLE, CANCELLED, CHUNK, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 
 /** Options of {@link ThreadPoolExecutor}. */
@@ -89,9 +89,15 @@ interface TinyThread {
   emit(event: 'error', error: Error): boolean
 }
 
+/** A callable as the pool sends it: its spec and the id workers know it by. */
+interface Described {
+  readonly spec: CallableSpec
+  readonly id: number
+}
+
 interface Item {
   readonly future: PoolFuture<unknown>
-  readonly spec: CallableSpec
+  readonly callable: Described
   readonly args: readonly unknown[]
   readonly chunk: boolean
   readonly transfer: readonly Transferable[] | undefined
@@ -112,6 +118,8 @@ class Session {
   readonly items = new Map<number, Item>()
   readonly nested = new Map<number, Item>()
   readonly waits = new Map<number, { readonly waitId: number; ended: boolean }>()
+  /** The callables this session's worker has been sent. */
+  readonly knownSpecs = new Set<number>()
   threadId: number | undefined
   alive = true
   released = false
@@ -174,19 +182,19 @@ class Slots {
   readonly buffer = new SharedArrayBuffer(SLOT_COUNT * 4)
   readonly words = new Int32Array(this.buffer)
   readonly #free: number[] = []
-
-  constructor() {
-    for (let i = SLOT_COUNT - 1; i >= 0; i--) this.#free.push(i)
-  }
+  #fresh = 0
 
   get available(): number {
-    return this.#free.length
+    return this.#free.length + SLOT_COUNT - this.#fresh
   }
 
   /** A slot in state QUEUED with a fresh generation, or -1. */
   take(item: Item): boolean {
-    const slot = this.#free.pop()
-    if (slot === undefined) return false
+    let slot = this.#free.pop()
+    if (slot === undefined) {
+      if (this.#fresh >= SLOT_COUNT) return false
+      slot = this.#fresh++
+    }
     const generation = (Atomics.load(this.words, slot) >>> 3) + 1
     const word = ((generation & 0x0fffffff) << 3) | QUEUED
     Atomics.store(this.words, slot, word)
@@ -281,6 +289,8 @@ export class ThreadPoolExecutor extends Executor {
   /** Ports of released sessions, until the worker closes its end. */
   readonly #releasedPorts = new Set<MessagePort>()
   readonly #watched = new WeakSet<object>()
+  readonly #described = new WeakMap<object, Described>()
+  readonly #specIds = new Map<string, Described>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
   readonly #grace: number
@@ -390,7 +400,7 @@ export class ThreadPoolExecutor extends Executor {
       throw new TypeError(`submitWith(): transfer must be an array of transferable objects, got ${describe(transfer)}`)
     }
     this.#checkOpen()
-    const spec = describeForWorker(fn)
+    const callable = this.#describe(fn)
     checkArguments(args)
     let moved: { args: unknown[]; transfer: readonly Transferable[] | undefined } = { args, transfer }
     if (transfer !== undefined && transfer.length > 0) {
@@ -406,8 +416,8 @@ export class ThreadPoolExecutor extends Executor {
         )
       }
     }
-    return this.#enqueue(spec, moved.args, {
-      name: name ?? (spec.name === 'anonymous' ? undefined : spec.name),
+    return this.#enqueue(callable, moved.args, {
+      name: name ?? defaultName(callable.spec),
       signal,
       transfer: moved.transfer,
       chunk: false,
@@ -418,10 +428,10 @@ export class ThreadPoolExecutor extends Executor {
   /** `map(..., { chunksize })`: one message per chunk, run in order by one worker. */
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
     this.#checkOpen()
-    const spec = describeForWorker(fn)
+    const callable = this.#describe(fn)
     for (const tuple of argTuples) checkArguments(tuple)
-    return this.#enqueue(spec, argTuples, {
-      name: spec.name === 'anonymous' ? undefined : spec.name,
+    return this.#enqueue(callable, argTuples, {
+      name: defaultName(callable.spec),
       signal: undefined,
       transfer: undefined,
       chunk: true,
@@ -471,8 +481,27 @@ export class ThreadPoolExecutor extends Executor {
     if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
   }
 
+  /** The spec of a function or task handle, described once per pool. */
+  #describe(fn: Callable): Described {
+    const known = typeof fn === 'function' || (typeof fn === 'object' && fn !== null) ? this.#described.get(fn) : undefined
+    if (known !== undefined) return known
+    const described = this.#intern(describeForWorker(fn))
+    this.#described.set(fn, described)
+    return described
+  }
+
+  #intern(spec: CallableSpec): Described {
+    const key = spec.kind === 'task' ? `task\u0000${spec.module}\u0000${spec.exportName}` : `source\u0000${spec.source}`
+    let described = this.#specIds.get(key)
+    if (described === undefined) {
+      described = { spec, id: this.#specIds.size + 1 }
+      this.#specIds.set(key, described)
+    }
+    return described
+  }
+
   #enqueue(
-    spec: CallableSpec,
+    callable: Described,
     args: readonly unknown[],
     options: {
       name: string | undefined
@@ -485,7 +514,7 @@ export class ThreadPoolExecutor extends Executor {
     const future = new PoolFuture<unknown>(this.#owner, options.name)
     const item: Item = {
       future,
-      spec,
+      callable,
       args,
       chunk: options.chunk,
       transfer: options.transfer !== undefined && options.transfer.length > 0 ? options.transfer : undefined,
@@ -572,6 +601,7 @@ export class ThreadPoolExecutor extends Executor {
   #send(session: Session, count: number): void {
     const tasks: TaskMessage[] = []
     const items: Item[] = []
+    const specs: (readonly [number, CallableSpec])[] = []
     let transfer: Transferable[] | undefined
     while (tasks.length < count && this.#slots.available > 0) {
       const item = this.#queue.shift()
@@ -582,24 +612,32 @@ export class ThreadPoolExecutor extends Executor {
       session.items.set(item.future.id, item)
       items.push(item)
       tasks.push(taskMessage(item))
+      const { id, spec } = item.callable
+      if (!session.knownSpecs.has(id)) {
+        session.knownSpecs.add(id)
+        specs.push([id, spec])
+      }
       if (item.transfer !== undefined) (transfer ??= []).push(...item.transfer)
     }
     if (tasks.length === 0) return
-    const message: DownMessage = ['run', tasks, channels.waitStart.hasSubscribers]
+    const diagnostics = channels.waitStart.hasSubscribers
     try {
-      session.port.postMessage(message, transfer)
+      session.port.postMessage(['run', tasks, diagnostics, specs] satisfies DownMessage, transfer)
     } catch {
       // Something in the batch cannot be cloned: send the tasks one by one and fail the culprits.
+      for (const [id] of specs) session.knownSpecs.delete(id)
       for (const item of items) {
+        const { id, spec } = item.callable
         try {
-          session.port.postMessage(['run', [taskMessage(item)], message[2]] satisfies DownMessage, item.transfer)
+          session.port.postMessage(['run', [taskMessage(item)], diagnostics, [[id, spec]]] satisfies DownMessage, item.transfer)
+          session.knownSpecs.add(id)
         } catch (error) {
           session.items.delete(item.future.id)
           this.#slots.release(item)
           this.#fail(
             item,
             new TypeError(
-              `an argument of task "${item.future.name ?? item.spec.name}" cannot be sent to a worker thread: ${
+              `an argument of task "${item.future.name ?? spec.name}" cannot be sent to a worker thread: ${
                 error instanceof Error ? error.message : String(error)
               }. Pass structured-cloneable data (no functions, symbols or class instances with private state).`,
               { cause: error },
@@ -615,6 +653,8 @@ export class ThreadPoolExecutor extends Executor {
     const session = new Session(++this.#sessionIds, port1)
     port1.on('message', (message: UpMessage) => {
       this.#onMessage(session, message)
+      // Take whatever else arrived synchronously: far cheaper than one event per message.
+      if (session.alive) this.#drainPort(session)
     })
     port1.unref()
     this.#sessions.add(session)
@@ -735,8 +775,8 @@ export class ThreadPoolExecutor extends Executor {
     let item: Item
     try {
       this.#checkOpen()
-      item = this.#enqueue(spec, args, {
-        name: name ?? (spec.name === 'anonymous' ? undefined : spec.name),
+      item = this.#enqueue(this.#intern(spec), args, {
+        name: name ?? defaultName(spec),
         signal: undefined,
         transfer: undefined,
         chunk,
@@ -1021,13 +1061,13 @@ export class ThreadPoolExecutor extends Executor {
    * never keeps the process alive. The threads stay (until `idleTimeout`), unreferenced.
    */
   #checkIdle(): void {
-    if (this.#outstanding > 0 || this.#releaseTimer !== undefined) return
+    if (this.#outstanding > 0) return
     const waiters = this.#idleWaiters
     if (waiters.length > 0) {
       this.#idleWaiters = []
       for (const resolve of waiters) resolve()
     }
-    if (this.#sessions.size === 0) return
+    if (this.#sessions.size === 0 || this.#releaseTimer !== undefined) return
     this.#releaseTimer = setImmediate(() => {
       this.#releaseTimer = undefined
       if (this.#outstanding === 0) this.#releaseAll()
@@ -1065,6 +1105,9 @@ export class ThreadPoolExecutor extends Executor {
     // A thread ended before it read 'release' leaves our end of its port open.
     for (const port of this.#releasedPorts) port.close()
     this.#releasedPorts.clear()
+    // tinypool closes its own port of each thread just after the thread's 'exit' (which is what
+    // destroy() awaits): let that happen, so nothing of the pool is left when shutdown resolves.
+    await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }
 
@@ -1079,16 +1122,20 @@ function isDone(item: Item): boolean {
 }
 
 function taskMessage(item: Item): TaskMessage {
-  return {
-    id: item.future.id,
-    slot: item.slot,
-    word: item.word,
-    spec: item.spec,
-    args: item.args,
-    chunk: item.chunk,
-    name: item.future.name,
-    abortable: item.signal !== undefined,
-  }
+  return [
+    item.future.id,
+    item.slot,
+    item.word,
+    item.callable.id,
+    item.args,
+    (item.chunk ? CHUNK : 0) | (item.signal === undefined ? 0 : ABORTABLE),
+    item.future.name,
+  ]
+}
+
+/** The future's name when none is given: the function's or export's name. */
+function defaultName(spec: CallableSpec): string | undefined {
+  return spec.name === 'anonymous' ? undefined : spec.name
 }
 
 function deathError(cause: { error?: unknown; exitCode?: number | undefined }, detail: string | undefined): WorkerExitError {

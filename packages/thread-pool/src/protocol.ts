@@ -42,26 +42,23 @@ export interface ThreadData {
   readonly threadNamePrefix: string
 }
 
-/** One task on its way to a worker. */
-export interface TaskMessage {
-  /** The coordinator's future id (the task id inside the worker). */
-  readonly id: number
-  /** The state slot index. */
-  readonly slot: number
-  /** The word the slot holds while QUEUED (generation and state). */
-  readonly word: number
-  readonly spec: CallableSpec
-  /** The arguments; for a chunk, the list of argument tuples. */
-  readonly args: readonly unknown[]
-  readonly chunk: boolean
-  readonly name: string | undefined
-  /** The task has a signal: give it an abortable `currentTask().signal`. */
-  readonly abortable: boolean
-}
+/**
+ * One task on its way to a worker, as a tuple (cheaper to clone than an object):
+ * `[futureId, slot, queuedWord, specId, args, flags, name]`. `futureId` is the task id inside
+ * the worker; `queuedWord` is what the slot holds while QUEUED; `specId` names a callable sent
+ * earlier in the same session (see {@link DownMessage}); for a chunk, `args` is the list of
+ * argument tuples.
+ */
+export type TaskMessage = readonly [number, number, number, number, readonly unknown[], number, string | undefined]
+
+/** {@link TaskMessage} flags: the task is a `map` chunk. */
+export const CHUNK = 1
+/** {@link TaskMessage} flags: the task has a signal, give it an abortable `currentTask().signal`. */
+export const ABORTABLE = 2
 
 /** Coordinator → worker. */
 export type DownMessage =
-  | readonly ['run', readonly TaskMessage[], boolean]
+  | readonly ['run', readonly TaskMessage[], boolean, readonly (readonly [number, CallableSpec])[]]
   | readonly ['abort', number, SerializedError]
   | readonly ['settled', number, 'ok' | 'error' | 'cancelled', unknown]
   | readonly ['rejectWait', number, SerializedError]

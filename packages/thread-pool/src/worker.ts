@@ -38,7 +38,7 @@ import type {
 } from '@x/future'
 import { workerId as tinypoolWorkerId } from 'tinypool'
 import { describeForWorker } from './callable.js'
-import { STATE_MASK, STARTED } from './protocol.js'
+import { ABORTABLE, CHUNK, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
 
@@ -49,7 +49,6 @@ setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String(
 let session: Session | undefined
 /** The initializer ran (successfully) on this thread. */
 let initialized = false
-let initFailure: unknown
 let hasInitFailure = false
 
 const neverAborted = new AbortController().signal
@@ -90,6 +89,7 @@ class Session {
     switch (message[0]) {
       case 'run':
         setDiagnostics(message[2])
+        for (const [id, spec] of message[3]) specs.set(id, spec)
         for (const task of message[1]) this.queue.push(task)
         if (!this.running) void this.drain()
         break
@@ -126,7 +126,8 @@ class Session {
           this.head = 0
         }
         // Claim it: only a task still QUEUED (not cancelled, not taken back) runs.
-        if (Atomics.compareExchange(this.states, task.slot, task.word, (task.word & ~STATE_MASK) | STARTED) !== task.word) {
+        const word = task[2]
+        if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
           continue
         }
         await this.run(task)
@@ -137,41 +138,45 @@ class Session {
   }
 
   async run(task: TaskMessage): Promise<void> {
+    const [id, , , specId, args, flags, name] = task
+    const spec = specs.get(specId)
     let ok = true
     let value: unknown
     let signal = neverAborted
-    if (task.abortable) {
+    const abortable = (flags & ABORTABLE) !== 0
+    if (abortable) {
       const controller = new AbortController()
-      this.controllers.set(task.id, controller)
+      this.controllers.set(id, controller)
       signal = controller.signal
     }
     try {
-      if (!initialized) await runInitializer(this)
-      const context: TaskContext = { id: task.id, name: task.name, signal, executor: this.proxy }
+      if (!initialized && !(await runInitializer(this))) return
+      if (spec === undefined) throw new Error(`internal error: unknown callable #${String(specId)}`)
+      const context: TaskContext = { id, name, signal, executor: this.proxy }
       value = await withTaskContext(context, () =>
-        task.chunk ? runChunk(task.spec, task.args as unknown[][]) : invokeCallable(task.spec, task.args),
+        (flags & CHUNK) !== 0 ? runChunk(spec, args as unknown[][]) : invokeCallable(spec, args),
       )
     } catch (error) {
       ok = false
       value = error
     } finally {
-      if (task.abortable) this.controllers.delete(task.id)
+      if (abortable) this.controllers.delete(id)
     }
     if (this.released) return
     if (ok) {
       try {
-        this.port.postMessage(['result', task.id, true, value] satisfies UpMessage)
+        this.port.postMessage(['result', id, true, value] satisfies UpMessage)
         return
       } catch (error) {
         value = new TypeError(
-          `the result of task "${task.name ?? task.spec.name}" cannot be sent back from the worker: ${
+          `the result of task "${name ?? spec?.name ?? 'anonymous'}" cannot be sent back from the worker: ${
             error instanceof Error ? error.message : String(error)
           }. Return plain data (structured-cloneable values).`,
           { cause: error },
         )
       }
     }
-    this.port.postMessage(['result', task.id, false, serializeError(value)] satisfies UpMessage)
+    this.port.postMessage(['result', id, false, serializeError(value)] satisfies UpMessage)
   }
 }
 
@@ -181,23 +186,27 @@ async function runChunk(spec: CallableSpec, tuples: unknown[][]): Promise<unknow
   return out
 }
 
-async function runInitializer(current: Session): Promise<void> {
-  if (hasInitFailure) throw initFailure
+/** Runs the initializer once per thread; `false` when it failed (the coordinator was told). */
+async function runInitializer(current: Session): Promise<boolean> {
+  if (hasInitFailure) return false
   const init = currentInit
   if (init?.initializer === undefined) {
     initialized = true
-    return
+    return true
   }
   try {
     await invokeCallable(init.initializer, init.initargs)
     initialized = true
+    return true
   } catch (error) {
     hasInitFailure = true
-    initFailure = error
     current.post(['initFailed', serializeError(error)])
-    throw error
+    return false
   }
 }
+
+/** The callables sent to this thread, by the pool's id for them. */
+const specs = new Map<number, CallableSpec>()
 
 let currentInit: SessionInit | undefined
 
