@@ -31,6 +31,8 @@ export class Progress {
   #count = 0
   #lastDraw = 0
   #lastTenth = -1
+  /** The count the terminal line shows now, or -1 when the line needs a redraw. */
+  #shown = -1
   #finished = false
 
   constructor(label: string, total: number, options: ProgressOptions) {
@@ -51,7 +53,7 @@ export class Progress {
   /** Draws the final state and ends the line. Calling it again does nothing. */
   finish(): void {
     if (this.#finished) return
-    this.#draw(true)
+    if (this.#shown !== this.#count) this.#draw(true)
     this.#finished = true
     if (this.#options.enabled && this.#options.tty) this.#stream.write('\n')
   }
@@ -62,7 +64,10 @@ export class Progress {
    */
   print(stream: Writable & { isTTY?: boolean }, text: string): void {
     const redraw = this.#options.enabled && this.#options.tty && !this.#finished && stream.isTTY === true
-    if (redraw) this.#stream.write('\r\x1b[2K')
+    if (redraw) {
+      this.#stream.write('\r\x1b[2K')
+      this.#shown = -1
+    }
     stream.write(text)
     if (redraw) this.#draw(true)
   }
@@ -81,6 +86,7 @@ export class Progress {
     if (this.#options.tty) {
       if (!force && now - this.#lastDraw < 80) return
       this.#lastDraw = now
+      this.#shown = this.#count
       const width = this.#options.width ?? 24
       const filled = Math.round(fraction * width)
       const bar = '#'.repeat(filled) + '-'.repeat(width - filled)

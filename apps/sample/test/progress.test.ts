@@ -51,6 +51,7 @@ describe('Progress', () => {
     const last = err.text.slice(err.text.lastIndexOf(CLEAR))
     expect(last.slice(CLEAR.length)).toMatch(/^job \[########\] 4\/4 \(100%\) \d+\.\ds\n$/u)
     expect(err.text.match(/\n/gu)).toHaveLength(1)
+    expect(err.text.split('4/4 (100%)')).toHaveLength(2) // the final state is drawn once
   })
 
   it('clears the bar before a result line on the same terminal, and redraws it after', () => {
