@@ -1,8 +1,26 @@
 // The tour, end to end: every section runs on the real backends, the pow digits are the ones
 // this test computes itself, and both deadlocks come back as reports instead of hangs.
+import { execFileSync } from 'node:child_process'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { run } from './run.js'
 import type { RunResult } from './run.js'
+
+/** Python's own example, from the documentation. */
+const SEED_POW = `from concurrent.futures import *
+with ThreadPoolExecutor(max_workers=1) as executor:
+    future = executor.submit(pow, 323, 1235)
+    print(future.result())
+`
+
+function findPython(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const python = findPython()
 
 let tour: RunResult
 let dot: RunResult
@@ -26,7 +44,7 @@ describe('tour (the default command)', () => {
     expect(tour.code).toBe(0)
   })
 
-  it('prints pow(323, 1235) from the thread pool exactly as Python prints it', () => {
+  it(`prints pow(323, 1235) from the thread pool exactly as Python prints it (checked against BigInt${python === undefined ? '; python3 not found, so not against Python itself' : ' and python3 itself'})`, () => {
     const expected = (323n ** 1235n).toString()
     expect(expected).toHaveLength(3099)
     const digitLines = section(tour.stdout, 1)
@@ -34,6 +52,11 @@ describe('tour (the default command)', () => {
       .filter((line) => /^\d+$/u.test(line))
     expect(digitLines).toEqual([expected])
     expect(section(tour.stdout, 1)).toContain('(3,099 digits')
+    if (python !== undefined) {
+      // The seed program, run by Python: its whole stdout is the one line of digits.
+      const printed = execFileSync(python, ['-c', SEED_POW], { encoding: 'utf8', timeout: 20_000 })
+      expect(`${digitLines[0] ?? ''}\n`).toBe(printed)
+    }
   })
 
   it('runs map() with chunksize on the process pool, results in input order', () => {
