@@ -483,7 +483,7 @@ export class ThreadPoolExecutor extends Executor {
 
   /** The spec of a function or task handle, described once per pool. */
   #describe(fn: Callable): Described {
-    const known = typeof fn === 'function' || (typeof fn === 'object' && fn !== null) ? this.#described.get(fn) : undefined
+    const known = typeof fn === 'function' || isOptionsObject(fn) ? this.#described.get(fn) : undefined
     if (known !== undefined) return known
     const described = this.#intern(describeForWorker(fn))
     this.#described.set(fn, described)
@@ -550,15 +550,31 @@ export class ThreadPoolExecutor extends Executor {
       }
       signal.addEventListener('abort', item.onAbort, { once: true })
     }
-    this.#schedulePump()
+    const idle = this.#queue.live === 1 && !this.#pumpScheduled && this.#broken === undefined ? this.#idleSession() : undefined
+    if (idle !== undefined) {
+      // A lone task and an idle worker: send it now rather than from a microtask.
+      this.#cancelRelease()
+      this.#send(idle, 1)
+    } else {
+      this.#schedulePump()
+    }
     return item
   }
 
-  #schedulePump(): void {
+  #cancelRelease(): void {
     if (this.#releaseTimer !== undefined) {
       clearImmediate(this.#releaseTimer)
       this.#releaseTimer = undefined
     }
+  }
+
+  #idleSession(): Session | undefined {
+    for (const s of this.#sessions) if (s.items.size === 0) return s
+    return undefined
+  }
+
+  #schedulePump(): void {
+    this.#cancelRelease()
     if (this.#pumpScheduled) return
     this.#pumpScheduled = true
     queueMicrotask(() => {
@@ -575,13 +591,7 @@ export class ThreadPoolExecutor extends Executor {
     if (this.#broken !== undefined) return
     // An idle worker takes the next task; with none idle, start one more (Python's rule).
     while (this.#queue.live > 0) {
-      let session: Session | undefined
-      for (const s of this.#sessions) {
-        if (s.items.size === 0) {
-          session = s
-          break
-        }
-      }
+      let session = this.#idleSession()
       if (session === undefined && this.#sessions.size < this.#limit()) session = this.#spawn()
       if (session === undefined) break
       this.#send(session, 1)
