@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a measuring script: it prints its numbers */
 // Usage: node bench/w.mjs <ours|tinypool> <w1|w4>  (prints tasks/s or items/s)
 import Tinypool from 'tinypool'
 import { ProcessPoolExecutor } from '../dist/index.js'

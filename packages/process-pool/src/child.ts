@@ -7,9 +7,10 @@
  * @internal
  * @module
  */
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { serialize } from 'node:v8'
 import {
-  channels,
+  channelNames,
   checkArguments,
   currentTask,
   deserializeError,
@@ -85,8 +86,8 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   process.on('message', onMessage)
   // The parent is gone (killed, or exited without ending us): nobody can use our results.
   process.on('disconnect', () => process.exit(0))
-  channels.waitStart.subscribe(onWaitStart)
-  channels.waitEnd.subscribe(onWaitEnd)
+  diagnosticsChannel.subscribe(channelNames.waitStart, onWaitStart)
+  diagnosticsChannel.subscribe(channelNames.waitEnd, onWaitEnd)
   if (start.initializer !== undefined) {
     try {
       await invokeCallable(start.initializer.spec, start.initializer.args)
@@ -131,8 +132,9 @@ function onMessage(message: unknown): void {
 async function drain(): Promise<void> {
   draining = true
   while (head < queue.length) {
-    const item = queue[head] as RunItem
+    const item = queue[head]
     queue[head++] = undefined
+    if (item === undefined) continue
     if (head >= 1024 && head * 2 >= queue.length) {
       queue = queue.slice(head)
       head = 0
@@ -174,13 +176,14 @@ async function runItem(item: RunItem): Promise<unknown> {
     fn = await loadCallable(spec)
     loadedFns.set(specId, fn)
   }
-  const context = new ChildTaskContext(id, name, executor as ChildExecutor, aborted.get(id))
+  if (executor === undefined) throw new Error('@x/process-pool: no session (protocol error)')
+  const context = new ChildTaskContext(id, name, executor, aborted.get(id))
   current = context
   try {
-    return await withTaskContext(context, () => (chunk === 0 ? callOne(spec, fn, args) : callChunk(spec, fn, args as unknown as PackedTuples)))
+    return await withTaskContext(context, () => (chunk === 0 ? callOne(fn, args) : callChunk(fn, args as unknown as PackedTuples)))
   } catch (error) {
     // Explain "X is not defined" in a function sent as source, as invokeCallable() does.
-    if (spec.kind === 'source' && error instanceof ReferenceError) return invokeCallable(rethrower(spec.name), [error])
+    if (spec.kind === 'source' && error instanceof ReferenceError) return await invokeCallable(rethrower(spec.name), [error])
     throw error
   } finally {
     current = undefined
@@ -188,31 +191,33 @@ async function runItem(item: RunItem): Promise<unknown> {
   }
 }
 
-async function callOne(spec: CallableSpec, fn: Fn, args: unknown[]): Promise<unknown> {
-  void spec
+async function callOne(fn: Fn, args: unknown[]): Promise<unknown> {
   return await fn(...args)
 }
 
 /** Runs a chunk's calls in order; awaits only results that are promises. */
-async function callChunk(spec: CallableSpec, fn: Fn, packed: PackedTuples): Promise<unknown> {
-  void spec
+async function callChunk(fn: Fn, packed: PackedTuples): Promise<unknown> {
   const count = packed[0]
   const columns = packed.slice(1) as ArrayLike<unknown>[]
   const results = new Array<unknown>(count)
   const width = columns.length
-  const col0 = columns[0]
+  const col0 = columns[0] ?? []
   for (let i = 0; i < count; i++) {
     let value: unknown
-    if (width === 1) value = fn((col0 as ArrayLike<unknown>)[i])
+    if (width === 1) value = fn(col0[i])
     else {
       const tuple = new Array<unknown>(width)
-      for (let j = 0; j < width; j++) tuple[j] = (columns[j] as ArrayLike<unknown>)[i]
+      for (let j = 0; j < width; j++) tuple[j] = (columns[j] ?? [])[i]
       value = fn(...tuple)
     }
-    if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') value = await value
+    if (isThenable(value)) value = await value
     results[i] = value
   }
   return packColumn(results)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 const rethrowers = new Map<string, CallableSpec>()
@@ -242,7 +247,8 @@ function flush(): void {
   } catch {
     // Some result cannot be serialized: fail those tasks alone, send the rest.
     for (let i = 0; i < batch.length; i++) {
-      const entry = batch[i] as ResultItem
+      const entry = batch[i]
+      if (entry === undefined) continue
       try {
         serialize(entry[2])
       } catch (error) {
@@ -360,7 +366,7 @@ class ChildExecutor extends Executor {
 
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
     for (const tuple of argTuples) checkArguments(tuple)
-    return this.#submit({}, fn, packTuples(argTuples) as unknown[], 1) as Future<unknown[]>
+    return this.#submit({}, fn, packTuples(argTuples), 1) as Future<unknown[]>
   }
 
   #submit(options: SubmitOptions, fn: Callable, args: unknown[], chunk: 0 | 1): Future {

@@ -24,11 +24,11 @@ export function unpackColumn(column: Column): unknown[] {
 }
 
 export function packTuples(tuples: unknown[][]): PackedTuples {
-  const width = tuples.length === 0 ? 0 : (tuples[0] as unknown[]).length
+  const width = tuples[0]?.length ?? 0
   const packed: PackedTuples = [tuples.length]
   for (let j = 0; j < width; j++) {
     const column = new Array<unknown>(tuples.length)
-    for (let i = 0; i < tuples.length; i++) column[i] = (tuples[i] as unknown[])[j]
+    for (let i = 0; i < tuples.length; i++) column[i] = tuples[i]?.[j]
     packed.push(packColumn(column))
   }
   return packed

@@ -182,16 +182,19 @@ export class ProcessPoolExecutor extends Executor {
     for (const arg of execArgv) {
       if (typeof arg !== 'string') throw new TypeError(`execArgv must be an array of strings, got an item ${String(arg)}`)
     }
-    const env: Record<string, string> = {}
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
-    if (o.env !== undefined) {
-      if (typeof o.env !== 'object' || o.env === null) throw new TypeError(`env must be an object of strings, got ${String(o.env)}`)
-      for (const [key, value] of Object.entries(o.env)) {
-        if (value === undefined) delete env[key]
+    // tinypool replaces the child's environment with `env`: start from the parent's (Python's children inherit it).
+    const merged = new Map<string, string>()
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) merged.set(key, value)
+    const envOption: unknown = o.env
+    if (envOption !== undefined) {
+      if (typeof envOption !== 'object' || envOption === null) throw new TypeError(`env must be an object of strings, got ${typeof envOption}`)
+      for (const [key, value] of Object.entries(envOption as Record<string, unknown>)) {
+        if (value === undefined) merged.delete(key)
         else if (typeof value !== 'string') throw new TypeError(`env.${key} must be a string, got ${typeof value}`)
-        else env[key] = value
+        else merged.set(key, value)
       }
     }
+    const env = Object.fromEntries(merged)
     if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(`name must be a string, got ${typeof o.name}`)
     super({ kind: 'process', maxWorkers, name: o.name })
     this.#initializer = initializer
@@ -213,7 +216,7 @@ export class ProcessPoolExecutor extends Executor {
     fn: C,
     ...args: Parameters<FunctionOf<C>>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('submitWith(): options must be an object')
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError('submitWith(): options must be an object')
     for (const key of Object.keys(options)) {
       if (key !== 'name' && key !== 'signal' && key !== 'transfer') {
         throw new TypeError(`submitWith(): unknown option "${key}"; the options are "name", "signal", "transfer"`)
@@ -246,7 +249,8 @@ export class ProcessPoolExecutor extends Executor {
    * `wait: false` it returns at once and the children exit by themselves when the work is done.
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    const raw: unknown = options
+    if (raw !== undefined && (typeof raw !== 'object' || raw === null)) {
       return Promise.reject(new TypeError('shutdown(): options must be an object like { wait: true }'))
     }
     for (const key of Object.keys(options ?? {})) {
@@ -366,7 +370,7 @@ export class ProcessPoolExecutor extends Executor {
     if (signal !== undefined) {
       if (signal.aborted) future.cancel()
       else {
-        item.onAbort = () => this.#onAbort(item)
+        item.onAbort = () => { this.#onAbort(item); }
         signal.addEventListener('abort', item.onAbort, { once: true })
       }
     }
@@ -415,8 +419,8 @@ export class ProcessPoolExecutor extends Executor {
     for (const child of this.#children) if (child.state === 'ready' && child.blockedBy === undefined) ready.push(child)
     let sends: Map<Child, { batch: RunItem[]; items: Item[]; specs: Set<number> }> | undefined
     while (this.#queued > 0 && ready.length > 0) {
-      const item = this.#queue[this.#head] as Item
-      if (item.dropped) {
+      const item = this.#queue[this.#head]
+      if (item === undefined || item.dropped) {
         this.#queue[this.#head++] = undefined
         continue
       }
@@ -503,8 +507,9 @@ export class ProcessPoolExecutor extends Executor {
       // Something in the batch cannot be serialized: send the items one by one to find it.
     }
     for (let i = 0; i < batch.length; i++) {
-      const entry = batch[i] as RunItem
-      const item = items[i] as Item
+      const entry = batch[i]
+      const item = items[i]
+      if (entry === undefined || item === undefined) continue
       entry[2] = child.sentSpecs.has(entry[1]) ? 0 : item.spec
       try {
         child.send(['run', [entry], diag])
@@ -665,8 +670,8 @@ export class ProcessPoolExecutor extends Executor {
     // The session task failed: the child died while starting (#onGone breaks the pool once its
     // exit details are in), or tinypool gave up on it.
     if (child.state !== 'starting') return
-    if (child.process === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return
-    child.process.kill('SIGKILL')
+    const proc = child.process
+    if (proc?.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
   }
 
   #onGone(child: Child): void {
@@ -696,7 +701,7 @@ export class ProcessPoolExecutor extends Executor {
     for (const item of items) {
       this.#detach(item)
       if (item.future.done()) continue
-      const error =
+      const error: Error =
         this.#broken ??
         new ProcessExitError(
           `A process in the process pool was terminated abruptly while the future was running: ` +
@@ -724,7 +729,7 @@ export class ProcessPoolExecutor extends Executor {
     if (child.idleTimer !== undefined) clearTimeout(child.idleTimer)
     child.idleTimer = setTimeout(() => {
       child.idleTimer = undefined
-      if (child.state === 'ready' && child.inflight.size === 0) this.#stop(child)
+      if (child.state === 'ready' && child.inflight.size === 0) void this.#stop(child)
     }, this.#idleTimeout)
     child.idleTimer.unref()
   }
@@ -992,7 +997,7 @@ function describeExit(child: { exitCode: number | null | undefined; signal: Node
 function checkOptions(options: unknown): ProcessPoolExecutorOptions {
   if (options === undefined) return {}
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`ProcessPoolExecutor options must be an object like { maxWorkers: 4 }, got ${String(options)}`)
+    throw new TypeError(`ProcessPoolExecutor options must be an object like { maxWorkers: 4 }, got ${Array.isArray(options) ? 'an array' : typeof options}`)
   }
   const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'name']
   for (const key of Object.keys(options)) {
@@ -1000,7 +1005,7 @@ function checkOptions(options: unknown): ProcessPoolExecutorOptions {
       throw new TypeError(`ProcessPoolExecutor: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)
     }
   }
-  return options as ProcessPoolExecutorOptions
+  return options
 }
 
 function checkMaxWorkers(value: unknown): number {

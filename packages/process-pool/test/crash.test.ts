@@ -1,7 +1,8 @@
 // Children that die: each kind of death fails only the futures that child was running, with an
 // error naming the exit code or the signal; the pool replaces the child and serves on.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { channels } from '@x/future'
+import { channelNames } from '@x/future'
 import type { WorkerExitEvent } from '@x/future'
 import { BrokenProcessPoolError, ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { alive, cleanupLatches, latch, rejection, t, until } from './helpers.js'
@@ -50,7 +51,7 @@ describe('a child that dies', () => {
     const onExit = (event: unknown): void => {
       exits.push(event as WorkerExitEvent)
     }
-    channels.workerExit.subscribe(onExit)
+    diagnosticsChannel.subscribe(channelNames.workerExit, onExit)
     try {
       const running = await runningPid(blocked)
       process.kill(running, 'SIGKILL')
@@ -64,7 +65,7 @@ describe('a child that dies', () => {
       expect(await pool.submit(t('square'), 5)).toBe(25)
       expect(pool.pids).not.toContain(running)
     } finally {
-      channels.workerExit.unsubscribe(onExit)
+      diagnosticsChannel.unsubscribe(channelNames.workerExit, onExit)
       gate.release()
     }
   })
@@ -112,7 +113,7 @@ describe('a child that dies', () => {
     const big = 'a'.repeat(256 * 1024)
     const error = await rejection(
       (async () => {
-        for await (const value of pool.map(t('crashWith'), Array.from({ length: 10 }, () => big))) void value
+        for await (const value of pool.map(t('crashWith'), Array.from({ length: 10 }, () => big))) expect(value).toBeUndefined()
       })(),
     )
     expect(error).toBeInstanceOf(ProcessExitError)
@@ -169,5 +170,5 @@ async function runningPid(future: { done(): boolean }): Promise<number> {
   const idle = await pool.submit(t('pid'))
   const busy = pool.pids.find((pid) => pid !== idle)
   if (busy === undefined || future.done()) throw new Error('no busy child')
-  return busy as number
+  return busy
 }

@@ -45,15 +45,15 @@ let counter = 0
 
 /** A file latch: tasks blocked in blockUntil(path) go on once release() creates the file. */
 export function latch(): { path: string; release: () => void; started: () => number } {
-  dir ??= mkdtempSync(join(tmpdir(), 'x-process-pool-'))
-  const path = join(dir, `latch-${String(++counter)}`)
-  const base = path.slice(dir.length + 1)
+  const folder = (dir ??= mkdtempSync(join(tmpdir(), 'x-process-pool-')))
+  const path = join(folder, `latch-${String(++counter)}`)
+  const base = path.slice(folder.length + 1)
   return {
     path,
     release: () => {
       writeFileSync(path, 'go')
     },
-    started: () => readdirSync(dir as string).filter((f) => f.startsWith(`${base}.started-`)).length,
+    started: () => readdirSync(folder).filter((f) => f.startsWith(`${base}.started-`)).length,
   }
 }
 
@@ -61,3 +61,4 @@ export function cleanupLatches(): void {
   if (dir !== undefined && existsSync(dir)) rmSync(dir, { recursive: true, force: true })
   dir = undefined
 }
+

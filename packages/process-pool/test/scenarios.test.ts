@@ -2,10 +2,11 @@
 // and lifecycle) and G (process-pool specifics), numbered as there. Elsewhere: G66 and G69/G70/G80
 // in values.test.ts; G67 (adapted: a dying child fails only its own futures), G68, G71 and G77 in
 // crash.test.ts. Where DESIGN.md differs from Python the test says how.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { execFile } from 'node:child_process'
 import { readFileSync, existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CancelledError, channels, TimeoutError } from '@x/future'
+import { CancelledError, channelNames, TimeoutError } from '@x/future'
 import type { FutureSubmitEvent } from '@x/future'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { alive, cleanupLatches, latch, rejection, t, until } from './helpers.js'
@@ -176,17 +177,17 @@ describe('D: submit and map', () => {
     const onSubmit = (event: unknown): void => {
       if ((event as FutureSubmitEvent).executorId === pool.id) submitted++
     }
-    channels.futureSubmit.subscribe(onSubmit)
+    diagnosticsChannel.subscribe(channelNames.futureSubmit, onSubmit)
     try {
       let taken = 0
       for await (const v of pool.map(t('square'), range(12), { buffersize: 3 })) {
-        void v
+        expect(v).toBe(taken * taken)
         taken++
         expect(submitted - taken).toBeLessThanOrEqual(3 + 1)
       }
       expect(taken).toBe(12)
     } finally {
-      channels.futureSubmit.unsubscribe(onSubmit)
+      diagnosticsChannel.unsubscribe(channelNames.futureSubmit, onSubmit)
     }
   })
 
@@ -299,7 +300,7 @@ describe('G: process-pool specifics', () => {
     expect(pids[1]).toBe(pids[2])
     expect(pids[3]).not.toBe(pids[0])
     expect(p.pids).toHaveLength(1)
-    expect(alive(pids[0] as number)).toBe(false)
+    expect(alive(pids[0] ?? 0)).toBe(false)
     await p.shutdown()
     expect(() => new ProcessPoolExecutor({ maxTasksPerChild: 0 })).toThrow(/max_tasks_per_child must be >= 1/)
     expect(() => new ProcessPoolExecutor({ maxTasksPerChild: 0 })).toThrow(RangeError)
@@ -447,7 +448,7 @@ describe('G: process-pool specifics', () => {
     `
     const out = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), timeout: 20_000 }, (error, stdout) => {
-        if (error) reject(error)
+        if (error) reject(new Error(`the script failed: ${error.message}`, { cause: error }))
         else resolve(stdout)
       })
     })
