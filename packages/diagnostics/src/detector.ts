@@ -123,7 +123,10 @@ function parseOptions(options: unknown): OnDeadlock {
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (Array.isArray(value)) return 'an array'
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
+  if (value === null) return 'null'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${value.toString()}`
+  return typeof value
 }
 
 class Detector implements DeadlockDetector {
@@ -138,41 +141,40 @@ class Detector implements DeadlockDetector {
   constructor(onDeadlock: OnDeadlock) {
     this.#onDeadlock = onDeadlock
     const graph = this.#graph
-    this.#on<ExecutorCreateEvent>(channelNames.executorCreate, (event) => graph.executorCreate(event))
-    this.#on<ExecutorShutdownEvent>(channelNames.executorShutdown, (event) => {
-      const caller = graph.executorShutdown(event)
+    this.#on(channelNames.executorCreate, (message) => {
+      graph.executorCreate(message as ExecutorCreateEvent)
+    })
+    this.#on(channelNames.executorShutdown, (message) => {
+      const caller = graph.executorShutdown(message as ExecutorShutdownEvent)
       if (caller !== undefined && !this.#stopped) this.#shutdownFromTask(caller)
     })
-    this.#on<FutureSubmitEvent>(channelNames.futureSubmit, (event) => {
-      graph.futureSubmit(event)
+    this.#on(channelNames.futureSubmit, (message) => {
+      graph.futureSubmit(message as FutureSubmitEvent)
     })
-    this.#on<FutureStartEvent>(channelNames.futureStart, (event) => {
-      graph.futureStart(event)
+    this.#on(channelNames.futureStart, (message) => {
+      graph.futureStart(message as FutureStartEvent)
     })
-    this.#on<FutureFinishEvent>(channelNames.futureFinish, (event) => {
-      graph.futureDone(event)
+    this.#on(channelNames.futureFinish, (message) => {
+      graph.futureDone(message as FutureFinishEvent)
     })
-    this.#on<FutureCancelEvent>(channelNames.futureCancel, (event) => {
-      graph.futureDone(event)
+    this.#on(channelNames.futureCancel, (message) => {
+      graph.futureDone(message as FutureCancelEvent)
     })
-    this.#on<WaitStartEvent>(channelNames.waitStart, (event) => {
-      this.#waitStarted(event)
+    this.#on(channelNames.waitStart, (message) => {
+      this.#waitStarted(message as WaitStartEvent)
     })
-    this.#on<WaitEndEvent>(channelNames.waitEnd, (event) => {
-      this.#waitEnded(event)
+    this.#on(channelNames.waitEnd, (message) => {
+      this.#waitEnded(message as WaitEndEvent)
     })
-    this.#on<WorkerExitEvent>(channelNames.workerExit, (event) => {
-      graph.workerExit(event)
+    this.#on(channelNames.workerExit, (message) => {
+      graph.workerExit(message as WorkerExitEvent)
       this.#fullCheck()
     })
   }
 
-  #on<E>(name: string, listener: (event: E) => void): void {
-    const subscriber = (message: unknown): void => {
-      listener(message as E)
-    }
-    diagnosticsChannel.subscribe(name, subscriber)
-    this.#unsubscribe.push(() => diagnosticsChannel.unsubscribe(name, subscriber))
+  #on(name: string, listener: (message: unknown) => void): void {
+    diagnosticsChannel.subscribe(name, listener)
+    this.#unsubscribe.push(() => diagnosticsChannel.unsubscribe(name, listener))
   }
 
   #waitStarted(event: WaitStartEvent): void {

@@ -134,7 +134,7 @@ export class WaitForGraph {
     if (executor !== undefined) executor.shutdown = true
     if (!event.wait || event.callerTaskId === undefined) return undefined
     const caller = this.tasks.get(event.callerTaskId)
-    if (caller === undefined || caller.executorId !== event.executorId) return undefined
+    if (caller?.executorId !== event.executorId) return undefined
     caller.shutdownOwnExecutor = true
     return caller
   }
@@ -209,7 +209,7 @@ export class WaitForGraph {
       set.add(wait)
     }
     if (!timed) this.untimedWaits++
-    if (task !== undefined && task.state === 'running') this.#attach(wait, task)
+    if (task?.state === 'running') this.#attach(wait, task)
     return wait
   }
 
@@ -265,8 +265,7 @@ export class WaitForGraph {
       found.push(node)
       queue.push(node)
     }
-    while (queue.length > 0) {
-      const node = queue.pop() as GraphNode
+    for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
       if (node.type === 'wait') visit(node.task)
       else if (node.type === 'task') for (const wait of this.waitersOf(node.id)) visit(wait)
       else for (const task of node.queued) visit(task)
@@ -318,7 +317,7 @@ export class WaitForGraph {
 
   #blockedChanged(task: TaskNode, before: boolean): void {
     const after = isBlocked(task)
-    if (before === after || task.executor === undefined || !task.executor.holders.has(task)) return
+    if (before === after || !task.executor?.holders.has(task)) return
     task.executor.blockedHolders += after ? 1 : -1
   }
 }

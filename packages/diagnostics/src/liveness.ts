@@ -117,8 +117,7 @@ export function analyze(graph: WaitForGraph, roots: Iterable<GraphNode>): Analys
   const queue: GraphNode[] = []
   const stack: GraphNode[] = [...roots]
 
-  while (stack.length > 0) {
-    const node = stack.pop() as GraphNode
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (successors.has(node)) continue
     const { next, seed, need: count } = expand(graph, node)
     successors.set(node, next)
@@ -135,8 +134,7 @@ export function analyze(graph: WaitForGraph, roots: Iterable<GraphNode>): Analys
     }
   }
 
-  while (queue.length > 0) {
-    const node = queue.pop() as GraphNode
+  for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
     for (const predecessor of predecessors.get(node) ?? []) {
       if (live.has(predecessor)) continue
       const left = (need.get(predecessor) ?? 1) - 1
@@ -189,8 +187,7 @@ export function findDeadlocks(analysis: Analysis): Deadlock[] {
   const tails = cores.map(() => new Set<GraphNode>())
   cores.forEach((component, index) => {
     const queue = [...component]
-    while (queue.length > 0) {
-      const node = queue.pop() as GraphNode
+    for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
       for (const before of predecessors.get(node) ?? []) {
         if (owner.has(before)) continue
         owner.set(before, index)
@@ -245,12 +242,11 @@ export function stronglyConnected<N>(nodes: Iterable<N>, next: (node: N) => read
       if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(frame.node) ?? 0))
       if (low.get(frame.node) === index.get(frame.node)) {
         const component: N[] = []
-        let member: N | undefined
-        do {
-          member = stack.pop() as N
+        for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
           onStack.delete(member)
           component.push(member)
-        } while (member !== frame.node)
+          if (member === frame.node) break
+        }
         components.push(component)
       }
     }
@@ -263,17 +259,13 @@ export function ringFrom(deadlock: Deadlock, successors: Map<GraphNode, readonly
   const start = deadlock.victim
   const previous = new Map<GraphNode, GraphNode>()
   const queue: GraphNode[] = [start]
-  for (let head = 0; head < queue.length; head++) {
-    const node = queue[head] as GraphNode
+  // A for-of over an array visits the items pushed while iterating: a breadth-first queue.
+  for (const node of queue) {
     for (const next of successors.get(node) ?? []) {
       if (!deadlock.core.has(next)) continue
       if (next === start) {
         const path: GraphNode[] = [node]
-        let at = node
-        while (at !== start) {
-          at = previous.get(at) as GraphNode
-          path.push(at)
-        }
+        for (let at = previous.get(node); at !== undefined; at = previous.get(at)) path.push(at)
         return path.reverse()
       }
       if (previous.has(next)) continue

@@ -17,30 +17,30 @@ const indent = (text: string, prefix: string): string =>
     .join('\n')
 
 function name(task: { id: number; name: string | null }): string {
-  return task.name === null ? `Task #${task.id}` : `Task #${task.id} ${JSON.stringify(task.name)}`
+  return task.name === null ? `Task #${String(task.id)}` : `Task #${String(task.id)} ${JSON.stringify(task.name)}`
 }
 
 function waiterName(graph: GraphInfo, wait: WaitInfo): string {
-  if (wait.taskId === null) return `outside any task (wait #${wait.id})`
+  if (wait.taskId === null) return `outside any task (wait #${String(wait.id)})`
   const task = graph.tasks.find((candidate) => candidate.id === wait.taskId)
-  if (wait.orphaned) return `leftover wait #${wait.id} of finished Task #${wait.taskId}`
-  return task === undefined ? `Task #${wait.taskId}` : name(task)
+  if (wait.orphaned) return `leftover wait #${String(wait.id)} of finished Task #${String(wait.taskId)}`
+  return task === undefined ? `Task #${String(wait.taskId)}` : name(task)
 }
 
 function slotTable(executor: ExecutorInfo): string[] {
   const blocked = executor.slots.filter((slot) => slot.blocked).length
-  const lent = executor.lent > 0 ? ` + ${executor.lent} lent` : ''
+  const lent = executor.lent > 0 ? ` + ${String(executor.lent)} lent` : ''
   const state = executor.shutdown ? ', shut down' : ''
   const lines = [
-    `${executor.name} (${executor.kind}): maxWorkers ${executor.maxWorkers}${lent}, running ${executor.slots.length} (blocked ${blocked}), queued ${executor.queuedCount}${state}`,
+    `${executor.name} (${executor.kind}): maxWorkers ${String(executor.maxWorkers)}${lent}, running ${String(executor.slots.length)} (blocked ${String(blocked)}), queued ${String(executor.queuedCount)}${state}`,
   ]
   for (const slot of executor.slots) {
-    const worker = slot.workerId === null ? 'worker ?' : `worker ${slot.workerId}`
+    const worker = slot.workerId === null ? 'worker ?' : `worker ${String(slot.workerId)}`
     lines.push(`  ${worker}: ${name({ id: slot.taskId, name: slot.taskName })}${slot.blocked ? ' (blocked)' : ''}`)
   }
   if (executor.queued.length > 0) {
-    const more = executor.queuedCount > executor.queued.length ? `, ... (${executor.queuedCount} in all)` : ''
-    lines.push(`  queued: ${executor.queued.map((id) => `#${id}`).join(', ')}${more}`)
+    const more = executor.queuedCount > executor.queued.length ? `, ... (${String(executor.queuedCount)} in all)` : ''
+    lines.push(`  queued: ${executor.queued.map((id) => `#${String(id)}`).join(', ')}${more}`)
   }
   return lines
 }
@@ -51,7 +51,7 @@ const NO_FRAMES =
 function waitStacks(graph: GraphInfo, waits: readonly WaitInfo[]): string[] {
   const lines: string[] = []
   for (const wait of waits) {
-    const mode = wait.futureIds.length > 1 ? ` (${wait.mode} of ${wait.futureIds.map((id) => `#${id}`).join(', ')})` : ''
+    const mode = wait.futureIds.length > 1 ? ` (${wait.mode} of ${wait.futureIds.map((id) => `#${String(id)}`).join(', ')})` : ''
     lines.push(`${waiterName(graph, wait)} waiting${mode} at:`)
     lines.push(wait.stack.trim() === '' ? `    ${NO_FRAMES}` : indent(wait.stack, '    '))
   }
@@ -64,7 +64,7 @@ export function reportToText(report: DeadlockReport): string {
   for (const line of report.chain) lines.push(`  ${line}`)
   lines.push('')
   const victim = report.waits.find((wait) => wait.victim)
-  const who = victim === undefined ? `wait #${String(report.victimWaitId)}` : `${waiterName(report, victim)} (wait #${victim.id})`
+  const who = victim === undefined ? `wait #${String(report.victimWaitId)}` : `${waiterName(report, victim)} (wait #${String(victim.id)})`
   if (report.kind === 'shutdown-from-task') lines.push('Resolution: the executor rejects that shutdown() call (cannot join current thread).')
   else if (report.action === 'throw') lines.push(`Resolution: DeadlockError raised in the wait of ${who}, the wait that closed the deadlock.`)
   else if (report.action === 'compensate') lines.push(`Resolution: lent one extra worker to the starved pool until the wait of ${who} ends.`)
@@ -85,15 +85,15 @@ export function reportToText(report: DeadlockReport): string {
 export function snapshotToText(snapshot: SnapshotInfo): string {
   const running = snapshot.tasks.filter((task) => task.state === 'running').length
   const lines = [
-    `wait-for graph: ${snapshot.executors.length} executors, ${snapshot.tasks.length} tasks (${running} running, ${snapshot.tasks.length - running} queued), ${snapshot.waits.length} open waits, ${snapshot.deadlockedWaits} deadlocked`,
+    `wait-for graph: ${String(snapshot.executors.length)} executors, ${String(snapshot.tasks.length)} tasks (${String(running)} running, ${String(snapshot.tasks.length - running)} queued), ${String(snapshot.waits.length)} open waits, ${String(snapshot.deadlockedWaits)} deadlocked`,
   ]
   for (const executor of snapshot.executors) lines.push(...slotTable(executor))
   if (snapshot.waits.length > 0) lines.push('open waits:')
   for (const wait of snapshot.waits) {
-    const futures = wait.futureIds.map((id) => `#${id}`).join(', ')
-    const timeout = wait.timeout === null ? '' : `, timeout ${wait.timeout} ms`
+    const futures = wait.futureIds.map((id) => `#${String(id)}`).join(', ')
+    const timeout = wait.timeout === null ? '' : `, timeout ${String(wait.timeout)} ms`
     const stuck = wait.role === 'other' ? '' : ` [DEADLOCKED: ${wait.role}]`
-    lines.push(`  wait #${wait.id}: ${waiterName(snapshot, wait)} waits for ${wait.mode} of ${futures}${timeout}${stuck}`)
+    lines.push(`  wait #${String(wait.id)}: ${waiterName(snapshot, wait)} waits for ${wait.mode} of ${futures}${timeout}${stuck}`)
     if (wait.stack.trim() !== '') lines.push(indent(wait.stack, '      '))
   }
   return lines.join('\n')
@@ -101,8 +101,8 @@ export function snapshotToText(snapshot: SnapshotInfo): string {
 
 function taskCaption(graph: GraphInfo, task: TaskInfo): string[] {
   const executor = graph.executors.find((candidate) => candidate.id === task.executorId)
-  const at = executor?.name ?? `executor #${task.executorId}`
-  const state = task.state === 'running' ? `${at}, worker ${task.workerId ?? '?'}` : `queued in ${at}`
+  const at = executor?.name ?? `executor #${String(task.executorId)}`
+  const state = task.state === 'running' ? `${at}, worker ${String(task.workerId ?? '?')}` : `queued in ${at}`
   return [name(task), state]
 }
 
@@ -110,7 +110,7 @@ function nodeCaptions(graph: GraphInfo): Map<string, { lines: string[]; shape: '
   const nodes = new Map<string, { lines: string[]; shape: 'task' | 'pool' | 'outside'; role: string }>()
   for (const task of graph.tasks) nodes.set(task.node, { lines: taskCaption(graph, task), shape: 'task', role: task.role })
   for (const executor of graph.executors) {
-    const slots = `slots ${executor.slots.length}/${executor.maxWorkers + executor.lent}`
+    const slots = `slots ${String(executor.slots.length)}/${String(executor.maxWorkers + executor.lent)}`
     nodes.set(executor.node, { lines: [executor.name, slots], shape: 'pool', role: executor.role })
   }
   for (const wait of graph.waits) {
@@ -127,7 +127,7 @@ function nodeCaptions(graph: GraphInfo): Map<string, { lines: string[]; shape: '
 }
 
 function edgeLabel(edge: EdgeInfo): string {
-  return edge.waitId === null ? edge.label : `${edge.label} (wait #${edge.waitId})`
+  return edge.waitId === null ? edge.label : `${edge.label} (wait #${String(edge.waitId)})`
 }
 
 const dotString = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`
@@ -208,5 +208,5 @@ export function formatSnapshot(snapshot: SnapshotInfo, format: GraphFormat = 'te
 }
 
 function badFormat(format: unknown): RangeError {
-  return new RangeError(`format must be 'text', 'dot', 'mermaid' or 'json', got ${JSON.stringify(format) ?? String(format)}`)
+  return new RangeError(`format must be 'text', 'dot', 'mermaid' or 'json', got ${typeof format === 'string' ? JSON.stringify(format) : typeof format}`)
 }

@@ -57,19 +57,19 @@ export function cleanStack(stack: string): string {
 
 /** `Task #7 "wait_on_b"` */
 export function taskLabel(task: { id: number; name: string | null | undefined }): string {
-  return task.name ? `Task #${task.id} ${JSON.stringify(task.name)}` : `Task #${task.id}`
+  return task.name ? `Task #${String(task.id)} ${JSON.stringify(task.name)}` : `Task #${String(task.id)}`
 }
 
 function futureLabel(task: TaskNode): string {
-  return task.name ? `Future #${task.id} ${JSON.stringify(task.name)}` : `Future #${task.id}`
+  return task.name ? `Future #${String(task.id)} ${JSON.stringify(task.name)}` : `Future #${String(task.id)}`
 }
 
 function executorName(graph: WaitForGraph, executorId: number): string {
-  return graph.executors.get(executorId)?.name ?? `executor #${executorId}`
+  return graph.executors.get(executorId)?.name ?? `executor #${String(executorId)}`
 }
 
 function where(graph: WaitForGraph, task: TaskNode): string {
-  const worker = task.workerId === undefined ? '' : `, worker ${task.workerId}`
+  const worker = task.workerId === undefined ? '' : `, worker ${String(task.workerId)}`
   return `(${executorName(graph, task.executorId)}${worker})`
 }
 
@@ -79,8 +79,8 @@ function waiterLabel(graph: WaitForGraph, wait: WaitNode): string {
 }
 
 function outsideLabel(wait: WaitNode): string {
-  if (wait.orphaned && wait.taskId !== undefined) return `a wait left open by finished Task #${wait.taskId}`
-  if (wait.taskId !== undefined) return `Task #${wait.taskId} (not seen by the detector)`
+  if (wait.orphaned && wait.taskId !== undefined) return `a wait left open by finished Task #${String(wait.taskId)}`
+  if (wait.taskId !== undefined) return `Task #${String(wait.taskId)} (not seen by the detector)`
   return 'code outside any task (e.g. the main thread)'
 }
 
@@ -112,20 +112,22 @@ function describeChain(graph: WaitForGraph, deadlock: Deadlock, successors: Anal
       if (next === node.task) {
         lines.push(`${head}, which is its own future: it can only finish after this wait ends`)
       } else if (next.state === 'running') {
-        const worker = next.workerId === undefined ? '' : ` (worker ${next.workerId})`
-        lines.push(`${waiterLabel(graph, node)} waits for Future #${next.id}, which is running as ${taskLabel(next)}${worker}`)
+        const worker = next.workerId === undefined ? '' : ` (worker ${String(next.workerId)})`
+        lines.push(`${waiterLabel(graph, node)} waits for Future #${String(next.id)}, which is running as ${taskLabel(next)}${worker}`)
       } else {
         const at = queuePosition(next)
-        const position = at === undefined ? '' : ` (position ${at.position} of ${at.of})`
+        const position = at === undefined ? '' : ` (position ${String(at.position)} of ${String(at.of)})`
         lines.push(`${head}, which is queued${position} in ${executorName(graph, next.executorId)} and cannot start:`)
       }
     } else if (node.type === 'pool') {
       described.add(node)
-      const used = `${node.holders.size} of ${capacity(node)}`
+      const used = `${String(node.holders.size)} of ${String(capacity(node))}`
       lines.push(`every slot of ${node.name} (${used}) is held by a blocked task: ${holderList(node)}`)
     }
   }
-  for (let i = 0; i < ring.length; i++) describe(ring[i] as GraphNode, ring[(i + 1) % ring.length])
+  ring.forEach((node, i) => {
+    describe(node, ring[(i + 1) % ring.length])
+  })
   // Core members off the shortest ring (e.g. a second starved parent), newest wait first.
   const rest = [...deadlock.core].filter((node) => !described.has(node))
   rest.sort((a, b) => (b.type === 'wait' ? b.seq : 0) - (a.type === 'wait' ? a.seq : 0))
@@ -152,10 +154,10 @@ function summarize(graph: WaitForGraph, kind: DeadlockKind, deadlock: Deadlock):
   const place = executors.length === 1 ? `in ${executors[0] ?? ''}` : `across ${executors.join(', ')}`
   switch (kind) {
     case 'cycle':
-      return `cycle of ${running.length} tasks ${place}`
+      return `cycle of ${String(running.length)} tasks ${place}`
     case 'starvation': {
       const pools = core.filter((node): node is ExecutorNode => node.type === 'pool')
-      const described = pools.map((pool) => `${pool.name} (${pool.holders.size}/${capacity(pool)} slots, all held by blocked tasks)`)
+      const described = pools.map((pool) => `${pool.name} (${String(pool.holders.size)}/${String(capacity(pool))} slots, all held by blocked tasks)`)
       return `pool starvation in ${described.join(' and ')}`
     }
     case 'self-wait':
@@ -189,9 +191,9 @@ export function graphInfo(
   const waits: WaitInfo[] = []
   const edges: EdgeInfo[] = []
   const viewNode = (node: GraphNode): string => {
-    if (node.type === 'task') return `T${node.id}`
-    if (node.type === 'pool') return `P${node.id}`
-    return node.task === undefined ? `W${node.id}` : `T${node.task.id}`
+    if (node.type === 'task') return `T${String(node.id)}`
+    if (node.type === 'pool') return `P${String(node.id)}`
+    return node.task === undefined ? `W${String(node.id)}` : `T${String(node.task.id)}`
   }
 
   for (const [node, role] of roles) {
@@ -229,7 +231,7 @@ function executorInfo(pool: ExecutorNode, role: NodeRole): ExecutorInfo {
     queued.push(task.id)
   }
   return {
-    node: `P${pool.id}`,
+    node: `P${String(pool.id)}`,
     id: pool.id,
     kind: pool.kind,
     name: pool.name,
@@ -247,7 +249,7 @@ function executorInfo(pool: ExecutorNode, role: NodeRole): ExecutorInfo {
 
 function taskInfo(task: TaskNode, role: NodeRole): TaskInfo {
   return {
-    node: `T${task.id}`,
+    node: `T${String(task.id)}`,
     id: task.id,
     name: task.name ?? null,
     executorId: task.executorId,
@@ -263,12 +265,12 @@ function taskInfo(task: TaskNode, role: NodeRole): TaskInfo {
 function waitInfo(wait: WaitNode, role: NodeRole, victim: boolean): WaitInfo {
   let stack: string
   try {
-    stack = cleanStack(String(wait.event.stack))
+    stack = cleanStack(wait.event.stack)
   } catch {
     stack = ''
   }
   return {
-    node: wait.task === undefined ? `W${wait.id}` : `T${wait.task.id}`,
+    node: wait.task === undefined ? `W${String(wait.id)}` : `T${String(wait.task.id)}`,
     id: wait.id,
     taskId: wait.taskId ?? null,
     orphaned: wait.orphaned,
@@ -336,8 +338,8 @@ export function buildShutdownReport(graph: WaitForGraph, task: TaskNode, action:
     ? info.edges
     : [
         ...info.edges,
-        { from: `T${task.id}`, to: `P${task.executorId}`, label: 'shuts down' as const, waitId: null, role: 'core' as const },
-        { from: `P${task.executorId}`, to: `T${task.id}`, label: 'slot held by' as const, waitId: null, role: 'core' as const },
+        { from: `T${String(task.id)}`, to: `P${String(task.executorId)}`, label: 'shuts down' as const, waitId: null, role: 'core' as const },
+        { from: `P${String(task.executorId)}`, to: `T${String(task.id)}`, label: 'slot held by' as const, waitId: null, role: 'core' as const },
       ]
   return {
     kind: 'shutdown-from-task',

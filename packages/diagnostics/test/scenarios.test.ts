@@ -4,6 +4,7 @@
 // re-entrancy) live in packages/integration. Where a scenario assumes an API we do not have
 // (synchronous waits, nesting-depth limits, captureStacks, a durability probe), the test name
 // says "adapted" and what it checks instead; the README lists the same.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   ALL_COMPLETED,
@@ -19,7 +20,7 @@ import {
 import type { WaitStartEvent } from '@x/future'
 import { detectDeadlocks, DeadlockError, formatReport, isDeadlockError } from '@x/diagnostics'
 import type { DeadlockDetector, DeadlockReport } from '@x/diagnostics'
-import { gate, recordEvents, settledWithin, sleep, watchDeadlocks, within } from './helpers/observe.js'
+import { gate, Later, must, recordEvents, settledWithin, sleep, watchDeadlocks, within } from './helpers/observe.js'
 
 let detector: DeadlockDetector | undefined
 let watcher: ReturnType<typeof watchDeadlocks>
@@ -44,7 +45,7 @@ afterEach(async () => {
 
 const T = { timeout: 10_000 }
 
-async function errorOf(future: Future<unknown>): Promise<unknown> {
+async function errorOf(future: Future): Promise<unknown> {
   return await within(future.exception(), 5_000, `future #${String(future.id)}`)
 }
 
@@ -52,7 +53,7 @@ async function errorOf(future: Future<unknown>): Promise<unknown> {
 function starve(executor: AsyncPoolExecutor): { outer: Future<number>; inner: () => Future<number> } {
   let inner: Future<number> | undefined
   const outer = executor.submit(async function wait_on_future() {
-    inner = executor.submit(async function pow() {
+    inner = executor.submit(function pow() {
       return 5 ** 2
     })
     return await inner.result()
@@ -70,31 +71,31 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
   it('1. the seed cycle (wait_on_a / wait_on_b): one DeadlockError in the second waiter, propagated to the other', T, async () => {
     detector = detectDeadlocks()
     const io = pool(2, 'io')
-    let a!: Future<number>
-    let b!: Future<number>
+    const a = new Later<Future<number>>('a')
+    const b = new Later<Future<number>>('b')
     async function wait_on_b(): Promise<number> {
       await sleep(20)
-      await b.result()
+      await b.value.result()
       return 5
     }
     async function wait_on_a(): Promise<number> {
       await sleep(20)
-      await a.result()
+      await a.value.result()
       return 6
     }
-    a = io.submit(wait_on_b)
-    b = io.submit(wait_on_a)
-    const errorB = await errorOf(b)
-    const errorA = await errorOf(a)
+    a.value = io.submit(wait_on_b)
+    b.value = io.submit(wait_on_a)
+    const errorB = await errorOf(b.value)
+    const errorA = await errorOf(a.value)
     expect(errorB).toBeInstanceOf(DeadlockError)
     expect(errorA).toBe(errorB) // a's wait on b received b's failure
     expect(watcher.reports).toHaveLength(1)
     const report = (errorB as DeadlockError).report
     expect(report.kind).toBe('cycle')
-    expect(report.victimTaskId).toBe(b.id)
+    expect(report.victimTaskId).toBe(b.value.id)
     expect(report.tasks.map((task) => [task.id, task.name])).toEqual([
-      [a.id, 'wait_on_b'],
-      [b.id, 'wait_on_a'],
+      [a.value.id, 'wait_on_b'],
+      [b.value.id, 'wait_on_a'],
     ])
     const stacks = report.waits.map((w) => w.stack)
     expect(stacks.some((stack) => stack.includes('wait_on_a'))).toBe(true)
@@ -104,12 +105,12 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
   it('2. a task waiting on its own future (through a holder) is a self-wait', T, async () => {
     detector = detectDeadlocks()
     const io = pool(2, 'io')
-    const holder: { self?: Future<unknown> } = {}
+    const holder = new Later<Future>('self')
     const self = io.submit(async function narcissus() {
       await sleep(1)
-      return await (holder.self as Future<unknown>).result()
+      return await holder.value.result()
     })
-    holder.self = self
+    holder.value = self
     const error = await errorOf(self)
     expect(isDeadlockError(error)).toBe(true)
     expect((error as DeadlockError).report.kind).toBe('self-wait')
@@ -140,7 +141,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
       async function (): Promise<string> {
         if (++started === 2) both.open()
         await both.promise
-        const child = pair.submitWith({ name: `child of ${name}` }, async () => name)
+        const child = pair.submitWith({ name: `child of ${name}` }, () => name)
         return await child.result()
       }
     const t1 = pair.submitWith({ name: 'T1' }, parent('T1'))
@@ -157,7 +158,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const pair = pool(2, 'pair')
     const t1 = pair.submit(async () => {
       await sleep(5)
-      return await pair.submit(async () => 'child').result()
+      return await pair.submit(() => 'child').result()
     })
     const t2 = pair.submit(async () => {
       await sleep(100)
@@ -171,24 +172,24 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     detector = detectDeadlocks()
     const ring = pool(3, 'ring')
     const go = gate()
-    const futures: Record<string, Future<unknown>> = {}
+    const futures: Record<string, Future> = {}
     const waitOn = (name: string) => async (): Promise<unknown> => {
       await go.promise
-      return await (futures[name] as Future<unknown>).result()
+      return await must(futures[name], name).result()
     }
     futures.A = ring.submitWith({ name: 'A' }, waitOn('B'))
     futures.B = ring.submitWith({ name: 'B' }, waitOn('C'))
     futures.C = ring.submitWith({ name: 'C' }, waitOn('A'))
     await sleep(1)
     go.open()
-    const error = await errorOf(futures.C as Future<unknown>)
+    const error = await errorOf(futures.C)
     const report = (error as DeadlockError).report
     expect(report.kind).toBe('cycle')
     expect(report.tasks).toHaveLength(3)
     expect(report.chain.slice(0, 3).map((line) => /^Task #\d+ "(\w)"/.exec(line)?.[1])).toEqual(['C', 'A', 'B'])
     // the error travels round the ring
-    expect(await errorOf(futures.B as Future<unknown>)).toBe(error)
-    expect(await errorOf(futures.A as Future<unknown>)).toBe(error)
+    expect(await errorOf(futures.B)).toBe(error)
+    expect(await errorOf(futures.A)).toBe(error)
   })
 
   it('7. a cycle across two executors names both', T, async () => {
@@ -196,15 +197,15 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const left = pool(2, 'left')
     const right = pool(2, 'right')
     const go = gate()
-    let b1!: Future<unknown>
+    const b1ref = new Later<Future>('b1')
     const a1 = left.submitWith({ name: 'a1' }, async () => {
       await go.promise
-      return await b1.result()
+      return await b1ref.value.result()
     })
-    b1 = right.submitWith({ name: 'b1' }, async () => {
+    const b1 = (b1ref.value = right.submitWith({ name: 'b1' }, async () => {
       await go.promise
       return await a1.result()
-    })
+    }))
     await sleep(1)
     go.open()
     const report = ((await errorOf(b1)) as DeadlockError).report
@@ -217,7 +218,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const a = pool(1, 'A')
     const b = pool(4, 'B')
     const a1 = a.submitWith({ name: 'a1' }, async () => {
-      const b1 = b.submitWith({ name: 'b1' }, async () => await a.submitWith({ name: 'a2' }, async () => 'a2').result())
+      const b1 = b.submitWith({ name: 'b1' }, async () => await a.submitWith({ name: 'a2' }, () => 'a2').result())
       return await b1.result()
     })
     const error = (await errorOf(a1)) as DeadlockError
@@ -239,14 +240,14 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     })
     const cpu = pool(1, 'cpu')
     const all = cpu.submit(async () => {
-      const doomed = cpu.submit(async () => 'd')
+      const doomed = cpu.submit(() => 'd')
       return await wait([doomed, healthy], { returnWhen: ALL_COMPLETED })
     })
     expect(isDeadlockError(await errorOf(all))).toBe(true)
 
     const cpu2 = pool(1, 'cpu2')
     const first = cpu2.submit(async () => {
-      const doomed = cpu2.submit(async () => 'd')
+      const doomed = cpu2.submit(() => 'd')
       const { done } = await wait([doomed, healthy], { returnWhen: FIRST_COMPLETED })
       return [...done].map((f) => f === healthy)
     })
@@ -260,21 +261,21 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     detector = detectDeadlocks()
     const cpu = pool(1, 'cpu')
     const iterating = cpu.submit(async () => {
-      const doomed = [cpu.submit(async () => 1), cpu.submit(async () => 2)]
+      const doomed = [cpu.submit(() => 1), cpu.submit(() => 2)]
       const seen: number[] = []
       for await (const f of asCompleted(doomed)) seen.push(await f.result())
       return seen
     })
     expect(isDeadlockError(await errorOf(iterating))).toBe(true)
     const cpu2 = pool(1, 'cpu2')
-    const first = cpu2.submit(async () => wait([cpu2.submit(async () => 1), cpu2.submit(async () => 2)], { returnWhen: FIRST_COMPLETED }))
+    const first = cpu2.submit(async () => wait([cpu2.submit(() => 1), cpu2.submit(() => 2)], { returnWhen: FIRST_COMPLETED }))
     expect(isDeadlockError(await errorOf(first))).toBe(true)
   })
 
   it('11. a wait with a timeout is never reported: TimeoutError, no deadlock event', T, async () => {
     detector = detectDeadlocks()
     const cpu = pool(1, 'cpu')
-    const outer = cpu.submit(async () => await cpu.submit(async () => 'inner').result(50))
+    const outer = cpu.submit(async () => await cpu.submit(() => 'inner').result(50))
     expect(await errorOf(outer)).toBeInstanceOf(TimeoutError)
     expect(watcher.reports).toEqual([])
   })
@@ -283,16 +284,16 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     detector = detectDeadlocks()
     const pair = pool(2, 'pair')
     const go = gate()
-    let b!: Future<string>
+    const bref = new Later<Future<string>>('b')
     const a = pair.submit(async () => {
       await go.promise
-      await b.result(20).catch(() => undefined)
+      await bref.value.result(20).catch(() => undefined)
       return 'A'
     })
-    b = pair.submit(async () => {
+    const b = (bref.value = pair.submit(async () => {
       await go.promise
       return `B after ${await a.result()}`
-    })
+    }))
     await sleep(1)
     go.open()
     expect(await within(b.result(), 5_000, 'b')).toBe('B after A')
@@ -302,11 +303,11 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const onWait = (event: unknown): void => {
       waits.push(event as WaitStartEvent)
     }
-    channels.waitStart.subscribe(onWait)
+    diagnosticsChannel.subscribe(channels.waitStart.name, onWait)
     try {
       expect(await pair.submit(async () => await a.result()).result()).toBe('A')
     } finally {
-      channels.waitStart.unsubscribe(onWait)
+      diagnosticsChannel.unsubscribe(channels.waitStart.name, onWait)
     }
     expect(waits.filter((event) => event.futureIds.includes(a.id))).toEqual([])
   })
@@ -317,7 +318,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const b = pool(2, 'B')
     const busy = gate()
     b.submit(async () => busy.promise) // one of B's two workers is busy
-    const a1 = a.submit(async () => await b.submit(async () => 'b').result())
+    const a1 = a.submit(async () => await b.submit(() => 'b').result())
     expect(await within(a1.result(), 5_000, 'a1')).toBe('b')
     busy.open()
     expect(watcher.reports).toEqual([])
@@ -328,7 +329,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const cpu = pool(1, 'cpu')
     const handMade = new Future<string>({ name: 'resolved by main' })
     const running = cpu.submit(async () => await handMade.result())
-    const queued = cpu.submit(async () => 'queued')
+    const queued = cpu.submit(() => 'queued')
     setTimeout(() => {
       handMade.setResult('done')
     }, 50)
@@ -364,7 +365,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     })
     const error = await errorOf(closer)
     expect((error as Error).message).toContain('cannot join current thread')
-    expect(() => own.submit(async () => 1)).toThrow('cannot schedule new futures after shutdown')
+    expect(() => own.submit(() => 1)).toThrow('cannot schedule new futures after shutdown')
     expect(await within(sibling.result(), 5_000, 'sibling')).toBe('sibling')
     expect(reports.map((report) => [report.kind, report.victimTaskId])).toEqual([['shutdown-from-task', closer.id]])
     expect(reports[0]?.summary).toContain('cannot join current thread')
@@ -391,7 +392,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     detector = detectDeadlocks()
     const cpu = pool(1, 'cpu')
     cpu.submit(async () => sleep(20))
-    const queued = cpu.submit(async () => 'queued')
+    const queued = cpu.submit(() => 'queued')
     expect(await within(queued.result(), 5_000, 'queued')).toBe('queued')
     expect(watcher.reports).toEqual([])
   })
@@ -402,27 +403,27 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     const { outer, inner } = starve(cpu)
     expect(isDeadlockError(await errorOf(outer))).toBe(true)
     expect(await within(inner().result(), 5_000, 'inner')).toBe(25)
-    expect(await within(cpu.submit(async () => 'after').result(), 5_000, 'after')).toBe('after')
+    expect(await within(cpu.submit(() => 'after').result(), 5_000, 'after')).toBe('after')
   })
 
   it('21. cancelled futures are not deadlocks: waiting on one returns CancelledError at once; cancelFutures rejects the main wait', T, async () => {
     detector = detectDeadlocks()
     const cpu = pool(1, 'cpu')
     const release = gate()
-    let cancelledOne!: Future<string>
+    const cancelledRef = new Later<Future<string>>('cancelledOne')
     const busy = cpu.submit(async () => {
       await release.promise
-      return await cancelledOne.result().catch((error: unknown) => error)
+      return await cancelledRef.value.result().catch((error: unknown) => error)
     })
-    cancelledOne = cpu.submit(async () => 'never')
-    const other = cpu.submit(async () => 'never either')
+    const cancelledOne = (cancelledRef.value = cpu.submit(() => 'never'))
+    const other = cpu.submit(() => 'never either')
     expect(cancelledOne.cancel()).toBe(true)
     release.open()
     expect(await within(busy.result(), 5_000, 'busy')).toBeInstanceOf(CancelledError)
     const cpu2 = pool(1, 'cpu2')
     const hold = gate()
     cpu2.submit(async () => hold.promise)
-    const queued = cpu2.submit(async () => 'queued')
+    const queued = cpu2.submit(() => 'queued')
     const mainWait = queued.result()
     const shutdown = cpu2.shutdown({ cancelFutures: true })
     await expect(within(mainWait, 5_000, 'main wait')).rejects.toBeInstanceOf(CancelledError)
@@ -487,7 +488,7 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
       const cpu = pool(1, 'race')
       return await cpu
         .submit(async () => {
-          const inner = cpu.submit(async () => 'inner')
+          const inner = cpu.submit(() => 'inner')
           return await Promise.race([inner.result(), sleep(100).then(() => 'timer')])
         })
         .result()

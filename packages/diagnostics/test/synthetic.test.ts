@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { detectDeadlocks, DeadlockError, isDeadlockError } from '@x/diagnostics'
 import type { DeadlockDetector, DeadlockReport } from '@x/diagnostics'
+import { must } from './helpers/observe.js'
 import { flush, Script } from './helpers/synthetic.js'
 
 let detector: DeadlockDetector | undefined
@@ -46,8 +47,8 @@ describe('cycles', () => {
       [b, 'wait_on_a', 'core'],
     ])
     expect(report.chain).toEqual([
-      `Task #${b} "wait_on_a" (io, worker 1) waits for Future #${a}, which is running as Task #${a} "wait_on_b" (worker 0)`,
-      `Task #${a} "wait_on_b" (io, worker 0) waits for Future #${b}, which is running as Task #${b} "wait_on_a" (worker 1)`,
+      `Task #${String(b)} "wait_on_a" (io, worker 1) waits for Future #${String(a)}, which is running as Task #${String(a)} "wait_on_b" (worker 0)`,
+      `Task #${String(a)} "wait_on_b" (io, worker 0) waits for Future #${String(b)}, which is running as Task #${String(b)} "wait_on_a" (worker 1)`,
     ])
     expect(report.waits.map((wait) => [wait.id, wait.victim])).toEqual([
       [waitA.waitId, false],
@@ -64,11 +65,11 @@ describe('cycles', () => {
     expect(reports).toHaveLength(0)
     script.wait(c, [a])
     expect(reports).toHaveLength(1)
-    const report = reports[0] as DeadlockReport
+    const report = must(reports[0], 'a report')
     expect(report.kind).toBe('cycle')
     expect(report.summary).toBe('cycle of 3 tasks in ring')
     expect(report.chain.map((line) => line.slice(0, line.indexOf(' ('))).join(' | ')).toBe(
-      `Task #${c} "C" | Task #${a} "A" | Task #${b} "B"`,
+      `Task #${String(c)} "C" | Task #${String(a)} "A" | Task #${String(b)} "B"`,
     )
   })
 
@@ -90,7 +91,7 @@ describe('cycles', () => {
     const task = script.run(pool, 0, 'narcissus')
     script.wait(task, [task])
     expect(reports.map((report) => report.kind)).toEqual(['self-wait'])
-    expect(reports[0]?.summary).toBe(`Task #${task} "narcissus" waits for its own future`)
+    expect(reports[0]?.summary).toBe(`Task #${String(task)} "narcissus" waits for its own future`)
   })
 
   it('the main thread waiting on a deadlocked task is a tail, not part of the core', () => {
@@ -101,12 +102,12 @@ describe('cycles', () => {
     const main = script.wait(undefined, [a])
     script.wait(a, [b])
     script.wait(b, [a])
-    const report = reports[0] as DeadlockReport
+    const report = must(reports[0], 'a report')
     expect(report.waits.find((wait) => wait.id === main.waitId)?.role).toBe('tail')
     expect(report.chain.at(-1)).toBe(
-      `also waiting (not part of the deadlock): code outside any task (e.g. the main thread) waits for Future #${a} "a"`,
+      `also waiting (not part of the deadlock): code outside any task (e.g. the main thread) waits for Future #${String(a)} "a"`,
     )
-    expect(report.edges).toContainEqual({ from: `W${main.waitId}`, to: `T${a}`, label: 'waits for', waitId: main.waitId, role: 'tail' })
+    expect(report.edges).toContainEqual({ from: `W${String(main.waitId)}`, to: `T${String(a)}`, label: 'waits for', waitId: main.waitId, role: 'tail' })
   })
 })
 
@@ -118,12 +119,12 @@ describe('starvation', () => {
     const inner = script.submit(pool, 'pow', outer)
     script.wait(outer, [inner])
     expect(reports).toHaveLength(1)
-    const report = reports[0] as DeadlockReport
+    const report = must(reports[0], 'a report')
     expect(report.kind).toBe('starvation')
     expect(report.summary).toBe('pool starvation in cpu (1/1 slots, all held by blocked tasks)')
     expect(report.chain).toEqual([
-      `Task #${outer} "wait_on_future" (cpu, worker 0) waits for Future #${inner} "pow", which is queued (position 1 of 1) in cpu and cannot start:`,
-      `every slot of cpu (1 of 1) is held by a blocked task: Task #${outer} "wait_on_future"`,
+      `Task #${String(outer)} "wait_on_future" (cpu, worker 0) waits for Future #${String(inner)} "pow", which is queued (position 1 of 1) in cpu and cannot start:`,
+      `every slot of cpu (1 of 1) is held by a blocked task: Task #${String(outer)} "wait_on_future"`,
     ])
     expect(report.executors).toEqual([
       expect.objectContaining({ name: 'cpu', maxWorkers: 1, queued: [inner], queuedCount: 1, role: 'core' }),
@@ -170,7 +171,7 @@ describe('starvation', () => {
     script.wait(a1, [b1])
     const a2 = script.submit(a, 'a2', b1)
     script.wait(b1, [a2])
-    const report = reports[0] as DeadlockReport
+    const report = must(reports[0], 'a report')
     expect(report.kind).toBe('starvation')
     expect(report.executors.map((executor) => [executor.name, executor.role])).toEqual([
       ['A', 'core'],

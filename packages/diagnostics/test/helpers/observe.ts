@@ -47,8 +47,13 @@ export function watchDeadlocks(): { reports: DeadlockReport[]; stop: () => void 
   const listener = (message: unknown): void => {
     reports.push((message as { report: DeadlockReport }).report)
   }
-  deadlockChannel.subscribe(listener)
-  return { reports, stop: () => deadlockChannel.unsubscribe(listener) }
+  diagnosticsChannel.subscribe(deadlockChannel.name, listener)
+  return {
+    reports,
+    stop: () => {
+      diagnosticsChannel.unsubscribe(deadlockChannel.name, listener)
+    },
+  }
 }
 
 export interface Recorded {
@@ -59,7 +64,7 @@ export interface Recorded {
 /** Records every event of every @x/future channel and the deadlock channel, in order. */
 export function recordEvents(): { events: Recorded[]; stop: () => void } {
   const events: Recorded[] = []
-  const names = [...Object.values(channelNames), deadlockChannel.name as string]
+  const names = [...Object.values(channelNames), String(deadlockChannel.name)]
   const listeners = names.map((name) => {
     const listener = (message: unknown): void => {
       events.push({ channel: name.replace('@x/future:', '').replace('@x/diagnostics:', ''), event: message as Record<string, unknown> })
@@ -73,4 +78,31 @@ export function recordEvents(): { events: Recorded[]; stop: () => void } {
       for (const stop of listeners) stop()
     },
   }
+}
+
+/** A value set later (a future referenced by a task submitted before it): throws if read too early. */
+export class Later<T> {
+  #value: T | undefined
+  #set = false
+  readonly #what: string
+
+  constructor(what: string) {
+    this.#what = what
+  }
+
+  get value(): T {
+    if (!this.#set) throw new Error(`${this.#what} was read before it was set`)
+    return this.#value as T
+  }
+
+  set value(next: T) {
+    this.#value = next
+    this.#set = true
+  }
+}
+
+/** `value`, or a failed test naming what was missing. */
+export function must<T>(value: T | undefined, what = 'value'): T {
+  if (value === undefined) throw new Error(`expected ${what}, got undefined`)
+  return value
 }
