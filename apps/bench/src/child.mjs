@@ -23,7 +23,8 @@ try {
   const result = await workload.run(adapter, spec.params);
   const strays = await strayChildren();
   for (const pid of strays) process.kill(pid, 'SIGKILL');
-  await reply({ ok: true, ...result, ...(strays.length > 0 ? { strayChildren: strays.length } : {}) });
+  const warnings = adapter.warnings ?? [];
+  await reply({ ok: true, ...result, ...(strays.length > 0 ? { strayChildren: strays.length } : {}), ...(warnings.length > 0 ? { warnings } : {}) });
 } catch (error) {
   await reply({
     ok: false,

@@ -159,6 +159,7 @@ for (let round = 1; round <= rounds; round++) {
         const warn = [
           r.lingered ? 'the process did not exit by itself after the pool was shut down' : '',
           r.strayChildren ? `${r.strayChildren} child process(es) still alive 2 s after shutdown` : '',
+          ...(r.warnings ?? []),
         ].filter(Boolean);
         console.log(`${head} ${shown}${warn.length > 0 ? `  (WARNING: ${warn.join('; ')})` : ''}`);
       } else {
@@ -176,6 +177,9 @@ console.log(textTable(agg));
 console.log(`\n(* = ours. Medians over ${rounds} round(s); "vs X" = how many times faster than X, >1 is better for every metric.)`);
 const lingered = runs.filter((r) => r.lingered);
 if (lingered.length > 0) notes.push(`${lingered.length} measurement process(es) did not exit by themselves after the pool was shut down (killed after 5 s): ${[...new Set(lingered.map((r) => `${r.workload} ${r.peer}`))].join(', ')}`);
+const warned = new Map();
+for (const r of runs) for (const w of r.warnings ?? []) warned.set(`${r.peer}: ${w}`, (warned.get(`${r.peer}: ${w}`) ?? 0) + 1);
+for (const [w, n] of warned) notes.push(`${w} (${n} measurement${n === 1 ? '' : 's'} of ${runs.filter((r) => r.peer === w.split(':')[0]).length})`);
 const strays = runs.filter((r) => r.strayChildren);
 if (strays.length > 0) notes.push(`${strays.length} measurement(s) left worker processes alive 2 s after the pool was shut down (killed): ${[...new Set(strays.map((r) => `${r.workload} ${r.peer}`))].join(', ')}`);
 
