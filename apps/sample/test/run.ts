@@ -24,6 +24,8 @@ export interface RunOptions {
   /** Milliseconds before the run is killed and the test fails. @default 45000 */
   readonly timeout?: number
   readonly cwd?: string
+  /** Start the app as the leader of a new process group (signal the group, like a terminal). */
+  readonly detached?: boolean
   /** Called with the stderr text so far, each time more arrives (e.g. to send a signal). */
   readonly onStderr?: (text: string, child: ReturnType<typeof spawn>) => void
 }
@@ -34,6 +36,7 @@ export function run(args: readonly string[], options: RunOptions = {}): Promise<
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: options.cwd,
+      detached: options.detached ?? false,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     })
@@ -47,7 +50,8 @@ export function run(args: readonly string[], options: RunOptions = {}): Promise<
       options.onStderr?.(stderr, child)
     })
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
+      if (options.detached === true && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      else child.kill('SIGKILL')
       reject(new Error(`x-sample ${args.join(' ')} did not finish within ${String(timeout)} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))
     }, timeout)
     child.on('error', (error) => {

@@ -62,6 +62,32 @@ async function allGone(pids: readonly number[], within: number): Promise<number[
 }
 
 describe('Ctrl-C (SIGINT)', () => {
+  it('from a terminal: SIGINT to the whole process group, pool workers included', async () => {
+    let children: number[] = []
+    let sent = false
+    const r = await run(['hash', dir, '--backend', 'process', '--workers', '2', '--progress'], {
+      timeout: 30_000,
+      detached: true,
+      onStderr(text, child) {
+        if (sent || !text.includes(`0/${String(FILES)} (0%)`)) return
+        sent = true
+        setTimeout(() => {
+          if (child.pid === undefined) return
+          if (haveProc) children = childrenOf(child.pid)
+          process.kill(-child.pid, 'SIGINT') // what the terminal does on Ctrl-C
+        }, 300)
+      },
+    })
+    expect(sent, `the app never showed progress:\n${r.stderr}`).toBe(true)
+    expect(r.stderr).toContain('Interrupted: cancelling queued tasks')
+    expect(r.stderr).toContain('All executors shut down cleanly')
+    expect(r.code).toBe(130)
+    if (haveProc) {
+      expect(children.length, 'the process pool had started no worker').toBeGreaterThan(0)
+      expect(await allGone(children, 5000), 'worker processes left running after exit').toEqual([])
+    }
+  })
+
   it.each(['process', 'thread', 'async'])('during hash --backend %s: cancels, shuts down, exits 130', async (backend) => {
     let children: number[] = []
     let sent = false
