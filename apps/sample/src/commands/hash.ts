@@ -49,6 +49,7 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
   }
   for (const root of options.paths) await collect(root, files, fail, note)
   files.sort(byBytes)
+  if (files.length === 0) return status // like find | xargs sha256sum: no output
 
   const workers = options.workers ?? defaultWorkers()
   await using executor = track(createExecutor(options.backend, workers))
