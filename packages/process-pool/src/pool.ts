@@ -239,7 +239,15 @@ export class ProcessPoolExecutor extends Executor {
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
     this.#checkOpen()
     const spec = this.#describe(fn)
-    for (const tuple of argTuples) checkArguments(tuple)
+    for (const tuple of argTuples) {
+      // checkArguments() looks only inside objects and functions; skip the all-primitive tuples fast
+      for (const value of tuple) {
+        if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+          checkArguments(tuple)
+          break
+        }
+      }
+    }
     return this.#enqueue(spec, packTuples(argTuples), 1, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
   }
 
@@ -310,7 +318,7 @@ export class ProcessPoolExecutor extends Executor {
     if (typeof fn === 'function') {
       const hit = this.#specOf.get(fn)
       if (hit !== undefined) return hit
-      const spec = describeCallable(fn)
+      const spec = globalSpec(fn) ?? describeCallable(fn)
       this.#specOf.set(fn, spec)
       return spec
     }
@@ -975,6 +983,19 @@ export class ProcessPoolExecutor extends Executor {
     this.#drainWaiters = []
     for (const resolve of waiters) resolve()
   }
+}
+
+/**
+ * A built-in global function (`String`, `Number`, `BigInt`, `parseInt`, ...) has no source, but
+ * every child has the same global: it travels as a call by name, so Python's `map(str, ...)` ports
+ * as `map(String, ...)`. Other native functions (`Math.pow`) and bound functions are still refused
+ * by describeCallable() with a TypeError that names the fix.
+ */
+function globalSpec(fn: (...args: never[]) => unknown): CallableSpec | undefined {
+  const name = fn.name
+  if (name === '' || (globalThis as Record<string, unknown>)[name] !== fn) return undefined
+  if (!/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn))) return undefined
+  return { kind: 'source', source: `(...args) => globalThis[${JSON.stringify(name)}](...args)`, name }
 }
 
 function describeExit(child: { exitCode: number | null | undefined; signal: NodeJS.Signals | null | undefined }): string {

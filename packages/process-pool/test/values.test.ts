@@ -149,6 +149,14 @@ describe('values that cannot cross', () => {
     void other.shutdown()
   })
 
+  it('built-in globals travel by name: map(String) ports Python\'s map(str)', async () => {
+    expect(await pool.submit(String, 12)).toBe('12')
+    expect(await pool.submit(BigInt, '12345678901234567890')).toBe(12345678901234567890n)
+    const out: unknown[] = []
+    for await (const v of pool.map(Number, ['1', '2.5'], { chunksize: 2 })) out.push(v)
+    expect(out).toEqual([1, 2.5])
+  })
+
   it('native and bound functions are refused with a TypeError that names the fix', () => {
     expect(() => pool.submit(Math.pow, 2, 8)).toThrow(/native function/)
     expect(() => pool.submit(((x: number) => x).bind(null), 1)).toThrow(/bound function/)
