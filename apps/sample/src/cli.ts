@@ -31,7 +31,7 @@ Commands:
   fetch           Python's ThreadPoolExecutor example: load URLs with asCompleted() from a
                   server this command starts on 127.0.0.1 (some slow, one failing)
   hash <path>...  the SHA-256 of every file under the folders, in parallel, printed exactly
-                  as 'find <path> -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum'
+                  as 'find <path> -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum'
 
 Options:
   -h, --help      this help; 'x-sample <command> --help' shows a command's options
@@ -68,7 +68,7 @@ server started on 127.0.0.1 for the run; nothing leaves the machine.
   hash: `Usage: x-sample hash <path>... [--backend thread|process|async] [--workers N] [--progress]
 
 Prints the SHA-256 of every regular file under each path, in parallel, exactly as
-  find <path>... -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+  find <path>... -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum
 prints it: '<hex>  <path>', paths starting with the path as given, sorted by their bytes,
 symbolic links not followed. Unreadable files are reported on stderr (exit status 1).
 

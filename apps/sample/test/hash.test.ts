@@ -51,9 +51,9 @@ afterAll(() => {
   rmSync(base, { recursive: true, force: true })
 })
 
-/** What `find <paths> -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum` prints. */
+/** What `find <paths> -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum` prints. */
 function reference(...paths: string[]): string {
-  return execFileSync('sh', ['-c', 'find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum', 'sh', ...paths], {
+  return execFileSync('sh', ['-c', 'find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum', 'sh', ...paths], {
     cwd: base,
     encoding: 'utf8',
     env: { ...process.env, LC_ALL: 'C' },
@@ -124,6 +124,12 @@ describe(`hash: output equals ${against}`, () => {
     expect(followed.code).toBe(0)
     expect(followed.stdout.trimEnd().split('\n')).toHaveLength(42)
     if (haveSha256sum) expect(followed.stdout).toBe(reference(`${root}/a/link-to-dir/`))
+  })
+
+  it('prints nothing for a folder without files (xargs -r), and exits 0', async () => {
+    const r = await run(['hash', `${root}/a/empty`, '--backend', 'process'], { cwd: base })
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    if (haveSha256sum) expect(reference(`${root}/a/empty`)).toBe('')
   })
 
   it('reports a missing path on stderr, hashes the rest, exits 1', async () => {

@@ -3,7 +3,7 @@
  *
  * Output is byte-for-byte what this pipeline prints (GNU find and coreutils):
  *
- *     find <path>... -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+ *     find <path>... -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum
  *
  * - which files: regular files only, like `find -type f` without `-L`: symbolic links (to files or
  *   folders) are neither hashed nor followed, hidden files are included;
