@@ -290,6 +290,8 @@ export class ThreadPoolExecutor extends Executor {
   readonly #releasedPorts = new Set<MessagePort>()
   readonly #watched = new WeakSet<object>()
   readonly #described = new WeakMap<object, Described>()
+  /** Threads that started serving (said hello). */
+  readonly #greeted = new Set<number>()
   readonly #specIds = new Map<string, Described>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
@@ -697,6 +699,9 @@ export class ThreadPoolExecutor extends Executor {
       thread.thread.on('exit', (code) => {
         this.#onThreadExit(thread, code)
       })
+      thread.thread.on('error', (error) => {
+        this.#onThreadError(thread, error)
+      })
     }
   }
 
@@ -712,6 +717,22 @@ export class ThreadPoolExecutor extends Executor {
     const error = new WorkerExitError(`worker thread exited with code ${String(code)}`, { exitCode: code })
     if (session !== undefined) this.#death(session, { exitCode: code })
     thread.emit('error', error)
+  }
+
+  /**
+   * A thread that fails before any session on it said hello never started: tinypool 2.2.0 then
+   * keeps the session's task queued forever and stops starting threads. Such a failure repeats
+   * (a worker entry that cannot load, resourceLimits too small to boot), so the pool is broken.
+   */
+  #onThreadError(thread: TinyThread, error: Error): void {
+    this.#sessionOfThread(thread.threadId) // reads the hellos that arrived
+    if (this.#greeted.has(thread.threadId)) return
+    this.#breakPool(
+      undefined,
+      new BrokenThreadPoolError(`a worker thread failed to start (${describe(error)}), the thread pool is not usable anymore`, {
+        cause: error,
+      }),
+    )
   }
 
   #sessionOfThread(threadId: number): Session | undefined {
@@ -750,9 +771,15 @@ export class ThreadPoolExecutor extends Executor {
       }
       case 'hello':
         session.threadId = message[1]
+        this.#greeted.add(message[1])
         return
       case 'initFailed':
-        this.#breakPool(session, deserializeError(message[1]))
+        this.#breakPool(
+          session,
+          new BrokenThreadPoolError('A thread initializer failed, the thread pool is not usable anymore', {
+            cause: deserializeError(message[1]),
+          }),
+        )
         return
       case 'submit':
         this.#nestedSubmit(session, message)
@@ -1035,18 +1062,16 @@ export class ThreadPoolExecutor extends Executor {
     }
   }
 
-  #breakPool(session: Session, cause: unknown): void {
-    if (this.#broken === undefined) {
-      this.#broken = new BrokenThreadPoolError('A thread initializer failed, the thread pool is not usable anymore', { cause })
-    }
+  #breakPool(session: Session | undefined, error: BrokenThreadPoolError): void {
+    this.#broken ??= error
     const broken = this.#broken
     for (const item of this.#queue.drain()) {
       this.#queue.live++
       this.#fail(item, broken)
     }
     // The task whose start ran the initializer, and everything handed to this worker.
-    for (const item of [...session.items.values()]) {
-      session.items.delete(item.future.id)
+    for (const item of session === undefined ? [] : [...session.items.values()]) {
+      session?.items.delete(item.future.id)
       this.#slots.claim(item, RECLAIMED)
       this.#slots.release(item)
       this.#fail(item, broken)

@@ -1,7 +1,7 @@
 // Worker death, the signal path, transfer, shared memory, nested submission, shutdown from a task.
 import { existsSync } from 'node:fs'
 import { CancelledError, type FutureError, currentTask, wait } from '@x/future'
-import { ThreadPoolExecutor, WorkerExitError } from '@x/thread-pool'
+import { BrokenThreadPoolError, ThreadPoolExecutor, WorkerExitError } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
 import { fixture, latch, rejection, track, until } from './helpers.js'
 
@@ -56,6 +56,16 @@ describe('a worker that dies', () => {
     expect(error.message).toMatch(/ran out of memory/)
     expect((error.cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY')
     expect(await pool.submit(fixture('pow'), 2, 2)).toBe(4)
+  })
+
+  // tinypool 2.2.0 keeps a task queued forever when its thread dies while starting, and starts
+  // no more threads: without the pool's check this test hangs.
+  it('a worker thread that cannot even start breaks the pool instead of hanging', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 } }))
+    const error = (await rejection(pool.submit(fixture('pow'), 2, 2))) as BrokenThreadPoolError
+    expect(error).toBeInstanceOf(BrokenThreadPoolError)
+    expect(error.message).toMatch(/a worker thread failed to start/)
+    expect(() => pool.submit(fixture('pow'), 2, 2)).toThrow(BrokenThreadPoolError)
   })
 
   it("a task's own error is never a WorkerExitError and keeps class, code, properties and cause", async () => {
