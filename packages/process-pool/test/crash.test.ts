@@ -70,6 +70,15 @@ describe('a child that dies', () => {
     }
   })
 
+  it('an idle child that is killed is replaced; nothing crashes and nothing fails', async () => {
+    await Promise.all([pool.submit(t('square'), 1), pool.submit(t('square'), 2)])
+    const [victim] = pool.pids
+    if (victim === undefined) throw new Error('no child')
+    process.kill(victim, 'SIGKILL')
+    await until(() => !pool.pids.includes(victim), 'the pool to notice')
+    expect(await Promise.all([3, 4, 5].map((n) => pool.submit(t('square'), n)))).toEqual([9, 16, 25])
+  })
+
   it('process.kill(process.pid, "SIGTERM") inside the task names SIGTERM', async () => {
     const error = (await rejection(pool.submit(t('killSelf'), 'SIGTERM'))) as ProcessExitError
     expect(error.signal).toBe('SIGTERM')
