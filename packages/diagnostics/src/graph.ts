@@ -6,7 +6,6 @@
  * `Future`, or one submitted before the detector started) is unknown and therefore counts as
  * "can still finish"; so does an executor without `executor:create`.
  *
- * @internal
  * @module
  */
 import type {
@@ -21,7 +20,6 @@ import type {
   WorkerExitEvent,
 } from '@x/future'
 
-/** @internal */
 export interface ExecutorNode {
   readonly type: 'pool'
   readonly id: number
@@ -40,7 +38,6 @@ export interface ExecutorNode {
   shutdown: boolean
 }
 
-/** @internal */
 export interface TaskNode {
   readonly type: 'task'
   readonly id: number
@@ -57,7 +54,6 @@ export interface TaskNode {
   shutdownOwnExecutor: boolean
 }
 
-/** @internal */
 export interface WaitNode {
   readonly type: 'wait'
   readonly id: number
@@ -78,7 +74,6 @@ export interface WaitNode {
   release: (() => void) | undefined
 }
 
-/** @internal */
 export type GraphNode = ExecutorNode | TaskNode | WaitNode
 
 const EMPTY: ReadonlySet<WaitNode> = new Set()
@@ -93,7 +88,6 @@ export function capacity(executor: ExecutorNode): number {
   return executor.maxWorkers + executor.lent
 }
 
-/** @internal */
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
   readonly tasks = new Map<number, TaskNode>()

@@ -11,7 +11,6 @@
  * - a queued task is live when its pool is live (or its executor is unknown);
  * - a pool is live when it has a free slot, or one of the tasks holding its slots is live.
  *
- * @internal
  * @module
  */
 import { capacity, isBlocked } from './graph.js'

@@ -1,7 +1,6 @@
 /**
  * Turns graph nodes into plain report data: who waits for whom, in words and as a drawable graph.
  *
- * @internal
  * @module
  */
 import { fileURLToPath } from 'node:url'
