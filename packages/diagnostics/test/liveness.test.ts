@@ -5,18 +5,8 @@ import type { WaitStartEvent } from '@x/future'
 import { capacity, isBlocked, WaitForGraph } from '../src/graph.js'
 import type { GraphNode, TaskNode, WaitNode } from '../src/graph.js'
 import { analyze, findDeadlocks, provablyLive, ringFrom, stronglyConnected } from '../src/liveness.js'
+import { random } from './helpers/random.js'
 
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function waitEvent(waitId: number, taskId: number | undefined, futureIds: number[], mode: 'all' | 'any', timeout?: number): WaitStartEvent {
   return { waitId, taskId, futureIds, mode, timeout, stack: '', reject: () => undefined }

@@ -5,6 +5,7 @@ import { AsyncPoolExecutor, Future, asCompleted, wait } from '@x/future'
 import { detectDeadlocks } from '@x/diagnostics'
 import type { DeadlockDetector } from '@x/diagnostics'
 import { must, sleep, watchDeadlocks, within } from './helpers/observe.js'
+import { random } from './helpers/random.js'
 
 let detector: DeadlockDetector | undefined
 afterEach(() => {
@@ -12,17 +13,6 @@ afterEach(() => {
   detector = undefined
 })
 
-/** A seeded PRNG (mulberry32): a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Joins children in one of the ways a program can: result() each, wait(), asCompleted, a hand-made future. */
 async function join(children: Future<number>[], how: number): Promise<number> {
