@@ -25,11 +25,20 @@ export function unpackColumn(column: Column): unknown[] {
 
 export function packTuples(tuples: unknown[][]): PackedTuples {
   const width = tuples[0]?.length ?? 0
-  const packed: PackedTuples = [tuples.length]
+  const count = tuples.length
+  const packed: PackedTuples = [count]
   for (let j = 0; j < width; j++) {
-    const column = new Array<unknown>(tuples.length)
-    for (let i = 0; i < tuples.length; i++) column[i] = tuples[i]?.[j]
-    packed.push(packColumn(column))
+    let numbers = true
+    for (let i = 0; i < count && numbers; i++) numbers = typeof tuples[i]?.[j] === 'number'
+    if (numbers) {
+      const column = new Float64Array(count)
+      for (let i = 0; i < count; i++) column[i] = tuples[i]?.[j] as number
+      packed.push(column)
+    } else {
+      const column = new Array<unknown>(count)
+      for (let i = 0; i < count; i++) column[i] = tuples[i]?.[j]
+      packed.push(column)
+    }
   }
   return packed
 }
