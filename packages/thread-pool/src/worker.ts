@@ -22,6 +22,7 @@ import {
   currentTask,
   deserializeError,
   invokeCallable,
+  loadCallable,
   serializeError,
   withTaskContext,
 } from '@x/future'
@@ -130,18 +131,23 @@ class Session {
         if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
           continue
         }
-        await this.run(task)
+        const pending = this.run(task)
+        if (pending !== undefined) await pending
       }
     } finally {
       this.running = false
     }
   }
 
-  async run(task: TaskMessage): Promise<void> {
+  /**
+   * Runs one task. A plain function that returns a plain value runs and reports synchronously
+   * (no promise at all: with `currentTask()`'s async context tracking on, every promise costs);
+   * everything else goes through {@link Session.runAsync}. Returns a promise only then.
+   */
+  run(task: TaskMessage): Promise<void> | undefined {
     const [id, , , specId, args, flags, name] = task
-    const spec = specs.get(specId)
-    let ok = true
-    let value: unknown
+    const fn = functions.get(specId)
+    if (!initialized || fn === undefined) return this.runAsync(task)
     let signal = neverAborted
     const abortable = (flags & ABORTABLE) !== 0
     if (abortable) {
@@ -149,41 +155,123 @@ class Session {
       this.controllers.set(id, controller)
       signal = controller.signal
     }
+    let value: unknown
+    try {
+      const context: TaskContext = { id, name, signal, executor: this.proxy }
+      value = withTaskContext(context, () =>
+        (flags & CHUNK) !== 0 ? runChunk(fn, args as unknown[][]) : fn(...args),
+      )
+    } catch (error) {
+      if (abortable) this.controllers.delete(id)
+      return this.reportFailure(task, error)
+    }
+    if (isThenable(value)) return this.settle(task, value, abortable)
+    if (abortable) this.controllers.delete(id)
+    this.report(task, value)
+    return undefined
+  }
+
+  async runAsync(task: TaskMessage): Promise<void> {
+    const specId = task[3]
+    const spec = specs.get(specId)
     try {
       if (!initialized && !(await runInitializer(this))) return
       if (spec === undefined) throw new Error(`internal error: unknown callable #${String(specId)}`)
-      const context: TaskContext = { id, name, signal, executor: this.proxy }
-      value = await withTaskContext(context, () =>
-        (flags & CHUNK) !== 0 ? runChunk(spec, args as unknown[][]) : invokeCallable(spec, args),
-      )
+      functions.set(specId, await loadCallable(spec))
     } catch (error) {
-      ok = false
-      value = error
+      await this.reportFailure(task, error)
+      return
+    }
+    await this.run(task)
+  }
+
+  async settle(task: TaskMessage, promise: PromiseLike<unknown>, abortable: boolean): Promise<void> {
+    let value: unknown
+    try {
+      value = await promise
+    } catch (error) {
+      await this.reportFailure(task, error)
+      return
     } finally {
-      if (abortable) this.controllers.delete(id)
+      if (abortable) this.controllers.delete(task[0])
     }
+    this.report(task, value)
+  }
+
+  report(task: TaskMessage, value: unknown): void {
     if (this.released) return
-    if (ok) {
-      try {
-        this.port.postMessage(['result', id, true, value] satisfies UpMessage)
-        return
-      } catch (error) {
-        value = new TypeError(
-          `the result of task "${name ?? spec?.name ?? 'anonymous'}" cannot be sent back from the worker: ${
-            error instanceof Error ? error.message : String(error)
-          }. Return plain data (structured-cloneable values).`,
-          { cause: error },
-        )
-      }
+    try {
+      this.port.postMessage(['result', task[0], true, value] satisfies UpMessage)
+    } catch (error) {
+      const spec = specs.get(task[3])
+      this.post([
+        'result',
+        task[0],
+        false,
+        serializeError(
+          new TypeError(
+            `the result of task "${task[6] ?? spec?.name ?? 'anonymous'}" cannot be sent back from the worker: ${
+              error instanceof Error ? error.message : String(error)
+            }. Return plain data (structured-cloneable values).`,
+            { cause: error },
+          ),
+        ),
+      ])
     }
-    this.port.postMessage(['result', id, false, serializeError(value)] satisfies UpMessage)
+  }
+
+  async reportFailure(task: TaskMessage, error: unknown): Promise<void> {
+    const explained = await explain(specs.get(task[3]), error)
+    if (!this.released) this.post(['result', task[0], false, serializeError(explained)])
   }
 }
 
-async function runChunk(spec: CallableSpec, tuples: unknown[][]): Promise<unknown[]> {
+type Fn = (...args: unknown[]) => unknown
+
+/** The loaded functions of this thread, by the pool's id for their callable. */
+const functions = new Map<number, Fn>()
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/** Runs a `map` chunk; synchronously while the calls return plain values. */
+function runChunk(fn: Fn, tuples: unknown[][]): unknown[] | Promise<unknown[]> {
   const out: unknown[] = []
-  for (const tuple of tuples) out.push(await invokeCallable(spec, tuple))
+  let index = 0
+  for (const tuple of tuples) {
+    const value = fn(...tuple)
+    if (isThenable(value)) return finishChunk(fn, tuples, out, index, value)
+    out.push(value)
+    index++
+  }
   return out
+}
+
+async function finishChunk(fn: Fn, tuples: unknown[][], out: unknown[], index: number, first: PromiseLike<unknown>): Promise<unknown[]> {
+  out.push(await first)
+  for (const tuple of tuples.slice(index + 1)) out.push(await fn(...tuple))
+  return out
+}
+
+/**
+ * The error a task's failure is reported with. `invokeCallable` explains a function sent as
+ * source that used an outside variable; the fast path calls functions directly, so failures of
+ * source functions are passed through `invokeCallable` with a rethrowing function of the same
+ * name, which applies that explanation (and leaves every other error as it is).
+ */
+async function explain(spec: CallableSpec | undefined, error: unknown): Promise<unknown> {
+  if (spec?.kind !== 'source' || !(error instanceof ReferenceError)) return error
+  try {
+    await invokeCallable({ kind: 'source', source: '(error) => { throw error }', name: spec.name }, [error])
+  } catch (explained) {
+    return explained
+  }
+  return error
 }
 
 /** Runs the initializer once per thread; `false` when it failed (the coordinator was told). */
