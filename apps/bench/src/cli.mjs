@@ -284,15 +284,19 @@ function runPython(spec) {
   });
 }
 
-/** The spin count that takes about `ms` on this machine (fastest of a few tries, after a warm-up). */
+/**
+ * The spin count that takes about `ms` of CPU time here (fastest of a few tries, after a warm-up;
+ * CPU time, not wall time, so that other load on the machine does not shrink the tasks).
+ */
 function calibrateSpin(ms) {
-  const n0 = 2_000_000;
+  const n0 = 4_000_000;
   spin([1, n0]);
   let best = Infinity;
   for (let i = 0; i < 7; i++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     spin([1, n0]);
-    best = Math.min(best, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1000);
   }
   return Math.max(1, Math.round((n0 * ms) / best));
 }
