@@ -83,7 +83,7 @@ const failures = [];
 
 // --- which peers can run -------------------------------------------------------------------
 const selected = new Set(peerIds);
-const python = detectPython();
+const python = args['no-python'] ? { ok: false, why: '--no-python was given' } : detectPython();
 if (!python.ok) {
   for (const p of PEERS) if (p.python !== undefined) selected.delete(p.id);
   if (peerIds.some((id) => PEER.get(id)?.python !== undefined)) notes.push(`Python peers skipped: ${python.why}`);
