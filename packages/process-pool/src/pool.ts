@@ -978,10 +978,12 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   #checkDrained(): void {
-    if (this.#queued !== 0 || this.#inflight !== 0 || this.#drainWaiters.length === 0) return
+    if (this.#queued !== 0 || this.#inflight !== 0) return
     const waiters = this.#drainWaiters
     this.#drainWaiters = []
     for (const resolve of waiters) resolve()
+    // after shutdown({ wait: false }), the children go once the work is done
+    this.#maybeStopChildren()
   }
 }
 
