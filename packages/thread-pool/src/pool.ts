@@ -22,7 +22,7 @@ import type {
 import Tinypool from 'tinypool'
 import { describeForWorker } from './callable.js'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
-import { ABORTABLE, CANCELLED, CHUNK, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
+import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 
 /** Options of {@link ThreadPoolExecutor}. */
@@ -100,6 +100,8 @@ interface Item {
   readonly callable: Described
   readonly args: readonly unknown[]
   readonly chunk: boolean
+  /** A chunk whose `args` is the flat list of single arguments. */
+  readonly flat: boolean
   readonly transfer: readonly Transferable[] | undefined
   readonly signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
@@ -432,7 +434,10 @@ export class ThreadPoolExecutor extends Executor {
     this.#checkOpen()
     const callable = this.#describe(fn)
     for (const tuple of argTuples) checkArguments(tuple)
-    return this.#enqueue(callable, argTuples, {
+    // One-argument calls (map over one input) travel as a flat list: far less to clone.
+    const flat = argTuples.every((tuple) => tuple.length === 1)
+    return this.#enqueue(callable, flat ? argTuples.map((tuple) => tuple[0]) : argTuples, {
+      flat,
       name: defaultName(callable.spec),
       signal: undefined,
       transfer: undefined,
@@ -510,6 +515,7 @@ export class ThreadPoolExecutor extends Executor {
       signal: AbortSignal | undefined
       transfer: readonly Transferable[] | undefined
       chunk: boolean
+      flat?: boolean
       callerTaskId: number | undefined
     },
   ): Item {
@@ -519,6 +525,7 @@ export class ThreadPoolExecutor extends Executor {
       callable,
       args,
       chunk: options.chunk,
+      flat: options.flat === true,
       transfer: options.transfer !== undefined && options.transfer.length > 0 ? options.transfer : undefined,
       signal: options.signal,
       onAbort: undefined,
@@ -1163,7 +1170,7 @@ function taskMessage(item: Item): TaskMessage {
     item.word,
     item.callable.id,
     item.args,
-    (item.chunk ? CHUNK : 0) | (item.signal === undefined ? 0 : ABORTABLE),
+    (item.chunk ? CHUNK : 0) | (item.flat ? FLAT : 0) | (item.signal === undefined ? 0 : ABORTABLE),
     item.future.name,
   ]
 }

@@ -53,6 +53,8 @@ export type TaskMessage = readonly [number, number, number, number, readonly unk
 
 /** {@link TaskMessage} flags: the task is a `map` chunk. */
 export const CHUNK = 1
+/** {@link TaskMessage} flags: a chunk of one-argument calls, sent as the flat list of arguments. */
+export const FLAT = 4
 /** {@link TaskMessage} flags: the task has a signal, give it an abortable `currentTask().signal`. */
 export const ABORTABLE = 2
 

@@ -39,7 +39,7 @@ import type {
 } from '@x/future'
 import { workerId as tinypoolWorkerId } from 'tinypool'
 import { describeForWorker } from './callable.js'
-import { ABORTABLE, CHUNK, STATE_MASK, STARTED } from './protocol.js'
+import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
 
@@ -159,7 +159,7 @@ class Session {
     try {
       const context: TaskContext = { id, name, signal, executor: this.proxy }
       value = withTaskContext(context, () =>
-        (flags & CHUNK) !== 0 ? runChunk(fn, args as unknown[][]) : fn(...args),
+        (flags & CHUNK) === 0 ? fn(...args) : runChunk(fn, args, (flags & FLAT) !== 0),
       )
     } catch (error) {
       if (abortable) this.controllers.delete(id)
@@ -239,22 +239,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
-/** Runs a `map` chunk; synchronously while the calls return plain values. */
-function runChunk(fn: Fn, tuples: unknown[][]): unknown[] | Promise<unknown[]> {
+/**
+ * Runs a `map` chunk, synchronously while the calls return plain values. `flat`: `items` are
+ * single arguments, else argument lists.
+ */
+function runChunk(fn: Fn, items: readonly unknown[], flat: boolean): unknown[] | Promise<unknown[]> {
   const out: unknown[] = []
-  let index = 0
-  for (const tuple of tuples) {
-    const value = fn(...tuple)
-    if (isThenable(value)) return finishChunk(fn, tuples, out, index, value)
+  for (const item of items) {
+    const value = flat ? fn(item) : fn(...(item as unknown[]))
+    if (isThenable(value)) return finishChunk(fn, items, flat, out, value)
     out.push(value)
-    index++
   }
   return out
 }
 
-async function finishChunk(fn: Fn, tuples: unknown[][], out: unknown[], index: number, first: PromiseLike<unknown>): Promise<unknown[]> {
-  out.push(await first)
-  for (const tuple of tuples.slice(index + 1)) out.push(await fn(...tuple))
+async function finishChunk(
+  fn: Fn,
+  items: readonly unknown[],
+  flat: boolean,
+  out: unknown[],
+  pending: PromiseLike<unknown>,
+): Promise<unknown[]> {
+  out.push(await pending)
+  for (const item of items.slice(out.length)) out.push(await (flat ? fn(item) : fn(...(item as unknown[]))))
   return out
 }
 

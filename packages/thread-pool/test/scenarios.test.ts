@@ -220,6 +220,26 @@ describe('D. submit and map', () => {
   })
 })
 
+describe('map chunks in the worker', () => {
+  it('passes array items as one argument, awaits async calls, and fails the chunk on an error', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 2 }))
+    const pairs = range(10).map((i) => [i, i + 1])
+    expect(await collect(pool.map((pair: number[]) => pair.length, pairs, { chunksize: 4 }))).toEqual(range(10).map(() => 2))
+    expect(await collect(pool.map((a: number, b: number) => a * b, range(10), range(10), { chunksize: 4 }))).toEqual(
+      range(10).map((i) => i * i),
+    )
+    const slow = async (x: number): Promise<number> => {
+      if (x % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+      return x + 1
+    }
+    expect(await collect(pool.map(slow, range(20), { chunksize: 7 }))).toEqual(range(20).map((x) => x + 1))
+    const iterator = pool.map(divide, [4, 4, 4, 4], [1, 2, 0, 4], { chunksize: 2 })
+    expect(await iterator.next()).toEqual({ value: 4, done: false })
+    expect(await iterator.next()).toEqual({ value: 2, done: false })
+    expect(await rejection(iterator.next())).toBeInstanceOf(RangeError)
+  })
+})
+
 describe('E. shutdown and lifecycle', () => {
   it('51: submit after shutdown throws; a second shutdown is harmless', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
