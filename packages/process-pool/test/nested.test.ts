@@ -51,6 +51,13 @@ describe('nested work from inside a child', () => {
     expect(await pool.submit(t('nestedWait'), 10)).toEqual({ done: 2, notDone: 0, sum: 23 })
   })
 
+  it('a nested argument that cannot be sent fails that nested future alone, inside the child', async () => {
+    expect(await pool.submit(t('nestedUnsendable'))).toMatch(
+      /^SerializationError: an argument of the nested call "anonymous" cannot be sent to the parent process: Symbol\(stays here\) could not be cloned/,
+    )
+    expect(await pool.submit(t('nestedDouble'), 1)).toBe(3)
+  })
+
   it('currentTask() in a child names the task by its future id in the parent', async () => {
     const f = pool.submitWith({ name: 'who' }, t('context'))
     expect(await f).toEqual({ id: f.id, name: 'who', kind: 'process' })
