@@ -15,9 +15,10 @@ export function barChart({ title, subtitle = '', groups, width = 920, valueWidth
   const groupH = 24;
   const top = subtitle === '' ? 48 : 66;
   const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v !== undefined && v > 0);
-  // log2 domain: whole powers of two around the data, always including 1x
-  const lo = Math.min(-1, Math.floor(Math.log2(Math.min(1, ...values))));
-  const hi = Math.max(1, Math.ceil(Math.log2(Math.max(1, ...values))));
+  // log2 domain: whole powers of two around the data, always including 1x, at most 1/32x..32x
+  // (a bar beyond is cut at the edge; its label still shows the value)
+  const lo = Math.max(-5, Math.min(-1, Math.floor(Math.log2(Math.min(1, ...values)))));
+  const hi = Math.min(5, Math.max(1, Math.ceil(Math.log2(Math.max(1, ...values)))));
   const x = (v) => labelW + ((Math.log2(v) - lo) / (hi - lo)) * plotW;
   const clamp = (v) => Math.min(2 ** hi, Math.max(2 ** lo, v));
 
