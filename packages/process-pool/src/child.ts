@@ -157,7 +157,9 @@ async function drain(): Promise<void> {
     out.push(result)
     outNames.push(item[4])
     outBusy += took
-    if (out.length >= MAX_BATCH || took > SHORT_TASK_MS || now - firstOutAt > MAX_BATCH_DELAY_MS) flush()
+    // Send what is ready once it is as much as what is left here, so the parent can send more
+    // while this child works through the rest (no stop-and-go).
+    if (out.length >= MAX_BATCH || out.length >= queue.length - head || took > SHORT_TASK_MS || now - firstOutAt > MAX_BATCH_DELAY_MS) flush()
     else immediate ??= setImmediate(flush)
   }
   draining = false
