@@ -37,14 +37,16 @@ import type {
   WaitEndEvent,
   WaitStartEvent,
 } from '@x/future'
-import { workerId as tinypoolWorkerId } from 'tinypool'
 import { describeForWorker } from './callable.js'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
 
 const threadData = (Array.isArray(workerData) ? (workerData as unknown[])[1] : undefined) as ThreadData | undefined
-setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String((tinypoolWorkerId || 1) - 1)}`)
+// tinypool's worker entry records the worker's number (1..maxThreads) before it loads this module;
+// reading it here spares every worker thread from loading tinypool's whole pool module.
+const tinypoolWorkerId = (process as { __tinypool_state__?: { workerId?: number } }).__tinypool_state__?.workerId ?? 1
+setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String(tinypoolWorkerId - 1)}`)
 
 /** The session this thread serves now (one at a time). */
 let session: Session | undefined
