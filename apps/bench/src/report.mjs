@@ -113,15 +113,26 @@ export function ratiosSvg(agg, subtitle) {
   for (const w of agg.workloads) {
     for (const m of w.metrics) {
       const refLabel = PEER.get(w.reference)?.label ?? w.reference;
+      const ref = w.rows.find((r) => r.peer === w.reference);
       groups.push({
         label: `${w.id}${w.metrics.length > 1 ? ` ${m.unit}` : ''}: ${w.title} (vs ${refLabel})`,
         bars: w.rows
           .filter((r) => r.peer !== w.reference)
-          .map((r) => ({ label: r.label, value: r.ratio[m.key], color: r.ours ? OURS : PEER_COLOR })),
+          .map((r) => ({ label: r.label, value: r.ratio[m.key], color: r.ours ? OURS : PEER_COLOR, range: spreadRatio(r, ref, m) })),
       });
     }
   }
-  return barChart({ title: 'Speed relative to the reference peer (right of 1x = faster; log scale)', subtitle, groups });
+  return barChart({ title: 'Speed relative to the reference peer (right of 1x = faster; log scale; line = min-max over rounds)', subtitle, groups });
+}
+
+/** A peer's min and max over rounds as ratios to the reference's median (ascending). */
+function spreadRatio(row, ref, m) {
+  const s = row.stats[m.key];
+  const base = ref?.stats[m.key]?.median;
+  if (s === undefined || base === undefined) return undefined;
+  const a = speedRatio(s.min, base, m.better);
+  const b = speedRatio(s.max, base, m.better);
+  return a === undefined || b === undefined ? undefined : [Math.min(a, b), Math.max(a, b)];
 }
 
 /** Chart 2: each target, as how far the measured ratio is from its line (right of 1x = met). */

@@ -2,7 +2,8 @@
 // around 1x, one group of bars per workload (or per team of targets).
 
 /**
- * @typedef {{ label: string, value: number | undefined, color?: string, text?: string }} Bar
+ * @typedef {{ label: string, value: number | undefined, color?: string, text?: string, range?: [number, number] }} Bar
+ *   `range`: the spread (drawn as a thin line across the bar), same units as `value`
  * @typedef {{ label: string, bars: Bar[] }} Group
  * @param {{ title: string, subtitle?: string, groups: Group[], width?: number, valueWidth?: number }} chart
  * @returns {string} a standalone SVG document
@@ -36,6 +37,10 @@ export function barChart({ title, subtitle = '', groups, width = 920, valueWidth
         rows.push(
           `<rect x="${fmt(Math.min(x0, x1))}" y="${y + 3}" width="${fmt(Math.max(1, Math.abs(x1 - x0)))}" height="${rowH - 6}" fill="${b.color ?? '#4c6ef5'}"><title>${esc(`${b.label}: ${b.text ?? ratio(b.value)}`)}</title></rect>`,
         );
+        if (b.range !== undefined && b.range[0] > 0 && b.range[1] > 0) {
+          const [r0, r1] = b.range.map((v) => fmt(x(clamp(v))));
+          rows.push(`<line x1="${r0}" y1="${cy}" x2="${r1}" y2="${cy}" class="spread"/>`);
+        }
       }
       rows.push(`<text x="${labelW + plotW + 8}" y="${cy + 4}" class="value">${esc(b.text ?? (b.value === undefined ? 'no result' : ratio(b.value)))}</text>`);
       y += rowH;
@@ -51,7 +56,7 @@ export function barChart({ title, subtitle = '', groups, width = 920, valueWidth
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">`,
-    '<style>.group{font-size:13px;font-weight:600;fill:#222}.label{font-size:12px;fill:#333}.value{font-size:12px;fill:#333}.tick{font-size:11px;fill:#666}.grid{stroke:#ddd;stroke-width:1}.one{stroke:#222;stroke-width:1.5}.title{font-size:16px;font-weight:700;fill:#111}.sub{font-size:12px;fill:#555}</style>',
+    '<style>.group{font-size:13px;font-weight:600;fill:#222}.label{font-size:12px;fill:#333}.value{font-size:12px;fill:#333}.tick{font-size:11px;fill:#666}.grid{stroke:#ddd;stroke-width:1}.one{stroke:#222;stroke-width:1.5}.spread{stroke:#111;stroke-width:1.5;opacity:.55}.title{font-size:16px;font-weight:700;fill:#111}.sub{font-size:12px;fill:#555}</style>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="24" class="title">${esc(title)}</text>`,
     subtitle === '' ? '' : `<text x="8" y="44" class="sub">${esc(subtitle)}</text>`,

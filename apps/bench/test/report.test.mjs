@@ -85,7 +85,7 @@ describe('barChart', () => {
   it('writes a standalone SVG with one bar per known value, escaped labels and a 1x line', () => {
     const svg = barChart({
       title: 'A & B',
-      groups: [{ label: 'W1 <tiny>', bars: [{ label: 'x', value: 4 }, { label: 'y', value: 0.5 }, { label: 'z', value: undefined }] }],
+      groups: [{ label: 'W1 <tiny>', bars: [{ label: 'x', value: 4, range: [3, 5] }, { label: 'y', value: 0.5 }, { label: 'z', value: undefined }] }],
     });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
@@ -94,6 +94,7 @@ describe('barChart', () => {
     expect(svg).toContain('W1 &lt;tiny&gt;');
     expect(svg).toContain('no result');
     expect(svg).toContain('class="one"');
+    expect(svg.match(/class="spread"\/>/g)).toHaveLength(1);
     expect(svg).not.toMatch(/NaN|undefined/);
   });
 });
