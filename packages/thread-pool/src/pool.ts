@@ -465,7 +465,11 @@ export class ThreadPoolExecutor extends Executor {
     this.publishShutdown(wait, cancelFutures)
     this.#shutdown = true
     if (cancelFutures) this.#cancelPending()
-    this.#closing ??= this.#close()
+    if (this.#closing === undefined) {
+      this.#closing = this.#close()
+      // with wait: false nobody may read it: never an unhandled rejection
+      this.#closing.catch(() => undefined)
+    }
     return wait ? this.#closing : Promise.resolve()
   }
 

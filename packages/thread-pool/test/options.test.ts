@@ -81,6 +81,17 @@ describe('constructor options', () => {
     expect(threadName()).toBeUndefined()
   })
 
+  it('idleTimeout: idle threads exit after it, and the pool starts new ones for new work', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 2, idleTimeout: 20 }))
+    expect(await pool.submit(fixture('pow'), 2, 3)).toBe(8)
+    await until(() => pool.workerCount === 0, 'the idle thread to exit')
+    expect(await pool.submit(fixture('pow'), 2, 4)).toBe(16)
+    const kept = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    expect(await kept.submit(fixture('pow'), 2, 3)).toBe(8)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(kept.workerCount).toBe(1)
+  })
+
   it('64: the initializer runs in every worker before its first task, with initargs', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 2, initializer: fixture('init'), initargs: ['initialized'] }))
     const statuses = await Promise.all(Array.from({ length: 10 }, () => pool.submit(fixture('getStatus'))))
