@@ -42,6 +42,13 @@ describe('values survive the trip both ways (advanced serialization)', () => {
     expect(await pool.submit(t('inspect'), 10n)).toEqual({ type: 'bigint', tag: '[object BigInt]', ctor: 'BigInt' })
   })
 
+  it('a transfer list is accepted but the value is copied: the parent keeps its buffer', async () => {
+    const bytes = new Uint8Array([1, 2, 3])
+    const back = await pool.submitWith({ transfer: [bytes.buffer] }, t('echo'), bytes)
+    expect(back).toEqual(new Uint8Array([1, 2, 3]))
+    expect(bytes.byteLength).toBe(3)
+  })
+
   it('an error passed as a value arrives as an error', async () => {
     const back = await pool.submit(t('echo'), new RangeError('as data'))
     expect(back).toBeInstanceOf(RangeError)
