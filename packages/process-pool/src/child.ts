@@ -86,6 +86,9 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   process.on('message', onMessage)
   // The parent is gone (killed, or exited without ending us): nobody can use our results.
   process.on('disconnect', () => process.exit(0))
+  // An error nobody catches (a throw in a timer, an unhandled rejection) ends the child as it
+  // would end any Node process, but the parent learns what it was first.
+  process.on('uncaughtException', onUncaught)
   diagnosticsChannel.subscribe(channelNames.waitStart, onWaitStart)
   diagnosticsChannel.subscribe(channelNames.waitEnd, onWaitEnd)
   if (start.initializer !== undefined) {
@@ -246,6 +249,7 @@ function flush(): void {
   outBusy = 0
   try {
     send(['res', batch, mean])
+    return
   } catch {
     // Some result cannot be serialized: fail those tasks alone, send the rest.
     for (let i = 0; i < batch.length; i++) {
@@ -270,7 +274,23 @@ function flush(): void {
         ]
       }
     }
-    send(['res', batch, mean])
+    for (const entry of batch) {
+      try {
+        send(['res', [entry], mean])
+      } catch (error) {
+        send(['res', [[entry[0], 0, serializeError(error)]], mean])
+      }
+    }
+  }
+}
+
+function onUncaught(error: unknown): void {
+  const exit = (): never => process.exit(1)
+  setTimeout(exit, 1000).unref()
+  try {
+    ;(process.send as (m: unknown, cb: () => void) => boolean)(['crash', serializeError(error)] satisfies ToParent, exit)
+  } catch {
+    exit()
   }
 }
 

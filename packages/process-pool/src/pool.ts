@@ -95,6 +95,8 @@ interface Child {
   idleTimer: NodeJS.Timeout | undefined
   exitCode: number | null | undefined
   signal: NodeJS.Signals | null | undefined
+  /** The uncaught exception that ended it, as the child reported it. */
+  crash: unknown
   /** Nested futures this child's tasks submitted: ref → coordinator future. */
   readonly nested: Map<number, Future>
   /** Waits its tasks published: child wait id → [coordinator wait id, end]. */
@@ -602,6 +604,7 @@ export class ProcessPoolExecutor extends Executor {
       idleTimer: undefined,
       exitCode: undefined,
       signal: undefined,
+      crash: undefined,
       nested: new Map(),
       waits: new Map(),
       gone,
@@ -714,8 +717,10 @@ export class ProcessPoolExecutor extends Executor {
         new ProcessExitError(
           `A process in the process pool was terminated abruptly while the future was running: ` +
             `the child process ${child.pid === undefined ? '' : `(pid ${String(child.pid)}) `}running ` +
-            `"${item.future.name ?? item.spec.name}" ${describeExit(child)}`,
+            `"${item.future.name ?? item.spec.name}" ${describeExit(child)}` +
+            (child.crash === undefined ? '' : ` after an uncaught exception: ${describeError(child.crash)}`),
           { exitCode: child.exitCode ?? undefined, signal: child.signal ?? undefined, pid: child.pid },
+          child.crash === undefined ? undefined : { cause: child.crash },
         )
       item.future.setException(error)
     }
@@ -828,6 +833,9 @@ export class ProcessPoolExecutor extends Executor {
         break
       case 'sub':
         this.#onNestedSubmit(child, message[1], message[2], message[3], message[4], message[5], message[6])
+        break
+      case 'crash':
+        child.crash = deserializeError(message[1])
         break
       case 'cancel':
         child.nested.get(message[1])?.cancel()
@@ -998,6 +1006,10 @@ function globalSpec(fn: (...args: never[]) => unknown): CallableSpec | undefined
   if (name === '' || (globalThis as Record<string, unknown>)[name] !== fn) return undefined
   if (!/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn))) return undefined
   return { kind: 'source', source: `(...args) => globalThis[${JSON.stringify(name)}](...args)`, name }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
 function describeExit(child: { exitCode: number | null | undefined; signal: NodeJS.Signals | null | undefined }): string {

@@ -41,6 +41,7 @@ export type ToParent =
   | [t: 'res', items: ResultItem[], meanMs: number]
   | [t: 'sub', ref: number, spec: CallableSpec, args: unknown[], name: string | undefined, chunk: 0 | 1, callerTaskId: number | undefined]
   | [t: 'cancel', ref: number]
+  | [t: 'crash', error: SerializedError]
   | [t: 'shutdown', cancelFutures: boolean]
   | [t: 'wait', waitId: number, taskId: number | undefined, refs: number[], mode: 'all' | 'any', timeout: number | undefined, stack: string]
   | [t: 'waitend', waitId: number, reason: 'settled' | 'timeout' | 'rejected']

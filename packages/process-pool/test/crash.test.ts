@@ -85,6 +85,15 @@ describe('a child that dies', () => {
     expect(await pool.submit(t('square'), 6)).toBe(36)
   })
 
+  it('an uncaught exception ends the child: the future names exit code 1 and has the exception as cause', async () => {
+    const error = (await rejection(pool.submit(t('throwLater'), 'thrown in a timer'))) as ProcessExitError
+    expect(error).toBeInstanceOf(ProcessExitError)
+    expect(error.exitCode).toBe(1)
+    expect(error.message).toContain('after an uncaught exception: RangeError: thrown in a timer')
+    expect(error.cause).toBeInstanceOf(RangeError)
+    expect(await pool.submit(t('square'), 4)).toBe(16)
+  })
+
   it('process.abort() names SIGABRT', async () => {
     const error = (await rejection(pool.submit(t('abort')))) as ProcessExitError
     expect(error).toBeInstanceOf(ProcessExitError)
