@@ -93,7 +93,7 @@ export class WaitForGraph {
   readonly tasks = new Map<number, TaskNode>()
   readonly waits = new Map<number, WaitNode>()
   /** Open waits by the future ids they wait on (to find waiters upstream of a deadlock). */
-  readonly #waiters = new Map<number, Set<WaitNode>>()
+  readonly #waiters = new Map<number, WaitNode | Set<WaitNode>>()
   /** Open waits without timeout (drives the safety-net timer). */
   untimedWaits = 0
   #seq = 0
@@ -198,9 +198,11 @@ export class WaitForGraph {
     }
     this.waits.set(wait.id, wait)
     for (const id of wait.futureIds) {
-      let set = this.#waiters.get(id)
-      if (set === undefined) this.#waiters.set(id, (set = new Set()))
-      set.add(wait)
+      // one waiter per future is the common case: a Set only for the second one
+      const waiters = this.#waiters.get(id)
+      if (waiters === undefined) this.#waiters.set(id, wait)
+      else if (waiters instanceof Set) waiters.add(wait)
+      else if (waiters !== wait) this.#waiters.set(id, new Set([waiters, wait]))
     }
     if (!timed) this.untimedWaits++
     if (task?.state === 'running') this.#attach(wait, task)
@@ -212,8 +214,9 @@ export class WaitForGraph {
     if (wait === undefined) return undefined
     this.waits.delete(wait.id)
     for (const id of wait.futureIds) {
-      const set = this.#waiters.get(id)
-      if (set !== undefined && set.delete(wait) && set.size === 0) this.#waiters.delete(id)
+      const waiters = this.#waiters.get(id)
+      if (waiters === wait) this.#waiters.delete(id)
+      else if (waiters instanceof Set && waiters.delete(wait) && waiters.size === 0) this.#waiters.delete(id)
     }
     if (!wait.timed) this.untimedWaits--
     if (wait.task !== undefined) this.#detach(wait, wait.task)
@@ -230,6 +233,10 @@ export class WaitForGraph {
 
   /** The known, not-done tasks a wait depends on, and whether some future is unknown/done. */
   pending(wait: WaitNode): { tasks: TaskNode[]; unknown: boolean } {
+    if (wait.futureIds.length === 1) {
+      const task = this.tasks.get(wait.futureIds[0] ?? -1)
+      return task === undefined ? { tasks: [], unknown: true } : { tasks: [task], unknown: false }
+    }
     const tasks = new Set<TaskNode>()
     let unknown = false
     for (const id of wait.futureIds) {
@@ -242,7 +249,8 @@ export class WaitForGraph {
 
   /** Open waits on a future. */
   waitersOf(futureId: number): ReadonlySet<WaitNode> {
-    return this.#waiters.get(futureId) ?? EMPTY
+    const waiters = this.#waiters.get(futureId)
+    return waiters === undefined ? EMPTY : waiters instanceof Set ? waiters : new Set([waiters])
   }
 
   /**

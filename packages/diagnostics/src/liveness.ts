@@ -26,6 +26,7 @@ const MAX_PROOF_DEPTH = 256
  * {@link analyze} for the exact answer.
  */
 export function provablyLive(graph: WaitForGraph, wait: WaitNode): boolean {
+  if (obviouslyLive(graph, wait)) return true
   const seen = new Set<GraphNode>()
   const proven = new Set<GraphNode>()
 
@@ -70,6 +71,33 @@ export function provablyLive(graph: WaitForGraph, wait: WaitNode): boolean {
   }
 
   return proveWait(wait, 0)
+}
+
+/**
+ * The common case without allocating: every future of the wait is done or unknown, running in a
+ * task that is not blocked, or queued in a pool with a free slot or an unblocked holder.
+ */
+function obviouslyLive(graph: WaitForGraph, wait: WaitNode): boolean {
+  if (wait.timed) return true
+  const any = wait.mode === 'any'
+  let pending = 0
+  for (const id of wait.futureIds) {
+    const task = graph.tasks.get(id)
+    if (task === undefined) {
+      if (any) return true
+      continue
+    }
+    pending++
+    let ok: boolean
+    if (task.state === 'running') ok = !isBlocked(task)
+    else {
+      const pool = task.executor
+      ok = pool === undefined || pool.holders.size < capacity(pool) || pool.blockedHolders < pool.holders.size
+    }
+    if (ok && any) return true
+    if (!ok && !any) return false
+  }
+  return !any || pending === 0
 }
 
 /** The exact analysis of the part of the graph reachable from some roots. */
