@@ -49,6 +49,7 @@ function listenOnly() {
   }
 }
 
+const print = (line) => process.stdout.write(`${line}\n`)
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const results = { off: [], on: [], offNested: [], onNested: [], bare: [], bareNested: [] }
 await flat(10_000) // warm up
@@ -67,10 +68,10 @@ for (let r = 0; r < rounds; r++) {
 const rate = (ms) => Math.round(tasks / (ms / 1000)).toLocaleString('en-US')
 const row = (name, ms, base) =>
   `${name.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms  ${rate(ms).padStart(10)} tasks/s${base ? `  ${(((ms - base) / base) * 100).toFixed(1).padStart(6)} %` : ''}`
-console.log(`${tasks} tiny tasks, median of ${rounds} rounds, Node ${process.version}`)
-console.log(row('submit+result, detector off', median(results.off)))
-console.log(row('submit+result, no-op subscribers', median(results.bare), median(results.off)))
-console.log(row('submit+result, detector on', median(results.on), median(results.off)))
-console.log(row('nested submit+await, detector off', median(results.offNested)))
-console.log(row('nested submit+await, no-op subscribers', median(results.bareNested), median(results.offNested)))
-console.log(row('nested submit+await, detector on', median(results.onNested), median(results.offNested)))
+print(`${tasks} tiny tasks, median of ${rounds} rounds, Node ${process.version}`)
+print(row('submit+result, detector off', median(results.off)))
+print(row('submit+result, no-op subscribers', median(results.bare), median(results.off)))
+print(row('submit+result, detector on', median(results.on), median(results.off)))
+print(row('nested submit+await, detector off', median(results.offNested)))
+print(row('nested submit+await, no-op subscribers', median(results.bareNested), median(results.offNested)))
+print(row('nested submit+await, detector on', median(results.onNested), median(results.offNested)))
