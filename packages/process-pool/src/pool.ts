@@ -579,8 +579,8 @@ export class ProcessPoolExecutor extends Executor {
       env: this.#env,
       execArgv: this.#execArgv,
     })
-    // tinypool turns every child exit into a bare 'Worker exited unexpectedly' error event; we
-    // read the real exit code and signal from the ChildProcess instead (see #onExit).
+    // tinypool turns every child exit into a bare 'Worker exited unexpectedly' error event (and
+    // an unhandled one would crash us); the real exit code and signal come from the ChildProcess.
     pool.on('error', () => undefined)
     let markGone!: () => void
     const gone = new Promise<void>((resolve) => {
@@ -633,7 +633,15 @@ export class ProcessPoolExecutor extends Executor {
     const proc = worker?.process
     child.process = proc
     child.pid = proc?.pid
-    if (proc === undefined) throw new Error('@x/process-pool: tinypool did not start a child process')
+    if (proc === undefined) {
+      // Not expected with tinypool 2.2.0 (it forks synchronously in run()); never leave work hanging.
+      this.#children.delete(child)
+      this.#starting--
+      void ready.catch(() => undefined)
+      void pool.destroy().catch(() => undefined)
+      this.#break(new BrokenProcessPoolError('tinypool did not start a child process; the process pool is not usable'))
+      return
+    }
     proc.once('exit', (code, signal) => {
       child.exitCode = code
       child.signal = signal
