@@ -381,6 +381,21 @@ class WorkerExecutor extends Executor {
       ['submit', localId, spec, args, options.name, currentTask()?.id, chunk],
       options.transfer as Transferable[] | undefined,
     )
+    // A signal given here can cancel the nested future while it is pending (it cannot cross to
+    // the worker that runs it): aborting it asks the pool to cancel.
+    const signal = options.signal
+    if (signal !== undefined) {
+      if (signal.aborted) future.cancel()
+      else {
+        const onAbort = (): void => {
+          future.cancel()
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        future.addDoneCallback(() => {
+          signal.removeEventListener('abort', onAbort)
+        })
+      }
+    }
     return future
   }
 

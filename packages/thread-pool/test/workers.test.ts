@@ -180,6 +180,12 @@ describe('nested submission', () => {
     expect(await parent).toBe(51)
   })
 
+  it('cancel() or an aborted signal on a nested future inside a worker cancels it while it is pending', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    expect(await pool.submit(fixture('cancelNested'), false)).toEqual([false, 'CancelledError', true])
+    expect(await pool.submit(fixture('cancelNested'), true)).toEqual([undefined, 'CancelledError', true])
+  })
+
   it('58: shutdown({ wait: true }) from inside a task fails with "cannot join current thread"; wait: false works', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 2 }))
     const error = (await rejection(pool.submit(fixture('shutdownFromTask'), true))) as FutureError
