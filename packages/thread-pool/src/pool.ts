@@ -780,6 +780,11 @@ export class ThreadPoolExecutor extends Executor {
         else this.#checkIdle()
         return
       }
+      case 'started': {
+        const item = session.items.get(message[1])
+        if (item !== undefined) this.#sync(item)
+        return
+      }
       case 'hello':
         session.threadId = message[1]
         this.#greeted.add(message[1])

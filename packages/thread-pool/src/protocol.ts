@@ -69,6 +69,7 @@ export type DownMessage =
 /** Worker → coordinator. */
 export type UpMessage =
   | readonly ['hello', number]
+  | readonly ['started', number]
   | readonly ['result', number, true, unknown]
   | readonly ['result', number, false, SerializedError]
   | readonly ['initFailed', SerializedError]

@@ -167,7 +167,11 @@ class Session {
       if (abortable) this.controllers.delete(id)
       return this.reportFailure(task, error)
     }
-    if (isThenable(value)) return this.settle(task, value, abortable)
+    if (isThenable(value)) {
+      // Diagnostics want to know it holds this worker now (it may wait on other futures).
+      if (diagnosticsOn) this.post(['started', id])
+      return this.settle(task, value, abortable)
+    }
     if (abortable) this.controllers.delete(id)
     this.report(task, value)
     return undefined

@@ -85,6 +85,22 @@ describe('diagnostics events', () => {
     gate.release()
   })
 
+  it('with diagnostics on, an async worker task publishes future:start while it runs', async () => {
+    record<WaitStartEvent>(channels.waitStart)
+    const starts = record<{ futureId: number }>(channels.futureStart)
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    const gate = latch()
+    const f = pool.submit(async (file: string) => {
+      const fs = process.getBuiltinModule('node:fs')
+      while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 2))
+      return 'released'
+    }, gate.path)
+    // Only the event is polled: reading f.state would itself sync the state from the worker.
+    await until(() => starts.some((e) => e.futureId === f.id), 'future:start')
+    gate.release()
+    expect(await f).toBe('released')
+  })
+
   it("publishes worker:exit with the exit code and the futures that were running", async () => {
     const exits = record<{ executorId: number; exitCode?: number; futureIds: number[] }>(channels.workerExit)
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
