@@ -1,6 +1,7 @@
 // The diagnostics event contract for tasks in workers, waits included, and lendWorker().
 import { channels } from '@x/future'
 import type { ExecutorCreateEvent, WaitEndEvent, WaitStartEvent } from '@x/future'
+import { detectDeadlocks } from '@x/diagnostics'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fixture, latch, track, until } from './helpers.js'
@@ -124,5 +125,32 @@ describe('diagnostics events', () => {
     expect(await parent).toBe('parent of child')
     expect(pool.workerCount).toBe(2)
     giveBack?.()
+  })
+})
+
+describe('with the @x/diagnostics deadlock detector', () => {
+  it("'throw': a worker task starving the pool gets a DeadlockError (name and report) in the worker", async () => {
+    const detector = detectDeadlocks({ onDeadlock: 'throw' })
+    try {
+      const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+      const gate = latch()
+      // awaitNestedLatch returns the error it caught, as data
+      const seen = (await pool.submit(fixture('awaitNestedLatch'), gate.path)) as { name: string; report?: { kind?: string } }
+      expect(seen.name).toBe('DeadlockError')
+      expect(seen.report?.kind).toBe('starvation')
+      gate.release()
+    } finally {
+      detector.stop()
+    }
+  })
+
+  it("'compensate': the detector borrows a worker and the nested work finishes", async () => {
+    const detector = detectDeadlocks({ onDeadlock: 'compensate' })
+    try {
+      const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+      expect(await pool.submit(fixture('nested'), 4)).toBe(41)
+    } finally {
+      detector.stop()
+    }
   })
 })
