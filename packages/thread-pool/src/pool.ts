@@ -917,12 +917,14 @@ export class ThreadPoolExecutor extends Executor {
       return true
     }
     if (item.where === 'sent' && !item.started && this.#slots.claim(item, CANCELLED)) {
-      item.session?.items.delete(item.future.id)
+      const session = item.session
+      session?.items.delete(item.future.id)
       this.#slots.release(item)
       item.where = 'done'
       item.future.cancelHere()
       item.future.setRunningOrNotifyCancel()
       this.#finish(item, 'cancelled', undefined)
+      if (session?.alive === true && session.items.size === 0 && this.#queue.live === 0) this.#steal(session)
       this.#checkIdle()
       return true
     }
@@ -1067,14 +1069,15 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   #cancelPending(): void {
-    for (const item of this.#queue.drain()) {
-      this.#queue.live++
-      item.future.cancel()
-    }
+    // Workers first: what an idle worker steals meanwhile lands in the queue, cancelled next.
     for (const session of this.#sessions) {
       for (const item of [...session.items.values()]) {
         if (!item.started) item.future.cancel()
       }
+    }
+    for (const item of this.#queue.drain()) {
+      this.#queue.live++
+      item.future.cancel()
     }
   }
 
