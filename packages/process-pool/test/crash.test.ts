@@ -4,7 +4,7 @@ import diagnosticsChannel from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelNames } from '@x/future'
 import type { WorkerExitEvent } from '@x/future'
-import { BrokenProcessPoolError, ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
+import { BrokenProcessPoolError, ProcessExitError, ProcessPoolExecutor, SerializationError } from '@x/process-pool'
 import { alive, cleanupLatches, latch, rejection, t, until } from './helpers.js'
 
 let pool: ProcessPoolExecutor
@@ -137,6 +137,29 @@ describe('a child that dies', () => {
     expect(error).toBeInstanceOf(ProcessExitError)
     expect((error as ProcessExitError).exitCode).toBe(7)
     expect(await pool.submit(t('square'), 9)).toBe(81)
+  })
+})
+
+// research/cpython-futures.md §3.4 (test_deadlock.py), the portable cases: an unserializable
+// argument (test_error_at_task_pickle) and result (test_error_during_result_pickle_on_worker) are
+// in values.test.ts; a crash or exit while running (test_crash/exit_during_func_exec_on_worker,
+// adapted: process.exit() is a real exit here) and test_crash_big_data above; test_shutdown_deadlock
+// is G68 above; an error while running (test_error_during_func_exec_on_worker) is D37.
+describe('test_deadlock.py cases', () => {
+  it('test_shutdown_deadlock_pickle: an unsendable argument, then shutdown({ wait: false }): no hang, the children exit', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2 })
+    expect(await p.submit(t('square'), 2)).toBe(4)
+    const pids = p.pids
+    const bad = p.submit(t('echo'), Symbol('unsendable'))
+    await p.shutdown({ wait: false })
+    expect((await rejection(bad)) as Error).toBeInstanceOf(SerializationError)
+    await until(() => pids.every((pid) => !alive(pid)), 'the children to exit')
+  })
+
+  it('test_exit_during_func_exec_on_worker (adapted): process.exit(1) fails the future with exit code 1; the pool is not broken', async () => {
+    const error = (await rejection(pool.submit(t('exit'), 1))) as ProcessExitError
+    expect(error.exitCode).toBe(1)
+    expect(await pool.submit(t('square'), 10)).toBe(100)
   })
 })
 

@@ -364,6 +364,7 @@ describe('G: process-pool specifics', () => {
     expect(await fs[1]).toBe(1)
   })
 
+  // (Python's third case, an unknown operation name giving ValueError, has no equivalent: they are two methods.)
   it('G76 terminateWorkers() and killWorkers() end the children at once; submit is refused after', async () => {
     for (const [method, signal] of [
       ['terminateWorkers', 'SIGTERM'],
