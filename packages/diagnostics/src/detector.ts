@@ -152,7 +152,8 @@ class Detector implements DeadlockDetector {
       graph.futureSubmit(message as FutureSubmitEvent)
     })
     this.#on(channelNames.futureStart, (message) => {
-      graph.futureStart(message as FutureStartEvent)
+      // waits forwarded before the start: the task is blocked from now on
+      for (const wait of graph.futureStart(message as FutureStartEvent)) if (!wait.timed) this.#check(wait)
     })
     this.#on(channelNames.futureFinish, (message) => {
       graph.futureDone(message as FutureFinishEvent)

@@ -94,6 +94,8 @@ export class WaitForGraph {
   readonly waits = new Map<number, WaitNode>()
   /** Open waits by the future ids they wait on (to find waiters upstream of a deadlock). */
   readonly #waiters = new Map<number, WaitNode | Set<WaitNode>>()
+  /** Waits of tasks not running yet (a backend may forward a worker's wait before its start). */
+  readonly #early = new Map<number, Set<WaitNode>>()
   /** Open waits without timeout (drives the safety-net timer). */
   untimedWaits = 0
   #seq = 0
@@ -153,15 +155,16 @@ export class WaitForGraph {
     executor?.queued.add(task)
   }
 
-  futureStart(event: FutureStartEvent): void {
+  /** Returns the waits the task had already started (see `#early`), now attached to it. */
+  futureStart(event: FutureStartEvent): WaitNode[] {
     let task = this.tasks.get(event.futureId)
     if (task === undefined) {
       // Submitted before the detector started: it still holds a slot from now on.
       this.futureSubmit({ futureId: event.futureId, executorId: event.executorId, name: undefined, callerTaskId: undefined })
       task = this.tasks.get(event.futureId)
-      if (task === undefined) return
+      if (task === undefined) return []
     }
-    if (task.state === 'running') return
+    if (task.state === 'running') return []
     task.executor?.queued.delete(task)
     task.state = 'running'
     task.workerId = event.workerId
@@ -169,6 +172,12 @@ export class WaitForGraph {
       task.executor.holders.add(task)
       if (isBlocked(task)) task.executor.blockedHolders++
     }
+    const early = this.#early.get(task.id)
+    if (early === undefined) return []
+    this.#early.delete(task.id)
+    const attached = [...early].filter((wait) => this.waits.get(wait.id) === wait)
+    for (const wait of attached) this.#attach(wait, task)
+    return attached
   }
 
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
@@ -206,6 +215,11 @@ export class WaitForGraph {
     }
     if (!timed) this.untimedWaits++
     if (task?.state === 'running') this.#attach(wait, task)
+    else if (event.taskId !== undefined) {
+      let early = this.#early.get(event.taskId)
+      if (early === undefined) this.#early.set(event.taskId, (early = new Set()))
+      early.add(wait)
+    }
     return wait
   }
 
@@ -220,6 +234,10 @@ export class WaitForGraph {
     }
     if (!wait.timed) this.untimedWaits--
     if (wait.task !== undefined) this.#detach(wait, wait.task)
+    else if (wait.taskId !== undefined) {
+      const early = this.#early.get(wait.taskId)
+      if (early?.delete(wait) === true && early.size === 0) this.#early.delete(wait.taskId)
+    }
     return wait
   }
 
@@ -285,6 +303,7 @@ export class WaitForGraph {
 
   #removeTask(task: TaskNode): void {
     this.tasks.delete(task.id)
+    this.#early.delete(task.id)
     const executor = task.executor
     if (executor !== undefined) {
       if (task.state === 'queued') executor.queued.delete(task)

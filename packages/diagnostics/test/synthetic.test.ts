@@ -276,6 +276,19 @@ describe('no false alarms', () => {
   })
 })
 
+describe('event order', () => {
+  it('a wait forwarded before its task\'s start event still counts once the task starts', () => {
+    const reports = start()
+    const pool = script.executor(1, 'cpu')
+    const outer = script.submit(pool, 'outer')
+    const inner = script.submit(pool, 'inner', outer)
+    script.wait(outer, [inner]) // arrives while the detector still sees outer as queued
+    expect(reports).toHaveLength(0)
+    script.start(pool, outer, 0)
+    expect(reports.map((report) => report.kind)).toEqual(['starvation'])
+  })
+})
+
 describe('tasks with several waits at once', () => {
   it('Promise.all over a live and a doomed wait is found once the live one ends', () => {
     const reports = start()
