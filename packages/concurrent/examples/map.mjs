@@ -6,6 +6,6 @@ const PRIMES = [112272535095293, 112582705942171, 112272535095293, 1152800951907
 const executor = new ProcessPoolExecutor({ maxWorkers: 2 })
 let i = 0
 for await (const prime of executor.map(isPrime, PRIMES, { chunksize: 3 })) {
-  console.log(`${PRIMES[i++]} is prime: ${prime}`) // in input order, 3 numbers per message
+  console.log(`${PRIMES[i++]} is prime: ${prime}`) // in input order; each chunk of 3 numbers is one task in a child
 }
 await executor.shutdown()

@@ -55,7 +55,7 @@ const mapChunks: Section = {
       const pids = [...new Set(chunk.map((r) => r.pid))]
       chunks.push(`[${String(inputs[i])}..${String(inputs[i + chunk.length - 1])}] in pid ${pids.join('+')}`)
     }
-    say(out, `   ${String(chunks.length)} chunks, one message each: ${chunks.join(', ')} (this app is pid ${String(process.pid)})`)
+    say(out, `   ${String(chunks.length)} chunks of up to 4 inputs, each run as one task in a child: ${chunks.join(', ')} (this app is pid ${String(process.pid)})`)
   },
 }
 
