@@ -71,6 +71,8 @@ interface Item {
   readonly signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   child: Child | undefined
+  /** future:start was published (when its child started running it). */
+  announced: boolean
   /** Left the queue (cancelled there, or failed when the pool broke). */
   dropped: boolean
 }
@@ -355,6 +357,7 @@ export class ProcessPoolExecutor extends Executor {
       signal,
       onAbort: undefined,
       child: undefined,
+      announced: false,
       dropped: false,
     }
     this.#queue.push(item)
@@ -452,16 +455,13 @@ export class ProcessPoolExecutor extends Executor {
       }
       item.child = target
       if (window < target.cap) target.cap = window
+      // A child runs its tasks one at a time, in the order sent: the first one starts now, the
+      // ones sent ahead are announced (future:start) when they reach the head (#announceHead).
+      const startsNow = target.inflight.size === 0
       target.inflight.set(item.future.id, item)
       target.assigned++
       this.#inflight++
-      if (channels.futureStart.hasSubscribers) {
-        channels.futureStart.publish({
-          futureId: item.future.id,
-          executorId: this.id,
-          workerId: target.workerId,
-        } satisfies FutureStartEvent)
-      }
+      if (startsNow) this.#announce(item, target)
       sends ??= new Map()
       let send = sends.get(target)
       if (send === undefined) {
@@ -531,6 +531,7 @@ export class ProcessPoolExecutor extends Executor {
         item.future.setException(this.#argumentError(item, error))
       }
     }
+    this.#announceHead(child)
     this.#afterResults(child)
   }
 
@@ -870,6 +871,7 @@ export class ProcessPoolExecutor extends Executor {
       const id = result[0]
       const item = child.inflight.get(id)
       if (item === undefined) continue
+      if (!item.announced) this.#announce(item, child)
       child.inflight.delete(id)
       this.#inflight--
       if (child.blockedBy === id) child.blockedBy = undefined
@@ -891,7 +893,28 @@ export class ProcessPoolExecutor extends Executor {
       if (result[1] === 1) item.future.setResult(item.chunk === 1 ? unpackColumn(result[2] as Column) : result[2])
       else item.future.setException(deserializeError(result[2]))
     }
+    this.#announceHead(child)
     this.#afterResults(child)
+  }
+
+  /** Publishes future:start for a task its child is running now. */
+  #announce(item: Item, child: Child): void {
+    item.announced = true
+    if (channels.futureStart.hasSubscribers) {
+      channels.futureStart.publish({
+        futureId: item.future.id,
+        executorId: this.id,
+        workerId: child.workerId,
+      } satisfies FutureStartEvent)
+    }
+  }
+
+  /** The oldest task a child holds is the one it runs: announce it once the ones before it are done. */
+  #announceHead(child: Child): void {
+    for (const item of child.inflight.values()) {
+      if (!item.announced) this.#announce(item, child)
+      return
+    }
   }
 
   #afterResults(child: Child): void {

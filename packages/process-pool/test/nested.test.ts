@@ -106,6 +106,42 @@ describe('diagnostics events for tasks in children', () => {
     }
   })
 
+  it('future:start means the child runs it: one running task per worker, even with tasks sent ahead', async () => {
+    const running = new Map<number, Set<number>>()
+    const workerOf = new Map<number, number>()
+    let most = 0
+    let started = 0
+    const onStart = (m: unknown): void => {
+      const event = m as FutureStartEvent
+      if (event.executorId !== pool.id) return
+      started++
+      const set = running.get(event.workerId) ?? new Set<number>()
+      set.add(event.futureId)
+      running.set(event.workerId, set)
+      workerOf.set(event.futureId, event.workerId)
+      most = Math.max(most, set.size)
+    }
+    const onFinish = (m: unknown): void => {
+      const event = m as FutureFinishEvent
+      const worker = workerOf.get(event.futureId)
+      if (worker !== undefined) running.get(worker)?.delete(event.futureId)
+    }
+    // learn that the function is short, so later tasks are sent ahead in batches
+    await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit(t('square'), i)))
+    diagnosticsChannel.subscribe(channelNames.futureStart, onStart)
+    diagnosticsChannel.subscribe(channelNames.futureFinish, onFinish)
+    try {
+      const fs = Array.from({ length: 400 }, (_, i) => pool.submit(t('square'), i))
+      await Promise.all(fs)
+      expect(started).toBe(400)
+      expect(most).toBe(1)
+      expect([...running.values()].every((set) => set.size === 0)).toBe(true)
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.futureStart, onStart)
+      diagnosticsChannel.unsubscribe(channelNames.futureFinish, onFinish)
+    }
+  })
+
   it('a wait inside a child is published in the parent with parent ids, and ends', async () => {
     const ends: WaitEndEvent[] = []
     const onEnd = (m: unknown): void => {
