@@ -90,6 +90,22 @@ describe('DeadlockError', () => {
     expect(isDeadlockError(new DeadlockError(report))).toBe(true)
   })
 
+  it('DOT and Mermaid escape names with quotes, backslashes, newlines and markup', () => {
+    const name = ['say "hi" \\ <b>x</b>', 'next line'].join('\n')
+    const odd: DeadlockReport = { ...report, tasks: report.tasks.map((task) => ({ ...task, name })) }
+    const dotLine = formatReport(odd, 'dot')
+      .split('\n')
+      .find((line) => line.startsWith('  T1 ['))
+    // one line per node; inside the quoted label every quote and backslash is escaped
+    expect(dotLine).toBe(String.raw`  T1 [shape=box, color=red, label="Task #1 \"say \\\"hi\\\" \\\\ <b>x</b>\\nnext line\"\nio, worker 0"];`)
+    const mermaidLine = formatReport(odd, 'mermaid')
+      .split('\n')
+      .find((line) => line.startsWith('  T1['))
+    expect(mermaidLine?.split('"')).toHaveLength(3) // only the two delimiting quotes
+    expect(mermaidLine).not.toContain('<b>')
+    expect(mermaidLine).toContain('#lt;b#gt;x#lt;/b#gt;')
+  })
+
   it('formatReport refuses an unknown format, naming the choices', () => {
     expect(() => formatReport(report, 'svg' as 'dot')).toThrow(new RangeError(`format must be 'text', 'dot', 'mermaid' or 'json', got "svg"`))
   })
