@@ -157,7 +157,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 }
 
 function help(command?: string): number {
-  process.stdout.write(command === undefined ? HELP : (COMMAND_HELP[command] ?? HELP))
+  process.stdout.write(command !== undefined && Object.hasOwn(COMMAND_HELP, command) ? (COMMAND_HELP[command] ?? HELP) : HELP)
   return 0
 }
 
@@ -166,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
   if (first === undefined) return COMMANDS.tour?.([]) ?? 1
   if (first === '-h' || first === '--help' || first === 'help') return help(rest[0])
   if (first.startsWith('-')) return COMMANDS.tour?.(argv) ?? 1
-  const command = COMMANDS[first]
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
   if (command === undefined) {
     throw new UsageError(`unknown command '${first}'; the commands are ${Object.keys(COMMANDS).join(', ')}`)
   }

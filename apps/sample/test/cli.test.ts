@@ -17,6 +17,7 @@ describe('x-sample command line', () => {
 
   it.each([
     [['frobnicate'], "unknown command 'frobnicate'; the commands are tour, primes, fetch, hash"],
+    [['constructor'], "unknown command 'constructor'; the commands are tour, primes, fetch, hash"],
     [['hash'], 'hash needs at least one folder'],
     [['hash', '.', '--backend', 'gpu'], "--backend must be one of async, thread, process (got 'gpu')"],
     [['hash', '.', '--workers', '0'], '--workers must be between 1 and 256 (got 0)'],
