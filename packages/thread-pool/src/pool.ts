@@ -1155,13 +1155,16 @@ export class ThreadPoolExecutor extends Executor {
       this.#releaseTimer = undefined
     }
     this.#releaseAll()
+    const threads = this.#tiny.threads as unknown as TinyThread[]
     await this.#tiny.destroy()
     // A thread ended before it read 'release' leaves our end of its port open.
     for (const port of this.#releasedPorts) port.close()
     this.#releasedPorts.clear()
-    // tinypool closes its own port of each thread just after the thread's 'exit' (which is what
-    // destroy() awaits): let that happen, so nothing of the pool is left when shutdown resolves.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    // tinypool closes its own port of each thread a few ticks after the thread's 'exit' (which
+    // is what destroy() awaits), and a closed port goes away on the next loop turn: wait for
+    // both, so nothing of the pool is left when shutdown() resolves.
+    await Promise.all(threads.map((thread) => thread.thread.terminate()))
+    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }
 
