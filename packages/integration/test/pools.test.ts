@@ -61,6 +61,34 @@ describe.each(backends)('%s', (_, make) => {
     expect(await guard(cpu.submit(fixture('pow'), 2, 10).result(), 15_000, 'pow')).toBe(1024)
   })
 
+  it('across executors: a main-thread task awaiting the starved pool is a tail of the report and gets the error', async () => {
+    detector = detectDeadlocks()
+    const cpu = pool(1, 'cpu')
+    const local = new AsyncPoolExecutor({ maxWorkers: 1, name: 'local' })
+    try {
+      let outer: Future<number> | undefined
+      const waiter = local.submitWith({ name: 'waiter' }, async () => {
+        outer = cpu.submitWith({ name: 'outer' }, fixture('wait_on_future'))
+        return await outer.result()
+      })
+      const error = await failure(waiter)
+      expect(isDeadlockError(error)).toBe(true)
+      const report = (error as Error & { report: DeadlockReport }).report
+      expect(report.tasks.map((t) => [t.name, t.role])).toEqual([
+        ['waiter', 'tail'],
+        ['outer', 'core'],
+        ['pow', 'core'],
+      ])
+      expect(report.executors.map((e) => [e.name, e.role])).toEqual([
+        ['cpu', 'core'],
+        ['local', 'other'],
+      ])
+      expect(outer?.id).toBe(report.victimTaskId)
+    } finally {
+      await local.shutdown()
+    }
+  })
+
   it('inside the worker the await rejects with the DeadlockError, name, code and report kept', async () => {
     detector = detectDeadlocks()
     const cpu = pool(1, 'cpu')
