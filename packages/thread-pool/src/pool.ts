@@ -380,6 +380,19 @@ export class ThreadPoolExecutor extends Executor {
     return this.#tiny.threads.length
   }
 
+  /**
+   * Schedules `fn(...args)` on a worker thread and returns its future. `fn` is a
+   * `task(url, name)` handle or a self-contained function. `options.name` labels the future,
+   * `options.signal` cancels it while pending and aborts `currentTask().signal` while it runs
+   * (the thread is ended after `abortGracePeriod`), `options.transfer` moves buffers instead of
+   * copying them (they are detached here at once).
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController()
+   * const f = pool.submitWith({ name: 'render', signal: controller.signal, transfer: [pixels.buffer] }, render, pixels)
+   * ```
+   */
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
