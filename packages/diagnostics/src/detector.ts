@@ -262,7 +262,7 @@ class Detector implements DeadlockDetector {
     const victim = deadlock.victim
     // Reject after the publisher finished wiring the wait (the event is published synchronously).
     queueMicrotask(() => {
-      if (graph.waits.get(victim.id) === victim) victim.event.reject(error)
+      if (!this.#stopped && graph.waits.get(victim.id) === victim) victim.event.reject(error)
     })
   }
 

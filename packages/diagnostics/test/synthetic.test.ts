@@ -413,6 +413,16 @@ describe('actions', () => {
     expect(again.lends).toBe(0)
   })
 
+  it("stop() right after a detection cancels the pending rejection ('throw')", async () => {
+    start('throw')
+    const pool = script.executor(1)
+    const outer = script.run(pool, 0)
+    const wait = script.wait(outer, [script.submit(pool)])
+    detector?.stop()
+    await flush()
+    expect(wait.rejected).toBeUndefined()
+  })
+
   it('a throwing onDeadlock callback is reported as a warning, not thrown into the executor', async () => {
     detector = detectDeadlocks({
       onDeadlock: () => {
