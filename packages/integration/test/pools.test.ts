@@ -173,14 +173,14 @@ describe.each(backends)('%s', (_, make) => {
     expect(await guard(own2.submit(fixture('shutdownOwn'), false).result(), 15_000, 'wait: false')).toBe('shut down')
   })
 
-  it('23 (scaled). hundreds of fork-join tasks from a bounded main-thread pool, detector on: no report, all complete', async () => {
+  it('23 (scaled) and stress. 1,000 fork-join tasks from a bounded main-thread pool, detector on: no report, all complete', async () => {
     detector = detectDeadlocks()
     const workers = pool(6, 'workers')
     const roots = new AsyncPoolExecutor({ maxWorkers: 3, name: 'roots' })
     try {
-      const jobs = Array.from({ length: 40 }, (_, i) => roots.submit(async () => await workers.submit(fixture('forkJoin'), 4, i % 3).result()))
+      const jobs = Array.from({ length: 200 }, (_, i) => roots.submit(async () => await workers.submit(fixture('forkJoin'), 4, i % 3).result()))
       const sums = await guard(Promise.all(jobs.map((job) => job.result())), 25_000, 'fork-join')
-      expect(sums).toEqual(Array.from({ length: 40 }, () => 6))
+      expect(sums).toEqual(Array.from({ length: 200 }, () => 6))
       expect(collected.reports).toEqual([])
     } finally {
       await roots.shutdown()
