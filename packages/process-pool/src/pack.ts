@@ -20,7 +20,11 @@ export function packColumn(values: unknown[]): Column {
 }
 
 export function unpackColumn(column: Column): unknown[] {
-  return column instanceof Float64Array ? Array.from(column) : column
+  if (!(column instanceof Float64Array)) return column
+  // a plain loop: much faster than Array.from() on a typed array in V8
+  const values = new Array<unknown>(column.length)
+  for (let i = 0; i < column.length; i++) values[i] = column[i]
+  return values
 }
 
 export function packTuples(tuples: unknown[][]): PackedTuples {

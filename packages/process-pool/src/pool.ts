@@ -156,6 +156,7 @@ export class ProcessPoolExecutor extends Executor {
   readonly #specStats = new Map<number, { mean: number; seen: number }>()
   readonly #specIds = new Map<string, number>()
   readonly #specOf = new WeakMap<object, CallableSpec>()
+  readonly #specIdOf = new WeakMap<CallableSpec, number>()
   readonly #freeWorkerIds: number[] = []
   #nextWorkerId = 1
   #drainWaiters: (() => void)[] = []
@@ -243,8 +244,8 @@ export class ProcessPoolExecutor extends Executor {
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
     this.#checkOpen()
     const spec = this.#describe(fn)
+    // checkArguments() looks only inside objects and functions: skip the all-primitive tuples fast
     for (const tuple of argTuples) {
-      // checkArguments() looks only inside objects and functions; skip the all-primitive tuples fast
       for (const value of tuple) {
         if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
           checkArguments(tuple)
@@ -330,12 +331,15 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   #specId(spec: CallableSpec): number {
+    const known = this.#specIdOf.get(spec)
+    if (known !== undefined) return known
     const key = spec.kind === 'task' ? `t\u0000${spec.module}\u0000${spec.exportName}` : `s\u0000${spec.source}`
     let id = this.#specIds.get(key)
     if (id === undefined) {
       id = this.#specIds.size + 1
       this.#specIds.set(key, id)
     }
+    this.#specIdOf.set(spec, id)
     return id
   }
 
