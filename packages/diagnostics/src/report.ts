@@ -35,12 +35,14 @@ const futureFolders: readonly string[] = (() => {
     return []
   }
 })()
-const installedFuture = /[\\/]node_modules[\\/]@x[\\/]future[\\/]/
+/** Frames of any installed `@x/*` package (the executors' own dispatch code). */
+const installedX = /[\\/]node_modules[\\/]@x[\\/]/
 const MAX_FRAMES = 12
 
 /**
- * Keeps the frames that say where the user's code waited: drops `@x/future`'s own frames, Node's
- * internals and the Promise constructor, and keeps at most 12.
+ * Keeps the frames that say where the user's code waited: drops `@x/future`'s own frames (and
+ * those of any installed `@x/*` package), Node's internals and the Promise constructor, and keeps
+ * at most 12.
  */
 export function cleanStack(stack: string): string {
   const kept = stack
@@ -49,7 +51,7 @@ export function cleanStack(stack: string): string {
       const frame = line.trim()
       if (frame === '' || frame === 'at new Promise (<anonymous>)') return false
       if (frame.includes('(node:') || frame.startsWith('at node:')) return false
-      return !installedFuture.test(frame) && !futureFolders.some((folder) => frame.includes(folder))
+      return !installedX.test(frame) && !futureFolders.some((folder) => frame.includes(folder))
     })
   return kept.slice(0, MAX_FRAMES).join('\n')
 }
