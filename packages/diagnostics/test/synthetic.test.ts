@@ -1,7 +1,8 @@
 // The detector driven by scripted event sequences (no real executor): the model of
 // research/deadlock.md §3 in isolation, including orders of events that are hard to force
 // with real pools.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { channels } from '@x/future'
 import { detectDeadlocks, DeadlockError, isDeadlockError } from '@x/diagnostics'
 import type { DeadlockDetector, DeadlockReport } from '@x/diagnostics'
 import { must } from './helpers/observe.js'
@@ -459,6 +460,48 @@ describe('actions', () => {
     script.wait(undefined, [inner])
     expect(seen).toHaveLength(1)
     expect(reports).toHaveLength(0)
+  })
+})
+
+describe('safety-net timer', () => {
+  it('exists only while an untimed wait is open, re-checks with backoff, and reports nothing healthy', () => {
+    vi.useFakeTimers()
+    try {
+      const reports = start()
+      const pool = script.executor(2)
+      const task = script.run(pool, 0)
+      expect(vi.getTimerCount()).toBe(0)
+      const timed = script.wait(task, [script.handMade()], { timeout: 1_000 })
+      expect(vi.getTimerCount()).toBe(0) // timed waits need no re-check
+      timed.end('timeout')
+      const open = script.wait(task, [script.handMade()])
+      expect(vi.getTimerCount()).toBe(1)
+      vi.advanceTimersByTime(60_000) // 1 s, 2 s, 4 s, 8 s, then every 10 s
+      expect(vi.getTimerCount()).toBe(1)
+      expect(reports).toEqual([])
+      open.end()
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('finds a deadlock no event announced: a backend that publishes a submit after the wait on it', () => {
+    vi.useFakeTimers()
+    try {
+      const reports = start()
+      const pool = script.executor(1, 'cpu')
+      const outer = script.run(pool, 0, 'outer')
+      const late = script.handMade() // an id nobody submitted yet: unknown, so the wait looks live
+      script.wait(outer, [late])
+      expect(reports).toEqual([])
+      channels.futureSubmit.publish({ futureId: late, executorId: pool.id, name: 'late', callerTaskId: outer })
+      expect(reports).toEqual([]) // a submit is no trigger
+      vi.advanceTimersByTime(1_000)
+      expect(reports.map((r) => r.kind)).toEqual(['starvation'])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 
