@@ -476,6 +476,11 @@ export class ThreadPoolExecutor extends Executor {
     const wait = options?.wait ?? true
     const cancelFutures = options?.cancelFutures ?? false
     this.publishShutdown(wait, cancelFutures)
+    const closing = this.#beginShutdown(cancelFutures)
+    return wait ? closing : Promise.resolve()
+  }
+
+  #beginShutdown(cancelFutures: boolean): Promise<void> {
     this.#shutdown = true
     if (cancelFutures) this.#cancelPending()
     if (this.#closing === undefined) {
@@ -483,7 +488,7 @@ export class ThreadPoolExecutor extends Executor {
       // with wait: false nobody may read it: never an unhandled rejection
       this.#closing.catch(() => undefined)
     }
-    return wait ? this.#closing : Promise.resolve()
+    return this.#closing
   }
 
   protected override lendWorker(): (() => void) | undefined {
@@ -816,9 +821,16 @@ export class ThreadPoolExecutor extends Executor {
       case 'cancel':
         session.nested.get(message[1])?.future.cancel()
         return
-      case 'shutdown':
-        void this.shutdown({ wait: false, cancelFutures: message[1] })
+      case 'shutdown': {
+        // shutdown() from inside a task: published with the calling task, done without waiting
+        // (the task's own call rejects with "cannot join current thread" when it asked to wait).
+        const [, wait, cancelFutures, callerTaskId] = message
+        if (channels.executorShutdown.hasSubscribers) {
+          channels.executorShutdown.publish({ executorId: this.id, wait, cancelFutures, callerTaskId })
+        }
+        void this.#beginShutdown(cancelFutures)
         return
+      }
       case 'waitStart':
         this.#waitStart(session, message)
         return

@@ -75,6 +75,6 @@ export type UpMessage =
   | readonly ['initFailed', SerializedError]
   | readonly ['submit', number, CallableSpec, readonly unknown[], string | undefined, number | undefined, boolean]
   | readonly ['cancel', number]
-  | readonly ['shutdown', boolean]
+  | readonly ['shutdown', boolean, boolean, number | undefined]
   | readonly ['waitStart', number, number | undefined, readonly number[], 'all' | 'any', number | undefined, string]
   | readonly ['waitEnd', number, 'settled' | 'timeout' | 'rejected']

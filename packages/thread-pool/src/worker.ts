@@ -418,18 +418,24 @@ class WorkerExecutor extends Executor {
     else future.setException(deserializeError(value as SerializedError))
   }
 
+  /**
+   * Shuts the pool down (through the coordinator), as Python does even when called from inside
+   * one of its tasks. With `wait: true` (the default) it then rejects with
+   * "cannot join current thread": waiting would mean waiting for this very task.
+   */
   shutdown(options?: ShutdownOptions): Promise<void> {
-    if (options?.wait !== false) {
+    const wait = options?.wait !== false
+    this.#session?.post(['shutdown', wait, options?.cancelFutures === true, currentTask()?.id])
+    if (wait) {
       return Promise.reject(
         new FutureError(
           'cannot join current thread: shutdown({ wait: true }) was called from inside a task of this pool, ' +
-            'and it would wait for that very task to finish (a deadlock). Call shutdown({ wait: false }) from ' +
-            'inside a task, or shutdown() from the code that created the pool.',
+            'and it would wait for that very task to finish (a deadlock). The pool is shut down; call ' +
+            'shutdown({ wait: false }) from inside a task, or shutdown() from the code that created the pool.',
           'ERR_SHUTDOWN_FROM_TASK',
         ),
       )
     }
-    this.#session?.post(['shutdown', options.cancelFutures === true])
     return Promise.resolve()
   }
 }

@@ -102,6 +102,14 @@ describe('diagnostics events', () => {
     expect(await f).toBe('released')
   })
 
+  it('shutdown() from inside a worker task is published with the calling task', async () => {
+    const shutdowns = record<{ executorId: number; wait: boolean; cancelFutures: boolean; callerTaskId?: number }>(channels.executorShutdown)
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    const f = pool.submit(fixture('shutdownFromTask'), true)
+    await f.exception()
+    expect(shutdowns).toContainEqual({ executorId: pool.id, wait: true, cancelFutures: false, callerTaskId: f.id })
+  })
+
   it("publishes worker:exit with the exit code and the futures that were running", async () => {
     const exits = record<{ executorId: number; exitCode?: number; futureIds: number[] }>(channels.workerExit)
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
