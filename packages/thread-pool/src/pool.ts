@@ -364,6 +364,10 @@ export class ThreadPoolExecutor extends Executor {
       resourceLimits,
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
+    // Thread numbers (names) are assigned for maxWorkers * 2 threads, but tinypool may run only
+    // maxWorkers (+ lent ones): a session started while a released one is still ending waits for
+    // that thread instead of starting one more.
+    this.#setThreadLimit(maxWorkers)
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
     // own listeners (watchThreads) handle it.
     this.#tiny.on('error', () => undefined)
@@ -494,13 +498,20 @@ export class ThreadPoolExecutor extends Executor {
   protected override lendWorker(): (() => void) | undefined {
     if (this.#lent >= this.maxWorkers || this.#closing !== undefined) return undefined
     this.#lent++
+    this.#setThreadLimit(this.#limit())
     this.#schedulePump()
     let returned = false
     return () => {
       if (returned) return
       returned = true
       this.#lent--
+      this.#setThreadLimit(this.#limit())
     }
+  }
+
+  /** tinypool 2.2.0 reads `options.maxThreads` on every run(): it is the live thread limit. */
+  #setThreadLimit(limit: number): void {
+    ;(this.#tiny.options as { maxThreads: number }).maxThreads = limit
   }
 
   // ---- submission and dispatch -------------------------------------------------------------------

@@ -44,6 +44,19 @@ describe('constructor options', () => {
     expect(pool.workerCount).toBe(1)
   })
 
+  it('never more threads than maxWorkers, even when work arrives while idle workers are being released', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    let most = 0
+    for (let i = 0; i < 15; i++) {
+      expect(await pool.submit(fixture('getThreadName'))).toMatch(/_0$/)
+      most = Math.max(most, pool.workerCount)
+      // long enough for the pool to release its idle session, short enough to race its end
+      await new Promise((resolve) => (i % 2 === 0 ? setImmediate(resolve) : setTimeout(resolve, 1)))
+      most = Math.max(most, pool.workerCount)
+    }
+    expect(most).toBe(1)
+  })
+
   it('62: saturation: 60 blocked tasks on 4 workers start exactly 4; 3 on 5 start 3', async () => {
     for (const [workers, tasks] of [
       [4, 60],
