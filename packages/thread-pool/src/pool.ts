@@ -251,6 +251,11 @@ class PoolFuture<T> extends Future<T> {
     return super.running()
   }
 
+  override toString(): string {
+    if (this.item !== undefined) this.#owner.sync(this.item)
+    return super.toString()
+  }
+
   override cancel(): boolean {
     const item = this.item
     if (item === undefined || item.where === 'done') return super.cancel()

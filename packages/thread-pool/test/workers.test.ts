@@ -112,6 +112,8 @@ describe('the signal path', () => {
     const started = latch()
     const f = pool.submitWith({ signal: controller.signal }, fixture('onAbort'), started.path, false, 0)
     await until(() => existsSync(started.path), 'the task to start')
+    expect(f.toString()).toContain('state=running')
+    expect(f.running()).toBe(true)
     expect(f.cancel()).toBe(false)
     controller.abort(new RangeError('stop please'))
     const error = (await rejection(f)) as Error
