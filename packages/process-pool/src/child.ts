@@ -426,7 +426,7 @@ class ChildExecutor extends Executor {
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
     this.#shutdown = true
-    send(['shutdown', options?.cancelFutures ?? false])
+    send(['shutdown', options?.cancelFutures ?? false, options?.wait ?? true, currentTaskId()])
     if (options?.wait === false) return Promise.resolve()
     return Promise.reject(
       new FutureError(

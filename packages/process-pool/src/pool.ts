@@ -16,6 +16,7 @@ import {
 import type {
   Callable,
   CallableSpec,
+  ExecutorShutdownEvent,
   FunctionOf,
   FutureStartEvent,
   FutureSubmitEvent,
@@ -274,14 +275,19 @@ export class ProcessPoolExecutor extends Executor {
     const wait = options?.wait ?? true
     const cancelFutures = options?.cancelFutures ?? false
     this.publishShutdown(wait, cancelFutures)
+    this.#shutDown(cancelFutures)
+    if (!wait) return Promise.resolve()
+    return this.#whenDrained().then(() => this.#stopAll())
+  }
+
+  /** Marks the pool shut down, cancels the queue if asked, and lets idle children go. */
+  #shutDown(cancelFutures: boolean): void {
     this.#shutdown = true
     this.#stopWhenDrained = true
     if (cancelFutures) {
       for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.future.cancel()
     }
     this.#maybeStopChildren()
-    if (!wait) return Promise.resolve()
-    return this.#whenDrained().then(() => this.#stopAll())
   }
 
   /**
@@ -853,9 +859,17 @@ export class ProcessPoolExecutor extends Executor {
       case 'cancel':
         child.nested.get(message[1])?.cancel()
         break
-      case 'shutdown':
-        void this.shutdown({ wait: false, cancelFutures: message[1] })
+      case 'shutdown': {
+        // shutdown() from a task in a child: published as the task asked (wait: true from inside
+        // a task is what the deadlock detector reports as shutdown-from-task); the pool does the
+        // wait: false part, and the child rejects the wait: true call itself, as Python does.
+        const [, cancelFutures, wait, callerTaskId] = message
+        if (channels.executorShutdown.hasSubscribers) {
+          channels.executorShutdown.publish({ executorId: this.id, wait, cancelFutures, callerTaskId } satisfies ExecutorShutdownEvent)
+        }
+        this.#shutDown(cancelFutures)
         break
+      }
       case 'wait':
         this.#onWait(child, message)
         break

@@ -42,6 +42,6 @@ export type ToParent =
   | [t: 'sub', ref: number, spec: CallableSpec, args: unknown[], name: string | undefined, chunk: 0 | 1, callerTaskId: number | undefined]
   | [t: 'cancel', ref: number]
   | [t: 'crash', error: SerializedError]
-  | [t: 'shutdown', cancelFutures: boolean]
+  | [t: 'shutdown', cancelFutures: boolean, wait: boolean, callerTaskId: number | undefined]
   | [t: 'wait', waitId: number, taskId: number | undefined, refs: number[], mode: 'all' | 'any', timeout: number | undefined, stack: string]
   | [t: 'waitend', waitId: number, reason: 'settled' | 'timeout' | 'rejected']

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelNames } from '@x/future'
 import type {
   ExecutorCreateEvent,
+  ExecutorShutdownEvent,
   FutureFinishEvent,
   FutureStartEvent,
   FutureSubmitEvent,
@@ -140,6 +141,17 @@ describe('diagnostics events for tasks in children', () => {
       diagnosticsChannel.unsubscribe(channelNames.futureStart, onStart)
       diagnosticsChannel.unsubscribe(channelNames.futureFinish, onFinish)
     }
+  })
+
+  it('shutdown() from a task in a child is published with the task as caller (shutdown-from-task)', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 1 })
+    const events = await listen<ExecutorShutdownEvent>(channelNames.executorShutdown, async (seen) => {
+      const f = p.submit(t('shutdownFromTask'), true)
+      expect(await f).toMatch(/cannot join current thread/)
+      await p.shutdown()
+      expect(seen[0]).toEqual({ executorId: p.id, wait: true, cancelFutures: false, callerTaskId: f.id })
+    })
+    expect(events).toHaveLength(2)
   })
 
   it('a wait inside a child is published in the parent with parent ids, and ends', async () => {
