@@ -536,6 +536,7 @@ export class ProcessPoolExecutor extends Executor {
         child.sentSpecs.add(entry[1])
       } catch (error) {
         child.inflight.delete(item.future.id)
+        child.assigned-- // it never reached the child: it does not count toward maxTasksPerChild
         this.#inflight--
         this.#detach(item)
         item.future.setException(this.#argumentError(item, error))
