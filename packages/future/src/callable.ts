@@ -23,7 +23,8 @@ const compiledOk = new Map<string, string>()
 /**
  * Turns a function or task handle into a {@link CallableSpec} a worker can load. Throws a
  * `TypeError` that names the problem and the fix for what cannot travel: a native function
- * (`Math.pow`), a bound function, a class, or something that is not a function.
+ * (`Math.pow`), a bound function, a class, or something that is not a function. A global built-in
+ * that every worker has under the same name (`String`, `Number`, `parseInt`) travels by name.
  *
  * A function sent as source runs in a fresh scope in the worker: it must not use variables from
  * outside itself (see {@link invokeCallable} for the error it gets when it does).
@@ -40,6 +41,11 @@ export function describeCallable(fn: Callable): CallableSpec {
   const cached = compiledOk.get(source)
   if (cached !== undefined) return { kind: 'source', source: cached, name }
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    // A global built-in reachable by its own name (String, Number, parseInt, ...) exists in every
+    // worker too, so it travels by that name. Namespace members (Math.pow) do not.
+    if (/^[A-Za-z_$][\w$]*$/.test(name) && (globalThis as Record<string, unknown>)[name] === fn) {
+      return { kind: 'source', source: name, name }
+    }
     if (name.startsWith('bound ')) {
       throw new TypeError(
         `${name === 'bound ' ? 'a bound function' : `"${name}" is a bound function: it`} cannot be sent to a worker, because its bound "this" and arguments ` +

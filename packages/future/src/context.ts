@@ -42,6 +42,10 @@ export function currentTask(): TaskContext | undefined {
   return storage.getStore()
 }
 
+// Self-contained functions sent to a worker as source cannot always import this package (a test
+// runner may rewrite their import() calls); they can reach currentTask() through this global.
+;(globalThis as Record<symbol, unknown>)[Symbol.for('@x/future.currentTask')] = currentTask
+
 /**
  * Runs `fn` with `context` as the {@link currentTask} (and everything it starts asynchronously).
  * For backend authors: call it around each task you run.

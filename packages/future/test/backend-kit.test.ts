@@ -68,6 +68,18 @@ describe('describeCallable / loadCallable / invokeCallable', () => {
     expect(await loadCallable(describeCallable(task(fixture, 'shout')))).toBe(await loadCallable(describeCallable(task(fixture, 'shout'))))
   })
 
+  it('sends global built-ins (String, Number, parseInt) by name', async () => {
+    expect(describeCallable(String)).toEqual({ kind: 'source', source: 'String', name: 'String' })
+    expect(await invokeCallable(describeCallable(String), [42])).toBe('42')
+    expect(await invokeCallable(describeCallable(parseInt), ['ff', 16])).toBe(255)
+  })
+
+  it('reaches currentTask() through a global, for functions that cannot import the package', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const f = ex.submit(() => (globalThis as Record<symbol, (() => { id: number } | undefined) | undefined>)[Symbol.for('@x/future.currentTask')]?.()?.id)
+    expect(await f).toBe(f.id)
+  })
+
   it('refuses native, bound, class and non-function values with a TypeError naming the fix', () => {
     expect(() => describeCallable(Math.pow)).toThrow(/"pow" is a native function.*submit\(\(a, b\) => Math\.pow\(a, b\), 2, 8\)/)
     const bound = function f(this: unknown) {

@@ -104,22 +104,19 @@ const sleepThen = async (ms: number, value: unknown): Promise<unknown> => {
   await new Promise((resolve) => setTimeout(resolve, ms))
   return value
 }
-const describeContext = async (): Promise<{ id: number; name: string | undefined; hasExecutor: boolean }> => {
-  const { currentTask: current } = await import('@x/future')
-  const task = current()
+const describeContext = (): { id: number; name: string | undefined; hasExecutor: boolean } => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
   if (task === undefined) throw new Error('currentTask() is undefined inside a task')
   return { id: task.id, name: task.name, hasExecutor: typeof task.executor.submit === 'function' }
 }
 const nestedSum = async (n: number): Promise<number> => {
-  const { currentTask: current } = await import('@x/future')
-  const task = current()
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
   if (task === undefined) throw new Error('currentTask() is undefined inside a task')
   const child = task.executor.submit((x: number) => x * 10, n)
   return (await child) + 1
 }
 const waitForAbort = async (latch: string): Promise<string> => {
-  const { currentTask: current } = await import('@x/future')
-  const task = current()
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
   if (task === undefined) throw new Error('currentTask() is undefined inside a task')
   process.getBuiltinModule('node:fs').writeFileSync(latch, 'started')
   const signal = task.signal
