@@ -154,7 +154,7 @@ export class ProcessPoolExecutor extends Executor {
   #shutdown = false
   #broken: BrokenProcessPoolError | undefined
   #scheduled = false
-  readonly #specStats = new Map<number, { mean: number; seen: number }>()
+  readonly #specStats = new Map<number, { mean: number; seen: number; risky?: true }>()
   readonly #specIds = new Map<string, number>()
   readonly #specOf = new WeakMap<object, CallableSpec>()
   readonly #specIdOf = new WeakMap<CallableSpec, number>()
@@ -509,7 +509,7 @@ export class ProcessPoolExecutor extends Executor {
   /** How many tasks of this callable a child may hold at once: 1 unless it is known to be short. */
   #windowFor(specId: number): number {
     const stats = this.#specStats.get(specId)
-    if (stats === undefined) return 1
+    if (stats === undefined || stats.risky === true) return 1
     // Grow with the evidence (one more per result seen), so one quick call is not taken as a promise.
     return Math.max(1, Math.min(MAX_WINDOW, stats.seen, Math.floor(WINDOW_TARGET_MS / Math.max(stats.mean, 0.001))))
   }
@@ -730,6 +730,11 @@ export class ProcessPoolExecutor extends Executor {
     }
     child.waits.clear()
     for (const item of items) {
+      // It may be what killed the child: never send it ahead again, so the next death of a child
+      // running it takes one future with it, not every task sent ahead behind it.
+      const stats = this.#specStats.get(item.specId)
+      if (stats === undefined) this.#specStats.set(item.specId, { mean: 0, seen: 0, risky: true })
+      else stats.risky = true
       this.#detach(item)
       if (item.future.done()) continue
       const error: Error =

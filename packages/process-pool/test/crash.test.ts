@@ -79,6 +79,31 @@ describe('a child that dies', () => {
     expect(await Promise.all([3, 4, 5].map((n) => pool.submit(t('square'), n)))).toEqual([9, 16, 25])
   })
 
+  it('a function that was running when a child died is no longer sent ahead: the next death takes one future', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2 })
+    try {
+      // learn that exitIf is short, so it is sent ahead in batches
+      expect(await Promise.all(Array.from({ length: 300 }, (_, i) => p.submit(t('exitIf'), i, -1)))).toHaveLength(300)
+      const round = async (): Promise<number> => {
+        const fs = Array.from({ length: 100 }, (_, i) => p.submit(t('exitIf'), i, 50))
+        let failed = 0
+        for (const [i, f] of fs.entries()) {
+          const error = await f.exception()
+          if (error === undefined) expect(await f).toBe(i)
+          else {
+            expect((error as ProcessExitError).exitCode).toBe(5)
+            failed++
+          }
+        }
+        return failed
+      }
+      expect(await round()).toBeGreaterThanOrEqual(1)
+      expect(await round()).toBe(1)
+    } finally {
+      await p.shutdown()
+    }
+  })
+
   it('process.kill(process.pid, "SIGTERM") inside the task names SIGTERM', async () => {
     const error = (await rejection(pool.submit(t('killSelf'), 'SIGTERM'))) as ProcessExitError
     expect(error.signal).toBe('SIGTERM')
