@@ -261,7 +261,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   #valueIndex = 0
   #exhausted = false
   #finished = false
-  #chain: Promise<unknown> = Promise.resolve()
+  #inFlight: Promise<void> | undefined
 
   constructor(executor: Executor, fn: Callable, iterators: Iterator<unknown>[], state: MapState) {
     this.#executor = executor
@@ -286,9 +286,30 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
-    const result = this.#chain.then(() => this.#next())
-    this.#chain = result.catch(() => undefined)
-    return result
+    if (this.#inFlight === undefined) {
+      // Fast path: the next value of the current chunk is ready and no earlier next() is running.
+      if (this.#valueIndex < this.#values.length) {
+        return Promise.resolve({ value: this.#values[this.#valueIndex++] as R, done: false })
+      }
+      return this.#track(this.#next())
+    }
+    return this.#track(this.#inFlight.then(() => this.#next()))
+  }
+
+  /** Marks `step` as the call in flight until it settles; calls made meanwhile queue behind it. */
+  #track(step: Promise<IteratorResult<R>>): Promise<IteratorResult<R>> {
+    // This reaction is registered before the caller's own, so the marker is clear by the time the
+    // caller resumes and asks for the next value.
+    const settled: Promise<void> = step.then(
+      () => {
+        if (this.#inFlight === settled) this.#inFlight = undefined
+      },
+      () => {
+        if (this.#inFlight === settled) this.#inFlight = undefined
+      },
+    )
+    this.#inFlight = settled
+    return step
   }
 
   return(): Promise<IteratorResult<R>> {

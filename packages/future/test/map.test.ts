@@ -89,4 +89,14 @@ describe('map', () => {
     expect(values).toEqual([0, 1, 2, 3])
     expect((error as Error).message).toBe('five')
   })
+
+  it('next() calls made without waiting for each other still get the values in order', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 3 })
+    for (const chunksize of [1, 3]) {
+      const iterator = ex.map(async (x: number) => (await sleep(10 - x), x), [0, 1, 2, 3, 4, 5, 6], { chunksize })
+      const steps = await Promise.all(Array.from({ length: 9 }, () => iterator.next()))
+      expect(steps.map((step) => step.value)).toEqual([0, 1, 2, 3, 4, 5, 6, undefined, undefined])
+      expect(steps.map((step) => step.done)).toEqual([false, false, false, false, false, false, false, true, true])
+    }
+  })
 })
