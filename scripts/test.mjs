@@ -68,7 +68,8 @@ for (const folder of reportFolders(repoRoot)) {
 const runsDir = path.join(repoRoot, '.turbo', 'runs');
 const oldRuns = new Set(existsSync(runsDir) ? readdirSync(runsDir) : []);
 
-/** @type {{ title: string, ok: boolean, seconds: number, countedByTests: boolean }[]} countedByTests: its failures show in a Vitest report */
+// countedByTests: the step's failures already show as failed tests in a Vitest report.
+/** @type {{ title: string, ok: boolean, seconds: number, countedByTests: boolean }[]} */
 const steps = [];
 
 const workspace = run('workspace tests (layers)', bin('vitest'), [
