@@ -53,6 +53,7 @@ export class AsyncPoolExecutor extends Executor {
   #lent = 0
   #shutdown = false
   #scheduled = false
+  #pumping = false
   #drained: Promise<void> | undefined
   #resolveDrained: (() => void) | undefined
   readonly #freeSlots: number[] = []
@@ -178,6 +179,19 @@ export class AsyncPoolExecutor extends Executor {
   }
 
   #pump(): void {
+    // A synchronous task settles inside #start and asks to pump again: let this loop go on
+    // instead of recursing (20,000 queued synchronous tasks would overflow the stack).
+    if (this.#pumping) return
+    this.#pumping = true
+    try {
+      this.#pumpLoop()
+    } finally {
+      this.#pumping = false
+    }
+    this.#checkDrained()
+  }
+
+  #pumpLoop(): void {
     while (this.#running < this.maxWorkers + this.#extraWorkers) {
       const item = this.#queue.values().next().value
       if (item === undefined) break
@@ -186,7 +200,6 @@ export class AsyncPoolExecutor extends Executor {
       if (!item.future.setRunningOrNotifyCancel()) continue
       this.#start(item)
     }
-    this.#checkDrained()
   }
 
   #start(item: WorkItem): void {

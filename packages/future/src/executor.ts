@@ -262,6 +262,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
   #exhausted = false
   #finished = false
   #inFlight: Promise<void> | undefined
+  #awaiting: Future | undefined
 
   constructor(executor: Executor, fn: Callable, iterators: Iterator<unknown>[], state: MapState) {
     this.#executor = executor
@@ -376,13 +377,20 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
     }
     const { deadline } = this.#state
     let value: unknown
+    this.#awaiting = head.future
     try {
       value = await head.future.result(deadline === undefined ? undefined : deadline - performance.now())
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+      if (this.#finished) return { value: undefined, done: true }
       head.future.cancel()
       this.#finish()
       throw error
+    } finally {
+      this.#awaiting = undefined
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+    if (this.#finished) return { value: undefined, done: true }
     if (!head.chunk) return { value: value as R, done: false }
     this.#values = value as unknown[]
     this.#valueIndex = 0
@@ -393,6 +401,7 @@ class MapIterator<R> implements AsyncIterableIterator<R> {
     if (this.#finished) return
     this.#finished = true
     this.#values = []
+    this.#awaiting?.cancel()
     this.#cancelAll()
     if (!this.#exhausted) {
       this.#exhausted = true

@@ -51,6 +51,13 @@ describe('AsyncPoolExecutor', () => {
     expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i))
   })
 
+  it('20,000 queued synchronous tasks run without growing the stack', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const fs = Array.from({ length: 20_000 }, (_, i) => ex.submit((x: number) => x + 1, i))
+    const values = await Promise.all(fs.map((f) => f.result()))
+    expect(values[19_999]).toBe(20_000)
+  })
+
   it('runs closures and synchronous functions; a task does not start inside submit()', async () => {
     await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
     const outside = { count: 0 }

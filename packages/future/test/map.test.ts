@@ -95,8 +95,24 @@ describe('map', () => {
     for (const chunksize of [1, 3]) {
       const iterator = ex.map(async (x: number) => (await sleep(10 - x), x), [0, 1, 2, 3, 4, 5, 6], { chunksize })
       const steps = await Promise.all(Array.from({ length: 9 }, () => iterator.next()))
-      expect(steps.map((step) => step.value)).toEqual([0, 1, 2, 3, 4, 5, 6, undefined, undefined])
+      expect(steps.map((step): unknown => step.value)).toEqual([0, 1, 2, 3, 4, 5, 6, undefined, undefined])
       expect(steps.map((step) => step.done)).toEqual([false, false, false, false, false, false, false, true, true])
     }
+  })
+
+  it('return() while a next() is waiting: the awaited call is cancelled and the pending next() is done', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    let release!: () => void
+    const blocker = ex.submit(() => new Promise<void>((resolve) => (release = resolve)))
+    const ran: number[] = []
+    const iterator = ex.map((x: number) => ran.push(x), [1, 2, 3])
+    const pending = iterator.next()
+    await iterator.return?.()
+    release()
+    await blocker
+    expect(await pending).toEqual({ value: undefined, done: true })
+    expect(await iterator.next()).toEqual({ value: undefined, done: true })
+    await ex.shutdown()
+    expect(ran).toEqual([])
   })
 })
