@@ -351,11 +351,16 @@ export function publishWait(
     ended = true
     if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason } satisfies WaitEndEvent)
   }
+  // A timed wait ends by itself and is never reported as a deadlock: skip its stack (the capture
+  // is the most expensive part of publishing a wait).
+  const timed = timeout !== undefined && timeout !== Infinity
   const site: { stack?: string } = {}
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 40
-  Error.captureStackTrace(site, publishWait)
-  Error.stackTraceLimit = limit
+  if (!timed) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 20
+    Error.captureStackTrace(site, publishWait)
+    Error.stackTraceLimit = limit
+  }
   let stack: string | undefined
   const event: WaitStartEvent = {
     waitId,
@@ -364,7 +369,7 @@ export function publishWait(
     mode,
     timeout: timeout === Infinity ? undefined : timeout,
     get stack(): string {
-      stack ??= waitSite(site.stack)
+      stack ??= timed ? '    (a timed wait: no stack recorded)' : waitSite(site.stack)
       return stack
     },
     reject: (error: Error): void => {
