@@ -127,6 +127,7 @@ const machine = {
   loadavgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
 };
 const versions = await peerVersions();
+const git = gitState();
 const command = `pnpm bench${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 console.log(
   `@x benchmarks: ${quick ? 'QUICK smoke run' : 'full run'}, ${rounds} round(s), ${workloads.length} workloads, peers: ${[...selected].join(' ')}\n` +
@@ -188,7 +189,7 @@ for (const n of notes) console.log(`note: ${n}`);
 const date = new Date().toISOString();
 machine.loadavgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 const subtitle = `${machine.nproc} cores ${machine.cpu}, Node ${machine.node}; ${rounds} round(s) of ${quick ? 'quick' : 'full'} sizes; medians; ${date.slice(0, 16)}Z`;
-const result = { meta: { date, mode: quick ? 'quick' : 'full', command, rounds, elapsedS: Math.round(elapsedS), machine, versions, params, notes }, ...agg, failures, runs };
+const result = { meta: { date, mode: quick ? 'quick' : 'full', command, rounds, elapsedS: Math.round(elapsedS), git, machine, versions, params, notes }, ...agg, failures, runs };
 await mkdir(outDir, { recursive: true });
 await writeFile(new URL('results.json', outDir), `${JSON.stringify(result, null, 2)}\n`);
 await writeFile(new URL('ratios.svg', outDir), ratiosSvg(agg, subtitle));
@@ -301,6 +302,15 @@ function calibrateSpin(ms) {
   return Math.max(1, Math.round((n0 * ms) / best));
 }
 
+/** The commit measured, and whether the packages had uncommitted changes at the start. */
+function gitState() {
+  const run = (gitArgs) => spawnSync('git', gitArgs, { cwd: fileURLToPath(APP), encoding: 'utf8' });
+  const head = run(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const dirty = run(['status', '--porcelain', '--', '../../packages']).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' (with uncommitted changes in packages/)' : ''}`;
+}
+
 async function peerVersions() {
   const out = {};
   for (const name of ['piscina', 'tinypool', 'workerpool', 'poolifier', 'p-limit']) {
@@ -324,7 +334,7 @@ async function updateReadme(md, result) {
   const m = result.meta.machine;
   const block = [
     start,
-    `Measured ${result.meta.date.slice(0, 16).replace('T', ' ')} UTC with \`${result.meta.command}\` (${result.meta.rounds} round${result.meta.rounds === 1 ? '' : 's'}, ${result.meta.elapsedS} s): ` +
+    `Measured ${result.meta.date.slice(0, 16).replace('T', ' ')} UTC on commit ${result.meta.git} with \`${result.meta.command}\` (${result.meta.rounds} round${result.meta.rounds === 1 ? '' : 's'}, ${result.meta.elapsedS} s): ` +
       `${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, Python ${m.python}; ` +
       `piscina ${result.meta.versions.piscina}, tinypool ${result.meta.versions.tinypool}, workerpool ${result.meta.versions.workerpool}, poolifier ${result.meta.versions.poolifier}, p-limit ${result.meta.versions['p-limit']}. ` +
       `Load average (1, 5, 15 min) at the start: ${m.loadavgAtStart.join(' ')}, at the end: ${m.loadavgAtEnd.join(' ')}.`,
