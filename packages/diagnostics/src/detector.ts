@@ -181,6 +181,10 @@ class Detector implements DeadlockDetector {
   #waitStarted(event: WaitStartEvent): void {
     const wait = this.#graph.waitStart(event)
     if (wait.timed) return
+    // Capture the wait site now: @x/future records it only while the event is being published,
+    // when the waiter is still on the call stack; the report reads it later.
+    // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- the read itself captures
+    void event.stack
     this.#armTimer()
     this.#check(wait)
   }

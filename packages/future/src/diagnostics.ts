@@ -76,7 +76,11 @@ export interface WaitStartEvent {
   readonly mode: 'all' | 'any'
   /** The wait's timeout in milliseconds; `undefined` when it can wait forever. */
   readonly timeout: number | undefined
-  /** Where the wait happened (a stack trace, formatted on first read). */
+  /**
+   * Where the wait happened. Captured on the first read, which must happen while the event is
+   * being published (in the subscriber itself): the waiter is on the call stack only then. Later
+   * reads return what was captured, or a note.
+   */
   readonly stack: string
   /** Ends this wait at once, rejecting it with `error` (used by the deadlock detector). */
   readonly reject: (error: Error) => void

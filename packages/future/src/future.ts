@@ -351,16 +351,11 @@ export function publishWait(
     ended = true
     if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason } satisfies WaitEndEvent)
   }
-  // A timed wait ends by itself and is never reported as a deadlock: skip its stack (the capture
-  // is the most expensive part of publishing a wait).
+  // The wait site is captured only when a subscriber reads `stack` during the publish (the waiter
+  // is still on the call stack then): capturing is the expensive part, and subscribers that do
+  // not need it should not pay for it. A timed wait is never reported as a deadlock: no stack.
   const timed = timeout !== undefined && timeout !== Infinity
-  const site: { stack?: string } = {}
-  if (!timed) {
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 20
-    Error.captureStackTrace(site, publishWait)
-    Error.stackTraceLimit = limit
-  }
+  let publishing = true
   let stack: string | undefined
   const event: WaitStartEvent = {
     waitId,
@@ -369,7 +364,18 @@ export function publishWait(
     mode,
     timeout: timeout === Infinity ? undefined : timeout,
     get stack(): string {
-      stack ??= timed ? '    (a timed wait: no stack recorded)' : waitSite(site.stack)
+      if (stack === undefined) {
+        if (timed) stack = '    (a timed wait: no stack recorded)'
+        else if (!publishing) stack = '    (wait site not recorded: read `stack` while the event is being published)'
+        else {
+          const site: { stack?: string } = {}
+          const limit = Error.stackTraceLimit
+          Error.stackTraceLimit = 20
+          Error.captureStackTrace(site, publishWait)
+          Error.stackTraceLimit = limit
+          stack = waitSite(site.stack)
+        }
+      }
       return stack
     },
     reject: (error: Error): void => {
@@ -378,7 +384,11 @@ export function publishWait(
       onReject(error)
     },
   }
-  channels.waitStart.publish(event)
+  try {
+    channels.waitStart.publish(event)
+  } finally {
+    publishing = false
+  }
   return end
 }
 

@@ -20,7 +20,8 @@ function record(): { events: Recorded[]; stop: () => void } {
   const events: Recorded[] = []
   const listeners = Object.entries(channelNames).map(([key, name]) => {
     const listener = (event: unknown): void => {
-      events.push({ channel: key, event: event as Record<string, unknown> })
+      // a copy made now: `stack` is captured only when read during the publish
+      events.push({ channel: key, event: { ...(event as Record<string, unknown>) } })
     }
     diagnosticsChannel.subscribe(name, listener)
     return () => diagnosticsChannel.unsubscribe(name, listener)
@@ -127,6 +128,24 @@ describe('diagnostics events', () => {
     const start = recorder.events.find((e) => e.channel === 'waitStart')?.event
     expect(start?.futureIds).toEqual([f.id])
     expect(String(start?.stack)).toMatch(/diagnostics\.test|wait site not recorded/)
+  })
+
+  it('the wait site is captured only when read during the publish', async () => {
+    let late: WaitStartEvent | undefined
+    const listener = (event: unknown): void => {
+      late = event as WaitStartEvent
+    }
+    diagnosticsChannel.subscribe(channelNames.waitStart, listener)
+    try {
+      const f = new Future()
+      setTimeout(() => {
+        f.setResult(1)
+      }, 5)
+      await f.result()
+      expect(late?.stack).toMatch(/wait site not recorded: read `stack` while the event is being published/)
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.waitStart, listener)
+    }
   })
 
   it('a done future creates no wait', async () => {
