@@ -29,7 +29,12 @@ interface WorkItem {
   readonly args: unknown[]
   readonly signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
+  /** Still in the queue (false once started, or removed by cancel()). */
+  queued: boolean
 }
+
+/** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
+const neverAborted = new AbortController().signal
 
 const MAX_LENT_WORKERS = 32
 
@@ -47,7 +52,11 @@ const MAX_LENT_WORKERS = 32
  * ```
  */
 export class AsyncPoolExecutor extends Executor {
-  readonly #queue = new Set<WorkItem>()
+  // FIFO queue: an array read from #head. A cancelled item stays in place, marked not queued, and
+  // is skipped; the array is compacted once its dead head is large.
+  #queue: WorkItem[] = []
+  #head = 0
+  #queued = 0
   #running = 0
   #extraWorkers = 0
   #lent = 0
@@ -92,11 +101,14 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item: WorkItem = { future, fn, args, signal, onAbort: undefined }
-    this.#queue.add(item)
+    const item: WorkItem = { future, fn, args, signal, onAbort: undefined, queued: true }
+    this.#queue.push(item)
+    this.#queued++
     future.addDoneCallback(() => {
       // Cancelled while queued: leave the queue and tell wait()/asCompleted() at once.
-      if (this.#queue.delete(item)) {
+      if (item.queued) {
+        item.queued = false
+        this.#queued--
         this.#detachSignal(item)
         future.setRunningOrNotifyCancel()
         this.#checkDrained()
@@ -138,7 +150,7 @@ export class AsyncPoolExecutor extends Executor {
     const cancelFutures = options?.cancelFutures ?? false
     this.publishShutdown(wait, cancelFutures)
     this.#shutdown = true
-    if (cancelFutures) for (const item of [...this.#queue]) item.future.cancel()
+    if (cancelFutures) for (const item of this.#queue.slice(this.#head)) if (item.queued) item.future.cancel()
     if (!wait) return Promise.resolve()
     if (currentTask()?.executor === this) {
       const error = new FutureError(
@@ -148,7 +160,7 @@ export class AsyncPoolExecutor extends Executor {
       )
       return Promise.reject(error)
     }
-    if (this.#queue.size === 0 && this.#running === 0) return Promise.resolve()
+    if (this.#queued === 0 && this.#running === 0) return Promise.resolve()
     this.#drained ??= new Promise<void>((resolve) => {
       this.#resolveDrained = resolve
     })
@@ -193,9 +205,8 @@ export class AsyncPoolExecutor extends Executor {
 
   #pumpLoop(): void {
     while (this.#running < this.maxWorkers + this.#extraWorkers) {
-      const item = this.#queue.values().next().value
+      const item = this.#dequeue()
       if (item === undefined) break
-      this.#queue.delete(item)
       this.#detachSignal(item)
       if (!item.future.setRunningOrNotifyCancel()) continue
       this.#start(item)
@@ -209,17 +220,21 @@ export class AsyncPoolExecutor extends Executor {
     if (channels.futureStart.hasSubscribers) {
       channels.futureStart.publish({ futureId: future.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
     }
-    const controller = new AbortController()
-    const abort = (): void => {
-      controller.abort(signal?.reason)
-    }
+    // Only a task submitted with a signal can be aborted: the others share one that never aborts.
+    let taskSignal = neverAborted
+    let abort: (() => void) | undefined
     if (signal !== undefined) {
+      const controller = new AbortController()
+      taskSignal = controller.signal
+      abort = (): void => {
+        controller.abort(signal.reason)
+      }
       if (signal.aborted) abort()
       else signal.addEventListener('abort', abort, { once: true })
     }
-    const context: TaskContext = { id: future.id, name: future.name, signal: controller.signal, executor: this }
+    const context: TaskContext = { id: future.id, name: future.name, signal: taskSignal, executor: this }
     const settle = (ok: boolean, value: unknown): void => {
-      signal?.removeEventListener('abort', abort)
+      if (abort !== undefined) signal?.removeEventListener('abort', abort)
       this.#running--
       this.#freeSlots.push(slot)
       if (ok) future.setResult(value)
@@ -253,6 +268,25 @@ export class AsyncPoolExecutor extends Executor {
     }
   }
 
+  #dequeue(): WorkItem | undefined {
+    const queue = this.#queue
+    while (this.#head < queue.length) {
+      const item = queue[this.#head++]
+      if (item?.queued === true) {
+        item.queued = false
+        this.#queued--
+        if (this.#head > 1024 && this.#head * 2 > queue.length) {
+          this.#queue = queue.slice(this.#head)
+          this.#head = 0
+        }
+        return item
+      }
+    }
+    this.#queue = []
+    this.#head = 0
+    return undefined
+  }
+
   #detachSignal(item: WorkItem): void {
     if (item.onAbort !== undefined) {
       item.signal?.removeEventListener('abort', item.onAbort)
@@ -261,7 +295,7 @@ export class AsyncPoolExecutor extends Executor {
   }
 
   #checkDrained(): void {
-    if (this.#resolveDrained !== undefined && this.#queue.size === 0 && this.#running === 0) {
+    if (this.#resolveDrained !== undefined && this.#queued === 0 && this.#running === 0) {
       const resolve = this.#resolveDrained
       this.#resolveDrained = undefined
       resolve()
