@@ -182,9 +182,11 @@ class Detector implements DeadlockDetector {
     const wait = this.#graph.waitStart(event)
     if (wait.timed) return
     // Capture the wait site now: @x/future records it only while the event is being published,
-    // when the waiter is still on the call stack; the report reads it later.
+    // when the waiter is still on the call stack; the report reads it later. A wait outside any
+    // task (the main thread) can only be a tail of a deadlock, never part of its core: its stack
+    // is not worth the capture.
     // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- the read itself captures
-    void event.stack
+    if (event.taskId !== undefined) void event.stack
     this.#armTimer()
     this.#check(wait)
   }
