@@ -26,9 +26,10 @@ function hasScript(folder, script) {
  * Runs a command in the root and stops this process with its exit code if it fails.
  * @param {string} command
  * @param {string[]} commandArgs
+ * @param {string} [cwd]
  */
-function run(command, commandArgs) {
-  const result = spawnSync(command, commandArgs, { cwd: repoRoot, env, stdio: 'inherit' });
+function run(command, commandArgs, cwd = repoRoot) {
+  const result = spawnSync(command, commandArgs, { cwd, env, stdio: 'inherit' });
   if (result.error !== undefined) throw result.error;
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
@@ -45,4 +46,7 @@ run(path.join(repoRoot, 'node_modules', '.bin', 'turbo'), [
   `--filter=./${folder}...`,
   '--output-logs=errors-only',
 ]);
-run('pnpm', ['--dir', folder, '--silent', 'run', 'start', ...args]);
+// Start the app from the folder `pnpm demo` was run in, so relative paths in its arguments
+// (`pnpm demo hash ./docs`) mean what the caller meant.
+const callerDir = process.env.INIT_CWD ?? process.cwd();
+run('pnpm', ['--dir', path.join(repoRoot, folder), '--silent', 'run', 'start', ...args], existsSync(callerDir) ? callerDir : repoRoot);
