@@ -56,7 +56,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #listeners: Set<() => void> | undefined
+  #listeners: (() => void)[] | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
   constructor(options?: { name?: string | undefined }) {
@@ -128,7 +128,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return Promise.reject(error)
     }
     if (this.done()) return this.#settled()
-    return this.#waitDone(timeout).then(() => this.#settled())
+    return this.#waitDone(timeout, (resolve, reject) => {
+      if (this.cancelled()) reject(new CancelledError())
+      else if (this.#failed) reject(this.#error)
+      else resolve(this.#value as T)
+    })
   }
 
   /**
@@ -143,7 +147,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return Promise.reject(error)
     }
     if (this.done()) return this.#settledException()
-    return this.#waitDone(timeout).then(() => this.#settledException())
+    return this.#waitDone(timeout, (resolve, reject) => {
+      if (this.cancelled()) reject(new CancelledError())
+      else resolve(this.#failed ? this.#error : undefined)
+    })
   }
 
   /**
@@ -302,35 +309,47 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
-  /** Resolves when the future is done (cancelled included); rejects on timeout or reject(). */
-  #waitDone(timeout: number | undefined): Promise<void> {
+  /**
+   * One promise for one wait: settled by `onDone` once the future is done (cancelled included),
+   * rejected on timeout or by the detector's reject().
+   */
+  #waitDone<R>(
+    timeout: number | undefined,
+    onDone: (resolve: (value: R) => void, reject: (reason: unknown) => void) => void,
+  ): Promise<R> {
     if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       let end: ((reason: WaitEndEvent['reason']) => void) | undefined
-      const listeners = (this.#listeners ??= new Set())
       const listener = (): void => {
         if (timer !== undefined) clearTimeout(timer)
         end?.('settled')
-        resolve()
+        onDone(resolve, reject)
       }
-      listeners.add(listener)
+      ;(this.#listeners ??= []).push(listener)
       if (timeout !== undefined && timeout !== Infinity) {
         timer = setTimeout(() => {
-          this.#listeners?.delete(listener)
+          this.#removeListener(listener)
           end?.('timeout')
           reject(new TimeoutError())
         }, timeout)
       }
       if (channels.waitStart.hasSubscribers) {
         end = publishWait([this], 'all', timeout, (error) => {
-          this.#listeners?.delete(listener)
+          this.#removeListener(listener)
           if (timer !== undefined) clearTimeout(timer)
           reject(error)
         })
       }
     })
   }
+
+  #removeListener(listener: () => void): void {
+    const listeners = this.#listeners
+    const index = listeners?.indexOf(listener) ?? -1
+    if (index >= 0) listeners?.splice(index, 1)
+  }
+
 }
 
 /**
