@@ -8,7 +8,8 @@ import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError } from './errors.js'
 import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitOptions } from './executor.js'
-import { Future } from './future.js'
+import { Future, kSetCancelHook } from './future.js'
+import type { CancelHook } from './future.js'
 import { isTask } from './task.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
 
@@ -23,15 +24,26 @@ export interface AsyncPoolExecutorOptions {
   name?: string | undefined
 }
 
-interface WorkItem {
-  readonly future: Future
-  readonly fn: Callable
-  readonly args: unknown[]
-  readonly signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
+/** A queued call. It is its future's cancel hook: a cancel while queued takes it off the queue. */
+class WorkItem implements CancelHook {
+  onAbort: (() => void) | undefined = undefined
   /** Still in the queue (false once started, or removed by cancel()). */
-  queued: boolean
+  queued = true
+
+  constructor(
+    readonly executor: AsyncPoolExecutor,
+    readonly future: Future,
+    readonly fn: Callable,
+    readonly args: unknown[],
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  futureCancelled(): void {
+    if (this.queued) this.executor[kDropCancelled](this)
+  }
 }
+
+const kDropCancelled: unique symbol = Symbol('dropCancelled')
 
 /** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
 const neverAborted = new AbortController().signal
@@ -101,19 +113,10 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item: WorkItem = { future, fn, args, signal, onAbort: undefined, queued: true }
+    const item = new WorkItem(this, future, fn, args, signal)
     this.#queue.push(item)
     this.#queued++
-    future.addDoneCallback(() => {
-      // Cancelled while queued: leave the queue and tell wait()/asCompleted() at once.
-      if (item.queued) {
-        item.queued = false
-        this.#queued--
-        this.#detachSignal(item)
-        future.setRunningOrNotifyCancel()
-        this.#checkDrained()
-      }
-    })
+    future[kSetCancelHook](item)
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({
         futureId: future.id,
@@ -207,6 +210,7 @@ export class AsyncPoolExecutor extends Executor {
     while (this.#running < this.maxWorkers + this.#extraWorkers) {
       const item = this.#dequeue()
       if (item === undefined) break
+      item.future[kSetCancelHook](undefined)
       this.#detachSignal(item)
       if (!item.future.setRunningOrNotifyCancel()) continue
       this.#start(item)
@@ -266,6 +270,15 @@ export class AsyncPoolExecutor extends Executor {
     } else {
       settle(true, promise)
     }
+  }
+
+  /** @internal A queued future was cancelled: leave the queue and tell wait()/asCompleted() at once. */
+  [kDropCancelled](item: WorkItem): void {
+    item.queued = false
+    this.#queued--
+    this.#detachSignal(item)
+    item.future.setRunningOrNotifyCancel()
+    this.#checkDrained()
   }
 
   #dequeue(): WorkItem | undefined {

@@ -25,6 +25,13 @@ export const kAddWaiter: unique symbol = Symbol('addWaiter')
 export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
 /** @internal */
 export const kFailed: unique symbol = Symbol('failed')
+/** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
+export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
+
+/** @internal */
+export interface CancelHook {
+  futureCancelled(): void
+}
 
 /** Marks futures across copies of this package (a worker loads its own copy). */
 export const futureBrand: unique symbol = Symbol.for('@x/future.Future')
@@ -57,6 +64,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
   #listeners: (() => void)[] | undefined
+  #cancelHook: CancelHook | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
   constructor(options?: { name?: string | undefined }) {
@@ -94,6 +102,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED') return true
     this.#state = 'CANCELLED'
     if (channels.futureCancel.hasSubscribers) channels.futureCancel.publish({ futureId: this.id })
+    const hook = this.#cancelHook
+    this.#cancelHook = undefined
+    hook?.futureCancelled()
     this.#wakeListeners()
     this.#runCallbacks()
     return true
@@ -234,6 +245,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
         break
     }
     return `<Future ${label} state=${state}>`
+  }
+
+  /** @internal */
+  [kSetCancelHook](hook: CancelHook | undefined): void {
+    this.#cancelHook = hook
   }
 
   /** @internal `true` when FINISHED with an exception. */
