@@ -64,6 +64,8 @@ let immediate: NodeJS.Immediate | undefined
 /** Aborts for tasks that are queued here or running: id → reason (kept until the task ends). */
 const aborted = new Map<number, unknown>()
 let current: ChildTaskContext | undefined
+/** Whether the task that just ended had been aborted. */
+let lastAborted = false
 
 const proxies = new Map<number, ProxyFuture>() // ref → proxy
 const refByFutureId = new Map<number, number>() // proxy future id → ref
@@ -119,6 +121,9 @@ function onMessage(message: unknown): void {
     case 'abort': {
       const reason = deserializeError(m[2])
       if (current?.id === m[1]) current.abort(reason)
+      // Already done, its result waiting here to be batched: send it now, before the parent's
+      // abort grace period runs out and it ends this child over a task that has finished.
+      else if (out.some((result) => result[0] === m[1])) flush()
       else aborted.set(m[1], reason)
       break
     }
@@ -162,7 +167,17 @@ async function drain(): Promise<void> {
     outBusy += took
     // Send what is ready once it is as much as what is left here, so the parent can send more
     // while this child works through the rest (no stop-and-go).
-    if (out.length >= MAX_BATCH || out.length >= queue.length - head || took > SHORT_TASK_MS || now - firstOutAt > MAX_BATCH_DELAY_MS) flush()
+    // An aborted task's result goes at once: the parent ends this child if it does not come
+    // within the abort grace period, and must not take what runs next for it.
+    if (
+      out.length >= MAX_BATCH ||
+      out.length >= queue.length - head ||
+      took > SHORT_TASK_MS ||
+      now - firstOutAt > MAX_BATCH_DELAY_MS ||
+      lastAborted
+    ) {
+      flush()
+    }
     else immediate ??= setImmediate(flush)
   }
   draining = false
@@ -174,6 +189,7 @@ const loadedFns = new Map<number, Fn>()
 
 async function runItem(item: RunItem): Promise<unknown> {
   const [id, specId, , args, name, chunk] = item
+  lastAborted = false
   const spec = specs.get(specId)
   if (spec === undefined) throw new Error(`@x/process-pool: unknown callable #${String(specId)} (protocol error)`)
   let fn = loadedFns.get(specId)
@@ -191,6 +207,7 @@ async function runItem(item: RunItem): Promise<unknown> {
     if (spec.kind === 'source' && error instanceof ReferenceError) return await invokeCallable(rethrower(spec.name), [error])
     throw error
   } finally {
+    lastAborted = context.aborted
     current = undefined
     aborted.delete(id)
   }
@@ -321,6 +338,11 @@ class ChildTaskContext implements TaskContext {
       if (this.#aborted) this.#controller.abort(this.#reason)
     }
     return this.#controller.signal
+  }
+
+  /** Whether the parent aborted this task. */
+  get aborted(): boolean {
+    return this.#aborted
   }
 
   abort(reason: unknown): void {

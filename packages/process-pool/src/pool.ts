@@ -59,6 +59,12 @@ export interface ProcessPoolExecutorOptions {
    * they inherit). A value of `undefined` removes a variable.
    */
   env?: Readonly<Record<string, string | undefined>> | undefined
+  /**
+   * Milliseconds a running task gets to stop after its `submitWith({ signal })` signal aborts,
+   * before the pool ends its child process and rejects its future with the abort reason (the
+   * tasks sent ahead to that child go to another one). @default 1000
+   */
+  abortGracePeriod?: number | undefined
   /** A label for diagnostics. @default `ProcessPoolExecutor #<id>` */
   name?: string | undefined
 }
@@ -74,6 +80,8 @@ interface Item {
   child: Child | undefined
   /** future:start was published (when its child started running it). */
   announced: boolean
+  /** Ends its child when the task has not stopped within the abort grace period. */
+  graceTimer: NodeJS.Timeout | undefined
   /** Left the queue (cancelled there, or failed when the pool broke). */
   dropped: boolean
 }
@@ -100,6 +108,8 @@ interface Child {
   signal: NodeJS.Signals | null | undefined
   /** The uncaught exception that ended it, as the child reported it. */
   crash: unknown
+  /** The pool ended it: this task ignored its aborted signal for the whole grace period. */
+  killedFor: { item: Item; reason: unknown } | undefined
   /** Nested futures this child's tasks submitted: ref → coordinator future. */
   readonly nested: Map<number, Future>
   /** Waits its tasks published: child wait id → [coordinator wait id, end]. */
@@ -124,6 +134,8 @@ const MAX_WINDOW = 256
  * - A child that dies fails only the futures it was running ({@link ProcessExitError}, naming the
  *   exit code or signal); the pool starts another and keeps serving.
  * - Inside a task, `currentTask().executor` submits to this same pool (through the parent).
+ * - `submitWith({ signal })` aborts a running task's `currentTask().signal`; a task that has not
+ *   stopped `abortGracePeriod` ms later loses its child, and its future rejects with the reason.
  * - An idle pool never keeps the process alive; `shutdown()` ends every child.
  *
  * @example
@@ -141,6 +153,7 @@ export class ProcessPoolExecutor extends Executor {
   readonly #initializer: { spec: CallableSpec; args: unknown[] } | undefined
   readonly #maxTasksPerChild: number | undefined
   readonly #idleTimeout: number | undefined
+  readonly #grace: number
   readonly #execArgv: string[]
   readonly #env: Record<string, string>
 
@@ -152,6 +165,8 @@ export class ProcessPoolExecutor extends Executor {
   #starting = 0
   #lent = 0
   #shutdown = false
+  /** terminateWorkers()/killWorkers() ran: nothing is queued again. */
+  #forced = false
   #broken: BrokenProcessPoolError | undefined
   #scheduled = false
   readonly #specStats = new Map<number, { mean: number; seen: number; risky?: true }>()
@@ -184,6 +199,10 @@ export class ProcessPoolExecutor extends Executor {
     if (o.idleTimeout !== undefined && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0) || o.idleTimeout > MAX_TIMER)) {
       throw new RangeError(`idleTimeout must be a number of milliseconds >= 0, got ${String(o.idleTimeout)}`)
     }
+    const grace: unknown = o.abortGracePeriod
+    if (grace !== undefined && (typeof grace !== 'number' || Number.isNaN(grace) || grace < 0)) {
+      throw new RangeError(`abortGracePeriod must be a number of milliseconds >= 0 (or Infinity), got ${describeValue(grace)}`)
+    }
     const execArgv = o.execArgv === undefined ? [] : [...checkArray(o.execArgv, 'execArgv')]
     for (const arg of execArgv) {
       if (typeof arg !== 'string') throw new TypeError(`execArgv must be an array of strings, got an item ${String(arg)}`)
@@ -206,6 +225,7 @@ export class ProcessPoolExecutor extends Executor {
     this.#initializer = initializer
     this.#maxTasksPerChild = maxTasksPerChild
     this.#idleTimeout = o.idleTimeout
+    this.#grace = grace ?? 1000
     this.#execArgv = execArgv as string[]
     this.#env = env
   }
@@ -368,6 +388,7 @@ export class ProcessPoolExecutor extends Executor {
       onAbort: undefined,
       child: undefined,
       announced: false,
+      graceTimer: undefined,
       dropped: false,
     }
     this.#queue.push(item)
@@ -402,23 +423,49 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   #onAbort(item: Item): void {
-    if (item.child === undefined) {
+    const child = item.child
+    if (child === undefined) {
       item.future.cancel()
       return
     }
-    if (item.child.state === 'gone') return
+    if (child.state === 'gone') return
+    this.#sendAbort(child, item)
+    // A task sent ahead gets its grace period once it runs (#announce).
+    if (item.announced) this.#armGrace(item, child)
+  }
+
+  #sendAbort(child: Child, item: Item): void {
     try {
-      item.child.send(['abort', item.future.id, serializeError(item.signal?.reason)])
+      child.send(['abort', item.future.id, serializeError(item.signal?.reason)])
     } catch {
       // the reason could not be sent: abort with a plain one
-      item.child.send(['abort', item.future.id, serializeError(new Error('aborted'))])
+      child.send(['abort', item.future.id, serializeError(new Error('aborted'))])
     }
+  }
+
+  /** Ends the child if the aborted task is still running `abortGracePeriod` ms from now. */
+  #armGrace(item: Item, child: Child): void {
+    if (item.graceTimer !== undefined || this.#grace === Infinity) return
+    item.graceTimer = setTimeout(() => {
+      item.graceTimer = undefined
+      if (child.state === 'gone' || child.killedFor !== undefined || !child.inflight.has(item.future.id)) return
+      // Its future fails with the reason, and the tasks sent ahead behind it are queued again,
+      // once the child has exited (#onGone): its last results arrive first.
+      child.killedFor = { item, reason: item.signal?.reason }
+      child.process?.kill('SIGKILL')
+    }, Math.min(this.#grace, MAX_TIMER))
+    // The child is referenced while it has work: this timer need not keep the process alive.
+    item.graceTimer.unref()
   }
 
   #detach(item: Item): void {
     if (item.onAbort !== undefined) {
       item.signal?.removeEventListener('abort', item.onAbort)
       item.onAbort = undefined
+    }
+    if (item.graceTimer !== undefined) {
+      clearTimeout(item.graceTimer)
+      item.graceTimer = undefined
     }
   }
 
@@ -458,12 +505,14 @@ export class ProcessPoolExecutor extends Executor {
       if (target === undefined) break
       this.#queue[this.#head++] = undefined
       this.#queued--
-      if (!item.future.setRunningOrNotifyCancel()) {
+      // A task taken back from a child that was ended (#onGone) is RUNNING already.
+      if (!item.future.running() && !item.future.setRunningOrNotifyCancel()) {
         item.dropped = true
         this.#detach(item)
         continue
       }
       item.child = target
+      item.announced = false
       if (window < target.cap) target.cap = window
       // A child runs its tasks one at a time, in the order sent: the first one starts now, the
       // ones sent ahead are announced (future:start) when they reach the head (#announceHead).
@@ -522,6 +571,8 @@ export class ProcessPoolExecutor extends Executor {
     try {
       child.send(['run', batch, diag])
       for (const entry of batch) child.sentSpecs.add(entry[1])
+      // A task queued again after its child was ended may have been aborted there already.
+      for (const item of items) if (item.signal?.aborted === true) this.#sendAbort(child, item)
       return
     } catch {
       // Something in the batch cannot be serialized: send the items one by one to find it.
@@ -534,6 +585,7 @@ export class ProcessPoolExecutor extends Executor {
       try {
         child.send(['run', [entry], diag])
         child.sentSpecs.add(entry[1])
+        if (item.signal?.aborted === true) this.#sendAbort(child, item)
       } catch (error) {
         child.inflight.delete(item.future.id)
         child.assigned-- // it never reached the child: it does not count toward maxTasksPerChild
@@ -617,6 +669,7 @@ export class ProcessPoolExecutor extends Executor {
       exitCode: undefined,
       signal: undefined,
       crash: undefined,
+      killedFor: undefined,
       nested: new Map(),
       waits: new Map(),
       gone,
@@ -713,9 +766,21 @@ export class ProcessPoolExecutor extends Executor {
     this.#children.delete(child)
     this.#freeWorkerIds.push(child.workerId)
     if (child.idleTimer !== undefined) clearTimeout(child.idleTimer)
-    const items = [...child.inflight.values()]
+    let items = [...child.inflight.values()]
     child.inflight.clear()
     this.#inflight -= items.length
+    const killed = child.killedFor
+    let again: Item[] = []
+    if (killed !== undefined && this.#broken === undefined && !this.#forced) {
+      // The pool ended it over a task that ignored its aborted signal. A child runs its tasks one
+      // at a time and sends an aborted task's result at once: if that task is still unsettled,
+      // the ones sent ahead behind it never started. They go first in the queue, to another child.
+      const at = items.indexOf(killed.item)
+      if (at !== -1) {
+        again = items.slice(at + 1)
+        items = items.slice(0, at + 1)
+      }
+    }
     if (channels.workerExit.hasSubscribers) {
       channels.workerExit.publish({
         executorId: this.id,
@@ -729,7 +794,20 @@ export class ProcessPoolExecutor extends Executor {
       if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason: 'rejected' } satisfies WaitEndEvent)
     }
     child.waits.clear()
+    for (const item of again) {
+      item.child = undefined
+      item.announced = false
+    }
+    if (again.length > 0) {
+      this.#queue.splice(this.#head, 0, ...again)
+      this.#queued += again.length
+    }
     for (const item of items) {
+      if (item === killed?.item) {
+        this.#detach(item)
+        if (!item.future.done()) item.future.setException(killed.reason)
+        continue
+      }
       // It may be what killed the child: never send it ahead again, so the next death of a child
       // running it takes one future with it, not every task sent ahead behind it.
       const stats = this.#specStats.get(item.specId)
@@ -807,6 +885,7 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   #force(signal: NodeJS.Signals): Promise<void> {
+    this.#forced = true
     if (!this.#shutdown) void this.shutdown({ wait: false, cancelFutures: true })
     else for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.future.cancel()
     const children = [...this.#children]
@@ -831,7 +910,8 @@ export class ProcessPoolExecutor extends Executor {
       if (item === undefined || item.dropped) continue
       item.dropped = true
       this.#detach(item)
-      if (item.future.setRunningOrNotifyCancel()) item.future.setException(error)
+      // (one queued again after its child was ended is RUNNING already)
+      if (item.future.running() || item.future.setRunningOrNotifyCancel()) item.future.setException(error)
     }
     this.#queue = []
     this.#head = 0
@@ -924,6 +1004,7 @@ export class ProcessPoolExecutor extends Executor {
   /** Publishes future:start for a task its child is running now. */
   #announce(item: Item, child: Child): void {
     item.announced = true
+    if (item.signal?.aborted === true && item.onAbort !== undefined) this.#armGrace(item, child)
     if (channels.futureStart.hasSubscribers) {
       channels.futureStart.publish({
         futureId: item.future.id,
@@ -1063,6 +1144,24 @@ function globalSpec(fn: (...args: never[]) => unknown): CallableSpec | undefined
   return { kind: 'source', source: `(...args) => globalThis[${JSON.stringify(name)}](...args)`, name }
 }
 
+/** A bad option value, for an error message: `"50"`, `null`, `an object`. */
+function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value)
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'undefined':
+      return String(value)
+    case 'function':
+      return 'a function'
+    case 'object':
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object'
+  }
+}
+
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
@@ -1089,7 +1188,7 @@ function checkOptions(options: unknown): ProcessPoolExecutorOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`ProcessPoolExecutor options must be an object like { maxWorkers: 4 }, got ${Array.isArray(options) ? 'an array' : typeof options}`)
   }
-  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'name']
+  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'abortGracePeriod', 'name']
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`ProcessPoolExecutor: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)
