@@ -166,11 +166,17 @@ describe('diagnostics events for tasks in children', () => {
       submits.push(m as FutureSubmitEvent)
     }
     diagnosticsChannel.subscribe(channelNames.futureSubmit, onSubmit)
+    const gate = latch()
     try {
-      const starts = await listen<WaitStartEvent>(channelNames.waitStart, async () => {
-        const f = pool.submit(t('nestedDouble'), 5)
+      // The nested task waits for a latch until the parent has published the child's wait: a
+      // nested task that finished before the child's wait message is read is done, and a wait on
+      // a done future is rightly not published.
+      const starts = await listen<WaitStartEvent>(channelNames.waitStart, async (events) => {
+        const f = pool.submit(t('nestedBlocked'), gate.path)
         outer = f
-        expect(await f).toBe(11)
+        await until(() => events.some((e) => e.taskId === f.id), 'the wait in the child')
+        gate.release()
+        expect(await f).toEqual({ value: 'inner' })
       })
       const inner = submits.find((e) => e.callerTaskId === outer?.id)
       expect(inner).toBeDefined()
