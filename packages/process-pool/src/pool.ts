@@ -349,7 +349,7 @@ export class ProcessPoolExecutor extends Executor {
     if (typeof fn === 'function') {
       const hit = this.#specOf.get(fn)
       if (hit !== undefined) return hit
-      const spec = globalSpec(fn) ?? describeCallable(fn)
+      const spec = describeCallable(fn)
       this.#specOf.set(fn, spec)
       return spec
     }
@@ -1129,19 +1129,6 @@ export class ProcessPoolExecutor extends Executor {
     // after shutdown({ wait: false }), the children go once the work is done
     this.#maybeStopChildren()
   }
-}
-
-/**
- * A built-in global function (`String`, `Number`, `BigInt`, `parseInt`, ...) has no source, but
- * every child has the same global: it travels as a call by name, so Python's `map(str, ...)` ports
- * as `map(String, ...)`. Other native functions (`Math.pow`) and bound functions are still refused
- * by describeCallable() with a TypeError that names the fix.
- */
-function globalSpec(fn: (...args: never[]) => unknown): CallableSpec | undefined {
-  const name = fn.name
-  if (name === '' || (globalThis as Record<string, unknown>)[name] !== fn) return undefined
-  if (!/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn))) return undefined
-  return { kind: 'source', source: `(...args) => globalThis[${JSON.stringify(name)}](...args)`, name }
 }
 
 /** A bad option value, for an error message: `"50"`, `null`, `an object`. */

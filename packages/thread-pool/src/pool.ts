@@ -7,6 +7,7 @@ import {
   channels,
   checkArguments,
   currentTask,
+  describeCallable,
   deserializeError,
   newWaitId,
   serializeError,
@@ -20,7 +21,6 @@ import type {
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
-import { describeForWorker } from './callable.js'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -332,7 +332,7 @@ export class ThreadPoolExecutor extends Executor {
       if (typeof initializer !== 'function' && !isOptionsObject(initializer)) {
         throw new TypeError(`initializer must be a callable (a function or a task(url, name) handle), got ${describe(initializer)}`)
       }
-      initSpec = describeForWorker(initializer)
+      initSpec = describeCallable(initializer)
     }
     const initargs = options?.initargs ?? []
     if (!Array.isArray(initargs)) {
@@ -530,7 +530,7 @@ export class ThreadPoolExecutor extends Executor {
   #describe(fn: Callable): Described {
     const known = typeof fn === 'function' || isOptionsObject(fn) ? this.#described.get(fn) : undefined
     if (known !== undefined) return known
-    const described = this.#intern(describeForWorker(fn))
+    const described = this.#intern(describeCallable(fn))
     this.#described.set(fn, described)
     return described
   }

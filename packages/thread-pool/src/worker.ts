@@ -20,6 +20,7 @@ import {
   channelNames,
   checkArguments,
   currentTask,
+  describeCallable,
   deserializeError,
   invokeCallable,
   loadCallable,
@@ -37,7 +38,6 @@ import type {
   WaitEndEvent,
   WaitStartEvent,
 } from '@x/future'
-import { describeForWorker } from './callable.js'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
@@ -359,13 +359,13 @@ class WorkerExecutor extends Executor {
     fn: C,
     ...args: Parameters<FunctionOf<C>>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
-    const spec = describeForWorker(fn)
+    const spec = describeCallable(fn)
     checkArguments(args)
     return this.#send(spec, args, options, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
-    const spec = describeForWorker(fn)
+    const spec = describeCallable(fn)
     for (const tuple of argTuples) checkArguments(tuple)
     return this.#send(spec, argTuples, {}, true) as Future<unknown[]>
   }
