@@ -145,8 +145,19 @@ export async function invokeCallable(spec: CallableSpec, args: readonly unknown[
   try {
     return await fn(...args)
   } catch (error) {
-    throw spec.kind === 'source' ? explainOutsideVariable(error, spec.name) : error
+    throw explainCallError(spec, error)
   }
+}
+
+/**
+ * Worker side: the error to report for a call of `spec` that threw `error`. For a function sent as
+ * source that failed with `ReferenceError: X is not defined` because it uses a variable from
+ * outside itself, an error that says so and names the fix (code `ERR_OUTSIDE_VARIABLE`, the
+ * original as its `cause`); any other error as it is. {@link invokeCallable} applies it; a backend
+ * that calls loaded functions itself (a fast path) should too.
+ */
+export function explainCallError(spec: CallableSpec, error: unknown): unknown {
+  return spec.kind === 'source' ? explainOutsideVariable(error, spec.name) : error
 }
 
 function explainOutsideVariable(error: unknown, name: string): unknown {

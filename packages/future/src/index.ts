@@ -38,7 +38,7 @@ export type {
   WorkerExitEvent,
 } from './diagnostics.js'
 export { newWaitId } from './ids.js'
-export { describeCallable, loadCallable, invokeCallable, checkArguments } from './callable.js'
+export { describeCallable, loadCallable, invokeCallable, explainCallError, checkArguments } from './callable.js'
 export type { Callable, CallableSpec } from './callable.js'
 export { serializeError, deserializeError, isSerializedError } from './serialize-error.js'
 export type { SerializedError } from './serialize-error.js'

@@ -6,6 +6,7 @@ import {
   checkArguments,
   describeCallable,
   deserializeError,
+  explainCallError,
   invokeCallable,
   isSerializedError,
   isTask,
@@ -110,6 +111,11 @@ describe('describeCallable / loadCallable / invokeCallable', () => {
       throw new ReferenceError('my own')
     })
     expect(((await rejection(invokeCallable(own, []))) as Error).message).toBe('my own')
+    // the same explanation for backends that call loaded functions themselves
+    const direct = explainCallError(spec, new ReferenceError('outside is not defined')) as { code: string }
+    expect(direct.code).toBe('ERR_OUTSIDE_VARIABLE')
+    const taskError = new ReferenceError('outside is not defined')
+    expect(explainCallError(describeCallable(task(fixture, 'shout')), taskError)).toBe(taskError)
   })
 
   it('names a missing export or an export that is not a function', async () => {

@@ -26,6 +26,7 @@ describe('exports', () => {
         "currentTask": "function",
         "describeCallable": "function",
         "deserializeError": "function",
+        "explainCallError": "function",
         "invokeCallable": "function",
         "isFuture": "function",
         "isSerializedError": "function",

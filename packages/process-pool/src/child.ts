@@ -18,6 +18,7 @@ import {
   Executor,
   Future,
   FutureError,
+  explainCallError,
   invokeCallable,
   loadCallable,
   serializeError,
@@ -204,8 +205,7 @@ async function runItem(item: RunItem): Promise<unknown> {
     return await withTaskContext(context, () => (chunk === 0 ? callOne(fn, args) : callChunk(fn, args as unknown as PackedTuples)))
   } catch (error) {
     // Explain "X is not defined" in a function sent as source, as invokeCallable() does.
-    if (spec.kind === 'source' && error instanceof ReferenceError) return await invokeCallable(rethrower(spec.name), [error])
-    throw error
+    throw explainCallError(spec, error)
   } finally {
     lastAborted = context.aborted
     current = undefined
@@ -240,16 +240,6 @@ async function callChunk(fn: Fn, packed: PackedTuples): Promise<unknown> {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-}
-
-const rethrowers = new Map<string, CallableSpec>()
-function rethrower(name: string): CallableSpec {
-  let spec = rethrowers.get(name)
-  if (spec === undefined) {
-    spec = { kind: 'source', source: '(error) => { throw error }', name }
-    rethrowers.set(name, spec)
-  }
-  return spec
 }
 
 function flush(): void {

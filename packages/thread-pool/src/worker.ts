@@ -22,6 +22,7 @@ import {
   currentTask,
   describeCallable,
   deserializeError,
+  explainCallError,
   invokeCallable,
   loadCallable,
   serializeError,
@@ -165,7 +166,8 @@ class Session {
       )
     } catch (error) {
       if (abortable) this.controllers.delete(id)
-      return this.reportFailure(task, error)
+      this.reportFailure(task, error)
+      return undefined
     }
     if (isThenable(value)) {
       // Diagnostics want to know it holds this worker now (it may wait on other futures).
@@ -185,7 +187,7 @@ class Session {
       if (spec === undefined) throw new Error(`internal error: unknown callable #${String(specId)}`)
       functions.set(specId, await loadCallable(spec))
     } catch (error) {
-      await this.reportFailure(task, error)
+      this.reportFailure(task, error)
       return
     }
     await this.run(task)
@@ -196,7 +198,7 @@ class Session {
     try {
       value = await promise
     } catch (error) {
-      await this.reportFailure(task, error)
+      this.reportFailure(task, error)
       return
     } finally {
       if (abortable) this.controllers.delete(task[0])
@@ -226,8 +228,8 @@ class Session {
     }
   }
 
-  async reportFailure(task: TaskMessage, error: unknown): Promise<void> {
-    const explained = await explain(specs.get(task[3]), error)
+  reportFailure(task: TaskMessage, error: unknown): void {
+    const explained = explain(specs.get(task[3]), error)
     if (!this.released) this.post(['result', task[0], false, serializeError(explained)])
   }
 }
@@ -271,20 +273,9 @@ async function finishChunk(
   return out
 }
 
-/**
- * The error a task's failure is reported with. `invokeCallable` explains a function sent as
- * source that used an outside variable; the fast path calls functions directly, so failures of
- * source functions are passed through `invokeCallable` with a rethrowing function of the same
- * name, which applies that explanation (and leaves every other error as it is).
- */
-async function explain(spec: CallableSpec | undefined, error: unknown): Promise<unknown> {
-  if (spec?.kind !== 'source' || !(error instanceof ReferenceError)) return error
-  try {
-    await invokeCallable({ kind: 'source', source: '(error) => { throw error }', name: spec.name }, [error])
-  } catch (explained) {
-    return explained
-  }
-  return error
+/** The error a task's failure is reported with (explains a source function's outside variable). */
+function explain(spec: CallableSpec | undefined, error: unknown): unknown {
+  return spec === undefined ? error : explainCallError(spec, error)
 }
 
 /** Runs the initializer once per thread; `false` when it failed (the coordinator was told). */
