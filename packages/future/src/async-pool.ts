@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { loadCallable } from './callable.js'
+import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
 import { currentTask, withTaskContext } from './context.js'
 import type { TaskContext } from './context.js'
@@ -249,7 +249,7 @@ export class AsyncPoolExecutor extends Executor {
     try {
       promise = withTaskContext(context, () =>
         isTask(fn)
-          ? loadCallable({ kind: 'task', module: fn.module, exportName: fn.exportName, name: fn.name }).then((f) =>
+          ? loadCallable(describeCallable(fn)).then((f) =>
               f(...args),
             )
           : fn(...args),

@@ -1,7 +1,7 @@
 import type { Transferable } from 'node:worker_threads'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
-import { loadCallable } from './callable.js'
+import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
 import { channels } from './diagnostics.js'
 import type { ExecutorCreateEvent, ExecutorShutdownEvent } from './diagnostics.js'
@@ -237,7 +237,7 @@ export abstract class Executor implements AsyncDisposable {
 }
 
 function importTask(spec: Task): Promise<(...a: unknown[]) => unknown> {
-  return loadCallable({ kind: 'task', module: spec.module, exportName: spec.exportName, name: spec.name })
+  return loadCallable(describeCallable(spec))
 }
 
 interface MapState {
