@@ -18,6 +18,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   describeCallable: 'backend kit (@x/future)',
   loadCallable: 'backend kit (@x/future)',
   invokeCallable: 'backend kit (@x/future)',
+  explainCallError: 'backend kit (@x/future)',
   checkArguments: 'backend kit (@x/future)',
   serializeError: 'backend kit (@x/future)',
   deserializeError: 'backend kit (@x/future)',
