@@ -43,7 +43,12 @@ export interface FutureSubmitEvent {
   readonly callerTaskId: number | undefined
 }
 
-/** `@x/future:future:start`: a task started running; it holds a worker slot until it finishes. */
+/**
+ * `@x/future:future:start`: a task started running; it holds a worker slot until it finishes.
+ * A backend may leave it out for a task whose start it learns together with its end (a worker
+ * ran it between two looks of the coordinator): subscribers must accept a `future:finish` for a
+ * task they never saw start.
+ */
 export interface FutureStartEvent {
   readonly futureId: number
   readonly executorId: number
@@ -84,6 +89,12 @@ export interface WaitStartEvent {
   readonly stack: string
   /** Ends this wait at once, rejecting it with `error` (used by the deadlock detector). */
   readonly reject: (error: Error) => void
+  /**
+   * `true` once the wait has ended (its `wait:end` was published). Optional (a backend that
+   * republishes a worker's waits may leave it out); when present, a subscriber that keeps many
+   * open waits can check it instead of indexing them by `waitId` for their `wait:end`.
+   */
+  readonly ended?: boolean | undefined
 }
 
 /** `@x/future:wait:end`: a wait ended. */

@@ -25,6 +25,8 @@ export const kAddWaiter: unique symbol = Symbol('addWaiter')
 export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
 /** @internal */
 export const kFailed: unique symbol = Symbol('failed')
+/** @internal */
+const kRemoveListener: unique symbol = Symbol('removeListener')
 /** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
 export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 
@@ -63,7 +65,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #listeners: (() => void)[] | undefined
+  #listeners: PendingResult[] | undefined
   #cancelHook: CancelHook | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
@@ -139,11 +141,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return Promise.reject(error)
     }
     if (this.done()) return this.#settled()
-    return this.#waitDone(timeout, (resolve, reject) => {
-      if (this.cancelled()) reject(new CancelledError())
-      else if (this.#failed) reject(this.#error)
-      else resolve(this.#value as T)
-    })
+    return this.#waitDone(timeout, false) as Promise<T>
   }
 
   /**
@@ -158,10 +156,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return Promise.reject(error)
     }
     if (this.done()) return this.#settledException()
-    return this.#waitDone(timeout, (resolve, reject) => {
-      if (this.cancelled()) reject(new CancelledError())
-      else resolve(this.#failed ? this.#error : undefined)
-    })
+    return this.#waitDone(timeout, true)
   }
 
   /**
@@ -295,7 +290,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const listeners = this.#listeners
     if (listeners === undefined) return
     this.#listeners = undefined
-    for (const listener of listeners) listener()
+    const cancelled = this.cancelled()
+    for (const listener of listeners) listener.settle(cancelled, this.#failed, this.#value, this.#error)
   }
 
   #runCallbacks(): void {
@@ -325,106 +321,201 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
-  /**
-   * One promise for one wait: settled by `onDone` once the future is done (cancelled included),
-   * rejected on timeout or by the detector's reject().
-   */
-  #waitDone<R>(
-    timeout: number | undefined,
-    onDone: (resolve: (value: R) => void, reject: (reason: unknown) => void) => void,
-  ): Promise<R> {
+  /** One promise for one wait: settled once the future is done (cancelled included). */
+  #waitDone(timeout: number | undefined, exception: boolean): Promise<unknown> {
     if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
-    return new Promise<R>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      let end: ((reason: WaitEndEvent['reason']) => void) | undefined
-      const listener = (): void => {
-        if (timer !== undefined) clearTimeout(timer)
-        end?.('settled')
-        onDone(resolve, reject)
-      }
-      ;(this.#listeners ??= []).push(listener)
-      if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => {
-          this.#removeListener(listener)
-          end?.('timeout')
-          reject(new TimeoutError())
-        }, timeout)
-      }
-      if (channels.waitStart.hasSubscribers) {
-        end = publishWait([this], 'all', timeout, (error) => {
-          this.#removeListener(listener)
-          if (timer !== undefined) clearTimeout(timer)
-          reject(error)
-        })
-      }
-    })
+    const pending = new PendingResult(this, exception)
+    ;(this.#listeners ??= []).push(pending)
+    if (timeout !== undefined && timeout !== Infinity) pending.startTimer(timeout)
+    if (channels.waitStart.hasSubscribers) pending.publish(this, timeout)
+    return pending.promise
   }
 
-  #removeListener(listener: () => void): void {
+  /** @internal A pending result()/exception() gave up (timeout, or rejected by a subscriber). */
+  [kRemoveListener](pending: PendingResult): void {
     const listeners = this.#listeners
-    const index = listeners?.indexOf(listener) ?? -1
+    const index = listeners?.indexOf(pending) ?? -1
     if (index >= 0) listeners?.splice(index, 1)
   }
-
 }
 
 /**
- * Publishes `wait:start` for a wait on `futures` and returns the function that publishes its end
- * (idempotent). `onReject` ends the wait with an error (the detector's action).
+ * One pending `result()`/`exception()` call: its promise, its timer, and its published wait.
+ * One object instead of a closure per role: a program awaiting thousands of futures keeps
+ * thousands of these alive.
+ */
+class PendingResult implements WaitOwner {
+  readonly promise: Promise<unknown>
+  readonly #future: Future
+  readonly #exception: boolean
+  #resolve: ((value: unknown) => void) | undefined
+  #reject: ((reason: unknown) => void) | undefined
+  #timer: NodeJS.Timeout | undefined
+  #wait: PublishedWait | undefined
+
+  constructor(future: Future, exception: boolean) {
+    this.#future = future
+    this.#exception = exception
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+  }
+
+  startTimer(timeout: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#future[kRemoveListener](this)
+      this.#wait?.end('timeout')
+      this.#fail(new TimeoutError())
+    }, timeout)
+  }
+
+  publish(future: Future, timeout: number | undefined): void {
+    this.#wait = publishWait(future, 'all', timeout, this)
+  }
+
+  /** The future is done. */
+  settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#wait?.end('settled')
+    if (cancelled) this.#fail(new CancelledError())
+    else if (this.#exception) this.#succeed(failed ? error : undefined)
+    else if (failed) this.#fail(error)
+    else this.#succeed(value)
+  }
+
+  rejectWait(error: Error): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#future[kRemoveListener](this)
+    this.#fail(error)
+  }
+
+  #succeed(value: unknown): void {
+    const resolve = this.#resolve
+    this.#resolve = this.#reject = undefined
+    resolve?.(value)
+  }
+
+  #fail(reason: unknown): void {
+    const reject = this.#reject
+    this.#resolve = this.#reject = undefined
+    reject?.(reason)
+  }
+}
+
+/** @internal What a published wait calls when a subscriber rejects it. */
+export interface WaitOwner {
+  rejectWait(error: Error): void
+}
+
+/**
+ * Publishes `wait:start` for a wait on `futures` and returns the published wait; its `end()`
+ * publishes `wait:end` (idempotent). `owner` is told when a subscriber rejects the wait (the
+ * detector's action).
  * @internal
  */
 export function publishWait(
-  futures: readonly Future[],
+  futures: Future | readonly Future[],
   mode: 'all' | 'any',
   timeout: number | undefined,
-  onReject: (error: Error) => void,
-): (reason: WaitEndEvent['reason']) => void {
-  const waitId = newWaitId()
-  let ended = false
-  const end = (reason: WaitEndEvent['reason']): void => {
-    if (ended) return
-    ended = true
-    if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason } satisfies WaitEndEvent)
-  }
-  // The wait site is captured only when a subscriber reads `stack` during the publish (the waiter
-  // is still on the call stack then): capturing is the expensive part, and subscribers that do
-  // not need it should not pay for it. A timed wait is never reported as a deadlock: no stack.
-  const timed = timeout !== undefined && timeout !== Infinity
-  let publishing = true
-  let stack: string | undefined
-  const event: WaitStartEvent = {
-    waitId,
-    taskId: currentTask()?.id,
-    futureIds: futures.map((f) => f.id),
+  owner: WaitOwner | ((error: Error) => void),
+): PublishedWait {
+  const event = new PublishedWait(
+    futures instanceof Future ? futures.id : futures.map((f) => f.id),
     mode,
-    timeout: timeout === Infinity ? undefined : timeout,
-    get stack(): string {
-      if (stack === undefined) {
-        if (timed) stack = '    (a timed wait: no stack recorded)'
-        else if (!publishing) stack = '    (wait site not recorded: read `stack` while the event is being published)'
-        else {
-          const site: { stack?: string } = {}
-          const limit = Error.stackTraceLimit
-          Error.stackTraceLimit = 20
-          Error.captureStackTrace(site, publishWait)
-          Error.stackTraceLimit = limit
-          stack = waitSite(site.stack)
-        }
-      }
-      return stack
-    },
-    reject: (error: Error): void => {
-      if (ended) return
-      end('rejected')
-      onReject(error)
-    },
-  }
+    timeout,
+    owner,
+  )
+  const outer = publishing
+  publishing = event
   try {
     channels.waitStart.publish(event)
   } finally {
-    publishing = false
+    publishing = outer
   }
-  return end
+  return event
+}
+
+/** The wait whose `wait:start` is being published (its waiter is on the call stack). */
+let publishing: PublishedWait | undefined
+
+/**
+ * The `wait:start` event of a wait made through this package: one small object per wait, alive
+ * as long as the wait. Nothing else is made up front: the wait site is captured only when a
+ * subscriber reads `stack` during the publish (the waiter is still on the call stack then;
+ * capturing is the expensive part, and subscribers that do not need it should not pay for it),
+ * the `futureIds` array and `reject` on first read.
+ * @internal
+ */
+export class PublishedWait implements WaitStartEvent {
+  readonly waitId: number = newWaitId()
+  readonly taskId: number | undefined = currentTask()?.id
+  readonly mode: 'all' | 'any'
+  readonly timeout: number | undefined
+  /** One id until `futureIds` is read, then the array. */
+  #ids: number | readonly number[]
+  /** `undefined` once the wait ended. */
+  #owner: WaitOwner | ((error: Error) => void) | undefined
+  #stack: string | undefined
+
+  constructor(
+    ids: number | readonly number[],
+    mode: 'all' | 'any',
+    timeout: number | undefined,
+    owner: WaitOwner | ((error: Error) => void),
+  ) {
+    this.#ids = ids
+    this.mode = mode
+    this.timeout = timeout === Infinity ? undefined : timeout
+    this.#owner = owner
+  }
+
+  get futureIds(): readonly number[] {
+    const ids = this.#ids
+    if (typeof ids !== 'number') return ids
+    const list = [ids]
+    this.#ids = list
+    return list
+  }
+
+  get stack(): string {
+    if (this.#stack === undefined) {
+      // A timed wait is never reported as a deadlock: no stack.
+      if (this.timeout !== undefined) this.#stack = '    (a timed wait: no stack recorded)'
+      else if (publishing !== this) this.#stack = '    (wait site not recorded: read `stack` while the event is being published)'
+      else {
+        const site: { stack?: string } = {}
+        const limit = Error.stackTraceLimit
+        Error.stackTraceLimit = 20
+        Error.captureStackTrace(site, publishWait)
+        Error.stackTraceLimit = limit
+        this.#stack = waitSite(site.stack)
+      }
+    }
+    return this.#stack
+  }
+
+  get reject(): (error: Error) => void {
+    return (error: Error): void => {
+      const owner = this.#owner
+      if (owner === undefined) return
+      this.end('rejected')
+      if (typeof owner === 'function') owner(error)
+      else owner.rejectWait(error)
+    }
+  }
+
+  get ended(): boolean {
+    return this.#owner === undefined
+  }
+
+  /** Publishes `wait:end` once. */
+  end(reason: WaitEndEvent['reason']): void {
+    if (this.#owner === undefined) return
+    this.#owner = undefined
+    if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
+  }
 }
 
 const ownDirectory = fileURLToPath(new URL('.', import.meta.url))

@@ -1,5 +1,6 @@
 import { describeValue, TimeoutError } from './errors.js'
 import { isFuture, kAddWaiter, kFailed, kRemoveWaiter, publishWait } from './future.js'
+import type { PublishedWait } from './future.js'
 import { channels } from './diagnostics.js'
 import type { Future, Waiter } from './future.js'
 import { checkOptions, checkTimeout } from './validate.js'
@@ -110,7 +111,7 @@ export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       // eslint-disable-next-line prefer-const -- read by callbacks that may run before it is assigned
-      let end: ((reason: 'settled' | 'timeout' | 'rejected') => void) | undefined
+      let end: PublishedWait | undefined
       const finish = (): void => {
         if (timer !== undefined) clearTimeout(timer)
         for (const f of notDone) f[kRemoveWaiter](waiter)
@@ -120,7 +121,7 @@ export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise
         done.add(f as Future<T>)
         if (satisfied()) {
           finish()
-          end?.('settled')
+          end?.end('settled')
           resolve({ done, notDone })
         }
       }
@@ -128,7 +129,7 @@ export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise
       if (timeout !== undefined && timeout !== Infinity) {
         timer = setTimeout(() => {
           finish()
-          end?.('timeout')
+          end?.end('timeout')
           resolve({ done, notDone })
         }, timeout)
       }
@@ -148,7 +149,7 @@ function publishWaitIfObserved(
   mode: 'all' | 'any',
   timeout: number | undefined,
   onReject: (error: Error) => void,
-): ((reason: 'settled' | 'timeout' | 'rejected') => void) | undefined {
+): PublishedWait | undefined {
   return channels.waitStart.hasSubscribers ? publishWait(futures, mode, timeout, onReject) : undefined
 }
 
@@ -247,16 +248,16 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       // eslint-disable-next-line prefer-const -- read by callbacks that may run before it is assigned
-      let end: ((reason: 'settled' | 'timeout' | 'rejected') => void) | undefined
+      let end: PublishedWait | undefined
       this.#wake = () => {
         if (timer !== undefined) clearTimeout(timer)
-        end?.('settled')
+        end?.end('settled')
         resolve()
       }
       if (remaining !== undefined) {
         timer = setTimeout(() => {
           this.#wake = undefined
-          end?.('timeout')
+          end?.end('timeout')
           resolve() // next() sees the deadline and throws
         }, remaining)
       }

@@ -20,8 +20,15 @@ function record(): { events: Recorded[]; stop: () => void } {
   const events: Recorded[] = []
   const listeners = Object.entries(channelNames).map(([key, name]) => {
     const listener = (event: unknown): void => {
-      // a copy made now: `stack` is captured only when read during the publish
-      events.push({ channel: key, event: { ...(event as Record<string, unknown>) } })
+      // a copy made now: `stack` is captured only when read during the publish, and (like
+      // `futureIds`, `reject` and `ended`) it is an accessor of the event's class, which a
+      // spread leaves out
+      const copy = { ...(event as Record<string, unknown>) }
+      if (key === 'waitStart') {
+        copy.stack = (event as WaitStartEvent).stack
+        copy.futureIds = (event as WaitStartEvent).futureIds
+      }
+      events.push({ channel: key, event: copy })
     }
     diagnosticsChannel.subscribe(name, listener)
     return () => diagnosticsChannel.unsubscribe(name, listener)
@@ -103,6 +110,38 @@ describe('diagnostics events', () => {
     expect(f.state).toBe('PENDING')
     const modes = recorder.events.filter((e) => e.channel === 'waitStart').map((e) => e.event.mode)
     expect(modes).toEqual(['all', 'any', 'any'])
+  })
+
+  it('`ended` turns true when the wait ends; a `reject` taken out of the event works later, once', async () => {
+    const seen: WaitStartEvent[] = []
+    const rejects: ((error: Error) => void)[] = []
+    const listener = (event: unknown): void => {
+      const start = event as WaitStartEvent
+      expect(start.ended).toBe(false)
+      seen.push(start)
+      const { reject } = start // destructured: must not depend on `this`
+      rejects.push(reject)
+    }
+    diagnosticsChannel.subscribe(channelNames.waitStart, listener)
+    try {
+      const settled = new Future<number>()
+      const pending = settled.result()
+      const doomed = new Future<number>()
+      const rejected = doomed.result()
+      expect(seen.map((event) => event.ended)).toEqual([false, false])
+      settled.setResult(1)
+      expect(await pending).toBe(1)
+      expect(seen[0]?.ended).toBe(true)
+      rejects[1]?.(new Error('rejected late'))
+      expect(((await rejection(rejected)) as Error).message).toBe('rejected late')
+      expect(seen[1]?.ended).toBe(true)
+      // an ended wait ignores reject(); the future was never touched
+      rejects[0]?.(new Error('too late'))
+      rejects[1]?.(new Error('twice'))
+      expect(doomed.state).toBe('PENDING')
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.waitStart, listener)
+    }
   })
 
   it('a timed wait says its timeout and ends with reason timeout; a cancel is published', async () => {
