@@ -803,7 +803,13 @@ export class ThreadPoolExecutor extends Executor {
         if (item === undefined) return
         session.items.delete(message[1])
         this.#slots.release(item)
-        if (!item.started) this.#markStarted(item)
+        if (!item.started) {
+          // Started and finished since the pool last looked: `future:finish` alone says it all
+          // (the event contract lets a backend leave `future:start` out then); one event less
+          // per task matters for tiny tasks while a subscriber listens.
+          item.started = true
+          item.future.setRunningOrNotifyCancel()
+        }
         if (message[2]) this.#succeed(item, message[3])
         else this.#fail(item, deserializeError(message[3]))
         if (session.items.size === 0) {
