@@ -179,22 +179,27 @@ class Detector implements DeadlockDetector {
   }
 
   #waitStarted(event: WaitStartEvent): void {
+    // A wait outside any task (the main thread) is only recorded: it can hang off a deadlock
+    // (a tail, found when the deadlock is), never close one, since nothing waits for it.
     const wait = this.#graph.waitStart(event)
-    if (wait.timed) return
+    if (wait === undefined || wait.timed) return
     // Capture the wait site now: @x/future records it only while the event is being published,
-    // when the waiter is still on the call stack; the report reads it later. A wait outside any
-    // task (the main thread) can only be a tail of a deadlock, never part of its core: its stack
-    // is not worth the capture.
+    // when the waiter is still on the call stack; the report reads it later.
     // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- the read itself captures
-    if (event.taskId !== undefined) void event.stack
+    void event.stack
     this.#armTimer()
     this.#check(wait)
   }
 
   #waitEnded(event: WaitEndEvent): void {
-    const task = this.#graph.waits.get(event.waitId)?.task
-    const wait = this.#graph.waitEnd(event)
-    if (wait === undefined) return
+    const graph = this.#graph
+    const wait = graph.waits.get(event.waitId)
+    if (wait === undefined) {
+      graph.outsideWaitEnd(event)
+      return
+    }
+    const task = wait.task
+    graph.waitEnd(wait)
     if (this.#graph.untimedWaits === 0) this.#disarmTimer()
     if (wait.release !== undefined) {
       const release = wait.release
@@ -364,7 +369,7 @@ class Detector implements DeadlockDetector {
 
   snapshot(): GraphSnapshot {
     const graph = this.#graph
-    const all: GraphNode[] = [...graph.executors.values(), ...graph.tasks.values(), ...graph.waits.values()]
+    const all: GraphNode[] = [...graph.executors.values(), ...graph.allTasks(), ...graph.allWaits()]
     const analysis = analyze(graph, all)
     const roles = new Map<GraphNode, NodeRole>()
     for (const node of all) roles.set(node, 'other')
@@ -384,7 +389,7 @@ class Detector implements DeadlockDetector {
     }
     const info = graphInfo(graph, roles, edgeRole, successors, undefined)
     let deadlockedWaits = 0
-    for (const wait of graph.waits.values()) if (roles.get(wait) !== 'other') deadlockedWaits++
+    for (const node of all) if (node.type === 'wait' && roles.get(node) !== 'other') deadlockedWaits++
     return new Snapshot({ ...info, deadlockedWaits })
   }
 

@@ -6,6 +6,12 @@
  * `Future`, or one submitted before the detector started) is unknown and therefore counts as
  * "can still finish"; so does an executor without `executor:create`.
  *
+ * Kept cheap for the hot path (every task publishes submit/start/finish, and every `await` of a
+ * pending future a wait): waits outside any task (the main thread) are only recorded, never
+ * turned into nodes until an analysis needs them (they can only hang off a deadlock, never be
+ * part of its core: nothing waits for the main thread); a task's wait set exists only once it
+ * waits; who-waits-on-what is computed when a deadlock is found instead of being indexed.
+ *
  * @module
  */
 import type {
@@ -29,8 +35,8 @@ export interface ExecutorNode {
   lendWorker: (() => (() => void) | undefined) | undefined
   /** Running tasks (each holds one worker slot). */
   readonly holders: Set<TaskNode>
-  /** Queued tasks in submit order. */
-  readonly queued: Set<TaskNode>
+  /** How many of its tasks are queued (list them with {@link WaitForGraph.queuedIn}). */
+  queuedCount: number
   /** How many holders are blocked (see {@link isBlocked}). */
   blockedHolders: number
   /** Workers lent by the detector (compensate mode), not yet given back. */
@@ -47,7 +53,7 @@ export interface TaskNode {
   state: 'queued' | 'running'
   workerId: number | undefined
   /** Current waits of this task (a task may await several things at once). */
-  readonly waits: Set<WaitNode>
+  waits: ReadonlySet<WaitNode>
   untimed: number
   timed: number
   /** Set when the task called `shutdown({ wait: true })` on its own executor. */
@@ -76,7 +82,25 @@ export interface WaitNode {
 
 export type GraphNode = ExecutorNode | TaskNode | WaitNode
 
-const EMPTY: ReadonlySet<WaitNode> = new Set()
+/** A named task queued in a known pool that no wait or report has looked at yet. */
+interface QueuedEntry {
+  readonly type: 'queued'
+  readonly executor: ExecutorNode
+  readonly name: string
+}
+
+/**
+ * What the graph keeps per known task: its node, or for a task still queued in a known pool that
+ * nothing looked at yet, just its pool (unnamed) or its pool and name. Most tasks are submitted
+ * and finish without anybody waiting on them: they never cost a node.
+ */
+type TaskEntry = TaskNode | ExecutorNode | QueuedEntry
+
+const NONE: readonly WaitNode[] = []
+const MIN_SWEEP = 256
+
+/** The wait set of every task that is not waiting (replaced by its own set on the first wait). */
+const NO_WAITS: ReadonlySet<WaitNode> = new Set()
 
 /** A running task whose every current wait has no timeout: it cannot move by itself. */
 export function isBlocked(task: TaskNode): boolean {
@@ -90,13 +114,21 @@ export function capacity(executor: ExecutorNode): number {
 
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
-  readonly tasks = new Map<number, TaskNode>()
+  /** Known, not-done tasks by future id, in submit order (see {@link WaitForGraph.task}). */
+  readonly #tasks = new Map<number, TaskEntry>()
+  /** Open waits made by tasks (including ones whose task is not running yet, or finished). */
   readonly waits = new Map<number, WaitNode>()
-  /** Open waits by the future ids they wait on (to find waiters upstream of a deadlock). */
-  readonly #waiters = new Map<number, WaitNode | Set<WaitNode>>()
+  /**
+   * Open waits outside any task (the main thread): recorded only, see
+   * {@link WaitForGraph.outsideWaits}. Events that say when they have `ended` go to a list
+   * swept when it doubles (a push per wait, nothing at its end); others are indexed by id.
+   */
+  readonly #outside = new Map<number, WaitStartEvent>()
+  readonly #outsideList: WaitStartEvent[] = []
+  #sweepAt = MIN_SWEEP
   /** Waits of tasks not running yet (a backend may forward a worker's wait before its start). */
   readonly #early = new Map<number, Set<WaitNode>>()
-  /** Open waits without timeout (drives the safety-net timer). */
+  /** Open task waits without timeout (drives the safety-net timer). */
   untimedWaits = 0
   #seq = 0
 
@@ -111,7 +143,7 @@ export class WaitForGraph {
         maxWorkers: event.maxWorkers,
         lendWorker: typeof event.lendWorker === 'function' ? event.lendWorker : undefined,
         holders: new Set(),
-        queued: new Set(),
+        queuedCount: 0,
         blockedHolders: 0,
         lent: 0,
         shutdown: false,
@@ -129,51 +161,65 @@ export class WaitForGraph {
     const executor = this.executors.get(event.executorId)
     if (executor !== undefined) executor.shutdown = true
     if (!event.wait || event.callerTaskId === undefined) return undefined
-    const caller = this.tasks.get(event.callerTaskId)
+    const caller = this.task(event.callerTaskId)
     if (caller?.executorId !== event.executorId) return undefined
     caller.shutdownOwnExecutor = true
     return caller
   }
 
   futureSubmit(event: FutureSubmitEvent): void {
-    if (this.tasks.has(event.futureId)) return
+    const id = event.futureId
+    if (this.#tasks.has(id)) return
     const executor = this.executors.get(event.executorId)
-    const task: TaskNode = {
-      type: 'task',
-      id: event.futureId,
-      name: event.name,
-      executorId: event.executorId,
-      executor,
-      state: 'queued',
-      workerId: undefined,
-      waits: new Set(),
-      untimed: 0,
-      timed: 0,
-      shutdownOwnExecutor: false,
+    if (executor === undefined) {
+      this.#tasks.set(id, taskNode(id, event.executorId, undefined, event.name))
+      return
     }
-    this.tasks.set(task.id, task)
-    executor?.queued.add(task)
+    executor.queuedCount++
+    this.#tasks.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
+  }
+
+  /** The node of a known, not-done task (made on first use), `undefined` for an unknown one. */
+  task(id: number): TaskNode | undefined {
+    const entry = this.#tasks.get(id)
+    if (entry === undefined || entry.type === 'task') return entry
+    const executor = entry.type === 'pool' ? entry : entry.executor
+    const node = taskNode(id, executor.id, executor, entry.type === 'pool' ? undefined : entry.name)
+    this.#tasks.set(id, node) // same key: keeps its place in submit order
+    return node
+  }
+
+  /** Every known, not-done task, in submit order (makes their nodes: for snapshots). */
+  allTasks(): TaskNode[] {
+    const nodes: TaskNode[] = []
+    for (const id of this.#tasks.keys()) {
+      const node = this.task(id)
+      if (node !== undefined) nodes.push(node)
+    }
+    return nodes
   }
 
   /** Returns the waits the task had already started (see `#early`), now attached to it. */
-  futureStart(event: FutureStartEvent): WaitNode[] {
-    let task = this.tasks.get(event.futureId)
+  futureStart(event: FutureStartEvent): readonly WaitNode[] {
+    let task = this.task(event.futureId)
     if (task === undefined) {
       // Submitted before the detector started: it still holds a slot from now on.
       this.futureSubmit({ futureId: event.futureId, executorId: event.executorId, name: undefined, callerTaskId: undefined })
-      task = this.tasks.get(event.futureId)
-      if (task === undefined) return []
+      task = this.task(event.futureId)
+      if (task === undefined) return NONE
     }
-    if (task.state === 'running') return []
-    task.executor?.queued.delete(task)
+    if (task.state === 'running') return NONE
     task.state = 'running'
     task.workerId = event.workerId
-    if (task.executor !== undefined) {
-      task.executor.holders.add(task)
-      if (isBlocked(task)) task.executor.blockedHolders++
+    const executor = task.executor
+    if (executor !== undefined) {
+      executor.queuedCount--
+      executor.holders.add(task)
+      if (isBlocked(task)) executor.blockedHolders++
     }
+    if (this.#early.size === 0) return NONE
     const early = this.#early.get(task.id)
-    if (early === undefined) return []
+    if (early === undefined) return NONE
     this.#early.delete(task.id)
     const attached = [...early].filter((wait) => this.waits.get(wait.id) === wait)
     for (const wait of attached) this.#attach(wait, task)
@@ -182,40 +228,33 @@ export class WaitForGraph {
 
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
   futureDone(event: FutureFinishEvent | FutureCancelEvent): void {
-    const task = this.tasks.get(event.futureId)
-    if (task === undefined) return
-    this.#removeTask(task)
+    const entry = this.#tasks.get(event.futureId)
+    if (entry === undefined) return
+    if (entry.type === 'task') {
+      this.#removeTask(entry)
+      return
+    }
+    // queued and never looked at: nothing else refers to it
+    this.#tasks.delete(event.futureId)
+    ;(entry.type === 'pool' ? entry : entry.executor).queuedCount--
   }
 
-  waitStart(event: WaitStartEvent): WaitNode {
-    const timeout = event.timeout
-    const timed = timeout !== undefined && timeout !== Infinity
-    const task = event.taskId === undefined ? undefined : this.tasks.get(event.taskId)
-    const wait: WaitNode = {
-      type: 'wait',
-      id: event.waitId,
-      seq: ++this.#seq,
-      taskId: event.taskId,
-      task: undefined,
-      orphaned: false,
-      futureIds: event.futureIds,
-      mode: event.mode === 'any' ? 'any' : 'all',
-      timed,
-      event,
-      reported: false,
-      release: undefined,
+  /**
+   * Records a wait. Returns its node for a wait made by a task; a wait outside any task is only
+   * recorded (`undefined`): it cannot close a deadlock.
+   */
+  waitStart(event: WaitStartEvent): WaitNode | undefined {
+    if (event.taskId === undefined) {
+      if (typeof event.ended !== 'boolean') this.#outside.set(event.waitId, event)
+      else if (this.#outsideList.push(event) >= this.#sweepAt) this.#sweepOutside()
+      return undefined
     }
+    const task = this.task(event.taskId)
+    const wait = waitNode(event, ++this.#seq)
     this.waits.set(wait.id, wait)
-    for (const id of wait.futureIds) {
-      // one waiter per future is the common case: a Set only for the second one
-      const waiters = this.#waiters.get(id)
-      if (waiters === undefined) this.#waiters.set(id, wait)
-      else if (waiters instanceof Set) waiters.add(wait)
-      else if (waiters !== wait) this.#waiters.set(id, new Set([waiters, wait]))
-    }
-    if (!timed) this.untimedWaits++
+    if (!wait.timed) this.untimedWaits++
     if (task?.state === 'running') this.#attach(wait, task)
-    else if (event.taskId !== undefined) {
+    else {
       let early = this.#early.get(event.taskId)
       if (early === undefined) this.#early.set(event.taskId, (early = new Set()))
       early.add(wait)
@@ -223,28 +262,26 @@ export class WaitForGraph {
     return wait
   }
 
-  waitEnd(event: WaitEndEvent): WaitNode | undefined {
-    const wait = this.waits.get(event.waitId)
-    if (wait === undefined) return undefined
-    this.waits.delete(wait.id)
-    for (const id of wait.futureIds) {
-      const waiters = this.#waiters.get(id)
-      if (waiters === wait) this.#waiters.delete(id)
-      else if (waiters instanceof Set && waiters.delete(wait) && waiters.size === 0) this.#waiters.delete(id)
-    }
+  /** Forgets a wait outside any task. */
+  outsideWaitEnd(event: WaitEndEvent): void {
+    this.#outside.delete(event.waitId)
+  }
+
+  /** Forgets a task's wait (see {@link WaitForGraph.waits}). */
+  waitEnd(wait: WaitNode): void {
+    if (!this.waits.delete(wait.id)) return
     if (!wait.timed) this.untimedWaits--
     if (wait.task !== undefined) this.#detach(wait, wait.task)
     else if (wait.taskId !== undefined) {
       const early = this.#early.get(wait.taskId)
       if (early?.delete(wait) === true && early.size === 0) this.#early.delete(wait.taskId)
     }
-    return wait
   }
 
   /** Worker death: the futures it ran fail (their finish may come later); the pool replaces it. */
   workerExit(event: WorkerExitEvent): void {
     for (const id of event.futureIds) {
-      const task = this.tasks.get(id)
+      const task = this.task(id)
       if (task !== undefined) this.#removeTask(task)
     }
   }
@@ -252,30 +289,59 @@ export class WaitForGraph {
   /** The known, not-done tasks a wait depends on, and whether some future is unknown/done. */
   pending(wait: WaitNode): { tasks: TaskNode[]; unknown: boolean } {
     if (wait.futureIds.length === 1) {
-      const task = this.tasks.get(wait.futureIds[0] ?? -1)
+      const task = this.task(wait.futureIds[0] ?? -1)
       return task === undefined ? { tasks: [], unknown: true } : { tasks: [task], unknown: false }
     }
     const tasks = new Set<TaskNode>()
     let unknown = false
     for (const id of wait.futureIds) {
-      const task = this.tasks.get(id)
+      const task = this.task(id)
       if (task === undefined) unknown = true
       else tasks.add(task)
     }
     return { tasks: [...tasks], unknown }
   }
 
-  /** Open waits on a future. */
-  waitersOf(futureId: number): ReadonlySet<WaitNode> {
-    const waiters = this.#waiters.get(futureId)
-    return waiters === undefined ? EMPTY : waiters instanceof Set ? waiters : new Set([waiters])
+  /**
+   * The open waits outside any task, as fresh nodes (not kept: each analysis makes its own).
+   * Such a wait has no task, is never a victim and is never part of a deadlock's core.
+   */
+  outsideWaits(): WaitNode[] {
+    this.#sweepOutside()
+    const nodes: WaitNode[] = []
+    for (const event of this.#outsideList) nodes.push(waitNode(event, 0))
+    for (const event of this.#outside.values()) nodes.push(waitNode(event, 0))
+    return nodes.sort((a, b) => a.id - b.id)
+  }
+
+  /** Drops the ended waits from the list, in place. */
+  #sweepOutside(): void {
+    const list = this.#outsideList
+    let open = 0
+    for (const event of list) if (event.ended !== true) list[open++] = event
+    list.length = open
+    this.#sweepAt = Math.max(MIN_SWEEP, open * 2)
+  }
+
+  /** Every open wait: the tasks' nodes and fresh nodes for the waits outside any task. */
+  allWaits(): WaitNode[] {
+    return [...this.waits.values(), ...this.outsideWaits()]
   }
 
   /**
    * Everything upstream of some nodes: who waits on them, directly or through other tasks and
-   * pools (e.g. the main thread awaiting a task stuck in a cycle).
+   * pools (e.g. the main thread awaiting a task stuck in a cycle). Walks an index of the open
+   * waits built for this call: deadlocks are rare, the waits common.
    */
   upstream(nodes: Iterable<GraphNode>): GraphNode[] {
+    const waiters = new Map<number, WaitNode[]>()
+    for (const wait of [...this.waits.values(), ...this.outsideWaits()]) {
+      for (const id of wait.futureIds) {
+        const list = waiters.get(id)
+        if (list === undefined) waiters.set(id, [wait])
+        else list.push(wait)
+      }
+    }
     const seen = new Set<GraphNode>(nodes)
     const queue = [...seen]
     const found: GraphNode[] = []
@@ -287,13 +353,25 @@ export class WaitForGraph {
     }
     for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
       if (node.type === 'wait') visit(node.task)
-      else if (node.type === 'task') for (const wait of this.waitersOf(node.id)) visit(wait)
-      else for (const task of node.queued) visit(task)
+      else if (node.type === 'task') for (const wait of waiters.get(node.id) ?? []) visit(wait)
+      else for (const id of this.queuedIn(node)) visit(this.task(id))
     }
     return found
   }
 
-  /** Open waits whose waiter cannot move by itself (candidates for a full check). */
+  /**
+   * The ids of the tasks queued in a pool, in submit order. A scan of every known task: for
+   * reports, not for the hot path.
+   */
+  *queuedIn(pool: ExecutorNode): Generator<number> {
+    if (pool.queuedCount === 0) return
+    for (const [id, entry] of this.#tasks) {
+      if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) yield id
+      else if (entry.type === 'task' && entry.executor === pool && entry.state === 'queued') yield id
+    }
+  }
+
+  /** Open task waits whose waiter cannot move by itself (candidates for a full check). */
   *blockingWaits(): Generator<WaitNode> {
     for (const wait of this.waits.values()) {
       if (wait.timed) continue
@@ -302,18 +380,20 @@ export class WaitForGraph {
   }
 
   #removeTask(task: TaskNode): void {
-    this.tasks.delete(task.id)
-    this.#early.delete(task.id)
+    this.#tasks.delete(task.id)
+    if (this.#early.size > 0) this.#early.delete(task.id)
     const executor = task.executor
     if (executor !== undefined) {
-      if (task.state === 'queued') executor.queued.delete(task)
+      if (task.state === 'queued') executor.queuedCount--
       else if (executor.holders.delete(task) && isBlocked(task)) executor.blockedHolders--
     }
-    for (const wait of task.waits) {
-      wait.task = undefined
-      wait.orphaned = true
+    if (task.waits !== NO_WAITS) {
+      for (const wait of task.waits) {
+        wait.task = undefined
+        wait.orphaned = true
+      }
+      task.waits = NO_WAITS
     }
-    task.waits.clear()
     task.untimed = 0
     task.timed = 0
   }
@@ -321,7 +401,8 @@ export class WaitForGraph {
   #attach(wait: WaitNode, task: TaskNode): void {
     const before = isBlocked(task)
     wait.task = task
-    task.waits.add(wait)
+    if (task.waits === NO_WAITS) task.waits = new Set([wait])
+    else (task.waits as Set<WaitNode>).add(wait)
     if (wait.timed) task.timed++
     else task.untimed++
     this.#blockedChanged(task, before)
@@ -330,7 +411,7 @@ export class WaitForGraph {
   #detach(wait: WaitNode, task: TaskNode): void {
     const before = isBlocked(task)
     wait.task = undefined
-    if (!task.waits.delete(wait)) return
+    if (!(task.waits as Set<WaitNode>).delete(wait)) return
     if (wait.timed) task.timed--
     else task.untimed--
     this.#blockedChanged(task, before)
@@ -340,5 +421,39 @@ export class WaitForGraph {
     const after = isBlocked(task)
     if (before === after || !task.executor?.holders.has(task)) return
     task.executor.blockedHolders += after ? 1 : -1
+  }
+}
+
+function waitNode(event: WaitStartEvent, seq: number): WaitNode {
+  const timeout = event.timeout
+  return {
+    type: 'wait',
+    id: event.waitId,
+    seq,
+    taskId: event.taskId,
+    task: undefined,
+    orphaned: false,
+    futureIds: event.futureIds,
+    mode: event.mode === 'any' ? 'any' : 'all',
+    timed: timeout !== undefined && timeout !== Infinity,
+    event,
+    reported: false,
+    release: undefined,
+  }
+}
+
+function taskNode(id: number, executorId: number, executor: ExecutorNode | undefined, name: string | undefined): TaskNode {
+  return {
+    type: 'task',
+    id,
+    name,
+    executorId,
+    executor,
+    state: 'queued',
+    workerId: undefined,
+    waits: NO_WAITS,
+    untimed: 0,
+    timed: 0,
+    shutdownOwnExecutor: false,
   }
 }

@@ -82,7 +82,7 @@ function obviouslyLive(graph: WaitForGraph, wait: WaitNode): boolean {
   const any = wait.mode === 'any'
   let pending = 0
   for (const id of wait.futureIds) {
-    const task = graph.tasks.get(id)
+    const task = graph.task(id)
     if (task === undefined) {
       if (any) return true
       continue

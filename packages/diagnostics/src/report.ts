@@ -85,13 +85,13 @@ function outsideLabel(wait: WaitNode): string {
   return 'code outside any task (e.g. the main thread)'
 }
 
-function queuePosition(task: TaskNode): { position: number; of: number } | undefined {
-  const queued = task.executor?.queued
-  if (queued === undefined || task.state !== 'queued') return undefined
+function queuePosition(graph: WaitForGraph, task: TaskNode): { position: number; of: number } | undefined {
+  const pool = task.executor
+  if (pool === undefined || task.state !== 'queued') return undefined
   let position = 0
-  for (const other of queued) {
+  for (const id of graph.queuedIn(pool)) {
     position++
-    if (other === task) return { position, of: queued.size }
+    if (id === task.id) return { position, of: pool.queuedCount }
   }
   return undefined
 }
@@ -116,7 +116,7 @@ function describeChain(graph: WaitForGraph, deadlock: Deadlock, successors: Anal
         const worker = next.workerId === undefined ? '' : ` (worker ${String(next.workerId)})`
         lines.push(`${waiterLabel(graph, node)} waits for Future #${String(next.id)}, which is running as ${taskLabel(next)}${worker}`)
       } else {
-        const at = queuePosition(next)
+        const at = queuePosition(graph, next)
         const position = at === undefined ? '' : ` (position ${String(at.position)} of ${String(at.of)})`
         lines.push(`${head}, which is queued${position} in ${executorName(graph, next.executorId)} and cannot start:`)
       }
@@ -198,8 +198,8 @@ export function graphInfo(
   }
 
   for (const [node, role] of roles) {
-    if (node.type === 'pool') executors.push(executorInfo(node, role))
-    else if (node.type === 'task') tasks.push(taskInfo(node, role))
+    if (node.type === 'pool') executors.push(executorInfo(graph, node, role))
+    else if (node.type === 'task') tasks.push(taskInfo(graph, node, role))
     else waits.push(waitInfo(node, role, node === victim))
     for (const next of successors(node)) {
       const label = edgeRole(node, next)
@@ -225,11 +225,11 @@ export function graphInfo(
   return { executors, tasks, waits, edges }
 }
 
-function executorInfo(pool: ExecutorNode, role: NodeRole): ExecutorInfo {
+function executorInfo(graph: WaitForGraph, pool: ExecutorNode, role: NodeRole): ExecutorInfo {
   const queued: number[] = []
-  for (const task of pool.queued) {
+  for (const id of graph.queuedIn(pool)) {
     if (queued.length >= MAX_QUEUED_LISTED) break
-    queued.push(task.id)
+    queued.push(id)
   }
   return {
     node: `P${String(pool.id)}`,
@@ -243,12 +243,12 @@ function executorInfo(pool: ExecutorNode, role: NodeRole): ExecutorInfo {
       .map((task) => ({ workerId: task.workerId ?? null, taskId: task.id, taskName: task.name ?? null, blocked: isBlocked(task) }))
       .sort((a, b) => (a.workerId ?? -1) - (b.workerId ?? -1) || a.taskId - b.taskId),
     queued,
-    queuedCount: pool.queued.size,
+    queuedCount: pool.queuedCount,
     role,
   }
 }
 
-function taskInfo(task: TaskNode, role: NodeRole): TaskInfo {
+function taskInfo(graph: WaitForGraph, task: TaskNode, role: NodeRole): TaskInfo {
   return {
     node: `T${String(task.id)}`,
     id: task.id,
@@ -256,7 +256,7 @@ function taskInfo(task: TaskNode, role: NodeRole): TaskInfo {
     executorId: task.executorId,
     state: task.state,
     workerId: task.workerId ?? null,
-    queuePosition: queuePosition(task)?.position ?? null,
+    queuePosition: queuePosition(graph, task)?.position ?? null,
     blocked: isBlocked(task),
     waitIds: [...task.waits].map((wait) => wait.id),
     role,
