@@ -65,7 +65,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #listeners: PendingResult[] | undefined
+  #listeners: ResultWait[] | undefined
   #cancelHook: CancelHook | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
@@ -324,15 +324,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** One promise for one wait: settled once the future is done (cancelled included). */
   #waitDone(timeout: number | undefined, exception: boolean): Promise<unknown> {
     if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
-    const pending = new PendingResult(this, exception)
+    let wait: ResultWait | undefined
+    const promise = new Promise((resolve, reject) => {
+      wait = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)
+    })
+    const pending = wait as unknown as ResultWait
     ;(this.#listeners ??= []).push(pending)
-    if (timeout !== undefined && timeout !== Infinity) pending.startTimer(timeout)
-    if (channels.waitStart.hasSubscribers) pending.publish(this, timeout)
-    return pending.promise
+    if (pending.timeout !== undefined) pending.startTimer()
+    if (channels.waitStart.hasSubscribers) publishResultWait(pending)
+    return promise
   }
 
   /** @internal A pending result()/exception() gave up (timeout, or rejected by a subscriber). */
-  [kRemoveListener](pending: PendingResult): void {
+  [kRemoveListener](pending: ResultWait): void {
     const listeners = this.#listeners
     const index = listeners?.indexOf(pending) ?? -1
     if (index >= 0) listeners?.splice(index, 1)
@@ -340,68 +344,124 @@ export class Future<T = unknown> implements PromiseLike<T> {
 }
 
 /**
- * One pending `result()`/`exception()` call: its promise, its timer, and its published wait.
- * One object instead of a closure per role: a program awaiting thousands of futures keeps
- * thousands of these alive.
+ * One pending `result()`/`exception()` call (a wait on one future in mode `'all'`): its promise's
+ * resolvers, its timer, and, while a subscriber listens, its own `wait:start` event. One object
+ * for all of it: a program awaiting thousands of futures keeps thousands of these alive, and a
+ * published wait must not double that.
  */
-class PendingResult implements WaitOwner {
-  readonly promise: Promise<unknown>
+class ResultWait implements WaitStartEvent {
+  /** 0 until published. */
+  waitId = 0
+  taskId: number | undefined = undefined
+  readonly timeout: number | undefined
   readonly #future: Future
   readonly #exception: boolean
+  /** Both `undefined` once the wait ended. */
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
-  #timer: NodeJS.Timeout | undefined
-  #wait: PublishedWait | undefined
+  #timer: NodeJS.Timeout | undefined = undefined
+  #stack: string | undefined = undefined
 
-  constructor(future: Future, exception: boolean) {
+  constructor(
+    future: Future,
+    exception: boolean,
+    timeout: number | undefined,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) {
     this.#future = future
     this.#exception = exception
-    this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve
-      this.#reject = reject
-    })
+    this.timeout = timeout
+    this.#resolve = resolve
+    this.#reject = reject
   }
 
-  startTimer(timeout: number): void {
+  // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- on the prototype: no slot per wait
+  get mode(): 'all' {
+    return 'all'
+  }
+
+  get futureIds(): readonly number[] {
+    return [this.#future.id]
+  }
+
+  get stack(): string {
+    return (this.#stack ??= captureWaitSite(this, this.timeout, publishResultWait))
+  }
+
+  get reject(): (error: Error) => void {
+    return (error: Error): void => {
+      if (this.#reject === undefined) return
+      if (this.#timer !== undefined) clearTimeout(this.#timer)
+      this.#future[kRemoveListener](this)
+      this.#end('rejected', false, error)
+    }
+  }
+
+  get ended(): boolean {
+    return this.#reject === undefined
+  }
+
+  startTimer(): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#future[kRemoveListener](this)
-      this.#wait?.end('timeout')
-      this.#fail(new TimeoutError())
-    }, timeout)
-  }
-
-  publish(future: Future, timeout: number | undefined): void {
-    this.#wait = publishWait(future, 'all', timeout, this)
+      this.#end('timeout', false, new TimeoutError())
+    }, this.timeout)
   }
 
   /** The future is done. */
   settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#wait?.end('settled')
-    if (cancelled) this.#fail(new CancelledError())
-    else if (this.#exception) this.#succeed(failed ? error : undefined)
-    else if (failed) this.#fail(error)
-    else this.#succeed(value)
+    if (cancelled) this.#end('settled', false, new CancelledError())
+    else if (this.#exception) this.#end('settled', true, failed ? error : undefined)
+    else if (failed) this.#end('settled', false, error)
+    else this.#end('settled', true, value)
   }
 
-  rejectWait(error: Error): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#future[kRemoveListener](this)
-    this.#fail(error)
+  /** @internal */
+  publish(): void {
+    this.waitId = newWaitId()
+    this.taskId = currentTask()?.id
+    channels.waitStart.publish(this)
   }
 
-  #succeed(value: unknown): void {
+  /** Ends the wait once: `ended` turns true, `wait:end` is published, the promise settles. */
+  #end(reason: WaitEndEvent['reason'], ok: boolean, outcome: unknown): void {
     const resolve = this.#resolve
-    this.#resolve = this.#reject = undefined
-    resolve?.(value)
-  }
-
-  #fail(reason: unknown): void {
     const reject = this.#reject
+    if (resolve === undefined || reject === undefined) return
     this.#resolve = this.#reject = undefined
-    reject?.(reason)
+    if (this.waitId !== 0 && channels.waitEnd.hasSubscribers) {
+      channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
+    }
+    if (ok) resolve(outcome)
+    else reject(outcome)
   }
+}
+
+/** Publishes the `wait:start` of a pending result(): the waiter is on the call stack meanwhile. */
+function publishResultWait(wait: ResultWait): void {
+  const outer = publishing
+  publishing = wait
+  try {
+    wait.publish()
+  } finally {
+    publishing = outer
+  }
+}
+
+/** The wait site of a wait being published, or a note saying why there is none. */
+function captureWaitSite(wait: WaitStartEvent, timeout: number | undefined, publisher: (...args: never[]) => unknown): string {
+  // A timed wait is never reported as a deadlock: no stack.
+  if (timeout !== undefined) return '    (a timed wait: no stack recorded)'
+  if (publishing !== wait) return '    (wait site not recorded: read `stack` while the event is being published)'
+  const site: { stack?: string } = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 20
+  Error.captureStackTrace(site, publisher)
+  Error.stackTraceLimit = limit
+  return waitSite(site.stack)
 }
 
 /** @internal What a published wait calls when a subscriber rejects it. */
@@ -416,17 +476,13 @@ export interface WaitOwner {
  * @internal
  */
 export function publishWait(
-  futures: Future | readonly Future[],
+  futures: readonly Future[],
   mode: 'all' | 'any',
   timeout: number | undefined,
   owner: WaitOwner | ((error: Error) => void),
 ): PublishedWait {
-  const event = new PublishedWait(
-    futures instanceof Future ? futures.id : futures.map((f) => f.id),
-    mode,
-    timeout,
-    owner,
-  )
+  const only = futures.length === 1 ? futures[0] : undefined
+  const event = new PublishedWait(only === undefined ? futures.map((f) => f.id) : only.id, mode, timeout, owner)
   const outer = publishing
   publishing = event
   try {
@@ -438,7 +494,7 @@ export function publishWait(
 }
 
 /** The wait whose `wait:start` is being published (its waiter is on the call stack). */
-let publishing: PublishedWait | undefined
+let publishing: WaitStartEvent | undefined
 
 /**
  * The `wait:start` event of a wait made through this package: one small object per wait, alive
@@ -480,20 +536,7 @@ export class PublishedWait implements WaitStartEvent {
   }
 
   get stack(): string {
-    if (this.#stack === undefined) {
-      // A timed wait is never reported as a deadlock: no stack.
-      if (this.timeout !== undefined) this.#stack = '    (a timed wait: no stack recorded)'
-      else if (publishing !== this) this.#stack = '    (wait site not recorded: read `stack` while the event is being published)'
-      else {
-        const site: { stack?: string } = {}
-        const limit = Error.stackTraceLimit
-        Error.stackTraceLimit = 20
-        Error.captureStackTrace(site, publishWait)
-        Error.stackTraceLimit = limit
-        this.#stack = waitSite(site.stack)
-      }
-    }
-    return this.#stack
+    return (this.#stack ??= captureWaitSite(this, this.timeout, publishWait))
   }
 
   get reject(): (error: Error) => void {

@@ -20,13 +20,13 @@ function record(): { events: Recorded[]; stop: () => void } {
   const events: Recorded[] = []
   const listeners = Object.entries(channelNames).map(([key, name]) => {
     const listener = (event: unknown): void => {
-      // a copy made now: `stack` is captured only when read during the publish, and (like
-      // `futureIds`, `reject` and `ended`) it is an accessor of the event's class, which a
-      // spread leaves out
-      const copy = { ...(event as Record<string, unknown>) }
+      // a copy made now: `stack` is captured only when read during the publish; wait events
+      // are class instances whose fields may be accessors (a spread leaves those out): read
+      // them by name
+      let copy: Record<string, unknown> = { ...(event as Record<string, unknown>) }
       if (key === 'waitStart') {
-        copy.stack = (event as WaitStartEvent).stack
-        copy.futureIds = (event as WaitStartEvent).futureIds
+        const { waitId, taskId, futureIds, mode, timeout, stack } = event as WaitStartEvent
+        copy = { waitId, taskId, futureIds, mode, timeout, stack }
       }
       events.push({ channel: key, event: copy })
     }
