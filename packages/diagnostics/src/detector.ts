@@ -193,7 +193,7 @@ class Detector implements DeadlockDetector {
 
   #waitEnded(event: WaitEndEvent): void {
     const graph = this.#graph
-    const wait = graph.waits.get(event.waitId)
+    const wait = graph.waits.size === 0 ? undefined : graph.waits.get(event.waitId)
     if (wait === undefined) {
       graph.outsideWaitEnd(event)
       return

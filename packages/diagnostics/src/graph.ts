@@ -35,8 +35,6 @@ export interface ExecutorNode {
   lendWorker: (() => (() => void) | undefined) | undefined
   /** Running tasks (each holds one worker slot). */
   readonly holders: Set<TaskNode>
-  /** How many of its tasks are queued (list them with {@link WaitForGraph.queuedIn}). */
-  queuedCount: number
   /** How many holders are blocked (see {@link isBlocked}). */
   blockedHolders: number
   /** Workers lent by the detector (compensate mode), not yet given back. */
@@ -90,11 +88,11 @@ interface QueuedEntry {
 }
 
 /**
- * What the graph keeps per known task: its node, or for a task still queued in a known pool that
- * nothing looked at yet, just its pool (unnamed) or its pool and name. Most tasks are submitted
- * and finish without anybody waiting on them: they never cost a node.
+ * What the graph keeps for a task queued in a known pool that nothing looked at yet: its pool
+ * (unnamed) or its pool and name. Most tasks are submitted and finish without anybody waiting on
+ * them: they never cost a node, only an entry in one map.
  */
-type TaskEntry = TaskNode | ExecutorNode | QueuedEntry
+type QueuedTask = ExecutorNode | QueuedEntry
 
 const NONE: readonly WaitNode[] = []
 const MIN_SWEEP = 256
@@ -114,8 +112,12 @@ export function capacity(executor: ExecutorNode): number {
 
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
-  /** Known, not-done tasks by future id, in submit order (see {@link WaitForGraph.task}). */
-  readonly #tasks = new Map<number, TaskEntry>()
+  /** Queued tasks without a node, by future id, in submit order (see {@link WaitForGraph.task}). */
+  readonly #queued = new Map<number, QueuedTask>()
+  /** The other known, not-done tasks: with a node. */
+  readonly #nodes = new Map<number, TaskNode>()
+  /** The executor of the last `future:submit` (most submits in a row go to the same one). */
+  #lastExecutor: ExecutorNode | undefined
   /** Open waits made by tasks (including ones whose task is not running yet, or finished). */
   readonly waits = new Map<number, WaitNode>()
   /**
@@ -143,7 +145,6 @@ export class WaitForGraph {
         maxWorkers: event.maxWorkers,
         lendWorker: typeof event.lendWorker === 'function' ? event.lendWorker : undefined,
         holders: new Set(),
-        queuedCount: 0,
         blockedHolders: 0,
         lent: 0,
         shutdown: false,
@@ -169,34 +170,42 @@ export class WaitForGraph {
 
   futureSubmit(event: FutureSubmitEvent): void {
     const id = event.futureId
-    if (this.#tasks.has(id)) return
-    const executor = this.executors.get(event.executorId)
+    let executor = this.#lastExecutor
+    if (executor?.id !== event.executorId) {
+      executor = this.executors.get(event.executorId)
+      this.#lastExecutor = executor
+    }
     if (executor === undefined) {
-      this.#tasks.set(id, taskNode(id, event.executorId, undefined, event.name))
+      if (!this.#nodes.has(id)) this.#nodes.set(id, taskNode(id, event.executorId, undefined, event.name))
       return
     }
-    executor.queuedCount++
-    this.#tasks.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
+    // A second submit of the same future (a publisher's bug) must not shadow its node.
+    if (this.#nodes.size > 0 && this.#nodes.has(id)) return
+    this.#queued.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
   }
 
   /** The node of a known, not-done task (made on first use), `undefined` for an unknown one. */
   task(id: number): TaskNode | undefined {
-    const entry = this.#tasks.get(id)
-    if (entry === undefined || entry.type === 'task') return entry
+    const node = this.#nodes.get(id)
+    if (node !== undefined) return node
+    const entry = this.#queued.get(id)
+    if (entry === undefined) return undefined
+    this.#queued.delete(id)
     const executor = entry.type === 'pool' ? entry : entry.executor
-    const node = taskNode(id, executor.id, executor, entry.type === 'pool' ? undefined : entry.name)
-    this.#tasks.set(id, node) // same key: keeps its place in submit order
-    return node
+    const made = taskNode(id, executor.id, executor, entry.type === 'pool' ? undefined : entry.name)
+    this.#nodes.set(id, made)
+    return made
   }
 
   /** Every known, not-done task, in submit order (makes their nodes: for snapshots). */
   allTasks(): TaskNode[] {
-    const nodes: TaskNode[] = []
-    for (const id of this.#tasks.keys()) {
-      const node = this.task(id)
-      if (node !== undefined) nodes.push(node)
-    }
-    return nodes
+    for (const id of [...this.#queued.keys()]) this.task(id)
+    return [...this.#nodes.values()].sort((a, b) => a.id - b.id)
+  }
+
+  /** How many tasks are queued in a pool (a scan: for reports). */
+  queuedCount(pool: ExecutorNode): number {
+    return [...this.queuedIn(pool)].length
   }
 
   /** Returns the waits the task had already started (see `#early`), now attached to it. */
@@ -213,7 +222,6 @@ export class WaitForGraph {
     task.workerId = event.workerId
     const executor = task.executor
     if (executor !== undefined) {
-      executor.queuedCount--
       executor.holders.add(task)
       if (isBlocked(task)) executor.blockedHolders++
     }
@@ -228,15 +236,10 @@ export class WaitForGraph {
 
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
   futureDone(event: FutureFinishEvent | FutureCancelEvent): void {
-    const entry = this.#tasks.get(event.futureId)
-    if (entry === undefined) return
-    if (entry.type === 'task') {
-      this.#removeTask(entry)
-      return
-    }
     // queued and never looked at: nothing else refers to it
-    this.#tasks.delete(event.futureId)
-    ;(entry.type === 'pool' ? entry : entry.executor).queuedCount--
+    if (this.#queued.delete(event.futureId) || this.#nodes.size === 0) return
+    const task = this.#nodes.get(event.futureId)
+    if (task !== undefined) this.#removeTask(task)
   }
 
   /**
@@ -264,7 +267,7 @@ export class WaitForGraph {
 
   /** Forgets a wait outside any task. */
   outsideWaitEnd(event: WaitEndEvent): void {
-    this.#outside.delete(event.waitId)
+    if (this.#outside.size > 0) this.#outside.delete(event.waitId)
   }
 
   /** Forgets a task's wait (see {@link WaitForGraph.waits}). */
@@ -364,11 +367,11 @@ export class WaitForGraph {
    * reports, not for the hot path.
    */
   *queuedIn(pool: ExecutorNode): Generator<number> {
-    if (pool.queuedCount === 0) return
-    for (const [id, entry] of this.#tasks) {
-      if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) yield id
-      else if (entry.type === 'task' && entry.executor === pool && entry.state === 'queued') yield id
-    }
+    const ids: number[] = []
+    for (const [id, entry] of this.#queued) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
+    for (const [id, task] of this.#nodes) if (task.executor === pool && task.state === 'queued') ids.push(id)
+    // future ids grow with submit order
+    yield* ids.sort((a, b) => a - b)
   }
 
   /** Open task waits whose waiter cannot move by itself (candidates for a full check). */
@@ -380,13 +383,10 @@ export class WaitForGraph {
   }
 
   #removeTask(task: TaskNode): void {
-    this.#tasks.delete(task.id)
+    this.#nodes.delete(task.id)
     if (this.#early.size > 0) this.#early.delete(task.id)
     const executor = task.executor
-    if (executor !== undefined) {
-      if (task.state === 'queued') executor.queuedCount--
-      else if (executor.holders.delete(task) && isBlocked(task)) executor.blockedHolders--
-    }
+    if (executor !== undefined && task.state === 'running' && executor.holders.delete(task) && isBlocked(task)) executor.blockedHolders--
     if (task.waits !== NO_WAITS) {
       for (const wait of task.waits) {
         wait.task = undefined

@@ -91,7 +91,7 @@ function queuePosition(graph: WaitForGraph, task: TaskNode): { position: number;
   let position = 0
   for (const id of graph.queuedIn(pool)) {
     position++
-    if (id === task.id) return { position, of: pool.queuedCount }
+    if (id === task.id) return { position, of: graph.queuedCount(pool) }
   }
   return undefined
 }
@@ -243,7 +243,7 @@ function executorInfo(graph: WaitForGraph, pool: ExecutorNode, role: NodeRole): 
       .map((task) => ({ workerId: task.workerId ?? null, taskId: task.id, taskName: task.name ?? null, blocked: isBlocked(task) }))
       .sort((a, b) => (a.workerId ?? -1) - (b.workerId ?? -1) || a.taskId - b.taskId),
     queued,
-    queuedCount: pool.queuedCount,
+    queuedCount: graph.queuedCount(pool),
     role,
   }
 }

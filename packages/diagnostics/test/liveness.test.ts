@@ -139,6 +139,43 @@ describe('liveness on random graphs', () => {
   })
 })
 
+describe('graph bookkeeping', () => {
+  it('a task that finishes without a start (the backend learned both at once) leaves nothing behind', () => {
+    const graph = new WaitForGraph()
+    graph.executorCreate({ executorId: 1, kind: 'test', name: 'P', maxWorkers: 1, lendWorker: () => undefined })
+    const pool = graph.executors.get(1) ?? expect.unreachable('no pool')
+    graph.futureSubmit({ futureId: 1, executorId: 1, name: undefined, callerTaskId: undefined })
+    graph.futureSubmit({ futureId: 2, executorId: 1, name: 'named', callerTaskId: undefined })
+    graph.futureSubmit({ futureId: 3, executorId: 1, name: undefined, callerTaskId: undefined })
+    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)]]).toEqual([3, [1, 2, 3]])
+    // looking at a queued task makes its node; it keeps its place in the queue
+    expect(graph.task(2)?.name).toBe('named')
+    expect([...graph.queuedIn(pool)]).toEqual([1, 2, 3])
+    graph.futureDone({ futureId: 1, failed: false })
+    graph.futureDone({ futureId: 2, failed: false })
+    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)], pool.holders.size]).toEqual([1, [3], 0])
+    graph.futureStart({ futureId: 3, executorId: 1, workerId: 0 })
+    expect([graph.queuedCount(pool), pool.holders.size]).toEqual([0, 1])
+    // a second submit of a known future (a publisher's bug) changes nothing
+    graph.futureSubmit({ futureId: 3, executorId: 1, name: undefined, callerTaskId: undefined })
+    expect([graph.queuedCount(pool), graph.task(3)?.state]).toEqual([0, 'running'])
+    graph.futureDone({ futureId: 3, failed: true })
+    expect([graph.queuedCount(pool), pool.holders.size, graph.allTasks()]).toEqual([0, 0, []])
+  })
+
+  it('waits outside any task are kept until they end, whichever way the event says so', () => {
+    const graph = new WaitForGraph()
+    let ended = false
+    const flagged = { ...waitEvent(1, undefined, [7], 'all'), get ended() { return ended } }
+    expect(graph.waitStart(flagged)).toBeUndefined()
+    expect(graph.waitStart(waitEvent(2, undefined, [8], 'any'))).toBeUndefined()
+    expect(graph.allWaits().map((wait) => [wait.id, wait.task, wait.mode])).toEqual([[1, undefined, 'all'], [2, undefined, 'any']])
+    ended = true
+    graph.outsideWaitEnd({ waitId: 2, reason: 'settled' })
+    expect(graph.allWaits()).toEqual([])
+  })
+})
+
 describe('stronglyConnected (Tarjan, iterative)', () => {
   it('finds the components of a small graph', () => {
     const edges: Record<string, string[]> = { a: ['b'], b: ['c'], c: ['a', 'd'], d: ['e'], e: ['d'], f: [] }
