@@ -25,6 +25,7 @@ import type {
   WaitStartEvent,
   WorkerExitEvent,
 } from '@x/future'
+import { IdTable } from './id-table.js'
 
 export interface ExecutorNode {
   readonly type: 'pool'
@@ -112,8 +113,8 @@ export function capacity(executor: ExecutorNode): number {
 
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
-  /** Queued tasks without a node, by future id, in submit order (see {@link WaitForGraph.task}). */
-  readonly #queued = new Map<number, QueuedTask>()
+  /** Queued tasks without a node, by future id (see {@link WaitForGraph.task}). */
+  readonly #queued = new IdTable<QueuedTask>()
   /** The other known, not-done tasks: with a node. */
   readonly #nodes = new Map<number, TaskNode>()
   /** The executor of the last `future:submit` (most submits in a row go to the same one). */
@@ -368,7 +369,7 @@ export class WaitForGraph {
    */
   *queuedIn(pool: ExecutorNode): Generator<number> {
     const ids: number[] = []
-    for (const [id, entry] of this.#queued) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
+    for (const [id, entry] of this.#queued.entries()) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
     for (const [id, task] of this.#nodes) if (task.executor === pool && task.state === 'queued') ids.push(id)
     // future ids grow with submit order
     yield* ids.sort((a, b) => a - b)
