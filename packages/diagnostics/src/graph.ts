@@ -26,6 +26,7 @@ import type {
   WorkerExitEvent,
 } from '@x/future'
 import { IdTable } from './id-table.js'
+import { OutsideWaits } from './outside-waits.js'
 
 export interface ExecutorNode {
   readonly type: 'pool'
@@ -96,7 +97,6 @@ interface QueuedEntry {
 type QueuedTask = ExecutorNode | QueuedEntry
 
 const NONE: readonly WaitNode[] = []
-const MIN_SWEEP = 256
 
 /** The wait set of every task that is not waiting (replaced by its own set on the first wait). */
 const NO_WAITS: ReadonlySet<WaitNode> = new Set()
@@ -121,14 +121,8 @@ export class WaitForGraph {
   #lastExecutor: ExecutorNode | undefined
   /** Open waits made by tasks (including ones whose task is not running yet, or finished). */
   readonly waits = new Map<number, WaitNode>()
-  /**
-   * Open waits outside any task (the main thread): recorded only, see
-   * {@link WaitForGraph.outsideWaits}. Events that say when they have `ended` go to a list
-   * swept when it doubles (a push per wait, nothing at its end); others are indexed by id.
-   */
-  readonly #outside = new Map<number, WaitStartEvent>()
-  readonly #outsideList: WaitStartEvent[] = []
-  #sweepAt = MIN_SWEEP
+  /** Open waits outside any task (the main thread): recorded only, see {@link WaitForGraph.outsideWaits}. */
+  readonly #outside = new OutsideWaits()
   /** Waits of tasks not running yet (a backend may forward a worker's wait before its start). */
   readonly #early = new Map<number, Set<WaitNode>>()
   /** Open task waits without timeout (drives the safety-net timer). */
@@ -249,8 +243,7 @@ export class WaitForGraph {
    */
   waitStart(event: WaitStartEvent): WaitNode | undefined {
     if (event.taskId === undefined) {
-      if (typeof event.ended !== 'boolean') this.#outside.set(event.waitId, event)
-      else if (this.#outsideList.push(event) >= this.#sweepAt) this.#sweepOutside()
+      this.#outside.add(event)
       return undefined
     }
     const task = this.task(event.taskId)
@@ -268,7 +261,7 @@ export class WaitForGraph {
 
   /** Forgets a wait outside any task. */
   outsideWaitEnd(event: WaitEndEvent): void {
-    if (this.#outside.size > 0) this.#outside.delete(event.waitId)
+    this.#outside.end(event)
   }
 
   /** Forgets a task's wait (see {@link WaitForGraph.waits}). */
@@ -311,20 +304,7 @@ export class WaitForGraph {
    * Such a wait has no task, is never a victim and is never part of a deadlock's core.
    */
   outsideWaits(): WaitNode[] {
-    this.#sweepOutside()
-    const nodes: WaitNode[] = []
-    for (const event of this.#outsideList) nodes.push(waitNode(event, 0))
-    for (const event of this.#outside.values()) nodes.push(waitNode(event, 0))
-    return nodes.sort((a, b) => a.id - b.id)
-  }
-
-  /** Drops the ended waits from the list, in place. */
-  #sweepOutside(): void {
-    const list = this.#outsideList
-    let open = 0
-    for (const event of list) if (event.ended !== true) list[open++] = event
-    list.length = open
-    this.#sweepAt = Math.max(MIN_SWEEP, open * 2)
+    return this.#outside.open().map((event) => waitNode(event, 0))
   }
 
   /** Every open wait: the tasks' nodes and fresh nodes for the waits outside any task. */
