@@ -10,9 +10,7 @@ import type {
   ExecutorCreateEvent,
   ExecutorShutdownEvent,
   FutureCancelEvent,
-  FutureFinishEvent,
   FutureStartEvent,
-  FutureSubmitEvent,
   WaitEndEvent,
   WaitStartEvent,
   WorkerExitEvent,
@@ -148,24 +146,29 @@ class Detector implements DeadlockDetector {
       const caller = graph.executorShutdown(message as ExecutorShutdownEvent)
       if (caller !== undefined && !this.#stopped) this.#shutdownFromTask(caller)
     })
-    this.#on(channelNames.futureSubmit, (message) => {
-      graph.futureSubmit(message as FutureSubmitEvent)
-    })
+    // The hot events (every task submits and finishes, most awaits wait) go straight to the graph.
+    this.#on(channelNames.futureSubmit, graph.futureSubmit.bind(graph) as (message: unknown) => void)
     this.#on(channelNames.futureStart, (message) => {
       // waits forwarded before the start: the task is blocked from now on
       for (const wait of graph.futureStart(message as FutureStartEvent)) if (!wait.timed) this.#check(wait)
     })
-    this.#on(channelNames.futureFinish, (message) => {
-      graph.futureDone(message as FutureFinishEvent)
-    })
+    this.#on(channelNames.futureFinish, graph.futureDone.bind(graph) as (message: unknown) => void)
     this.#on(channelNames.futureCancel, (message) => {
       graph.futureDone(message as FutureCancelEvent)
     })
+    const outside = graph.outside
     this.#on(channelNames.waitStart, (message) => {
-      this.#waitStarted(message as WaitStartEvent)
+      const event = message as WaitStartEvent
+      // A wait outside any task (the main thread) is only recorded: it can hang off a deadlock
+      // (a tail, found when the deadlock is), never close one, since nothing waits for it.
+      if (event.taskId === undefined) outside.add(event)
+      else this.#waitStarted(event)
     })
     this.#on(channelNames.waitEnd, (message) => {
-      this.#waitEnded(message as WaitEndEvent)
+      const event = message as WaitEndEvent
+      const wait = graph.waits.size === 0 ? undefined : graph.waits.get(event.waitId)
+      if (wait === undefined) outside.end(event)
+      else this.#waitEnded(wait)
     })
     this.#on(channelNames.workerExit, (message) => {
       graph.workerExit(message as WorkerExitEvent)
@@ -179,8 +182,6 @@ class Detector implements DeadlockDetector {
   }
 
   #waitStarted(event: WaitStartEvent): void {
-    // A wait outside any task (the main thread) is only recorded: it can hang off a deadlock
-    // (a tail, found when the deadlock is), never close one, since nothing waits for it.
     const wait = this.#graph.waitStart(event)
     if (wait === undefined || wait.timed) return
     // Capture the wait site now: @x/future records it only while the event is being published,
@@ -191,13 +192,8 @@ class Detector implements DeadlockDetector {
     this.#check(wait)
   }
 
-  #waitEnded(event: WaitEndEvent): void {
+  #waitEnded(wait: WaitNode): void {
     const graph = this.#graph
-    const wait = graph.waits.size === 0 ? undefined : graph.waits.get(event.waitId)
-    if (wait === undefined) {
-      graph.outsideWaitEnd(event)
-      return
-    }
     const task = wait.task
     graph.waitEnd(wait)
     if (this.#graph.untimedWaits === 0) this.#disarmTimer()

@@ -122,7 +122,7 @@ export class WaitForGraph {
   /** Open waits made by tasks (including ones whose task is not running yet, or finished). */
   readonly waits = new Map<number, WaitNode>()
   /** Open waits outside any task (the main thread): recorded only, see {@link WaitForGraph.outsideWaits}. */
-  readonly #outside = new OutsideWaits()
+  readonly outside = new OutsideWaits()
   /** Waits of tasks not running yet (a backend may forward a worker's wait before its start). */
   readonly #early = new Map<number, Set<WaitNode>>()
   /** Open task waits without timeout (drives the safety-net timer). */
@@ -243,7 +243,7 @@ export class WaitForGraph {
    */
   waitStart(event: WaitStartEvent): WaitNode | undefined {
     if (event.taskId === undefined) {
-      this.#outside.add(event)
+      this.outside.add(event)
       return undefined
     }
     const task = this.task(event.taskId)
@@ -261,7 +261,7 @@ export class WaitForGraph {
 
   /** Forgets a wait outside any task. */
   outsideWaitEnd(event: WaitEndEvent): void {
-    this.#outside.end(event)
+    this.outside.end(event)
   }
 
   /** Forgets a task's wait (see {@link WaitForGraph.waits}). */
@@ -304,7 +304,7 @@ export class WaitForGraph {
    * Such a wait has no task, is never a victim and is never part of a deadlock's core.
    */
   outsideWaits(): WaitNode[] {
-    return this.#outside.open().map((event) => waitNode(event, 0))
+    return this.outside.open().map((event) => waitNode(event, 0))
   }
 
   /** Every open wait: the tasks' nodes and fresh nodes for the waits outside any task. */
