@@ -87,6 +87,12 @@ export interface WaitStartEvent {
    * reads return what was captured, or a note.
    */
   readonly stack: string
+  /**
+   * Records the wait site without turning it into text (cheaper than reading `stack`, which
+   * formats it): call it while the event is being published; `stack` formats it when first read,
+   * later. Optional: a backend that republishes a worker's waits already has the text.
+   */
+  readonly captureStack?: (() => void) | undefined
   /** Ends this wait at once, rejecting it with `error` (used by the deadlock detector). */
   readonly reject: (error: Error) => void
   /**

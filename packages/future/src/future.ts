@@ -360,7 +360,7 @@ class ResultWait implements WaitStartEvent {
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
   #timer: NodeJS.Timeout | undefined = undefined
-  #stack: string | undefined = undefined
+  #stack: Site | string | undefined = undefined
 
   constructor(
     future: Future,
@@ -386,7 +386,11 @@ class ResultWait implements WaitStartEvent {
   }
 
   get stack(): string {
-    return (this.#stack ??= captureWaitSite(this, this.timeout, publishResultWait))
+    return (this.#stack = formatSite(this.#stack ?? captureSite(this, this.timeout, publishResultWait)))
+  }
+
+  captureStack(): void {
+    this.#stack ??= captureSite(this, this.timeout, publishResultWait)
   }
 
   get reject(): (error: Error) => void {
@@ -451,17 +455,29 @@ function publishResultWait(wait: ResultWait): void {
   }
 }
 
-/** The wait site of a wait being published, or a note saying why there is none. */
-function captureWaitSite(wait: WaitStartEvent, timeout: number | undefined, publisher: (...args: never[]) => unknown): string {
+/** A captured wait site: V8 turns the frames into the `stack` text only when it is first read. */
+interface Site {
+  stack?: string
+}
+
+/**
+ * The wait site of a wait being published (the frames only: formatting them is most of the cost,
+ * and most wait sites are never printed), or a note saying why there is none.
+ */
+function captureSite(wait: WaitStartEvent, timeout: number | undefined, publisher: (...args: never[]) => unknown): Site | string {
   // A timed wait is never reported as a deadlock: no stack.
   if (timeout !== undefined) return '    (a timed wait: no stack recorded)'
   if (publishing !== wait) return '    (wait site not recorded: read `stack` while the event is being published)'
-  const site: { stack?: string } = {}
+  const site: Site = {}
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 20
+  Error.stackTraceLimit = 16
   Error.captureStackTrace(site, publisher)
   Error.stackTraceLimit = limit
-  return waitSite(site.stack)
+  return site
+}
+
+function formatSite(site: Site | string): string {
+  return typeof site === 'string' ? site : waitSite(site.stack)
 }
 
 /** @internal What a published wait calls when a subscriber rejects it. */
@@ -513,7 +529,7 @@ export class PublishedWait implements WaitStartEvent {
   #ids: number | readonly number[]
   /** `undefined` once the wait ended. */
   #owner: WaitOwner | ((error: Error) => void) | undefined
-  #stack: string | undefined
+  #stack: Site | string | undefined
 
   constructor(
     ids: number | readonly number[],
@@ -536,7 +552,11 @@ export class PublishedWait implements WaitStartEvent {
   }
 
   get stack(): string {
-    return (this.#stack ??= captureWaitSite(this, this.timeout, publishWait))
+    return (this.#stack = formatSite(this.#stack ?? captureSite(this, this.timeout, publishWait)))
+  }
+
+  captureStack(): void {
+    this.#stack ??= captureSite(this, this.timeout, publishWait)
   }
 
   get reject(): (error: Error) => void {

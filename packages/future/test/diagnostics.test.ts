@@ -187,6 +187,35 @@ describe('diagnostics events', () => {
     }
   })
 
+  it('captureStack() during the publish keeps the wait site; stack formats it on a later read', async () => {
+    const kept: WaitStartEvent[] = []
+    const listener = (event: unknown): void => {
+      const start = event as WaitStartEvent
+      start.captureStack?.()
+      kept.push(start)
+    }
+    diagnosticsChannel.subscribe(channelNames.waitStart, listener)
+    try {
+      const f = new Future()
+      const g = new Future()
+      async function waitsHere(): Promise<void> {
+        await f.result()
+      }
+      const waiting = waitsHere()
+      const grouped = wait([f, g]) // a wait() event too
+      f.setResult(1)
+      g.setResult(2)
+      await waiting
+      await grouped
+      expect(kept).toHaveLength(2)
+      expect(kept[0]?.stack).toContain('waitsHere')
+      expect(kept[1]?.stack).toContain('diagnostics.test')
+      for (const event of kept) expect(event.stack).not.toContain('not recorded')
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.waitStart, listener)
+    }
+  })
+
   it('a done future creates no wait', async () => {
     const recorder = record()
     stop = recorder.stop
