@@ -5,8 +5,8 @@
 //   submit+result         n tasks, each awaited from the main thread
 //   nested submit+await   n/2 parent tasks each awaiting a child task on another pool
 // each with the detector off (no subscriber: executors publish nothing), with no-op subscribers
-// on every channel (what publishing the events costs @x/future: event objects, wait-site stacks),
-// and with the detector on.
+// on every channel (what publishing the events costs @x/future), with the detector on, and with
+// the detector on but `waitSites: false` (no call stack captured per wait inside a task).
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { AsyncPoolExecutor, channelNames } from '@x/future'
 import { detectDeadlocks } from '@x/diagnostics'
@@ -51,7 +51,7 @@ function listenOnly() {
 
 const print = (line) => process.stdout.write(`${line}\n`)
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const results = { off: [], on: [], offNested: [], onNested: [], bare: [], bareNested: [] }
+const results = { off: [], on: [], offNested: [], onNested: [], bare: [], bareNested: [], noSites: [], noSitesNested: [] }
 await flat(10_000) // warm up
 for (let r = 0; r < rounds; r++) {
   results.off.push(await flat(tasks))
@@ -64,6 +64,10 @@ for (let r = 0; r < rounds; r++) {
   results.on.push(await flat(tasks))
   results.onNested.push(await nested(tasks))
   detector.stop()
+  const lean = detectDeadlocks({ waitSites: false })
+  results.noSites.push(await flat(tasks))
+  results.noSitesNested.push(await nested(tasks))
+  lean.stop()
 }
 const rate = (ms) => Math.round(tasks / (ms / 1000)).toLocaleString('en-US')
 const row = (name, ms, base) =>
@@ -72,6 +76,8 @@ print(`${tasks} tiny tasks, median of ${rounds} rounds, Node ${process.version}`
 print(row('submit+result, detector off', median(results.off)))
 print(row('submit+result, no-op subscribers', median(results.bare), median(results.off)))
 print(row('submit+result, detector on', median(results.on), median(results.off)))
+print(row('submit+result, on, waitSites: false', median(results.noSites), median(results.off)))
 print(row('nested submit+await, detector off', median(results.offNested)))
 print(row('nested submit+await, no-op subscribers', median(results.bareNested), median(results.offNested)))
 print(row('nested submit+await, detector on', median(results.onNested), median(results.offNested)))
+print(row('nested submit+await, on, waitSites: false', median(results.noSitesNested), median(results.offNested)))

@@ -78,6 +78,8 @@ export interface WaitNode {
   reported: boolean
   /** Gives a lent worker back when this wait ends (compensate mode). */
   release: (() => void) | undefined
+  /** `false` when the detector did not record its wait site (`waitSites: false`). */
+  site: boolean
 }
 
 export type GraphNode = ExecutorNode | TaskNode | WaitNode
@@ -420,6 +422,7 @@ function waitNode(event: WaitStartEvent, seq: number): WaitNode {
     event,
     reported: false,
     release: undefined,
+    site: true,
   }
 }
 

@@ -266,7 +266,7 @@ function taskInfo(graph: WaitForGraph, task: TaskNode, role: NodeRole): TaskInfo
 function waitInfo(wait: WaitNode, role: NodeRole, victim: boolean): WaitInfo {
   let stack: string
   try {
-    stack = cleanStack(wait.event.stack)
+    stack = wait.site ? cleanStack(wait.event.stack) : '    (wait site not recorded: detectDeadlocks({ waitSites: false }))'
   } catch {
     stack = ''
   }

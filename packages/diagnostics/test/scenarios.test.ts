@@ -563,3 +563,39 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
     expect(await errorOf(outer)).toBeInstanceOf(CancelledError)
   })
 })
+
+describe('waitSites: false', () => {
+  it('reports still name the wait that closed the deadlock and where it happened; the others say why they have no site', T, async () => {
+    detector = detectDeadlocks({ waitSites: false })
+    const io = pool(2, 'io')
+    const a = new Later<Future<number>>('a')
+    const b = new Later<Future<number>>('b')
+    async function wait_on_b(): Promise<number> {
+      await sleep(20)
+      await b.value.result()
+      return 5
+    }
+    async function wait_on_a(): Promise<number> {
+      await sleep(40)
+      await a.value.result()
+      return 6
+    }
+    a.value = io.submit(wait_on_b)
+    b.value = io.submit(wait_on_a)
+    const error = await errorOf(b.value)
+    expect(error).toBeInstanceOf(DeadlockError)
+    const report = (error as DeadlockError).report
+    expect(report.kind).toBe('cycle')
+    const victim = must(report.waits.find((w) => w.victim), 'the victim wait')
+    const other = must(report.waits.find((w) => w.taskId === a.value.id), "wait_on_b's wait")
+    expect(victim.stack).toContain('wait_on_a')
+    expect(other.stack).toBe('    (wait site not recorded: detectDeadlocks({ waitSites: false }))')
+  })
+
+  it('is checked like the other options', () => {
+    expect(() => detectDeadlocks({ waitSites: 'no' as never })).toThrow(new TypeError('waitSites must be true or false, got "no"'))
+    expect(() => detectDeadlocks({ waitsites: false } as never)).toThrow(
+      new TypeError('detectDeadlocks: unknown option "waitsites" (the options are onDeadlock and waitSites)'),
+    )
+  })
+})

@@ -511,7 +511,7 @@ describe('options', () => {
       new TypeError(`onDeadlock must be 'throw', 'warn', 'compensate' or a function, got "thrw"`),
     )
     expect(() => detectDeadlocks({ onDeadLock: 'warn' } as never)).toThrow(
-      new TypeError('detectDeadlocks: unknown option "onDeadLock" (the only option is onDeadlock)'),
+      new TypeError('detectDeadlocks: unknown option "onDeadLock" (the options are onDeadlock and waitSites)'),
     )
     expect(() => detectDeadlocks('warn' as never)).toThrow(
       new TypeError(`detectDeadlocks options must be an object like { onDeadlock: 'warn' }, got "warn"`),
