@@ -49,6 +49,28 @@ async function errorOf(future: Future): Promise<unknown> {
   return await within(future.exception(), 5_000, `future #${String(future.id)}`)
 }
 
+/**
+ * The seed's first example: `wait_on_b` waits on b's future and `wait_on_a` on a's; each sleeps
+ * first (`wait_on_a` longer when `bLater` is set, so its wait is the one that closes the cycle).
+ */
+function seedCycle(io: AsyncPoolExecutor, bLater = false): { a: Future<number>; b: Future<number> } {
+  const a = new Later<Future<number>>('a')
+  const b = new Later<Future<number>>('b')
+  async function wait_on_b(): Promise<number> {
+    await sleep(20)
+    await b.value.result()
+    return 5
+  }
+  async function wait_on_a(): Promise<number> {
+    await sleep(bLater ? 40 : 20)
+    await a.value.result()
+    return 6
+  }
+  a.value = io.submit(wait_on_b)
+  b.value = io.submit(wait_on_a)
+  return { a: a.value, b: b.value }
+}
+
 /** The seed's second example: maxWorkers 1, a task submits a subtask and waits for it. */
 function starve(executor: AsyncPoolExecutor): { outer: Future<number>; inner: () => Future<number> } {
   let inner: Future<number> | undefined
@@ -71,31 +93,18 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
   it('1. the seed cycle (wait_on_a / wait_on_b): one DeadlockError in the second waiter, propagated to the other', T, async () => {
     detector = detectDeadlocks()
     const io = pool(2, 'io')
-    const a = new Later<Future<number>>('a')
-    const b = new Later<Future<number>>('b')
-    async function wait_on_b(): Promise<number> {
-      await sleep(20)
-      await b.value.result()
-      return 5
-    }
-    async function wait_on_a(): Promise<number> {
-      await sleep(20)
-      await a.value.result()
-      return 6
-    }
-    a.value = io.submit(wait_on_b)
-    b.value = io.submit(wait_on_a)
-    const errorB = await errorOf(b.value)
-    const errorA = await errorOf(a.value)
+    const { a, b } = seedCycle(io)
+    const errorB = await errorOf(b)
+    const errorA = await errorOf(a)
     expect(errorB).toBeInstanceOf(DeadlockError)
     expect(errorA).toBe(errorB) // a's wait on b received b's failure
     expect(watcher.reports).toHaveLength(1)
     const report = (errorB as DeadlockError).report
     expect(report.kind).toBe('cycle')
-    expect(report.victimTaskId).toBe(b.value.id)
+    expect(report.victimTaskId).toBe(b.id)
     expect(report.tasks.map((task) => [task.id, task.name])).toEqual([
-      [a.value.id, 'wait_on_b'],
-      [b.value.id, 'wait_on_a'],
+      [a.id, 'wait_on_b'],
+      [b.id, 'wait_on_a'],
     ])
     const stacks = report.waits.map((w) => w.stack)
     expect(stacks.some((stack) => stack.includes('wait_on_a'))).toBe(true)
@@ -567,27 +576,13 @@ describe('deadlock.md §4 on AsyncPoolExecutor', () => {
 describe('waitSites: false', () => {
   it('reports still name the wait that closed the deadlock and where it happened; the others say why they have no site', T, async () => {
     detector = detectDeadlocks({ waitSites: false })
-    const io = pool(2, 'io')
-    const a = new Later<Future<number>>('a')
-    const b = new Later<Future<number>>('b')
-    async function wait_on_b(): Promise<number> {
-      await sleep(20)
-      await b.value.result()
-      return 5
-    }
-    async function wait_on_a(): Promise<number> {
-      await sleep(40)
-      await a.value.result()
-      return 6
-    }
-    a.value = io.submit(wait_on_b)
-    b.value = io.submit(wait_on_a)
-    const error = await errorOf(b.value)
+    const { a, b } = seedCycle(pool(2, 'io'), true)
+    const error = await errorOf(b)
     expect(error).toBeInstanceOf(DeadlockError)
     const report = (error as DeadlockError).report
     expect(report.kind).toBe('cycle')
     const victim = must(report.waits.find((w) => w.victim), 'the victim wait')
-    const other = must(report.waits.find((w) => w.taskId === a.value.id), "wait_on_b's wait")
+    const other = must(report.waits.find((w) => w.taskId === a.id), "wait_on_b's wait")
     expect(victim.stack).toContain('wait_on_a')
     expect(other.stack).toBe('    (wait site not recorded: detectDeadlocks({ waitSites: false }))')
   })
