@@ -398,7 +398,7 @@ class Detector implements DeadlockDetector {
     }
     const successors = (node: GraphNode): readonly GraphNode[] => {
       if (node.type === 'wait') return graph.pending(node).tasks
-      if (node.type === 'pool') return [...node.holders]
+      if (node.type === 'pool') return graph.holdersOf(node)
       return []
     }
     const edgeRole = (from: GraphNode, to: GraphNode): NodeRole => {

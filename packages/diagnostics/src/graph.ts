@@ -35,7 +35,12 @@ export interface ExecutorNode {
   name: string
   maxWorkers: number
   lendWorker: (() => (() => void) | undefined) | undefined
-  /** Running tasks (each holds one worker slot). */
+  /** Running tasks, each holding one worker slot (with a node or not: see {@link WaitForGraph.holdersOf}). */
+  running: number
+  /**
+   * The running tasks that have a node. A running task without one has never waited, so it is
+   * not blocked: when every running task is blocked, they are all here.
+   */
   readonly holders: Set<TaskNode>
   /** How many holders are blocked (see {@link isBlocked}). */
   blockedHolders: number
@@ -91,12 +96,20 @@ interface QueuedEntry {
   readonly name: string
 }
 
+/** A task running in a known pool that no wait or report has looked at yet. */
+interface RunningEntry {
+  readonly type: 'running'
+  readonly executor: ExecutorNode
+  readonly name: string | undefined
+  readonly workerId: number
+}
+
 /**
- * What the graph keeps for a task queued in a known pool that nothing looked at yet: its pool
- * (unnamed) or its pool and name. Most tasks are submitted and finish without anybody waiting on
- * them: they never cost a node, only an entry in one map.
+ * What the graph keeps for a task of a known pool that nothing looked at yet: its pool (queued,
+ * unnamed), its pool and name (queued), or where it runs. Most tasks are submitted, run and
+ * finish without anybody waiting on them or them waiting: they never cost a node.
  */
-type QueuedTask = ExecutorNode | QueuedEntry
+type LightTask = ExecutorNode | QueuedEntry | RunningEntry
 
 const NONE: readonly WaitNode[] = []
 
@@ -115,8 +128,8 @@ export function capacity(executor: ExecutorNode): number {
 
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
-  /** Queued tasks without a node, by future id (see {@link WaitForGraph.task}). */
-  readonly #queued = new IdTable<QueuedTask>()
+  /** Tasks without a node, by future id (see {@link WaitForGraph.task}). */
+  readonly #light = new IdTable<LightTask>()
   /** The other known, not-done tasks: with a node. */
   readonly #nodes = new Map<number, TaskNode>()
   /** The executor of the last `future:submit` (most submits in a row go to the same one). */
@@ -141,6 +154,7 @@ export class WaitForGraph {
         name: event.name,
         maxWorkers: event.maxWorkers,
         lendWorker: typeof event.lendWorker === 'function' ? event.lendWorker : undefined,
+        running: 0,
         holders: new Set(),
         blockedHolders: 0,
         lent: 0,
@@ -178,25 +192,38 @@ export class WaitForGraph {
     }
     // A second submit of the same future (a publisher's bug) must not shadow its node.
     if (this.#nodes.size > 0 && this.#nodes.has(id)) return
-    this.#queued.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
+    this.#light.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
   }
 
   /** The node of a known, not-done task (made on first use), `undefined` for an unknown one. */
   task(id: number): TaskNode | undefined {
     const node = this.#nodes.get(id)
     if (node !== undefined) return node
-    const entry = this.#queued.get(id)
+    const entry = this.#light.get(id)
     if (entry === undefined) return undefined
-    this.#queued.delete(id)
+    this.#light.delete(id)
     const executor = entry.type === 'pool' ? entry : entry.executor
     const made = taskNode(id, executor.id, executor, entry.type === 'pool' ? undefined : entry.name)
+    if (entry.type === 'running') {
+      made.state = 'running'
+      made.workerId = entry.workerId
+      executor.holders.add(made) // already counted in `running`; not blocked (no waits yet)
+    }
     this.#nodes.set(id, made)
     return made
   }
 
+  /** Every running task of a pool, as nodes (makes the missing ones: for reports and snapshots). */
+  holdersOf(pool: ExecutorNode): TaskNode[] {
+    if (pool.holders.size < pool.running) {
+      for (const [id, entry] of [...this.#light.entries()]) if (entry.type === 'running' && entry.executor === pool) this.task(id)
+    }
+    return [...pool.holders]
+  }
+
   /** Every known, not-done task, in submit order (makes their nodes: for snapshots). */
   allTasks(): TaskNode[] {
-    for (const id of [...this.#queued.keys()]) this.task(id)
+    for (const id of [...this.#light.keys()]) this.task(id)
     return [...this.#nodes.values()].sort((a, b) => a.id - b.id)
   }
 
@@ -207,6 +234,15 @@ export class WaitForGraph {
 
   /** Returns the waits the task had already started (see `#early`), now attached to it. */
   futureStart(event: FutureStartEvent): readonly WaitNode[] {
+    const id = event.futureId
+    const light = this.#light.get(id)
+    if (light !== undefined && light.type !== 'running' && (this.#early.size === 0 || !this.#early.has(id))) {
+      // the common case: running, nothing waited on it or by it yet: no node
+      const executor = light.type === 'pool' ? light : light.executor
+      this.#light.set(id, { type: 'running', executor, name: light.type === 'pool' ? undefined : light.name, workerId: event.workerId })
+      executor.running++
+      return NONE
+    }
     let task = this.task(event.futureId)
     if (task === undefined) {
       // Submitted before the detector started: it still holds a slot from now on.
@@ -219,6 +255,7 @@ export class WaitForGraph {
     task.workerId = event.workerId
     const executor = task.executor
     if (executor !== undefined) {
+      executor.running++
       executor.holders.add(task)
       if (isBlocked(task)) executor.blockedHolders++
     }
@@ -233,8 +270,14 @@ export class WaitForGraph {
 
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
   futureDone(event: FutureFinishEvent | FutureCancelEvent): void {
-    // queued and never looked at: nothing else refers to it
-    if (this.#queued.delete(event.futureId) || this.#nodes.size === 0) return
+    // never looked at: nothing else refers to it
+    const light = this.#light.get(event.futureId)
+    if (light !== undefined) {
+      this.#light.delete(event.futureId)
+      if (light.type === 'running') light.executor.running--
+      return
+    }
+    if (this.#nodes.size === 0) return
     const task = this.#nodes.get(event.futureId)
     if (task !== undefined) this.#removeTask(task)
   }
@@ -351,7 +394,7 @@ export class WaitForGraph {
    */
   *queuedIn(pool: ExecutorNode): Generator<number> {
     const ids: number[] = []
-    for (const [id, entry] of this.#queued.entries()) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
+    for (const [id, entry] of this.#light.entries()) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
     for (const [id, task] of this.#nodes) if (task.executor === pool && task.state === 'queued') ids.push(id)
     // future ids grow with submit order
     yield* ids.sort((a, b) => a - b)
@@ -369,7 +412,10 @@ export class WaitForGraph {
     this.#nodes.delete(task.id)
     if (this.#early.size > 0) this.#early.delete(task.id)
     const executor = task.executor
-    if (executor !== undefined && task.state === 'running' && executor.holders.delete(task) && isBlocked(task)) executor.blockedHolders--
+    if (executor !== undefined && task.state === 'running' && executor.holders.delete(task)) {
+      executor.running--
+      if (isBlocked(task)) executor.blockedHolders--
+    }
     if (task.waits !== NO_WAITS) {
       for (const wait of task.waits) {
         wait.task = undefined

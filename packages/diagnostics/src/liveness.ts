@@ -58,7 +58,7 @@ export function provablyLive(graph: WaitForGraph, wait: WaitNode): boolean {
   }
 
   const provePool = (pool: ExecutorNode, depth: number): boolean => {
-    if (pool.holders.size < capacity(pool) || pool.blockedHolders < pool.holders.size || proven.has(pool)) return true
+    if (pool.running < capacity(pool) || pool.blockedHolders < pool.running || proven.has(pool)) return true
     if (seen.has(pool) || depth > MAX_PROOF_DEPTH) return false
     seen.add(pool)
     for (const holder of pool.holders) {
@@ -92,7 +92,7 @@ function obviouslyLive(graph: WaitForGraph, wait: WaitNode): boolean {
     if (task.state === 'running') ok = !isBlocked(task)
     else {
       const pool = task.executor
-      ok = pool === undefined || pool.holders.size < capacity(pool) || pool.blockedHolders < pool.holders.size
+      ok = pool === undefined || pool.running < capacity(pool) || pool.blockedHolders < pool.running
     }
     if (ok && any) return true
     if (!ok && !any) return false
@@ -128,7 +128,9 @@ function expand(graph: WaitForGraph, node: GraphNode): { next: GraphNode[]; seed
       return { next, seed: !isBlocked(node), need: 1 }
     }
     case 'pool':
-      return { next: [...node.holders], seed: node.holders.size < capacity(node), need: 1 }
+      // An unblocked running task keeps the pool live; it may have no node (never waited), so
+      // the pool is a seed then rather than waiting to hear from it.
+      return { next: [...node.holders], seed: node.running < capacity(node) || node.blockedHolders < node.running, need: 1 }
   }
 }
 

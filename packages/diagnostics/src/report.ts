@@ -122,7 +122,7 @@ function describeChain(graph: WaitForGraph, deadlock: Deadlock, successors: Anal
       }
     } else if (node.type === 'pool') {
       described.add(node)
-      const used = `${String(node.holders.size)} of ${String(capacity(node))}`
+      const used = `${String(node.running)} of ${String(capacity(node))}`
       lines.push(`every slot of ${node.name} (${used}) is held by a blocked task: ${holderList(node)}`)
     }
   }
@@ -158,7 +158,7 @@ function summarize(graph: WaitForGraph, kind: DeadlockKind, deadlock: Deadlock):
       return `cycle of ${String(running.length)} tasks ${place}`
     case 'starvation': {
       const pools = core.filter((node): node is ExecutorNode => node.type === 'pool')
-      const described = pools.map((pool) => `${pool.name} (${String(pool.holders.size)}/${String(capacity(pool))} slots, all held by blocked tasks)`)
+      const described = pools.map((pool) => `${pool.name} (${String(pool.running)}/${String(capacity(pool))} slots, all held by blocked tasks)`)
       return `pool starvation in ${described.join(' and ')}`
     }
     case 'self-wait':
@@ -239,7 +239,8 @@ function executorInfo(graph: WaitForGraph, pool: ExecutorNode, role: NodeRole): 
     maxWorkers: pool.maxWorkers,
     lent: pool.lent,
     shutdown: pool.shutdown,
-    slots: [...pool.holders]
+    slots: graph
+      .holdersOf(pool)
       .map((task) => ({ workerId: task.workerId ?? null, taskId: task.id, taskName: task.name ?? null, blocked: isBlocked(task) }))
       .sort((a, b) => (a.workerId ?? -1) - (b.workerId ?? -1) || a.taskId - b.taskId),
     queued,

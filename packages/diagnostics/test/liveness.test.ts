@@ -12,6 +12,12 @@ function waitEvent(waitId: number, taskId: number | undefined, futureIds: number
   return { waitId, taskId, futureIds, mode, timeout, stack: '', reject: () => undefined }
 }
 
+/** A wait outside any task on `futureId`, as the analysis sees it. */
+function waitNode0(graph: WaitForGraph, futureId: number): WaitNode {
+  graph.waitStart({ ...waitEvent(99, undefined, [futureId], 'all'), ended: false })
+  return graph.allWaits().find((wait) => wait.id === 99) ?? expect.unreachable('no outside wait')
+}
+
 function taskWait(wait: WaitNode | undefined): WaitNode {
   if (wait === undefined) throw new Error('a wait made by a task must get a node')
   return wait
@@ -35,8 +41,8 @@ function randomGraph(seed: number): WaitForGraph {
     ids.push(futureId)
     graph.futureSubmit({ futureId, executorId, name: undefined, callerTaskId: undefined })
     const executor = graph.executors.get(executorId)
-    if (executor !== undefined && executor.holders.size < executor.maxWorkers && next() < 0.7) {
-      graph.futureStart({ futureId, executorId, workerId: executor.holders.size })
+    if (executor !== undefined && executor.running < executor.maxWorkers && next() < 0.7) {
+      graph.futureStart({ futureId, executorId, workerId: executor.running })
     }
   }
   let waitId = 1
@@ -90,12 +96,15 @@ describe('liveness on random graphs', () => {
       // the waits outside any task are materialized per call: take them once
       const waits = graph.allWaits()
       expect(waits.filter((wait) => wait.taskId === undefined)).toHaveLength(2)
-      const reference = bruteForceLive(graph, waits)
+      // the analysis first: running tasks nothing looked at have no node yet (the reference
+      // makes every node)
       const analysis = analyze(graph, waits)
+      const proven = new Map(waits.map((wait) => [wait, provablyLive(graph, wait)]))
+      const reference = bruteForceLive(graph, waits)
       for (const wait of waits) {
         const expected = reference.has(wait)
         expect({ seed, wait: wait.id, live: !analysis.dead.has(wait) }).toEqual({ seed, wait: wait.id, live: expected })
-        if (provablyLive(graph, wait)) expect({ seed, wait: wait.id, provenLive: expected }).toEqual({ seed, wait: wait.id, provenLive: true })
+        if (proven.get(wait) === true) expect({ seed, wait: wait.id, provenLive: expected }).toEqual({ seed, wait: wait.id, provenLive: true })
       }
       // Every stuck node is in exactly one deadlock, as core or tail; cores are cycles.
       const deadlocks = findDeadlocks(analysis)
@@ -153,14 +162,35 @@ describe('graph bookkeeping', () => {
     expect([...graph.queuedIn(pool)]).toEqual([1, 2, 3])
     graph.futureDone({ futureId: 1, failed: false })
     graph.futureDone({ futureId: 2, failed: false })
-    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)], pool.holders.size]).toEqual([1, [3], 0])
+    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)], pool.running]).toEqual([1, [3], 0])
     graph.futureStart({ futureId: 3, executorId: 1, workerId: 0 })
-    expect([graph.queuedCount(pool), pool.holders.size]).toEqual([0, 1])
+    // running without a node until something looks at it
+    expect([graph.queuedCount(pool), pool.running, pool.holders.size]).toEqual([0, 1, 0])
+    expect(graph.holdersOf(pool).map((task) => [task.id, task.state, task.workerId])).toEqual([[3, 'running', 0]])
+    expect([pool.running, pool.holders.size]).toEqual([1, 1])
     // a second submit of a known future (a publisher's bug) changes nothing
     graph.futureSubmit({ futureId: 3, executorId: 1, name: undefined, callerTaskId: undefined })
     expect([graph.queuedCount(pool), graph.task(3)?.state]).toEqual([0, 'running'])
     graph.futureDone({ futureId: 3, failed: true })
-    expect([graph.queuedCount(pool), pool.holders.size, graph.allTasks()]).toEqual([0, 0, []])
+    expect([graph.queuedCount(pool), pool.running, pool.holders.size, graph.allTasks()]).toEqual([0, 0, 0, []])
+  })
+
+  it('a running task without a node keeps its pool live; once it waits it is a blocked holder', () => {
+    const graph = new WaitForGraph()
+    graph.executorCreate({ executorId: 1, kind: 'test', name: 'P', maxWorkers: 1, lendWorker: () => undefined })
+    const pool = graph.executors.get(1) ?? expect.unreachable('no pool')
+    graph.futureSubmit({ futureId: 1, executorId: 1, name: 'runner', callerTaskId: undefined })
+    graph.futureStart({ futureId: 1, executorId: 1, workerId: 0 })
+    graph.futureSubmit({ futureId: 2, executorId: 1, name: undefined, callerTaskId: 1 })
+    // the main thread waits on the queued task: the pool is full, but its holder is not blocked
+    const outside = waitNode0(graph, 2)
+    expect(provablyLive(graph, outside)).toBe(true)
+    expect(analyze(graph, [outside]).dead.size).toBe(0)
+    // the holder now waits on the task queued behind it: starvation, and it has a node
+    const wait = taskWait(graph.waitStart(waitEvent(5, 1, [2], 'all')))
+    expect([pool.running, pool.holders.size, pool.blockedHolders]).toEqual([1, 1, 1])
+    expect(provablyLive(graph, wait)).toBe(false)
+    expect(findDeadlocks(analyze(graph, [wait]))).toHaveLength(1)
   })
 
   it('waits outside any task are kept until they end, whichever way the event says so', () => {
