@@ -74,7 +74,9 @@ describe('stress: random nested fork-join, detector on', () => {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(tasks)
       expect(tasks).toBeGreaterThan(5_000)
       expect(watcher.reports).toEqual([])
-      expect(detector.snapshot().waits).toEqual([])
+      // everything finished: the graph holds nothing (no task, no wait, no slot) any more
+      const after = detector.snapshot()
+      expect([after.tasks, after.waits, after.executors.flatMap((executor) => executor.slots)]).toEqual([[], [], []])
     } finally {
       watcher.stop()
       await Promise.all(levels.map((level) => level.shutdown()))
@@ -105,6 +107,8 @@ describe('stress: random nested fork-join, detector on', () => {
       expect(tasks).toBeGreaterThan(2_000)
       expect(tasks).toBeLessThanOrEqual(budget)
       expect(watcher.reports).toEqual([])
+      const after = detector.snapshot()
+      expect([after.tasks, after.waits, after.executors.flatMap((executor) => executor.slots)]).toEqual([[], [], []])
     } finally {
       watcher.stop()
       await pool.shutdown()

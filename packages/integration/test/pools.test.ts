@@ -186,6 +186,17 @@ describe.each(backends)('%s', (_, make) => {
       await roots.shutdown()
     }
   })
+
+  it('a burst of 5,000 tiny tasks awaited from the main thread (W1 with the detector on): no report, and the graph is empty afterwards', async () => {
+    detector = detectDeadlocks()
+    const workers = pool(2, 'burst')
+    const futures = Array.from({ length: 5_000 }, (_, i) => workers.submit(fixture('pow'), i % 7, 2))
+    const squares = await guard(Promise.all(futures), 25_000, 'burst')
+    expect(squares).toEqual(Array.from({ length: 5_000 }, (_, i) => (i % 7) ** 2))
+    expect(collected.reports).toEqual([])
+    const after = detector.snapshot()
+    expect([after.tasks, after.waits, after.executors.flatMap((executor) => executor.slots)]).toEqual([[], [], []])
+  })
 })
 
 describe('17. process-pool re-entrancy (Python: "Calling Executor or Future methods from a callable submitted to a ProcessPoolExecutor will result in deadlock")', () => {
