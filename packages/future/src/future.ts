@@ -480,14 +480,9 @@ function formatSite(site: Site | string): string {
   return typeof site === 'string' ? site : waitSite(site.stack)
 }
 
-/** @internal What a published wait calls when a subscriber rejects it. */
-export interface WaitOwner {
-  rejectWait(error: Error): void
-}
-
 /**
  * Publishes `wait:start` for a wait on `futures` and returns the published wait; its `end()`
- * publishes `wait:end` (idempotent). `owner` is told when a subscriber rejects the wait (the
+ * publishes `wait:end` (idempotent). `onReject` is called when a subscriber rejects the wait (the
  * detector's action).
  * @internal
  */
@@ -495,10 +490,10 @@ export function publishWait(
   futures: readonly Future[],
   mode: 'all' | 'any',
   timeout: number | undefined,
-  owner: WaitOwner | ((error: Error) => void),
+  onReject: (error: Error) => void,
 ): PublishedWait {
   const only = futures.length === 1 ? futures[0] : undefined
-  const event = new PublishedWait(only === undefined ? futures.map((f) => f.id) : only.id, mode, timeout, owner)
+  const event = new PublishedWait(only === undefined ? futures.map((f) => f.id) : only.id, mode, timeout, onReject)
   const outer = publishing
   publishing = event
   try {
@@ -528,19 +523,19 @@ export class PublishedWait implements WaitStartEvent {
   /** One id until `futureIds` is read, then the array. */
   #ids: number | readonly number[]
   /** `undefined` once the wait ended. */
-  #owner: WaitOwner | ((error: Error) => void) | undefined
+  #onReject: ((error: Error) => void) | undefined
   #stack: Site | string | undefined
 
   constructor(
     ids: number | readonly number[],
     mode: 'all' | 'any',
     timeout: number | undefined,
-    owner: WaitOwner | ((error: Error) => void),
+    onReject: (error: Error) => void,
   ) {
     this.#ids = ids
     this.mode = mode
     this.timeout = timeout === Infinity ? undefined : timeout
-    this.#owner = owner
+    this.#onReject = onReject
   }
 
   get futureIds(): readonly number[] {
@@ -561,22 +556,21 @@ export class PublishedWait implements WaitStartEvent {
 
   get reject(): (error: Error) => void {
     return (error: Error): void => {
-      const owner = this.#owner
-      if (owner === undefined) return
+      const onReject = this.#onReject
+      if (onReject === undefined) return
       this.end('rejected')
-      if (typeof owner === 'function') owner(error)
-      else owner.rejectWait(error)
+      onReject(error)
     }
   }
 
   get ended(): boolean {
-    return this.#owner === undefined
+    return this.#onReject === undefined
   }
 
   /** Publishes `wait:end` once. */
   end(reason: WaitEndEvent['reason']): void {
-    if (this.#owner === undefined) return
-    this.#owner = undefined
+    if (this.#onReject === undefined) return
+    this.#onReject = undefined
     if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
   }
 }
