@@ -22,7 +22,6 @@ import type {
   FutureFinishEvent,
   FutureStartEvent,
   FutureSubmitEvent,
-  WaitEndEvent,
   WaitStartEvent,
   WorkerExitEvent,
 } from '@x/future'
@@ -303,11 +302,6 @@ export class WaitForGraph {
       early.add(wait)
     }
     return wait
-  }
-
-  /** Forgets a wait outside any task. */
-  outsideWaitEnd(event: WaitEndEvent): void {
-    this.outside.end(event)
   }
 
   /** Forgets a task's wait (see {@link WaitForGraph.waits}). */

@@ -201,7 +201,7 @@ describe('graph bookkeeping', () => {
     expect(graph.waitStart(waitEvent(2, undefined, [8], 'any'))).toBeUndefined()
     expect(graph.allWaits().map((wait) => [wait.id, wait.task, wait.mode])).toEqual([[1, undefined, 'all'], [2, undefined, 'any']])
     ended = true
-    graph.outsideWaitEnd({ waitId: 2, reason: 'settled' })
+    graph.outside.end({ waitId: 2, reason: 'settled' })
     expect(graph.allWaits()).toEqual([])
   })
 })
