@@ -227,11 +227,6 @@ export class WaitForGraph {
     return [...this.#nodes.values()].sort((a, b) => a.id - b.id)
   }
 
-  /** How many tasks are queued in a pool (a scan: for reports). */
-  queuedCount(pool: ExecutorNode): number {
-    return [...this.queuedIn(pool)].length
-  }
-
   /** Returns the waits the task had already started (see `#early`), now attached to it. */
   futureStart(event: FutureStartEvent): readonly WaitNode[] {
     const id = event.futureId
@@ -378,21 +373,21 @@ export class WaitForGraph {
     for (let node = queue.pop(); node !== undefined; node = queue.pop()) {
       if (node.type === 'wait') visit(node.task)
       else if (node.type === 'task') for (const wait of waiters.get(node.id) ?? []) visit(wait)
-      else for (const id of this.queuedIn(node)) visit(this.task(id))
+      else for (const id of this.queuedIds(node)) visit(this.task(id))
     }
     return found
   }
 
   /**
    * The ids of the tasks queued in a pool, in submit order. A scan of every known task: for
-   * reports, not for the hot path.
+   * reports (once per pool and report), not for the hot path.
    */
-  *queuedIn(pool: ExecutorNode): Generator<number> {
+  queuedIds(pool: ExecutorNode): number[] {
     const ids: number[] = []
     for (const [id, entry] of this.#light.entries()) if (entry === pool || (entry.type === 'queued' && entry.executor === pool)) ids.push(id)
     for (const [id, task] of this.#nodes) if (task.executor === pool && task.state === 'queued') ids.push(id)
     // future ids grow with submit order
-    yield* ids.sort((a, b) => a - b)
+    return ids.sort((a, b) => a - b)
   }
 
   /** Open task waits whose waiter cannot move by itself (candidates for a full check). */

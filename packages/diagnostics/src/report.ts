@@ -85,15 +85,37 @@ function outsideLabel(wait: WaitNode): string {
   return 'code outside any task (e.g. the main thread)'
 }
 
-function queuePosition(graph: WaitForGraph, task: TaskNode): { position: number; of: number } | undefined {
-  const pool = task.executor
-  if (pool === undefined || task.state !== 'queued') return undefined
-  let position = 0
-  for (const id of graph.queuedIn(pool)) {
-    position++
-    if (id === task.id) return { position, of: graph.queuedCount(pool) }
+/** The queues of the pools a report looks at, each listed once (a listing scans every task). */
+class Queues {
+  readonly #graph: WaitForGraph
+  readonly #ids = new Map<ExecutorNode, { ids: number[]; position: Map<number, number> }>()
+
+  constructor(graph: WaitForGraph) {
+    this.#graph = graph
   }
-  return undefined
+
+  ids(pool: ExecutorNode): readonly number[] {
+    return this.#queue(pool).ids
+  }
+
+  /** 1-based position of a queued task in its pool's queue, and the queue's length. */
+  position(task: TaskNode): { position: number; of: number } | undefined {
+    const pool = task.executor
+    if (pool === undefined || task.state !== 'queued') return undefined
+    const queue = this.#queue(pool)
+    const position = queue.position.get(task.id)
+    return position === undefined ? undefined : { position, of: queue.ids.length }
+  }
+
+  #queue(pool: ExecutorNode): { ids: number[]; position: Map<number, number> } {
+    let queue = this.#ids.get(pool)
+    if (queue === undefined) {
+      const ids = this.#graph.queuedIds(pool)
+      queue = { ids, position: new Map(ids.map((id, index) => [id, index + 1])) }
+      this.#ids.set(pool, queue)
+    }
+    return queue
+  }
 }
 
 function holderList(pool: ExecutorNode): string {
@@ -102,6 +124,7 @@ function holderList(pool: ExecutorNode): string {
 
 /** One sentence per edge of the core, starting at the victim and going round. */
 function describeChain(graph: WaitForGraph, deadlock: Deadlock, successors: Analysis['successors']): string[] {
+  const queues = new Queues(graph)
   const ring = ringFrom(deadlock, successors)
   const lines: string[] = []
   const described = new Set<GraphNode>()
@@ -116,7 +139,7 @@ function describeChain(graph: WaitForGraph, deadlock: Deadlock, successors: Anal
         const worker = next.workerId === undefined ? '' : ` (worker ${String(next.workerId)})`
         lines.push(`${waiterLabel(graph, node)} waits for Future #${String(next.id)}, which is running as ${taskLabel(next)}${worker}`)
       } else {
-        const at = queuePosition(graph, next)
+        const at = queues.position(next)
         const position = at === undefined ? '' : ` (position ${String(at.position)} of ${String(at.of)})`
         lines.push(`${head}, which is queued${position} in ${executorName(graph, next.executorId)} and cannot start:`)
       }
@@ -191,6 +214,7 @@ export function graphInfo(
   const tasks: TaskInfo[] = []
   const waits: WaitInfo[] = []
   const edges: EdgeInfo[] = []
+  const queues = new Queues(graph)
   const viewNode = (node: GraphNode): string => {
     if (node.type === 'task') return `T${String(node.id)}`
     if (node.type === 'pool') return `P${String(node.id)}`
@@ -198,8 +222,8 @@ export function graphInfo(
   }
 
   for (const [node, role] of roles) {
-    if (node.type === 'pool') executors.push(executorInfo(graph, node, role))
-    else if (node.type === 'task') tasks.push(taskInfo(graph, node, role))
+    if (node.type === 'pool') executors.push(executorInfo(graph, queues, node, role))
+    else if (node.type === 'task') tasks.push(taskInfo(queues, node, role))
     else waits.push(waitInfo(node, role, node === victim))
     for (const next of successors(node)) {
       const label = edgeRole(node, next)
@@ -225,12 +249,8 @@ export function graphInfo(
   return { executors, tasks, waits, edges }
 }
 
-function executorInfo(graph: WaitForGraph, pool: ExecutorNode, role: NodeRole): ExecutorInfo {
-  const queued: number[] = []
-  for (const id of graph.queuedIn(pool)) {
-    if (queued.length >= MAX_QUEUED_LISTED) break
-    queued.push(id)
-  }
+function executorInfo(graph: WaitForGraph, queues: Queues, pool: ExecutorNode, role: NodeRole): ExecutorInfo {
+  const ids = queues.ids(pool)
   return {
     node: `P${String(pool.id)}`,
     id: pool.id,
@@ -243,13 +263,13 @@ function executorInfo(graph: WaitForGraph, pool: ExecutorNode, role: NodeRole): 
       .holdersOf(pool)
       .map((task) => ({ workerId: task.workerId ?? null, taskId: task.id, taskName: task.name ?? null, blocked: isBlocked(task) }))
       .sort((a, b) => (a.workerId ?? -1) - (b.workerId ?? -1) || a.taskId - b.taskId),
-    queued,
-    queuedCount: graph.queuedCount(pool),
+    queued: ids.slice(0, MAX_QUEUED_LISTED),
+    queuedCount: ids.length,
     role,
   }
 }
 
-function taskInfo(graph: WaitForGraph, task: TaskNode, role: NodeRole): TaskInfo {
+function taskInfo(queues: Queues, task: TaskNode, role: NodeRole): TaskInfo {
   return {
     node: `T${String(task.id)}`,
     id: task.id,
@@ -257,7 +277,7 @@ function taskInfo(graph: WaitForGraph, task: TaskNode, role: NodeRole): TaskInfo
     executorId: task.executorId,
     state: task.state,
     workerId: task.workerId ?? null,
-    queuePosition: queuePosition(graph, task)?.position ?? null,
+    queuePosition: queues.position(task)?.position ?? null,
     blocked: isBlocked(task),
     waitIds: [...task.waits].map((wait) => wait.id),
     role,

@@ -156,23 +156,23 @@ describe('graph bookkeeping', () => {
     graph.futureSubmit({ futureId: 1, executorId: 1, name: undefined, callerTaskId: undefined })
     graph.futureSubmit({ futureId: 2, executorId: 1, name: 'named', callerTaskId: undefined })
     graph.futureSubmit({ futureId: 3, executorId: 1, name: undefined, callerTaskId: undefined })
-    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)]]).toEqual([3, [1, 2, 3]])
+    expect([graph.queuedIds(pool).length, graph.queuedIds(pool)]).toEqual([3, [1, 2, 3]])
     // looking at a queued task makes its node; it keeps its place in the queue
     expect(graph.task(2)?.name).toBe('named')
-    expect([...graph.queuedIn(pool)]).toEqual([1, 2, 3])
+    expect(graph.queuedIds(pool)).toEqual([1, 2, 3])
     graph.futureDone({ futureId: 1, failed: false })
     graph.futureDone({ futureId: 2, failed: false })
-    expect([graph.queuedCount(pool), [...graph.queuedIn(pool)], pool.running]).toEqual([1, [3], 0])
+    expect([graph.queuedIds(pool).length, graph.queuedIds(pool), pool.running]).toEqual([1, [3], 0])
     graph.futureStart({ futureId: 3, executorId: 1, workerId: 0 })
     // running without a node until something looks at it
-    expect([graph.queuedCount(pool), pool.running, pool.holders.size]).toEqual([0, 1, 0])
+    expect([graph.queuedIds(pool).length, pool.running, pool.holders.size]).toEqual([0, 1, 0])
     expect(graph.holdersOf(pool).map((task) => [task.id, task.state, task.workerId])).toEqual([[3, 'running', 0]])
     expect([pool.running, pool.holders.size]).toEqual([1, 1])
     // a second submit of a known future (a publisher's bug) changes nothing
     graph.futureSubmit({ futureId: 3, executorId: 1, name: undefined, callerTaskId: undefined })
-    expect([graph.queuedCount(pool), graph.task(3)?.state]).toEqual([0, 'running'])
+    expect([graph.queuedIds(pool).length, graph.task(3)?.state]).toEqual([0, 'running'])
     graph.futureDone({ futureId: 3, failed: true })
-    expect([graph.queuedCount(pool), pool.running, pool.holders.size, graph.allTasks()]).toEqual([0, 0, 0, []])
+    expect([graph.queuedIds(pool).length, pool.running, pool.holders.size, graph.allTasks()]).toEqual([0, 0, 0, []])
   })
 
   it('a running task without a node keeps its pool live; once it waits it is a blocked holder', () => {
