@@ -9,7 +9,6 @@ import { channelNames } from '@x/future'
 import type {
   ExecutorCreateEvent,
   ExecutorShutdownEvent,
-  FutureCancelEvent,
   FutureStartEvent,
   WaitEndEvent,
   WaitStartEvent,
@@ -172,10 +171,9 @@ class Detector implements DeadlockDetector {
       // waits forwarded before the start: the task is blocked from now on
       for (const wait of graph.futureStart(message as FutureStartEvent)) if (!wait.timed) this.#check(wait)
     })
-    this.#on(channelNames.futureFinish, graph.futureDone.bind(graph) as (message: unknown) => void)
-    this.#on(channelNames.futureCancel, (message) => {
-      graph.futureDone(message as FutureCancelEvent)
-    })
+    const futureDone = graph.futureDone.bind(graph) as (message: unknown) => void
+    this.#on(channelNames.futureFinish, futureDone)
+    this.#on(channelNames.futureCancel, futureDone)
     const outside = graph.outside
     this.#on(channelNames.waitStart, (message) => {
       const event = message as WaitStartEvent
@@ -217,7 +215,7 @@ class Detector implements DeadlockDetector {
     const graph = this.#graph
     const task = wait.task
     graph.waitEnd(wait)
-    if (this.#graph.untimedWaits === 0) this.#disarmTimer()
+    if (graph.untimedWaits === 0) this.#disarmTimer()
     if (wait.release !== undefined) {
       const release = wait.release
       wait.release = undefined

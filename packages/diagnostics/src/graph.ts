@@ -354,7 +354,7 @@ export class WaitForGraph {
    */
   upstream(nodes: Iterable<GraphNode>): GraphNode[] {
     const waiters = new Map<number, WaitNode[]>()
-    for (const wait of [...this.waits.values(), ...this.outsideWaits()]) {
+    for (const wait of this.allWaits()) {
       for (const id of wait.futureIds) {
         const list = waiters.get(id)
         if (list === undefined) waiters.set(id, [wait])
