@@ -324,14 +324,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** One promise for one wait: settled once the future is done (cancelled included). */
   #waitDone(timeout: number | undefined, exception: boolean): Promise<unknown> {
     if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
-    let wait: ResultWait | undefined
+    let pending!: ResultWait
     const promise = new Promise((resolve, reject) => {
-      wait = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)
+      pending = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)
     })
-    const pending = wait as unknown as ResultWait
     ;(this.#listeners ??= []).push(pending)
     if (pending.timeout !== undefined) pending.startTimer()
-    if (channels.waitStart.hasSubscribers) publishResultWait(pending)
+    if (channels.waitStart.hasSubscribers) publishWaitEvent(pending)
     return promise
   }
 
@@ -343,16 +342,83 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 }
 
+/** The wait whose `wait:start` is being published (its waiter is on the call stack). */
+let publishing: WaitEvent | undefined
+
+/** A captured wait site: V8 turns the frames into the `stack` text only when it is first read. */
+interface Site {
+  stack?: string
+}
+
+/**
+ * What the `wait:start` events of this package share: ids given when published, the wait site
+ * (captured only when a subscriber asks during the publish: the waiter is on the call stack only
+ * then, and capturing costs; formatted only when `stack` is read), and the `wait:end` publish.
+ */
+abstract class WaitEvent implements WaitStartEvent {
+  /** 0 until published. */
+  waitId = 0
+  taskId: number | undefined = undefined
+  abstract readonly mode: 'all' | 'any'
+  abstract readonly timeout: number | undefined
+  abstract readonly futureIds: readonly number[]
+  abstract readonly reject: (error: Error) => void
+  abstract readonly ended: boolean
+  #stack: Site | string | undefined = undefined
+
+  get stack(): string {
+    return (this.#stack = formatSite(this.#stack ?? this.#captureSite()))
+  }
+
+  captureStack(): void {
+    this.#stack ??= this.#captureSite()
+  }
+
+  /** Publishes `wait:end` (the subclass makes sure it happens once). */
+  protected publishEnd(reason: WaitEndEvent['reason']): void {
+    if (this.waitId !== 0 && channels.waitEnd.hasSubscribers) {
+      channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
+    }
+  }
+
+  /** The frames of the wait site, or a note saying why there are none. */
+  #captureSite(): Site | string {
+    // A timed wait is never reported as a deadlock: no stack.
+    if (this.timeout !== undefined) return '    (a timed wait: no stack recorded)'
+    if (publishing !== this) return '    (wait site not recorded: read `stack` while the event is being published)'
+    const site: Site = {}
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 16
+    Error.captureStackTrace(site, publishWaitEvent)
+    Error.stackTraceLimit = limit
+    return site
+  }
+}
+
+/** Publishes `wait:start` for `wait`, giving it its ids; the waiter is on the call stack meanwhile. */
+function publishWaitEvent(wait: WaitEvent): void {
+  wait.waitId = newWaitId()
+  wait.taskId = currentTask()?.id
+  const outer = publishing
+  publishing = wait
+  try {
+    channels.waitStart.publish(wait)
+  } finally {
+    publishing = outer
+  }
+}
+
+function formatSite(site: Site | string): string {
+  return typeof site === 'string' ? site : waitSite(site.stack)
+}
+
 /**
  * One pending `result()`/`exception()` call (a wait on one future in mode `'all'`): its promise's
  * resolvers, its timer, and, while a subscriber listens, its own `wait:start` event. One object
  * for all of it: a program awaiting thousands of futures keeps thousands of these alive, and a
  * published wait must not double that.
  */
-class ResultWait implements WaitStartEvent {
-  /** 0 until published. */
-  waitId = 0
-  taskId: number | undefined = undefined
+class ResultWait extends WaitEvent {
   readonly timeout: number | undefined
   readonly #future: Future
   readonly #exception: boolean
@@ -360,7 +426,6 @@ class ResultWait implements WaitStartEvent {
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
   #timer: NodeJS.Timeout | undefined = undefined
-  #stack: Site | string | undefined = undefined
 
   constructor(
     future: Future,
@@ -369,6 +434,7 @@ class ResultWait implements WaitStartEvent {
     resolve: (value: unknown) => void,
     reject: (reason: unknown) => void,
   ) {
+    super()
     this.#future = future
     this.#exception = exception
     this.timeout = timeout
@@ -383,14 +449,6 @@ class ResultWait implements WaitStartEvent {
 
   get futureIds(): readonly number[] {
     return [this.#future.id]
-  }
-
-  get stack(): string {
-    return (this.#stack = formatSite(this.#stack ?? captureSite(this, this.timeout, publishResultWait)))
-  }
-
-  captureStack(): void {
-    this.#stack ??= captureSite(this, this.timeout, publishResultWait)
   }
 
   get reject(): (error: Error) => void {
@@ -423,61 +481,16 @@ class ResultWait implements WaitStartEvent {
     else this.#end('settled', true, value)
   }
 
-  /** @internal */
-  publish(): void {
-    this.waitId = newWaitId()
-    this.taskId = currentTask()?.id
-    channels.waitStart.publish(this)
-  }
-
   /** Ends the wait once: `ended` turns true, `wait:end` is published, the promise settles. */
   #end(reason: WaitEndEvent['reason'], ok: boolean, outcome: unknown): void {
     const resolve = this.#resolve
     const reject = this.#reject
     if (resolve === undefined || reject === undefined) return
     this.#resolve = this.#reject = undefined
-    if (this.waitId !== 0 && channels.waitEnd.hasSubscribers) {
-      channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
-    }
+    this.publishEnd(reason)
     if (ok) resolve(outcome)
     else reject(outcome)
   }
-}
-
-/** Publishes the `wait:start` of a pending result(): the waiter is on the call stack meanwhile. */
-function publishResultWait(wait: ResultWait): void {
-  const outer = publishing
-  publishing = wait
-  try {
-    wait.publish()
-  } finally {
-    publishing = outer
-  }
-}
-
-/** A captured wait site: V8 turns the frames into the `stack` text only when it is first read. */
-interface Site {
-  stack?: string
-}
-
-/**
- * The wait site of a wait being published (the frames only: formatting them is most of the cost,
- * and most wait sites are never printed), or a note saying why there is none.
- */
-function captureSite(wait: WaitStartEvent, timeout: number | undefined, publisher: (...args: never[]) => unknown): Site | string {
-  // A timed wait is never reported as a deadlock: no stack.
-  if (timeout !== undefined) return '    (a timed wait: no stack recorded)'
-  if (publishing !== wait) return '    (wait site not recorded: read `stack` while the event is being published)'
-  const site: Site = {}
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 16
-  Error.captureStackTrace(site, publisher)
-  Error.stackTraceLimit = limit
-  return site
-}
-
-function formatSite(site: Site | string): string {
-  return typeof site === 'string' ? site : waitSite(site.stack)
 }
 
 /**
@@ -494,37 +507,22 @@ export function publishWait(
 ): PublishedWait {
   const only = futures.length === 1 ? futures[0] : undefined
   const event = new PublishedWait(only === undefined ? futures.map((f) => f.id) : only.id, mode, timeout, onReject)
-  const outer = publishing
-  publishing = event
-  try {
-    channels.waitStart.publish(event)
-  } finally {
-    publishing = outer
-  }
+  publishWaitEvent(event)
   return event
 }
 
-/** The wait whose `wait:start` is being published (its waiter is on the call stack). */
-let publishing: WaitStartEvent | undefined
-
 /**
- * The `wait:start` event of a wait made through this package: one small object per wait, alive
- * as long as the wait. Nothing else is made up front: the wait site is captured only when a
- * subscriber reads `stack` during the publish (the waiter is still on the call stack then;
- * capturing is the expensive part, and subscribers that do not need it should not pay for it),
- * the `futureIds` array and `reject` on first read.
+ * The `wait:start` event of a `wait()` or `asCompleted()` step: one small object per wait, alive
+ * as long as the wait; the `futureIds` array and `reject` are made on first read.
  * @internal
  */
-export class PublishedWait implements WaitStartEvent {
-  readonly waitId: number = newWaitId()
-  readonly taskId: number | undefined = currentTask()?.id
+export class PublishedWait extends WaitEvent {
   readonly mode: 'all' | 'any'
   readonly timeout: number | undefined
   /** One id until `futureIds` is read, then the array. */
   #ids: number | readonly number[]
   /** `undefined` once the wait ended. */
   #onReject: ((error: Error) => void) | undefined
-  #stack: Site | string | undefined
 
   constructor(
     ids: number | readonly number[],
@@ -532,6 +530,7 @@ export class PublishedWait implements WaitStartEvent {
     timeout: number | undefined,
     onReject: (error: Error) => void,
   ) {
+    super()
     this.#ids = ids
     this.mode = mode
     this.timeout = timeout === Infinity ? undefined : timeout
@@ -544,14 +543,6 @@ export class PublishedWait implements WaitStartEvent {
     const list = [ids]
     this.#ids = list
     return list
-  }
-
-  get stack(): string {
-    return (this.#stack = formatSite(this.#stack ?? captureSite(this, this.timeout, publishWait)))
-  }
-
-  captureStack(): void {
-    this.#stack ??= captureSite(this, this.timeout, publishWait)
   }
 
   get reject(): (error: Error) => void {
@@ -571,7 +562,7 @@ export class PublishedWait implements WaitStartEvent {
   end(reason: WaitEndEvent['reason']): void {
     if (this.#onReject === undefined) return
     this.#onReject = undefined
-    if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
+    this.publishEnd(reason)
   }
 }
 
