@@ -803,13 +803,10 @@ export class ThreadPoolExecutor extends Executor {
         if (item === undefined) return
         session.items.delete(message[1])
         this.#slots.release(item)
-        if (!item.started) {
-          // Started and finished since the pool last looked: `future:finish` alone says it all
-          // (the event contract lets a backend leave `future:start` out then); one event less
-          // per task matters for tiny tasks while a subscriber listens.
-          item.started = true
-          item.future.setRunningOrNotifyCancel()
-        }
+        // Started and finished since the pool last looked: `future:finish` alone says it all (the
+        // event contract lets a backend leave `future:start` out then); one event less per task
+        // matters for tiny tasks while a subscriber listens.
+        if (!item.started) this.#markStarted(item, false)
         if (message[2]) this.#succeed(item, message[3])
         else this.#fail(item, deserializeError(message[3]))
         if (session.items.size === 0) {
@@ -946,10 +943,10 @@ export class ThreadPoolExecutor extends Executor {
     if (item.where === 'sent' && !item.started && this.#slots.startedBy(item)) this.#markStarted(item)
   }
 
-  #markStarted(item: Item): void {
+  #markStarted(item: Item, announce = true): void {
     item.started = true
     item.future.setRunningOrNotifyCancel()
-    if (channels.futureStart.hasSubscribers) {
+    if (announce && channels.futureStart.hasSubscribers) {
       channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: item.session?.id ?? 0 })
     }
   }
