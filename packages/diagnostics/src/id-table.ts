@@ -40,10 +40,6 @@ export class IdTable<V> {
     return this.#far.size === 0 ? undefined : this.#far.get(id)
   }
 
-  has(id: number): boolean {
-    return this.get(id) !== undefined
-  }
-
   /** `value` must not be `undefined`. */
   set(id: number, value: V): void {
     const slots = this.#slots
