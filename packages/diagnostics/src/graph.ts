@@ -199,9 +199,8 @@ export class WaitForGraph {
   task(id: number): TaskNode | undefined {
     const node = this.#nodes.get(id)
     if (node !== undefined) return node
-    const entry = this.#light.get(id)
+    const entry = this.#light.take(id)
     if (entry === undefined) return undefined
-    this.#light.delete(id)
     const executor = entry.type === 'pool' ? entry : entry.executor
     const made = taskNode(id, executor.id, executor, entry.type === 'pool' ? undefined : entry.name)
     if (entry.type === 'running') {
@@ -266,9 +265,8 @@ export class WaitForGraph {
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
   futureDone(event: FutureFinishEvent | FutureCancelEvent): void {
     // never looked at: nothing else refers to it
-    const light = this.#light.get(event.futureId)
+    const light = this.#light.take(event.futureId)
     if (light !== undefined) {
-      this.#light.delete(event.futureId)
       if (light.type === 'running') light.executor.running--
       return
     }

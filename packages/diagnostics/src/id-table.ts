@@ -63,18 +63,23 @@ export class IdTable<V> {
     this.#live++
   }
 
-  delete(id: number): boolean {
+  /** Removes an id's value and returns it (`undefined` when there was none). */
+  take(id: number): V | undefined {
     const slots = this.#slots
     const index = id - this.#offset
     if (index >= this.#head && index < slots.length) {
-      if (slots[index] === undefined) return false
+      const value = slots[index]
+      if (value === undefined) return undefined
       slots[index] = undefined
       this.#live--
       if (index === this.#head) this.#advance()
       else if (slots.length - this.#head > 2 * this.#live + MIN_WINDOW) this.#evict()
-      return true
+      return value
     }
-    return this.#far.size > 0 && this.#far.delete(id)
+    if (this.#far.size === 0) return undefined
+    const value = this.#far.get(id)
+    this.#far.delete(id)
+    return value
   }
 
   /** Every entry, the far ones first, then the window in id order. */
