@@ -1,20 +1,14 @@
 // The layer rule is enforced by scripts/check-layers.mjs and by eslint.config.js. These tests
 // show that both catch each kind of violation (so neither check can pass vacuously), and
 // that the repository itself follows the rule.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ESLint } from 'eslint';
+import { removeScratch, scratchTree } from './scratch.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLayers, checkTable } from './check-layers.mjs';
 import { layers } from './layers.mjs';
 import { repoRoot } from './summary.mjs';
 
-/** @type {string[]} */
-const made = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterEach(removeScratch);
 
 /**
  * Writes a small workspace: files maps a relative path to its content (objects become JSON).
@@ -22,13 +16,7 @@ afterEach(() => {
  * @returns {string} its root
  */
 function workspace(files) {
-  const root = mkdtempSync(path.join(tmpdir(), 'x-layers-'));
-  made.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return root;
+  return scratchTree('x-layers-', files);
 }
 
 /** A correct two-package workspace: @x/thread-pool depends on @x/future. */

@@ -1,28 +1,16 @@
 // The closing line `N passed, N failed` is what CI reads: these tests pin how it is counted.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { removeScratch, scratchTree } from './scratch.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closingLine, readReports } from './summary.mjs';
 
-/** @type {string[]} */
-const made = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterEach(removeScratch);
 
 /**
  * @param {Record<string, unknown>} reports relative path of each report → its JSON content
  * @returns {string} the root of a scratch repository holding them
  */
 function repoWith(reports) {
-  const root = mkdtempSync(path.join(tmpdir(), 'x-summary-'));
-  made.push(root);
-  for (const [rel, content] of Object.entries(reports)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), JSON.stringify(content));
-  }
-  return root;
+  return scratchTree('x-summary-', reports);
 }
 
 describe('readReports', () => {
