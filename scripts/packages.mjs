@@ -3,6 +3,7 @@
 //  - its package.json: license MIT, repository (the root's, with `directory`), homepage, bugs,
 //    engines.node, "type": "module", exports, files, sideEffects stated (false or a list);
 //  - its folder: LICENSE (the root's, byte for byte) and README.md;
+//  - its API reference entry points (typedoc.json, default src/index.ts): those of its exports map;
 //  - its README: links that work on the registry (absolute, an anchor, or a file in the tarball;
 //    links into the repository must point at something that exists in it);
 //  - its tarball (checkTarball, run by scripts/consumer/ on real `pnpm pack` output): every
@@ -12,6 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 /**
  * The parts of a package.json this script reads.
@@ -164,6 +166,15 @@ export function checkPackage(root, folder) {
     '"sideEffects" must be stated: false, or the list of modules that have effects when loaded (a global written, a listener added)',
   );
 
+  const documented = docEntryPoints(dir);
+  const exported = sourceEntryPoints(pkg.exports);
+  if (documented.join() !== exported.join()) {
+    problems.push(
+      `${folder}: the API reference documents ${documented.join(', ')} but the exports map has ${exported.join(', ')}; ` +
+        `list them in ${folder}/typedoc.json as "entryPoints": ${JSON.stringify(exported)}`,
+    );
+  }
+
   const license = path.join(dir, 'LICENSE');
   if (!existsSync(license)) {
     problems.push(`${folder}: no LICENSE; copy the root LICENSE there (npm puts it in the tarball)`);
@@ -195,6 +206,31 @@ function isPublished(rel, files) {
   if (/^(?:package\.json|README(?:\.md)?|LICENSE|CHANGELOG\.md)$/iu.test(rel)) return true;
   const under = (/** @type {string} */ entry) => rel === entry || rel.startsWith(`${entry.replace(/\/$/u, '')}/`);
   return files.some((f) => !f.startsWith('!') && under(f.replace(/^\.\//u, '')));
+}
+
+/**
+ * The source files behind an exports map's entries (`./dist/x.js` → `src/x.ts`), sorted.
+ * @param {unknown} exports
+ * @returns {string[]}
+ */
+export function sourceEntryPoints(exports) {
+  const targets = exportTargets(exports).filter((t) => /^\.\/dist\/.*\.js$/u.test(t));
+  return [...new Set(targets.map((t) => t.replace(/^\.\/dist\//u, 'src/').replace(/\.js$/u, '.ts')))].sort();
+}
+
+/**
+ * The entry points `pnpm docs` documents for a package: its typedoc.json's, else src/index.ts.
+ * @param {string} dir the package folder
+ * @returns {string[]} sorted
+ */
+function docEntryPoints(dir) {
+  const file = path.join(dir, 'typedoc.json');
+  if (!existsSync(file)) return ['src/index.ts'];
+  /** @type {{ config?: unknown, error?: ts.Diagnostic }} */
+  const parsed = ts.parseConfigFileTextToJson(file, readFileSync(file, 'utf8'));
+  if (parsed.error !== undefined) throw new Error(`${file}: ${ts.flattenDiagnosticMessageText(parsed.error.messageText, '\n')}`);
+  const entryPoints = /** @type {{ entryPoints?: string[] }} */ (parsed.config).entryPoints ?? ['src/index.ts'];
+  return entryPoints.map((e) => e.replace(/^\.\//u, '')).sort();
 }
 
 /**

@@ -2,6 +2,8 @@
 // problem it exists for is caught (so it cannot pass vacuously). The same checkTarball runs on
 // real `pnpm pack` output in scripts/consumer/.
 import { removeScratch, scratchTree } from './scratch.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPackage, checkTarball, markdownLinks, publishedPackages, repositoryUrl } from './packages.mjs';
 import { repoRoot } from './summary.mjs';
@@ -94,6 +96,20 @@ describe('checkPackage', () => {
     ]);
   });
 
+  it('wants the API reference to document exactly the entries of the exports map', () => {
+    const exports = { '.': './dist/index.js', './testing': { types: './dist/testing/index.d.ts', default: './dist/testing/index.js' } };
+    const root = demo({ manifest: { exports } });
+    expect(checkPackage(root, 'packages/demo')).toEqual([
+      'packages/demo: the API reference documents src/index.ts but the exports map has src/index.ts, src/testing/index.ts; ' +
+        'list them in packages/demo/typedoc.json as "entryPoints": ["src/index.ts","src/testing/index.ts"]',
+    ]);
+    const fixed = demo({
+      manifest: { exports },
+      files: { 'packages/demo/typedoc.json': '{\n  // comments are fine\n  "entryPoints": ["src/index.ts", "./src/testing/index.ts"]\n}' },
+    });
+    expect(checkPackage(fixed, 'packages/demo')).toEqual([]);
+  });
+
   it('refuses README links that break on the registry or lead nowhere in the repository', () => {
     const readme = [
       '[sibling](../other/README.md)',
@@ -109,6 +125,20 @@ describe('checkPackage', () => {
     expect(problems[1]).toMatch(/links to examples\/, which is not in the package's tarball/u);
     expect(problems[2]).toMatch(/docs\/gone\.md does not exist in the repository/u);
   });
+});
+
+describe('the root README and docs/', () => {
+  it.each(['README.md', 'docs/README.md', 'docs/typescript.md', 'docs/bundling.md'])(
+    '%s links only to files that exist',
+    (file) => {
+      const markdown = readFileSync(path.join(repoRoot, file), 'utf8');
+      const missing = markdownLinks(markdown)
+        .filter((href) => !/^(?:[a-z][a-z0-9+.-]*:|#)/iu.test(href))
+        .map((href) => path.posix.join(path.posix.dirname(file), href.replace(/[#?].*$/u, '')))
+        .filter((rel) => !rel.startsWith('docs/api') && !existsSync(path.join(repoRoot, rel)));
+      expect(missing).toEqual([]);
+    },
+  );
 });
 
 describe('markdownLinks', () => {
