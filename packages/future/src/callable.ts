@@ -4,8 +4,8 @@
  *
  * @module
  */
+import { executorBrand, futureBrand, hasBrand } from './brands.js'
 import { describeValue } from './errors.js'
-import { isFuture } from './future.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 
@@ -17,7 +17,6 @@ export type CallableSpec =
   | { readonly kind: 'task'; readonly module: string; readonly exportName: string; readonly name: string }
   | { readonly kind: 'source'; readonly source: string; readonly name: string }
 
-const executorBrand = Symbol.for('@x/future.Executor')
 const compiledOk = new Map<string, string>()
 
 /**
@@ -192,13 +191,13 @@ export function checkArguments(args: readonly unknown[]): void {
 function check(value: unknown, path: string, depth: number, budget: { visits: number }): void {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return
   if (++budget.visits > MAX_VISITS) return
-  if (isFuture(value)) {
+  if (hasBrand(value, futureBrand)) {
     throw new TypeError(
       `${path} is a Future: futures cannot be sent to a worker. Inside a task, use currentTask().executor ` +
         `to submit more work and await the futures it returns there, or pass the future's value instead.`,
     )
   }
-  if ((value as Record<symbol, unknown>)[executorBrand] === true) {
+  if (hasBrand(value, executorBrand)) {
     throw new TypeError(
       `${path} is an Executor: executors cannot be sent to a worker (Python deadlocks here). ` +
         `Inside a task, use currentTask().executor to submit more work to the same pool.`,

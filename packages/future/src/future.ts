@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { currentTask } from './context.js'
+import { futureBrand, hasBrand } from './brands.js'
 import { channels } from './diagnostics.js'
 import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from './errors.js'
 import { allocateFutureId, newWaitId } from './ids.js'
+import { runningTaskId } from './task-storage.js'
 import { checkTimeout, typeName } from './validate.js'
 
 /**
@@ -34,9 +35,6 @@ export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 export interface CancelHook {
   futureCancelled(): void
 }
-
-/** Marks futures across copies of this package (a worker loads its own copy). */
-export const futureBrand: unique symbol = Symbol.for('@x/future.Future')
 
 /**
  * The eventual result of a call. An executor creates one per `submit()`; its state moves from
@@ -398,7 +396,7 @@ abstract class WaitEvent implements WaitStartEvent {
 /** Publishes `wait:start` for `wait`, giving it its ids; the waiter is on the call stack meanwhile. */
 function publishWaitEvent(wait: WaitEvent): void {
   wait.waitId = newWaitId()
-  wait.taskId = currentTask()?.id
+  wait.taskId = runningTaskId()
   const outer = publishing
   publishing = wait
   try {
@@ -590,8 +588,5 @@ function reportCallbackError(future: Future, error: unknown): void {
 
 /** `true` for a {@link Future} of any copy of this package. */
 export function isFuture(value: unknown): value is Future {
-  return (
-    value instanceof Future ||
-    (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[futureBrand] === true)
-  )
+  return value instanceof Future || hasBrand(value, futureBrand)
 }
