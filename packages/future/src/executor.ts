@@ -110,7 +110,7 @@ export abstract class Executor implements AsyncDisposable {
   /**
    * Schedules `fn(...args)` and returns its {@link Future}. `fn` is a function or a
    * `task(url, name)` handle (pools need a handle or a self-contained function).
-   * Throws `Error('cannot schedule new futures after shutdown')` after `shutdown()`.
+   * Throws `ShutdownError` (`cannot schedule new futures after shutdown`) after `shutdown()`.
    */
   submit<C extends Callable>(fn: C, ...args: Args<C>): Future<Result<C>> {
     return this.submitWith({}, fn, ...args)

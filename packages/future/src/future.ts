@@ -308,14 +308,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #settled(): Promise<T> {
-    if (this.cancelled()) return Promise.reject(new CancelledError())
+    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task may throw any value, and result() rejects with exactly that value
     if (this.#failed) return Promise.reject(this.#error)
     return Promise.resolve(this.#value as T)
   }
 
   #settledException(): Promise<unknown> {
-    if (this.cancelled()) return Promise.reject(new CancelledError())
+    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
@@ -473,7 +473,7 @@ class ResultWait extends WaitEvent {
   /** The future is done. */
   settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
-    if (cancelled) this.#end('settled', false, new CancelledError())
+    if (cancelled) this.#end('settled', false, cancelledErrorOf(this.#future))
     else if (this.#exception) this.#end('settled', true, failed ? error : undefined)
     else if (failed) this.#end('settled', false, error)
     else this.#end('settled', true, value)
@@ -575,6 +575,12 @@ function waitSite(raw: string | undefined): string {
   return frames.length > 0
     ? frames.join('\n')
     : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'
+}
+
+/** `future #3 "resize" was cancelled before it started`. */
+function cancelledErrorOf(future: Future): CancelledError {
+  const label = future.name === undefined ? `#${String(future.id)}` : `#${String(future.id)} "${future.name}"`
+  return new CancelledError(`future ${label} was cancelled before it started`)
 }
 
 function reportCallbackError(future: Future, error: unknown): void {
