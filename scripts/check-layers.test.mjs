@@ -2,22 +2,14 @@
 // show that both catch each kind of violation (so neither check can pass vacuously), and
 // that the repository itself follows the rule.
 import { ESLint } from 'eslint';
-import { removeScratch, scratchTree } from './scratch.mjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLayers, checkTable } from './check-layers.mjs';
 import { layers } from './layers.mjs';
+import { scratchTrees } from './scratch-tree.mjs';
 import { repoRoot } from './summary.mjs';
 
-afterEach(removeScratch);
-
-/**
- * Writes a small workspace: files maps a relative path to its content (objects become JSON).
- * @param {Record<string, string | object>} files
- * @returns {string} its root
- */
-function workspace(files) {
-  return scratchTree('x-layers-', files);
-}
+/** Writes a small workspace: files maps a relative path to its content (objects become JSON). */
+const workspace = scratchTrees('x-layers-');
 
 /** A correct two-package workspace: @x/thread-pool depends on @x/future. */
 const valid = {

@@ -1,26 +1,18 @@
 // The published-package check (scripts/packages.mjs): the repository passes it, and each kind of
 // problem it exists for is caught (so it cannot pass vacuously). The same checkTarball runs on
 // real `pnpm pack` output in scripts/consumer/.
-import { removeScratch, scratchTree } from './scratch.mjs';
+import { scratchTrees } from './scratch-tree.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkPackage, checkTarball, markdownLinks, publishedPackages, repositoryUrl } from './packages.mjs';
 import { repoRoot } from './summary.mjs';
 
 const REPO = 'https://github.com/example/x';
 const LICENSE = 'MIT License\n\nCopyright (c) the authors\n';
 
-afterEach(removeScratch);
-
-/**
- * Writes a small repository: files maps a relative path to its content (objects become JSON).
- * @param {Record<string, string | object>} files
- * @returns {string} its root
- */
-function repository(files) {
-  return scratchTree('x-packages-', files);
-}
+/** Writes a small repository (relative path → content; objects become JSON); returns its root. */
+const repository = scratchTrees('x-packages-');
 
 /** @param {string} folder */
 const goodManifest = (folder) => ({

@@ -5,12 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publishedPackages, readManifest } from './packages.mjs';
-import { removeScratch, scratchTree } from './scratch.mjs';
+import { scratchTrees } from './scratch-tree.mjs';
 import { repoRoot } from './summary.mjs';
 
-afterEach(removeScratch);
+const scratchTree = scratchTrees('x-release-');
 
 const changesetBin = path.join(repoRoot, 'node_modules', '.bin', 'changeset');
 
@@ -37,7 +37,7 @@ function pendingChangesets(dir) {
  * @returns {string} the copy's root
  */
 function scratchWorkspace() {
-  const root = scratchTree('x-release-', {});
+  const root = scratchTree({});
   for (const file of ['package.json', 'pnpm-workspace.yaml']) cpSync(path.join(repoRoot, file), path.join(root, file));
   cpSync(path.join(repoRoot, '.changeset'), path.join(root, '.changeset'), { recursive: true });
   for (const base of ['packages', 'apps']) {

@@ -1,17 +1,10 @@
 // The closing line `N passed, N failed` is what CI reads: these tests pin how it is counted.
-import { removeScratch, scratchTree } from './scratch.mjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchTrees } from './scratch-tree.mjs';
 import { closingLine, readReports } from './summary.mjs';
 
-afterEach(removeScratch);
-
-/**
- * @param {Record<string, unknown>} reports relative path of each report → its JSON content
- * @returns {string} the root of a scratch repository holding them
- */
-function repoWith(reports) {
-  return scratchTree('x-summary-', reports);
-}
+/** The root of a scratch repository holding reports: relative path of each report → its JSON content. */
+const repoWith = scratchTrees('x-summary-');
 
 describe('readReports', () => {
   it('reads the root report and every package and app report, and nothing else', () => {
