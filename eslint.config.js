@@ -40,6 +40,9 @@ const layerBlocks = Object.entries(layers).map(([folder, layer]) => ({
 
 export default defineConfig(
   globalIgnores(['**/dist/', '**/coverage/', '**/test-results/', '**/.turbo/']),
+  // An app of its own, checked where it runs: scripts/consumer/ installs the packed packages
+  // next to it and type-checks it with tsc (nodenext and bundler).
+  globalIgnores(['scripts/consumer/fixtures/']),
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,

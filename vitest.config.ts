@@ -13,8 +13,19 @@ export default defineConfig({
         test: {
           name: 'workspace',
           include: ['scripts/**/*.test.mjs'],
+          exclude: ['scripts/consumer/**'],
           testTimeout: 60_000,
           hookTimeout: 20_000,
+        },
+      },
+      {
+        // The packed packages installed into a scratch project (pack, smoke, tsc, tsx, esbuild).
+        // Needs the build: `pnpm test` runs it after turbo's build.
+        test: {
+          name: 'consumer',
+          include: ['scripts/consumer/**/*.test.mjs'],
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
         },
       },
     ],

@@ -4,8 +4,12 @@
 //      tsconfig references, sources and the ESLint config
 //   2. turbo run build test check:package: every package built (tsc -b), its Vitest tests run
 //      against the build (JSON report in <package>/test-results/), publint --strict and attw
-//   3. tsc -b at the root: the solution, so every test project and script is type-checked
-//   4. eslint . (type-aware, the whole repository)
+//   3. consumer tests (Vitest, scripts/consumer/): every published package packed, its tarball
+//      checked, installed into a scratch project that runs it from ESM, require(), tsc
+//      (nodenext, bundler), tsx and an esbuild bundle
+//   4. pnpm docs: the API reference (TypeDoc) into docs/api/; any TypeDoc warning fails it
+//   5. tsc -b at the root: the solution, so every test project and script is type-checked
+//   6. eslint . (type-aware, the whole repository)
 // Every step runs even when an earlier one failed (except what needs a failed build). The last
 // line is `N passed, N failed`: Vitest's counts summed over all reports, plus one failure for
 // every failed step or task whose failure no test count shows. Exit code 1 on any failure.
@@ -98,6 +102,22 @@ const turbo = run('build, test, check:package', bin('turbo'), [
 steps.push({ title: 'turbo run build test check:package', ...turbo, countedByTests: true });
 const tasks = turboTasks(oldRuns);
 
+const consumer = run('consumer tests (pack, install, ESM, require, tsc, tsx, esbuild)', bin('vitest'), [
+  'run',
+  '--project',
+  'consumer',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/consumer.json',
+]);
+steps.push({ title: 'consumer tests', ...consumer, countedByTests: true });
+
+steps.push({
+  title: 'API reference (pnpm docs: TypeDoc, warnings are errors)',
+  ...run('API reference', process.execPath, [path.join(repoRoot, 'scripts', 'docs.mjs'), '--logLevel', 'Warn']),
+  countedByTests: false,
+});
+
 steps.push({ title: 'typecheck (tsc -b)', ...run('typecheck', bin('tsc'), ['-b']), countedByTests: false });
 steps.push({
   title: 'lint (eslint .)',
@@ -134,8 +154,8 @@ const countFailure = (message) => {
 };
 
 // A failed step or task counts as one failure, unless failed tests in its report already count it.
-if (!workspace.ok && failedTestsIn('.') === 0) {
-  countFailure('workspace tests failed without a failed test (see the Vitest output above)');
+if ((!workspace.ok || !consumer.ok) && failedTestsIn('.') === 0) {
+  countFailure('workspace or consumer tests failed without a failed test (see the Vitest output above)');
 }
 if (!turbo.ok && tasks.length === 0) countFailure('turbo failed before running any task (see above)');
 for (const t of tasks) {

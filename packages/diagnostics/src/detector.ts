@@ -32,10 +32,16 @@ import type { DeadlockAction, DeadlockReport, EdgeInfo, ExecutorInfo, NodeRole, 
  *   ends (like Java's ForkJoinPool), so the program finishes; other kinds (and a pool that
  *   cannot lend) throw as in `'throw'`.
  * - a function: called with the report; nothing else is done.
+ *
+ * @since 0.1.0
  */
 export type OnDeadlock = 'throw' | 'warn' | 'compensate' | ((report: DeadlockReport) => void)
 
-/** Options of {@link detectDeadlocks}. */
+/**
+ * Options of {@link detectDeadlocks}.
+ *
+ * @since 0.1.0
+ */
 export interface DetectDeadlocksOptions {
   /** Default `'throw'`. */
   readonly onDeadlock?: OnDeadlock | undefined
@@ -48,7 +54,11 @@ export interface DetectDeadlocksOptions {
   readonly waitSites?: boolean | undefined
 }
 
-/** The live wait-for graph at one moment, renderable as text, DOT and Mermaid. */
+/**
+ * The live wait-for graph at one moment, renderable as text, DOT and Mermaid.
+ *
+ * @since 0.1.0
+ */
 export interface GraphSnapshot extends SnapshotInfo {
   /** Like a thread dump: executors and their slots and queues, every open wait with its stack. */
   toString(): string
@@ -60,7 +70,11 @@ export interface GraphSnapshot extends SnapshotInfo {
   toJSON(): SnapshotInfo
 }
 
-/** A running deadlock detector (see {@link detectDeadlocks}). */
+/**
+ * A running deadlock detector (see {@link detectDeadlocks}).
+ *
+ * @since 0.1.0
+ */
 export interface DeadlockDetector extends Disposable {
   /** The live wait-for graph: executors, tasks, open waits, with deadlocked parts marked. */
   snapshot(): GraphSnapshot
@@ -73,6 +87,8 @@ export interface DeadlockDetector extends Disposable {
 /**
  * `@x/diagnostics:deadlock`: published with `{ report }` for every deadlock found, whatever
  * `onDeadlock` says (for logging and APM tools).
+ *
+ * @since 0.1.0
  */
 export const deadlockChannel: diagnosticsChannel.Channel = diagnosticsChannel.channel('@x/diagnostics:deadlock')
 
@@ -104,6 +120,10 @@ const MODES = new Set(['throw', 'warn', 'compensate'])
  * })
  * await outer.exception().then((error) => isDeadlockError(error) && console.log(error.message))
  * ```
+ *
+ * @throws TypeError when `options` is not an object, names an unknown option, or `onDeadlock`
+ * or `waitSites` has a value they do not take.
+ * @since 0.1.0
  */
 export function detectDeadlocks(options?: DetectDeadlocksOptions): DeadlockDetector {
   return new Detector(parseOnDeadlock(options), parseWaitSites(options))

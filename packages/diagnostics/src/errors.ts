@@ -24,6 +24,8 @@ import type { DeadlockKind, DeadlockReport } from './types.js'
  *   throw error
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class DeadlockError extends FutureError {
   /** Every task, future, wait (with its stack) and pool slot of the deadlock, and a hint. */
@@ -58,8 +60,15 @@ export function deadlockMessage(report: DeadlockReport): string {
 /**
  * `true` for a {@link DeadlockError}, including one rebuilt on the other side of a worker
  * boundary (where it is a plain `Error` with `name: 'DeadlockError'` and the same `report`).
+ *
+ * @since 0.1.0
  */
-export function isDeadlockError(error: unknown): error is Error & { readonly code: 'ERR_DEADLOCK'; readonly report: DeadlockReport } {
+export function isDeadlockError(error: unknown): error is Error & {
+  /** Always `'ERR_DEADLOCK'`. */
+  readonly code: 'ERR_DEADLOCK'
+  /** The deadlock, as plain data. */
+  readonly report: DeadlockReport
+} {
   if (error instanceof DeadlockError) return true
   if (!(error instanceof Error) || error.name !== 'DeadlockError') return false
   const report = (error as { report?: unknown }).report

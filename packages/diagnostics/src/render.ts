@@ -6,7 +6,11 @@
  */
 import type { DeadlockReport, EdgeInfo, ExecutorInfo, GraphInfo, SnapshotInfo, TaskInfo, WaitInfo } from './types.js'
 
-/** The formats {@link formatReport} and {@link formatSnapshot} write. */
+/**
+ * The formats {@link formatReport} and {@link formatSnapshot} write.
+ *
+ * @since 0.1.0
+ */
 export type GraphFormat = 'text' | 'dot' | 'mermaid' | 'json'
 
 const indent = (text: string, prefix: string): string =>
@@ -176,6 +180,9 @@ export function toMermaid(graph: GraphInfo): string {
  *   if (isDeadlockError(error)) console.log(formatReport(error.report, 'mermaid'))
  * }
  * ```
+ *
+ * @throws RangeError when `format` is not one of {@link GraphFormat}.
+ * @since 0.1.0
  */
 export function formatReport(report: DeadlockReport, format: GraphFormat = 'text'): string {
   switch (format) {
@@ -191,7 +198,12 @@ export function formatReport(report: DeadlockReport, format: GraphFormat = 'text
   throw badFormat(format)
 }
 
-/** Renders a snapshot of the live graph (see `detector.snapshot()`). */
+/**
+ * Renders a snapshot of the live graph (see `detector.snapshot()`).
+ *
+ * @throws RangeError when `format` is not one of {@link GraphFormat}.
+ * @since 0.1.0
+ */
 export function formatSnapshot(snapshot: SnapshotInfo, format: GraphFormat = 'text'): string {
   switch (format) {
     case 'text':
