@@ -10,7 +10,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { setTimeout as delay } from 'node:timers/promises'
 import { channelNames, task } from '@x/future'
-import type { Executor, Future, WorkerExitEvent } from '@x/future'
+import type { Future, WorkerExitEvent } from '@x/future'
 import type * as Tasks from '../fixtures/chaos-tasks.mjs'
 import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
 import type { ChaosBackend } from './backends.js'
@@ -65,8 +65,12 @@ export interface ChaosOptions {
   readonly abortGracePeriod?: number
   /** How long the futures get to settle, ms (default 120,000). */
   readonly settleMs?: number
-  /** Passes the executor once created (the soak watches it). */
-  readonly onExecutor?: (executor: Executor) => void
+  /** Called as each call is submitted (the soak's live figures). */
+  readonly onSubmitted?: () => void
+  /** Called with each call's submit-to-settle time, in ms, as it settles (the soak's live figures). */
+  readonly onSettled?: (latencyMs: number) => void
+  /** Stop submitting when this aborts (the run still settles, checks and shuts down). */
+  readonly stop?: AbortSignal
 }
 
 /** Everything a run measured, and every violation it found. */
@@ -112,7 +116,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     heapLimitMb: options.heapLimitMb ?? 64,
     abortGracePeriod: options.abortGracePeriod ?? 100,
   })
-  options.onExecutor?.(executor)
   let deaths = 0
   const onExit = (message: unknown): void => {
     if ((message as WorkerExitEvent).executorId === executor.id) deaths++
@@ -129,7 +132,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const calls: { record: CallRecord; future: Future<string> }[] = []
   let shutDown = false
   try {
-    for (let id = 0; id < options.calls; id++) {
+    for (let id = 0; id < options.calls && options.stop?.aborted !== true; id++) {
       while (outstanding >= inFlight) await new Promise<void>((resolve) => (wake = resolve))
       if (options.shutdownAfter === id) {
         const cancelFutures = random.chance(0.5)
@@ -178,11 +181,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       records.push(record)
       calls.push({ record, future })
+      options.onSubmitted?.()
       outstanding++
       future.addDoneCallback(() => {
         record.settleCount++
         if (record.settleCount > 1) return
         record.settledAt = performance.now()
+        options.onSettled?.(record.settledAt - record.submittedAt)
         outstanding--
         const resume = wake
         wake = undefined
