@@ -1,35 +1,15 @@
 // The layer rule is enforced by scripts/check-layers.mjs and by eslint.config.js. These tests
 // show that both catch each kind of violation (so neither check can pass vacuously), and
 // that the repository itself follows the rule.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ESLint } from 'eslint';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLayers, checkTable } from './check-layers.mjs';
 import { layers } from './layers.mjs';
+import { scratchTrees } from './scratch-tree.mjs';
 import { repoRoot } from './summary.mjs';
 
-/** @type {string[]} */
-const made = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * Writes a small workspace: files maps a relative path to its content (objects become JSON).
- * @param {Record<string, string | object>} files
- * @returns {string} its root
- */
-function workspace(files) {
-  const root = mkdtempSync(path.join(tmpdir(), 'x-layers-'));
-  made.push(root);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return root;
-}
+/** Writes a small workspace: files maps a relative path to its content (objects become JSON). */
+const workspace = scratchTrees('x-layers-');
 
 /** A correct two-package workspace: @x/thread-pool depends on @x/future. */
 const valid = {

@@ -1,29 +1,10 @@
 // The closing line `N passed, N failed` is what CI reads: these tests pin how it is counted.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchTrees } from './scratch-tree.mjs';
 import { closingLine, readReports } from './summary.mjs';
 
-/** @type {string[]} */
-const made = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * @param {Record<string, unknown>} reports relative path of each report → its JSON content
- * @returns {string} the root of a scratch repository holding them
- */
-function repoWith(reports) {
-  const root = mkdtempSync(path.join(tmpdir(), 'x-summary-'));
-  made.push(root);
-  for (const [rel, content] of Object.entries(reports)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), JSON.stringify(content));
-  }
-  return root;
-}
+/** The root of a scratch repository holding reports: relative path of each report → its JSON content. */
+const repoWith = scratchTrees('x-summary-');
 
 describe('readReports', () => {
   it('reads the root report and every package and app report, and nothing else', () => {

@@ -23,7 +23,7 @@ const HELP = `Usage: pnpm bench [options]      (in apps/bench: node src/cli.mjs 
 
   --quick            smoke run: tiny sizes, 1 round, every workload and peer still run and checked
   --rounds N         interleaved rounds (default 5; --quick: 1)
-  --only W1,W3       run only these workloads (W1 W2 W3 W4 W5 W6c W6t W7 W8)
+  --only W1,W3       run only these workloads (W1 W2 W3 W4 W5 W6c W6t W7 W8 W9-10k W9-100k W9-1M)
   --peers a,b        run only these peers (${PEERS.map((p) => p.id).join(' ')})
   --out DIR          where results go (default results/, --quick: results/quick/)
   --allow-missing    skip our peers whose workspace packages are not built (default: that is a failure)

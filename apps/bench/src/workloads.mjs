@@ -2,6 +2,7 @@
 // result is checked. `run` executes in the fresh child process (src/child.mjs); everything else is
 // used by the runner (src/cli.mjs).
 import { performance } from 'node:perf_hooks';
+import { growthSizes, growthWorkloads } from './growth.mjs';
 import { spin } from './tasks.mjs';
 
 const POOLS = ['x-thread', 'piscina', 'tinypool', 'workerpool', 'poolifier', 'bare-thread', 'py-thread', 'x-process', 'tinypool-cp', 'workerpool-proc', 'bare-fork', 'py-process'];
@@ -41,7 +42,10 @@ const QUICK = {
 
 /** Sizes per workload (a fresh copy: the runner adds calibrated values). */
 export function sizes(quick) {
-  return Object.fromEntries(Object.entries(FULL).map(([id, p]) => [id, { ...p, ...(quick ? QUICK[id] : {}) }]));
+  return {
+    ...Object.fromEntries(Object.entries(FULL).map(([id, p]) => [id, { ...p, ...(quick ? QUICK[id] : {}) }])),
+    ...growthSizes(quick),
+  };
 }
 
 const sumRange = (n) => (n * (n + 1)) / 2; // 1 + 2 + ... + n
@@ -207,6 +211,7 @@ export const WORKLOADS = [
     expected: (p) => sumRange(p.n),
     run: (ad, p) => burst(ad, p, { workers: p.workers, fixed: true }, (i) => ad.call('inc', i)),
   },
+  ...growthWorkloads(check),
 ];
 
 /** W6c (copied) and W6t (transferred): the same arrays and tasks, sent two ways. */

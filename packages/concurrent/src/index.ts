@@ -39,7 +39,7 @@ export type {
 } from '@x/future'
 export { task, isTask, currentTask } from '@x/future'
 export type { Task, TaskContext } from '@x/future'
-export { FutureError, CancelledError, TimeoutError, InvalidStateError, BrokenExecutorError } from '@x/future'
+export { FutureError, CancelledError, TimeoutError, InvalidStateError, BrokenExecutorError, ShutdownError } from '@x/future'
 export type { FutureErrorCode } from '@x/future'
 export { channels, channelNames } from '@x/future'
 export type {

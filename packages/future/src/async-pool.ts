@@ -5,7 +5,7 @@ import { currentTask, withTaskContext } from './context.js'
 import type { TaskContext } from './context.js'
 import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
-import { describeValue, FutureError } from './errors.js'
+import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitOptions } from './executor.js'
 import { Future, kSetCancelHook } from './future.js'
@@ -108,7 +108,7 @@ export class AsyncPoolExecutor extends Executor {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`submitWith(): signal must be an AbortSignal, got ${describeValue(signal)}`)
     }
-    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#shutdown) throw new ShutdownError()
 
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),

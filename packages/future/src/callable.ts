@@ -4,8 +4,8 @@
  *
  * @module
  */
+import { executorBrand, futureBrand, hasBrand } from './brands.js'
 import { describeValue } from './errors.js'
-import { isFuture } from './future.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 
@@ -17,7 +17,6 @@ export type CallableSpec =
   | { readonly kind: 'task'; readonly module: string; readonly exportName: string; readonly name: string }
   | { readonly kind: 'source'; readonly source: string; readonly name: string }
 
-const executorBrand = Symbol.for('@x/future.Executor')
 const compiledOk = new Map<string, string>()
 
 /**
@@ -98,6 +97,17 @@ function compiles(source: string): boolean {
 type Fn = (...args: unknown[]) => unknown
 const loaded = new Map<string, Fn>()
 
+/**
+ * esbuild's `keepNames` helper, in the scope of every function compiled from source. esbuild (and
+ * tsx, which compiles with it) rewrites `function inner() {}` inside a function to
+ * `function inner() {} __name(inner, "inner")`, calling a `__name` defined at the top of the
+ * compiled file; the function's source text carries the call but not the helper. This is the
+ * helper's documented behaviour: it sets the function's `name` and returns it.
+ */
+function keepName<T extends object>(target: T, value: string): T {
+  return Object.defineProperty(target, 'name', { value, configurable: true })
+}
+
 function cacheKey(spec: CallableSpec): string {
   return spec.kind === 'task' ? `task\u0000${spec.module}\u0000${spec.exportName}` : `source\u0000${spec.source}`
 }
@@ -114,8 +124,11 @@ export async function loadCallable(spec: CallableSpec): Promise<Fn> {
   let fn: Fn
   if (spec.kind === 'source') {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const compile = new Function(`return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`) as () => Fn
-    fn = compile()
+    const compile = new Function(
+      '__name',
+      `return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`,
+    ) as (helper: typeof keepName) => Fn
+    fn = compile(keepName)
   } else {
     const namespace = (await import(spec.module)) as Record<string, unknown>
     const value = namespace[spec.exportName]
@@ -165,15 +178,33 @@ function explainOutsideVariable(error: unknown, name: string): unknown {
   const match = /^(\S+) is not defined$/.exec(error.message)
   const variable = match?.[1]
   if (variable === undefined || variable in globalThis) return error
-  const explained = new ReferenceError(
-    `The function "${name}" uses "${variable}", a variable from outside the function. A function sent to a ` +
-      `worker as source runs in a fresh scope there, so it must be self-contained: pass "${variable}" as an ` +
-      `argument (submit(fn, ${variable})), or export the function from a module and submit ` +
-      `task(new URL('./tasks.js', import.meta.url), '${name}').`,
-    { cause: error },
-  )
+  const explained = new ReferenceError(outsideVariableMessage(variable, name), { cause: error })
   Object.defineProperty(explained, 'code', { value: 'ERR_OUTSIDE_VARIABLE', enumerable: true, writable: true, configurable: true })
   return explained
+}
+
+/** What to say about `variable`, used by the function `name` (`'anonymous'` when it has none). */
+function outsideVariableMessage(variable: string, name: string): string {
+  const which = name === 'anonymous' ? 'The function' : `The function "${name}"`
+  // An export name that works: the function's own, or one the user picks for an anonymous one.
+  const exportHint =
+    name === 'anonymous'
+      ? `export the function under a name from a module and submit task(new URL('./tasks.js', import.meta.url), 'thatName')`
+      : `export "${name}" from a module and submit task(new URL('./tasks.js', import.meta.url), '${name}')`
+  if (/^__[A-Za-z]+$/.test(variable)) {
+    return (
+      `${which} uses "${variable}", a helper your compiler (esbuild, tsx, a bundler) added to its code and defined ` +
+      `at the top of the compiled file. A function sent to a worker as source runs in a fresh scope there, without ` +
+      `that helper. Fix: ${exportHint} (a module keeps its helpers), or compile for a newer target so the helper ` +
+      `is not needed.`
+    )
+  }
+  return (
+    `${which} uses "${variable}", a variable from outside the function. A function sent to a worker as source ` +
+    `runs in a fresh scope there, so it must be self-contained. If it is data, pass "${variable}" as an argument: ` +
+    `submit((${variable}, ...) => ..., ${variable}). If it is a function, a class or an import, move it inside the ` +
+    `function, or ${exportHint}: the worker imports that module, so the function keeps everything it uses.`
+  )
 }
 
 const MAX_DEPTH = 4
@@ -192,13 +223,13 @@ export function checkArguments(args: readonly unknown[]): void {
 function check(value: unknown, path: string, depth: number, budget: { visits: number }): void {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return
   if (++budget.visits > MAX_VISITS) return
-  if (isFuture(value)) {
+  if (hasBrand(value, futureBrand)) {
     throw new TypeError(
       `${path} is a Future: futures cannot be sent to a worker. Inside a task, use currentTask().executor ` +
         `to submit more work and await the futures it returns there, or pass the future's value instead.`,
     )
   }
-  if ((value as Record<symbol, unknown>)[executorBrand] === true) {
+  if (hasBrand(value, executorBrand)) {
     throw new TypeError(
       `${path} is an Executor: executors cannot be sent to a worker (Python deadlocks here). ` +
         `Inside a task, use currentTask().executor to submit more work to the same pool.`,

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Executor } from './executor.js'
+import { runWithStoredTask, storedTask } from './task-storage.js'
 
 /**
  * What a running task knows about itself; returned by {@link currentTask}.
@@ -18,19 +18,6 @@ export interface TaskContext {
   readonly executor: Executor
 }
 
-// One storage per thread, shared by every copy of this package loaded in it (an app and a pool
-// may resolve @x/future to different files), so currentTask() always sees the running task.
-const storageKey: unique symbol = Symbol.for('@x/future.taskStorage') as never
-const usedKey: unique symbol = Symbol.for('@x/future.taskStorageUsed') as never
-const shared = globalThis as {
-  [storageKey]?: AsyncLocalStorage<TaskContext> | undefined
-  [usedKey]?: { used: boolean } | undefined
-}
-const storage: AsyncLocalStorage<TaskContext> = (shared[storageKey] ??= new AsyncLocalStorage<TaskContext>())
-// Whether any task ran in this thread yet: until then there is no context to look up (the main
-// thread of a thread or process pool never runs a task itself, and asks on every submit and wait).
-const state: { used: boolean } = (shared[usedKey] ??= { used: false })
-
 /**
  * The task that is running in the current async context, on any executor; `undefined` outside
  * a task.
@@ -46,7 +33,8 @@ const state: { used: boolean } = (shared[usedKey] ??= { used: false })
  * ```
  */
 export function currentTask(): TaskContext | undefined {
-  return state.used ? storage.getStore() : undefined
+  // Only withTaskContext() stores contexts, and it stores TaskContexts.
+  return storedTask() as TaskContext | undefined
 }
 
 // Self-contained functions sent to a worker as source cannot always import this package (a test
@@ -58,6 +46,5 @@ export function currentTask(): TaskContext | undefined {
  * For backend authors: call it around each task you run.
  */
 export function withTaskContext<R>(context: TaskContext, fn: () => R): R {
-  state.used = true
-  return storage.run(context, fn)
+  return runWithStoredTask(context, fn)
 }

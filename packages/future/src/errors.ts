@@ -12,6 +12,7 @@ export type FutureErrorCode =
   | 'ERR_FUTURE_TIMEOUT'
   | 'ERR_FUTURE_INVALID_STATE'
   | 'ERR_BROKEN_EXECUTOR'
+  | 'ERR_EXECUTOR_SHUTDOWN'
   | (string & {})
 
 /**
@@ -44,10 +45,11 @@ export class FutureError extends Error {
 
 /**
  * The future was cancelled: `result()` and `exception()` of a cancelled future reject with it.
+ * The message names the future (`future #3 "resize" was cancelled before it started`).
  * Python: `concurrent.futures.CancelledError`.
  */
 export class CancelledError extends FutureError {
-  constructor(message = '', options?: ErrorOptions) {
+  constructor(message = 'the future was cancelled before it started', options?: ErrorOptions) {
     super(message, 'ERR_FUTURE_CANCELLED', options)
   }
 }
@@ -55,6 +57,24 @@ export class CancelledError extends FutureError {
 /**
  * A wait ran out of time: `result(timeout)`, `exception(timeout)`, `asCompleted` and `map` with a
  * `timeout` reject with it. The task itself is not touched. Python: `TimeoutError`.
+ *
+ * Not to be confused with the `TimeoutError` of `AbortSignal.timeout(ms)`: a signal made that way
+ * aborts with a `DOMException` whose `name` is `'TimeoutError'` (no `code` of ours, not an
+ * instance of this class). A task that passes `currentTask().signal` or such a signal to
+ * `fetch()` rejects with that `DOMException`, which reaches `result()` as the task's own error.
+ * Tell them apart with `error instanceof TimeoutError` (ours) or
+ * `error instanceof DOMException && error.name === 'TimeoutError'` (the signal's).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await future.result(1000)
+ * } catch (error) {
+ *   if (error instanceof TimeoutError) console.log('still running after 1 s') // our wait timed out; the task goes on
+ *   else if (error instanceof DOMException && error.name === 'TimeoutError') console.log('the task gave up') // AbortSignal.timeout() inside it
+ *   else throw error
+ * }
+ * ```
  */
 export class TimeoutError extends FutureError {
   constructor(message = '', options?: ErrorOptions) {
@@ -80,6 +100,27 @@ export class InvalidStateError extends FutureError {
 export class BrokenExecutorError extends FutureError {
   constructor(message: string, options?: ErrorOptions & { code?: FutureErrorCode }) {
     super(message, options?.code ?? 'ERR_BROKEN_EXECUTOR', options)
+  }
+}
+
+/**
+ * `submit()` (or `map()`, `submitWith()`) was called after `shutdown()`. Every executor throws it,
+ * with Python's message, `cannot schedule new futures after shutdown`. A broken executor throws
+ * its `BrokenExecutorError` instead, even after `shutdown()`.
+ *
+ * @example
+ * ```ts
+ * await executor.shutdown()
+ * try {
+ *   executor.submit(work)
+ * } catch (error) {
+ *   if (error instanceof ShutdownError) console.log(error.code) // ERR_EXECUTOR_SHUTDOWN
+ * }
+ * ```
+ */
+export class ShutdownError extends FutureError {
+  constructor(message = 'cannot schedule new futures after shutdown', options?: ErrorOptions) {
+    super(message, 'ERR_EXECUTOR_SHUTDOWN', options)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Transferable } from 'node:worker_threads'
+import { executorBrand } from './brands.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 import { describeCallable, loadCallable } from './callable.js'
@@ -8,7 +9,7 @@ import type { ExecutorCreateEvent, ExecutorShutdownEvent } from './diagnostics.j
 import { describeValue } from './errors.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
-import { currentTask } from './context.js'
+import { runningTaskId } from './task-storage.js'
 import { checkTimeout, isPlainObject } from './validate.js'
 
 /** The function type behind a callable: a function, or the function a {@link Task} names. */
@@ -61,8 +62,6 @@ type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
 type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> }
 
-const executorBrand = Symbol.for('@x/future.Executor')
-
 /**
  * What every executor does: run calls somewhere and hand back a {@link Future} per call.
  * Implementations: `AsyncPoolExecutor` (this thread), `ThreadPoolExecutor` (`@x/thread-pool`),
@@ -111,7 +110,7 @@ export abstract class Executor implements AsyncDisposable {
   /**
    * Schedules `fn(...args)` and returns its {@link Future}. `fn` is a function or a
    * `task(url, name)` handle (pools need a handle or a self-contained function).
-   * Throws `Error('cannot schedule new futures after shutdown')` after `shutdown()`.
+   * Throws `ShutdownError` (`cannot schedule new futures after shutdown`) after `shutdown()`.
    */
   submit<C extends Callable>(fn: C, ...args: Args<C>): Future<Result<C>> {
     return this.submitWith({}, fn, ...args)
@@ -225,7 +224,7 @@ export abstract class Executor implements AsyncDisposable {
         executorId: this.id,
         wait,
         cancelFutures,
-        callerTaskId: currentTask()?.id,
+        callerTaskId: runningTaskId(),
       } satisfies ExecutorShutdownEvent)
     }
   }

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { currentTask } from './context.js'
+import { futureBrand, hasBrand } from './brands.js'
 import { channels } from './diagnostics.js'
 import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
 import { CancelledError, InvalidStateError, TimeoutError, describeValue } from './errors.js'
 import { allocateFutureId, newWaitId } from './ids.js'
+import { runningTaskId } from './task-storage.js'
 import { checkTimeout, typeName } from './validate.js'
 
 /**
@@ -34,9 +35,6 @@ export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 export interface CancelHook {
   futureCancelled(): void
 }
-
-/** Marks futures across copies of this package (a worker loads its own copy). */
-export const futureBrand: unique symbol = Symbol.for('@x/future.Future')
 
 /**
  * The eventual result of a call. An executor creates one per `submit()`; its state moves from
@@ -310,14 +308,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #settled(): Promise<T> {
-    if (this.cancelled()) return Promise.reject(new CancelledError())
+    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task may throw any value, and result() rejects with exactly that value
     if (this.#failed) return Promise.reject(this.#error)
     return Promise.resolve(this.#value as T)
   }
 
   #settledException(): Promise<unknown> {
-    if (this.cancelled()) return Promise.reject(new CancelledError())
+    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
@@ -398,7 +396,7 @@ abstract class WaitEvent implements WaitStartEvent {
 /** Publishes `wait:start` for `wait`, giving it its ids; the waiter is on the call stack meanwhile. */
 function publishWaitEvent(wait: WaitEvent): void {
   wait.waitId = newWaitId()
-  wait.taskId = currentTask()?.id
+  wait.taskId = runningTaskId()
   const outer = publishing
   publishing = wait
   try {
@@ -475,7 +473,7 @@ class ResultWait extends WaitEvent {
   /** The future is done. */
   settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
-    if (cancelled) this.#end('settled', false, new CancelledError())
+    if (cancelled) this.#end('settled', false, cancelledErrorOf(this.#future))
     else if (this.#exception) this.#end('settled', true, failed ? error : undefined)
     else if (failed) this.#end('settled', false, error)
     else this.#end('settled', true, value)
@@ -579,6 +577,12 @@ function waitSite(raw: string | undefined): string {
     : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'
 }
 
+/** `future #3 "resize" was cancelled before it started`. */
+function cancelledErrorOf(future: Future): CancelledError {
+  const label = future.name === undefined ? `#${String(future.id)}` : `#${String(future.id)} "${future.name}"`
+  return new CancelledError(`future ${label} was cancelled before it started`)
+}
+
 function reportCallbackError(future: Future, error: unknown): void {
   const detail = error instanceof Error && error.stack !== undefined ? error.stack : describeValue(error)
   process.emitWarning(`exception calling callback for ${future.toString()}: ${describeValue(error)}`, {
@@ -590,8 +594,5 @@ function reportCallbackError(future: Future, error: unknown): void {
 
 /** `true` for a {@link Future} of any copy of this package. */
 export function isFuture(value: unknown): value is Future {
-  return (
-    value instanceof Future ||
-    (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[futureBrand] === true)
-  )
+  return value instanceof Future || hasBrand(value, futureBrand)
 }

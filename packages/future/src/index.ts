@@ -23,6 +23,7 @@ export {
   TimeoutError,
   InvalidStateError,
   BrokenExecutorError,
+  ShutdownError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
 export { channels, channelNames } from './diagnostics.js'

@@ -1,9 +1,7 @@
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { hasBrand, taskBrand } from './brands.js'
 import { describeValue } from './errors.js'
-
-/** Marks task handles across copies of this package. */
-const taskBrand: unique symbol = Symbol.for('@x/future.Task') as never
 
 /**
  * A handle to a function exported by a module, which a worker can import by itself. Create it
@@ -68,5 +66,5 @@ function moduleHref(module: string | URL): string {
 
 /** `true` for a handle made by {@link task} (by any copy of this package). */
 export function isTask(value: unknown): value is Task {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[taskBrand] === true
+  return hasBrand(value, taskBrand)
 }

@@ -1,7 +1,7 @@
 // "Writing a backend" (README): a third-party executor written only against the public contract,
 // checked by the same conformance suite the built-in executors run.
 import { describeExecutorConformance } from '@x/future/testing'
-import { Executor, Future, channels, currentTask, isTask, loadCallable, withTaskContext } from '@x/future'
+import { Executor, Future, ShutdownError, channels, currentTask, isTask, loadCallable, withTaskContext } from '@x/future'
 import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
 
 interface Job {
@@ -23,7 +23,7 @@ class ImmediateExecutor extends Executor {
 
   submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: Parameters<FunctionOf<C>>): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     if (typeof fn !== 'function' && !isTask(fn)) throw new TypeError('submit() needs a function or a task handle')
-    if (this.#closed) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#closed) throw new ShutdownError()
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({ name: options.name ?? fn.name })
     const call = isTask(fn)
       ? async (): Promise<unknown> => (await loadCallable({ kind: 'task', ...fn }))(...args)

@@ -52,7 +52,12 @@ export interface ProcessPoolExecutorOptions {
    * work comes). @default children live until `shutdown()`
    */
   idleTimeout?: number | undefined
-  /** Node options for the children, e.g. `['--max-old-space-size=256']`. @default [] */
+  /**
+   * Node options for the children, e.g. `['--max-old-space-size=256']`. Like Node's `fork()`,
+   * children get the parent's options by default, so loaders (`tsx`, `--import` hooks) reach
+   * them; options that would stop a child from running its entry (`--eval`, `--print`, `--test`,
+   * `--input-type`, `--watch`, `--inspect`, ...) are left out. @default the parent's `process.execArgv`, filtered
+   */
   execArgv?: readonly string[] | undefined
   /**
    * Extra environment variables for the children, on top of the parent's `process.env` (which
@@ -203,7 +208,7 @@ export class ProcessPoolExecutor extends Executor {
     if (grace !== undefined && (typeof grace !== 'number' || Number.isNaN(grace) || grace < 0)) {
       throw new RangeError(`abortGracePeriod must be a number of milliseconds >= 0 (or Infinity), got ${describeValue(grace)}`)
     }
-    const execArgv = o.execArgv === undefined ? [] : [...checkArray(o.execArgv, 'execArgv')]
+    const execArgv = o.execArgv === undefined ? inheritedExecArgv() : [...checkArray(o.execArgv, 'execArgv')]
     for (const arg of execArgv) {
       if (typeof arg !== 'string') throw new TypeError(`execArgv must be an array of strings, got an item ${String(arg)}`)
     }
@@ -1198,6 +1203,22 @@ function checkMaxTasks(value: unknown): number {
   }
   if (value < 1) throw new RangeError(`max_tasks_per_child must be >= 1 (maxTasksPerChild got ${String(value)})`)
   return value
+}
+
+// Options that make a child run something else than its entry, pause it, or restart it.
+const NOT_INHERITED = /^(?:-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type|--test(?:-.*)?|--watch(?:-.*)?|--inspect(?:-.*)?|--debug(?:-.*)?)(?:=|$)/u
+const NOT_INHERITED_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--watch-path', '--test-name-pattern', '--test-reporter', '--test-reporter-destination', '--test-shard', '--test-skip-pattern', '--inspect-port', '--debug-port'])
+
+/** The parent's Node options for a child, as `fork()` passes them, less those in NOT_INHERITED. */
+function inheritedExecArgv(): string[] {
+  const out: string[] = []
+  const args = process.execArgv
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? ''
+    if (!NOT_INHERITED.test(arg)) out.push(arg)
+    else if (NOT_INHERITED_WITH_VALUE.has(arg)) i++
+  }
+  return out
 }
 
 function checkArray(value: unknown, option: string): readonly unknown[] {
