@@ -8,6 +8,7 @@
 //   L2  @x/thread-pool, @x/process-pool -> future, diagnostics   (never each other)
 //   L3  @x/concurrent                   -> everything below
 //       @x/integration (private tests)  -> everything below
+//   L4  @x/reliability (private tests)  -> the published packages (chaos, fuzzing, soak)
 //   apps/sample                         -> @x/concurrent only
 //   apps/bench                          -> what it measures
 
@@ -39,6 +40,11 @@ export const layers = {
   },
   'packages/integration': {
     name: '@x/integration',
+    level: 4,
+    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
+  },
+  'packages/reliability': {
+    name: '@x/reliability',
     level: 4,
     mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
   },

@@ -1,0 +1,13 @@
+/**
+ * `@x/reliability` (private): the chaos harness, its backends and the pieces the soak uses.
+ *
+ * @packageDocumentation
+ */
+export { backends, threadBackend, processBackend } from './backends.js'
+export type { ChaosBackend, BackendOptions } from './backends.js'
+export { runChaos, chaosTask, echoTask, expectedValue, defaultMix } from './chaos.js'
+export type { ChaosOptions, ChaosReport, ChaosMix } from './chaos.js'
+export { Random } from './random.js'
+export { leftovers, resourceCounts, isAlive } from './resources.js'
+export { describe } from './verdict.js'
+export type { CallRecord, Verdict, Outcome } from './verdict.js'

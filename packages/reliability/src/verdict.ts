@@ -1,0 +1,167 @@
+/**
+ * The judge of a chaos run: given what was submitted, how each future ended, the start log and
+ * the backend's death errors, it lists every broken promise of the contract:
+ *
+ * - a future that never settled, or whose done-callbacks ran more than once;
+ * - a healthy call whose value is wrong, a failing call that fulfilled, an outcome that matches
+ *   nothing the call could do (a cancel nobody asked for, a foreign error);
+ * - a death error on a call that never started (collateral damage: work sent ahead and lost
+ *   with the worker), or naming another worker than the one it started in;
+ * - more death errors for one worker than calls that were running in it.
+ *
+ * @module
+ */
+import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
+import type { ChaosBackend } from './backends.js'
+import type { CallTrace } from './start-log.js'
+
+/** How a future ended, read once it was done. */
+export type Outcome =
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'error'; readonly error: unknown }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'unsettled' }
+
+/** One submitted call and everything done to it. */
+export interface CallRecord {
+  readonly id: number
+  readonly action: ChaosAction
+  /** `cancel()` was called and returned true. */
+  cancelAccepted: boolean
+  /** Its signal was aborted (with `abortReason`). */
+  abortReason: Error | undefined
+  /** `shutdown({ cancelFutures: true })` was called while it was not done. */
+  shutdownCancel: boolean
+  /** How many times its done-callback ran (must end at exactly 1). */
+  settleCount: number
+  submittedAt: number
+  settledAt: number
+  outcome: Outcome
+}
+
+/** The figures and the violations of one run. */
+export interface Verdict {
+  fulfilled: number
+  ownErrors: number
+  cancelled: number
+  abortedRejections: number
+  /** Futures failed with a death error. */
+  deathFailures: number
+  /** Of those, calls that were healthy (`ok`, `throw`, `listen`): killed with their worker by something else. */
+  collateral: number
+  unsettled: number
+  doubleSettled: number
+  violations: string[]
+}
+
+const deadly = new Set<ChaosAction>(['exit', 'uncaught', 'oom'])
+
+/** The abort reason itself, or its copy thrown back by the task from inside its worker. */
+function sameAbort(error: unknown, reason: Error): boolean {
+  return error === reason || (error instanceof Error && error.name === reason.name && error.message === reason.message)
+}
+
+/** Describes an error in one line for a violation message. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${error.message.split('\n')[0] ?? ''}`
+  }
+  return `non-error ${typeof error} ${String(error)}`
+}
+
+/** Judges a finished run. `expected(id)` is the value a healthy call returns. */
+export function judge(
+  records: readonly CallRecord[],
+  starts: ReadonlyMap<number, CallTrace>,
+  backend: ChaosBackend,
+  expected: (id: number) => unknown,
+): Verdict {
+  const verdict: Verdict = {
+    fulfilled: 0,
+    ownErrors: 0,
+    cancelled: 0,
+    abortedRejections: 0,
+    deathFailures: 0,
+    collateral: 0,
+    unsettled: 0,
+    doubleSettled: 0,
+    violations: [],
+  }
+  const bad = (record: CallRecord, what: string): void => {
+    verdict.violations.push(`call ${String(record.id)} (${record.action}): ${what}`)
+  }
+  const deathsByWorker = new Map<number, number>()
+  for (const record of records) {
+    const start = starts.get(record.id)
+    if (record.settleCount > 1) {
+      verdict.doubleSettled++
+      bad(record, `settled ${String(record.settleCount)} times`)
+    }
+    const { outcome } = record
+    switch (outcome.kind) {
+      case 'unsettled':
+        verdict.unsettled++
+        bad(record, `never settled (started: ${start === undefined ? 'no' : 'yes'})`)
+        break
+      case 'cancelled':
+        verdict.cancelled++
+        if (!record.cancelAccepted && record.abortReason === undefined && !record.shutdownCancel)
+          bad(record, 'cancelled, but nobody cancelled it')
+        if (start !== undefined) bad(record, 'cancelled, yet the call ran')
+        break
+      case 'value':
+        verdict.fulfilled++
+        if (record.cancelAccepted) bad(record, 'cancel() returned true, yet it fulfilled')
+        if (record.action !== 'ok' && record.action !== 'listen' && record.action !== 'stubborn')
+          bad(record, `fulfilled with ${String(outcome.value)}, but the call cannot succeed`)
+        else if (outcome.value !== expected(record.id))
+          bad(record, `fulfilled with ${String(outcome.value)}, expected ${String(expected(record.id))}`)
+        break
+      case 'error': {
+        const { error } = outcome
+        if (record.cancelAccepted) bad(record, `cancel() returned true, yet it failed with ${describe(error)}`)
+        if (backend.isDeath(error)) {
+          verdict.deathFailures++
+          if (!deadly.has(record.action)) verdict.collateral++
+          if (start === undefined) {
+            bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
+            break
+          }
+          const worker = backend.deadWorker?.(error)
+          if (worker !== undefined && worker !== start.pid)
+            bad(record, `death error names pid ${String(worker)}, but the call ran in pid ${String(start.pid)}`)
+          const key = worker ?? -1
+          deathsByWorker.set(key, (deathsByWorker.get(key) ?? 0) + 1)
+        } else if (record.abortReason !== undefined && sameAbort(error, record.abortReason)) {
+          verdict.abortedRejections++
+        } else if (
+          record.action === 'throw' &&
+          error instanceof RangeError &&
+          error.message === `planned failure of task ${String(record.id)}` &&
+          (error as { code?: unknown }).code === 'E_PLANNED'
+        ) {
+          verdict.ownErrors++
+        } else {
+          bad(record, `failed with an unexpected error: ${describe(error)}`)
+        }
+        break
+      }
+    }
+  }
+  // No worker may fail more futures than the calls that were running in it.
+  const runningIn = new Map<number, number>()
+  for (const trace of starts.values()) {
+    if (trace.ended) continue
+    runningIn.set(trace.pid, (runningIn.get(trace.pid) ?? 0) + 1)
+    runningIn.set(-1, (runningIn.get(-1) ?? 0) + 1)
+  }
+  for (const [worker, failures] of deathsByWorker) {
+    const running = runningIn.get(worker) ?? 0
+    if (failures > running)
+      verdict.violations.push(
+        `${worker === -1 ? 'the dead workers' : `worker pid ${String(worker)}`} failed ${String(failures)} futures with a death error, but only ${String(running)} calls were running in it`,
+      )
+  }
+  return verdict
+}
