@@ -139,7 +139,7 @@ describe.skipIf(!hasRedis)('DistributedExecutor with two x-worker processes (thr
     const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '3', '--allow-source', '--heartbeat', '200']
     await Promise.all([startXWorker(args), startXWorker(args)])
   })
-  describeExecutorConformance('DistributedExecutor over x-worker', ({ maxWorkers }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers }))
+  describeExecutorConformance('DistributedExecutor over x-worker', ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }))
 })
 
 describe.skipIf(!hasRedis)('x-worker processes', () => {

@@ -38,6 +38,11 @@ export interface DistributedExecutorOptions {
    * PENDING here, where `cancel()` is exact. By default the capacity the live workers register.
    */
   maxWorkers?: number | undefined
+  /**
+   * At most this many calls wait (PENDING) besides the `maxWorkers` handed over; `submit()` beyond
+   * it throws `QueueFullError`. @default Infinity
+   */
+  maxQueue?: number | undefined
   /** How often a task whose worker was lost is run again before it fails. @default 0 */
   retries?: number | undefined
   /** Milliseconds between checks of the workers' heartbeats while tasks run. @default 1000 */
@@ -123,7 +128,7 @@ export class DistributedExecutor extends Executor {
       throw new TypeError(`maxWorkers must be an integer, got ${String(given)}`)
     }
     if (given !== undefined && given <= 0) throw new RangeError('max_workers must be greater than 0')
-    super({ kind: 'distributed', maxWorkers: given ?? 1, name: options.name })
+    super({ kind: 'distributed', maxWorkers: given ?? 1, name: options.name, maxQueue: options.maxQueue })
     if (typeof options.queue !== 'string' || options.queue === '' || options.queue.includes(':')) {
       throw new TypeError(`queue must be a non-empty name without ":", got ${JSON.stringify(options.queue)}`)
     }

@@ -15,7 +15,7 @@ describe.skipIf(!hasRedis)('DistributedExecutor with two worker processes', () =
   })
   describeExecutorConformance(
     'DistributedExecutor',
-    ({ maxWorkers }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers }),
+    ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }),
     { timeout: 30_000 },
   )
 })
