@@ -150,7 +150,12 @@ export class DistributedExecutor extends Executor {
     if (given === undefined) Object.defineProperty(this, 'maxWorkers', { get: () => Math.max(1, this.#capacity) })
   }
 
-  /** {@inheritDoc @x/future!Executor.submitWith} */
+  /**
+   * Schedules `fn(...args)` on some worker of the queue and returns its future (PENDING here until
+   * handed to BullMQ). `fn` is a `task(url, name)` handle to a module under `root`, or a
+   * self-contained function (run only by workers started with `--allow-source`). Throws
+   * `OutsideRootError` for a module outside `root`, `ShutdownError` after `shutdown()`.
+   */
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
