@@ -5,6 +5,7 @@
  * @module
  */
 import { FutureError } from '@x/future'
+import type { Future } from '@x/future'
 
 /**
  * The worker that was running a task went away (killed, crashed, lost its network) before it
@@ -77,4 +78,28 @@ export class RedisUnavailableError extends FutureError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_REDIS_UNAVAILABLE', options)
   }
+}
+
+/**
+ * The `WorkerLostError` for a job that was lost: its worker's heartbeat expired (`workerId`), or
+ * no worker reported starting it and BullMQ dropped it (`gone`) or holds it under an expired lock
+ * (`orphaned`).
+ */
+export function lostError(
+  future: Future,
+  jobId: string,
+  attempts: number,
+  workerId: string | undefined,
+  state: 'queued' | 'gone' | 'orphaned' | undefined,
+): WorkerLostError {
+  const which = `future #${String(future.id)} "${String(future.name)}"`
+  const what =
+    workerId !== undefined
+      ? `worker ${workerId} was lost while running ${which}: its heartbeat expired.`
+      : `the job of ${which} was lost before a worker reported starting it ` +
+        (state === 'gone'
+          ? `(BullMQ no longer has job ${jobId}: it failed there or was removed).`
+          : `(job ${jobId} is active in BullMQ but its lock expired: the worker that fetched it died).`)
+  const retried = attempts > 0 ? ` after ${String(attempts)} retries` : ' (retries: 0, so it is not run again)'
+  return new WorkerLostError(`${what} The task ran at most once${retried}; pass retries to run it again elsewhere.`, workerId)
 }

@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { task } from '@x/future'
 import { DistributedExecutor, RedisUnavailableError, WorkerLostError, serve } from '@x/distributed'
@@ -80,6 +81,27 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     expect(await again.result(BOUND_MS)).toBe('again')
     expect(lines(record2)).toEqual([String(first.child.pid), String(second.child.pid)])
     await retrying.shutdown()
+  })
+})
+
+describe.skipIf(!hasRedis)('a job BullMQ drops before any worker starts it', () => {
+  it('fails with WorkerLostError instead of staying RUNNING forever', async () => {
+    const queue = freshQueue('dropped')
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 100 })
+    const f = ex.submit(add, 1, 2) // no worker serves the queue: the job waits in BullMQ
+    await until(() => f.running(), 'the job to be handed over')
+    const bull = new Queue(queue, { connection: { url: REDIS_URL } })
+    try {
+      await until(async () => (await bull.getWaitingCount()) === 1, 'the job to reach BullMQ')
+      const [job] = await bull.getWaiting()
+      await job?.remove() // an operator cleaning the queue, or BullMQ failing it
+    } finally {
+      await bull.close()
+    }
+    const error = (await f.exception(BOUND_MS)) as WorkerLostError
+    expect(error).toBeInstanceOf(WorkerLostError)
+    expect(error.message).toContain('BullMQ no longer has job')
+    expect(error.workerId).toBeUndefined()
   })
 })
 
