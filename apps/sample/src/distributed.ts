@@ -8,12 +8,40 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { createRequire } from 'node:module'
+import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DistributedExecutor, channels } from '@x/concurrent'
 import type { FutureStartEvent, ShutdownOptions } from '@x/concurrent'
 
 const QUEUE = 'x-sample'
+/** Where the Redis is (REDIS_URL, default redis://127.0.0.1:6379). */
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** Whether a Redis answers PING at {@link redisUrl} within a second. */
+export function redisAnswers(): Promise<boolean> {
+  const url = new URL(redisUrl)
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) })
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => {
+      done(false)
+    })
+    socket.on('error', () => {
+      done(false)
+    })
+    socket.on('connect', () => {
+      if (url.password !== '') socket.write(`AUTH ${decodeURIComponent(url.password)}\r\n`)
+      socket.write('PING\r\n')
+    })
+    socket.on('data', (data: Buffer) => {
+      if (data.toString().includes('PONG')) done(true)
+    })
+  })
+}
 const xWorker = join(dirname(createRequire(import.meta.url).resolve('@x/concurrent/package.json')), 'dist', 'x-worker.js')
 /** This folder (dist/): tasks.js is here, on both sides. */
 const root = fileURLToPath(new URL('.', import.meta.url))
