@@ -18,7 +18,7 @@ const pid = task<() => number>(tasks, 'pid')
 const outer = task<(n: number) => number>(tasks, 'outer')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
 
-/** heartbeat 200 ms in the workers (key lives 1 s), checks every 200 ms here: the loss is seen in ~1.2 s. */
+/** heartbeat 400 ms in the workers (key lives 2 s), checks every 200 ms here: the loss is seen in ~2.2 s. The bound leaves room for a loaded machine. */
 const BOUND_MS = 10_000
 
 let dir = ''
