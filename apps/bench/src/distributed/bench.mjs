@@ -3,7 +3,7 @@
 // (Queue.add / addBulk + a Worker of the same concurrency) on the same Redis, side by side in
 // interleaved rounds. Measures the round trip of one tiny job at a time (p50, p99) and the
 // throughput of N tiny jobs submitted at once (jobs/s end to end, every result checked).
-//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C]
+//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
 import { spawn } from 'node:child_process';
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     concurrency: { type: 'string', default: '16' },
+    window: { type: 'string' },
     out: { type: 'string' },
   },
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
 const quick = args.quick;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 const concurrency = Number(args.concurrency);
+/** DistributedExecutor's maxWorkers: by default the worker's concurrency (the live capacity). */
+const window = Number(args.window ?? args.concurrency);
 const RTT_N = quick ? 30 : 400;
 const BULK_N = quick ? 500 : 8000; // below BullMQ's ~10,000-entry event stream, so raw BullMQ loses nothing
 const tasksUrl = new URL('../tasks.mjs', import.meta.url);
@@ -98,7 +101,7 @@ function check(results, n) {
 async function measureOurs() {
   const queue = `bench-x-${randomBytes(3).toString('hex')}`;
   const worker = await startProcess(process.execPath, [xWorkerBin, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: concurrency });
+  const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: window });
   const inc = task(tasksUrl, 'inc');
   try {
     for (let i = 0; i < 50; i++) await ex.submit(inc, i); // warm-up
@@ -205,13 +208,13 @@ async function main() {
     ['ours / raw (cost; lower is better)', (ours.p50 / raw.p50).toFixed(2), (ours.p99 / raw.p99).toFixed(2), (raw.throughput / ours.throughput).toFixed(2)],
   ];
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  console.log(`\nDistributed: worker concurrency ${concurrency}, ${rounds} round(s), ${RTT_N} round trips and ${BULK_N} jobs per round, Redis at ${REDIS_URL}\n`);
+  console.log(`\nDistributed: worker concurrency ${concurrency}, executor window (maxWorkers) ${window}, ${rounds} round(s), ${RTT_N} round trips and ${BULK_N} jobs per round, Redis at ${REDIS_URL}\n`);
   console.log(table);
   const outDir = new URL(`../../${args.out ?? (quick ? 'results/quick' : 'results')}/`, import.meta.url);
   await mkdir(outDir, { recursive: true });
   await writeFile(
     new URL('distributed.json', outDir),
-    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, table }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, table }, null, 2)}\n`,
   );
   return 0;
 }
