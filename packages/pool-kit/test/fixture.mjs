@@ -1,0 +1,2 @@
+export const a = (x) => x
+export const b = (x) => x * 2
