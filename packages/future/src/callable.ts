@@ -54,7 +54,8 @@ export function describeCallable(fn: Callable): CallableSpec {
     }
     throw new TypeError(
       `"${name}" is a native function and has no source to send to a worker. ` +
-        `Wrap it in a self-contained function that calls it, e.g. for Math.pow: submit((a, b) => Math.pow(a, b), 2, 8).`,
+        `Wrap it in a self-contained function that calls it, e.g. for Math.pow: submit((a, b) => Math.pow(a, b), 2, 8), ` +
+        `or export such a wrapper from a module and submit task(url, name).`,
     )
   }
   if (/^class[\s{]/.test(source)) {

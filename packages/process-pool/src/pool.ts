@@ -202,7 +202,7 @@ export class ProcessPoolExecutor extends Executor {
     }
     const maxTasksPerChild = o.maxTasksPerChild === undefined ? undefined : checkMaxTasks(o.maxTasksPerChild)
     if (o.idleTimeout !== undefined && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0) || o.idleTimeout > MAX_TIMER)) {
-      throw new RangeError(`idleTimeout must be a number of milliseconds >= 0, got ${String(o.idleTimeout)}`)
+      throw new RangeError(`idleTimeout must be a number of milliseconds >= 0, got ${describeValue(o.idleTimeout)}`)
     }
     const grace: unknown = o.abortGracePeriod
     if (grace !== undefined && (typeof grace !== 'number' || Number.isNaN(grace) || grace < 0)) {
@@ -1191,7 +1191,7 @@ function checkOptions(options: unknown): ProcessPoolExecutorOptions {
 
 function checkMaxWorkers(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    if (typeof value !== 'number') throw new TypeError(`maxWorkers must be an integer greater than 0, got ${typeof value}`)
+    if (typeof value !== 'number') throw new TypeError(`maxWorkers must be an integer greater than 0, got ${describeValue(value)}`)
     throw new RangeError(`maxWorkers must be greater than 0 (got ${String(value)}); max_workers must be greater than 0`)
   }
   return value
@@ -1199,7 +1199,7 @@ function checkMaxWorkers(value: unknown): number {
 
 function checkMaxTasks(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`maxTasksPerChild must be an integer (max_tasks_per_child must be >= 1), got ${String(value)}`)
+    throw new TypeError(`maxTasksPerChild must be an integer (max_tasks_per_child must be >= 1), got ${describeValue(value)}`)
   }
   if (value < 1) throw new RangeError(`max_tasks_per_child must be >= 1 (maxTasksPerChild got ${String(value)})`)
   return value

@@ -4,7 +4,7 @@
 // have (checked against the start log the tasks write), no worker fails more futures than it
 // was running, the pool serves afterwards, and nothing is left after shutdown().
 // Scenarios that break on today's process pool (SIGKILLs from outside) are commands, listed in
-// the README and /work/notes/chaos-findings.md, until the shared engine lands.
+// the README, until the shared engine lands.
 import { describe, expect, it } from 'vitest'
 import { processBackend, runChaos, threadBackend } from '../dist/index.js'
 import type { ChaosReport } from '../dist/index.js'

@@ -10,7 +10,6 @@ import type { Executor } from '@x/future'
 import { ProcessPoolExecutor } from '@x/process-pool'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import type * as Tasks from '../fixtures/fuzz-tasks.mjs'
-import { knownConstructorFinding } from './fuzz/known.js'
 import { expectNamedRefusal, show, thrownBy, unwrap, weird } from './fuzz/values.js'
 
 const url = new URL('../fixtures/fuzz-tasks.mjs', import.meta.url)
@@ -65,7 +64,6 @@ describe.each(backends)('$name: bad input', ({ name, make, options, constructorR
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...options), weird, async (option, raw) => {
         const value = unwrap(raw)
-        if (knownConstructorFinding(name, option, value) !== undefined) return
         const what = `new ${name}({ ${option}: ${show(raw)} })`
         let executor: Executor | undefined
         const error = thrownBy(() => (executor = make({ maxWorkers: 1, [option]: value })))

@@ -24,6 +24,7 @@ import Tinypool from 'tinypool'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
+import { checkInitializerShape, checkResourceLimits, MAX_THREAD_WORKERS } from './options.js'
 
 /** Options of {@link ThreadPoolExecutor}. */
 export interface ThreadPoolExecutorOptions {
@@ -329,10 +330,12 @@ export class ThreadPoolExecutor extends Executor {
     const initializer = options?.initializer
     let initSpec: CallableSpec | undefined
     if (initializer !== undefined) {
-      if (typeof initializer !== 'function' && !isOptionsObject(initializer)) {
-        throw new TypeError(`initializer must be a callable (a function or a task(url, name) handle), got ${describe(initializer)}`)
+      checkInitializerShape(initializer, describe)
+      try {
+        initSpec = describeCallable(initializer)
+      } catch (error) {
+        throw new TypeError(`ThreadPoolExecutor: initializer must be a callable: ${(error as Error).message}`, { cause: error })
       }
-      initSpec = describeCallable(initializer)
     }
     const initargs = options?.initargs ?? []
     if (!Array.isArray(initargs)) {
@@ -345,12 +348,7 @@ export class ThreadPoolExecutor extends Executor {
     }
     const idleTimeout = checkDuration(options?.idleTimeout, 'idleTimeout', Infinity)
     const grace = checkDuration(options?.abortGracePeriod, 'abortGracePeriod', 1000)
-    const resourceLimits = options?.resourceLimits
-    if (resourceLimits !== undefined && !isOptionsObject(resourceLimits)) {
-      throw new TypeError(
-        `ThreadPoolExecutor: resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }, got ${describe(resourceLimits)}`,
-      )
-    }
+    const resourceLimits = checkResourceLimits(options?.resourceLimits, describe)
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
     }
@@ -1276,6 +1274,9 @@ function checkMaxWorkers(value: unknown): number {
   }
   if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
+  }
+  if (value > MAX_THREAD_WORKERS) {
+    throw new RangeError(`maxWorkers must be at most ${String(MAX_THREAD_WORKERS)} (each worker is a thread with its own V8 heap), got ${String(value)}`)
   }
   return value
 }
