@@ -18,7 +18,12 @@ export interface RunBatch {
   /** Their callables' numbers ({@link CallableTable}). */
   readonly specIds: number[]
   /** Callables this worker has not been sent before, by number. */
-  readonly specs: { readonly specId: number; readonly spec: CallableSpec }[]
+  readonly specs: {
+    /** Its number. */
+    readonly specId: number
+    /** The callable. */
+    readonly spec: CallableSpec
+  }[]
   /** Their arguments (a chunk's: `PackedTuples`). */
   readonly args: unknown[][]
   /** Their names (for `currentTask().name`). */
@@ -34,10 +39,11 @@ export interface RunBatch {
  * @since 0.1.0
  */
 export interface ResultBatch {
+  /** The tasks' future ids. */
   readonly ids: number[]
   /** The value, or the `SerializedError` when the task's index is in `failed`. */
   readonly values: unknown[]
-  /** Indexes (into `ids`) of the tasks that threw. */
+  /** Indexes (into `ids`) of the tasks that threw, ascending. */
   readonly failed: number[]
   /** Mean run time per task of the batch, ms (the send-ahead window learns from it). */
   readonly meanMs: number
@@ -54,39 +60,112 @@ export type NestedOutcome = 'fulfilled' | 'rejected' | 'cancelled'
  * @since 0.1.0
  */
 export type ToWorker =
-  | { readonly type: 'run'; readonly batch: RunBatch; readonly diag: boolean }
-  | { readonly type: 'settle'; readonly ref: number; readonly outcome: NestedOutcome; readonly value: unknown }
-  | { readonly type: 'abort'; readonly id: number; readonly reason: SerializedError }
-  | { readonly type: 'rejectWait'; readonly waitId: number; readonly error: SerializedError }
+  | {
+      /** Run these tasks, in order. */
+      readonly type: 'run'
+      /** The tasks. */
+      readonly batch: RunBatch
+      /** Whether someone listens to wait events (forward waits on nested futures). */
+      readonly diag: boolean
+    }
+  | {
+      /** A nested future ended. */
+      readonly type: 'settle'
+      /** The worker's number for it. */
+      readonly ref: number
+      /** How it ended. */
+      readonly outcome: NestedOutcome
+      /** Its value, or its `SerializedError`. */
+      readonly value: unknown
+    }
+  | {
+      /** The caller aborted a task's signal. */
+      readonly type: 'abort'
+      /** The task's future id. */
+      readonly id: number
+      /** The abort reason. */
+      readonly reason: SerializedError
+    }
+  | {
+      /** The deadlock detector rejected a forwarded wait. */
+      readonly type: 'rejectWait'
+      /** The worker's wait id. */
+      readonly waitId: number
+      /** The error the wait rejects with. */
+      readonly error: SerializedError
+    }
 
 /**
  * Worker → pool.
  * @since 0.1.0
  */
 export type FromWorker =
-  | ({ readonly type: 'results' } & ResultBatch)
+  | ({
+      /** Results of tasks. */
+      readonly type: 'results'
+    } & ResultBatch)
   | {
+      /** A task submitted nested work (`currentTask().executor.submit()`). */
       readonly type: 'submit'
+      /** The worker's number for the nested future. */
       readonly ref: number
+      /** The callable. */
       readonly spec: CallableSpec
+      /** Its arguments (a chunk's: `PackedTuples`). */
       readonly args: unknown[]
+      /** The future's name. */
       readonly name: string | undefined
+      /** A `map()` chunk. */
       readonly chunk: boolean
+      /** The future id of the task that submitted it. */
       readonly callerTaskId: number | undefined
     }
-  | { readonly type: 'cancel'; readonly ref: number }
-  | { readonly type: 'crash'; readonly error: SerializedError }
-  | { readonly type: 'shutdown'; readonly wait: boolean; readonly cancelFutures: boolean; readonly callerTaskId: number | undefined }
   | {
+      /** A task cancelled a nested future. */
+      readonly type: 'cancel'
+      /** The worker's number for it. */
+      readonly ref: number
+    }
+  | {
+      /** An uncaught exception is about to end the worker. */
+      readonly type: 'crash'
+      /** The exception. */
+      readonly error: SerializedError
+    }
+  | {
+      /** A task called `shutdown()` on the pool. */
+      readonly type: 'shutdown'
+      /** As it asked. */
+      readonly wait: boolean
+      /** As it asked. */
+      readonly cancelFutures: boolean
+      /** The future id of that task. */
+      readonly callerTaskId: number | undefined
+    }
+  | {
+      /** A task waits on nested futures (forwarded for the deadlock detector). */
       readonly type: 'wait'
+      /** The worker's wait id. */
       readonly waitId: number
+      /** The waiting task's future id. */
       readonly taskId: number | undefined
+      /** The nested futures, by the worker's numbers. */
       readonly refs: number[]
+      /** Waits for all, or any. */
       readonly mode: 'all' | 'any'
+      /** Its timeout, ms. */
       readonly timeout: number | undefined
+      /** Where it waits. */
       readonly stack: string
     }
-  | { readonly type: 'waitEnd'; readonly waitId: number; readonly reason: 'settled' | 'timeout' | 'rejected' }
+  | {
+      /** A forwarded wait ended. */
+      readonly type: 'waitEnd'
+      /** The worker's wait id. */
+      readonly waitId: number
+      /** Why. */
+      readonly reason: 'settled' | 'timeout' | 'rejected'
+    }
 
 /**
  * Whether a message is one of ours (a worker's channel may carry other messages too).

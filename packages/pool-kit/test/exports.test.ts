@@ -11,6 +11,7 @@ it('exports exactly the public API', () => {
       "CallableTable",
       "ClaimWords",
       "FifoQueue",
+      "PoolEngine",
       "SendWindow",
       "SerializationError",
       "StartBackoff",

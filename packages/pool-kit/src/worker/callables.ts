@@ -55,7 +55,7 @@ export class CallableCache {
   async load(specId: number): Promise<TaskFunction> {
     const hit = this.#loaded.get(specId)
     if (hit !== undefined) return hit
-    const fn = (await loadCallable(this.spec(specId))) as TaskFunction
+    const fn = (await loadCallable(this.spec(specId)))
     this.#loaded.set(specId, fn)
     return fn
   }

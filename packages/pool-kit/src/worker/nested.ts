@@ -22,6 +22,7 @@ export interface WorkerLink {
   readonly kind: string
   /** The pool's label (its executor's name). */
   readonly label: string
+  /** The pool's `maxWorkers`. */
   readonly maxWorkers: number
   /** Who is on the other side, for messages: `'the parent process'`, `'the main thread'`. */
   readonly peer: string

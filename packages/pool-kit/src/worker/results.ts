@@ -16,10 +16,15 @@ import type { WorkerLink } from './nested.js'
  * @since 0.1.0
  */
 export class ResultBuffer {
+  /** The tasks' future ids. */
   ids: number[] = []
+  /** Their values, or serialized errors. */
   values: unknown[] = []
+  /** Indexes of the errors. */
   failed: number[] = []
+  /** Their names (for messages). */
   names: (string | undefined)[] = []
+  /** Time spent running them, ms. */
   busyMs = 0
 
   /** How many results are waiting. */

@@ -126,9 +126,9 @@ export class WorkerRuntime {
     const { ids, specIds, args, names, chunks, slots } = batch
     for (let i = 0; i < ids.length; i++) {
       this.#queue.push({
-        id: ids[i] as number,
-        specId: specIds[i] as number,
-        args: args[i] as unknown[],
+        id: ids[i] ?? 0,
+        specId: specIds[i] ?? 0,
+        args: args[i] ?? [],
         name: names[i],
         chunk: chunks[i] === true,
         slot: slots?.[i] ?? -1,
