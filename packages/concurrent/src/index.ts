@@ -36,10 +36,20 @@ export type {
   FunctionOf,
   AsyncPoolExecutorOptions,
   Callable,
+  ExecutorStats,
+  TimeStats,
 } from '@x/future'
 export { task, isTask, currentTask } from '@x/future'
 export type { Task, TaskContext } from '@x/future'
-export { FutureError, CancelledError, TimeoutError, InvalidStateError, BrokenExecutorError, ShutdownError } from '@x/future'
+export {
+  FutureError,
+  CancelledError,
+  TimeoutError,
+  InvalidStateError,
+  BrokenExecutorError,
+  ShutdownError,
+  QueueFullError,
+} from '@x/future'
 export type { FutureErrorCode } from '@x/future'
 export { channels, channelNames } from '@x/future'
 export type {

@@ -22,6 +22,11 @@ export interface AsyncPoolExecutorOptions {
   maxWorkers?: number | undefined
   /** A label for diagnostics. @default `AsyncPoolExecutor #<id>` */
   name?: string | undefined
+  /**
+   * At most this many calls wait to start (besides `maxWorkers` running); `submit()` beyond it
+   * throws `QueueFullError`. See {@link Executor.maxQueue}. @default Infinity
+   */
+  maxQueue?: number | undefined
 }
 
 /** A queued call. It is its future's cancel hook: a cancel while queued takes it off the queue. */
@@ -81,7 +86,7 @@ export class AsyncPoolExecutor extends Executor {
   #nextSlot = 0
 
   constructor(options?: AsyncPoolExecutorOptions) {
-    checkOptions(options, 'AsyncPoolExecutor', ['maxWorkers', 'name'])
+    checkOptions(options, 'AsyncPoolExecutor', ['maxWorkers', 'name', 'maxQueue'])
     const maxWorkers =
       options?.maxWorkers === undefined
         ? Math.min(32, availableParallelism() + 4)
@@ -89,7 +94,7 @@ export class AsyncPoolExecutor extends Executor {
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`AsyncPoolExecutor: name must be a string, got ${describeValue(options.name)}`)
     }
-    super({ kind: 'async', maxWorkers, name: options?.name })
+    super({ kind: 'async', maxWorkers, name: options?.name, maxQueue: options?.maxQueue })
   }
 
   submitWith<C extends Callable>(
@@ -168,6 +173,11 @@ export class AsyncPoolExecutor extends Executor {
       this.#resolveDrained = resolve
     })
     return this.#drained
+  }
+
+  /** `stats().workers`: the calls running (this executor has no threads). */
+  protected override countWorkers(): number {
+    return this.#running
   }
 
   protected override lendWorker(): (() => void) | undefined {

@@ -13,6 +13,8 @@ export type FutureErrorCode =
   | 'ERR_FUTURE_INVALID_STATE'
   | 'ERR_BROKEN_EXECUTOR'
   | 'ERR_EXECUTOR_SHUTDOWN'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_DEPENDENCY_FAILED'
   | (string & {})
 
 /**
@@ -121,6 +123,55 @@ export class BrokenExecutorError extends FutureError {
 export class ShutdownError extends FutureError {
   constructor(message = 'cannot schedule new futures after shutdown', options?: ErrorOptions) {
     super(message, 'ERR_EXECUTOR_SHUTDOWN', options)
+  }
+}
+
+/**
+ * `submit()` found the executor's queue full: `maxQueue` calls were already waiting for a worker
+ * (besides the `maxWorkers` running). Nothing was queued. Wait for room with
+ * `await executor.onRoom()` and submit again, or use `map(..., { buffersize })`, which waits by
+ * itself.
+ *
+ * @example
+ * ```ts
+ * const ex = new AsyncPoolExecutor({ maxWorkers: 2, maxQueue: 100 })
+ * for (const job of jobs) {
+ *   await ex.onRoom() // at once while there is room; else when a call finishes
+ *   ex.submit(work, job)
+ * }
+ * ```
+ */
+export class QueueFullError extends FutureError {
+  /** The executor's `maxQueue`. */
+  readonly maxQueue: number
+
+  constructor(message: string, maxQueue: number, options?: ErrorOptions) {
+    super(message, 'ERR_QUEUE_FULL', options)
+    this.maxQueue = maxQueue
+  }
+}
+
+/**
+ * A future passed as an argument (a dependency) failed or was cancelled, so the call that needed
+ * its value never ran. `cause` is the dependency's error (a `CancelledError` when it was
+ * cancelled); `dependency` is that future.
+ *
+ * @example
+ * ```ts
+ * const a = ex.submit(load, 'x.csv')
+ * const b = ex.submit(parse, a) // waits for a, then runs parse(valueOfA)
+ * try { await b } catch (error) {
+ *   if (error instanceof DependencyError) console.log('load failed:', error.cause)
+ * }
+ * ```
+ */
+export class DependencyError extends FutureError {
+  /** The id of the dependency that failed or was cancelled. */
+  readonly dependencyId: number
+
+  constructor(message: string, dependencyId: number, options?: ErrorOptions) {
+    super(message, 'ERR_DEPENDENCY_FAILED', options)
+    this.dependencyId = dependencyId
   }
 }
 

@@ -6,9 +6,13 @@ import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
 import { channels } from './diagnostics.js'
 import type { ExecutorCreateEvent, ExecutorShutdownEvent } from './diagnostics.js'
+import { Accounting, checkMaxQueue } from './accounting.js'
 import { describeValue } from './errors.js'
+import { MapIterator } from './map-iterator.js'
+import type { MapTarget } from './map-iterator.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
+import type { ExecutorStats } from './stats.js'
 import { runningTaskId } from './task-storage.js'
 import { checkTimeout, isPlainObject } from './validate.js'
 
@@ -56,6 +60,11 @@ export interface ExecutorInfo {
   maxWorkers: number
   /** A label for reports; defaults to `<ClassName> #<id>`. */
   name?: string | undefined
+  /**
+   * The user's `maxQueue` option, passed on unchecked (the base class validates it): at most this
+   * many calls wait for a worker; `submit()` beyond it throws `QueueFullError`. @default Infinity
+   */
+  maxQueue?: number | undefined
 }
 
 type Args<C> = Parameters<FunctionOf<C>>
@@ -85,11 +94,41 @@ export abstract class Executor implements AsyncDisposable {
   /** The most calls that run at once. */
   readonly maxWorkers: number
 
+  readonly #accounting: Accounting
+  /** The backend's own `submitWith`, which the instance's `submitWith` wraps. */
+  readonly #submitWith: (this: Executor, ...args: unknown[]) => Future
+  #shutdownCalled = false
+  /** Inside submitChunk(): a chunk counts once, even when the backend submits it through submit(). */
+  #inChunk = false
+
   protected constructor(info: ExecutorInfo) {
     this.id = allocateExecutorId()
     this.kind = info.kind
     this.maxWorkers = info.maxWorkers
     this.label = info.name ?? `${new.target.name} #${String(this.id)}`
+    this.#accounting = new Accounting(info.maxWorkers, checkMaxQueue(info.maxQueue, new.target.name))
+    // The backend implements submitWith() and shutdown() on its prototype; the instance gets
+    // wrappers that add what every executor shares (maxQueue, stats(), dependencies) and call
+    // the backend's own method. `submit()` and `map()` go through them too.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this instance as `this`
+    this.#submitWith = this.submitWith as never
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this instance as `this`
+    const shutdown = this.shutdown
+    Object.defineProperties(this, {
+      submitWith: {
+        value: (...call: unknown[]): Future => this.#submit(call),
+        writable: true,
+        configurable: true,
+      },
+      shutdown: {
+        value: (options?: ShutdownOptions): Promise<void> => {
+          this.#shutdownCalled = true
+          return shutdown.call(this, options)
+        },
+        writable: true,
+        configurable: true,
+      },
+    })
     if (channels.executorCreate.hasSubscribers) {
       channels.executorCreate.publish({
         executorId: this.id,
@@ -124,6 +163,87 @@ export abstract class Executor implements AsyncDisposable {
    * `cancelFutures` the queued ones are cancelled first. Calling it again is harmless.
    */
   abstract shutdown(options?: ShutdownOptions): Promise<void>
+
+  /**
+   * At most this many calls wait for a worker (besides the `maxWorkers` running); `submit()`
+   * beyond it throws `QueueFullError` (code `ERR_QUEUE_FULL`) and queues nothing. `Infinity` (the
+   * default) means no limit. Set it to change the limit at run time: lowering it never drops
+   * queued calls, it only refuses new ones until the queue is below it.
+   */
+  get maxQueue(): number {
+    return this.#accounting.maxQueue
+  }
+
+  set maxQueue(value: number) {
+    this.#accounting.maxQueue = checkMaxQueue(value, 'maxQueue')
+  }
+
+  /**
+   * Resolves once there is room in the queue: at once when `submit()` would not throw
+   * `QueueFullError` now, else when a call finishes or is cancelled. Every waiter is woken when
+   * room appears, in the order they waited; another caller may take the room first, so a
+   * producer shared by several loops checks again (`map()` with `buffersize` does all of this
+   * by itself).
+   *
+   * @example
+   * ```ts
+   * const ex = new AsyncPoolExecutor({ maxWorkers: 4, maxQueue: 100 })
+   * for await (const line of lines) {
+   *   await ex.onRoom()
+   *   ex.submit(handle, line)
+   * }
+   * ```
+   */
+  onRoom(): Promise<void> {
+    return this.#accounting.onRoom()
+  }
+
+  /**
+   * A snapshot of the executor's load and history: `workers`, `running`, `queued`,
+   * `completed`, `failed`, `cancelled` (counted for every call), and `utilization` and
+   * `waitTime`/`runTime` as `{ count, mean, p50, p90, p99, max }` in milliseconds, which cover the
+   * calls submitted after the first `stats()` call: timing costs two clock readings per call, so
+   * it starts when someone asks. Call it once when you create the executor to time everything.
+   *
+   * @example
+   * ```ts
+   * const executor = new AsyncPoolExecutor({ maxWorkers: 4 })
+   * executor.stats() // start timing
+   * // ... work ...
+   * const { completed, failed, runTime } = executor.stats()
+   * console.log(`${completed} done, ${failed} failed, p99 ${runTime.p99.toFixed(1)} ms`)
+   * ```
+   */
+  stats(): ExecutorStats {
+    return this.#accounting.stats(this.countWorkers())
+  }
+
+  /**
+   * For `stats().workers`: the workers (threads, processes) that exist now. The default reads a
+   * numeric `workerCount` property or a `pids` array when the backend has one, else counts the
+   * running calls. Backends override it.
+   */
+  protected countWorkers(): number {
+    const self = this as unknown as { workerCount?: unknown; pids?: unknown }
+    if (typeof self.workerCount === 'number') return self.workerCount
+    if (Array.isArray(self.pids)) return self.pids.length
+    return this.#accounting.running
+  }
+
+  /** The wrapped `submitWith(options, fn, ...args)`: `call` is its arguments. */
+  #submit(call: unknown[]): Future {
+    if (this.#inChunk) {
+      this.#inChunk = false
+      return Reflect.apply(this.#submitWith, this, call)
+    }
+    const accounting = this.#accounting
+    // After shutdown the backend throws its own error (ShutdownError, a Broken*Error).
+    if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
+    const submitted = accounting.stamp()
+    const future = Reflect.apply(this.#submitWith, this, call)
+    accounting.track(future, submitted)
+    return future
+  }
 
   /** `await using ex = new SomeExecutor()` shuts it down with `wait: true` at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
@@ -181,7 +301,13 @@ export abstract class Executor implements AsyncDisposable {
       }
       return (iterable as Iterable<unknown>)[Symbol.iterator]()
     })
-    return new MapIterator<Result<C>>(this, fn, iterators, {
+    const target: MapTarget = {
+      submit: (args) => this.submit(fn, ...(args as Args<C>)),
+      submitChunk: (argTuples) => this.#submitChunkCounted(fn, argTuples),
+      hasRoom: () => this.#accounting.hasRoom(),
+      onRoom: () => this.#accounting.onRoom(),
+    }
+    return new MapIterator<Result<C>>(target, iterators, {
       deadline: timeout === undefined ? undefined : performance.now() + timeout,
       chunksize,
       buffersize: buffersize ?? undefined,
@@ -229,187 +355,23 @@ export abstract class Executor implements AsyncDisposable {
     }
   }
 
-  /** @internal used by map() */
-  static submitChunkOf(executor: Executor, fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
-    return executor.submitChunk(fn, argTuples)
+  /** One chunk of map(), counted like a call (it is one task). */
+  #submitChunkCounted(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    const accounting = this.#accounting
+    if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
+    const submitted = accounting.stamp()
+    this.#inChunk = true
+    let future: Future<unknown[]>
+    try {
+      future = this.submitChunk(fn, argTuples)
+    } finally {
+      this.#inChunk = false
+    }
+    accounting.track(future, submitted)
+    return future
   }
 }
 
 function importTask(spec: Task): Promise<(...a: unknown[]) => unknown> {
   return loadCallable(describeCallable(spec))
-}
-
-interface MapState {
-  deadline: number | undefined
-  chunksize: number
-  buffersize: number | undefined
-}
-
-interface Pending {
-  future: Future
-  chunk: boolean
-}
-
-class MapIterator<R> implements AsyncIterableIterator<R> {
-  readonly #executor: Executor
-  readonly #fn: Callable
-  readonly #iterators: Iterator<unknown>[]
-  readonly #state: MapState
-  readonly #queue: Pending[] = []
-  #values: unknown[] = []
-  #valueIndex = 0
-  #exhausted = false
-  #finished = false
-  #inFlight: Promise<void> | undefined
-  #awaiting: Future | undefined
-
-  constructor(executor: Executor, fn: Callable, iterators: Iterator<unknown>[], state: MapState) {
-    this.#executor = executor
-    this.#fn = fn
-    this.#iterators = iterators
-    this.#state = state
-    this.#exhausted = iterators.length === 0
-    try {
-      if (state.buffersize === undefined) {
-        while (this.#submitNext());
-      } else {
-        for (let i = 0; i < state.buffersize && this.#submitNext(); i++);
-      }
-    } catch (error) {
-      this.#cancelAll()
-      throw error
-    }
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this
-  }
-
-  next(): Promise<IteratorResult<R>> {
-    if (this.#inFlight === undefined) {
-      // Fast path: the next value of the current chunk is ready and no earlier next() is running.
-      if (this.#valueIndex < this.#values.length) {
-        return Promise.resolve({ value: this.#values[this.#valueIndex++] as R, done: false })
-      }
-      return this.#track(this.#next())
-    }
-    return this.#track(this.#inFlight.then(() => this.#next()))
-  }
-
-  /** Marks `step` as the call in flight until it settles; calls made meanwhile queue behind it. */
-  #track(step: Promise<IteratorResult<R>>): Promise<IteratorResult<R>> {
-    // This reaction is registered before the caller's own, so the marker is clear by the time the
-    // caller resumes and asks for the next value.
-    const settled: Promise<void> = step.then(
-      () => {
-        if (this.#inFlight === settled) this.#inFlight = undefined
-      },
-      () => {
-        if (this.#inFlight === settled) this.#inFlight = undefined
-      },
-    )
-    this.#inFlight = settled
-    return step
-  }
-
-  return(): Promise<IteratorResult<R>> {
-    this.#finish()
-    return Promise.resolve({ value: undefined, done: true })
-  }
-
-  /** Reads one zipped input tuple (or a chunk of them) and submits it; false when inputs ran out. */
-  #submitNext(): boolean {
-    if (this.#exhausted) return false
-    const { chunksize } = this.#state
-    const tuples: unknown[][] = []
-    while (tuples.length < chunksize) {
-      const tuple: unknown[] = []
-      for (const iterator of this.#iterators) {
-        const step = iterator.next()
-        if (step.done === true) {
-          this.#exhausted = true
-          break
-        }
-        tuple.push(step.value)
-      }
-      if (this.#exhausted) break
-      tuples.push(tuple)
-    }
-    if (this.#exhausted) this.#closeInputs()
-    if (tuples.length === 0) return false
-    if (chunksize === 1 && tuples[0] !== undefined) {
-      const future: Future = this.#executor.submit(this.#fn, ...(tuples[0] as []))
-      this.#queue.push({ future, chunk: false })
-    } else {
-      this.#queue.push({ future: Executor.submitChunkOf(this.#executor, this.#fn, tuples), chunk: true })
-    }
-    return !this.#exhausted
-  }
-
-  #closeInputs(): void {
-    for (const iterator of this.#iterators) {
-      try {
-        iterator.return?.()
-      } catch {
-        // an input that fails to close loses nothing here
-      }
-    }
-  }
-
-  async #next(): Promise<IteratorResult<R>> {
-    if (this.#valueIndex < this.#values.length) {
-      return { value: this.#values[this.#valueIndex++] as R, done: false }
-    }
-    if (this.#finished) return { value: undefined, done: true }
-    if (this.#state.buffersize !== undefined) {
-      try {
-        this.#submitNext()
-      } catch (error) {
-        this.#finish()
-        throw error
-      }
-    }
-    const head = this.#queue.shift()
-    if (head === undefined) {
-      this.#finish()
-      return { value: undefined, done: true }
-    }
-    const { deadline } = this.#state
-    let value: unknown
-    this.#awaiting = head.future
-    try {
-      value = await head.future.result(deadline === undefined ? undefined : deadline - performance.now())
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
-      if (this.#finished) return { value: undefined, done: true }
-      head.future.cancel()
-      this.#finish()
-      throw error
-    } finally {
-      this.#awaiting = undefined
-    }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
-    if (this.#finished) return { value: undefined, done: true }
-    if (!head.chunk) return { value: value as R, done: false }
-    this.#values = value as unknown[]
-    this.#valueIndex = 0
-    return this.#next()
-  }
-
-  #finish(): void {
-    if (this.#finished) return
-    this.#finished = true
-    this.#values = []
-    this.#awaiting?.cancel()
-    this.#cancelAll()
-    if (!this.#exhausted) {
-      this.#exhausted = true
-      this.#closeInputs()
-    }
-  }
-
-  #cancelAll(): void {
-    for (const { future } of this.#queue) future.cancel()
-    this.#queue.length = 0
-  }
 }

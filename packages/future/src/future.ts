@@ -1,12 +1,10 @@
-import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
 import { futureBrand, hasBrand } from './brands.js'
 import { channels } from './diagnostics.js'
-import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
-import { CancelledError, InvalidStateError, TimeoutError, describeValue } from './errors.js'
-import { allocateFutureId, newWaitId } from './ids.js'
-import { runningTaskId } from './task-storage.js'
+import { InvalidStateError, TimeoutError, describeValue } from './errors.js'
+import { allocateFutureId } from './ids.js'
 import { checkTimeout, typeName } from './validate.js'
+import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent } from './wait-events.js'
 
 /**
  * The state of a {@link Future}. Python's five states: a cancelled future is `CANCELLED` until
@@ -26,14 +24,33 @@ export const kAddWaiter: unique symbol = Symbol('addWaiter')
 export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
 /** @internal */
 export const kFailed: unique symbol = Symbol('failed')
-/** @internal */
-const kRemoveListener: unique symbol = Symbol('removeListener')
 /** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
 export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 
 /** @internal */
 export interface CancelHook {
+  /**
+   * Optional: asked first, while the future is PENDING; `false` refuses the cancel (the hook may
+   * have moved the future on meanwhile, e.g. to RUNNING).
+   */
+  claimCancel?(): boolean
   futureCancelled(): void
+}
+
+/** @internal Sets the object told about the future's start and end (executor statistics). */
+export const kSetObserver: unique symbol = Symbol('setObserver')
+
+/** @internal How a future ended, for its observer. */
+export type Outcome = 'completed' | 'failed' | 'cancelled'
+
+/**
+ * @internal Told when the future leaves PENDING for RUNNING and when it is done, before waiters
+ * and done-callbacks run (so a callback that submits more work sees the room it left).
+ */
+export interface FutureObserver {
+  futureStarted(future: Future): void
+  /** `wasRunning`: it was RUNNING (a backend may finish a PENDING future directly). */
+  futureDone(future: Future, outcome: Outcome, wasRunning: boolean): void
 }
 
 /**
@@ -65,6 +82,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #waiters: Set<Waiter> | undefined
   #listeners: ResultWait[] | undefined
   #cancelHook: CancelHook | undefined
+  #observer: FutureObserver | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
   constructor(options?: { name?: string | undefined }) {
@@ -100,10 +118,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const state = this.#state
     if (state === 'RUNNING' || state === 'FINISHED') return false
     if (state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED') return true
+    const hook = this.#cancelHook
+    if (hook?.claimCancel !== undefined && !hook.claimCancel()) return this.cancelled()
+    // the claim may have settled the future already
+    if (this.#state !== 'PENDING') return this.cancelled()
     this.#state = 'CANCELLED'
     if (channels.futureCancel.hasSubscribers) channels.futureCancel.publish({ futureId: this.id })
-    const hook = this.#cancelHook
     this.#cancelHook = undefined
+    const observer = this.#observer
+    if (observer !== undefined) {
+      this.#observer = undefined
+      observer.futureDone(this, 'cancelled', false)
+    }
     hook?.futureCancelled()
     this.#wakeListeners()
     this.#runCallbacks()
@@ -190,6 +216,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const state = this.#state
     if (state === 'PENDING') {
       this.#state = 'RUNNING'
+      this.#observer?.futureStarted(this)
       return true
     }
     if (state === 'CANCELLED') {
@@ -245,6 +272,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#cancelHook = hook
   }
 
+  /** @internal Only while PENDING; replaces any earlier observer. */
+  [kSetObserver](observer: FutureObserver | undefined): void {
+    this.#observer = observer
+  }
+
   /** @internal `true` when FINISHED with an exception. */
   get [kFailed](): boolean {
     return this.#failed
@@ -270,8 +302,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #finish(failed: boolean): void {
+    const wasRunning = this.#state === 'RUNNING'
     this.#state = 'FINISHED'
     if (channels.futureFinish.hasSubscribers) channels.futureFinish.publish({ futureId: this.id, failed })
+    const observer = this.#observer
+    if (observer !== undefined) {
+      this.#observer = undefined
+      observer.futureDone(this, failed ? 'failed' : 'completed', wasRunning)
+    }
     this.#notifyWaiters()
     this.#wakeListeners()
     this.#runCallbacks()
@@ -340,248 +378,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 }
 
-/** The wait whose `wait:start` is being published (its waiter is on the call stack). */
-let publishing: WaitEvent | undefined
-
-/** A captured wait site: V8 turns the frames into the `stack` text only when it is first read. */
-interface Site {
-  stack?: string
-}
-
-/**
- * What the `wait:start` events of this package share: ids given when published, the wait site
- * (captured only when a subscriber asks during the publish: the waiter is on the call stack only
- * then, and capturing costs; formatted only when `stack` is read), and the `wait:end` publish.
- */
-abstract class WaitEvent implements WaitStartEvent {
-  /** 0 until published. */
-  waitId = 0
-  taskId: number | undefined = undefined
-  abstract readonly mode: 'all' | 'any'
-  abstract readonly timeout: number | undefined
-  abstract readonly futureIds: readonly number[]
-  abstract readonly reject: (error: Error) => void
-  abstract readonly ended: boolean
-  #stack: Site | string | undefined = undefined
-
-  get stack(): string {
-    return (this.#stack = formatSite(this.#stack ?? this.#captureSite()))
-  }
-
-  captureStack(): void {
-    this.#stack ??= this.#captureSite()
-  }
-
-  /** Publishes `wait:end` (the subclass makes sure it happens once). */
-  protected publishEnd(reason: WaitEndEvent['reason']): void {
-    if (this.waitId !== 0 && channels.waitEnd.hasSubscribers) {
-      channels.waitEnd.publish({ waitId: this.waitId, reason } satisfies WaitEndEvent)
-    }
-  }
-
-  /** The frames of the wait site, or a note saying why there are none. */
-  #captureSite(): Site | string {
-    // A timed wait is never reported as a deadlock: no stack.
-    if (this.timeout !== undefined) return '    (a timed wait: no stack recorded)'
-    if (publishing !== this) return '    (wait site not recorded: read `stack` while the event is being published)'
-    const site: Site = {}
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 16
-    Error.captureStackTrace(site, publishWaitEvent)
-    Error.stackTraceLimit = limit
-    return site
-  }
-}
-
-/** Publishes `wait:start` for `wait`, giving it its ids; the waiter is on the call stack meanwhile. */
-function publishWaitEvent(wait: WaitEvent): void {
-  wait.waitId = newWaitId()
-  wait.taskId = runningTaskId()
-  const outer = publishing
-  publishing = wait
-  try {
-    channels.waitStart.publish(wait)
-  } finally {
-    publishing = outer
-  }
-}
-
-function formatSite(site: Site | string): string {
-  return typeof site === 'string' ? site : waitSite(site.stack)
-}
-
-/**
- * One pending `result()`/`exception()` call (a wait on one future in mode `'all'`): its promise's
- * resolvers, its timer, and, while a subscriber listens, its own `wait:start` event. One object
- * for all of it: a program awaiting thousands of futures keeps thousands of these alive, and a
- * published wait must not double that.
- */
-class ResultWait extends WaitEvent {
-  readonly timeout: number | undefined
-  readonly #future: Future
-  readonly #exception: boolean
-  /** Both `undefined` once the wait ended. */
-  #resolve: ((value: unknown) => void) | undefined
-  #reject: ((reason: unknown) => void) | undefined
-  #timer: NodeJS.Timeout | undefined = undefined
-
-  constructor(
-    future: Future,
-    exception: boolean,
-    timeout: number | undefined,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    super()
-    this.#future = future
-    this.#exception = exception
-    this.timeout = timeout
-    this.#resolve = resolve
-    this.#reject = reject
-  }
-
-  // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- on the prototype: no slot per wait
-  get mode(): 'all' {
-    return 'all'
-  }
-
-  get futureIds(): readonly number[] {
-    return [this.#future.id]
-  }
-
-  get reject(): (error: Error) => void {
-    return (error: Error): void => {
-      if (this.#reject === undefined) return
-      if (this.#timer !== undefined) clearTimeout(this.#timer)
-      this.#future[kRemoveListener](this)
-      this.#end('rejected', false, error)
-    }
-  }
-
-  get ended(): boolean {
-    return this.#reject === undefined
-  }
-
-  startTimer(): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#future[kRemoveListener](this)
-      this.#end('timeout', false, new TimeoutError())
-    }, this.timeout)
-  }
-
-  /** The future is done. */
-  settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    if (cancelled) this.#end('settled', false, cancelledErrorOf(this.#future))
-    else if (this.#exception) this.#end('settled', true, failed ? error : undefined)
-    else if (failed) this.#end('settled', false, error)
-    else this.#end('settled', true, value)
-  }
-
-  /** Ends the wait once: `ended` turns true, `wait:end` is published, the promise settles. */
-  #end(reason: WaitEndEvent['reason'], ok: boolean, outcome: unknown): void {
-    const resolve = this.#resolve
-    const reject = this.#reject
-    if (resolve === undefined || reject === undefined) return
-    this.#resolve = this.#reject = undefined
-    this.publishEnd(reason)
-    if (ok) resolve(outcome)
-    else reject(outcome)
-  }
-}
-
-/**
- * Publishes `wait:start` for a wait on `futures` and returns the published wait; its `end()`
- * publishes `wait:end` (idempotent). `onReject` is called when a subscriber rejects the wait (the
- * detector's action).
- * @internal
- */
-export function publishWait(
-  futures: readonly Future[],
-  mode: 'all' | 'any',
-  timeout: number | undefined,
-  onReject: (error: Error) => void,
-): PublishedWait {
-  const only = futures.length === 1 ? futures[0] : undefined
-  const event = new PublishedWait(only === undefined ? futures.map((f) => f.id) : only.id, mode, timeout, onReject)
-  publishWaitEvent(event)
-  return event
-}
-
-/**
- * The `wait:start` event of a `wait()` or `asCompleted()` step: one small object per wait, alive
- * as long as the wait; the `futureIds` array and `reject` are made on first read.
- * @internal
- */
-export class PublishedWait extends WaitEvent {
-  readonly mode: 'all' | 'any'
-  readonly timeout: number | undefined
-  /** One id until `futureIds` is read, then the array. */
-  #ids: number | readonly number[]
-  /** `undefined` once the wait ended. */
-  #onReject: ((error: Error) => void) | undefined
-
-  constructor(
-    ids: number | readonly number[],
-    mode: 'all' | 'any',
-    timeout: number | undefined,
-    onReject: (error: Error) => void,
-  ) {
-    super()
-    this.#ids = ids
-    this.mode = mode
-    this.timeout = timeout === Infinity ? undefined : timeout
-    this.#onReject = onReject
-  }
-
-  get futureIds(): readonly number[] {
-    const ids = this.#ids
-    if (typeof ids !== 'number') return ids
-    const list = [ids]
-    this.#ids = list
-    return list
-  }
-
-  get reject(): (error: Error) => void {
-    return (error: Error): void => {
-      const onReject = this.#onReject
-      if (onReject === undefined) return
-      this.end('rejected')
-      onReject(error)
-    }
-  }
-
-  get ended(): boolean {
-    return this.#onReject === undefined
-  }
-
-  /** Publishes `wait:end` once. */
-  end(reason: WaitEndEvent['reason']): void {
-    if (this.#onReject === undefined) return
-    this.#onReject = undefined
-    this.publishEnd(reason)
-  }
-}
-
-const ownDirectory = fileURLToPath(new URL('.', import.meta.url))
-
-/** The frames of a wait site outside this package, or a note saying why there are none. */
-function waitSite(raw: string | undefined): string {
-  const frames = (raw ?? '')
-    .split('\n')
-    .slice(1)
-    .filter((line) => !line.includes(ownDirectory) && !line.includes('node:internal') && !line.includes('<anonymous>'))
-  return frames.length > 0
-    ? frames.join('\n')
-    : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'
-}
-
-/** `future #3 "resize" was cancelled before it started`. */
-function cancelledErrorOf(future: Future): CancelledError {
-  const label = future.name === undefined ? `#${String(future.id)}` : `#${String(future.id)} "${future.name}"`
-  return new CancelledError(`future ${label} was cancelled before it started`)
-}
 
 function reportCallbackError(future: Future, error: unknown): void {
   const detail = error instanceof Error && error.stack !== undefined ? error.stack : describeValue(error)

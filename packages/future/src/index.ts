@@ -11,6 +11,7 @@ export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } fr
 export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'
 export { Executor } from './executor.js'
 export type { SubmitOptions, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
+export type { ExecutorStats, TimeStats } from './stats.js'
 export { AsyncPoolExecutor } from './async-pool.js'
 export type { AsyncPoolExecutorOptions } from './async-pool.js'
 export { task, isTask } from './task.js'
@@ -24,6 +25,7 @@ export {
   InvalidStateError,
   BrokenExecutorError,
   ShutdownError,
+  QueueFullError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
 export { channels, channelNames } from './diagnostics.js'

@@ -17,8 +17,9 @@ class ImmediateExecutor extends Executor {
   #closed = false
   #idle: (() => void)[] = []
 
-  constructor(options: { maxWorkers: number }) {
-    super({ kind: 'immediate', maxWorkers: options.maxWorkers })
+  constructor(options: { maxWorkers: number; maxQueue?: number }) {
+    // maxQueue (and with it onRoom(), stats() and dependencies) is the base class's work
+    super({ kind: 'immediate', maxWorkers: options.maxWorkers, maxQueue: options.maxQueue })
   }
 
   submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: Parameters<FunctionOf<C>>): Future<Awaited<ReturnType<FunctionOf<C>>>> {
@@ -95,4 +96,4 @@ class ImmediateExecutor extends Executor {
   }
 }
 
-describeExecutorConformance('a third-party backend (ImmediateExecutor)', ({ maxWorkers }) => new ImmediateExecutor({ maxWorkers }))
+describeExecutorConformance('a third-party backend (ImmediateExecutor)', (options) => new ImmediateExecutor(options))

@@ -35,8 +35,21 @@ describe('README examples', () => {
     expect(run('deadlock-starvation')).toEqual(['TimeoutError'])
   })
 
+  it('backpressure: maxQueue, onRoom() and map() with buffersize', () => {
+    expect(run('backpressure')).toEqual(['true ERR_QUEUE_FULL', '[ 10, 20, 30, 40, 50 ]', '1 4 9 16 25 36 49 64', '40'])
+  })
+
+  it('stats()', () => {
+    expect(run('stats')).toEqual([
+      '0 4',
+      '{"workers":0,"running":0,"queued":0,"completed":3,"failed":1,"cancelled":1}',
+      '4 4',
+      'true true true',
+    ])
+  })
+
   it('the README quotes every example verbatim', () => {
-    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation']) {
+    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation', 'backpressure', 'stats']) {
       const source = readFileSync(new URL(`../examples/${name}.mjs`, import.meta.url), 'utf8').trimEnd()
       expect(readme).toContain(source)
     }

@@ -18,6 +18,7 @@ describe('exports', () => {
         "Future": "function",
         "FutureError": "function",
         "InvalidStateError": "function",
+        "QueueFullError": "function",
         "ShutdownError": "function",
         "TimeoutError": "function",
         "asCompleted": "function",

@@ -1,0 +1,222 @@
+/**
+ * The iterator `Executor.map()` returns: reads the zipped inputs (lazily with `buffersize`),
+ * submits calls or chunks, and yields the results in input order.
+ *
+ * @module
+ * @internal
+ */
+import { TimeoutError } from './errors.js'
+import type { Future } from './future.js'
+
+/** What the iterator needs of its executor (bound to the function being mapped). */
+export interface MapTarget {
+  /** Submits one call with these arguments. */
+  submit(args: unknown[]): Future
+  /** Submits a chunk of calls: a future for the array of their results. */
+  submitChunk(argTuples: unknown[][]): Future
+  /** `false` while a submit would throw QueueFullError. */
+  hasRoom(): boolean
+  onRoom(): Promise<void>
+}
+
+export interface MapState {
+  deadline: number | undefined
+  chunksize: number
+  buffersize: number | undefined
+}
+
+interface Pending {
+  future: Future
+  chunk: boolean
+}
+
+export class MapIterator<R> implements AsyncIterableIterator<R> {
+  readonly #target: MapTarget
+  readonly #iterators: Iterator<unknown>[]
+  readonly #state: MapState
+  readonly #queue: Pending[] = []
+  #values: unknown[] = []
+  #valueIndex = 0
+  #exhausted = false
+  #finished = false
+  #inFlight: Promise<void> | undefined
+  #awaiting: Future | undefined
+
+  constructor(target: MapTarget, iterators: Iterator<unknown>[], state: MapState) {
+    this.#target = target
+    this.#iterators = iterators
+    this.#state = state
+    this.#exhausted = iterators.length === 0
+    try {
+      if (state.buffersize === undefined) {
+        while (this.#submitNext());
+      } else {
+        // with buffersize, a full queue (maxQueue) defers the rest to next() instead of throwing
+        for (let i = 0; i < state.buffersize && target.hasRoom() && this.#submitNext(); i++);
+      }
+    } catch (error) {
+      this.#cancelAll()
+      throw error
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
+
+  next(): Promise<IteratorResult<R>> {
+    if (this.#inFlight === undefined) {
+      // Fast path: the next value of the current chunk is ready and no earlier next() is running.
+      if (this.#valueIndex < this.#values.length) {
+        return Promise.resolve({ value: this.#values[this.#valueIndex++] as R, done: false })
+      }
+      return this.#track(this.#next())
+    }
+    return this.#track(this.#inFlight.then(() => this.#next()))
+  }
+
+  /** Marks `step` as the call in flight until it settles; calls made meanwhile queue behind it. */
+  #track(step: Promise<IteratorResult<R>>): Promise<IteratorResult<R>> {
+    // This reaction is registered before the caller's own, so the marker is clear by the time the
+    // caller resumes and asks for the next value.
+    const settled: Promise<void> = step.then(
+      () => {
+        if (this.#inFlight === settled) this.#inFlight = undefined
+      },
+      () => {
+        if (this.#inFlight === settled) this.#inFlight = undefined
+      },
+    )
+    this.#inFlight = settled
+    return step
+  }
+
+  return(): Promise<IteratorResult<R>> {
+    this.#finish()
+    return Promise.resolve({ value: undefined, done: true })
+  }
+
+  /** Reads one zipped input tuple (or a chunk of them) and submits it; false when inputs ran out. */
+  #submitNext(): boolean {
+    if (this.#exhausted) return false
+    const { chunksize } = this.#state
+    const tuples: unknown[][] = []
+    while (tuples.length < chunksize) {
+      const tuple: unknown[] = []
+      for (const iterator of this.#iterators) {
+        const step = iterator.next()
+        if (step.done === true) {
+          this.#exhausted = true
+          break
+        }
+        tuple.push(step.value)
+      }
+      if (this.#exhausted) break
+      tuples.push(tuple)
+    }
+    if (this.#exhausted) this.#closeInputs()
+    if (tuples.length === 0) return false
+    if (chunksize === 1 && tuples[0] !== undefined) {
+      const future = this.#target.submit(tuples[0])
+      this.#queue.push({ future, chunk: false })
+    } else {
+      this.#queue.push({ future: this.#target.submitChunk(tuples), chunk: true })
+    }
+    return !this.#exhausted
+  }
+
+  #closeInputs(): void {
+    for (const iterator of this.#iterators) {
+      try {
+        iterator.return?.()
+      } catch {
+        // an input that fails to close loses nothing here
+      }
+    }
+  }
+
+  async #next(): Promise<IteratorResult<R>> {
+    if (this.#valueIndex < this.#values.length) {
+      return { value: this.#values[this.#valueIndex++] as R, done: false }
+    }
+    if (this.#finished) return { value: undefined, done: true }
+    const { buffersize } = this.#state
+    if (buffersize !== undefined) {
+      try {
+        // Python's rule: one more input per result taken (so up to buffersize + 1 outstanding);
+        // inputs deferred by a full executor queue (maxQueue) are caught up here too
+        if (this.#target.hasRoom() && this.#submitNext()) {
+          while (this.#queue.length < buffersize && this.#target.hasRoom() && this.#submitNext());
+        }
+        if (this.#queue.length === 0 && !this.#exhausted) {
+          // the executor's queue is full (maxQueue) and none of ours is in it: wait for room
+          await this.#waitForRoom()
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+          if (this.#finished) return { value: undefined, done: true }
+          return await this.#next()
+        }
+      } catch (error) {
+        this.#finish()
+        throw error
+      }
+    }
+    const head = this.#queue.shift()
+    if (head === undefined) {
+      this.#finish()
+      return { value: undefined, done: true }
+    }
+    const { deadline } = this.#state
+    let value: unknown
+    this.#awaiting = head.future
+    try {
+      value = await head.future.result(deadline === undefined ? undefined : deadline - performance.now())
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+      if (this.#finished) return { value: undefined, done: true }
+      head.future.cancel()
+      this.#finish()
+      throw error
+    } finally {
+      this.#awaiting = undefined
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+    if (this.#finished) return { value: undefined, done: true }
+    if (!head.chunk) return { value: value as R, done: false }
+    this.#values = value as unknown[]
+    this.#valueIndex = 0
+    return this.#next()
+  }
+
+  /** Resolves when the executor has room; rejects with TimeoutError at the map's deadline. */
+  #waitForRoom(): Promise<void> {
+    const room = this.#target.onRoom()
+    const { deadline } = this.#state
+    if (deadline === undefined) return room
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new TimeoutError())
+      }, Math.max(0, deadline - performance.now()))
+      room.then(() => {
+        clearTimeout(timer)
+        resolve()
+      }, reject)
+    })
+  }
+
+  #finish(): void {
+    if (this.#finished) return
+    this.#finished = true
+    this.#values = []
+    this.#awaiting?.cancel()
+    this.#cancelAll()
+    if (!this.#exhausted) {
+      this.#exhausted = true
+      this.#closeInputs()
+    }
+  }
+
+  #cancelAll(): void {
+    for (const { future } of this.#queue) future.cancel()
+    this.#queue.length = 0
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The conformance suite's tasks: self-contained functions (they travel to workers as source text),
+ * so the same tests run on in-thread executors, thread pools and process pools.
+ *
+ * @module
+ */
+import type { currentTask } from '../index.js'
+
+// ---- self-contained task functions (they travel to workers as source text) -------------------
+
+/** Waits until the latch file exists, then returns `value`. */
+export const waitForLatch = async (file: string, value?: unknown): Promise<unknown> => {
+  const fs = process.getBuiltinModule('node:fs')
+  while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 2))
+  return value
+}
+
+/** Appends `value` as a JSON line to `file` and returns it. */
+export const recordTask = (file: string, value: unknown): unknown => {
+  process.getBuiltinModule('node:fs').appendFileSync(file, `${JSON.stringify(value)}\n`)
+  return value
+}
+
+/** Records `start`, waits for the latch, records `stop`. */
+export const recordAndWait = async (record: string, latch: string, id: string): Promise<string> => {
+  const fs = process.getBuiltinModule('node:fs')
+  fs.appendFileSync(record, `${JSON.stringify(`${id} started`)}\n`)
+  while (!fs.existsSync(latch)) await new Promise((resolve) => setTimeout(resolve, 2))
+  fs.appendFileSync(record, `${JSON.stringify(`${id} stopped`)}\n`)
+  return id
+}
+
+export const pow = (a: number, b: number): number => a ** b
+export const add = (a: number, b: number): number => a + b
+export const identity = (value: unknown): unknown => value
+export const divide = (a: number, b: number): number => {
+  if (b === 0) throw new RangeError('division by zero')
+  return Math.trunc(a / b)
+}
+export const throwValue = (kind: string): never => {
+  const values: Record<string, unknown> = { zero: 0, empty: '', null: null, undefined: undefined }
+   
+  throw values[kind]
+}
+export const throwRich = (): never => {
+  const error = new TypeError('bad input', { cause: new RangeError('inner cause') }) as TypeError & {
+    code: string
+    detail: { n: number }
+  }
+  error.code = 'E_BAD'
+  error.detail = { n: 7 }
+  throw error
+}
+export const sleepThen = async (ms: number, value: unknown): Promise<unknown> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  return value
+}
+export const describeContext = (): { id: number; name: string | undefined; hasExecutor: boolean } => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  if (task === undefined) throw new Error('currentTask() is undefined inside a task')
+  return { id: task.id, name: task.name, hasExecutor: typeof task.executor.submit === 'function' }
+}
+export const nestedSum = async (n: number): Promise<number> => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  if (task === undefined) throw new Error('currentTask() is undefined inside a task')
+  const child = task.executor.submit((x: number) => x * 10, n)
+  return (await child) + 1
+}
+export const waitForAbort = async (latch: string): Promise<string> => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  if (task === undefined) throw new Error('currentTask() is undefined inside a task')
+  process.getBuiltinModule('node:fs').writeFileSync(latch, 'started')
+  const signal = task.signal
+  if (!signal.aborted) await new Promise((resolve) => { signal.addEventListener('abort', resolve, { once: true }); })
+  return `aborted: ${String(signal.reason)}`
+}
