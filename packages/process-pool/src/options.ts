@@ -50,6 +50,11 @@ export interface ProcessPoolExecutorOptions {
   abortGracePeriod?: number | undefined
   /** A label for diagnostics. @default `ProcessPoolExecutor #<id>` */
   name?: string | undefined
+  /**
+   * At most this many calls wait for a child (besides the `maxWorkers` running); `submit()`
+   * beyond it throws `QueueFullError`. See `Executor.maxQueue`. @default Infinity
+   */
+  maxQueue?: number | undefined
 }
 
 /** The options, checked and filled in (internal). */
@@ -62,6 +67,8 @@ export interface ParsedOptions {
   readonly execArgv: string[]
   readonly env: Record<string, string>
   readonly name: string | undefined
+  /** Passed to the base class, which checks it. */
+  readonly maxQueue: number | undefined
 }
 
 /** Checks the constructor's options (throws a TypeError or RangeError naming the option). */
@@ -117,6 +124,7 @@ export function parseOptions(options: ProcessPoolExecutorOptions | undefined): P
     execArgv: execArgv as string[],
     env,
     name: o.name,
+    maxQueue: o.maxQueue,
   }
 }
 
@@ -143,7 +151,7 @@ function checkOptions(options: unknown): ProcessPoolExecutorOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`ProcessPoolExecutor options must be an object like { maxWorkers: 4 }, got ${Array.isArray(options) ? 'an array' : typeof options}`)
   }
-  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'abortGracePeriod', 'name']
+  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'abortGracePeriod', 'name', 'maxQueue']
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`ProcessPoolExecutor: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)

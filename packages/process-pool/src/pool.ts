@@ -72,7 +72,7 @@ export class ProcessPoolExecutor extends Executor {
   constructor(options?: ProcessPoolExecutorOptions) {
     const o = parseOptions(options)
     const maxWorkers = o.maxWorkers ?? availableParallelism()
-    super({ kind: 'process', maxWorkers, name: o.name })
+    super({ kind: 'process', maxWorkers, name: o.name, maxQueue: o.maxQueue })
     const label = this.label
     const transport = processTransport({
       env: o.env,
