@@ -21,6 +21,7 @@ import type {
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
+import { FifoQueue } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -135,41 +136,29 @@ class Session {
   ) {}
 }
 
-/** A FIFO with cheap removal from the front and re-insertion at the front. */
+/** The pool's queue (@x/pool-kit's ring buffer); items taken out of it by cancel() are skipped. */
 class Queue {
-  #front: Item[] = []
-  #back: Item[] = []
-  #head = 0
+  readonly #items = new FifoQueue<Item>()
   live = 0
 
   push(item: Item): void {
-    this.#back.push(item)
+    this.#items.push(item)
     this.live++
   }
 
   /** Puts `items` back at the front, keeping their order. */
   unshift(items: readonly Item[]): void {
-    for (const item of items.toReversed()) this.#front.push(item)
+    this.#items.unshiftAll(items)
     this.live += items.length
   }
 
   shift(): Item | undefined {
-    for (;;) {
-      let item = this.#front.pop()
-      if (item === undefined) {
-        if (this.#head >= this.#back.length) return undefined
-        item = this.#back[this.#head]
-        this.#back[this.#head++] = undefined as never
-        if (item === undefined) continue
-        if (this.#head > 4096 && this.#head * 2 > this.#back.length) {
-          this.#back = this.#back.slice(this.#head)
-          this.#head = 0
-        }
-      }
+    for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
       if (item.where !== 'queued') continue
       this.live--
       return item
     }
+    return undefined
   }
 
   /** Every live item, front first (for shutdown's cancelFutures and a broken pool). */

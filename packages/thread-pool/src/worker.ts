@@ -39,6 +39,7 @@ import type {
   WaitEndEvent,
   WaitStartEvent,
 } from '@x/future'
+import { FifoQueue } from '@x/pool-kit'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
@@ -60,8 +61,7 @@ const neverAborted = new AbortController().signal
 class Session {
   readonly port: MessagePort
   readonly states: Int32Array
-  readonly queue: TaskMessage[] = []
-  head = 0
+  readonly queue = new FifoQueue<TaskMessage>()
   running = false
   released = false
   readonly controllers = new Map<number, AbortController>()
@@ -122,13 +122,9 @@ class Session {
   async drain(): Promise<void> {
     this.running = true
     try {
-      while (this.head < this.queue.length && !this.released) {
-        const task = this.queue[this.head++]
+      while (this.queue.size > 0 && !this.released) {
+        const task = this.queue.shift()
         if (task === undefined) break
-        if (this.head > 1024 && this.head * 2 > this.queue.length) {
-          this.queue.splice(0, this.head)
-          this.head = 0
-        }
         // Claim it: only a task still QUEUED (not cancelled, not taken back) runs.
         const word = task[2]
         if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
