@@ -21,7 +21,7 @@ import type {
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
-import { FifoQueue } from '@x/pool-kit'
+import { FifoQueue, SerializationError } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -680,7 +680,7 @@ export class ThreadPoolExecutor extends Executor {
           this.#slots.release(item)
           this.#fail(
             item,
-            new TypeError(
+            new SerializationError(
               `an argument of task "${item.future.name ?? spec.name}" cannot be sent to a worker thread: ${
                 error instanceof Error ? error.message : String(error)
               }. Pass structured-cloneable data (no functions, symbols or class instances with private state).`,
