@@ -16,11 +16,20 @@ import path from 'node:path'
 
 const folder = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
 let count = 0
+/** The markers of live children: removed when this process exits (an idle pool does not keep it alive). */
+const live = new Set<string>()
+
+function removeAll(): void {
+  for (const file of live) rmSync(file, { force: true })
+  live.clear()
+}
 
 /** Parent side: creates a marker file (reading 0: nothing started) and returns its path. */
 export function createMarker(): string {
   const file = path.join(folder, `x-process-pool-${String(process.pid)}-${String(++count)}.start`)
   writeFileSync(file, Buffer.alloc(8))
+  if (live.size === 0) process.once('exit', removeAll)
+  live.add(file)
   return file
 }
 
@@ -37,6 +46,8 @@ export function readMarker(file: string): number {
 /** Parent side: removes the file. */
 export function removeMarker(file: string): void {
   rmSync(file, { force: true })
+  live.delete(file)
+  if (live.size === 0) process.removeListener('exit', removeAll)
 }
 
 /** Child side: writes task ids into the marker file. */

@@ -1,6 +1,9 @@
 // Recovery with the start marker (src/start-marker.ts): a child that dies fails exactly the task
 // it was running; the tasks sent ahead to it that had not started go back to the front of the
 // queue and run on another child, even the very first time a function kills its child.
+import { execFile } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { createMarker, MarkerWriter, readMarker, removeMarker } from '../dist/start-marker.js'
@@ -20,6 +23,24 @@ describe('the start marker', () => {
       removeMarker(file)
     }
     expect(readMarker(file)).toBe(0)
+  })
+
+  it('no marker file outlives a process that exits with its pool idle (no shutdown)', async () => {
+    const script = `
+      import { ProcessPoolExecutor } from '@x/process-pool'
+      const pool = new ProcessPoolExecutor({ maxWorkers: 2 })
+      await Promise.all([1, 2, 3].map((n) => pool.submit((x) => x * 2, n)))
+      console.log(process.pid)
+    `
+    const out = await new Promise<string>((resolve, reject) => {
+      const options = { cwd: new URL('..', import.meta.url), timeout: 20_000, detached: true }
+      execFile(process.execPath, ['--input-type=module', '-e', script], options, (error, stdout) => {
+        if (error) reject(new Error(`the script failed: ${error.message}`, { cause: error }))
+        else resolve(stdout)
+      })
+    })
+    const folder = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+    expect(readdirSync(folder).filter((name) => name.startsWith(`x-process-pool-${out.trim()}-`))).toEqual([])
   })
 })
 
