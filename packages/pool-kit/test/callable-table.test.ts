@@ -5,7 +5,7 @@ import { CallableTable } from '../src/callable-table.js'
 describe('CallableTable', () => {
   it('gives equal callables one number and different ones different numbers', () => {
     const table = new CallableTable()
-    const url = new URL('./fixture.mjs', import.meta.url)
+    const url = new URL('./fixtures/tasks.mjs', import.meta.url)
     const a = table.idOf(table.describe(task(url, 'a')))
     expect(table.idOf(table.describe(task(url, 'a')))).toBe(a)
     expect(table.idOf(table.describe(task(url, 'b')))).not.toBe(a)

@@ -274,6 +274,11 @@ export class PoolEngine<H = unknown> {
     this.checkDrained()
   }
 
+  /** How many workers exist now (starting ones included, stopping ones until they are gone). */
+  get workerCount(): number {
+    return this.workers.size
+  }
+
   /** The process ids of the live workers (processes), starting ones included. */
   pids(): number[] {
     const pids: number[] = []

@@ -1,2 +1,0 @@
-export const a = (x) => x
-export const b = (x) => x * 2
