@@ -21,6 +21,7 @@ import type {
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
+import type { TinypoolWorker } from 'tinypool'
 import { FifoQueue, SerializationError } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
@@ -83,13 +84,6 @@ const SLOT_COUNT = 1 << 15
 const MAX_TIMEOUT = 2 ** 31 - 1
 
 let poolCounter = 0
-
-/** The part of tinypool's worker wrapper we use (its `threads` entries). */
-interface TinyThread {
-  readonly threadId: number
-  readonly thread: Worker
-  emit(event: 'error', error: Error): boolean
-}
 
 /** A callable as the pool sends it: its spec and the id workers know it by. */
 interface Described {
@@ -285,6 +279,12 @@ export class ThreadPoolExecutor extends Executor {
   readonly #sessions = new Set<Session>()
   /** Ports of released sessions, until the worker closes its end. */
   readonly #releasedPorts = new Set<MessagePort>()
+  /**
+   * Released sessions whose tinypool task has not settled yet: their threads are still busy, so
+   * they count against the thread limit (tinypool's `maxThreads` is fixed at 2 × maxWorkers, room
+   * for lent workers; the live limit, maxWorkers + lent, is kept here).
+   */
+  #ending = 0
   readonly #watched = new WeakSet<object>()
   readonly #described = new WeakMap<object, Described>()
   /** Threads that started serving (said hello). */
@@ -356,10 +356,6 @@ export class ThreadPoolExecutor extends Executor {
       resourceLimits,
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
-    // Thread numbers (names) are assigned for maxWorkers * 2 threads, but tinypool may run only
-    // maxWorkers (+ lent ones): a session started while a released one is still ending waits for
-    // that thread instead of starting one more.
-    this.#setThreadLimit(maxWorkers)
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
     // own listeners (watchThreads) handle it.
     this.#tiny.on('error', () => undefined)
@@ -490,21 +486,16 @@ export class ThreadPoolExecutor extends Executor {
   protected override lendWorker(): (() => void) | undefined {
     if (this.#lent >= this.maxWorkers || this.#closing !== undefined) return undefined
     this.#lent++
-    this.#setThreadLimit(this.#limit())
     this.#schedulePump()
     let returned = false
     return () => {
       if (returned) return
       returned = true
       this.#lent--
-      this.#setThreadLimit(this.#limit())
     }
   }
 
-  /** tinypool 2.2.0 reads `options.maxThreads` on every run(): it is the live thread limit. */
-  #setThreadLimit(limit: number): void {
-    ;(this.#tiny.options as { maxThreads: number }).maxThreads = limit
-  }
+
 
   // ---- submission and dispatch -------------------------------------------------------------------
 
@@ -626,7 +617,7 @@ export class ThreadPoolExecutor extends Executor {
     // An idle worker takes the next task; with none idle, start one more (Python's rule).
     while (this.#queue.live > 0) {
       let session = this.#idleSession()
-      if (session === undefined && this.#sessions.size < this.#limit()) session = this.#spawn()
+      if (session === undefined && this.#sessions.size + this.#ending < this.#limit()) session = this.#spawn()
       if (session === undefined) break
       this.#send(session, 1)
     }
@@ -713,9 +704,11 @@ export class ThreadPoolExecutor extends Executor {
     }
     this.#tiny.run(init, { transferList: [port2] as never }).then(
       () => {
+        this.#ended(session)
         this.#end(session)
       },
       (error: unknown) => {
+        this.#ended(session)
         this.#death(session, { error })
       },
     )
@@ -725,13 +718,13 @@ export class ThreadPoolExecutor extends Executor {
 
   /** tinypool has no event for a new thread: look for new ones after each run(). */
   #watchThreads(): void {
-    for (const thread of this.#tiny.threads as unknown as TinyThread[]) {
+    for (const thread of this.#tiny.threads) {
       if (this.#watched.has(thread)) continue
       this.#watched.add(thread)
-      thread.thread.on('exit', (code) => {
+      thread.on('exit', (code: number) => {
         this.#onThreadExit(thread, code)
       })
-      thread.thread.on('error', (error) => {
+      thread.on('error', (error: Error) => {
         this.#onThreadError(thread, error)
       })
     }
@@ -743,8 +736,8 @@ export class ThreadPoolExecutor extends Executor {
    * thread keeps its place. We fail the session here, then report the exit to tinypool as an
    * 'error' on that thread, which makes tinypool drop it and settle its task.
    */
-  #onThreadExit(thread: TinyThread, code: number): void {
-    if (!(this.#tiny.threads as unknown as TinyThread[]).includes(thread)) return // tinypool ended it
+  #onThreadExit(thread: TinypoolWorker, code: number): void {
+    if (!this.#tiny.threads.includes(thread)) return // tinypool ended it
     const session = this.#sessionOfThread(thread.threadId)
     const error = new WorkerExitError(`worker thread exited with code ${String(code)}`, { exitCode: code })
     if (session !== undefined) this.#death(session, { exitCode: code })
@@ -756,7 +749,7 @@ export class ThreadPoolExecutor extends Executor {
    * keeps the session's task queued forever and stops starting threads. Such a failure repeats
    * (a worker entry that cannot load, resourceLimits too small to boot), so the pool is broken.
    */
-  #onThreadError(thread: TinyThread, error: Error): void {
+  #onThreadError(thread: TinypoolWorker, error: Error): void {
     this.#sessionOfThread(thread.threadId) // reads the hellos that arrived
     if (this.#greeted.has(thread.threadId)) return
     this.#breakPool(
@@ -1006,12 +999,12 @@ export class ThreadPoolExecutor extends Executor {
       session.kill = { item, reason }
       this.#drainPort(session)
       if (isDone(item)) return
-      const thread = (this.#tiny.threads as unknown as TinyThread[]).find((t) => t.threadId === session.threadId)
+      const thread = this.#tiny.threads.find((t) => t.threadId === session.threadId)
       if (thread === undefined) {
         this.#death(session, { exitCode: undefined })
         return
       }
-      void thread.thread.terminate()
+      void thread.terminate()
     }, this.#grace)
     item.graceTimer.unref()
   }
@@ -1063,6 +1056,13 @@ export class ThreadPoolExecutor extends Executor {
       })
     }
     this.#schedulePump()
+  }
+
+  /** A session's tinypool task settled: a released one no longer holds its thread. */
+  #ended(session: Session): void {
+    if (!session.released) return
+    this.#ending--
+    if (this.#queue.live > 0) this.#schedulePump()
   }
 
   /** A released session's tinypool task resolved. */
@@ -1162,6 +1162,7 @@ export class ThreadPoolExecutor extends Executor {
   #releaseAll(): void {
     for (const session of [...this.#sessions]) {
       session.released = true
+      this.#ending++
       session.alive = false
       this.#sessions.delete(session)
       const port = session.port
@@ -1186,7 +1187,7 @@ export class ThreadPoolExecutor extends Executor {
       this.#releaseTimer = undefined
     }
     this.#releaseAll()
-    const threads = this.#tiny.threads as unknown as TinyThread[]
+    const threads = [...this.#tiny.threads]
     await this.#tiny.destroy()
     // A thread ended before it read 'release' leaves our end of its port open.
     for (const port of this.#releasedPorts) port.close()
@@ -1194,7 +1195,7 @@ export class ThreadPoolExecutor extends Executor {
     // tinypool closes its own port of each thread a few ticks after the thread's 'exit' (which
     // is what destroy() awaits), and a closed port goes away on the next loop turn: wait for
     // both, so nothing of the pool is left when shutdown() resolves.
-    await Promise.all(threads.map((thread) => thread.thread.terminate()))
+    await Promise.all(threads.map((thread) => thread.terminate()))
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }

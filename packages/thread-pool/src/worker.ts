@@ -40,14 +40,17 @@ import type {
   WaitStartEvent,
 } from '@x/future'
 import { FifoQueue } from '@x/pool-kit'
+import type { TinypoolData } from 'tinypool'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
 
-const threadData = (Array.isArray(workerData) ? (workerData as unknown[])[1] : undefined) as ThreadData | undefined
-// tinypool's worker entry records the worker's number (1..maxThreads) before it loads this module;
-// reading it here spares every worker thread from loading tinypool's whole pool module.
-const tinypoolWorkerId = (process as { __tinypool_state__?: { workerId?: number } }).__tinypool_state__?.workerId ?? 1
+// tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`
+// type): the worker's number (1..maxThreads) is read from there, which spares each thread from
+// loading tinypool's whole pool module for its `workerId` export.
+const data = (Array.isArray(workerData) ? workerData : undefined) as TinypoolData | undefined
+const threadData = data?.[1] as ThreadData | undefined
+const tinypoolWorkerId = data?.[0].workerId ?? 1
 setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String(tinypoolWorkerId - 1)}`)
 
 /** The session this thread serves now (one at a time). */
