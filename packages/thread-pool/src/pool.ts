@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
-import type { MessagePort, ResourceLimits, Transferable, Worker } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits, Transferable } from 'node:worker_threads'
 import {
   Executor,
   Future,
