@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ShutdownError } from '@x/future'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { createMarker, MarkerWriter, readMarker, removeMarker } from '../dist/start-marker.js'
 import { t, until } from './helpers.js'
@@ -76,5 +77,21 @@ describe('a dead child', () => {
     expect(error.signal).toBe('SIGKILL')
     expect(error.pid).toBe(victim)
     expect(await Promise.all(behind)).toEqual([4, 9])
+  })
+})
+
+describe('after shutdown', () => {
+  it('submit() throws ShutdownError (ERR_EXECUTOR_SHUTDOWN) with Python\'s message', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 1 })
+    await p.shutdown()
+    let error: unknown
+    try {
+      p.submit(t('square'), 2)
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ShutdownError)
+    expect((error as ShutdownError).code).toBe('ERR_EXECUTOR_SHUTDOWN')
+    expect((error as Error).message).toBe('cannot schedule new futures after shutdown')
   })
 })

@@ -4,6 +4,7 @@ import type { MessagePort, ResourceLimits, Transferable } from 'node:worker_thre
 import {
   Executor,
   Future,
+  ShutdownError,
   channels,
   checkArguments,
   currentTask,
@@ -501,7 +502,7 @@ export class ThreadPoolExecutor extends Executor {
 
   #checkOpen(): void {
     if (this.#broken !== undefined) throw this.#broken
-    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#shutdown) throw new ShutdownError()
   }
 
   /** The spec of a function or task handle, described once per pool. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { channels, Future } from '@x/future'
+import { channels, Future, ShutdownError } from '@x/future'
 import type { CallableSpec, FutureSubmitEvent } from '@x/future'
 import { CallableTable } from '../callable-table.js'
 import { FifoQueue } from '../queue.js'
@@ -76,7 +76,7 @@ export class PoolEngine<H = unknown> {
   /** Throws the Broken*Error, or the shutdown error, when no new work is taken. */
   checkOpen(): void {
     if (this.broken !== undefined) throw this.broken
-    if (this.shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.shutdown) throw new ShutdownError()
   }
 
   /** Queues a call (or a chunk, `args` packed) and returns its future. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkArguments, currentTask, describeCallable, deserializeError, Executor, Future, FutureError } from '@x/future'
+import { checkArguments, currentTask, describeCallable, deserializeError, Executor, Future, FutureError, ShutdownError } from '@x/future'
 import type { Callable, FunctionOf, SerializedError, ShutdownOptions, SubmitOptions } from '@x/future'
 import { packTuples } from '../chunk-codec.js'
 import { SerializationError } from '../errors.js'
@@ -115,7 +115,7 @@ export class NestedExecutor extends Executor {
   }
 
   #submit(options: SubmitOptions, fn: Callable, args: unknown[], chunk: boolean): Future {
-    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#shutdown) throw new ShutdownError()
     const spec = describeCallable(fn)
     if (!chunk) checkArguments(args)
     const ref = this.#nextRef++
