@@ -23,7 +23,7 @@ import type {
 } from '@x/future'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { FifoQueue, SerializationError } from '@x/pool-kit'
+import { FifoQueue, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -124,6 +124,8 @@ class Session {
   released = false
   noPrefetch = false
   kill: { readonly item: Item; readonly reason: unknown } | undefined
+  /** Takes the session's task out of tinypool's queue when its thread failed to start. */
+  readonly abort = new AbortController()
 
   constructor(
     readonly id: number,
@@ -290,6 +292,10 @@ export class ThreadPoolExecutor extends Executor {
   readonly #described = new WeakMap<object, Described>()
   /** Threads that started serving (said hello). */
   readonly #greeted = new Set<number>()
+  /** Threads that failed to start in a row: retried after a growing delay, then the pool breaks. */
+  readonly #backoff = new StartBackoff()
+  /** No thread starts before this timer fires (the backoff delay after a failed start). */
+  #startDelay: NodeJS.Timeout | undefined
   readonly #specIds = new Map<string, Described>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
@@ -618,7 +624,7 @@ export class ThreadPoolExecutor extends Executor {
     // An idle worker takes the next task; with none idle, start one more (Python's rule).
     while (this.#queue.live > 0) {
       let session = this.#idleSession()
-      if (session === undefined && this.#sessions.size + this.#ending < this.#limit()) session = this.#spawn()
+      if (session === undefined && this.#startDelay === undefined && this.#sessions.size + this.#ending < this.#limit()) session = this.#spawn()
       if (session === undefined) break
       this.#send(session, 1)
     }
@@ -703,7 +709,7 @@ export class ThreadPoolExecutor extends Executor {
       diagnostics: channels.waitStart.hasSubscribers,
       maxWorkers: this.maxWorkers,
     }
-    this.#tiny.run(init, { transferList: [port2] as never }).then(
+    this.#tiny.run(init, { transferList: [port2] as never, signal: session.abort.signal }).then(
       () => {
         this.#ended(session)
         this.#end(session)
@@ -746,19 +752,40 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * A thread that fails before any session on it said hello never started: tinypool 2.2.0 then
-   * keeps the session's task queued forever and stops starting threads. Such a failure repeats
-   * (a worker entry that cannot load, resourceLimits too small to boot), so the pool is broken.
+   * A thread that fails before any session on it said hello never started (a worker entry that
+   * cannot load, resourceLimits too small to boot, the system out of memory). tinypool 2.2.0
+   * then keeps the session's task queued forever: the pool takes the sessions that never started
+   * out (their tasks leave tinypool's queue through their abort signal, their work goes back to
+   * the front of the queue) and starts new ones after a growing delay (@x/pool-kit's
+   * StartBackoff). After 5 such failures in a row, with no thread serving, the pool is broken.
    */
   #onThreadError(thread: TinypoolWorker, error: Error): void {
     this.#sessionOfThread(thread.threadId) // reads the hellos that arrived
     if (this.#greeted.has(thread.threadId)) return
-    this.#breakPool(
-      undefined,
-      new BrokenThreadPoolError(`a worker thread failed to start (${describe(error)}), the thread pool is not usable anymore`, {
-        cause: error,
-      }),
-    )
+    const verdict = this.#backoff.failed()
+    const serving = [...this.#sessions].some((s) => s.threadId !== undefined)
+    if (!verdict.retry && !serving) {
+      this.#breakPool(
+        undefined,
+        new BrokenThreadPoolError(
+          `a worker thread failed to start (${describe(error)}), ${String(verdict.failures)} times in a row with none ` +
+            'starting in between (each retried after a growing delay): the thread pool is not usable anymore',
+          { cause: error },
+        ),
+      )
+      return
+    }
+    for (const s of [...this.#sessions]) {
+      if (s.threadId !== undefined) continue
+      this.#death(s, { error })
+      s.abort.abort()
+    }
+    if (this.#startDelay === undefined && this.#broken === undefined) {
+      this.#startDelay = setTimeout(() => {
+        this.#startDelay = undefined
+        this.#schedulePump()
+      }, verdict.delayMs)
+    }
   }
 
   #sessionOfThread(threadId: number): Session | undefined {
@@ -806,6 +833,7 @@ export class ThreadPoolExecutor extends Executor {
       case 'hello':
         session.threadId = message[1]
         this.#greeted.add(message[1])
+        this.#backoff.started()
         return
       case 'initFailed':
         this.#breakPool(
@@ -1115,6 +1143,8 @@ export class ThreadPoolExecutor extends Executor {
 
   #breakPool(session: Session | undefined, error: BrokenThreadPoolError): void {
     this.#broken ??= error
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     const broken = this.#broken
     for (const item of this.#queue.drain()) {
       this.#queue.live++
@@ -1187,6 +1217,8 @@ export class ThreadPoolExecutor extends Executor {
       clearImmediate(this.#releaseTimer)
       this.#releaseTimer = undefined
     }
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     this.#releaseAll()
     const threads = [...this.#tiny.threads]
     await this.#tiny.destroy()
