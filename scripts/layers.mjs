@@ -7,6 +7,7 @@
 //   L1  @x/diagnostics                  -> future
 //       @x/pool-kit                     -> future   (the engine both pools share)
 //   L2  @x/thread-pool, @x/process-pool -> future, diagnostics, pool-kit   (never each other)
+//       @x/distributed                  -> future                 (never a pool)
 //   L3  @x/concurrent                   -> everything below
 //       @x/integration (private tests)  -> everything below
 //   L4  @x/reliability (private tests)  -> the published packages (chaos, fuzzing, soak)
@@ -35,10 +36,11 @@ export const layers = {
     level: 2,
     mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit'],
   },
+  'packages/distributed': { name: '@x/distributed', level: 2, mayUse: ['@x/future'] },
   'packages/concurrent': {
     name: '@x/concurrent',
     level: 3,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/distributed'],
   },
   'packages/integration': {
     name: '@x/integration',
@@ -54,7 +56,7 @@ export const layers = {
   'apps/bench': {
     name: '@x/bench',
     level: 4,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/distributed', '@x/concurrent'],
   },
 };
 
