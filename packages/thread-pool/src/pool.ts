@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
-import type { MessagePort, ResourceLimits, Transferable, Worker } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits, Transferable } from 'node:worker_threads'
 import {
   Executor,
   Future,
+  ShutdownError,
   channels,
   checkArguments,
   currentTask,
@@ -21,6 +22,8 @@ import type {
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
+import type { TinypoolWorker } from 'tinypool'
+import { FifoQueue, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -83,13 +86,6 @@ const MAX_TIMEOUT = 2 ** 31 - 1
 
 let poolCounter = 0
 
-/** The part of tinypool's worker wrapper we use (its `threads` entries). */
-interface TinyThread {
-  readonly threadId: number
-  readonly thread: Worker
-  emit(event: 'error', error: Error): boolean
-}
-
 /** A callable as the pool sends it: its spec and the id workers know it by. */
 interface Described {
   readonly spec: CallableSpec
@@ -128,6 +124,8 @@ class Session {
   released = false
   noPrefetch = false
   kill: { readonly item: Item; readonly reason: unknown } | undefined
+  /** Takes the session's task out of tinypool's queue when its thread failed to start. */
+  readonly abort = new AbortController()
 
   constructor(
     readonly id: number,
@@ -135,41 +133,29 @@ class Session {
   ) {}
 }
 
-/** A FIFO with cheap removal from the front and re-insertion at the front. */
+/** The pool's queue (@x/pool-kit's ring buffer); items taken out of it by cancel() are skipped. */
 class Queue {
-  #front: Item[] = []
-  #back: Item[] = []
-  #head = 0
+  readonly #items = new FifoQueue<Item>()
   live = 0
 
   push(item: Item): void {
-    this.#back.push(item)
+    this.#items.push(item)
     this.live++
   }
 
   /** Puts `items` back at the front, keeping their order. */
   unshift(items: readonly Item[]): void {
-    for (const item of items.toReversed()) this.#front.push(item)
+    this.#items.unshiftAll(items)
     this.live += items.length
   }
 
   shift(): Item | undefined {
-    for (;;) {
-      let item = this.#front.pop()
-      if (item === undefined) {
-        if (this.#head >= this.#back.length) return undefined
-        item = this.#back[this.#head]
-        this.#back[this.#head++] = undefined as never
-        if (item === undefined) continue
-        if (this.#head > 4096 && this.#head * 2 > this.#back.length) {
-          this.#back = this.#back.slice(this.#head)
-          this.#head = 0
-        }
-      }
+    for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
       if (item.where !== 'queued') continue
       this.live--
       return item
     }
+    return undefined
   }
 
   /** Every live item, front first (for shutdown's cancelFutures and a broken pool). */
@@ -296,10 +282,20 @@ export class ThreadPoolExecutor extends Executor {
   readonly #sessions = new Set<Session>()
   /** Ports of released sessions, until the worker closes its end. */
   readonly #releasedPorts = new Set<MessagePort>()
+  /**
+   * Released sessions whose tinypool task has not settled yet: their threads are still busy, so
+   * they count against the thread limit (tinypool's `maxThreads` is fixed at 2 × maxWorkers, room
+   * for lent workers; the live limit, maxWorkers + lent, is kept here).
+   */
+  #ending = 0
   readonly #watched = new WeakSet<object>()
   readonly #described = new WeakMap<object, Described>()
   /** Threads that started serving (said hello). */
   readonly #greeted = new Set<number>()
+  /** Threads that failed to start in a row: retried after a growing delay, then the pool breaks. */
+  readonly #backoff = new StartBackoff()
+  /** No thread starts before this timer fires (the backoff delay after a failed start). */
+  #startDelay: NodeJS.Timeout | undefined
   readonly #specIds = new Map<string, Described>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
@@ -367,10 +363,6 @@ export class ThreadPoolExecutor extends Executor {
       resourceLimits,
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
-    // Thread numbers (names) are assigned for maxWorkers * 2 threads, but tinypool may run only
-    // maxWorkers (+ lent ones): a session started while a released one is still ending waits for
-    // that thread instead of starting one more.
-    this.#setThreadLimit(maxWorkers)
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
     // own listeners (watchThreads) handle it.
     this.#tiny.on('error', () => undefined)
@@ -501,27 +493,22 @@ export class ThreadPoolExecutor extends Executor {
   protected override lendWorker(): (() => void) | undefined {
     if (this.#lent >= this.maxWorkers || this.#closing !== undefined) return undefined
     this.#lent++
-    this.#setThreadLimit(this.#limit())
     this.#schedulePump()
     let returned = false
     return () => {
       if (returned) return
       returned = true
       this.#lent--
-      this.#setThreadLimit(this.#limit())
     }
   }
 
-  /** tinypool 2.2.0 reads `options.maxThreads` on every run(): it is the live thread limit. */
-  #setThreadLimit(limit: number): void {
-    ;(this.#tiny.options as { maxThreads: number }).maxThreads = limit
-  }
+
 
   // ---- submission and dispatch -------------------------------------------------------------------
 
   #checkOpen(): void {
     if (this.#broken !== undefined) throw this.#broken
-    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#shutdown) throw new ShutdownError()
   }
 
   /** The spec of a function or task handle, described once per pool. */
@@ -637,7 +624,7 @@ export class ThreadPoolExecutor extends Executor {
     // An idle worker takes the next task; with none idle, start one more (Python's rule).
     while (this.#queue.live > 0) {
       let session = this.#idleSession()
-      if (session === undefined && this.#sessions.size < this.#limit()) session = this.#spawn()
+      if (session === undefined && this.#startDelay === undefined && this.#sessions.size + this.#ending < this.#limit()) session = this.#spawn()
       if (session === undefined) break
       this.#send(session, 1)
     }
@@ -691,7 +678,7 @@ export class ThreadPoolExecutor extends Executor {
           this.#slots.release(item)
           this.#fail(
             item,
-            new TypeError(
+            new SerializationError(
               `an argument of task "${item.future.name ?? spec.name}" cannot be sent to a worker thread: ${
                 error instanceof Error ? error.message : String(error)
               }. Pass structured-cloneable data (no functions, symbols or class instances with private state).`,
@@ -722,11 +709,13 @@ export class ThreadPoolExecutor extends Executor {
       diagnostics: channels.waitStart.hasSubscribers,
       maxWorkers: this.maxWorkers,
     }
-    this.#tiny.run(init, { transferList: [port2] as never }).then(
+    this.#tiny.run(init, { transferList: [port2] as never, signal: session.abort.signal }).then(
       () => {
+        this.#ended(session)
         this.#end(session)
       },
       (error: unknown) => {
+        this.#ended(session)
         this.#death(session, { error })
       },
     )
@@ -736,13 +725,13 @@ export class ThreadPoolExecutor extends Executor {
 
   /** tinypool has no event for a new thread: look for new ones after each run(). */
   #watchThreads(): void {
-    for (const thread of this.#tiny.threads as unknown as TinyThread[]) {
+    for (const thread of this.#tiny.threads) {
       if (this.#watched.has(thread)) continue
       this.#watched.add(thread)
-      thread.thread.on('exit', (code) => {
+      thread.on('exit', (code: number) => {
         this.#onThreadExit(thread, code)
       })
-      thread.thread.on('error', (error) => {
+      thread.on('error', (error: Error) => {
         this.#onThreadError(thread, error)
       })
     }
@@ -754,8 +743,8 @@ export class ThreadPoolExecutor extends Executor {
    * thread keeps its place. We fail the session here, then report the exit to tinypool as an
    * 'error' on that thread, which makes tinypool drop it and settle its task.
    */
-  #onThreadExit(thread: TinyThread, code: number): void {
-    if (!(this.#tiny.threads as unknown as TinyThread[]).includes(thread)) return // tinypool ended it
+  #onThreadExit(thread: TinypoolWorker, code: number): void {
+    if (!this.#tiny.threads.includes(thread)) return // tinypool ended it
     const session = this.#sessionOfThread(thread.threadId)
     const error = new WorkerExitError(`worker thread exited with code ${String(code)}`, { exitCode: code })
     if (session !== undefined) this.#death(session, { exitCode: code })
@@ -763,19 +752,40 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * A thread that fails before any session on it said hello never started: tinypool 2.2.0 then
-   * keeps the session's task queued forever and stops starting threads. Such a failure repeats
-   * (a worker entry that cannot load, resourceLimits too small to boot), so the pool is broken.
+   * A thread that fails before any session on it said hello never started (a worker entry that
+   * cannot load, resourceLimits too small to boot, the system out of memory). tinypool 2.2.0
+   * then keeps the session's task queued forever: the pool takes the sessions that never started
+   * out (their tasks leave tinypool's queue through their abort signal, their work goes back to
+   * the front of the queue) and starts new ones after a growing delay (@x/pool-kit's
+   * StartBackoff). After 5 such failures in a row, with no thread serving, the pool is broken.
    */
-  #onThreadError(thread: TinyThread, error: Error): void {
+  #onThreadError(thread: TinypoolWorker, error: Error): void {
     this.#sessionOfThread(thread.threadId) // reads the hellos that arrived
     if (this.#greeted.has(thread.threadId)) return
-    this.#breakPool(
-      undefined,
-      new BrokenThreadPoolError(`a worker thread failed to start (${describe(error)}), the thread pool is not usable anymore`, {
-        cause: error,
-      }),
-    )
+    const verdict = this.#backoff.failed()
+    const serving = [...this.#sessions].some((s) => s.threadId !== undefined)
+    if (!verdict.retry && !serving) {
+      this.#breakPool(
+        undefined,
+        new BrokenThreadPoolError(
+          `a worker thread failed to start (${describe(error)}), ${String(verdict.failures)} times in a row with none ` +
+            'starting in between (each retried after a growing delay): the thread pool is not usable anymore',
+          { cause: error },
+        ),
+      )
+      return
+    }
+    for (const s of [...this.#sessions]) {
+      if (s.threadId !== undefined) continue
+      this.#death(s, { error })
+      s.abort.abort()
+    }
+    if (this.#startDelay === undefined && this.#broken === undefined) {
+      this.#startDelay = setTimeout(() => {
+        this.#startDelay = undefined
+        this.#schedulePump()
+      }, verdict.delayMs)
+    }
   }
 
   #sessionOfThread(threadId: number): Session | undefined {
@@ -823,6 +833,7 @@ export class ThreadPoolExecutor extends Executor {
       case 'hello':
         session.threadId = message[1]
         this.#greeted.add(message[1])
+        this.#backoff.started()
         return
       case 'initFailed':
         this.#breakPool(
@@ -1017,12 +1028,12 @@ export class ThreadPoolExecutor extends Executor {
       session.kill = { item, reason }
       this.#drainPort(session)
       if (isDone(item)) return
-      const thread = (this.#tiny.threads as unknown as TinyThread[]).find((t) => t.threadId === session.threadId)
+      const thread = this.#tiny.threads.find((t) => t.threadId === session.threadId)
       if (thread === undefined) {
         this.#death(session, { exitCode: undefined })
         return
       }
-      void thread.thread.terminate()
+      void thread.terminate()
     }, this.#grace)
     item.graceTimer.unref()
   }
@@ -1076,6 +1087,13 @@ export class ThreadPoolExecutor extends Executor {
     this.#schedulePump()
   }
 
+  /** A session's tinypool task settled: a released one no longer holds its thread. */
+  #ended(session: Session): void {
+    if (!session.released) return
+    this.#ending--
+    if (this.#queue.live > 0) this.#schedulePump()
+  }
+
   /** A released session's tinypool task resolved. */
   #end(session: Session): void {
     if (!session.alive) return
@@ -1125,6 +1143,8 @@ export class ThreadPoolExecutor extends Executor {
 
   #breakPool(session: Session | undefined, error: BrokenThreadPoolError): void {
     this.#broken ??= error
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     const broken = this.#broken
     for (const item of this.#queue.drain()) {
       this.#queue.live++
@@ -1173,6 +1193,7 @@ export class ThreadPoolExecutor extends Executor {
   #releaseAll(): void {
     for (const session of [...this.#sessions]) {
       session.released = true
+      this.#ending++
       session.alive = false
       this.#sessions.delete(session)
       const port = session.port
@@ -1196,8 +1217,10 @@ export class ThreadPoolExecutor extends Executor {
       clearImmediate(this.#releaseTimer)
       this.#releaseTimer = undefined
     }
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     this.#releaseAll()
-    const threads = this.#tiny.threads as unknown as TinyThread[]
+    const threads = [...this.#tiny.threads]
     await this.#tiny.destroy()
     // A thread ended before it read 'release' leaves our end of its port open.
     for (const port of this.#releasedPorts) port.close()
@@ -1205,7 +1228,7 @@ export class ThreadPoolExecutor extends Executor {
     // tinypool closes its own port of each thread a few ticks after the thread's 'exit' (which
     // is what destroy() awaits), and a closed port goes away on the next loop turn: wait for
     // both, so nothing of the pool is left when shutdown() resolves.
-    await Promise.all(threads.map((thread) => thread.thread.terminate()))
+    await Promise.all(threads.map((thread) => thread.terminate()))
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }

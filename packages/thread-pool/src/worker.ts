@@ -39,14 +39,18 @@ import type {
   WaitEndEvent,
   WaitStartEvent,
 } from '@x/future'
+import { FifoQueue } from '@x/pool-kit'
+import type { TinypoolData } from 'tinypool'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
 
-const threadData = (Array.isArray(workerData) ? (workerData as unknown[])[1] : undefined) as ThreadData | undefined
-// tinypool's worker entry records the worker's number (1..maxThreads) before it loads this module;
-// reading it here spares every worker thread from loading tinypool's whole pool module.
-const tinypoolWorkerId = (process as { __tinypool_state__?: { workerId?: number } }).__tinypool_state__?.workerId ?? 1
+// tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`
+// type): the worker's number (1..maxThreads) is read from there, which spares each thread from
+// loading tinypool's whole pool module for its `workerId` export.
+const data = (Array.isArray(workerData) ? workerData : undefined) as TinypoolData | undefined
+const threadData = data?.[1] as ThreadData | undefined
+const tinypoolWorkerId = data?.[0].workerId ?? 1
 setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String(tinypoolWorkerId - 1)}`)
 
 /** The session this thread serves now (one at a time). */
@@ -60,8 +64,7 @@ const neverAborted = new AbortController().signal
 class Session {
   readonly port: MessagePort
   readonly states: Int32Array
-  readonly queue: TaskMessage[] = []
-  head = 0
+  readonly queue = new FifoQueue<TaskMessage>()
   running = false
   released = false
   readonly controllers = new Map<number, AbortController>()
@@ -122,13 +125,9 @@ class Session {
   async drain(): Promise<void> {
     this.running = true
     try {
-      while (this.head < this.queue.length && !this.released) {
-        const task = this.queue[this.head++]
+      while (this.queue.size > 0 && !this.released) {
+        const task = this.queue.shift()
         if (task === undefined) break
-        if (this.head > 1024 && this.head * 2 > this.queue.length) {
-          this.queue.splice(0, this.head)
-          this.head = 0
-        }
         // Claim it: only a task still QUEUED (not cancelled, not taken back) runs.
         const word = task[2]
         if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
