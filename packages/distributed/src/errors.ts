@@ -5,6 +5,7 @@
  * @module
  */
 import { FutureError } from '@x/future'
+import { WorkerDiedError } from '@x/pool-kit'
 import type { Future } from '@x/future'
 
 /**
@@ -13,7 +14,9 @@ import type { Future } from '@x/future'
  * with `retries`. The executor notices within the worker's heartbeat lifetime plus one check
  * interval (about 6 s with the defaults; see the README, "Failure semantics").
  *
- * `@x/future` has no `WorkerDiedError` base class, so this is a plain `FutureError` subclass.
+ * A `WorkerDiedError` (`@x/pool-kit`'s, the base of the pools' worker-death errors), so "a worker
+ * died" is caught once for every backend; `exitCode` and `signal` are `undefined`: a remote
+ * worker's end is seen only as its heartbeat stopping.
  *
  * @example
  * ```ts
@@ -22,7 +25,7 @@ import type { Future } from '@x/future'
  * }
  * ```
  */
-export class WorkerLostError extends FutureError {
+export class WorkerLostError extends WorkerDiedError {
   /** The id of the lost worker (`serve()`'s `id`), or `undefined` when the job never reported a start. */
   readonly workerId: string | undefined
 
@@ -31,7 +34,7 @@ export class WorkerLostError extends FutureError {
    * @param workerId the lost worker's id
    */
   constructor(message: string, workerId?: string) {
-    super(message, 'ERR_WORKER_LOST')
+    super(message, 'ERR_WORKER_LOST', { exitCode: undefined, signal: undefined })
     this.workerId = workerId
   }
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { task } from '@x/future'
 import { DistributedExecutor, RedisUnavailableError, WorkerLostError, serve } from '@x/distributed'
 import { AsyncPoolExecutor } from '@x/future'
+import { WorkerDiedError } from '@x/pool-kit'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
 requireRedisInCi()
@@ -47,6 +48,7 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     expect(await victim.exited).toBe('SIGKILL')
     const error = (await victimFuture.exception(BOUND_MS)) as WorkerLostError
     expect(error).toBeInstanceOf(WorkerLostError)
+    expect(error).toBeInstanceOf(WorkerDiedError) // the pools' "a worker died" base class
     expect(error.code).toBe('ERR_WORKER_LOST')
     expect(error.workerId).toBe(victim.id)
     // the survivor serves on
