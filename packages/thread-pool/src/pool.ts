@@ -23,7 +23,7 @@ import type {
 } from '@x/future'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { FifoQueue, SerializationError, StartBackoff } from '@x/pool-kit'
+import { FifoQueue, inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -361,6 +361,9 @@ export class ThreadPoolExecutor extends Executor {
       // A worker between sessions must keep its event loop running (its timers, its port).
       useAtomics: false,
       resourceLimits,
+      // Node's default for a Worker is the parent's execArgv as is: `--input-type` or `--eval`
+      // from a `node -e` parent would stop every thread from starting.
+      execArgv: inheritedExecArgv(),
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
