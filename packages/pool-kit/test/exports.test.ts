@@ -17,6 +17,7 @@ it('exports exactly the public API', () => {
       "StartBackoff",
       "WorkerDiedError",
       "describeExit",
+      "inheritedExecArgv",
       "isPoolMessage",
       "labelledArguments",
       "newWorkItem",

@@ -48,8 +48,12 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   process.on('message', (message: unknown) => {
     if (isPoolMessage(message)) runtime.receive(message as ToWorker)
   })
-  // The parent is gone (killed, or exited without ending us): nobody can use our results.
-  process.on('disconnect', () => process.exit(0))
+  // The parent is gone (killed, or exited without ending us): nobody can use our results, and
+  // nobody will remove our start marker.
+  process.on('disconnect', () => {
+    marker.removeOrphaned()
+    process.exit(0)
+  })
   // A task called process.exit(): the results gathered so far still go (the write reaches the
   // pipe at once), so only the task that exited fails with the child.
   process.on('exit', () => {

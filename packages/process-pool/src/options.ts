@@ -6,6 +6,7 @@
  */
 import { checkArguments, describeCallable } from '@x/future'
 import type { Callable, CallableSpec } from '@x/future'
+import { inheritedExecArgv } from '@x/pool-kit'
 
 const MAX_TIMER = 2 ** 31 - 1
 
@@ -174,22 +175,6 @@ function checkMaxTasks(value: unknown): number {
   }
   if (value < 1) throw new RangeError(`max_tasks_per_child must be >= 1 (maxTasksPerChild got ${String(value)})`)
   return value
-}
-
-// Options that make a child run something else than its entry, pause it, or restart it.
-const NOT_INHERITED = /^(?:-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type|--test(?:-.*)?|--watch(?:-.*)?|--inspect(?:-.*)?|--debug(?:-.*)?)(?:=|$)/u
-const NOT_INHERITED_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--watch-path', '--test-name-pattern', '--test-reporter', '--test-reporter-destination', '--test-shard', '--test-skip-pattern', '--inspect-port', '--debug-port'])
-
-/** The parent's Node options for a child, as `fork()` passes them, less those in NOT_INHERITED. */
-function inheritedExecArgv(): string[] {
-  const out: string[] = []
-  const args = process.execArgv
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? ''
-    if (!NOT_INHERITED.test(arg)) out.push(arg)
-    else if (NOT_INHERITED_WITH_VALUE.has(arg)) i++
-  }
-  return out
 }
 
 function checkArray(value: unknown, option: string): readonly unknown[] {

@@ -53,10 +53,20 @@ export function removeMarker(file: string): void {
 /** Child side: writes task ids into the marker file. */
 export class MarkerWriter {
   readonly #fd: number
+  readonly #file: string
   readonly #bytes = Buffer.alloc(8)
 
   constructor(file: string) {
+    this.#file = file
     this.#fd = openSync(file, 'r+')
+  }
+
+  /**
+   * Removes the file: only once the parent is gone (it reads the marker after this child dies,
+   * and removes it itself then), so a parent killed by a signal leaves nothing behind.
+   */
+  removeOrphaned(): void {
+    rmSync(this.#file, { force: true })
   }
 
   /** Task `id` starts now. */

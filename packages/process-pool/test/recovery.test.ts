@@ -1,14 +1,14 @@
 // Recovery with the start marker (src/start-marker.ts): a child that dies fails exactly the task
 // it was running; the tasks sent ahead to it that had not started go back to the front of the
 // queue and run on another child, even the very first time a function kills its child.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ShutdownError } from '@x/future'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { createMarker, MarkerWriter, readMarker, removeMarker } from '../dist/start-marker.js'
-import { t, until } from './helpers.js'
+import { alive, t, until } from './helpers.js'
 
 describe('the start marker', () => {
   it('reads 0 until the child writes a task id, then the last id written', () => {
@@ -93,5 +93,30 @@ describe('after shutdown', () => {
     expect(error).toBeInstanceOf(ShutdownError)
     expect((error as ShutdownError).code).toBe('ERR_EXECUTOR_SHUTDOWN')
     expect((error as Error).message).toBe('cannot schedule new futures after shutdown')
+  })
+})
+
+describe('a parent killed by a signal', () => {
+  it('leaves no start marker behind: its children remove theirs when they see it gone', async () => {
+    const script = `
+      import { ProcessPoolExecutor } from '@x/process-pool'
+      const pool = new ProcessPoolExecutor({ maxWorkers: 2 })
+      await Promise.all([1, 2, 3].map((n) => pool.submit((x) => x * 2, n)))
+      console.log(JSON.stringify({ pid: process.pid, children: pool.pids }))
+      setInterval(() => undefined, 1000)
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), detached: true })
+    const line = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('the script did not report')); }, 20_000)
+      child.stdout.once('data', (data: Buffer) => {
+        clearTimeout(timer)
+        resolve(data.toString())
+      })
+    })
+    const { pid, children } = JSON.parse(line) as { pid: number; children: number[] }
+    process.kill(pid, 'SIGKILL')
+    await until(() => children.every((c) => !alive(c)), 'the orphaned children to exit')
+    const folder = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+    expect(readdirSync(folder).filter((name) => name.startsWith(`x-process-pool-${String(pid)}-`))).toEqual([])
   })
 })

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os'
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
-import type { MessagePort, ResourceLimits, Transferable } from 'node:worker_threads'
+import type { MessagePort, Transferable } from 'node:worker_threads'
 import {
   Executor,
-  Future,
+  type Future,
   ShutdownError,
   channels,
   checkArguments,
@@ -17,243 +17,28 @@ import type {
   Callable,
   CallableSpec,
   FunctionOf,
-  FutureState,
   ShutdownOptions,
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { FifoQueue, SerializationError, StartBackoff } from '@x/pool-kit'
+import { inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
-import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
+import { CANCELLED, RECLAIMED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
-import { checkInitializerShape, checkResourceLimits, MAX_THREAD_WORKERS } from './options.js'
+import { checkDuration, checkInitializerShape, checkMaxWorkers, checkResourceLimits, describe, isOptionsObject, OPTION_NAMES } from './options.js'
+import type { ThreadPoolExecutorOptions } from './options.js'
+import { deathError, defaultName, isDone, PoolFuture, Queue, Session, Slots, taskMessage } from './items.js'
+import type { Described, FutureOwner, Item } from './items.js'
 
-/** Options of {@link ThreadPoolExecutor}. */
-export interface ThreadPoolExecutorOptions {
-  /**
-   * The most worker threads (and so the most tasks running at once).
-   * @default `os.availableParallelism()`
-   */
-  maxWorkers?: number | undefined
-  /**
-   * Runs once in every worker thread before its first task: a `task(url, name)` handle or a
-   * self-contained function. When it throws, the pool is broken: queued futures fail with
-   * {@link BrokenThreadPoolError} and later `submit()` throws it.
-   */
-  initializer?: Callable | undefined
-  /** The arguments of `initializer`. @default [] */
-  initargs?: readonly unknown[] | undefined
-  /**
-   * Worker thread names are `<threadNamePrefix>_<n>` (see `threadName()`).
-   * @default `ThreadPoolExecutor-<k>`, k counting pools in this process
-   */
-  threadNamePrefix?: string | undefined
-  /**
-   * Milliseconds an idle worker thread is kept before it exits. Idle threads never keep the
-   * process alive, whatever this is. @default Infinity (kept until `shutdown()`, like Python)
-   */
-  idleTimeout?: number | undefined
-  /** Heap and stack limits of each worker thread (Node's `Worker` `resourceLimits`). */
-  resourceLimits?: ResourceLimits | undefined
-  /**
-   * Milliseconds a running task gets to stop after its `submitWith({ signal })` signal aborts,
-   * before the pool ends its worker thread and rejects its future with the abort reason.
-   * @default 1000
-   */
-  abortGracePeriod?: number | undefined
-  /** A label for diagnostics. @default `ThreadPoolExecutor #<id>` */
-  name?: string | undefined
-}
-
-const OPTION_NAMES = [
-  'maxWorkers',
-  'initializer',
-  'initargs',
-  'threadNamePrefix',
-  'idleTimeout',
-  'resourceLimits',
-  'abortGracePeriod',
-  'name',
-] as const
+export type { ThreadPoolExecutorOptions } from './options.js'
 
 /** Tasks handed to one worker ahead of time (still PENDING and cancellable there). */
 const PREFETCH = 256
-/** State words per pool: tasks handed to workers and not yet finished. */
-const SLOT_COUNT = 1 << 15
 /** tinypool wants a finite idle timeout. */
 const MAX_TIMEOUT = 2 ** 31 - 1
 
 let poolCounter = 0
-
-/** A callable as the pool sends it: its spec and the id workers know it by. */
-interface Described {
-  readonly spec: CallableSpec
-  readonly id: number
-}
-
-interface Item {
-  readonly future: PoolFuture<unknown>
-  readonly callable: Described
-  readonly args: readonly unknown[]
-  readonly chunk: boolean
-  /** A chunk whose `args` is the flat list of single arguments. */
-  readonly flat: boolean
-  readonly transfer: readonly Transferable[] | undefined
-  readonly signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
-  where: 'queued' | 'sent' | 'done'
-  session: Session | undefined
-  slot: number
-  word: number
-  started: boolean
-  graceTimer: NodeJS.Timeout | undefined
-  /** Called once when the item ends (nested work reports back to its worker). */
-  notify: ((how: 'ok' | 'error' | 'cancelled', value: unknown) => void) | undefined
-}
-
-/** One worker thread serving this pool: a tinypool task holding a port of ours. */
-class Session {
-  readonly items = new Map<number, Item>()
-  readonly nested = new Map<number, Item>()
-  readonly waits = new Map<number, { readonly waitId: number; ended: boolean }>()
-  /** The callables this session's worker has been sent. */
-  readonly knownSpecs = new Set<number>()
-  threadId: number | undefined
-  alive = true
-  released = false
-  noPrefetch = false
-  kill: { readonly item: Item; readonly reason: unknown } | undefined
-  /** Takes the session's task out of tinypool's queue when its thread failed to start. */
-  readonly abort = new AbortController()
-
-  constructor(
-    readonly id: number,
-    readonly port: MessagePort,
-  ) {}
-}
-
-/** The pool's queue (@x/pool-kit's ring buffer); items taken out of it by cancel() are skipped. */
-class Queue {
-  readonly #items = new FifoQueue<Item>()
-  live = 0
-
-  push(item: Item): void {
-    this.#items.push(item)
-    this.live++
-  }
-
-  /** Puts `items` back at the front, keeping their order. */
-  unshift(items: readonly Item[]): void {
-    this.#items.unshiftAll(items)
-    this.live += items.length
-  }
-
-  shift(): Item | undefined {
-    for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
-      if (item.where !== 'queued') continue
-      this.live--
-      return item
-    }
-    return undefined
-  }
-
-  /** Every live item, front first (for shutdown's cancelFutures and a broken pool). */
-  drain(): Item[] {
-    const out: Item[] = []
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item)
-    return out
-  }
-}
-
-/** Shared state words, one per task handed to a worker. */
-class Slots {
-  readonly buffer = new SharedArrayBuffer(SLOT_COUNT * 4)
-  readonly words = new Int32Array(this.buffer)
-  readonly #free: number[] = []
-  #fresh = 0
-
-  get available(): number {
-    return this.#free.length + SLOT_COUNT - this.#fresh
-  }
-
-  /** A slot in state QUEUED with a fresh generation, or -1. */
-  take(item: Item): boolean {
-    let slot = this.#free.pop()
-    if (slot === undefined) {
-      if (this.#fresh >= SLOT_COUNT) return false
-      slot = this.#fresh++
-    }
-    const generation = (Atomics.load(this.words, slot) >>> 3) + 1
-    const word = ((generation & 0x0fffffff) << 3) | QUEUED
-    Atomics.store(this.words, slot, word)
-    item.slot = slot
-    item.word = word
-    return true
-  }
-
-  release(item: Item): void {
-    if (item.slot < 0) return
-    this.#free.push(item.slot)
-    item.slot = -1
-  }
-
-  /** QUEUED → `state` if nobody claimed the slot first. */
-  claim(item: Item, state: number): boolean {
-    return Atomics.compareExchange(this.words, item.slot, item.word, (item.word & ~STATE_MASK) | state) === item.word
-  }
-
-  startedBy(item: Item): boolean {
-    return item.slot >= 0 && Atomics.load(this.words, item.slot) === ((item.word & ~STATE_MASK) | STARTED)
-  }
-}
-
-/** The hooks a {@link PoolFuture} needs from its pool. */
-interface FutureOwner {
-  cancel(item: Item): boolean
-  sync(item: Item): void
-}
-
-/**
- * A future of this pool. PENDING while queued here or handed to a worker but not started there;
- * RUNNING from the moment the worker claims it (read from the shared state word, so `running()`
- * and `cancel()` are exact).
- */
-class PoolFuture<T> extends Future<T> {
-  item: Item | undefined
-  readonly #owner: FutureOwner
-
-  constructor(owner: FutureOwner, name: string | undefined) {
-    super({ name })
-    this.#owner = owner
-  }
-
-  override get state(): FutureState {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.state
-  }
-
-  override running(): boolean {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.running()
-  }
-
-  override toString(): string {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.toString()
-  }
-
-  override cancel(): boolean {
-    const item = this.item
-    if (item === undefined || item.where === 'done') return super.cancel()
-    return this.#owner.cancel(item)
-  }
-
-  /** @internal */
-  cancelHere(): boolean {
-    return super.cancel()
-  }
-}
 
 /**
  * Python's `ThreadPoolExecutor` on Node's `worker_threads` (through tinypool): runs CPU-bound
@@ -361,6 +146,9 @@ export class ThreadPoolExecutor extends Executor {
       // A worker between sessions must keep its event loop running (its timers, its port).
       useAtomics: false,
       resourceLimits,
+      // Node's default for a Worker is the parent's execArgv as is: `--input-type` or `--eval`
+      // from a `node -e` parent would stop every thread from starting.
+      execArgv: inheritedExecArgv(),
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
@@ -1231,95 +1019,5 @@ export class ThreadPoolExecutor extends Executor {
     await Promise.all(threads.map((thread) => thread.terminate()))
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   }
-}
-
-/** A plain object (not null, not an array): checks values that come from untyped callers. */
-function isOptionsObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** Re-reads an item's place after code that may have settled it. */
-function isDone(item: Item): boolean {
-  return item.where !== 'sent'
-}
-
-function taskMessage(item: Item): TaskMessage {
-  return [
-    item.future.id,
-    item.slot,
-    item.word,
-    item.callable.id,
-    item.args,
-    (item.chunk ? CHUNK : 0) | (item.flat ? FLAT : 0) | (item.signal === undefined ? 0 : ABORTABLE),
-    item.future.name,
-  ]
-}
-
-/** The future's name when none is given: the function's or export's name. */
-function defaultName(spec: CallableSpec): string | undefined {
-  return spec.name === 'anonymous' ? undefined : spec.name
-}
-
-function deathError(cause: { error?: unknown; exitCode?: number | undefined }, detail: string | undefined): WorkerExitError {
-  const suffix = detail === undefined ? '' : `; ${detail}`
-  const { error } = cause
-  if (error !== undefined) {
-    const code = (error as { code?: unknown }).code
-    if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new WorkerExitError(
-        `the worker thread running this task ran out of memory (its resourceLimits) and was ended${suffix}`,
-        { cause: error, exitCode: 1 },
-      )
-    }
-    if (error instanceof WorkerExitError) {
-      return new WorkerExitError(`the worker thread running this task exited (${error.message})${suffix}`, {
-        cause: error,
-        exitCode: error.exitCode,
-      })
-    }
-    return new WorkerExitError(
-      `the worker thread running this task died from an uncaught ${describe(error)} ` +
-        `(thrown outside the task's own promise chain, for example in a timer)${suffix}`,
-      { cause: error, exitCode: 1 },
-    )
-  }
-  const exitCode = cause.exitCode
-  return new WorkerExitError(
-    `the worker thread running this task exited with code ${String(exitCode)} before the task finished ` +
-      `(process.exit() in the task, or the thread was ended)${suffix}`,
-    { exitCode },
-  )
-}
-
-function checkMaxWorkers(value: unknown): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`maxWorkers must be a positive integer, got ${describe(value)}`)
-  }
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
-  }
-  if (value > MAX_THREAD_WORKERS) {
-    throw new RangeError(`maxWorkers must be at most ${String(MAX_THREAD_WORKERS)} (each worker is a thread with its own V8 heap), got ${String(value)}`)
-  }
-  return value
-}
-
-function checkDuration(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describe(value)}`)
-  }
-  return value
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${String(value)}n`
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
-  if (typeof value === 'symbol') return value.toString()
-  if (value === null || typeof value !== 'object') return String(value)
-  if (Array.isArray(value)) return 'an array'
-  return Object.prototype.toString.call(value)
 }
 
