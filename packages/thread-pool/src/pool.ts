@@ -133,7 +133,7 @@ export class ThreadPoolExecutor extends Executor {
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
     }
-    super({ kind: 'thread', maxWorkers, name: options?.name })
+    super({ kind: 'thread', maxWorkers, name: options?.name, maxQueue: options?.maxQueue })
     this.#initializer = initSpec
     this.#initargs = initargs
     this.#grace = grace
