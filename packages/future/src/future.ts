@@ -48,7 +48,8 @@ export type Outcome = 'completed' | 'failed' | 'cancelled'
  * and done-callbacks run (so a callback that submits more work sees the room it left).
  */
 export interface FutureObserver {
-  futureStarted(future: Future): void
+  /** `startedAt`: when the call really started (`performance.now()` of this thread), if not now. */
+  futureStarted(future: Future, startedAt?: number): void
   /** `wasRunning`: it was RUNNING (a backend may finish a PENDING future directly). */
   futureDone(future: Future, outcome: Outcome, wasRunning: boolean): void
 }
@@ -211,12 +212,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * For executors: PENDING → RUNNING, returns `true`; CANCELLED → CANCELLED_AND_NOTIFIED, returns
    * `false` (and wakes `wait()`/`asCompleted()`), in which case the executor must not run the
    * call. Throws in any other state: call it once per future.
+   *
+   * @param startedAt - For a backend that learns of a start late (a worker claimed the call on
+   * its own and says so later): when the call really started, as a `performance.now()` reading of
+   * this thread. `stats()` times the call from it instead of from now. Omit it when it starts now.
    */
-  setRunningOrNotifyCancel(): boolean {
+  setRunningOrNotifyCancel(startedAt?: number): boolean {
     const state = this.#state
     if (state === 'PENDING') {
       this.#state = 'RUNNING'
-      this.#observer?.futureStarted(this)
+      this.#observer?.futureStarted(this, startedAt)
       return true
     }
     if (state === 'CANCELLED') {

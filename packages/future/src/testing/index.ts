@@ -21,6 +21,7 @@ import { afterAll, afterEach, describe } from 'vitest'
 import { describeCallContract } from './contract-calls.js'
 import { describeFeatureContract } from './contract-features.js'
 import { describeMapContract } from './contract-map.js'
+import { describeStatsContract } from './contract-stats.js'
 import { createSuite } from './harness.js'
 import type { ConformanceOptions, ExecutorFactory } from './harness.js'
 
@@ -43,5 +44,6 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
     describeCallContract(suite)
     describeMapContract(suite)
     describeFeatureContract(suite)
+    describeStatsContract(suite)
   })
 }
