@@ -31,6 +31,7 @@ export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, Compl
 export { Executor, AsyncPoolExecutor } from '@x/future'
 export type {
   SubmitOptions,
+  SubmitArgs,
   MapOptions,
   ShutdownOptions,
   FunctionOf,
@@ -49,6 +50,7 @@ export {
   BrokenExecutorError,
   ShutdownError,
   QueueFullError,
+  DependencyError,
 } from '@x/future'
 export type { FutureErrorCode } from '@x/future'
 export { channels, channelNames } from '@x/future'
@@ -62,6 +64,8 @@ export type {
   WaitStartEvent,
   WaitEndEvent,
   WorkerExitEvent,
+  DependencyStartEvent,
+  DependencyEndEvent,
 } from '@x/future'
 
 // @x/diagnostics: the deadlock detector (L1)

@@ -7,7 +7,7 @@ import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'
-import type { FunctionOf, ShutdownOptions, SubmitOptions } from './executor.js'
+import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor.js'
 import { Future, kSetCancelHook } from './future.js'
 import type { CancelHook } from './future.js'
 import { isTask } from './task.js'
@@ -100,7 +100,7 @@ export class AsyncPoolExecutor extends Executor {
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
-    ...args: Parameters<FunctionOf<C>>
+    ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     checkOptions(options, 'submitWith', ['name', 'signal', 'transfer'])
     if (typeof fn !== 'function' && !isTask(fn)) {

@@ -24,6 +24,8 @@ export const kAddWaiter: unique symbol = Symbol('addWaiter')
 export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
 /** @internal */
 export const kFailed: unique symbol = Symbol('failed')
+/** @internal */
+export const kOutcome: unique symbol = Symbol('outcome')
 /** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
 export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 
@@ -275,6 +277,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal Only while PENDING; replaces any earlier observer. */
   [kSetObserver](observer: FutureObserver | undefined): void {
     this.#observer = observer
+  }
+
+  /** @internal A done future's value, or its error when it failed (`kFailed`). */
+  get [kOutcome](): unknown {
+    return this.#failed ? this.#error : this.#value
   }
 
   /** @internal `true` when FINISHED with an exception. */

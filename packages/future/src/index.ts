@@ -10,7 +10,7 @@ export type { FutureState, DoneCallback } from './future.js'
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js'
 export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'
 export { Executor } from './executor.js'
-export type { SubmitOptions, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
+export type { SubmitOptions, SubmitArgs, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
 export type { ExecutorStats, TimeStats } from './stats.js'
 export { AsyncPoolExecutor } from './async-pool.js'
 export type { AsyncPoolExecutorOptions } from './async-pool.js'
@@ -26,6 +26,7 @@ export {
   BrokenExecutorError,
   ShutdownError,
   QueueFullError,
+  DependencyError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
 export { channels, channelNames } from './diagnostics.js'
@@ -39,6 +40,8 @@ export type {
   WaitStartEvent,
   WaitEndEvent,
   WorkerExitEvent,
+  DependencyStartEvent,
+  DependencyEndEvent,
 } from './diagnostics.js'
 export { newWaitId } from './ids.js'
 export { describeCallable, loadCallable, invokeCallable, explainCallError, checkArguments } from './callable.js'
