@@ -5,7 +5,6 @@
  * backend needs no code for it.
  *
  * @module
- * @internal
  */
 import { describeValue, QueueFullError } from './errors.js'
 import { kFailed, kSetObserver } from './future.js'

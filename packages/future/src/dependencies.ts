@@ -8,7 +8,6 @@
  * mirrors (start, result, error, cancel), so the backend needs no code for any of this.
  *
  * @module
- * @internal
  */
 import { channels } from './diagnostics.js'
 import type { DependencyEndEvent, DependencyStartEvent, FutureSubmitEvent } from './diagnostics.js'

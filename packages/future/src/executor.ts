@@ -58,6 +58,7 @@ export interface ExecutorInfo {
   maxQueue?: number | undefined
 }
 
+/** @inline */
 type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
 
@@ -68,6 +69,7 @@ type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
  */
 export type SubmitArgs<C> = WithFutures<Args<C>>
 
+/** @inline */
 type WithFutures<A extends readonly unknown[]> = { [K in keyof A]: A[K] | Future<A[K]> }
 type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> }
 

@@ -3,7 +3,6 @@
  * submits calls or chunks, and yields the results in input order.
  *
  * @module
- * @internal
  */
 import type { Callable } from './callable.js'
 import { describeValue, TimeoutError } from './errors.js'
