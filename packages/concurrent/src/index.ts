@@ -41,7 +41,7 @@ export type {
   TimeStats,
 } from '@x/future'
 export { task, isTask, currentTask } from '@x/future'
-export type { Task, TaskContext } from '@x/future'
+export type { Task, TaskName, TaskContext } from '@x/future'
 export {
   FutureError,
   CancelledError,

@@ -15,7 +15,7 @@ export type { ExecutorStats, TimeStats } from './stats.js'
 export { AsyncPoolExecutor } from './async-pool.js'
 export type { AsyncPoolExecutorOptions } from './async-pool.js'
 export { task, isTask } from './task.js'
-export type { Task } from './task.js'
+export type { Task, TaskName } from './task.js'
 export { currentTask, withTaskContext } from './context.js'
 export type { TaskContext } from './context.js'
 export {
