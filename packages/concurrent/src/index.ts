@@ -32,6 +32,7 @@ export { Executor, AsyncPoolExecutor } from '@x/future'
 export type {
   SubmitOptions,
   SubmitArgs,
+  ArgumentsOrFutures,
   MapOptions,
   ShutdownOptions,
   FunctionOf,

@@ -58,7 +58,6 @@ export interface ExecutorInfo {
   maxQueue?: number | undefined
 }
 
-/** @inline */
 type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
 
@@ -67,10 +66,10 @@ type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
  * `Future` of that argument's type, which the executor waits for and replaces by its value
  * (a dependency). Backends declare `submitWith(options, fn, ...args: SubmitArgs<C>)`.
  */
-export type SubmitArgs<C> = WithFutures<Args<C>>
+export type SubmitArgs<C> = ArgumentsOrFutures<Parameters<FunctionOf<C>>>
 
-/** @inline */
-type WithFutures<A extends readonly unknown[]> = { [K in keyof A]: A[K] | Future<A[K]> }
+/** The argument tuple `A` with each element allowed to be a `Future` of its type (see {@link SubmitArgs}). */
+export type ArgumentsOrFutures<A extends readonly unknown[]> = { [K in keyof A]: A[K] | Future<A[K]> }
 type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> }
 
 /**

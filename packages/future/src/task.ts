@@ -27,7 +27,7 @@ type AnyFunction = (...args: any[]) => unknown
  * The names of the function exports of a module type, such as `typeof import('./tasks.js')`: what
  * `task<typeof import('./tasks.js')>(url, name)` accepts as `name`.
  */
-export type TaskName<M> = { [K in keyof M]-?: M[K] extends AnyFunction ? K : never }[keyof M] & string
+export type TaskName<M> = { [K in keyof M]-?: M[K] extends (...args: any[]) => unknown ? K : never }[keyof M] & string
 
 /**
  * A typed handle to the export `exportName` of the module at `module` (a `URL`, a `file:` URL
