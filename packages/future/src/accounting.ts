@@ -7,8 +7,9 @@
  * @module
  */
 import { describeValue, QueueFullError } from './errors.js'
-import { kFailed, kSetObserver } from './future.js'
-import type { Future, FutureObserver, Outcome } from './future.js'
+import type { Future } from './future.js'
+import { kFailed, kSetObserver } from './future-hooks.js'
+import type { FutureObserver, Outcome } from './future-hooks.js'
 import { Durations } from './stats.js'
 import type { ExecutorStats } from './stats.js'
 
@@ -114,7 +115,7 @@ export class Accounting implements FutureObserver {
     this.running++
   }
 
-  futureDone(_future: Future, outcome: Outcome, wasRunning: boolean): void {
+  futureDone(outcome: Outcome, wasRunning: boolean): void {
     if (wasRunning) this.running--
     this.#settled(outcome)
   }
@@ -192,7 +193,7 @@ class TaskRecord implements FutureObserver {
     this.accounting.timedStart(this, this.started)
   }
 
-  futureDone(_future: Future, outcome: Outcome): void {
+  futureDone(outcome: Outcome): void {
     this.accounting.timedDone(this, outcome, performance.now())
   }
 }

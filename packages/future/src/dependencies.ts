@@ -12,8 +12,9 @@
 import { channels } from './diagnostics.js'
 import type { DependencyEndEvent, DependencyStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { CancelledError, DependencyError, describeValue } from './errors.js'
-import { Future, isFuture, kFailed, kOutcome, kSetCancelHook, kSetObserver } from './future.js'
-import type { CancelHook, FutureObserver, Outcome } from './future.js'
+import { Future, isFuture } from './future.js'
+import { kFailed, kOutcome, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
+import type { CancelHook, FutureObserver, Outcome } from './future-hooks.js'
 import { runningTaskId } from './task-storage.js'
 
 /** The `submitWith()` options this file reads. */
@@ -142,8 +143,12 @@ export class DependentCall implements CancelHook, FutureObserver {
       this.#host.released(this)
     }
     this.#inner = inner
+    // progress the call reports reaches the future the caller holds
+    inner.onProgress((value) => {
+      this.future[kReportProgress](value)
+    })
     if (inner.done()) {
-      this.futureDone(inner, inner.cancelled() ? 'cancelled' : inner[kFailed] ? 'failed' : 'completed')
+      this.futureDone(inner.cancelled() ? 'cancelled' : inner[kFailed] ? 'failed' : 'completed')
       return
     }
     if (inner.running()) this.futureStarted()
@@ -193,8 +198,10 @@ export class DependentCall implements CancelHook, FutureObserver {
     if (this.future.state === 'PENDING') this.future.setRunningOrNotifyCancel()
   }
 
-  futureDone(inner: Future, outcome: Outcome): void {
+  futureDone(outcome: Outcome): void {
+    const inner = this.#inner
     const future = this.future
+    if (inner === undefined) return
     if (future.done()) return
     if (outcome === 'cancelled') {
       if (!this.#cancelling) future.cancel()

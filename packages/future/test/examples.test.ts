@@ -48,6 +48,10 @@ describe('README examples', () => {
     ])
   })
 
+  it('progress and stream() (AsyncPoolExecutor)', () => {
+    expect(run('progress')).toEqual(['hashed', '3/3', 'generator closed', '10 9 8 7'])
+  })
+
   it('stats()', () => {
     expect(run('stats')).toEqual([
       '0 4',
@@ -58,7 +62,7 @@ describe('README examples', () => {
   })
 
   it('the README quotes every example verbatim', () => {
-    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation', 'backpressure', 'stats', 'dependencies']) {
+    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation', 'backpressure', 'stats', 'dependencies', 'progress']) {
       const source = readFileSync(new URL(`../examples/${name}.mjs`, import.meta.url), 'utf8').trimEnd()
       expect(readme).toContain(source)
     }
