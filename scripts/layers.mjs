@@ -6,6 +6,7 @@
 //   L0  @x/future
 //   L1  @x/diagnostics                  -> future
 //   L2  @x/thread-pool, @x/process-pool -> future, diagnostics   (never each other)
+//       @x/distributed                  -> future                 (never a pool)
 //   L3  @x/concurrent                   -> everything below
 //       @x/integration (private tests)  -> everything below
 //   L4  @x/reliability (private tests)  -> the published packages (chaos, fuzzing, soak)
@@ -33,10 +34,11 @@ export const layers = {
     level: 2,
     mayUse: ['@x/future', '@x/diagnostics'],
   },
+  'packages/distributed': { name: '@x/distributed', level: 2, mayUse: ['@x/future'] },
   'packages/concurrent': {
     name: '@x/concurrent',
     level: 3,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/distributed'],
   },
   'packages/integration': {
     name: '@x/integration',
@@ -52,7 +54,7 @@ export const layers = {
   'apps/bench': {
     name: '@x/bench',
     level: 4,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/distributed', '@x/concurrent'],
   },
 };
 

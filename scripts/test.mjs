@@ -14,7 +14,7 @@
 // line is `N passed, N failed`: Vitest's counts summed over all reports, plus one failure for
 // every failed step or task whose failure no test count shows. Exit code 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closingLine, readJson, readReports, reportFolders, repoRoot } from './summary.mjs';
 
@@ -190,6 +190,11 @@ for (const r of reports) {
   console.log(`        ${r.file}: ${closingLine(r.passed, r.failed)}${skipped}`);
 }
 for (const f of failures) console.log(`FAILED  ${f}`);
+// The @x/distributed suite needs a Redis; without one (outside CI) it skips, and says so here too.
+const notRun = path.join(repoRoot, 'packages', 'distributed', 'test-results', 'NOT-RUN.txt');
+if (existsSync(notRun)) {
+  console.log(`\n${'!'.repeat(78)}\n${readFileSync(notRun, 'utf8').trimEnd().replace(/^/gmu, '!! ')}\n${'!'.repeat(78)}\n`);
+}
 const line = closingLine(passed, failed);
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(path.join(repoRoot, 'test-results', 'summary.txt'), `${line}\n`);

@@ -2,7 +2,8 @@
  * `@x/concurrent`: Python's `concurrent.futures` for Node.js in one import. It re-exports, by
  * name, the public API of `@x/future` (futures, `wait`, `asCompleted`, the `Executor` contract,
  * `AsyncPoolExecutor`, `task()`, `currentTask()`, the errors and the diagnostics channels),
- * `@x/thread-pool`, `@x/process-pool` and `@x/diagnostics`. Every name here is the very same
+ * `@x/thread-pool`, `@x/process-pool`, `@x/distributed` and `@x/diagnostics`. Its bin, `x-worker`, serves a
+ * `DistributedExecutor`'s queue on any machine. Every name here is the very same
  * binding as in its home package, so `instanceof` checks and documentation carry over.
  *
  * Left out on purpose: the backend kit of `@x/future` (`describeCallable`, `loadCallable`,
@@ -101,3 +102,7 @@ export type { ThreadPoolExecutorOptions } from '@x/thread-pool'
 // @x/process-pool: ProcessPoolExecutor (L2)
 export { ProcessPoolExecutor, BrokenProcessPoolError, ProcessExitError, SerializationError } from '@x/process-pool'
 export type { ProcessPoolExecutorOptions } from '@x/process-pool'
+
+// @x/distributed: DistributedExecutor and serve() on BullMQ/Redis (L2); x-worker is this package's bin
+export { DistributedExecutor, serve, WorkerLostError, OutsideRootError, SourceNotAllowedError, RedisUnavailableError } from '@x/distributed'
+export type { DistributedExecutorOptions, ServeOptions, CloseOptions, DistributedWorker, Connection } from '@x/distributed'

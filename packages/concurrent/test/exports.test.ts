@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import * as api from '../src/index.js'
 
 /** The packages @x/concurrent gathers, bottom layer first. */
-const SOURCES = ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool'] as const
+const SOURCES = ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/distributed'] as const
 
 /** Public names of the sources that stay in their home package, and why. */
 const LEFT_OUT: Readonly<Record<string, string>> = {

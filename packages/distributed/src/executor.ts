@@ -1,0 +1,486 @@
+import { randomUUID } from 'node:crypto'
+import { serialize } from 'node:v8'
+import { Queue } from 'bullmq'
+import {
+  Executor,
+  Future,
+  ShutdownError,
+  channels,
+  checkArguments,
+  currentTask,
+  describeCallable,
+  deserializeError,
+  isTask,
+} from '@x/future'
+import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
+import { RedisClient } from './connection.js'
+import type { Connection } from './connection.js'
+import { Deque } from './deque.js'
+import { WorkerLostError } from './errors.js'
+import { decodeEnvelope, encodePayload, keys, rootPath, toWire, RESULT_TTL_MS } from './protocol.js'
+import type { Envelope, JobPayload, WireCallable } from './protocol.js'
+import { aliveAmong, liveWorkers } from './registry.js'
+
+/** Options of {@link DistributedExecutor}. */
+export interface DistributedExecutorOptions {
+  /** Where Redis is. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
+  connection?: Connection | undefined
+  /** The BullMQ queue name the workers serve (`x-worker --queue`). */
+  queue: string
+  /**
+   * The folder task modules are addressed from (`new URL('.', import.meta.url)` or an absolute
+   * path). A `task()` module outside it is refused at `submit()`; workers load the same relative
+   * path under their own `--root`.
+   */
+  root: string | URL
+  /**
+   * The most jobs handed to BullMQ at once (this executor's share of the cluster); the rest stay
+   * PENDING here, where `cancel()` is exact. By default the capacity the live workers register.
+   */
+  maxWorkers?: number | undefined
+  /**
+   * At most this many calls wait (PENDING) besides the `maxWorkers` handed over; `submit()` beyond
+   * it throws `QueueFullError`. @default Infinity
+   */
+  maxQueue?: number | undefined
+  /** How often a task whose worker was lost is run again before it fails. @default 0 */
+  retries?: number | undefined
+  /** Milliseconds between checks of the workers' heartbeats while tasks run. @default 1000 */
+  checkInterval?: number | undefined
+  /** A label for reports. */
+  name?: string | undefined
+}
+
+interface Item {
+  readonly future: Future
+  readonly fn: WireCallable
+  readonly data: string
+  jobId: string
+  attempt: number
+  /** set once the future left the PENDING queue (handed over, or cancelled) */
+  left: boolean
+  workerId: string | undefined
+}
+
+const DEFAULT_URL = 'redis://127.0.0.1:6379'
+
+/** Publishes on a Redis channel through an executor's connection (the worker runtime's slot lending). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- assigned in the class's static block
+export let publishVia: (executor: DistributedExecutor, channel: string, message: string) => void = (_e, _c, _m) => undefined
+
+/**
+ * Runs calls on `x-worker` processes (or `serve()`d workers) on any machine, through a BullMQ
+ * queue on Redis, with the futures of `@x/future`: exact synchronous `cancel()`, values that keep
+ * their types (v8 serialization), typed remote errors, nested submission and lost-worker
+ * detection. See the package README for the failure semantics.
+ *
+ * @example
+ * ```ts
+ * import { task } from '@x/future'
+ * import { DistributedExecutor } from '@x/distributed'
+ *
+ * await using ex = new DistributedExecutor({ connection: 'redis://127.0.0.1:6379', queue: 'jobs', root: new URL('.', import.meta.url) })
+ * const fib = task<typeof import('./tasks.js').fib>(new URL('./tasks.js', import.meta.url), 'fib')
+ * console.log(await ex.submit(fib, 30)) // run by some x-worker --queue jobs
+ * ```
+ */
+export class DistributedExecutor extends Executor {
+  /** The queue name. */
+  readonly queue: string
+  /** The root folder task modules are addressed from. */
+  readonly root: string
+  readonly #connection: Connection
+  readonly #fixedWindow: number | undefined
+  readonly #retries: number
+  readonly #checkInterval: number
+  readonly #uid = randomUUID()
+  readonly #keys: ReturnType<typeof keys>
+  readonly #resultKey: string
+  readonly #pending = new Deque<Item>()
+  #pendingCount = 0
+  readonly #handed = new Map<string, Item>()
+  #batch: Item[] = []
+  #flushing = false
+  #capacity = 0
+  #started: Promise<void> | undefined
+  #cmd: RedisClient | undefined
+  #block: RedisClient | undefined
+  #bull: Queue | undefined
+  #timer: NodeJS.Timeout | undefined
+  #reading = false
+  #closed = false
+  #disposed = false
+  #idle: (() => void)[] = []
+  readonly #workerNumbers = new Map<string, number>()
+
+  static {
+    publishVia = (executor, channel, message) => {
+      void executor.#cmd?.redis.publish(channel, message).catch(() => undefined)
+    }
+  }
+
+  /**
+   * @param options where Redis is, the queue, the root; optionally `maxWorkers`, `retries`
+   */
+  constructor(options: DistributedExecutorOptions) {
+    const given = options.maxWorkers
+    if (given !== undefined && (typeof given !== 'number' || !Number.isInteger(given))) {
+      throw new TypeError(`maxWorkers must be an integer, got ${String(given)}`)
+    }
+    if (given !== undefined && given <= 0) throw new RangeError('max_workers must be greater than 0')
+    super({ kind: 'distributed', maxWorkers: given ?? 1, name: options.name, maxQueue: options.maxQueue })
+    if (typeof options.queue !== 'string' || options.queue === '' || options.queue.includes(':')) {
+      throw new TypeError(`queue must be a non-empty name without ":", got ${JSON.stringify(options.queue)}`)
+    }
+    const retries = options.retries ?? 0
+    if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retries must be an integer >= 0, got ${String(retries)}`)
+    const checkInterval = options.checkInterval ?? 1000
+    if (typeof checkInterval !== 'number' || !(checkInterval >= 10)) {
+      throw new RangeError(`checkInterval must be a number of milliseconds >= 10, got ${String(checkInterval)}`)
+    }
+    this.queue = options.queue
+    this.root = rootPath(options.root)
+    this.#connection = options.connection ?? process.env.REDIS_URL ?? DEFAULT_URL
+    this.#fixedWindow = given
+    this.#retries = retries
+    this.#checkInterval = checkInterval
+    this.#keys = keys(this.queue)
+    this.#resultKey = this.#keys.results(this.#uid)
+    // Without maxWorkers, the window is the live capacity, which changes as workers come and go.
+    if (given === undefined) Object.defineProperty(this, 'maxWorkers', { get: () => Math.max(1, this.#capacity) })
+  }
+
+  /**
+   * Schedules `fn(...args)` on some worker of the queue and returns its future (PENDING here until
+   * handed to BullMQ). `fn` is a `task(url, name)` handle to a module under `root`, or a
+   * self-contained function (run only by workers started with `--allow-source`). Throws
+   * `OutsideRootError` for a module outside `root`, `ShutdownError` after `shutdown()`.
+   */
+  submitWith<C extends Callable>(
+    options: SubmitOptions,
+    fn: C,
+    ...args: Parameters<FunctionOf<C>>
+  ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    return this.#submit(options, fn, args, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+  }
+
+  /** Sends a whole chunk of `map()` calls as one job. */
+  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    return this.#submit({}, fn, argTuples, true) as Future<unknown[]>
+  }
+
+  #submit(options: SubmitOptions, fn: Callable, args: unknown[], chunk: boolean): Future {
+    if (typeof fn !== 'function' && !isTask(fn)) {
+      throw new TypeError(`submit(): expected a function or a task(url, name) handle, got ${typeof fn}`)
+    }
+    if (this.#closed) throw new ShutdownError()
+    const wire = toWire(describeCallable(fn), this.root)
+    if (chunk) for (const tuple of args) checkArguments(tuple as unknown[])
+    else checkArguments(args)
+    const future = new Future({ name: options.name ?? wire.name })
+    const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name, reply: this.#resultKey }
+    const item: Item = {
+      future,
+      fn: wire,
+      data: encodePayload(payload),
+      jobId: `${this.#uid}-${String(future.id)}`,
+      attempt: 0,
+      left: false,
+      workerId: undefined,
+    }
+    this.#pending.push(item)
+    this.#pendingCount++
+    future.addDoneCallback(() => {
+      if (future.cancelled() && !item.left) {
+        item.left = true
+        this.#pendingCount--
+        future.setRunningOrNotifyCancel()
+        this.#checkIdle()
+      }
+    })
+    const signal = options.signal
+    if (signal !== undefined) {
+      if (signal.aborted) future.cancel()
+      else {
+        const onAbort = (): void => {
+          if (!future.cancel() && !future.done()) this.#abortRunning(item, signal.reason)
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        future.addDoneCallback(() => {
+          signal.removeEventListener('abort', onAbort)
+        })
+      }
+    }
+    if (channels.futureSubmit.hasSubscribers) {
+      channels.futureSubmit.publish({ futureId: future.id, executorId: this.id, name: future.name, callerTaskId: currentTask()?.id })
+    }
+    this.#start()
+    this.#pump()
+    return future
+  }
+
+  /** Connects (once), starts reading results and the heartbeat checks. */
+  #start(): void {
+    this.#ref(true)
+    this.#started ??= (async () => {
+      const cmd = new RedisClient(this.#connection, `x-executor-${this.#uid}`)
+      const block = new RedisClient(this.#connection, `x-executor-${this.#uid}-results`)
+      this.#cmd = cmd
+      this.#block = block
+      this.#ref(this.#outstanding() > 0)
+      await Promise.all([cmd.ready(), block.ready()])
+      this.#bull = new Queue(this.queue, { connection: cmd.redis })
+      this.#bull.on('error', () => undefined)
+      if (this.#fixedWindow === undefined) await this.#refreshCapacity()
+    })()
+    this.#started.then(
+      () => {
+        this.#read()
+        this.#timer ??= setInterval(() => void this.#check(), this.#checkInterval).unref()
+        this.#pump()
+      },
+      (error: unknown) => {
+        // Redis is unreachable: fail what waits for it, and try again on the next submit.
+        this.#started = undefined
+        void this.#cmd?.close()
+        void this.#block?.close()
+        this.#cmd = this.#block = undefined
+        this.#failAll(error)
+      },
+    )
+  }
+
+  #window(): number {
+    if (this.#fixedWindow !== undefined) return this.#fixedWindow
+    return this.#capacity
+  }
+
+  /** Hands PENDING futures to BullMQ while the window has room; they become RUNNING. */
+  #pump(): void {
+    if (this.#bull === undefined) return
+    const window = this.#window()
+    while (this.#handed.size < window && this.#pendingCount > 0) {
+      const item = this.#pending.shift()
+      if (item === undefined) break
+      if (item.left) continue
+      item.left = true
+      this.#pendingCount--
+      if (!item.future.setRunningOrNotifyCancel()) continue
+      this.#handed.set(item.jobId, item)
+      this.#batch.push(item)
+    }
+    if (this.#batch.length > 0 && !this.#flushing) {
+      this.#flushing = true
+      queueMicrotask(() => void this.#flush())
+    }
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#batch.length > 0) {
+        const items = this.#batch.splice(0, 1000)
+        try {
+          await this.#bull?.addBulk(
+            items.map((item) => ({
+              name: item.fn.name,
+              data: { p: item.data, r: this.#resultKey },
+              opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
+            })),
+          )
+        } catch (error) {
+          for (const item of items) this.#settle(item, () => { item.future.setException(error); })
+        }
+      }
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  /** Reads start and result envelopes from this executor's list until shut down. */
+  #read(): void {
+    if (this.#reading) return
+    this.#reading = true
+    void (async () => {
+      while (!this.#disposed) {
+        const block = this.#block
+        const cmd = this.#cmd
+        if (block === undefined || cmd === undefined) break
+        try {
+          const first = await block.redis.blpopBuffer(this.#resultKey, 0)
+          if (first === null) continue
+          this.#receive(first[1])
+          for (;;) {
+            const more = await cmd.redis.lpopBuffer(this.#resultKey, 500)
+            if (more === null || more.length === 0) break
+            for (const data of more) this.#receive(data)
+          }
+        } catch {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- shutdown may happen during the await
+          if (this.#disposed) break
+          await new Promise((resolve) => setTimeout(resolve, 100).unref())
+        }
+      }
+      this.#reading = false
+    })()
+  }
+
+  #receive(data: Buffer): void {
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(data)
+    } catch {
+      return
+    }
+    const item = this.#handed.get(envelope.jobId)
+    if (item === undefined) return // a late envelope of a future already settled (lost, shut down)
+    if (envelope.t === 'start') {
+      item.workerId = envelope.workerId
+      if (channels.futureStart.hasSubscribers) {
+        channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: this.#workerNumber(envelope.workerId) })
+      }
+      return
+    }
+    if (envelope.t === 'ok') this.#settle(item, () => { item.future.setResult(envelope.value); })
+    else if (envelope.t === 'error') this.#settle(item, () => { item.future.setException(deserializeError(envelope.error)); })
+    else this.#settle(item, () => { item.future.setException(new WorkerLostError(envelope.message, envelope.workerId)); })
+  }
+
+  /** Takes a handed-over item out of the window, settles its future and refills the window. */
+  #settle(item: Item, settle: () => void): void {
+    this.#handed.delete(item.jobId)
+    if (!item.future.done()) settle()
+    this.#pump()
+    this.#checkIdle()
+  }
+
+  #workerNumber(id: string): number {
+    let n = this.#workerNumbers.get(id)
+    if (n === undefined) this.#workerNumbers.set(id, (n = this.#workerNumbers.size + 1))
+    return n
+  }
+
+  /** Every checkInterval while work is out: lost workers, and the live capacity. */
+  async #check(): Promise<void> {
+    const cmd = this.#cmd
+    if (cmd === undefined || this.#outstanding() === 0) return
+    try {
+      if (this.#fixedWindow === undefined) {
+        await this.#refreshCapacity()
+        this.#pump()
+      }
+      const running = [...this.#handed.values()].flatMap((item) =>
+        item.workerId === undefined ? [] : [{ item, workerId: item.workerId }],
+      )
+      if (running.length === 0) return
+      const alive = await aliveAmong(cmd.redis, this.queue, [...new Set(running.map((r) => r.workerId))])
+      for (const { item, workerId } of running) {
+        if (!alive.has(workerId) && this.#handed.get(item.jobId) === item) this.#lost(item, workerId)
+      }
+    } catch {
+      // Redis is away for a moment: the next check tries again.
+    }
+  }
+
+  async #refreshCapacity(): Promise<void> {
+    if (this.#cmd === undefined) return
+    const live = await liveWorkers(this.#cmd.redis, this.queue)
+    let capacity = 0
+    for (const info of live.values()) capacity += info.capacity
+    this.#capacity = capacity
+  }
+
+  #lost(item: Item, workerId: string): void {
+    this.#handed.delete(item.jobId)
+    if (item.attempt < this.#retries) {
+      item.attempt++
+      item.jobId = `${this.#uid}-${String(item.future.id)}-r${String(item.attempt)}`
+      item.workerId = undefined
+      this.#handed.set(item.jobId, item)
+      this.#batch.push(item)
+      if (!this.#flushing) {
+        this.#flushing = true
+        queueMicrotask(() => void this.#flush())
+      }
+      return
+    }
+    const retried = item.attempt > 0 ? ` after ${String(item.attempt)} retries` : ' (retries: 0, so it is not run again)'
+    const error = new WorkerLostError(
+      `worker ${workerId} was lost while running future #${String(item.future.id)} "${String(item.future.name)}": ` +
+        `its heartbeat expired. The task ran at most once${retried}; pass retries to run it again elsewhere.`,
+      workerId,
+    )
+    this.#settle(item, () => { item.future.setException(error); })
+  }
+
+  #abortRunning(item: Item, reason: unknown): void {
+    const cmd = this.#cmd
+    if (cmd === undefined) return
+    let encoded: Buffer
+    try {
+      encoded = serialize({ jobId: item.jobId, reason })
+    } catch {
+      encoded = serialize({ jobId: item.jobId, reason: String(reason) })
+    }
+    void cmd.redis
+      .multi()
+      .set(this.#keys.abort(item.jobId), encoded, 'PX', RESULT_TTL_MS)
+      .publish(this.#keys.abortChannel, encoded)
+      .exec()
+      .catch(() => undefined)
+  }
+
+  #failAll(error: unknown): void {
+    for (const item of [...this.#handed.values()]) this.#settle(item, () => { item.future.setException(error); })
+    for (const item of this.#pending) {
+      if (item.left) continue
+      item.left = true
+      this.#pendingCount--
+      if (item.future.setRunningOrNotifyCancel()) item.future.setException(error)
+    }
+    this.#checkIdle()
+  }
+
+  #outstanding(): number {
+    return this.#pendingCount + this.#handed.size
+  }
+
+  /** Sockets keep the process alive only while work is outstanding. */
+  #ref(on: boolean): void {
+    this.#cmd?.ref(on)
+    this.#block?.ref(on)
+  }
+
+  #checkIdle(): void {
+    if (this.#outstanding() > 0) return
+    this.#ref(false)
+    for (const resolve of this.#idle.splice(0)) resolve()
+  }
+
+  /**
+   * Stops taking work. `wait` (default) resolves once every future is done, then closes the Redis
+   * connections; `cancelFutures` cancels the PENDING ones first. Jobs already handed to BullMQ run
+   * to the end either way.
+   */
+  async shutdown(options?: ShutdownOptions): Promise<void> {
+    const wait = options?.wait ?? true
+    const cancelFutures = options?.cancelFutures ?? false
+    this.publishShutdown(wait, cancelFutures)
+    this.#closed = true
+    if (cancelFutures) for (const item of [...this.#pending]) if (!item.left) item.future.cancel()
+    const idle =
+      this.#outstanding() === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#idle.push(resolve))
+    const close = idle.then(() => this.#dispose())
+    if (wait) await close
+  }
+
+  async #dispose(): Promise<void> {
+    if (this.#disposed) return
+    this.#disposed = true
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    await this.#started?.catch(() => undefined)
+    await this.#bull?.close().catch(() => undefined)
+    this.#block?.redis.disconnect()
+    await this.#cmd?.redis.del(this.#resultKey).catch(() => undefined)
+    await this.#cmd?.close()
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The task a worker hands to its local executor for every job: it runs inside that executor
+ * (a thread, a child process, or the worker's own thread), decodes the call, runs it with the
+ * remote task's context (`currentTask()` gives the submitter's future id and an executor that
+ * submits nested work to the same queue) and returns the encoded result envelope.
+ *
+ * @module
+ */
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { channels, currentTask, invokeCallable, serializeError, withTaskContext } from '@x/future'
+import type { FutureCancelEvent, FutureFinishEvent, FutureSubmitEvent, WaitEndEvent, WaitStartEvent } from '@x/future'
+import type { Connection } from './connection.js'
+import { DistributedExecutor, publishVia } from './executor.js'
+import { SourceNotAllowedError } from './errors.js'
+import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
+import type { Envelope } from './protocol.js'
+
+/** What the worker tells the runner besides the job. */
+export interface RunnerContext {
+  readonly connection: Connection
+  readonly queue: string
+  readonly root: string
+  readonly workerId: string
+  readonly allowSource: boolean
+}
+
+/** One nested-work executor per queue in this thread, made on first use. */
+const nested = new Map<string, DistributedExecutor>()
+/** The remote tasks running in this thread, by their context id, with their unfinished nested futures' ids. */
+const remoteTasks = new Map<number, { executor: DistributedExecutor; context: RunnerContext; children: Set<number> }>()
+/** Open waits on nested futures → the task whose worker lent a slot. */
+const lending = new Map<number, { executor: DistributedExecutor; context: RunnerContext }>()
+/** Unfinished nested futures → the remote task that submitted them. */
+const childOwner = new Map<number, number>()
+let subscribed = false
+
+function nestedExecutor(context: RunnerContext): DistributedExecutor {
+  const key = `${JSON.stringify(context.connection)}\u0000${context.queue}\u0000${context.root}`
+  let executor = nested.get(key)
+  if (executor === undefined) {
+    executor = new DistributedExecutor({ connection: context.connection, queue: context.queue, root: context.root })
+    nested.set(key, executor)
+  }
+  return executor
+}
+
+/**
+ * While a remote task here waits on futures it submitted, its worker runs one more job (Dask's
+ * secede/rejoin), so a worker whose every slot waits on nested work cannot starve. Driven by the
+ * diagnostics events every future publishes.
+ */
+function subscribeLending(): void {
+  if (subscribed) return
+  subscribed = true
+  diagnosticsChannel.subscribe(channels.futureSubmit.name, (message) => {
+    const event = message as FutureSubmitEvent
+    const caller = event.callerTaskId
+    if (caller === undefined) return
+    const owner = remoteTasks.get(caller)
+    if (owner?.executor.id !== event.executorId) return
+    owner.children.add(event.futureId)
+    childOwner.set(event.futureId, caller)
+  })
+  diagnosticsChannel.subscribe(channels.futureFinish.name, (message) => {
+    forgetChild((message as FutureFinishEvent).futureId)
+  })
+  diagnosticsChannel.subscribe(channels.futureCancel.name, (message) => {
+    forgetChild((message as FutureCancelEvent).futureId)
+  })
+  diagnosticsChannel.subscribe(channels.waitStart.name, (message) => {
+    const event = message as WaitStartEvent
+    const remote = event.taskId === undefined ? undefined : remoteTasks.get(event.taskId)
+    if (remote === undefined || !event.futureIds.some((id) => remote.children.has(id))) return
+    lending.set(event.waitId, remote)
+    publishVia(remote.executor, keys(remote.context.queue).lendChannel(remote.context.workerId), 'lend')
+  })
+  diagnosticsChannel.subscribe(channels.waitEnd.name, (message) => {
+    const event = message as WaitEndEvent
+    const lent = lending.get(event.waitId)
+    if (lent === undefined) return
+    lending.delete(event.waitId)
+    publishVia(lent.executor, keys(lent.context.queue).lendChannel(lent.context.workerId), 'return')
+  })
+}
+
+function forgetChild(futureId: number): void {
+  const owner = childOwner.get(futureId)
+  if (owner === undefined) return
+  childOwner.delete(futureId)
+  remoteTasks.get(owner)?.children.delete(futureId)
+}
+
+/**
+ * Runs one job. Called by the worker through its local executor, as a `task()` of this module.
+ *
+ * @param payload the job's payload (base64, as BullMQ stored it)
+ * @param jobId the BullMQ job id
+ * @param context the worker's connection, queue, root and policy
+ * @returns the encoded result envelope
+ */
+export async function runJob(payload: string, jobId: string, context: RunnerContext): Promise<Uint8Array> {
+  let envelope: Envelope
+  try {
+    const job = decodePayload(payload)
+    if (job.fn.kind === 'source' && !context.allowSource) {
+      throw new SourceNotAllowedError(
+        `this worker does not run function source (the function "${job.fn.name}" was sent as text). ` +
+          `Submit a task(url, name) handle to a module under the root instead, or start the worker with ` +
+          `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
+      )
+    }
+    const spec = fromWire(job.fn, context.root)
+    const outer = currentTask()
+    const signal = outer?.signal ?? new AbortController().signal
+    const executor = nestedExecutor(context)
+    subscribeLending()
+    const contextId = job.futureId
+    const run = async (): Promise<unknown> => {
+      if (!job.chunk) return invokeCallable(spec, job.args)
+      const out: unknown[] = []
+      for (const tuple of job.args as unknown[][]) out.push(await invokeCallable(spec, tuple))
+      return out
+    }
+    remoteTasks.set(contextId, { executor, context, children: new Set() })
+    try {
+      const value = await withTaskContext({ id: contextId, name: job.name, signal, executor }, run)
+      envelope = { t: 'ok', jobId, value }
+    } finally {
+      remoteTasks.delete(contextId)
+    }
+  } catch (error) {
+    envelope = { t: 'error', jobId, error: serializeError(error) }
+  }
+  try {
+    return encodeEnvelope(envelope)
+  } catch (error) {
+    return encodeEnvelope({ t: 'error', jobId, error: serializeError(new TypeError(`the result could not be serialized: ${String(error)}`, { cause: error })) })
+  }
+}

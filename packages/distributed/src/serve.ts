@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { deserialize } from 'node:v8'
+import { Worker } from 'bullmq'
+import type { Job } from 'bullmq'
+import { serializeError, task } from '@x/future'
+import type { Executor } from '@x/future'
+import { RedisClient } from './connection.js'
+import type { Connection } from './connection.js'
+import { RAN_TTL_MS, RESULT_TTL_MS, encodeEnvelope, keys, rootPath } from './protocol.js'
+import type { WorkerInfo } from './protocol.js'
+import type { RunnerContext, runJob } from './runner.js'
+
+/** Options of {@link serve}. */
+export interface ServeOptions {
+  /** Where Redis is. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
+  connection?: Connection | undefined
+  /** The BullMQ queue to take jobs from. */
+  queue: string
+  /** Task modules are loaded from this folder only (the jobs carry paths relative to it). */
+  root: string | URL
+  /** Runs the jobs (a `ThreadPoolExecutor`, `ProcessPoolExecutor`, `AsyncPoolExecutor`, ...). It stays yours: `close()` leaves it running. */
+  executor: Executor
+  /**
+   * Run self-contained functions sent as source text. Off by default: whoever can write to the
+   * queue could otherwise run any code on this machine. @default false
+   */
+  allowSource?: boolean | undefined
+  /** Jobs run at once (the capacity registered for executors' default window). @default executor.maxWorkers */
+  concurrency?: number | undefined
+  /**
+   * Milliseconds between heartbeats. The heartbeat key lives five times as long: an executor
+   * declares this worker lost once it expired. @default 1000
+   */
+  heartbeat?: number | undefined
+  /** This worker's id, unique on the queue. @default `<hostname>/<pid>/<random>` */
+  id?: string | undefined
+  /** Errors of the connection or of BullMQ's worker that no job reports (the worker retries by itself). */
+  onError?: ((error: Error) => void) | undefined
+}
+
+/** Options of {@link DistributedWorker.close}. */
+export interface CloseOptions {
+  /**
+   * Milliseconds to let running jobs finish; after that they are handed back: their futures fail
+   * with `WorkerLostError` at once. @default Infinity
+   */
+  timeout?: number | undefined
+}
+
+/** A running worker made by {@link serve}. */
+export interface DistributedWorker extends AsyncDisposable {
+  /** Its id on the queue. */
+  readonly id: string
+  /** The queue it serves. */
+  readonly queue: string
+  /** The folder it loads task modules from. */
+  readonly root: string
+  /** Jobs it runs at once (without slots lent to waiting tasks). */
+  readonly concurrency: number
+  /** Jobs running now. */
+  readonly running: number
+  /**
+   * Stops taking jobs, lets the running ones finish (up to `timeout`, then hands them back),
+   * unregisters and closes its connections. The executor passed to `serve()` is left running.
+   */
+  close(options?: CloseOptions): Promise<void>
+}
+
+const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
+
+/** Atomically: mark the job started (once ever), push the start envelope, read an early abort. */
+const START_SCRIPT = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local abort = redis.call('GET', KEYS[3])
+if abort then return abort end
+return 0`
+
+/**
+ * Serves a queue: takes jobs from BullMQ and runs them on `executor`, registers its capacity with
+ * a heartbeat, reports starts and results to the submitting executors. Rejects with
+ * `RedisUnavailableError` when Redis cannot be reached. `x-worker` (in `@x/concurrent`) is this
+ * function behind a command line.
+ *
+ * @example
+ * ```ts
+ * import { AsyncPoolExecutor } from '@x/future'
+ * import { serve } from '@x/distributed'
+ *
+ * await using worker = await serve({ queue: 'jobs', root: new URL('.', import.meta.url), executor: new AsyncPoolExecutor({ maxWorkers: 4 }) })
+ * // ... until the process is told to stop
+ * ```
+ */
+export async function serve(options: ServeOptions): Promise<DistributedWorker> {
+  const connection = options.connection ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const queue = options.queue
+  if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {
+    throw new TypeError(`queue must be a non-empty name without ":", got ${JSON.stringify(queue)}`)
+  }
+  const root = rootPath(options.root)
+  const executor = options.executor
+  const concurrency = options.concurrency ?? executor.maxWorkers
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${String(concurrency)}`)
+  const interval = options.heartbeat ?? 1000
+  if (!(interval >= 10)) throw new RangeError(`heartbeat must be a number of milliseconds >= 10, got ${String(interval)}`)
+  const id = options.id ?? `${hostname()}/${String(process.pid)}/${randomBytes(3).toString('hex')}`
+  const k = keys(queue)
+  const info: WorkerInfo = { id, capacity: concurrency, ttl: interval * 5, host: hostname(), pid: process.pid }
+  const context: RunnerContext = { connection, queue, root, workerId: id, allowSource: options.allowSource === true }
+  const report = (error: unknown): void => {
+    options.onError?.(error instanceof Error ? error : new Error(String(error)))
+  }
+
+  const cmd = new RedisClient(connection, `x-worker-${id}`)
+  const sub = new RedisClient(connection, `x-worker-${id}-control`)
+  try {
+    await Promise.all([cmd.ready(), sub.ready()])
+  } catch (error) {
+    await Promise.all([cmd.close(), sub.close()])
+    throw error
+  }
+  const running = new Map<string, { controller: AbortController; reply: string }>()
+  const beat = (): Promise<unknown> =>
+    cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
+  await beat()
+  const timer = setInterval(() => {
+    beat().catch(report)
+  }, interval)
+
+  let closing: Promise<void> | undefined
+  // Slots lent to tasks that wait on nested work: one extra BullMQ worker each (raising a running
+  // worker's concurrency does not wake its fetch loop while every slot is busy).
+  const lent: { worker: Worker; release: (() => void) | undefined }[] = []
+  // The local executor lends one more slot too, through the hook @x/diagnostics' 'compensate' mode
+  // uses (every executor of @x/future, @x/thread-pool and @x/process-pool implements it).
+  const lendLocal = (): (() => void) | undefined => {
+    const hook = (executor as unknown as { lendWorker?: () => (() => void) | undefined }).lendWorker
+    return typeof hook === 'function' ? hook.call(executor) : undefined
+  }
+
+  // The result, and the job's markers dropped: BullMQ removes a completed job, so it cannot come back.
+  // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
+  const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> => {
+    const batch = cmd.redis.multi().rpush(reply, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).pexpire(reply, RESULT_TTL_MS)
+    return (finished ? batch.del(k.ran(jobId), k.abort(jobId)) : batch).exec()
+  }
+
+  const processor = async (job: Job<{ p: string; r: string }>): Promise<void> => {
+    const jobId = String(job.id)
+    const { p: payload, r: reply } = job.data
+    const started = (await cmd.redis.callBuffer('EVAL', [
+      START_SCRIPT, 3, k.ran(jobId), reply, k.abort(jobId),
+      id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS,
+    ])) as number | Buffer
+    // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
+    if (started === -1) return
+    const controller = new AbortController()
+    if (Buffer.isBuffer(started)) controller.abort((deserialize(started) as { reason: unknown }).reason)
+    running.set(jobId, { controller, reply })
+    let bytes: Uint8Array
+    try {
+      bytes = await executor.submitWith({ signal: controller.signal, name: job.name }, runTask, payload, jobId, context)
+    } catch (error) {
+      // the local executor failed the job itself (a crashed thread or process): the task's result
+      bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(error) })
+    }
+    if (running.delete(jobId)) await push(reply, jobId, bytes)
+  }
+
+  const makeWorker = (slots: number): Worker => {
+    const worker = new Worker(queue, processor, {
+      connection: cmd.redis,
+      concurrency: slots,
+      // A stalled job (its worker died) fails instead of running again: at most once.
+      maxStalledCount: 0,
+    })
+    worker.on('error', report)
+    return worker
+  }
+  const bull = makeWorker(concurrency)
+  await bull.waitUntilReady()
+  sub.redis.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+    const name = channel.toString()
+    if (name === k.abortChannel) {
+      const { jobId, reason } = deserialize(message) as { jobId: string; reason: unknown }
+      running.get(jobId)?.controller.abort(reason)
+    } else if (closing === undefined) {
+      // lend / return a slot while one of our tasks waits on nested work
+      if (message.toString() === 'lend') {
+        lent.push({ release: lendLocal(), worker: makeWorker(1) })
+      } else {
+        const slot = lent.pop()
+        if (slot !== undefined) void slot.worker.close().catch(report).finally(() => slot.release?.())
+      }
+    }
+  })
+  await sub.redis.subscribe(k.abortChannel, k.lendChannel(id))
+  let handBackNow: (() => void) | undefined
+  const handBack = new Promise<'timeout'>((resolve) => (handBackNow = () => { resolve('timeout'); }))
+  const handBackAfter = (timeout: number): void => {
+    if (Number.isFinite(timeout)) setTimeout(() => handBackNow?.(), Math.max(0, timeout)).unref()
+  }
+  const close = (closeOptions?: CloseOptions): Promise<void> => {
+    // A second close() while closing may shorten the grace period (x-worker's second signal).
+    handBackAfter(closeOptions?.timeout ?? Infinity)
+    closing ??= (async () => {
+      const graceful = Promise.all([bull.close(), ...lent.splice(0).map(async (slot) => { await slot.worker.close(); slot.release?.() })])
+      const outcome = await Promise.race([graceful.then(() => 'closed' as const), handBack])
+      if (outcome === 'timeout') {
+        // Hand the running jobs back: their futures fail now instead of after the heartbeat expires.
+        const handedBack = [...running.entries()]
+        running.clear()
+        await Promise.all(
+          handedBack.map(([jobId, { reply }]) =>
+            push(reply, jobId, encodeEnvelope({
+              t: 'lost',
+              jobId,
+              workerId: id,
+              message: `worker ${id} was stopped before the task finished and handed it back; it ran at most once`,
+            }), false).catch(report),
+          ),
+        )
+        await bull.close(true).catch(report)
+      }
+      clearInterval(timer)
+      await cmd.redis.multi().del(k.worker(id)).srem(k.workers, id).exec().catch(report)
+      await Promise.all([sub.close(), cmd.close()])
+    })()
+    return closing
+  }
+
+  return {
+    id,
+    queue,
+    root,
+    concurrency,
+    get running() {
+      return running.size
+    },
+    close,
+    [Symbol.asyncDispose]: () => close(),
+  }
+}

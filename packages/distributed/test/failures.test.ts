@@ -1,0 +1,111 @@
+// Lost workers, an unreachable Redis, nested work on a single slot: real processes, real signals.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { task } from '@x/future'
+import { DistributedExecutor, RedisUnavailableError, WorkerLostError, serve } from '@x/distributed'
+import { AsyncPoolExecutor } from '@x/future'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker, until } from './helpers.js'
+
+requireRedisInCi()
+cleanUpAfterAll()
+
+const tasks = new URL('tasks.mjs', root)
+const add = task<(a: number, b: number) => number>(tasks, 'add')
+const pid = task<() => number>(tasks, 'pid')
+const outer = task<(n: number) => number>(tasks, 'outer')
+const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
+
+/** heartbeat 200 ms in the workers (key lives 1 s), checks every 200 ms here: the loss is seen in ~1.2 s. */
+const BOUND_MS = 10_000
+
+let dir = ''
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'x-dist-fail-'))
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
+
+describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
+  it('fails that future with WorkerLostError, runs nothing twice, and the other worker keeps serving', async () => {
+    const queue = freshQueue('kill')
+    const [a, b] = await Promise.all([startWorker({ queue, concurrency: 1 }), startWorker({ queue, concurrency: 1 })])
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2, checkInterval: 200 })
+    const record = join(dir, 'kill-runs')
+    const latch = join(dir, 'kill-latch')
+    const victimFuture = ex.submit(recordThenWait, record, latch, 'victim')
+    await until(() => lines(record).length === 1, 'the task to start')
+    const victimPid = Number(lines(record)[0])
+    const [victim, survivor] = victimPid === a.child.pid ? [a, b] : [b, a]
+    expect(victim.child.pid).toBe(victimPid)
+    process.kill(-victimPid, 'SIGKILL')
+    expect(await victim.exited).toBe('SIGKILL')
+    const error = (await victimFuture.exception(BOUND_MS)) as WorkerLostError
+    expect(error).toBeInstanceOf(WorkerLostError)
+    expect(error.code).toBe('ERR_WORKER_LOST')
+    expect(error.workerId).toBe(victim.id)
+    // the survivor serves on
+    const pids = await Promise.all(Array.from({ length: 6 }, () => ex.submit(pid)))
+    expect(new Set(pids)).toEqual(new Set([survivor.child.pid]))
+    writeFileSync(latch, 'go')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(lines(record)).toEqual([String(victimPid)]) // never run a second time
+  })
+
+  it('is noticed even when no other worker is alive; retries: 1 runs it again on a new worker', async () => {
+    const queue = freshQueue('last')
+    const only = await startWorker({ queue, concurrency: 1 })
+    const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 200 })
+    const record = join(dir, 'last-runs')
+    const latch = join(dir, 'last-latch')
+    const lost = ex.submit(recordThenWait, record, latch, 'lost')
+    await until(() => lines(record).length === 1, 'the task to start')
+    process.kill(-(only.child.pid ?? 0), 'SIGKILL')
+    expect(await lost.exception(BOUND_MS)).toBeInstanceOf(WorkerLostError)
+    await ex.shutdown()
+
+    const retrying = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 200, retries: 1 })
+    const record2 = join(dir, 'retry-runs')
+    const again = retrying.submit(recordThenWait, record2, latch, 'again')
+    const first = await startWorker({ queue, concurrency: 1 })
+    await until(() => lines(record2).length === 1, 'the task to start')
+    process.kill(-(first.child.pid ?? 0), 'SIGKILL')
+    const second = await startWorker({ queue, concurrency: 1 })
+    await until(() => lines(record2).length === 2, 'the retry to start', BOUND_MS)
+    writeFileSync(latch, 'go')
+    expect(await again.result(BOUND_MS)).toBe('again')
+    expect(lines(record2)).toEqual([String(first.child.pid), String(second.child.pid)])
+    await retrying.shutdown()
+  })
+})
+
+describe.skipIf(!hasRedis)('nested work', () => {
+  it("the seed's starvation example completes on one worker of concurrency 1 (the waiting task lends its slot)", async () => {
+    const queue = freshQueue('starve')
+    await startWorker({ queue, concurrency: 1 })
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root })
+    expect(await ex.submit(outer, 5).result(20_000)).toBe(26)
+    expect(await Promise.all([1, 2, 3].map((n) => ex.submit(outer, n)))).toEqual([2, 5, 10])
+  })
+})
+
+describe.skipIf(!hasRedis)('Redis unreachable', () => {
+  it('fails the futures with RedisUnavailableError naming the address, without hanging', async () => {
+    const ex = new DistributedExecutor({ connection: 'redis://127.0.0.1:1', queue: 'nowhere', root, maxWorkers: 1 })
+    const error = (await ex.submit(add, 1, 2).exception(20_000)) as RedisUnavailableError
+    expect(error).toBeInstanceOf(RedisUnavailableError)
+    expect(error.code).toBe('ERR_REDIS_UNAVAILABLE')
+    expect(error.message).toContain('127.0.0.1:1')
+    await ex.shutdown()
+  })
+
+  it('serve() rejects with RedisUnavailableError', async () => {
+    const executor = new AsyncPoolExecutor({ maxWorkers: 1 })
+    await expect(serve({ connection: 'redis://127.0.0.1:1', queue: 'nowhere', root, executor })).rejects.toBeInstanceOf(RedisUnavailableError)
+    await executor.shutdown()
+  })
+})

@@ -1,0 +1,140 @@
+// Real Redis, real worker processes: the helpers every test file shares.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import { afterAll, it } from 'vitest'
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const root = new URL('./fixtures/root/', import.meta.url)
+export const outside = new URL('./fixtures/outside/', import.meta.url)
+const workerScript = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url))
+
+/** Whether a Redis answers (the suite needs one; `pnpm test` says loudly when it did not run). */
+export async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 })
+  redis.on('error', () => undefined)
+  try {
+    await redis.connect()
+    await redis.ping()
+    return true
+  } catch {
+    return false
+  } finally {
+    redis.disconnect()
+  }
+}
+
+export const hasRedis = await redisAnswers()
+
+/** Under CI the suite must run: without Redis, this test fails instead of everything skipping. */
+export function requireRedisInCi(): void {
+  if (process.env.CI === 'true') {
+    it('has a Redis to run against (required under CI=true)', () => {
+      if (!hasRedis) throw new Error(`no Redis answers at ${REDIS_URL}; .ci/run starts one (scripts/redis.mjs --ensure)`)
+    })
+  }
+}
+
+/** A queue name of its own for one test, whose keys are deleted after the file. */
+export function freshQueue(label: string): string {
+  const queue = `t-${label}-${randomBytes(4).toString('hex')}`
+  queues.push(queue)
+  return queue
+}
+const queues: string[] = []
+
+/** Deletes every key of a queue (BullMQ's and ours). */
+export async function deleteQueueKeys(queue: string): Promise<void> {
+  const redis = new Redis(REDIS_URL)
+  try {
+    for (const pattern of [`bull:${queue}:*`, `x:${queue}:*`]) {
+      let cursor = '0'
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+        cursor = next
+        if (found.length > 0) await redis.del(...found)
+      } while (cursor !== '0')
+    }
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/** A worker process (test/fixtures/worker.mjs: serve() on an AsyncPoolExecutor). */
+export interface WorkerProcess {
+  readonly child: ChildProcess
+  readonly id: string
+  output(): string
+  /** Resolves with the exit code or signal. */
+  readonly exited: Promise<number | string>
+}
+
+const children = new Set<ChildProcess>()
+
+/** Starts a worker process and waits until it serves. */
+export async function startWorker(options: {
+  queue: string
+  concurrency?: number
+  allowSource?: boolean
+  heartbeat?: number
+  root?: URL
+}): Promise<WorkerProcess> {
+  const args = JSON.stringify({ ...options, root: (options.root ?? root).href })
+  const child = spawn(process.execPath, [workerScript, args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, REDIS_URL },
+    detached: true, // its own process group: a kill reaches everything it started
+  })
+  children.add(child)
+  let output = ''
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      children.delete(child)
+      resolve(code ?? signal ?? 'unknown')
+    })
+  })
+  const id = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`worker did not start within 20 s:\n${output}`)); }, 20_000)
+    const onData = (): void => {
+      const match = /ready (\S+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout.on('data', onData)
+    void exited.then((how) => {
+      clearTimeout(timer)
+      reject(new Error(`worker exited (${String(how)}) before it served:\n${output}`))
+    })
+  })
+  return { child, id, output: () => output, exited }
+}
+
+/** Kills every worker process a test file started, and deletes the keys of its queues. */
+export function cleanUpAfterAll(): void {
+  afterAll(async () => {
+    for (const child of children) {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    children.clear()
+    if (hasRedis) await Promise.all(queues.splice(0).map(deleteQueueKeys))
+  })
+}
+
+/** Polls until `condition` holds, or fails after `ms`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const start = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

@@ -1,0 +1,45 @@
+// Volume and process lifetime: 20,000 tasks at once, and an idle client exiting by itself.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { task } from '@x/future'
+import { DistributedExecutor } from '@x/distributed'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker } from './helpers.js'
+
+requireRedisInCi()
+cleanUpAfterAll()
+
+const add = task<(a: number, b: number) => number>(new URL('tasks.mjs', root), 'add')
+
+describe.skipIf(!hasRedis)('volume', () => {
+  it('20,000 tasks submitted at once all complete, each with its own result (nothing lost)', { timeout: 120_000 }, async () => {
+    const queue = freshQueue('volume')
+    await Promise.all([startWorker({ queue, concurrency: 50 }), startWorker({ queue, concurrency: 50 })])
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 200 })
+    const n = 20_000
+    const futures = Array.from({ length: n }, (_, i) => ex.submit(add, i, 1))
+    const results = await Promise.all(futures)
+    expect(results).toHaveLength(n)
+    results.forEach((value, i) => {
+      if (value !== i + 1) throw new Error(`task ${String(i)} returned ${String(value)}`)
+    })
+    expect(futures.every((f) => f.state === 'FINISHED')).toBe(true)
+  })
+})
+
+describe.skipIf(!hasRedis)('process lifetime', () => {
+  it('an idle client exits by itself once its futures are done', async () => {
+    const queue = freshQueue('idle')
+    await startWorker({ queue, concurrency: 1 })
+    const script = fileURLToPath(new URL('./fixtures/idle-client.mjs', import.meta.url))
+    const result = spawnSync(process.execPath, [script, queue, root.href], {
+      env: { ...process.env, REDIS_URL },
+      encoding: 'utf8',
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    })
+    expect(result.signal, `the client did not exit by itself:\n${result.stdout}${result.stderr}`).toBeNull()
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain('sum 10')
+  })
+})
