@@ -20,9 +20,6 @@ export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) =
   readonly __fn?: F
 }
 
-/** Any function: what a task handle may name. */
-type AnyFunction = (...args: any[]) => unknown
-
 /**
  * The names of the function exports of a module type, such as `typeof import('./tasks.js')`: what
  * `task<typeof import('./tasks.js')>(url, name)` accepts as `name`.
@@ -44,7 +41,7 @@ export type TaskName<M> = { [K in keyof M]-?: M[K] extends (...args: any[]) => u
  * const f = pool.submit(pow, 323n, 1235n) // Future<bigint>
  * ```
  */
-export function task<F extends AnyFunction>(module: string | URL, exportName?: string): Task<F>
+export function task<F extends (...args: any[]) => unknown>(module: string | URL, exportName?: string): Task<F>
 /**
  * A handle checked against the module's type: `exportName` must name one of its function exports
  * (`'fibb'` is a compile error). Give the name as the second type argument too, and `submit()`
@@ -64,7 +61,7 @@ export function task<F extends AnyFunction>(module: string | URL, exportName?: s
 export function task<M extends object, K extends TaskName<M> = TaskName<M>>(
   module: string | URL,
   exportName: K,
-): Task<Extract<M[K], AnyFunction>>
+): Task<Extract<M[K], (...args: any[]) => unknown>>
 export function task(module: string | URL, exportName = 'default'): Task {
   const href = moduleHref(module)
   if (typeof exportName !== 'string' || exportName === '') {
