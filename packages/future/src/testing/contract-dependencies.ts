@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { CancelledError, DependencyError, Future, QueueFullError, wait } from '../index.js'
 import { rejection, until } from './harness.js'
 import type { Suite } from './harness.js'
-import { add, divide, identity, pow, recordTask, waitForLatch } from './tasks.js'
+import { add, divide, identity, nestedDependency, pow, recordTask, waitForLatch } from './tasks.js'
 
 /** A hand-made future, settled by the test: a dependency from no executor at all. */
 function settleLater<T>(): { future: Future<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
@@ -57,6 +57,11 @@ export function describeDependencyContract(suite: Suite): void {
       expect(ex.stats()).toMatchObject({ running: 0, queued: 1 })
       later.resolve(4)
       expect(await dependent).toBe(16)
+    })
+
+    it('works for nested work too: inside a task, a future of currentTask().executor as an argument', { timeout }, async () => {
+      const ex = await suite.make(2)
+      expect(await ex.submit(nestedDependency, 4)).toBe(41)
     })
 
     it('takes done futures, the same future twice, and plain arguments around them', { timeout }, async () => {
