@@ -117,7 +117,7 @@ describe('checkLayers', () => {
       ].join('\n'),
     });
     expect(checkLayers(root)).toEqual([
-      'packages/thread-pool/src/extra.ts: imports @x/process-pool, but @x/thread-pool may use only @x/future, @x/diagnostics (scripts/layers.mjs).',
+      'packages/thread-pool/src/extra.ts: imports @x/process-pool, but @x/thread-pool may use only @x/future, @x/diagnostics, @x/pool-kit (scripts/layers.mjs).',
       'packages/thread-pool/src/extra.ts: imports "@x/future/src/future.js"; import the package entry (@x/future), not its src/ or dist/.',
       'packages/thread-pool/src/extra.ts: imports "../../process-pool/src/index.js", which leaves packages/thread-pool; import the other package by its name.',
     ]);

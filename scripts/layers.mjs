@@ -5,7 +5,8 @@
 //
 //   L0  @x/future
 //   L1  @x/diagnostics                  -> future
-//   L2  @x/thread-pool, @x/process-pool -> future, diagnostics   (never each other)
+//       @x/pool-kit                     -> future   (the engine both pools share)
+//   L2  @x/thread-pool, @x/process-pool -> future, diagnostics, pool-kit   (never each other)
 //       @x/distributed                  -> future                 (never a pool)
 //   L3  @x/concurrent                   -> everything below
 //       @x/integration (private tests)  -> everything below
@@ -24,37 +25,38 @@
 export const layers = {
   'packages/future': { name: '@x/future', level: 0, mayUse: [] },
   'packages/diagnostics': { name: '@x/diagnostics', level: 1, mayUse: ['@x/future'] },
+  'packages/pool-kit': { name: '@x/pool-kit', level: 1, mayUse: ['@x/future'] },
   'packages/thread-pool': {
     name: '@x/thread-pool',
     level: 2,
-    mayUse: ['@x/future', '@x/diagnostics'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit'],
   },
   'packages/process-pool': {
     name: '@x/process-pool',
     level: 2,
-    mayUse: ['@x/future', '@x/diagnostics'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit'],
   },
   'packages/distributed': { name: '@x/distributed', level: 2, mayUse: ['@x/future'] },
   'packages/concurrent': {
     name: '@x/concurrent',
     level: 3,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/distributed'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/distributed'],
   },
   'packages/integration': {
     name: '@x/integration',
     level: 4,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
   },
   'packages/reliability': {
     name: '@x/reliability',
     level: 4,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/concurrent'],
   },
   'apps/sample': { name: '@x/sample', level: 4, mayUse: ['@x/concurrent'] },
   'apps/bench': {
     name: '@x/bench',
     level: 4,
-    mayUse: ['@x/future', '@x/diagnostics', '@x/thread-pool', '@x/process-pool', '@x/distributed', '@x/concurrent'],
+    mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit', '@x/thread-pool', '@x/process-pool', '@x/distributed', '@x/concurrent'],
   },
 };
 

@@ -8,6 +8,6 @@ export default defineProject({
     hookTimeout: 20_000,
     // Load the workspace packages' built files as they are: the conformance suite's tasks are
     // sent to workers as source text, which must not be rewritten by Vite's SSR transform.
-    server: { deps: { external: [/\/packages\/(future|diagnostics|thread-pool)\/dist\//] } },
+    server: { deps: { external: [/\/packages\/(future|diagnostics|pool-kit|thread-pool)\/dist\//] } },
   },
 })

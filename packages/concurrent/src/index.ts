@@ -96,7 +96,7 @@ export type {
 } from '@x/diagnostics'
 
 // @x/thread-pool: ThreadPoolExecutor (L2)
-export { ThreadPoolExecutor, BrokenThreadPoolError, WorkerExitError, threadName } from '@x/thread-pool'
+export { ThreadPoolExecutor, BrokenThreadPoolError, WorkerExitError, WorkerDiedError, threadName } from '@x/thread-pool'
 export type { ThreadPoolExecutorOptions } from '@x/thread-pool'
 
 // @x/process-pool: ProcessPoolExecutor (L2)

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { BrokenExecutorError, FutureError } from '@x/future'
+import { BrokenExecutorError } from '@x/future'
+import { SerializationError as PoolSerializationError, WorkerDiedError } from '@x/pool-kit'
 
 /**
  * The process pool cannot run work any more: a child's `initializer` failed, or a child process
@@ -30,7 +31,9 @@ export class BrokenProcessPoolError extends BrokenExecutorError {
  * The child process running a task died before the task finished: it called `process.exit()`,
  * was killed by a signal (`SIGKILL`, `SIGTERM` from `terminateWorkers()`, ...), aborted
  * (`process.abort()`, a fatal V8 error such as running out of memory) or crashed. Only the futures
- * that child was running fail with it; the pool starts a new child and keeps serving.
+ * that child was running fail with it; the tasks sent ahead to it that had not started run on
+ * another child, and the pool starts a new child and keeps serving. A `WorkerDiedError` (from
+ * `@x/pool-kit`, re-exported here), as the thread pool's `WorkerExitError` is.
  *
  * @example
  * ```ts
@@ -39,11 +42,7 @@ export class BrokenProcessPoolError extends BrokenExecutorError {
  * }
  * ```
  */
-export class ProcessExitError extends FutureError {
-  /** The child's exit code, when it exited (`process.exit(3)` gives 3); otherwise `undefined`. */
-  readonly exitCode: number | undefined
-  /** The signal that ended the child, by name (`'SIGKILL'`), when a signal ended it. */
-  readonly signal: string | undefined
+export class ProcessExitError extends WorkerDiedError {
   /** The child's process id. */
   readonly pid: number | undefined
 
@@ -52,9 +51,7 @@ export class ProcessExitError extends FutureError {
     details: { exitCode: number | undefined; signal: string | undefined; pid: number | undefined },
     options?: ErrorOptions,
   ) {
-    super(message, 'ERR_PROCESS_EXITED', options)
-    this.exitCode = details.exitCode
-    this.signal = details.signal
+    super(message, 'ERR_PROCESS_EXITED', details, options)
     this.pid = details.pid
   }
 }
@@ -63,10 +60,11 @@ export class ProcessExitError extends FutureError {
  * A value could not be sent between the parent and a child process (Node's `advanced`
  * serialization cannot copy it: a symbol, a `WeakMap`, a class instance holding native state,
  * ...). Only the future that owns the value fails; the message names the argument (or says it was
- * the result) and its `cause` is the serializer's own error.
+ * the result) and its `cause` is the serializer's own error. The process pool's form of
+ * `@x/pool-kit`'s `SerializationError` (a `TypeError`), with its own code.
  */
-export class SerializationError extends FutureError {
+export class SerializationError extends PoolSerializationError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, 'ERR_PROCESS_POOL_SERIALIZATION', options)
+    super(message, { ...options, code: 'ERR_PROCESS_POOL_SERIALIZATION' })
   }
 }

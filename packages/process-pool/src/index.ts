@@ -7,3 +7,4 @@
 export { ProcessPoolExecutor } from './pool.js'
 export type { ProcessPoolExecutorOptions } from './pool.js'
 export { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
+export { WorkerDiedError } from '@x/pool-kit'

@@ -9,6 +9,7 @@ it('exports exactly the public API', () => {
       "ProcessExitError",
       "ProcessPoolExecutor",
       "SerializationError",
+      "WorkerDiedError",
     ]
   `)
 })

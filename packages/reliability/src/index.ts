@@ -9,5 +9,5 @@ export { runChaos, chaosTask, echoTask, expectedValue, defaultMix } from './chao
 export type { ChaosOptions, ChaosReport, ChaosMix } from './chaos.js'
 export { Random } from './random.js'
 export { leftovers, resourceCounts, isAlive } from './resources.js'
-export { describe } from './verdict.js'
+export { describe, judge } from './verdict.js'
 export type { CallRecord, Verdict, Outcome } from './verdict.js'

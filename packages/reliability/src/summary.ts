@@ -21,7 +21,7 @@ export function summarize(report: ChaosReport): string {
   return [
     `${report.backend} seed ${String(report.seed)}: ${String(report.settled)}/${String(report.submitted)} settled`,
     `${String(report.fulfilled)} fulfilled, ${String(report.ownErrors)} own errors, ${String(report.cancelled)} cancelled, ${String(report.abortedRejections)} aborted`,
-    `${String(report.deaths)} worker deaths${kills}, ${String(report.deathFailures)} death failures, ${String(report.collateral)} collateral`,
+    `${String(report.deaths)} worker deaths${kills}, ${String(report.deathFailures)} death failures, ${String(report.collateral)} collateral${report.killRaces > 0 ? ` (${String(report.killRaces)} kill races)` : ''}`,
     `p99 ${quantile(report.latencies, 0.99).toFixed(1)} ms`,
     `${String(report.violations.length)} violations`,
   ].join('; ')

@@ -9,6 +9,13 @@
  *   with the worker), or naming another worker than the one it started in;
  * - more death errors for one worker than calls that were running in it.
  *
+ * One gap is no pool's to close: a kill from outside (SIGKILL) can land in the microseconds
+ * between a worker starting a call and the call's first log line, or between its last log line
+ * and its result leaving the worker. A dead worker that the log shows idle may therefore fail
+ * ONE call (one that had not logged yet, or one that had logged its end) when a SIGKILL ended
+ * it; such failures are counted in `killRaces`, not as violations. Anything beyond that (two
+ * calls from an idle worker, or one more than were running in a busy one) is collateral.
+ *
  * @module
  */
 import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
@@ -51,6 +58,8 @@ export interface Verdict {
   collateral: number
   unsettled: number
   doubleSettled: number
+  /** Death failures explained by a SIGKILL landing between a worker's bookkeeping and a call's log lines (see above). */
+  killRaces: number
   violations: string[]
 }
 
@@ -86,12 +95,17 @@ export function judge(
     collateral: 0,
     unsettled: 0,
     doubleSettled: 0,
+    killRaces: 0,
     violations: [],
   }
   const bad = (record: CallRecord, what: string): void => {
     verdict.violations.push(`call ${String(record.id)} (${record.action}): ${what}`)
   }
   const deathsByWorker = new Map<number, number>()
+  /** Calls that failed with a death error but never logged a start, by the worker the error names. */
+  const unlogged = new Map<number, { record: CallRecord; error: unknown }[]>()
+  /** Whether a SIGKILL (from outside) ended the worker, by pid. */
+  const sigkilled = new Set<number>()
   for (const record of records) {
     const start = starts.get(record.id)
     if (record.settleCount > 1) {
@@ -124,11 +138,13 @@ export function judge(
         if (backend.isDeath(error)) {
           verdict.deathFailures++
           if (!deadly.has(record.action)) verdict.collateral++
+          const worker = backend.deadWorker?.(error)
+          if (worker !== undefined && (error as { signal?: unknown }).signal === 'SIGKILL') sigkilled.add(worker)
           if (start === undefined) {
-            bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
+            if (worker === undefined) bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
+            else unlogged.set(worker, [...(unlogged.get(worker) ?? []), { record, error }])
             break
           }
-          const worker = backend.deadWorker?.(error)
           if (worker !== undefined && worker !== start.pid)
             bad(record, `death error names pid ${String(worker)}, but the call ran in pid ${String(start.pid)}`)
           const key = worker ?? -1
@@ -156,8 +172,22 @@ export function judge(
     runningIn.set(trace.pid, (runningIn.get(trace.pid) ?? 0) + 1)
     runningIn.set(-1, (runningIn.get(-1) ?? 0) + 1)
   }
+  for (const [worker, calls] of unlogged) {
+    // the one call a SIGKILL may catch before its first log line, in a worker the log shows idle
+    const only = calls.length === 1 && !deathsByWorker.has(worker) && (runningIn.get(worker) ?? 0) === 0
+    if (only && sigkilled.has(worker)) {
+      verdict.killRaces++
+      continue
+    }
+    for (const { record, error } of calls) bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
+  }
   for (const [worker, failures] of deathsByWorker) {
     const running = runningIn.get(worker) ?? 0
+    if (failures === 1 && running === 0 && sigkilled.has(worker)) {
+      // the call had logged its end; its result was on its way when the SIGKILL came
+      verdict.killRaces++
+      continue
+    }
     if (failures > running)
       verdict.violations.push(
         `${worker === -1 ? 'the dead workers' : `worker pid ${String(worker)}`} failed ${String(failures)} futures with a death error, but only ${String(running)} calls were running in it`,

@@ -1,4 +1,5 @@
-import { BrokenExecutorError, FutureError } from '@x/future'
+import { BrokenExecutorError } from '@x/future'
+import { WorkerDiedError } from '@x/pool-kit'
 
 /**
  * The thread pool cannot run work any more: a worker's `initializer` threw. Queued futures fail
@@ -23,7 +24,9 @@ export class BrokenThreadPoolError extends BrokenExecutorError {
  * task, an uncaught error (for example thrown in a timer), running out of `resourceLimits`
  * memory, or the pool ending it after an abort grace period. It is never the task's own error:
  * `exitCode` holds the thread's exit code when it exited, and `cause` the uncaught error when
- * there was one. The pool replaces the worker and keeps serving.
+ * there was one. The pool replaces the worker and keeps serving. A `WorkerDiedError` (from
+ * `@x/pool-kit`, re-exported here), as the process pool's `ProcessExitError` is: catch that to
+ * handle "a worker died" for both pools.
  *
  * @example
  * ```ts
@@ -32,12 +35,9 @@ export class BrokenThreadPoolError extends BrokenExecutorError {
  * }
  * ```
  */
-export class WorkerExitError extends FutureError {
-  /** The worker thread's exit code, when it exited (`process.exit(code)`, or 1 after an uncaught error). */
-  readonly exitCode: number | undefined
-
+export class WorkerExitError extends WorkerDiedError {
   constructor(message: string, options?: ErrorOptions & { exitCode?: number | undefined }) {
-    super(message, 'ERR_WORKER_EXITED', options)
-    this.exitCode = options?.exitCode
+    const { exitCode, ...errorOptions } = options ?? {}
+    super(message, 'ERR_WORKER_EXITED', { exitCode, signal: undefined }, errorOptions)
   }
 }

@@ -1,5 +1,6 @@
 import type { ResourceLimits } from 'node:worker_threads'
 import { isTask } from '@x/future'
+import type { Callable } from '@x/future'
 
 /**
  * The most threads a pool may be asked for. Threads start lazily, but the pool and tinypool
@@ -52,3 +53,89 @@ export function checkInitializerShape(value: unknown, describe: (value: unknown)
     )
   }
 }
+
+/** Options of `ThreadPoolExecutor`. */
+export interface ThreadPoolExecutorOptions {
+  /**
+   * The most worker threads (and so the most tasks running at once).
+   * @default `os.availableParallelism()`
+   */
+  maxWorkers?: number | undefined
+  /**
+   * Runs once in every worker thread before its first task: a `task(url, name)` handle or a
+   * self-contained function. When it throws, the pool is broken: queued futures fail with
+   * `BrokenThreadPoolError` and later `submit()` throws it.
+   */
+  initializer?: Callable | undefined
+  /** The arguments of `initializer`. @default [] */
+  initargs?: readonly unknown[] | undefined
+  /**
+   * Worker thread names are `<threadNamePrefix>_<n>` (see `threadName()`).
+   * @default `ThreadPoolExecutor-<k>`, k counting pools in this process
+   */
+  threadNamePrefix?: string | undefined
+  /**
+   * Milliseconds an idle worker thread is kept before it exits. Idle threads never keep the
+   * process alive, whatever this is. @default Infinity (kept until `shutdown()`, like Python)
+   */
+  idleTimeout?: number | undefined
+  /** Heap and stack limits of each worker thread (Node's `Worker` `resourceLimits`). */
+  resourceLimits?: ResourceLimits | undefined
+  /**
+   * Milliseconds a running task gets to stop after its `submitWith({ signal })` signal aborts,
+   * before the pool ends its worker thread and rejects its future with the abort reason.
+   * @default 1000
+   */
+  abortGracePeriod?: number | undefined
+  /** A label for diagnostics. @default `ThreadPoolExecutor #<id>` */
+  name?: string | undefined
+}
+
+export const OPTION_NAMES = [
+  'maxWorkers',
+  'initializer',
+  'initargs',
+  'threadNamePrefix',
+  'idleTimeout',
+  'resourceLimits',
+  'abortGracePeriod',
+  'name',
+] as const
+
+/** A plain object (not null, not an array): checks values that come from untyped callers. */
+export function isOptionsObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function checkMaxWorkers(value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`maxWorkers must be a positive integer, got ${describe(value)}`)
+  }
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
+  }
+  if (value > MAX_THREAD_WORKERS) {
+    throw new RangeError(`maxWorkers must be at most ${String(MAX_THREAD_WORKERS)} (each worker is a thread with its own V8 heap), got ${String(value)}`)
+  }
+  return value
+}
+
+export function checkDuration(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describe(value)}`)
+  }
+  return value
+}
+
+export function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'bigint') return `${String(value)}n`
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
+  if (typeof value === 'symbol') return value.toString()
+  if (value === null || typeof value !== 'object') return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return Object.prototype.toString.call(value)
+}
+

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
-import type { MessagePort, ResourceLimits, Transferable, Worker } from 'node:worker_threads'
+import type { MessagePort, Transferable } from 'node:worker_threads'
 import {
   Executor,
-  Future,
+  type Future,
+  ShutdownError,
   channels,
   checkArguments,
   currentTask,
@@ -16,258 +17,28 @@ import type {
   Callable,
   CallableSpec,
   FunctionOf,
-  FutureState,
   ShutdownOptions,
   SubmitOptions,
 } from '@x/future'
 import Tinypool from 'tinypool'
+import type { TinypoolWorker } from 'tinypool'
+import { inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
-import { ABORTABLE, CANCELLED, CHUNK, FLAT, QUEUED, RECLAIMED, STARTED, STATE_MASK } from './protocol.js'
+import { CANCELLED, RECLAIMED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
-import { checkInitializerShape, checkResourceLimits, MAX_THREAD_WORKERS } from './options.js'
+import { checkDuration, checkInitializerShape, checkMaxWorkers, checkResourceLimits, describe, isOptionsObject, OPTION_NAMES } from './options.js'
+import type { ThreadPoolExecutorOptions } from './options.js'
+import { deathError, defaultName, isDone, PoolFuture, Queue, Session, Slots, taskMessage } from './items.js'
+import type { Described, FutureOwner, Item } from './items.js'
 
-/** Options of {@link ThreadPoolExecutor}. */
-export interface ThreadPoolExecutorOptions {
-  /**
-   * The most worker threads (and so the most tasks running at once).
-   * @default `os.availableParallelism()`
-   */
-  maxWorkers?: number | undefined
-  /**
-   * Runs once in every worker thread before its first task: a `task(url, name)` handle or a
-   * self-contained function. When it throws, the pool is broken: queued futures fail with
-   * {@link BrokenThreadPoolError} and later `submit()` throws it.
-   */
-  initializer?: Callable | undefined
-  /** The arguments of `initializer`. @default [] */
-  initargs?: readonly unknown[] | undefined
-  /**
-   * Worker thread names are `<threadNamePrefix>_<n>` (see `threadName()`).
-   * @default `ThreadPoolExecutor-<k>`, k counting pools in this process
-   */
-  threadNamePrefix?: string | undefined
-  /**
-   * Milliseconds an idle worker thread is kept before it exits. Idle threads never keep the
-   * process alive, whatever this is. @default Infinity (kept until `shutdown()`, like Python)
-   */
-  idleTimeout?: number | undefined
-  /** Heap and stack limits of each worker thread (Node's `Worker` `resourceLimits`). */
-  resourceLimits?: ResourceLimits | undefined
-  /**
-   * Milliseconds a running task gets to stop after its `submitWith({ signal })` signal aborts,
-   * before the pool ends its worker thread and rejects its future with the abort reason.
-   * @default 1000
-   */
-  abortGracePeriod?: number | undefined
-  /** A label for diagnostics. @default `ThreadPoolExecutor #<id>` */
-  name?: string | undefined
-}
-
-const OPTION_NAMES = [
-  'maxWorkers',
-  'initializer',
-  'initargs',
-  'threadNamePrefix',
-  'idleTimeout',
-  'resourceLimits',
-  'abortGracePeriod',
-  'name',
-] as const
+export type { ThreadPoolExecutorOptions } from './options.js'
 
 /** Tasks handed to one worker ahead of time (still PENDING and cancellable there). */
 const PREFETCH = 256
-/** State words per pool: tasks handed to workers and not yet finished. */
-const SLOT_COUNT = 1 << 15
 /** tinypool wants a finite idle timeout. */
 const MAX_TIMEOUT = 2 ** 31 - 1
 
 let poolCounter = 0
-
-/** The part of tinypool's worker wrapper we use (its `threads` entries). */
-interface TinyThread {
-  readonly threadId: number
-  readonly thread: Worker
-  emit(event: 'error', error: Error): boolean
-}
-
-/** A callable as the pool sends it: its spec and the id workers know it by. */
-interface Described {
-  readonly spec: CallableSpec
-  readonly id: number
-}
-
-interface Item {
-  readonly future: PoolFuture<unknown>
-  readonly callable: Described
-  readonly args: readonly unknown[]
-  readonly chunk: boolean
-  /** A chunk whose `args` is the flat list of single arguments. */
-  readonly flat: boolean
-  readonly transfer: readonly Transferable[] | undefined
-  readonly signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
-  where: 'queued' | 'sent' | 'done'
-  session: Session | undefined
-  slot: number
-  word: number
-  started: boolean
-  graceTimer: NodeJS.Timeout | undefined
-  /** Called once when the item ends (nested work reports back to its worker). */
-  notify: ((how: 'ok' | 'error' | 'cancelled', value: unknown) => void) | undefined
-}
-
-/** One worker thread serving this pool: a tinypool task holding a port of ours. */
-class Session {
-  readonly items = new Map<number, Item>()
-  readonly nested = new Map<number, Item>()
-  readonly waits = new Map<number, { readonly waitId: number; ended: boolean }>()
-  /** The callables this session's worker has been sent. */
-  readonly knownSpecs = new Set<number>()
-  threadId: number | undefined
-  alive = true
-  released = false
-  noPrefetch = false
-  kill: { readonly item: Item; readonly reason: unknown } | undefined
-
-  constructor(
-    readonly id: number,
-    readonly port: MessagePort,
-  ) {}
-}
-
-/** A FIFO with cheap removal from the front and re-insertion at the front. */
-class Queue {
-  #front: Item[] = []
-  #back: Item[] = []
-  #head = 0
-  live = 0
-
-  push(item: Item): void {
-    this.#back.push(item)
-    this.live++
-  }
-
-  /** Puts `items` back at the front, keeping their order. */
-  unshift(items: readonly Item[]): void {
-    for (const item of items.toReversed()) this.#front.push(item)
-    this.live += items.length
-  }
-
-  shift(): Item | undefined {
-    for (;;) {
-      let item = this.#front.pop()
-      if (item === undefined) {
-        if (this.#head >= this.#back.length) return undefined
-        item = this.#back[this.#head]
-        this.#back[this.#head++] = undefined as never
-        if (item === undefined) continue
-        if (this.#head > 4096 && this.#head * 2 > this.#back.length) {
-          this.#back = this.#back.slice(this.#head)
-          this.#head = 0
-        }
-      }
-      if (item.where !== 'queued') continue
-      this.live--
-      return item
-    }
-  }
-
-  /** Every live item, front first (for shutdown's cancelFutures and a broken pool). */
-  drain(): Item[] {
-    const out: Item[] = []
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item)
-    return out
-  }
-}
-
-/** Shared state words, one per task handed to a worker. */
-class Slots {
-  readonly buffer = new SharedArrayBuffer(SLOT_COUNT * 4)
-  readonly words = new Int32Array(this.buffer)
-  readonly #free: number[] = []
-  #fresh = 0
-
-  get available(): number {
-    return this.#free.length + SLOT_COUNT - this.#fresh
-  }
-
-  /** A slot in state QUEUED with a fresh generation, or -1. */
-  take(item: Item): boolean {
-    let slot = this.#free.pop()
-    if (slot === undefined) {
-      if (this.#fresh >= SLOT_COUNT) return false
-      slot = this.#fresh++
-    }
-    const generation = (Atomics.load(this.words, slot) >>> 3) + 1
-    const word = ((generation & 0x0fffffff) << 3) | QUEUED
-    Atomics.store(this.words, slot, word)
-    item.slot = slot
-    item.word = word
-    return true
-  }
-
-  release(item: Item): void {
-    if (item.slot < 0) return
-    this.#free.push(item.slot)
-    item.slot = -1
-  }
-
-  /** QUEUED → `state` if nobody claimed the slot first. */
-  claim(item: Item, state: number): boolean {
-    return Atomics.compareExchange(this.words, item.slot, item.word, (item.word & ~STATE_MASK) | state) === item.word
-  }
-
-  startedBy(item: Item): boolean {
-    return item.slot >= 0 && Atomics.load(this.words, item.slot) === ((item.word & ~STATE_MASK) | STARTED)
-  }
-}
-
-/** The hooks a {@link PoolFuture} needs from its pool. */
-interface FutureOwner {
-  cancel(item: Item): boolean
-  sync(item: Item): void
-}
-
-/**
- * A future of this pool. PENDING while queued here or handed to a worker but not started there;
- * RUNNING from the moment the worker claims it (read from the shared state word, so `running()`
- * and `cancel()` are exact).
- */
-class PoolFuture<T> extends Future<T> {
-  item: Item | undefined
-  readonly #owner: FutureOwner
-
-  constructor(owner: FutureOwner, name: string | undefined) {
-    super({ name })
-    this.#owner = owner
-  }
-
-  override get state(): FutureState {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.state
-  }
-
-  override running(): boolean {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.running()
-  }
-
-  override toString(): string {
-    if (this.item !== undefined) this.#owner.sync(this.item)
-    return super.toString()
-  }
-
-  override cancel(): boolean {
-    const item = this.item
-    if (item === undefined || item.where === 'done') return super.cancel()
-    return this.#owner.cancel(item)
-  }
-
-  /** @internal */
-  cancelHere(): boolean {
-    return super.cancel()
-  }
-}
 
 /**
  * Python's `ThreadPoolExecutor` on Node's `worker_threads` (through tinypool): runs CPU-bound
@@ -296,10 +67,20 @@ export class ThreadPoolExecutor extends Executor {
   readonly #sessions = new Set<Session>()
   /** Ports of released sessions, until the worker closes its end. */
   readonly #releasedPorts = new Set<MessagePort>()
+  /**
+   * Released sessions whose tinypool task has not settled yet: their threads are still busy, so
+   * they count against the thread limit (tinypool's `maxThreads` is fixed at 2 × maxWorkers, room
+   * for lent workers; the live limit, maxWorkers + lent, is kept here).
+   */
+  #ending = 0
   readonly #watched = new WeakSet<object>()
   readonly #described = new WeakMap<object, Described>()
   /** Threads that started serving (said hello). */
   readonly #greeted = new Set<number>()
+  /** Threads that failed to start in a row: retried after a growing delay, then the pool breaks. */
+  readonly #backoff = new StartBackoff()
+  /** No thread starts before this timer fires (the backoff delay after a failed start). */
+  #startDelay: NodeJS.Timeout | undefined
   readonly #specIds = new Map<string, Described>()
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
@@ -365,12 +146,11 @@ export class ThreadPoolExecutor extends Executor {
       // A worker between sessions must keep its event loop running (its timers, its port).
       useAtomics: false,
       resourceLimits,
+      // Node's default for a Worker is the parent's execArgv as is: `--input-type` or `--eval`
+      // from a `node -e` parent would stop every thread from starting.
+      execArgv: inheritedExecArgv(),
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
-    // Thread numbers (names) are assigned for maxWorkers * 2 threads, but tinypool may run only
-    // maxWorkers (+ lent ones): a session started while a released one is still ending waits for
-    // that thread instead of starting one more.
-    this.#setThreadLimit(maxWorkers)
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
     // own listeners (watchThreads) handle it.
     this.#tiny.on('error', () => undefined)
@@ -501,27 +281,22 @@ export class ThreadPoolExecutor extends Executor {
   protected override lendWorker(): (() => void) | undefined {
     if (this.#lent >= this.maxWorkers || this.#closing !== undefined) return undefined
     this.#lent++
-    this.#setThreadLimit(this.#limit())
     this.#schedulePump()
     let returned = false
     return () => {
       if (returned) return
       returned = true
       this.#lent--
-      this.#setThreadLimit(this.#limit())
     }
   }
 
-  /** tinypool 2.2.0 reads `options.maxThreads` on every run(): it is the live thread limit. */
-  #setThreadLimit(limit: number): void {
-    ;(this.#tiny.options as { maxThreads: number }).maxThreads = limit
-  }
+
 
   // ---- submission and dispatch -------------------------------------------------------------------
 
   #checkOpen(): void {
     if (this.#broken !== undefined) throw this.#broken
-    if (this.#shutdown) throw new Error('cannot schedule new futures after shutdown')
+    if (this.#shutdown) throw new ShutdownError()
   }
 
   /** The spec of a function or task handle, described once per pool. */
@@ -637,7 +412,7 @@ export class ThreadPoolExecutor extends Executor {
     // An idle worker takes the next task; with none idle, start one more (Python's rule).
     while (this.#queue.live > 0) {
       let session = this.#idleSession()
-      if (session === undefined && this.#sessions.size < this.#limit()) session = this.#spawn()
+      if (session === undefined && this.#startDelay === undefined && this.#sessions.size + this.#ending < this.#limit()) session = this.#spawn()
       if (session === undefined) break
       this.#send(session, 1)
     }
@@ -691,7 +466,7 @@ export class ThreadPoolExecutor extends Executor {
           this.#slots.release(item)
           this.#fail(
             item,
-            new TypeError(
+            new SerializationError(
               `an argument of task "${item.future.name ?? spec.name}" cannot be sent to a worker thread: ${
                 error instanceof Error ? error.message : String(error)
               }. Pass structured-cloneable data (no functions, symbols or class instances with private state).`,
@@ -722,11 +497,13 @@ export class ThreadPoolExecutor extends Executor {
       diagnostics: channels.waitStart.hasSubscribers,
       maxWorkers: this.maxWorkers,
     }
-    this.#tiny.run(init, { transferList: [port2] as never }).then(
+    this.#tiny.run(init, { transferList: [port2] as never, signal: session.abort.signal }).then(
       () => {
+        this.#ended(session)
         this.#end(session)
       },
       (error: unknown) => {
+        this.#ended(session)
         this.#death(session, { error })
       },
     )
@@ -736,13 +513,13 @@ export class ThreadPoolExecutor extends Executor {
 
   /** tinypool has no event for a new thread: look for new ones after each run(). */
   #watchThreads(): void {
-    for (const thread of this.#tiny.threads as unknown as TinyThread[]) {
+    for (const thread of this.#tiny.threads) {
       if (this.#watched.has(thread)) continue
       this.#watched.add(thread)
-      thread.thread.on('exit', (code) => {
+      thread.on('exit', (code: number) => {
         this.#onThreadExit(thread, code)
       })
-      thread.thread.on('error', (error) => {
+      thread.on('error', (error: Error) => {
         this.#onThreadError(thread, error)
       })
     }
@@ -754,8 +531,8 @@ export class ThreadPoolExecutor extends Executor {
    * thread keeps its place. We fail the session here, then report the exit to tinypool as an
    * 'error' on that thread, which makes tinypool drop it and settle its task.
    */
-  #onThreadExit(thread: TinyThread, code: number): void {
-    if (!(this.#tiny.threads as unknown as TinyThread[]).includes(thread)) return // tinypool ended it
+  #onThreadExit(thread: TinypoolWorker, code: number): void {
+    if (!this.#tiny.threads.includes(thread)) return // tinypool ended it
     const session = this.#sessionOfThread(thread.threadId)
     const error = new WorkerExitError(`worker thread exited with code ${String(code)}`, { exitCode: code })
     if (session !== undefined) this.#death(session, { exitCode: code })
@@ -763,19 +540,40 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * A thread that fails before any session on it said hello never started: tinypool 2.2.0 then
-   * keeps the session's task queued forever and stops starting threads. Such a failure repeats
-   * (a worker entry that cannot load, resourceLimits too small to boot), so the pool is broken.
+   * A thread that fails before any session on it said hello never started (a worker entry that
+   * cannot load, resourceLimits too small to boot, the system out of memory). tinypool 2.2.0
+   * then keeps the session's task queued forever: the pool takes the sessions that never started
+   * out (their tasks leave tinypool's queue through their abort signal, their work goes back to
+   * the front of the queue) and starts new ones after a growing delay (@x/pool-kit's
+   * StartBackoff). After 5 such failures in a row, with no thread serving, the pool is broken.
    */
-  #onThreadError(thread: TinyThread, error: Error): void {
+  #onThreadError(thread: TinypoolWorker, error: Error): void {
     this.#sessionOfThread(thread.threadId) // reads the hellos that arrived
     if (this.#greeted.has(thread.threadId)) return
-    this.#breakPool(
-      undefined,
-      new BrokenThreadPoolError(`a worker thread failed to start (${describe(error)}), the thread pool is not usable anymore`, {
-        cause: error,
-      }),
-    )
+    const verdict = this.#backoff.failed()
+    const serving = [...this.#sessions].some((s) => s.threadId !== undefined)
+    if (!verdict.retry && !serving) {
+      this.#breakPool(
+        undefined,
+        new BrokenThreadPoolError(
+          `a worker thread failed to start (${describe(error)}), ${String(verdict.failures)} times in a row with none ` +
+            'starting in between (each retried after a growing delay): the thread pool is not usable anymore',
+          { cause: error },
+        ),
+      )
+      return
+    }
+    for (const s of [...this.#sessions]) {
+      if (s.threadId !== undefined) continue
+      this.#death(s, { error })
+      s.abort.abort()
+    }
+    if (this.#startDelay === undefined && this.#broken === undefined) {
+      this.#startDelay = setTimeout(() => {
+        this.#startDelay = undefined
+        this.#schedulePump()
+      }, verdict.delayMs)
+    }
   }
 
   #sessionOfThread(threadId: number): Session | undefined {
@@ -823,6 +621,7 @@ export class ThreadPoolExecutor extends Executor {
       case 'hello':
         session.threadId = message[1]
         this.#greeted.add(message[1])
+        this.#backoff.started()
         return
       case 'initFailed':
         this.#breakPool(
@@ -1017,12 +816,12 @@ export class ThreadPoolExecutor extends Executor {
       session.kill = { item, reason }
       this.#drainPort(session)
       if (isDone(item)) return
-      const thread = (this.#tiny.threads as unknown as TinyThread[]).find((t) => t.threadId === session.threadId)
+      const thread = this.#tiny.threads.find((t) => t.threadId === session.threadId)
       if (thread === undefined) {
         this.#death(session, { exitCode: undefined })
         return
       }
-      void thread.thread.terminate()
+      void thread.terminate()
     }, this.#grace)
     item.graceTimer.unref()
   }
@@ -1076,6 +875,13 @@ export class ThreadPoolExecutor extends Executor {
     this.#schedulePump()
   }
 
+  /** A session's tinypool task settled: a released one no longer holds its thread. */
+  #ended(session: Session): void {
+    if (!session.released) return
+    this.#ending--
+    if (this.#queue.live > 0) this.#schedulePump()
+  }
+
   /** A released session's tinypool task resolved. */
   #end(session: Session): void {
     if (!session.alive) return
@@ -1125,6 +931,8 @@ export class ThreadPoolExecutor extends Executor {
 
   #breakPool(session: Session | undefined, error: BrokenThreadPoolError): void {
     this.#broken ??= error
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     const broken = this.#broken
     for (const item of this.#queue.drain()) {
       this.#queue.live++
@@ -1173,6 +981,7 @@ export class ThreadPoolExecutor extends Executor {
   #releaseAll(): void {
     for (const session of [...this.#sessions]) {
       session.released = true
+      this.#ending++
       session.alive = false
       this.#sessions.delete(session)
       const port = session.port
@@ -1196,8 +1005,10 @@ export class ThreadPoolExecutor extends Executor {
       clearImmediate(this.#releaseTimer)
       this.#releaseTimer = undefined
     }
+    if (this.#startDelay !== undefined) clearTimeout(this.#startDelay)
+    this.#startDelay = undefined
     this.#releaseAll()
-    const threads = this.#tiny.threads as unknown as TinyThread[]
+    const threads = [...this.#tiny.threads]
     await this.#tiny.destroy()
     // A thread ended before it read 'release' leaves our end of its port open.
     for (const port of this.#releasedPorts) port.close()
@@ -1205,98 +1016,8 @@ export class ThreadPoolExecutor extends Executor {
     // tinypool closes its own port of each thread a few ticks after the thread's 'exit' (which
     // is what destroy() awaits), and a closed port goes away on the next loop turn: wait for
     // both, so nothing of the pool is left when shutdown() resolves.
-    await Promise.all(threads.map((thread) => thread.thread.terminate()))
+    await Promise.all(threads.map((thread) => thread.terminate()))
     for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   }
-}
-
-/** A plain object (not null, not an array): checks values that come from untyped callers. */
-function isOptionsObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** Re-reads an item's place after code that may have settled it. */
-function isDone(item: Item): boolean {
-  return item.where !== 'sent'
-}
-
-function taskMessage(item: Item): TaskMessage {
-  return [
-    item.future.id,
-    item.slot,
-    item.word,
-    item.callable.id,
-    item.args,
-    (item.chunk ? CHUNK : 0) | (item.flat ? FLAT : 0) | (item.signal === undefined ? 0 : ABORTABLE),
-    item.future.name,
-  ]
-}
-
-/** The future's name when none is given: the function's or export's name. */
-function defaultName(spec: CallableSpec): string | undefined {
-  return spec.name === 'anonymous' ? undefined : spec.name
-}
-
-function deathError(cause: { error?: unknown; exitCode?: number | undefined }, detail: string | undefined): WorkerExitError {
-  const suffix = detail === undefined ? '' : `; ${detail}`
-  const { error } = cause
-  if (error !== undefined) {
-    const code = (error as { code?: unknown }).code
-    if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new WorkerExitError(
-        `the worker thread running this task ran out of memory (its resourceLimits) and was ended${suffix}`,
-        { cause: error, exitCode: 1 },
-      )
-    }
-    if (error instanceof WorkerExitError) {
-      return new WorkerExitError(`the worker thread running this task exited (${error.message})${suffix}`, {
-        cause: error,
-        exitCode: error.exitCode,
-      })
-    }
-    return new WorkerExitError(
-      `the worker thread running this task died from an uncaught ${describe(error)} ` +
-        `(thrown outside the task's own promise chain, for example in a timer)${suffix}`,
-      { cause: error, exitCode: 1 },
-    )
-  }
-  const exitCode = cause.exitCode
-  return new WorkerExitError(
-    `the worker thread running this task exited with code ${String(exitCode)} before the task finished ` +
-      `(process.exit() in the task, or the thread was ended)${suffix}`,
-    { exitCode },
-  )
-}
-
-function checkMaxWorkers(value: unknown): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`maxWorkers must be a positive integer, got ${describe(value)}`)
-  }
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
-  }
-  if (value > MAX_THREAD_WORKERS) {
-    throw new RangeError(`maxWorkers must be at most ${String(MAX_THREAD_WORKERS)} (each worker is a thread with its own V8 heap), got ${String(value)}`)
-  }
-  return value
-}
-
-function checkDuration(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describe(value)}`)
-  }
-  return value
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${String(value)}n`
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
-  if (typeof value === 'symbol') return value.toString()
-  if (value === null || typeof value !== 'object') return String(value)
-  if (Array.isArray(value)) return 'an array'
-  return Object.prototype.toString.call(value)
 }
 

@@ -10,17 +10,9 @@
  * @internal
  * @module
  */
-import diagnosticsChannel from 'node:diagnostics_channel'
 import type { MessagePort, Transferable } from 'node:worker_threads'
 import { threadId, workerData } from 'node:worker_threads'
 import {
-  Executor,
-  Future,
-  FutureError,
-  channelNames,
-  checkArguments,
-  currentTask,
-  describeCallable,
   deserializeError,
   explainCallError,
   invokeCallable,
@@ -28,25 +20,22 @@ import {
   serializeError,
   withTaskContext,
 } from '@x/future'
-import type {
-  Callable,
-  CallableSpec,
-  FunctionOf,
-  SerializedError,
-  ShutdownOptions,
-  SubmitOptions,
-  TaskContext,
-  WaitEndEvent,
-  WaitStartEvent,
-} from '@x/future'
+import type { CallableSpec, TaskContext } from '@x/future'
+import { FifoQueue } from '@x/pool-kit'
+import type { TinypoolData } from 'tinypool'
 import { ABORTABLE, CHUNK, FLAT, STATE_MASK, STARTED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
 import { setThreadName } from './state.js'
+import { executorFor } from './worker-nested.js'
+import type { WorkerExecutor } from './worker-nested.js'
+import { diagnosticsOn, forwardedWaits, setDiagnostics } from './worker-waits.js'
 
-const threadData = (Array.isArray(workerData) ? (workerData as unknown[])[1] : undefined) as ThreadData | undefined
-// tinypool's worker entry records the worker's number (1..maxThreads) before it loads this module;
-// reading it here spares every worker thread from loading tinypool's whole pool module.
-const tinypoolWorkerId = (process as { __tinypool_state__?: { workerId?: number } }).__tinypool_state__?.workerId ?? 1
+// tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`
+// type): the worker's number (1..maxThreads) is read from there, which spares each thread from
+// loading tinypool's whole pool module for its `workerId` export.
+const data = (Array.isArray(workerData) ? workerData : undefined) as TinypoolData | undefined
+const threadData = data?.[1] as ThreadData | undefined
+const tinypoolWorkerId = data?.[0].workerId ?? 1
 setThreadName(`${threadData?.threadNamePrefix ?? 'ThreadPoolExecutor'}_${String(tinypoolWorkerId - 1)}`)
 
 /** The session this thread serves now (one at a time). */
@@ -60,8 +49,7 @@ const neverAborted = new AbortController().signal
 class Session {
   readonly port: MessagePort
   readonly states: Int32Array
-  readonly queue: TaskMessage[] = []
-  head = 0
+  readonly queue = new FifoQueue<TaskMessage>()
   running = false
   released = false
   readonly controllers = new Map<number, AbortController>()
@@ -77,7 +65,7 @@ class Session {
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve
     })
-    setDiagnostics(init.diagnostics)
+    setDiagnostics(init.diagnostics, () => session)
     this.port.on('message', (message: DownMessage) => {
       this.onMessage(message)
     })
@@ -92,7 +80,7 @@ class Session {
   onMessage(message: DownMessage): void {
     switch (message[0]) {
       case 'run':
-        setDiagnostics(message[2])
+        setDiagnostics(message[2], () => session)
         for (const [id, spec] of message[3]) specs.set(id, spec)
         for (const task of message[1]) this.queue.push(task)
         if (!this.running) void this.drain()
@@ -122,13 +110,9 @@ class Session {
   async drain(): Promise<void> {
     this.running = true
     try {
-      while (this.head < this.queue.length && !this.released) {
-        const task = this.queue[this.head++]
+      while (this.queue.size > 0 && !this.released) {
+        const task = this.queue.shift()
         if (task === undefined) break
-        if (this.head > 1024 && this.head * 2 > this.queue.length) {
-          this.queue.splice(0, this.head)
-          this.head = 0
-        }
         // Claim it: only a task still QUEUED (not cancelled, not taken back) runs.
         const word = task[2]
         if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
@@ -171,7 +155,7 @@ class Session {
     }
     if (isThenable(value)) {
       // Diagnostics want to know it holds this worker now (it may wait on other futures).
-      if (diagnosticsOn) this.post(['started', id])
+      if (diagnosticsOn()) this.post(['started', id])
       return this.settle(task, value, abortable)
     }
     if (abortable) this.controllers.delete(id)
@@ -313,185 +297,3 @@ export default async function serve(init: SessionInit): Promise<number> {
   await current.done
   return threadId
 }
-
-// ---- nested work: currentTask().executor inside a worker ---------------------------------------
-
-const executors = new Map<string, WorkerExecutor>()
-
-function executorFor(label: string, maxWorkers: number): WorkerExecutor {
-  let executor = executors.get(label)
-  if (executor === undefined) {
-    executor = new WorkerExecutor(label, maxWorkers)
-    executors.set(label, executor)
-  }
-  return executor
-}
-
-/**
- * `currentTask().executor` inside a worker: submits to the pool that runs the task, through the
- * coordinator. Its futures are ordinary futures of this thread, settled when the coordinator's
- * futures settle.
- */
-class WorkerExecutor extends Executor {
-  #session: Session | undefined
-  #nextLocalId = 1
-  readonly #pending = new Map<number, NestedFuture>()
-
-  constructor(label: string, maxWorkers: number) {
-    super({ kind: 'thread', maxWorkers, name: `${label} (from a worker)` })
-  }
-
-  attach(current: Session): void {
-    this.#session = current
-  }
-
-  submitWith<C extends Callable>(
-    options: SubmitOptions,
-    fn: C,
-    ...args: Parameters<FunctionOf<C>>
-  ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
-    const spec = describeCallable(fn)
-    checkArguments(args)
-    return this.#send(spec, args, options, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
-  }
-
-  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
-    const spec = describeCallable(fn)
-    for (const tuple of argTuples) checkArguments(tuple)
-    return this.#send(spec, argTuples, {}, true) as Future<unknown[]>
-  }
-
-  #send(spec: CallableSpec, args: readonly unknown[], options: SubmitOptions, chunk: boolean): Future {
-    const current = this.#session
-    if (current === undefined || current.released) {
-      throw new Error('this pool is not reachable from here any more: submit nested work only while a task of the pool runs')
-    }
-    const localId = this.#nextLocalId++
-    const future = new NestedFuture(options.name ?? spec.name, () => {
-      current.post(['cancel', localId])
-    })
-    this.#pending.set(localId, future)
-    proxyIds.set(future.id, localId)
-    current.post(
-      ['submit', localId, spec, args, options.name, currentTask()?.id, chunk],
-      options.transfer as Transferable[] | undefined,
-    )
-    // A signal given here can cancel the nested future while it is pending (it cannot cross to
-    // the worker that runs it): aborting it asks the pool to cancel.
-    const signal = options.signal
-    if (signal !== undefined) {
-      if (signal.aborted) future.cancel()
-      else {
-        const onAbort = (): void => {
-          future.cancel()
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        future.addDoneCallback(() => {
-          signal.removeEventListener('abort', onAbort)
-        })
-      }
-    }
-    return future
-  }
-
-  settle(localId: number, how: 'ok' | 'error' | 'cancelled', value: unknown): void {
-    const future = this.#pending.get(localId)
-    if (future === undefined) return
-    this.#pending.delete(localId)
-    proxyIds.delete(future.id)
-    if (how === 'cancelled') {
-      future.cancelHere()
-      future.setRunningOrNotifyCancel()
-      return
-    }
-    future.setRunningOrNotifyCancel()
-    if (how === 'ok') future.setResult(value)
-    else future.setException(deserializeError(value as SerializedError))
-  }
-
-  /**
-   * Shuts the pool down (through the coordinator), as Python does even when called from inside
-   * one of its tasks. With `wait: true` (the default) it then rejects with
-   * "cannot join current thread": waiting would mean waiting for this very task.
-   */
-  shutdown(options?: ShutdownOptions): Promise<void> {
-    const wait = options?.wait !== false
-    this.#session?.post(['shutdown', wait, options?.cancelFutures === true, currentTask()?.id])
-    if (wait) {
-      return Promise.reject(
-        new FutureError(
-          'cannot join current thread: shutdown({ wait: true }) was called from inside a task of this pool, ' +
-            'and it would wait for that very task to finish (a deadlock). The pool is shut down; call ' +
-            'shutdown({ wait: false }) from inside a task, or shutdown() from the code that created the pool.',
-          'ERR_SHUTDOWN_FROM_TASK',
-        ),
-      )
-    }
-    return Promise.resolve()
-  }
-}
-
-/**
- * A future of nested work, as seen inside the worker. `cancel()` cannot answer synchronously
- * for a future that lives on the coordinator: it asks the coordinator to cancel and returns
- * `false`; the future becomes cancelled if the coordinator's cancel succeeded.
- */
-class NestedFuture extends Future {
-  readonly #requestCancel: () => void
-
-  constructor(name: string, requestCancel: () => void) {
-    super({ name })
-    this.#requestCancel = requestCancel
-  }
-
-  override cancel(): boolean {
-    if (this.done()) return this.cancelled()
-    this.#requestCancel()
-    return false
-  }
-
-  cancelHere(): void {
-    super.cancel()
-  }
-}
-
-// ---- diagnostics: waits inside worker tasks, forwarded to the coordinator ----------------------
-
-/** Local future id → the local id the coordinator knows it by. */
-const proxyIds = new Map<number, number>()
-/** Local wait id → its reject(). */
-const forwardedWaits = new Map<number, (error: Error) => void>()
-let diagnosticsOn = false
-
-function onWaitStart(message: unknown): void {
-  const event = message as WaitStartEvent
-  const current = session
-  if (current === undefined) return
-  const ids: number[] = []
-  for (const id of event.futureIds) {
-    const localId = proxyIds.get(id)
-    if (localId !== undefined) ids.push(localId)
-  }
-  if (ids.length === 0) return
-  forwardedWaits.set(event.waitId, event.reject)
-  current.post(['waitStart', event.waitId, event.taskId, ids, event.mode, event.timeout, event.stack])
-}
-
-function onWaitEnd(message: unknown): void {
-  const event = message as WaitEndEvent
-  if (!forwardedWaits.delete(event.waitId)) return
-  session?.post(['waitEnd', event.waitId, event.reason])
-}
-
-function setDiagnostics(on: boolean): void {
-  if (on === diagnosticsOn) return
-  diagnosticsOn = on
-  if (on) {
-    diagnosticsChannel.subscribe(channelNames.waitStart, onWaitStart)
-    diagnosticsChannel.subscribe(channelNames.waitEnd, onWaitEnd)
-  } else {
-    diagnosticsChannel.unsubscribe(channelNames.waitStart, onWaitStart)
-    diagnosticsChannel.unsubscribe(channelNames.waitEnd, onWaitEnd)
-  }
-}
-

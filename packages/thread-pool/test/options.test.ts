@@ -1,6 +1,7 @@
 // Section F of cpython-futures.md §4 (thread-pool specifics) and every bad input.
 import { availableParallelism } from 'node:os'
-import { BrokenExecutorError, Future, task } from '@x/future'
+import { BrokenExecutorError, Future, ShutdownError, task } from '@x/future'
+import { SerializationError } from '@x/pool-kit'
 import { BrokenThreadPoolError, ThreadPoolExecutor, threadName } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
 import { fixture, rejection, track, until } from './helpers.js'
@@ -214,5 +215,31 @@ describe('bad input to submit', () => {
     const error = (await rejection(pool.submit(missing))) as Error
     expect(error).toBeInstanceOf(TypeError)
     expect(error.message).toMatch(/has no export named "nope"/)
+  })
+})
+
+describe('one SerializationError for both pools', () => {
+  it("an argument that cannot be cloned fails with @x/pool-kit's SerializationError (a TypeError with a code)", async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    const error = (await rejection(pool.submit((x: unknown) => x, Symbol('s')))) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.code).toBe('ERR_SERIALIZATION')
+  })
+})
+
+describe('after shutdown', () => {
+  it("submit() throws ShutdownError (ERR_EXECUTOR_SHUTDOWN) with Python's message", async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 })
+    await pool.shutdown()
+    let error: unknown
+    try {
+      pool.submit((x: number) => x, 1)
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ShutdownError)
+    expect((error as ShutdownError).code).toBe('ERR_EXECUTOR_SHUTDOWN')
+    expect((error as Error).message).toBe('cannot schedule new futures after shutdown')
   })
 })

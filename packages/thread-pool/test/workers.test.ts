@@ -1,6 +1,7 @@
 // Worker death, the signal path, transfer, shared memory, nested submission, shutdown from a task.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { existsSync } from 'node:fs'
-import { CancelledError, type FutureError, currentTask, wait } from '@x/future'
+import { CancelledError, type FutureError, type WorkerExitEvent, channelNames, currentTask, wait } from '@x/future'
 import { BrokenThreadPoolError, ThreadPoolExecutor, WorkerExitError } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
 import { fixture, latch, rejection, track, until } from './helpers.js'
@@ -66,6 +67,23 @@ describe('a worker that dies', () => {
     expect(error).toBeInstanceOf(BrokenThreadPoolError)
     expect(error.message).toMatch(/a worker thread failed to start/)
     expect(() => pool.submit(fixture('pow'), 2, 2)).toThrow(BrokenThreadPoolError)
+  })
+
+  it('a thread that fails to start is retried after a growing delay; the pool breaks after 5 in a row, saying so', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 } }))
+    let exits = 0
+    const onExit = (message: unknown): void => {
+      if ((message as WorkerExitEvent).executorId === pool.id) exits++
+    }
+    diagnosticsChannel.subscribe(channelNames.workerExit, onExit)
+    try {
+      const error = (await rejection(pool.submit(fixture('pow'), 2, 2))) as BrokenThreadPoolError
+      expect(error.message).toMatch(/^a worker thread failed to start \(.*\), 5 times in a row with none starting in between/)
+      // the first four failed starts were given up and retried (each publishes worker:exit)
+      expect(exits).toBe(4)
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.workerExit, onExit)
+    }
   })
 
   it("a task's own error is never a WorkerExitError and keeps class, code, properties and cause", async () => {

@@ -1,0 +1,194 @@
+/**
+ * Sending work: queued items go to ready workers with room, least-loaded first, in one `run`
+ * message per worker; workers are started while work is left over. A worker gets more than one
+ * task ahead only for callables measured to be short ({@link SendWindow}), so a long task never
+ * holds back work another worker could run.
+ *
+ * @module
+ */
+import { serialize } from 'node:v8'
+import { channels } from '@x/future'
+import type { FutureStartEvent } from '@x/future'
+import { labelledArguments } from '../chunk-codec.js'
+import type { PackedTuples } from '../chunk-codec.js'
+import type { RunBatch } from '../protocol.js'
+import { detach, sendAbort, armGrace } from './abort.js'
+import type { EngineState as PoolEngine } from './engine-state.js'
+import type { EngineItem, WorkerRecord } from './worker-record.js'
+
+interface Send {
+  readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[] }
+  readonly items: EngineItem[]
+}
+
+/** Sends what the workers can take, and starts workers for the rest. */
+export function pump<H>(engine: PoolEngine<H>): void {
+  if (engine.broken !== undefined) return
+  const ready: WorkerRecord[] = []
+  for (const worker of engine.workers) if (worker.life === 'ready' && worker.blockedBy === undefined) ready.push(worker)
+  const maxTasks = engine.options.maxTasksPerWorker
+  let sends: Map<WorkerRecord, Send> | undefined
+  while (engine.queued > 0 && ready.length > 0) {
+    const item = engine.queue.peek()
+    if (item === undefined) break
+    if (item.state !== 'queued') {
+      engine.queue.shift()
+      continue
+    }
+    const window = engine.window.for(item.specId)
+    let target: WorkerRecord | undefined
+    for (const worker of ready) {
+      // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
+      if (worker.held.size >= Math.min(window, worker.cap)) continue
+      if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
+      if (target === undefined || worker.held.size < target.held.size) target = worker
+    }
+    if (target === undefined) break
+    engine.queue.shift()
+    engine.queued--
+    // A task taken back from a dead worker is RUNNING already.
+    if (!item.future.running() && !item.future.setRunningOrNotifyCancel()) {
+      item.state = 'done'
+      detach(item)
+      continue
+    }
+    item.state = 'sent'
+    item.worker = target
+    item.announced = false
+    if (window < target.cap) target.cap = window
+    // A worker runs its tasks one at a time, in the order sent: the first one starts now, the
+    // ones sent ahead are announced (future:start) when they reach the head (announceHead).
+    const startsNow = target.held.size === 0
+    target.held.set(item.future.id, item)
+    target.assigned++
+    engine.inflight++
+    if (startsNow) announce(engine, item, target)
+    sends ??= new Map()
+    let send = sends.get(target)
+    if (send === undefined) {
+      send = { batch: { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [] }, items: [] }
+      sends.set(target, send)
+    }
+    if (!target.sentSpecs.has(item.specId)) {
+      target.sentSpecs.add(item.specId)
+      send.batch.specs.push({ specId: item.specId, spec: item.spec })
+    }
+    addToBatch(send.batch, item)
+    send.items.push(item)
+  }
+  if (sends !== undefined) {
+    const diag = channels.waitStart.hasSubscribers
+    for (const [worker, { batch, items }] of sends) {
+      if (worker.idleTimer !== undefined) {
+        clearTimeout(worker.idleTimer)
+        worker.idleTimer = undefined
+      }
+      if (!worker.referenced) {
+        worker.referenced = true
+        engine.transport.ref(worker.handle as H, true)
+      }
+      sendRun(engine, worker, batch, items, diag)
+    }
+  }
+  // Start workers for what is left: one per queued task, up to the limit; after failed starts,
+  // all of them together once the backoff delay has passed.
+  if (engine.retryTimer !== undefined) return
+  const delay = engine.backoff.delayMs
+  if (delay > 0 && engine.starting === 0 && needsWorkers(engine)) {
+    engine.retryTimer = setTimeout(() => {
+      engine.retryTimer = undefined
+      startWorkers(engine)
+    }, delay)
+    return
+  }
+  if (delay === 0) startWorkers(engine)
+}
+
+function needsWorkers<H>(engine: PoolEngine<H>): boolean {
+  return engine.queued > engine.starting && engine.workers.size < engine.options.maxWorkers + engine.lent && engine.broken === undefined
+}
+
+function startWorkers<H>(engine: PoolEngine<H>): void {
+  while (needsWorkers(engine)) engine.spawn()
+}
+
+function addToBatch(batch: RunBatch, item: EngineItem): void {
+  batch.ids.push(item.future.id)
+  batch.specIds.push(item.specId)
+  batch.args.push(item.args)
+  batch.names.push(item.future.name)
+  batch.chunks.push(item.chunk)
+}
+
+/** Publishes future:start for a task its worker is running now. */
+export function announce<H>(engine: PoolEngine<H>, item: EngineItem, worker: WorkerRecord): void {
+  item.announced = true
+  item.state = 'running'
+  if (item.signal?.aborted === true && item.onAbort !== undefined) armGrace(engine, item, worker)
+  if (channels.futureStart.hasSubscribers) {
+    channels.futureStart.publish({ futureId: item.future.id, executorId: engine.options.executorId, workerId: worker.workerId } satisfies FutureStartEvent)
+  }
+}
+
+/** The oldest task a worker holds is the one it runs: announce it once the ones before it are done. */
+export function announceHead<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  for (const item of worker.held.values()) {
+    if (!item.announced) announce(engine, item, worker)
+    return
+  }
+}
+
+function sendRun<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Send['batch'], items: EngineItem[], diag: boolean): void {
+  const handle = worker.handle as H
+  try {
+    engine.transport.send(handle, { type: 'run', batch, diag })
+    // A task queued again after its worker died may have been aborted there already.
+    for (const item of items) if (item.signal?.aborted === true) sendAbort(engine, worker, item)
+    return
+  } catch {
+    // Something in the batch cannot be copied: send the items one by one to find it.
+  }
+  const specs = new Map(batch.specs.map(({ specId, spec }) => [specId, spec]))
+  for (const item of items) {
+    const one: Send['batch'] = { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [] }
+    const spec = specs.get(item.specId)
+    if (spec !== undefined) one.specs.push({ specId: item.specId, spec })
+    addToBatch(one, item)
+    try {
+      engine.transport.send(handle, { type: 'run', batch: one, diag })
+      specs.delete(item.specId)
+      if (item.signal?.aborted === true) sendAbort(engine, worker, item)
+    } catch (error) {
+      worker.held.delete(item.future.id)
+      worker.assigned-- // it never reached the worker: it does not count toward maxTasksPerWorker
+      engine.inflight--
+      item.state = 'done'
+      detach(item)
+      item.future.setException(argumentError(engine, item, error))
+    }
+  }
+  // callables whose every task failed to go were never sent
+  for (const specId of specs.keys()) worker.sentSpecs.delete(specId)
+  announceHead(engine, worker)
+  engine.afterResults(worker)
+}
+
+function argumentError<H>(engine: PoolEngine<H>, item: EngineItem, error: unknown): Error {
+  const args = item.chunk
+    ? labelledArguments(item.args as unknown as PackedTuples)
+    : item.args.map((value, i) => [value, `argument ${String(i + 1)}`] as const)
+  let where = 'an argument'
+  for (const [value, label] of args) {
+    try {
+      serialize(value)
+    } catch {
+      where = label
+      break
+    }
+  }
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '')
+  return engine.errors.unsendable(
+    `${where} of "${item.future.name ?? item.spec.name}" cannot be sent to a ${engine.errors.workerNoun}: ${message}.`,
+    error,
+  )
+}

@@ -1,0 +1,64 @@
+/**
+ * What the engine's parts (dispatch, lifecycle, messages, abort) see of the engine: a leaf
+ * type, so the parts never import `engine.ts` (which imports them).
+ *
+ * @module
+ */
+import type { CallableSpec, Future } from '@x/future'
+import type { CallableTable } from '../callable-table.js'
+import type { FromWorker } from '../protocol.js'
+import type { FifoQueue } from '../queue.js'
+import type { SendWindow } from '../send-window.js'
+import type { StartBackoff } from '../start-backoff.js'
+import type { PoolErrors, Transport } from './transport.js'
+import type { EngineItem, WorkerRecord } from './worker-record.js'
+
+/** The engine's settings. */
+export interface EngineOptions {
+  /** The executor's id (events) and label. */
+  readonly executorId: number
+  /** The most workers at once (more only while the deadlock detector borrows some). */
+  readonly maxWorkers: number
+  /** Replace a worker after this many tasks. */
+  readonly maxTasksPerWorker: number | undefined
+  /** End a worker idle this long (ms). */
+  readonly idleTimeout: number | undefined
+  /** Ms an aborted running task gets before its worker is ended (`Infinity`: never). */
+  readonly abortGracePeriod: number
+}
+
+/** The engine as its parts use it. */
+export interface EngineState<H> {
+  readonly options: EngineOptions
+  readonly transport: Transport<H>
+  readonly errors: PoolErrors
+  readonly callables: CallableTable
+  readonly window: SendWindow
+  readonly backoff: StartBackoff
+  readonly queue: FifoQueue<EngineItem>
+  queued: number
+  inflight: number
+  readonly workers: Set<WorkerRecord>
+  starting: number
+  lent: number
+  shutdown: boolean
+  forced: boolean
+  broken: Error | undefined
+  retryTimer: NodeJS.Timeout | undefined
+  readonly freeWorkerIds: number[]
+  nextWorkerId: number
+  stopWhenDrained: boolean
+  readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
+  checkOpen(): void
+  submit(spec: CallableSpec, args: unknown[], chunk: boolean, name: string | undefined, signal: AbortSignal | undefined, callerTaskId: number | undefined): Future
+  schedule(): void
+  pumpNow(): void
+  shutDown(cancelFutures: boolean): void
+  checkDrained(): void
+  maybeStopWorkers(): void
+  countStopping(): number
+  break(error: Error): void
+  spawn(): void
+  afterResults(worker: WorkerRecord): void
+  onWorkerMessage(worker: WorkerRecord, message: FromWorker): void
+}

@@ -1,0 +1,292 @@
+/**
+ * The scheduling engine both pools run: one queue of work items, workers started on demand (at
+ * most `maxWorkers`, plus any lent to the deadlock detector), work sent ahead within the
+ * {@link SendWindow}, cancel, shutdown, and the pool breaking. A pool supplies its transport
+ * and its errors ({@link Transport}, {@link PoolErrors}); worker lifecycle and recovery are in
+ * `lifecycle.ts`, sending in `dispatch.ts`, messages from workers in `messages.ts`, aborts in
+ * `abort.ts`.
+ *
+ * @module
+ */
+import { channels, Future, ShutdownError } from '@x/future'
+import type { CallableSpec, FutureSubmitEvent } from '@x/future'
+import { CallableTable } from '../callable-table.js'
+import { FifoQueue } from '../queue.js'
+import { SendWindow } from '../send-window.js'
+import { StartBackoff } from '../start-backoff.js'
+import { detach, onAbort } from './abort.js'
+import { pump } from './dispatch.js'
+import { afterResults, spawn, stop } from './lifecycle.js'
+import type { EngineOptions } from './engine-state.js'
+import { onMessage } from './messages.js'
+import type { FromWorker } from '../protocol.js'
+import type { PoolErrors, Transport } from './transport.js'
+import type { EngineItem, WorkerRecord } from './worker-record.js'
+
+export type { EngineOptions } from './engine-state.js'
+
+/**
+ * One pool's engine. The executor class validates its arguments and calls these methods.
+ * @since 0.1.0
+ */
+export class PoolEngine<H = unknown> {
+  /** @internal */ readonly options: EngineOptions
+  /** @internal */ readonly transport: Transport<H>
+  /** @internal */ readonly errors: PoolErrors
+  /** The pool's callable numbers; `callables.describe(fn)` checks and describes a callable. */
+  readonly callables = new CallableTable()
+  /** @internal */ readonly window = new SendWindow()
+  /** @internal */ readonly backoff = new StartBackoff()
+  /** @internal */ readonly queue = new FifoQueue<EngineItem>()
+  /** @internal the queued items not cancelled (the queue may hold cancelled ones until they reach its head) */
+  queued = 0
+  /** @internal items sent to workers and not settled there */
+  inflight = 0
+  /** @internal */ readonly workers = new Set<WorkerRecord>()
+  /** @internal */ starting = 0
+  /** @internal workers lent beyond maxWorkers */
+  lent = 0
+  /** Whether the pool takes no new work (shut down, or broken). */
+  shutdown = false
+  /** @internal terminate/kill ran: nothing is queued again */
+  forced = false
+  /** @internal */ broken: Error | undefined
+  /** @internal a start waits for its backoff delay */
+  retryTimer: NodeJS.Timeout | undefined
+  /** @internal */ readonly freeWorkerIds: number[] = []
+  /** @internal */ nextWorkerId = 1
+  /** @internal */ stopWhenDrained = false
+  /** @internal the initializer, sent to each worker as it starts */
+  readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
+  #scheduled = false
+  #drainWaiters: (() => void)[] = []
+
+  constructor(
+    options: EngineOptions,
+    transport: Transport<H>,
+    errors: PoolErrors,
+    initializer?: { readonly spec: CallableSpec; readonly args: unknown[] },
+  ) {
+    this.options = options
+    this.transport = transport
+    this.errors = errors
+    this.initializer = initializer
+  }
+
+  /** Throws the Broken*Error, or the shutdown error, when no new work is taken. */
+  checkOpen(): void {
+    if (this.broken !== undefined) throw this.broken
+    if (this.shutdown) throw new ShutdownError()
+  }
+
+  /** Queues a call (or a chunk, `args` packed) and returns its future. */
+  submit(
+    spec: CallableSpec,
+    args: unknown[],
+    chunk: boolean,
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+    callerTaskId: number | undefined,
+  ): Future {
+    const future = new Future({ name })
+    const item: EngineItem = {
+      future,
+      specId: this.callables.idOf(spec),
+      spec,
+      args,
+      chunk,
+      signal,
+      state: 'queued',
+      worker: undefined,
+      announced: false,
+      onAbort: undefined,
+      graceTimer: undefined,
+    }
+    this.queue.push(item)
+    this.queued++
+    // The one cancel hook: a future cancelled while queued leaves the queue now, and
+    // wait()/asCompleted() see it at once. (Work sent to a worker counts as started.)
+    future.addDoneCallback(() => {
+      if (item.state !== 'queued') return
+      item.state = 'done'
+      this.queued--
+      detach(item)
+      future.setRunningOrNotifyCancel()
+      this.checkDrained()
+    })
+    if (channels.futureSubmit.hasSubscribers) {
+      channels.futureSubmit.publish({ futureId: future.id, executorId: this.options.executorId, name, callerTaskId } satisfies FutureSubmitEvent)
+    }
+    if (signal !== undefined) {
+      if (signal.aborted) future.cancel()
+      else {
+        item.onAbort = () => {
+          onAbort(this, item)
+        }
+        signal.addEventListener('abort', item.onAbort, { once: true })
+      }
+    }
+    this.schedule()
+    return future
+  }
+
+  /** @internal starts one worker */
+  spawn(): void {
+    spawn(this)
+  }
+
+  /** @internal a worker's results are in (or a send failed): recycle, stop or idle it, send more */
+  afterResults(worker: WorkerRecord): void {
+    afterResults(this, worker)
+  }
+
+  /** @internal */
+  onWorkerMessage(worker: WorkerRecord, message: FromWorker): void {
+    onMessage(this, worker, message)
+  }
+
+  /** Runs the dispatcher now. */
+  pumpNow(): void {
+    pump(this)
+  }
+
+  /** Runs the dispatcher soon (once per turn, however often it is asked). */
+  schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      pump(this)
+    })
+  }
+
+  /** Marks the pool shut down, cancels the queue if asked, and lets idle workers go. */
+  shutDown(cancelFutures: boolean): void {
+    this.shutdown = true
+    this.stopWhenDrained = true
+    if (cancelFutures) for (const item of [...this.queue]) if (item.state === 'queued') item.future.cancel()
+    this.maybeStopWorkers()
+  }
+
+  /** Resolves once nothing is queued or running. */
+  whenDrained(): Promise<void> {
+    if (this.queued === 0 && this.inflight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+  }
+
+  /** Resolves when every worker has exited. */
+  stopAll(): Promise<void> {
+    return Promise.all([...this.workers].map((worker) => stop(this, worker))).then(() => undefined)
+  }
+
+  /** @internal wakes whenDrained() waiters once nothing is queued or running */
+  checkDrained(): void {
+    if (this.queued !== 0 || this.inflight !== 0) return
+    const waiters = this.#drainWaiters
+    this.#drainWaiters = []
+    for (const resolve of waiters) resolve()
+    // after shutdown({ wait: false }), the workers go once the work is done
+    this.maybeStopWorkers()
+  }
+
+  /** @internal */
+  maybeStopWorkers(): void {
+    if (!this.stopWhenDrained || this.queued > 0 || this.inflight > 0) return
+    if (this.retryTimer !== undefined) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = undefined
+    }
+    void this.stopAll()
+  }
+
+  /** Ends every worker with `signal` (Python 3.14's terminate_workers()/kill_workers()). */
+  force(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    this.forced = true
+    this.shutDown(true)
+    const workers = [...this.workers]
+    for (const worker of workers) {
+      if (worker.life === 'gone') continue
+      if (worker.life === 'starting') {
+        this.starting--
+        worker.life = 'stopping'
+      }
+      this.transport.kill(worker.handle as H, signal)
+    }
+    return Promise.all(workers.map((worker) => worker.gone)).then(() => undefined)
+  }
+
+  /** One extra worker beyond `maxWorkers` (deadlock compensation), at most `maxWorkers` extra. */
+  lend(): (() => void) | undefined {
+    if (this.lent >= this.options.maxWorkers || this.shutdown) return undefined
+    this.lent++
+    this.schedule()
+    let given = false
+    return () => {
+      if (given) return
+      given = true
+      this.lent--
+      this.trimIdle()
+    }
+  }
+
+  /** @internal stops idle workers beyond the limit */
+  trimIdle(): void {
+    const limit = this.options.maxWorkers + this.lent
+    for (const worker of this.workers) {
+      if (this.workers.size - this.countStopping() <= limit) break
+      if (worker.life === 'ready' && worker.held.size === 0) void stop(this, worker)
+    }
+  }
+
+  /** @internal */
+  countStopping(): number {
+    let n = 0
+    for (const worker of this.workers) if (worker.life === 'stopping') n++
+    return n
+  }
+
+  /** The pool cannot run work any more: every queued and running future fails with `error`. */
+  break(error: Error): void {
+    if (this.broken !== undefined) return
+    this.broken = error
+    this.shutdown = true
+    this.stopWhenDrained = true
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    for (const item of this.queue.drain()) {
+      if (item.state !== 'queued') continue
+      item.state = 'done'
+      detach(item)
+      // (one queued again after its worker died is RUNNING already)
+      if (item.future.running() || item.future.setRunningOrNotifyCancel()) item.future.setException(error)
+    }
+    this.queued = 0
+    for (const worker of [...this.workers]) {
+      for (const item of worker.held.values()) {
+        item.state = 'done'
+        detach(item)
+        if (!item.future.done()) item.future.setException(error)
+      }
+      this.inflight -= worker.held.size
+      worker.held.clear()
+      void stop(this, worker)
+    }
+    this.checkDrained()
+  }
+
+  /** How many workers exist now (starting ones included, stopping ones until they are gone). */
+  get workerCount(): number {
+    return this.workers.size
+  }
+
+  /** The process ids of the live workers (processes), starting ones included. */
+  pids(): number[] {
+    const pids: number[] = []
+    for (const worker of this.workers) {
+      if (worker.life === 'gone' || worker.handle === undefined) continue
+      const pid = this.transport.pid(worker.handle as H)
+      if (pid !== undefined) pids.push(pid)
+    }
+    return pids
+  }
+}

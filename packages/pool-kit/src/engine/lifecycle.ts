@@ -1,0 +1,201 @@
+/**
+ * Workers' lives: start (with backoff after failed starts), ready, idle, stop, and death with
+ * recovery. A dead worker fails exactly the futures it was running (naming the exit code or the
+ * signal); everything sent ahead that had not started goes back to the FRONT of the queue; a
+ * worker that died while starting is retried after a short delay, and the pool breaks only when
+ * starts keep failing with none succeeding. An initializer that throws breaks the pool at once.
+ *
+ * @module
+ */
+import { channels, deserializeError, isSerializedError } from '@x/future'
+import type { WaitEndEvent, WorkerExitEvent } from '@x/future'
+import { describeExit, splitDeadWorker } from '../dead-worker.js'
+import { detach } from './abort.js'
+import type { EngineState as PoolEngine } from './engine-state.js'
+import { newWorkerRecord } from './worker-record.js'
+import type { EngineItem, WorkerRecord } from './worker-record.js'
+
+/** Starts one worker. */
+export function spawn<H>(engine: PoolEngine<H>): void {
+  const worker = newWorkerRecord(engine.freeWorkerIds.pop() ?? engine.nextWorkerId++)
+  engine.workers.add(worker)
+  engine.starting++
+  try {
+    worker.handle = engine.transport.start(worker.workerId, {
+      message: (message) => {
+        engine.onWorkerMessage(worker, message)
+      },
+      ready: (initError) => {
+        onReady(engine, worker, initError)
+      },
+      exit: (exitCode, signal) => {
+        worker.exitCode = exitCode
+        worker.signal = signal
+        onGone(engine, worker)
+      },
+    })
+  } catch (error) {
+    engine.workers.delete(worker)
+    engine.starting--
+    engine.break(engine.errors.broken(`a ${engine.errors.workerNoun} could not be started, the ${engine.errors.poolNoun} is not usable`, { cause: error }))
+  }
+}
+
+function onReady<H>(engine: PoolEngine<H>, worker: WorkerRecord, initError: unknown): void {
+  if (worker.life !== 'starting') return
+  engine.starting--
+  worker.life = 'ready'
+  if (initError !== undefined) {
+    engine.break(
+      engine.errors.broken(engine.errors.initializerFailed, {
+        cause: isSerializedError(initError) ? deserializeError(initError) : initError,
+      }),
+    )
+    return
+  }
+  engine.backoff.started()
+  // An idle worker never keeps the host alive; dispatch refs it while it has work.
+  engine.transport.ref(worker.handle as H, false)
+  if (engine.stopWhenDrained) engine.maybeStopWorkers()
+  engine.pumpNow()
+  armIdle(engine, worker)
+}
+
+/** After results (or a failed send): recycle, stop or idle the worker, and send more work. */
+export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  if (worker.held.size === 0) {
+    worker.cap = Infinity
+    if (worker.referenced) {
+      worker.referenced = false
+      engine.transport.ref(worker.handle as H, false)
+    }
+    const limit = engine.options.maxWorkers + engine.lent
+    const maxTasks = engine.options.maxTasksPerWorker
+    if ((maxTasks !== undefined && worker.assigned >= maxTasks) || engine.workers.size - engine.countStopping() > limit) {
+      void stop(engine, worker)
+    } else {
+      armIdle(engine, worker)
+    }
+  }
+  engine.checkDrained()
+  engine.maybeStopWorkers()
+  engine.schedule()
+}
+
+function armIdle<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  const idleTimeout = engine.options.idleTimeout
+  if (idleTimeout === undefined || worker.life !== 'ready' || worker.held.size > 0) return
+  if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+  worker.idleTimer = setTimeout(() => {
+    worker.idleTimer = undefined
+    if (worker.life === 'ready' && worker.held.size === 0) void stop(engine, worker)
+  }, idleTimeout)
+  worker.idleTimer.unref()
+}
+
+/** Ends a worker gracefully (it has nothing to run); resolves when it has exited. */
+export function stop<H>(engine: PoolEngine<H>, worker: WorkerRecord): Promise<void> {
+  if (worker.life === 'gone') return worker.gone
+  if (worker.life !== 'stopping') {
+    if (worker.life === 'starting') engine.starting--
+    worker.life = 'stopping'
+    engine.transport.stop(worker.handle as H)
+  }
+  return worker.gone
+}
+
+/** The worker exited: recovery. */
+function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  if (worker.life === 'gone') return
+  const neverReady = worker.life === 'starting'
+  if (neverReady) engine.starting--
+  worker.life = 'gone'
+  engine.workers.delete(worker)
+  engine.freeWorkerIds.push(worker.workerId)
+  if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
+  const held = [...worker.held.values()]
+  worker.held.clear()
+  engine.inflight -= held.length
+  const handle = worker.handle as H
+  const { finished, running, unstarted } =
+    engine.broken !== undefined || engine.forced ? splitDeadWorker(held, undefined) : splitDeadWorker(held, engine.transport.startedAt(handle, held))
+  const failed = [...finished, ...running]
+  if (channels.workerExit.hasSubscribers) {
+    channels.workerExit.publish({
+      executorId: engine.options.executorId,
+      workerId: worker.workerId,
+      exitCode: worker.exitCode,
+      signal: worker.signal,
+      futureIds: failed.map((item) => item.future.id),
+    } satisfies WorkerExitEvent)
+  }
+  for (const waitId of worker.waits.values()) {
+    if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason: 'rejected' } satisfies WaitEndEvent)
+  }
+  worker.waits.clear()
+  requeue(engine, unstarted)
+  for (const item of failed) fail(engine, worker, item)
+  engine.transport.release(handle)
+  worker.markGone()
+  if (neverReady && engine.broken === undefined) onStartFailed(engine, worker)
+  engine.checkDrained()
+  engine.schedule()
+}
+
+/** Work that never started goes back to the front of the queue, in order. */
+function requeue<H>(engine: PoolEngine<H>, items: EngineItem[]): void {
+  const again: EngineItem[] = []
+  for (const item of items) {
+    item.worker = undefined
+    item.announced = false
+    if (item.future.done()) {
+      item.state = 'done'
+      detach(item)
+      continue
+    }
+    item.state = 'queued'
+    again.push(item)
+  }
+  engine.queue.unshiftAll(again)
+  engine.queued += again.length
+}
+
+function fail<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem): void {
+  item.state = 'done'
+  detach(item)
+  const killed = worker.killedFor
+  if (item === killed?.item) {
+    if (!item.future.done()) item.future.setException(killed.reason)
+    return
+  }
+  // It may be what killed the worker: never send it ahead again.
+  engine.window.markRisky(item.specId)
+  if (item.future.done()) return
+  const pid = engine.transport.pid(worker.handle as H)
+  item.future.setException(
+    engine.broken ??
+      engine.errors.died(item.future, item.future.name ?? item.spec.name, {
+        exitCode: worker.exitCode,
+        signal: worker.signal,
+        crash: worker.crash,
+        pid,
+      }),
+  )
+}
+
+/** A worker died before it was ready: retry after a delay, or break after too many in a row. */
+function onStartFailed<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  const verdict = engine.backoff.failed(worker.signal === 'SIGKILL' || worker.signal === 'SIGTERM')
+  // dispatch starts the next one after backoff.delayMs; while another worker serves, the pool
+  // is not broken, whatever happens to the ones starting (a kill from outside, say)
+  if (verdict.retry) return
+  for (const other of engine.workers) if (other.life === 'ready') return
+  const { workerNoun, workersNoun, poolNoun } = engine.errors
+  engine.break(
+    engine.errors.broken(
+      `A ${workerNoun} ${describeExit(worker.exitCode, worker.signal)} while starting, the last of ` +
+        `${String(verdict.failures)} ${workersNoun} in a row that died before they were ready (none started in between, ` +
+        `each retried after a growing delay): the ${poolNoun} is not usable anymore`,
+    ),
+  )
+}

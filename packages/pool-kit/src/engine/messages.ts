@@ -1,0 +1,158 @@
+/**
+ * Messages from workers: results, nested work (a task's `currentTask().executor.submit()`),
+ * cancels of nested work, forwarded waits, `shutdown()` from a task, and the report of the
+ * uncaught exception that is about to end a worker.
+ *
+ * @module
+ */
+import { channels, deserializeError, newWaitId, serializeError } from '@x/future'
+import type { CallableSpec, ExecutorShutdownEvent, Future, SerializedError, WaitEndEvent, WaitStartEvent } from '@x/future'
+import { unpackColumn } from '../chunk-codec.js'
+import type { Column } from '../chunk-codec.js'
+import type { FromWorker, ResultBatch, ToWorker } from '../protocol.js'
+import { detach } from './abort.js'
+import { announce, announceHead } from './dispatch.js'
+import type { EngineState as PoolEngine } from './engine-state.js'
+import type { WorkerRecord } from './worker-record.js'
+
+/** Routes one message from `worker`. */
+export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: FromWorker): void {
+  if (worker.life === 'gone') return
+  switch (message.type) {
+    case 'results':
+      onResults(engine, worker, message)
+      break
+    case 'submit':
+      onNestedSubmit(engine, worker, message.ref, message.spec, message.args, message.name, message.chunk, message.callerTaskId)
+      break
+    case 'crash':
+      worker.crash = deserializeError(message.error)
+      break
+    case 'cancel':
+      worker.nested.get(message.ref)?.cancel()
+      break
+    case 'shutdown':
+      // shutdown() from a task: published as the task asked (wait: true from inside a task is
+      // what the deadlock detector reports as shutdown-from-task); the pool does the wait: false
+      // part, and the worker rejects the wait: true call itself, as Python does.
+      if (channels.executorShutdown.hasSubscribers) {
+        channels.executorShutdown.publish({
+          executorId: engine.options.executorId,
+          wait: message.wait,
+          cancelFutures: message.cancelFutures,
+          callerTaskId: message.callerTaskId,
+        } satisfies ExecutorShutdownEvent)
+      }
+      engine.shutDown(message.cancelFutures)
+      break
+    case 'wait':
+      onWait(engine, worker, message)
+      break
+    case 'waitEnd': {
+      const waitId = worker.waits.get(message.waitId)
+      if (waitId === undefined) break
+      worker.waits.delete(message.waitId)
+      if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason: message.reason } satisfies WaitEndEvent)
+      break
+    }
+  }
+}
+
+function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: ResultBatch): void {
+  const { ids, values, failed } = batch
+  let nextFailed = 0
+  let lastSpec = 0
+  for (let i = 0; i < ids.length; i++) {
+    const ok = failed[nextFailed] !== i
+    if (!ok) nextFailed++
+    const item = worker.held.get(ids[i] ?? 0)
+    if (item === undefined) continue
+    if (!item.announced) announce(engine, item, worker)
+    worker.held.delete(item.future.id)
+    engine.inflight--
+    item.state = 'done'
+    if (worker.blockedBy === item.future.id) worker.blockedBy = undefined
+    detach(item)
+    // Learn how long this callable takes, to decide how much of it to send ahead.
+    if (item.specId !== lastSpec) {
+      lastSpec = item.specId
+      engine.window.learn(lastSpec, batch.meanMs)
+    } else engine.window.count(lastSpec)
+    if (item.future.done()) continue
+    const value = values[i]
+    if (ok) item.future.setResult(item.chunk ? unpackColumn(value as Column) : value)
+    else item.future.setException(deserializeError(value as SerializedError))
+  }
+  announceHead(engine, worker)
+  engine.afterResults(worker)
+}
+
+function onNestedSubmit<H>(
+  engine: PoolEngine<H>,
+  worker: WorkerRecord,
+  ref: number,
+  spec: CallableSpec,
+  args: unknown[],
+  name: string | undefined,
+  chunk: boolean,
+  callerTaskId: number | undefined,
+): void {
+  if (callerTaskId !== undefined && worker.held.has(callerTaskId)) worker.blockedBy = callerTaskId
+  let future: Future
+  try {
+    engine.checkOpen()
+    future = engine.submit(spec, args, chunk, name, undefined, callerTaskId)
+  } catch (error) {
+    reply(engine, worker, { type: 'settle', ref, outcome: 'rejected', value: serializeError(error) })
+    return
+  }
+  worker.nested.set(ref, future)
+  future.addDoneCallback((done) => {
+    worker.nested.delete(ref)
+    if (done.cancelled()) {
+      reply(engine, worker, { type: 'settle', ref, outcome: 'cancelled', value: undefined })
+      return
+    }
+    done.result().then(
+      (value) => {
+        reply(engine, worker, { type: 'settle', ref, outcome: 'fulfilled', value })
+      },
+      (error: unknown) => {
+        reply(engine, worker, { type: 'settle', ref, outcome: 'rejected', value: serializeError(error) })
+      },
+    )
+  })
+}
+
+function reply<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: ToWorker): void {
+  if (worker.life === 'gone') return
+  try {
+    engine.transport.send(worker.handle as H, message)
+  } catch (error) {
+    if (message.type === 'settle') engine.transport.send(worker.handle as H, { type: 'settle', ref: message.ref, outcome: 'rejected', value: serializeError(error) })
+  }
+}
+
+function onWait<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: Extract<FromWorker, { type: 'wait' }>): void {
+  if (!channels.waitStart.hasSubscribers) return
+  const futureIds: number[] = []
+  for (const ref of message.refs) {
+    const future = worker.nested.get(ref)
+    if (future !== undefined && !future.done()) futureIds.push(future.id)
+  }
+  if (futureIds.length === 0) return
+  const waitId = newWaitId()
+  worker.waits.set(message.waitId, waitId)
+  channels.waitStart.publish({
+    waitId,
+    taskId: message.taskId,
+    futureIds,
+    mode: message.mode,
+    timeout: message.timeout,
+    stack: message.stack,
+    reject: (error: Error) => {
+      if (worker.life === 'gone') return
+      engine.transport.send(worker.handle as H, { type: 'rejectWait', waitId: message.waitId, error: serializeError(error) })
+    },
+  } satisfies WaitStartEvent)
+}

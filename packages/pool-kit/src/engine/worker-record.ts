@@ -1,0 +1,107 @@
+/**
+ * What the engine knows about one worker, and about each work item beyond its state.
+ *
+ * @module
+ */
+import type { Future } from '@x/future'
+import type { WorkItem } from '../work-item.js'
+
+/**
+ * A work item as the engine tracks it.
+ * @since 0.1.0
+ */
+export interface EngineItem extends WorkItem<WorkerRecord> {
+  /** future:start was published (its worker started it, as far as the pool knows). */
+  announced: boolean
+  /** Listens to `signal`. */
+  onAbort: (() => void) | undefined
+  /** Ends its worker when the task has not stopped within the abort grace period. */
+  graceTimer: NodeJS.Timeout | undefined
+}
+
+/**
+ * A worker's life: `starting` → `ready` → `stopping` → `gone` (any state may jump to `gone`).
+ * @since 0.1.0
+ */
+export type WorkerLife = 'starting' | 'ready' | 'stopping' | 'gone'
+
+/**
+ * One worker.
+ * @since 0.1.0
+ */
+export interface WorkerRecord {
+  /** The pool's small number for it (reused after it is gone). */
+  readonly workerId: number
+  /** The transport's handle (typed by the engine that owns it). */
+  handle: unknown
+  /** Where it is in its life. */
+  life: WorkerLife
+  /** The work it holds, in the order sent (a Map keeps insertion order). */
+  readonly held: Map<number, EngineItem>
+  /** Callables it has been sent. */
+  readonly sentSpecs: Set<number>
+  /** Tasks sent to it in its life (for maxTasksPerWorker). */
+  assigned: number
+  /** The smallest window among the tasks it holds: no more than this many may be held. */
+  cap: number
+  /** A task of this worker submitted nested work: give it nothing more until that task ends. */
+  blockedBy: number | undefined
+  /** It keeps the host process alive (while it has work). */
+  referenced: boolean
+  /** Ends it after `idleTimeout`. */
+  idleTimer: NodeJS.Timeout | undefined
+  /** Its exit code, once it exited. */
+  exitCode: number | undefined
+  /** The signal that ended it, once a signal did. */
+  signal: string | undefined
+  /** The uncaught exception that ended it, as it reported it. */
+  crash: unknown
+  /** The pool ended it: this task ignored its aborted signal for the whole grace period. */
+  killedFor:
+    | {
+        /** The task. */
+        readonly item: EngineItem
+        /** Its abort reason. */
+        readonly reason: unknown
+      }
+    | undefined
+  /** Nested futures its tasks submitted: ref → the pool's future. */
+  readonly nested: Map<number, Future>
+  /** Waits its tasks published: worker wait id → the pool's wait id. */
+  readonly waits: Map<number, number>
+  /** Resolves when it is gone. */
+  readonly gone: Promise<void>
+  /** Resolves `gone`. */
+  markGone: () => void
+}
+
+/**
+ * A new worker record in state `starting`.
+ * @since 0.1.0
+ */
+export function newWorkerRecord(workerId: number): WorkerRecord {
+  let markGone!: () => void
+  const gone = new Promise<void>((resolve) => {
+    markGone = resolve
+  })
+  return {
+    workerId,
+    handle: undefined,
+    life: 'starting',
+    held: new Map(),
+    sentSpecs: new Set(),
+    assigned: 0,
+    cap: Infinity,
+    blockedBy: undefined,
+    referenced: false,
+    idleTimer: undefined,
+    exitCode: undefined,
+    signal: undefined,
+    crash: undefined,
+    killedFor: undefined,
+    nested: new Map(),
+    waits: new Map(),
+    gone,
+    markGone,
+  }
+}

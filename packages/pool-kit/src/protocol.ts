@@ -1,0 +1,176 @@
+/**
+ * The one message protocol between a pool and its workers (threads and child processes alike):
+ * a tagged union on `type`, with named fields. Batches are columnar (parallel arrays in one
+ * object), which keeps them as cheap to copy as the old positional tuples were.
+ *
+ * @module
+ */
+import type { CallableSpec, SerializedError } from '@x/future'
+
+/**
+ * Tasks sent to a worker in one message; entry `i` of each array belongs to task `i`. A worker
+ * runs them one at a time, in order.
+ * @since 0.1.0
+ */
+export interface RunBatch {
+  /** The tasks' future ids. */
+  readonly ids: number[]
+  /** Their callables' numbers ({@link CallableTable}). */
+  readonly specIds: number[]
+  /** Callables this worker has not been sent before, by number. */
+  readonly specs: {
+    /** Its number. */
+    readonly specId: number
+    /** The callable. */
+    readonly spec: CallableSpec
+  }[]
+  /** Their arguments (a chunk's: `PackedTuples`). */
+  readonly args: unknown[][]
+  /** Their names (for `currentTask().name`). */
+  readonly names: (string | undefined)[]
+  /** Which of them are `map()` chunks. */
+  readonly chunks: boolean[]
+  /** Claim-word slots, entry per task (thread pools), or absent ("sent means started"). */
+  readonly slots?: number[]
+}
+
+/**
+ * Results from a worker, in one message: entry `i` belongs to task `ids[i]`.
+ * @since 0.1.0
+ */
+export interface ResultBatch {
+  /** The tasks' future ids. */
+  readonly ids: number[]
+  /** The value, or the `SerializedError` when the task's index is in `failed`. */
+  readonly values: unknown[]
+  /** Indexes (into `ids`) of the tasks that threw, ascending. */
+  readonly failed: number[]
+  /** Mean run time per task of the batch, ms (the send-ahead window learns from it). */
+  readonly meanMs: number
+}
+
+/**
+ * How a nested future (work a task submitted from inside a worker) ended.
+ * @since 0.1.0
+ */
+export type NestedOutcome = 'fulfilled' | 'rejected' | 'cancelled'
+
+/**
+ * Pool → worker.
+ * @since 0.1.0
+ */
+export type ToWorker =
+  | {
+      /** Run these tasks, in order. */
+      readonly type: 'run'
+      /** The tasks. */
+      readonly batch: RunBatch
+      /** Whether someone listens to wait events (forward waits on nested futures). */
+      readonly diag: boolean
+    }
+  | {
+      /** A nested future ended. */
+      readonly type: 'settle'
+      /** The worker's number for it. */
+      readonly ref: number
+      /** How it ended. */
+      readonly outcome: NestedOutcome
+      /** Its value, or its `SerializedError`. */
+      readonly value: unknown
+    }
+  | {
+      /** The caller aborted a task's signal. */
+      readonly type: 'abort'
+      /** The task's future id. */
+      readonly id: number
+      /** The abort reason. */
+      readonly reason: SerializedError
+    }
+  | {
+      /** The deadlock detector rejected a forwarded wait. */
+      readonly type: 'rejectWait'
+      /** The worker's wait id. */
+      readonly waitId: number
+      /** The error the wait rejects with. */
+      readonly error: SerializedError
+    }
+
+/**
+ * Worker → pool.
+ * @since 0.1.0
+ */
+export type FromWorker =
+  | ({
+      /** Results of tasks. */
+      readonly type: 'results'
+    } & ResultBatch)
+  | {
+      /** A task submitted nested work (`currentTask().executor.submit()`). */
+      readonly type: 'submit'
+      /** The worker's number for the nested future. */
+      readonly ref: number
+      /** The callable. */
+      readonly spec: CallableSpec
+      /** Its arguments (a chunk's: `PackedTuples`). */
+      readonly args: unknown[]
+      /** The future's name. */
+      readonly name: string | undefined
+      /** A `map()` chunk. */
+      readonly chunk: boolean
+      /** The future id of the task that submitted it. */
+      readonly callerTaskId: number | undefined
+    }
+  | {
+      /** A task cancelled a nested future. */
+      readonly type: 'cancel'
+      /** The worker's number for it. */
+      readonly ref: number
+    }
+  | {
+      /** An uncaught exception is about to end the worker. */
+      readonly type: 'crash'
+      /** The exception. */
+      readonly error: SerializedError
+    }
+  | {
+      /** A task called `shutdown()` on the pool. */
+      readonly type: 'shutdown'
+      /** As it asked. */
+      readonly wait: boolean
+      /** As it asked. */
+      readonly cancelFutures: boolean
+      /** The future id of that task. */
+      readonly callerTaskId: number | undefined
+    }
+  | {
+      /** A task waits on nested futures (forwarded for the deadlock detector). */
+      readonly type: 'wait'
+      /** The worker's wait id. */
+      readonly waitId: number
+      /** The waiting task's future id. */
+      readonly taskId: number | undefined
+      /** The nested futures, by the worker's numbers. */
+      readonly refs: number[]
+      /** Waits for all, or any. */
+      readonly mode: 'all' | 'any'
+      /** Its timeout, ms. */
+      readonly timeout: number | undefined
+      /** Where it waits. */
+      readonly stack: string
+    }
+  | {
+      /** A forwarded wait ended. */
+      readonly type: 'waitEnd'
+      /** The worker's wait id. */
+      readonly waitId: number
+      /** Why. */
+      readonly reason: 'settled' | 'timeout' | 'rejected'
+    }
+
+/**
+ * Whether a message is one of ours (a worker's channel may carry other messages too).
+ * @since 0.1.0
+ */
+export function isPoolMessage(message: unknown): message is ToWorker | FromWorker {
+  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && !('__tinypool_worker_message__' in message)
+}

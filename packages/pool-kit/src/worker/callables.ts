@@ -1,0 +1,62 @@
+/**
+ * The worker's callable table: the descriptions the pool sent (by number) and the functions
+ * loaded from them (a task module imported once, a function's source compiled once).
+ *
+ * @module
+ */
+import { loadCallable } from '@x/future'
+import type { CallableSpec } from '@x/future'
+
+/**
+ * A function a worker runs.
+ * @since 0.1.0
+ */
+export type TaskFunction = (...args: unknown[]) => unknown
+
+/**
+ * Callables by number, loaded on first use.
+ *
+ * @example
+ * ```ts
+ * const callables = new CallableCache('@x/process-pool')
+ * for (const { specId, spec } of batch.specs) callables.define(specId, spec)
+ * const fn = await callables.load(batch.specIds[0])
+ * ```
+ * @since 0.1.0
+ */
+export class CallableCache {
+  readonly #specs = new Map<number, CallableSpec>()
+  readonly #loaded = new Map<number, TaskFunction>()
+  readonly #owner: string
+
+  /** @param owner the package name, for protocol error messages */
+  constructor(owner: string) {
+    this.#owner = owner
+  }
+
+  /** Remembers a callable the pool sent. */
+  define(specId: number, spec: CallableSpec): void {
+    this.#specs.set(specId, spec)
+  }
+
+  /** The description of callable `specId` (a protocol error when it was never sent). */
+  spec(specId: number): CallableSpec {
+    const spec = this.#specs.get(specId)
+    if (spec === undefined) throw new Error(`${this.#owner}: unknown callable #${String(specId)} (protocol error)`)
+    return spec
+  }
+
+  /** The loaded function, when it was loaded already (the fast path). */
+  loaded(specId: number): TaskFunction | undefined {
+    return this.#loaded.get(specId)
+  }
+
+  /** Loads callable `specId` (imports its module or compiles its source) once. */
+  async load(specId: number): Promise<TaskFunction> {
+    const hit = this.#loaded.get(specId)
+    if (hit !== undefined) return hit
+    const fn = (await loadCallable(this.spec(specId)))
+    this.#loaded.set(specId, fn)
+    return fn
+  }
+}

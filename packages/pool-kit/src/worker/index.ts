@@ -1,0 +1,17 @@
+/**
+ * `@x/pool-kit/worker`: the worker-side task runtime that the thread pool's worker entry and the
+ * process pool's child entry both run: callable loading, the task context (`currentTask()`),
+ * `map()` chunks, the initializer, the nested executor, forwarded waits and result batching.
+ *
+ * @packageDocumentation
+ */
+export { WorkerRuntime } from './runtime.js'
+export type { BeforeStart } from './runtime.js'
+export { CallableCache } from './callables.js'
+export type { TaskFunction } from './callables.js'
+export { WorkerTaskContext } from './task-context.js'
+export { runCall } from './run-call.js'
+export { NestedExecutor, ProxyFuture } from './nested.js'
+export type { WorkerLink } from './nested.js'
+export { ResultBuffer } from './results.js'
+export { forwardWaits } from './waits.js'

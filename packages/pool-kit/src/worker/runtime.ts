@@ -1,0 +1,205 @@
+/**
+ * The worker-side task runtime both pools' entries run: it takes `run` batches, runs their tasks
+ * one at a time in the order sent, and sends results back in batches (at once after a slow task
+ * or when nothing is left to run; short ones are gathered for up to a couple of milliseconds).
+ * It also routes the pool's other messages: aborts, nested outcomes, rejected waits.
+ *
+ * @module
+ */
+import { deserializeError, invokeCallable, serializeError } from '@x/future'
+import type { CallableSpec, SerializedError } from '@x/future'
+import { FifoQueue } from '../queue.js'
+import type { RunBatch, ToWorker } from '../protocol.js'
+import { CallableCache } from './callables.js'
+import { NestedExecutor } from './nested.js'
+import type { WorkerLink } from './nested.js'
+import { ResultBuffer } from './results.js'
+import { runCall } from './run-call.js'
+import { WorkerTaskContext } from './task-context.js'
+import { forwardWaits } from './waits.js'
+
+/** Flush results at once after a task that took longer than this (ms); batch shorter ones. */
+const SHORT_TASK_MS = 0.2
+/** Flush at least this often while short tasks keep coming (ms). */
+const MAX_BATCH_DELAY_MS = 2
+const MAX_BATCH = 256
+
+interface Pending {
+  readonly id: number
+  readonly specId: number
+  readonly args: unknown[]
+  readonly name: string | undefined
+  readonly chunk: boolean
+  readonly slot: number
+}
+
+/**
+ * Called just before a task runs; `false` skips it (the pool took it back). The process pool
+ * writes its start marker here; the thread pool claims the task's word.
+ * @since 0.1.0
+ */
+export type BeforeStart = (id: number, slot: number) => boolean
+
+/**
+ * One worker's runtime.
+ *
+ * @example
+ * ```ts
+ * const runtime = new WorkerRuntime(link, { beforeStart: (id) => { marker.write(id); return true } })
+ * port.on('message', (message) => runtime.receive(message))
+ * ```
+ * @since 0.1.0
+ */
+export class WorkerRuntime {
+  /** `currentTask().executor` of every task here. */
+  readonly executor: NestedExecutor
+  readonly #link: WorkerLink
+  readonly #callables: CallableCache
+  readonly #beforeStart: BeforeStart | undefined
+  readonly #queue = new FifoQueue<Pending>()
+  readonly #meanBySpec = new Map<number, number>()
+  readonly #out = new ResultBuffer()
+  readonly #aborted = new Map<number, unknown>()
+  readonly #rejectWait: (waitId: number, error: Error) => void
+  #diag = false
+  #draining = false
+  #current: WorkerTaskContext | undefined
+  #lastAborted = false
+  #firstOutAt = 0
+  #immediate: NodeJS.Immediate | undefined
+
+  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean }) {
+    this.#link = link
+    this.#callables = new CallableCache(`@x/${link.kind}-pool`)
+    this.#beforeStart = options?.beforeStart
+    this.#diag = options?.diag ?? false
+    this.executor = new NestedExecutor(link)
+    this.#rejectWait = forwardWaits(link, this.executor, () => this.#diag)
+  }
+
+  /** Runs the pool's initializer; its error, serialized, when it threw. */
+  async initialize(initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined): Promise<SerializedError | undefined> {
+    if (initializer === undefined) return undefined
+    try {
+      await invokeCallable(initializer.spec, initializer.args)
+      return undefined
+    } catch (error) {
+      return serializeError(error)
+    }
+  }
+
+  /** Handles one message from the pool. */
+  receive(message: ToWorker): void {
+    switch (message.type) {
+      case 'run':
+        this.#diag = message.diag
+        this.#enqueue(message.batch)
+        if (!this.#draining) void this.#drain()
+        break
+      case 'settle':
+        this.executor.settle(message.ref, message.outcome, message.value)
+        break
+      case 'abort': {
+        const reason = deserializeError(message.reason)
+        if (this.#current?.id === message.id) this.#current.abort(reason)
+        // Already done, its result waiting here: send it now, before the pool's abort grace
+        // period runs out and it ends this worker over a task that has finished.
+        else if (this.#out.has(message.id)) this.#flush()
+        else this.#aborted.set(message.id, reason)
+        break
+      }
+      case 'rejectWait': {
+        const error = deserializeError(message.error)
+        this.#rejectWait(message.waitId, error instanceof Error ? error : new Error(String(error)))
+        break
+      }
+    }
+  }
+
+  /** Sends the results gathered so far. */
+  flush(): void {
+    this.#flush()
+  }
+
+  #enqueue(batch: RunBatch): void {
+    for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
+    const { ids, specIds, args, names, chunks, slots } = batch
+    for (let i = 0; i < ids.length; i++) {
+      this.#queue.push({
+        id: ids[i] ?? 0,
+        specId: specIds[i] ?? 0,
+        args: args[i] ?? [],
+        name: names[i],
+        chunk: chunks[i] === true,
+        slot: slots?.[i] ?? -1,
+      })
+    }
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true
+    for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
+      // A task that may run long must not hold back results that are ready.
+      if (this.#out.size > 0 && (this.#meanBySpec.get(task.specId) ?? Infinity) > SHORT_TASK_MS) this.#flush()
+      const t0 = performance.now()
+      let ok = true
+      let value: unknown
+      try {
+        value = await this.#run(task)
+      } catch (error) {
+        ok = false
+        value = serializeError(error)
+      }
+      if (value === SKIPPED) continue
+      const now = performance.now()
+      const took = now - t0
+      const mean = this.#meanBySpec.get(task.specId)
+      this.#meanBySpec.set(task.specId, mean === undefined ? took : mean * 0.8 + took * 0.2)
+      if (this.#out.size === 0) this.#firstOutAt = now
+      this.#out.add(task.id, task.name, ok, value, took)
+      // Send what is ready once it is as much as what is left here, so the pool can send more
+      // while this worker works through the rest (no stop-and-go). An aborted task's result goes
+      // at once: the pool ends this worker if it does not come within the abort grace period.
+      if (
+        this.#out.size >= MAX_BATCH ||
+        this.#out.size >= this.#queue.size ||
+        took > SHORT_TASK_MS ||
+        now - this.#firstOutAt > MAX_BATCH_DELAY_MS ||
+        this.#lastAborted
+      ) {
+        this.#flush()
+      } else this.#immediate ??= setImmediate(() => { this.#flush() })
+    }
+    this.#draining = false
+    this.#flush()
+  }
+
+  async #run(task: Pending): Promise<unknown> {
+    this.#lastAborted = false
+    const spec = this.#callables.spec(task.specId)
+    const fn = this.#callables.loaded(task.specId) ?? (await this.#callables.load(task.specId))
+    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot)) {
+      this.#aborted.delete(task.id)
+      return SKIPPED
+    }
+    const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id))
+    this.#current = context
+    try {
+      return await runCall(spec, fn, task.args, task.chunk, context)
+    } finally {
+      this.#lastAborted = context.aborted
+      this.#current = undefined
+      this.#aborted.delete(task.id)
+    }
+  }
+
+  #flush(): void {
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate)
+      this.#immediate = undefined
+    }
+    this.#out.flush(this.#link)
+  }
+}
+
+const SKIPPED: unique symbol = Symbol('skipped')

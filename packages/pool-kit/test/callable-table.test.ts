@@ -1,0 +1,22 @@
+import { task } from '@x/future'
+import { describe, expect, it } from 'vitest'
+import { CallableTable } from '../src/callable-table.js'
+
+describe('CallableTable', () => {
+  it('gives equal callables one number and different ones different numbers', () => {
+    const table = new CallableTable()
+    const url = new URL('./fixtures/tasks.mjs', import.meta.url)
+    const a = table.idOf(table.describe(task(url, 'a')))
+    expect(table.idOf(table.describe(task(url, 'a')))).toBe(a)
+    expect(table.idOf(table.describe(task(url, 'b')))).not.toBe(a)
+    const f = (x: number): number => x + 1
+    const g = (x: number): number => x + 1
+    expect(table.describe(f)).toBe(table.describe(f))
+    expect(table.idOf(table.describe(f))).toBe(table.idOf(table.describe(g)))
+    expect(table.idOf(table.describe((x: number) => x * 2))).not.toBe(table.idOf(table.describe(f)))
+  })
+
+  it('refuses what cannot travel, naming the fix', () => {
+    expect(() => new CallableTable().describe(Math.max)).toThrow(TypeError)
+  })
+})

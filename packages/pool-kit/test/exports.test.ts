@@ -1,0 +1,42 @@
+import { expect, it } from 'vitest'
+import * as api from '@x/pool-kit'
+import * as worker from '@x/pool-kit/worker'
+
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "CLAIM_CANCELLED",
+      "CLAIM_PENDING",
+      "CLAIM_RUNNING",
+      "CallableTable",
+      "ClaimWords",
+      "FifoQueue",
+      "PoolEngine",
+      "SendWindow",
+      "SerializationError",
+      "StartBackoff",
+      "WorkerDiedError",
+      "describeExit",
+      "inheritedExecArgv",
+      "isPoolMessage",
+      "labelledArguments",
+      "newWorkItem",
+      "packColumn",
+      "packTuples",
+      "splitDeadWorker",
+      "unpackColumn",
+    ]
+  `)
+  expect(Object.keys(worker).sort()).toMatchInlineSnapshot(`
+    [
+      "CallableCache",
+      "NestedExecutor",
+      "ProxyFuture",
+      "ResultBuffer",
+      "WorkerRuntime",
+      "WorkerTaskContext",
+      "forwardWaits",
+      "runCall",
+    ]
+  `)
+})

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { SendWindow } from '../src/send-window.js'
+
+describe('SendWindow', () => {
+  it('sends one call at a time until a callable is known to be short, then grows with the evidence', () => {
+    const window = new SendWindow(2, 256)
+    expect(window.for(1)).toBe(1)
+    window.learn(1, 0.001)
+    expect(window.for(1)).toBe(1)
+    for (let i = 0; i < 10; i++) window.count(1)
+    expect(window.for(1)).toBe(11)
+    for (let i = 0; i < 1000; i++) window.count(1)
+    expect(window.for(1)).toBe(256)
+  })
+
+  it('keeps a slow callable at one call, and about targetMs of a medium one', () => {
+    const window = new SendWindow(2, 256)
+    window.learn(2, 50)
+    for (let i = 0; i < 100; i++) window.count(2)
+    expect(window.for(2)).toBe(1)
+    window.learn(3, 0.5)
+    for (let i = 0; i < 100; i++) window.count(3)
+    expect(window.for(3)).toBe(4)
+  })
+
+  it('never sends a risky callable ahead again', () => {
+    const window = new SendWindow()
+    window.learn(4, 0.001)
+    for (let i = 0; i < 100; i++) window.count(4)
+    window.markRisky(4)
+    expect(window.for(4)).toBe(1)
+    window.markRisky(5)
+    expect(window.for(5)).toBe(1)
+  })
+})

@@ -1,0 +1,162 @@
+/**
+ * The process pool's transport: how a child starts, talks and dies. tinypool's `child_process`
+ * runtime is the worker engine, used through its public API only (`new Tinypool()`, `run()`
+ * with a `channel`, the `threads` getter's `TinypoolWorker`s, `destroy()`): one single-slot
+ * tinypool per child, whose one long-running `session` task sets the child up; from then on the
+ * parent and the child talk over the child's IPC channel (tinypool's `channel`).
+ *
+ * Where tinypool 2.2.0 cannot meet a need through its public API, this file says which and
+ * uses Node's own primitives for that piece (each has a test in test/tinypool-workarounds.test.ts):
+ * 1. It reports every child exit as a bare `'Worker exited unexpectedly'` error: the exit code
+ *    and the signal come from `TinypoolWorker.once('exit')` (the child's own event), and the
+ *    parent waits for `'close'` so every message the child sent before dying is handled first.
+ * 2. It leaves the `session` task pending forever when a child dies while starting: the death
+ *    is taken from the exit event, never from the task.
+ * 3. It has no way to send a signal other than its own SIGTERM-then-SIGKILL `terminate()`:
+ *    `terminateWorkers()`, `killWorkers()` and the abort grace period use `process.kill(pid)`,
+ *    with the pid its `TinypoolWorker.threadId` carries for child processes.
+ * 4. It replaces the child's environment with `env` (no PATH) and defaults to JSON: the pool
+ *    passes the parent's environment merged with the `env` option, and `serialization: 'advanced'`.
+ * 5. tinypool would end an idle child on its own (`idleTimeout`): it gets the longest timer, and
+ *    the pool ends idle children itself (it knows which are idle; tinypool cannot see our tasks).
+ *
+ * @internal
+ * @module
+ */
+import Tinypool from 'tinypool'
+import type { TinypoolWorker } from 'tinypool'
+import { isPoolMessage } from '@x/pool-kit'
+import type { FromWorker, ToWorker, Transport, WorkerEvents, WorkItem } from '@x/pool-kit'
+import type { SessionReady, SessionStart } from './protocol.js'
+import { createMarker, readMarker, removeMarker } from './start-marker.js'
+
+const CHILD_ENTRY = new URL('./child.js', import.meta.url).href
+const MAX_TIMER = 2 ** 31 - 1
+/** How long the parent waits for a dead child's pipes to drain before it gives up on them (ms). */
+const CLOSE_WAIT_MS = 1000
+
+/** The pool's handle on one child. */
+export interface ChildHandle {
+  readonly pool: Tinypool
+  readonly worker: TinypoolWorker
+  readonly pid: number
+  readonly marker: string
+  send: (message: ToWorker) => void
+  alive: boolean
+}
+
+/** What every child of one pool is started with. */
+export interface ChildSettings {
+  readonly env: Record<string, string>
+  readonly execArgv: string[]
+  /** The session start message, less what differs per child. */
+  session(workerId: number, marker: string): SessionStart
+}
+
+/** The transport of a {@link ProcessPoolExecutor}. */
+export function processTransport(settings: ChildSettings): Transport<ChildHandle> {
+  return {
+    start(workerId: number, events: WorkerEvents): ChildHandle {
+      const marker = createMarker()
+      const pool = new Tinypool({
+        runtime: 'child_process',
+        filename: CHILD_ENTRY,
+        name: 'session',
+        minThreads: 0,
+        maxThreads: 1,
+        idleTimeout: MAX_TIMER, // workaround 5
+        serialization: 'advanced', // workaround 4
+        env: settings.env,
+        execArgv: settings.execArgv,
+      })
+      // workaround 1: an unhandled 'error' event would crash the parent, and says nothing
+      pool.on('error', () => undefined)
+      let send: (message: ToWorker) => void = () => {
+        throw new Error('@x/process-pool: child not connected')
+      }
+      const ready = pool.run(settings.session(workerId, marker), {
+        channel: {
+          onMessage: (callback: (message: ToWorker) => void) => {
+            send = callback
+          },
+          postMessage: (message: unknown) => {
+            if (isPoolMessage(message)) events.message(message as FromWorker)
+          },
+        },
+      }) as Promise<SessionReady>
+      const worker = pool.threads[0]
+      if (worker === undefined) {
+        // not expected with tinypool 2.2.0 (it forks synchronously in run())
+        void ready.catch(() => undefined)
+        void pool.destroy().catch(() => undefined)
+        removeMarker(marker)
+        throw new Error('tinypool did not start a child process')
+      }
+      const handle: ChildHandle = {
+        pool,
+        worker,
+        pid: worker.threadId, // the child's pid for the child_process runtime
+        marker,
+        send: (message) => {
+          send(message)
+        },
+        alive: true,
+      }
+      worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+        handle.alive = false
+        // workaround 1: the messages the child sent before dying arrive first ('close' comes after the pipes drain)
+        let reported = false
+        const report = (): void => {
+          if (reported) return
+          reported = true
+          clearTimeout(timer)
+          events.exit(code ?? undefined, signal ?? undefined)
+        }
+        const timer = setTimeout(report, CLOSE_WAIT_MS)
+        worker.once('close', report)
+      })
+      ready.then(
+        (result) => {
+          events.ready(result.initError)
+        },
+        () => {
+          // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
+          if (handle.alive) kill(handle, 'SIGKILL')
+        },
+      )
+      return handle
+    },
+    send(handle, message) {
+      handle.send(message)
+    },
+    kill,
+    stop(handle) {
+      void handle.pool.destroy().catch(() => undefined)
+    },
+    ref(handle, referenced) {
+      if (referenced) handle.worker.ref?.()
+      else handle.worker.unref?.()
+    },
+    pid(handle) {
+      return handle.pid
+    },
+    startedAt(handle, held: readonly WorkItem[]) {
+      const id = readMarker(handle.marker)
+      return id === 0 ? -1 : held.findIndex((item) => item.future.id === id)
+    },
+    release(handle) {
+      removeMarker(handle.marker)
+      void handle.pool.destroy().catch(() => undefined)
+    },
+  }
+}
+
+/** workaround 3: a signal to the child itself. */
+function kill(handle: ChildHandle, signal: 'SIGTERM' | 'SIGKILL'): void {
+  if (!handle.alive) return
+  try {
+    process.kill(handle.pid, signal)
+  } catch {
+    // already gone: its exit event is on its way
+  }
+}
