@@ -188,8 +188,10 @@ class TaskRecord implements FutureObserver {
     readonly submitted: number,
   ) {}
 
-  futureStarted(): void {
-    this.started = performance.now()
+  futureStarted(startedAt?: number): void {
+    const now = performance.now()
+    // a start reported late (from a worker's clock) lies between the submit and now
+    this.started = startedAt === undefined ? now : Math.min(now, Math.max(this.submitted, startedAt))
     this.accounting.timedStart(this, this.started)
   }
 

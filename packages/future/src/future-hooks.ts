@@ -39,7 +39,8 @@ export type Outcome = 'completed' | 'failed' | 'cancelled'
  * and done-callbacks run (so a callback that submits more work sees the room it left).
  */
 export interface FutureObserver {
-  futureStarted(): void
+  /** `startedAt`: when the call really started (`performance.now()` of this thread), if not now. */
+  futureStarted(startedAt?: number): void
   /** `wasRunning`: it was RUNNING (a backend may finish a PENDING future directly). */
   futureDone(outcome: Outcome, wasRunning: boolean): void
 }

@@ -204,12 +204,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * For executors: PENDING → RUNNING, returns `true`; CANCELLED → CANCELLED_AND_NOTIFIED, returns
    * `false` (and wakes `wait()`/`asCompleted()`), in which case the executor must not run the
    * call. Throws in any other state: call it once per future.
+   *
+   * @param startedAt - For a backend that learns of a start late (a worker claimed the call on
+   * its own and says so later): when the call really started, as a `performance.now()` reading of
+   * this thread. `stats()` times the call from it instead of from now. Omit it when it starts now.
    */
-  setRunningOrNotifyCancel(): boolean {
+  setRunningOrNotifyCancel(startedAt?: number): boolean {
     const state = this.#state
     if (state === 'PENDING') {
       this.#state = 'RUNNING'
-      this.#observer?.futureStarted()
+      this.#observer?.futureStarted(startedAt)
       return true
     }
     if (state === 'CANCELLED') {

@@ -27,7 +27,13 @@ export interface TimeStats {
 export interface ExecutorStats {
   /** Workers that exist now: threads or processes for the pools; for `AsyncPoolExecutor`, the calls running (it has no threads). */
   readonly workers: number
-  /** Calls running now (RUNNING futures). */
+  /**
+   * Calls running now (RUNNING futures). What a backend counts as running: `AsyncPoolExecutor`,
+   * the calls executing; `ThreadPoolExecutor`, the calls a thread has claimed (it reads the
+   * threads' shared claim words when you call `stats()`); `ProcessPoolExecutor`, the calls handed
+   * to a child (a child runs them one at a time; like CPython's call queue, the ones sent ahead
+   * count as running, and their run time starts when they are sent).
+   */
   readonly running: number
   /** Calls waiting now: submitted, not started, not cancelled (PENDING futures, those waiting on a dependency included). */
   readonly queued: number

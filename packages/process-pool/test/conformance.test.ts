@@ -1,4 +1,9 @@
 import { describeExecutorConformance } from '@x/future/testing'
 import { ProcessPoolExecutor } from '@x/process-pool'
 
-describeExecutorConformance('ProcessPoolExecutor', (options) => new ProcessPoolExecutor(options), { timeout: 30_000 })
+describeExecutorConformance(
+  'ProcessPoolExecutor',
+  ({ maxWorkers, maxQueue }) => new ProcessPoolExecutor({ maxWorkers, maxQueue }),
+  { timeout: 30_000 },
+)
+

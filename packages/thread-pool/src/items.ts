@@ -101,6 +101,9 @@ export class Queue {
 export class Slots {
   readonly buffer = new SharedArrayBuffer(SLOT_COUNT * 4)
   readonly words = new Int32Array(this.buffer)
+  /** When each slot's task started (see `SessionInit.starts`); 0 until its worker claims it. */
+  readonly startBuffer = new SharedArrayBuffer(SLOT_COUNT * 8)
+  readonly #starts = new Float64Array(this.startBuffer)
   readonly #free: number[] = []
   #fresh = 0
 
@@ -117,6 +120,7 @@ export class Slots {
     }
     const generation = (Atomics.load(this.words, slot) >>> 3) + 1
     const word = ((generation & 0x0fffffff) << 3) | QUEUED
+    this.#starts[slot] = 0
     Atomics.store(this.words, slot, word)
     item.slot = slot
     item.word = word
@@ -132,6 +136,16 @@ export class Slots {
   /** QUEUED → `state` if nobody claimed the slot first. */
   claim(item: Item, state: number): boolean {
     return Atomics.compareExchange(this.words, item.slot, item.word, (item.word & ~STATE_MASK) | state) === item.word
+  }
+
+  /**
+   * When the worker started `item`, as this thread's `performance.now()`; undefined when it has
+   * not said yet (it writes the time just after it claims the slot) or the slot is gone.
+   */
+  startTime(item: Item): number | undefined {
+    if (item.slot < 0) return undefined
+    const at = this.#starts[item.slot] ?? 0
+    return at > 0 ? at - performance.timeOrigin : undefined
   }
 
   startedBy(item: Item): boolean {

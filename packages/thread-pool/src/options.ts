@@ -89,6 +89,12 @@ export interface ThreadPoolExecutorOptions {
   abortGracePeriod?: number | undefined
   /** A label for diagnostics. @default `ThreadPoolExecutor #<id>` */
   name?: string | undefined
+  /**
+   * At most this many calls wait for a thread (besides the `maxWorkers` running); `submit()`
+   * beyond it throws `QueueFullError` (code `ERR_QUEUE_FULL`), and `onRoom()` resolves when
+   * there is room again. See `Executor.maxQueue`. @default Infinity
+   */
+  maxQueue?: number | undefined
 }
 
 export const OPTION_NAMES = [
@@ -100,6 +106,7 @@ export const OPTION_NAMES = [
   'resourceLimits',
   'abortGracePeriod',
   'name',
+  'maxQueue',
 ] as const
 
 /** A plain object (not null, not an array): checks values that come from untyped callers. */

@@ -16,6 +16,7 @@ import {
 import type {
   Callable,
   CallableSpec,
+  ExecutorStats,
   FunctionOf,
   ShutdownOptions,
   SubmitOptions,
@@ -133,7 +134,7 @@ export class ThreadPoolExecutor extends Executor {
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
     }
-    super({ kind: 'thread', maxWorkers, name: options?.name })
+    super({ kind: 'thread', maxWorkers, name: options?.name, maxQueue: options?.maxQueue })
     this.#initializer = initSpec
     this.#initargs = initargs
     this.#grace = grace
@@ -160,6 +161,23 @@ export class ThreadPoolExecutor extends Executor {
         this.#sync(item)
       },
     }
+  }
+
+  /**
+   * Executor's `stats()`. A thread claims a task through a shared word without telling the pool,
+   * so this reads the words of the tasks handed to threads first: `running` counts the tasks a
+   * thread has claimed, and their run time counts from when the thread claimed them.
+   *
+   * @example
+   * ```ts
+   * pool.stats() // start timing
+   * await Promise.all(inputs.map((x) => pool.submit(work, x)))
+   * const { running, utilization, runTime } = pool.stats()
+   * ```
+   */
+  override stats(): ExecutorStats {
+    for (const session of this.#sessions) for (const item of session.items.values()) this.#sync(item)
+    return super.stats()
   }
 
   /** How many worker threads exist now (started, idle or busy). */
@@ -492,6 +510,7 @@ export class ThreadPoolExecutor extends Executor {
       port: port2,
       poolLabel: `${this.label}#${String(this.id)}`,
       states: this.#slots.buffer,
+      starts: this.#slots.startBuffer,
       initializer: this.#initializer,
       initargs: this.#initargs,
       diagnostics: channels.waitStart.hasSubscribers,
@@ -598,11 +617,11 @@ export class ThreadPoolExecutor extends Executor {
         const item = session.items.get(message[1])
         if (item === undefined) return
         session.items.delete(message[1])
-        this.#slots.release(item)
         // Started and finished since the pool last looked: `future:finish` alone says it all (the
         // event contract lets a backend leave `future:start` out then); one event less per task
         // matters for tiny tasks while a subscriber listens.
         if (!item.started) this.#markStarted(item, false)
+        this.#slots.release(item)
         if (message[2]) this.#succeed(item, message[3])
         else this.#fail(item, deserializeError(message[3]))
         if (session.items.size === 0) {
@@ -742,7 +761,8 @@ export class ThreadPoolExecutor extends Executor {
 
   #markStarted(item: Item, announce = true): void {
     item.started = true
-    item.future.setRunningOrNotifyCancel()
+    // the worker claimed it earlier than now: time the run from its own clock reading
+    item.future.setRunningOrNotifyCancel(this.#slots.startTime(item))
     if (announce && channels.futureStart.hasSubscribers) {
       channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: item.session?.id ?? 0 })
     }

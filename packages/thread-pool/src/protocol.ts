@@ -31,6 +31,11 @@ export interface SessionInit {
   readonly port: MessagePort
   readonly poolLabel: string
   readonly states: SharedArrayBuffer
+  /**
+   * One Float64 per slot: the worker writes when it claimed the task (`performance.timeOrigin +
+   * performance.now()`, so any thread can convert it to its own clock), for `stats()`.
+   */
+  readonly starts: SharedArrayBuffer
   readonly initializer: CallableSpec | undefined
   readonly initargs: readonly unknown[]
   readonly diagnostics: boolean

@@ -49,6 +49,7 @@ const neverAborted = new AbortController().signal
 class Session {
   readonly port: MessagePort
   readonly states: Int32Array
+  readonly starts: Float64Array
   readonly queue = new FifoQueue<TaskMessage>()
   running = false
   released = false
@@ -60,6 +61,7 @@ class Session {
   constructor(init: SessionInit) {
     this.port = init.port
     this.states = new Int32Array(init.states)
+    this.starts = new Float64Array(init.starts)
     this.proxy = executorFor(init.poolLabel, init.maxWorkers)
     this.proxy.attach(this)
     this.done = new Promise((resolve) => {
@@ -118,6 +120,8 @@ class Session {
         if (Atomics.compareExchange(this.states, task[1], word, (word & ~STATE_MASK) | STARTED) !== word) {
           continue
         }
+        // when it started, on a clock every thread can read (the pool times runs from it)
+        this.starts[task[1]] = performance.timeOrigin + performance.now()
         const pending = this.run(task)
         if (pending !== undefined) await pending
       }

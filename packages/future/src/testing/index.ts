@@ -22,6 +22,7 @@ import { describeCallContract } from './contract-calls.js'
 import { describeDependencyContract } from './contract-dependencies.js'
 import { describeFeatureContract } from './contract-features.js'
 import { describeMapContract } from './contract-map.js'
+import { describeStatsContract } from './contract-stats.js'
 import { createSuite } from './harness.js'
 import type { ConformanceOptions, ExecutorFactory } from './harness.js'
 
@@ -45,5 +46,6 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
     describeMapContract(suite)
     describeFeatureContract(suite)
     describeDependencyContract(suite)
+    describeStatsContract(suite)
   })
 }
