@@ -7,7 +7,7 @@
 //   L1  @x/diagnostics                  -> future
 //       @x/pool-kit                     -> future   (the engine both pools share)
 //   L2  @x/thread-pool, @x/process-pool -> future, diagnostics, pool-kit   (never each other)
-//       @x/distributed                  -> future                 (never a pool)
+//       @x/distributed                  -> future, pool-kit       (never a pool)
 //   L3  @x/concurrent                   -> everything below
 //       @x/integration (private tests)  -> everything below
 //   L4  @x/reliability (private tests)  -> the published packages (chaos, fuzzing, soak)
@@ -36,7 +36,7 @@ export const layers = {
     level: 2,
     mayUse: ['@x/future', '@x/diagnostics', '@x/pool-kit'],
   },
-  'packages/distributed': { name: '@x/distributed', level: 2, mayUse: ['@x/future'] },
+  'packages/distributed': { name: '@x/distributed', level: 2, mayUse: ['@x/future', '@x/pool-kit'] },
   'packages/concurrent': {
     name: '@x/concurrent',
     level: 3,

@@ -10,6 +10,6 @@ export default defineProject({
     fileParallelism: false,
     // Load the workspace packages' built files as they are: functions sent to workers as source
     // text must not be rewritten by Vite's SSR transform.
-    server: { deps: { external: [/\/packages\/(future|distributed)\/dist\//] } },
+    server: { deps: { external: [/\/packages\/(future|pool-kit|distributed)\/dist\//] } },
   },
 })

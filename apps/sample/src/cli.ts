@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
-import { BACKENDS } from './backends.js'
+import { ALL_BACKENDS, BACKENDS } from './backends.js'
 import { fetchCommand } from './commands/fetch.js'
 import { hash } from './commands/hash.js'
 import { GRAPH_FORMATS } from './commands/deadlocks.js'
@@ -46,12 +46,14 @@ Runs every example of Python's concurrent.futures documentation, ported, with a 
 output each. The deadlock examples print the detector's report and a graph of the wait: as
 text, and as Mermaid (default) or Graphviz DOT (--graph dot).
 `,
-  primes: `Usage: x-sample primes [--backend async|thread|process|all] [--workers N] [--repeat N] [--progress]
+  primes: `Usage: x-sample primes [--backend async|thread|process|distributed|all] [--workers N] [--repeat N] [--progress]
 
 Python's ProcessPoolExecutor example: is each of six large numbers prime? Runs on each backend
 (default: all three, one after another) and prints the time each took.
 
-  --backend B     only this backend (default: all)
+  --backend B     only this backend (default: all three local ones); distributed starts two local
+                  x-workers on the Redis at REDIS_URL (default redis://127.0.0.1:6379) and shows
+                  which worker ran what
   --workers N     workers per pool (default: one per core)
   --repeat N      check the list N times over (default 1): more work, clearer differences
   --progress      show the progress bar on stderr even when it is not a terminal
@@ -65,14 +67,14 @@ server started on 127.0.0.1 for the run; nothing leaves the machine.
   --workers N     downloads in flight at once (default: 5, as in Python's example)
   --timeout MS    per-request timeout in milliseconds (default: 1000)
 `,
-  hash: `Usage: x-sample hash <path>... [--backend thread|process|async] [--workers N] [--progress]
+  hash: `Usage: x-sample hash <path>... [--backend thread|process|async|distributed] [--workers N] [--progress]
 
 Prints the SHA-256 of every regular file under each path, in parallel, exactly as
   find <path>... -type f -print0 | LC_ALL=C sort -z | xargs -r0 sha256sum
 prints it: '<hex>  <path>', paths starting with the path as given, sorted by their bytes,
 symbolic links not followed. Unreadable files are reported on stderr (exit status 1).
 
-  --backend B     thread (default), process or async
+  --backend B     thread (default), process, async, or distributed (two local x-workers on Redis)
   --workers N     files hashed at once (default: one per core)
   --progress      show the progress bar on stderr even when it is not a terminal
 `,
@@ -111,7 +113,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     })
     if (values.help === true) return help('primes')
     noPositionals('primes', positionals)
-    const backend = parseChoice(values.backend as string | undefined, [...BACKENDS, 'all'], '--backend') ?? 'all'
+    const backend = parseChoice(values.backend as string | undefined, [...ALL_BACKENDS, 'all'], '--backend') ?? 'all'
     return primes(
       {
         backends: backend === 'all' ? BACKENDS : [backend],
@@ -147,7 +149,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return hash(
       {
         paths: positionals,
-        backend: parseChoice(values.backend as string | undefined, BACKENDS, '--backend') ?? 'thread',
+        backend: parseChoice(values.backend as string | undefined, ALL_BACKENDS, '--backend') ?? 'thread',
         workers: parseWorkers(values.workers as string | undefined),
         progress: progressOptions(values.progress as boolean | undefined),
       },

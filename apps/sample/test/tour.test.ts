@@ -38,9 +38,19 @@ beforeAll(async () => {
 }, 90_000)
 
 describe('tour (the default command)', () => {
+  it('runs the map across two local x-workers when a Redis answers (under CI=true one must)', () => {
+    const text = section(tour.stdout, 7)
+    if (process.env.CI === 'true' || !text.includes('skipped: no Redis')) {
+      expect(text).toContain('results, in input order: 1 4 9 16 25 36 49 64')
+      expect(text).toMatch(/run by: x-worker #1 ran \d(, #2 ran \d)? \(chunks\)/u)
+    } else {
+      expect(text).toContain('skipped: no Redis answers at')
+    }
+  })
+
   it('runs every example and exits 0', () => {
     expect(tour.stderr).toBe('')
-    expect(tour.stdout).toContain('All 6 examples ran.')
+    expect(tour.stdout).toContain('All 7 examples ran.')
     expect(tour.code).toBe(0)
   })
 

@@ -136,7 +136,7 @@ describe('x-worker flags', () => {
 describe.skipIf(!hasRedis)('DistributedExecutor with two x-worker processes (thread backend)', () => {
   const queue = freshQueue('conformance')
   beforeAll(async () => {
-    const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '3', '--allow-source', '--heartbeat', '200']
+    const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '3', '--allow-source', '--heartbeat', '500']
     await Promise.all([startXWorker(args), startXWorker(args)])
   })
   describeExecutorConformance('DistributedExecutor over x-worker', ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }))
@@ -176,7 +176,7 @@ describe.skipIf(!hasRedis)('x-worker processes', () => {
 
   it('SIGKILL mid-task: WorkerLostError, nothing run twice, the other x-worker keeps serving', async () => {
     const queue = freshQueue('kill')
-    const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '1', '--heartbeat', '200']
+    const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '1', '--heartbeat', '400']
     const [a, b] = await Promise.all([startXWorker(args), startXWorker(args)])
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2, checkInterval: 200 })
     const record = join(dir, 'kill-runs')

@@ -5,6 +5,8 @@
  * @module
  */
 import { FutureError } from '@x/future'
+import { WorkerDiedError } from '@x/pool-kit'
+import type { Future } from '@x/future'
 
 /**
  * The worker that was running a task went away (killed, crashed, lost its network) before it
@@ -12,7 +14,9 @@ import { FutureError } from '@x/future'
  * with `retries`. The executor notices within the worker's heartbeat lifetime plus one check
  * interval (about 6 s with the defaults; see the README, "Failure semantics").
  *
- * `@x/future` has no `WorkerDiedError` base class, so this is a plain `FutureError` subclass.
+ * A `WorkerDiedError` (`@x/pool-kit`'s, the base of the pools' worker-death errors), so "a worker
+ * died" is caught once for every backend; `exitCode` and `signal` are `undefined`: a remote
+ * worker's end is seen only as its heartbeat stopping.
  *
  * @example
  * ```ts
@@ -21,7 +25,7 @@ import { FutureError } from '@x/future'
  * }
  * ```
  */
-export class WorkerLostError extends FutureError {
+export class WorkerLostError extends WorkerDiedError {
   /** The id of the lost worker (`serve()`'s `id`), or `undefined` when the job never reported a start. */
   readonly workerId: string | undefined
 
@@ -30,7 +34,7 @@ export class WorkerLostError extends FutureError {
    * @param workerId the lost worker's id
    */
   constructor(message: string, workerId?: string) {
-    super(message, 'ERR_WORKER_LOST')
+    super(message, 'ERR_WORKER_LOST', { exitCode: undefined, signal: undefined })
     this.workerId = workerId
   }
 }
@@ -77,4 +81,28 @@ export class RedisUnavailableError extends FutureError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_REDIS_UNAVAILABLE', options)
   }
+}
+
+/**
+ * The `WorkerLostError` for a job that was lost: its worker's heartbeat expired (`workerId`), or
+ * no worker reported starting it and BullMQ dropped it (`gone`) or holds it under an expired lock
+ * (`orphaned`).
+ */
+export function lostError(
+  future: Future,
+  jobId: string,
+  attempts: number,
+  workerId: string | undefined,
+  state: 'queued' | 'gone' | 'orphaned' | undefined,
+): WorkerLostError {
+  const which = `future #${String(future.id)} "${String(future.name)}"`
+  const what =
+    workerId !== undefined
+      ? `worker ${workerId} was lost while running ${which}: its heartbeat expired.`
+      : `the job of ${which} was lost before a worker reported starting it ` +
+        (state === 'gone'
+          ? `(BullMQ no longer has job ${jobId}: it failed there or was removed).`
+          : `(job ${jobId} is active in BullMQ but its lock expired: the worker that fetched it died).`)
+  const retried = attempts > 0 ? ` after ${String(attempts)} retries` : ' (retries: 0, so it is not run again)'
+  return new WorkerLostError(`${what} The task ran at most once${retried}; pass retries to run it again elsewhere.`, workerId)
 }

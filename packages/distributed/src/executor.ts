@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { serialize } from 'node:v8'
 import { Queue } from 'bullmq'
 import {
   Executor,
@@ -15,41 +14,15 @@ import {
 import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
+import { checkOptions } from './options.js'
+import type { DistributedExecutorOptions } from './options.js'
 import { Deque } from './deque.js'
-import { WorkerLostError } from './errors.js'
-import { decodeEnvelope, encodePayload, keys, rootPath, toWire, RESULT_TTL_MS } from './protocol.js'
+import { readResults } from './reader.js'
+import { WorkerLostError, lostError } from './errors.js'
+import { decodeEnvelope, encodeAbort, encodePayload, keys, rootPath, toWire, RESULT_TTL_MS } from './protocol.js'
 import type { Envelope, JobPayload, WireCallable } from './protocol.js'
-import { aliveAmong, liveWorkers } from './registry.js'
-
-/** Options of {@link DistributedExecutor}. */
-export interface DistributedExecutorOptions {
-  /** Where Redis is. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
-  connection?: Connection | undefined
-  /** The BullMQ queue name the workers serve (`x-worker --queue`). */
-  queue: string
-  /**
-   * The folder task modules are addressed from (`new URL('.', import.meta.url)` or an absolute
-   * path). A `task()` module outside it is refused at `submit()`; workers load the same relative
-   * path under their own `--root`.
-   */
-  root: string | URL
-  /**
-   * The most jobs handed to BullMQ at once (this executor's share of the cluster); the rest stay
-   * PENDING here, where `cancel()` is exact. By default the capacity the live workers register.
-   */
-  maxWorkers?: number | undefined
-  /**
-   * At most this many calls wait (PENDING) besides the `maxWorkers` handed over; `submit()` beyond
-   * it throws `QueueFullError`. @default Infinity
-   */
-  maxQueue?: number | undefined
-  /** How often a task whose worker was lost is run again before it fails. @default 0 */
-  retries?: number | undefined
-  /** Milliseconds between checks of the workers' heartbeats while tasks run. @default 1000 */
-  checkInterval?: number | undefined
-  /** A label for reports. */
-  name?: string | undefined
-}
+import { aliveAmong, liveWorkers, unstartedStates } from './registry.js'
+import type { UnstartedState } from './registry.js'
 
 interface Item {
   readonly future: Future
@@ -60,6 +33,10 @@ interface Item {
   /** set once the future left the PENDING queue (handed over, or cancelled) */
   left: boolean
   workerId: string | undefined
+  /** when BullMQ accepted the job (performance.now()); undefined until then */
+  addedAt: number | undefined
+  /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
+  suspect: boolean
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
@@ -123,21 +100,10 @@ export class DistributedExecutor extends Executor {
    * @param options where Redis is, the queue, the root; optionally `maxWorkers`, `retries`
    */
   constructor(options: DistributedExecutorOptions) {
-    const given = options.maxWorkers
-    if (given !== undefined && (typeof given !== 'number' || !Number.isInteger(given))) {
-      throw new TypeError(`maxWorkers must be an integer, got ${String(given)}`)
-    }
-    if (given !== undefined && given <= 0) throw new RangeError('max_workers must be greater than 0')
-    super({ kind: 'distributed', maxWorkers: given ?? 1, name: options.name, maxQueue: options.maxQueue })
-    if (typeof options.queue !== 'string' || options.queue === '' || options.queue.includes(':')) {
-      throw new TypeError(`queue must be a non-empty name without ":", got ${JSON.stringify(options.queue)}`)
-    }
-    const retries = options.retries ?? 0
-    if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retries must be an integer >= 0, got ${String(retries)}`)
-    const checkInterval = options.checkInterval ?? 1000
-    if (typeof checkInterval !== 'number' || !(checkInterval >= 10)) {
-      throw new RangeError(`checkInterval must be a number of milliseconds >= 10, got ${String(checkInterval)}`)
-    }
+    const checked = checkOptions(options)
+    super({ kind: 'distributed', maxWorkers: checked.maxWorkers ?? 1, name: options.name, maxQueue: options.maxQueue })
+    const given = checked.maxWorkers
+    const { retries, checkInterval } = checked
     this.queue = options.queue
     this.root = rootPath(options.root)
     this.#connection = options.connection ?? process.env.REDIS_URL ?? DEFAULT_URL
@@ -187,6 +153,8 @@ export class DistributedExecutor extends Executor {
       attempt: 0,
       left: false,
       workerId: undefined,
+      addedAt: undefined,
+      suspect: false,
     }
     this.#pending.push(item)
     this.#pendingCount++
@@ -269,6 +237,10 @@ export class DistributedExecutor extends Executor {
       this.#handed.set(item.jobId, item)
       this.#batch.push(item)
     }
+    this.#scheduleFlush()
+  }
+
+  #scheduleFlush(): void {
     if (this.#batch.length > 0 && !this.#flushing) {
       this.#flushing = true
       queueMicrotask(() => void this.#flush())
@@ -287,6 +259,8 @@ export class DistributedExecutor extends Executor {
               opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
             })),
           )
+          const now = performance.now()
+          for (const item of items) item.addedAt = now
         } catch (error) {
           for (const item of items) this.#settle(item, () => { item.future.setException(error); })
         }
@@ -298,30 +272,11 @@ export class DistributedExecutor extends Executor {
 
   /** Reads start and result envelopes from this executor's list until shut down. */
   #read(): void {
-    if (this.#reading) return
+    if (this.#reading || this.#block === undefined || this.#cmd === undefined) return
     this.#reading = true
-    void (async () => {
-      while (!this.#disposed) {
-        const block = this.#block
-        const cmd = this.#cmd
-        if (block === undefined || cmd === undefined) break
-        try {
-          const first = await block.redis.blpopBuffer(this.#resultKey, 0)
-          if (first === null) continue
-          this.#receive(first[1])
-          for (;;) {
-            const more = await cmd.redis.lpopBuffer(this.#resultKey, 500)
-            if (more === null || more.length === 0) break
-            for (const data of more) this.#receive(data)
-          }
-        } catch {
-          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- shutdown may happen during the await
-          if (this.#disposed) break
-          await new Promise((resolve) => setTimeout(resolve, 100).unref())
-        }
-      }
-      this.#reading = false
-    })()
+    void readResults(this.#block, this.#cmd, this.#resultKey, () => this.#disposed, (data) => {
+      this.#receive(data)
+    }).finally(() => (this.#reading = false))
   }
 
   #receive(data: Buffer): void {
@@ -368,6 +323,7 @@ export class DistributedExecutor extends Executor {
         await this.#refreshCapacity()
         this.#pump()
       }
+      await this.#checkUnstarted(cmd)
       const running = [...this.#handed.values()].flatMap((item) =>
         item.workerId === undefined ? [] : [{ item, workerId: item.workerId }],
       )
@@ -381,6 +337,27 @@ export class DistributedExecutor extends Executor {
     }
   }
 
+  /**
+   * Jobs no worker reported starting: BullMQ may have failed or dropped one (no result will ever
+   * come), or the worker that fetched one died before starting it (its lock expired). Each is
+   * confirmed by a second check, so a result already on its way is read first.
+   */
+  async #checkUnstarted(cmd: RedisClient): Promise<void> {
+    const now = performance.now()
+    const unstarted = [...this.#handed.values()].filter(
+      (item) => item.workerId === undefined && item.addedAt !== undefined && now - item.addedAt > this.#checkInterval,
+    )
+    if (unstarted.length === 0) return
+    const states = await unstartedStates(cmd.redis, this.queue, unstarted.map((item) => item.jobId))
+    for (const item of unstarted) {
+      if (this.#handed.get(item.jobId) !== item || item.workerId !== undefined) continue
+      const state = states.get(item.jobId) ?? 'queued'
+      if (state === 'queued') item.suspect = false
+      else if (!item.suspect) item.suspect = true
+      else this.#lost(item, undefined, state)
+    }
+  }
+
   async #refreshCapacity(): Promise<void> {
     if (this.#cmd === undefined) return
     const live = await liveWorkers(this.#cmd.redis, this.queue)
@@ -389,38 +366,27 @@ export class DistributedExecutor extends Executor {
     this.#capacity = capacity
   }
 
-  #lost(item: Item, workerId: string): void {
+  #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
     this.#handed.delete(item.jobId)
     if (item.attempt < this.#retries) {
       item.attempt++
       item.jobId = `${this.#uid}-${String(item.future.id)}-r${String(item.attempt)}`
       item.workerId = undefined
+      item.addedAt = undefined
+      item.suspect = false
       this.#handed.set(item.jobId, item)
       this.#batch.push(item)
-      if (!this.#flushing) {
-        this.#flushing = true
-        queueMicrotask(() => void this.#flush())
-      }
+      this.#scheduleFlush()
       return
     }
-    const retried = item.attempt > 0 ? ` after ${String(item.attempt)} retries` : ' (retries: 0, so it is not run again)'
-    const error = new WorkerLostError(
-      `worker ${workerId} was lost while running future #${String(item.future.id)} "${String(item.future.name)}": ` +
-        `its heartbeat expired. The task ran at most once${retried}; pass retries to run it again elsewhere.`,
-      workerId,
-    )
+    const error = lostError(item.future, item.jobId, item.attempt, workerId, state)
     this.#settle(item, () => { item.future.setException(error); })
   }
 
   #abortRunning(item: Item, reason: unknown): void {
     const cmd = this.#cmd
     if (cmd === undefined) return
-    let encoded: Buffer
-    try {
-      encoded = serialize({ jobId: item.jobId, reason })
-    } catch {
-      encoded = serialize({ jobId: item.jobId, reason: String(reason) })
-    }
+    const encoded = encodeAbort(item.jobId, reason)
     void cmd.redis
       .multi()
       .set(this.#keys.abort(item.jobId), encoded, 'PX', RESULT_TTL_MS)

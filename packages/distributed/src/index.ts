@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { DistributedExecutor } from './executor.js'
-export type { DistributedExecutorOptions } from './executor.js'
+export type { DistributedExecutorOptions } from './options.js'
 export { serve } from './serve.js'
 export type { ServeOptions, CloseOptions, DistributedWorker } from './serve.js'
 export type { Connection } from './connection.js'

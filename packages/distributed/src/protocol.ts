@@ -79,6 +79,15 @@ export function encodePayload(payload: JobPayload): string {
   return serialize(payload).toString('base64')
 }
 
+/** An abort of a running job, for the abort key and channel; a reason v8 cannot copy goes as its string form. */
+export function encodeAbort(jobId: string, reason: unknown): Buffer {
+  try {
+    return serialize({ jobId, reason })
+  } catch {
+    return serialize({ jobId, reason: String(reason) })
+  }
+}
+
 /** Decodes `job.data.p`. */
 export function decodePayload(data: string): JobPayload {
   return deserialize(Buffer.from(data, 'base64')) as JobPayload

@@ -28,3 +28,29 @@ export async function aliveAmong(redis: Redis, queue: string, ids: readonly stri
   const values = await redis.mget(ids.map((id) => k.worker(id)))
   return new Set(ids.filter((_, i) => values[i] !== null && values[i] !== undefined))
 }
+
+/** Where BullMQ has a job that no worker reported starting. */
+export type UnstartedState = 'queued' | 'gone' | 'orphaned'
+
+/**
+ * For jobs handed to BullMQ that no worker reported starting: `queued` (waiting, or active under a
+ * live lock), `gone` (BullMQ no longer has it: it failed there, or someone removed it) or
+ * `orphaned` (active, but its lock expired: the worker that fetched it died before starting it).
+ */
+export async function unstartedStates(redis: Redis, queue: string, jobIds: readonly string[]): Promise<Map<string, UnstartedState>> {
+  const batch = redis.pipeline()
+  for (const jobId of jobIds) {
+    batch.exists(`bull:${queue}:${jobId}`)
+    batch.exists(`bull:${queue}:${jobId}:lock`)
+    batch.lpos(`bull:${queue}:active`, jobId)
+  }
+  const replies = (await batch.exec()) ?? []
+  const states = new Map<string, UnstartedState>()
+  jobIds.forEach((jobId, i) => {
+    const [exists, locked, active] = [replies[3 * i]?.[1], replies[3 * i + 1]?.[1], replies[3 * i + 2]?.[1]]
+    if (exists === 0) states.set(jobId, 'gone')
+    else if (active !== null && active !== undefined && locked === 0) states.set(jobId, 'orphaned')
+    else states.set(jobId, 'queued')
+  })
+  return states
+}

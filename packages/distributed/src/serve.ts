@@ -122,6 +122,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     throw error
   }
   const running = new Map<string, { controller: AbortController; reply: string }>()
+  // Loaded once; EVALSHA then sends 40 bytes instead of the script (a Redis restart forgets it:
+  // the worker's 'ready' reloads it).
+  let startSha = String(await cmd.redis.script('LOAD', START_SCRIPT))
+  cmd.redis.on('ready', () => {
+    cmd.redis.script('LOAD', START_SCRIPT).then((sha) => (startSha = String(sha)), report)
+  })
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
@@ -147,26 +153,38 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     return (finished ? batch.del(k.ran(jobId), k.abort(jobId)) : batch).exec()
   }
 
+  const start = async (args: (string | number | Buffer)[]): Promise<unknown> => {
+    try {
+      return await cmd.redis.callBuffer('EVALSHA', [startSha, ...args])
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return cmd.redis.callBuffer('EVAL', [START_SCRIPT, ...args])
+    }
+  }
+
   const processor = async (job: Job<{ p: string; r: string }>): Promise<void> => {
     const jobId = String(job.id)
     const { p: payload, r: reply } = job.data
-    const started = (await cmd.redis.callBuffer('EVAL', [
-      START_SCRIPT, 3, k.ran(jobId), reply, k.abort(jobId),
+    const started = (await start([
+      3, k.ran(jobId), reply, k.abort(jobId),
       id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS,
     ])) as number | Buffer
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
     const controller = new AbortController()
-    if (Buffer.isBuffer(started)) controller.abort((deserialize(started) as { reason: unknown }).reason)
     running.set(jobId, { controller, reply })
     let bytes: Uint8Array
     try {
+      if (Buffer.isBuffer(started)) controller.abort((deserialize(started) as { reason: unknown }).reason)
       bytes = await executor.submitWith({ signal: controller.signal, name: job.name }, runTask, payload, jobId, context)
     } catch (error) {
-      // the local executor failed the job itself (a crashed thread or process): the task's result
+      // the local executor failed the job itself (a crashed thread or process, a shut-down
+      // executor): that is the task's result, so its future learns it
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(error) })
     }
-    if (running.delete(jobId)) await push(reply, jobId, bytes)
+    // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
+    // so the slot is free one round trip sooner and the order stays (result first, then completion).
+    if (running.delete(jobId)) push(reply, jobId, bytes).catch(report)
   }
 
   const makeWorker = (slots: number): Worker => {

@@ -1,9 +1,11 @@
 // The contract points of DESIGN.md's "@x/distributed" that the conformance suite does not cover.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CancelledError, task, wait } from '@x/future'
+import { CancelledError, channels, task, wait } from '@x/future'
+import type { FutureStartEvent } from '@x/future'
 import { DistributedExecutor, OutsideRootError, type SourceNotAllowedError } from '@x/distributed'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, outside, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
@@ -15,6 +17,8 @@ const echo = task<(value: unknown) => unknown>(tasks, 'echo')
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const fail = task<() => never>(tasks, 'fail')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
+
+const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
 
 describe.skipIf(!hasRedis)('DistributedExecutor: values, errors, states', () => {
   const queue = freshQueue('contract')
@@ -112,6 +116,31 @@ describe.skipIf(!hasRedis)('DistributedExecutor: values, errors, states', () => 
     const { done } = await wait(queued)
     expect(done.size).toBe(3)
     expect(readFileSync(record, 'utf8').trim().split('\n')).toHaveLength(3) // 1, 2 and 4 ran; 3 and 5 never did
+  })
+
+  it('publishes future:start when a worker really starts the job, not when it is handed over', async () => {
+    await using ex = make(1)
+    const record = join(dir, 'start-runs')
+    const latch = join(dir, 'start-latch')
+    const starts: FutureStartEvent[] = []
+    const onStart = (event: unknown): void => {
+      starts.push(event as FutureStartEvent)
+    }
+    diagnosticsChannel.subscribe(channels.futureStart.name, onStart)
+    try {
+      const first = ex.submit(recordThenWait, record, latch, 'a')
+      const second = ex.submit(recordThenWait, record, latch, 'b')
+      await until(() => lines(record).length === 1, 'the first job to start')
+      await until(() => starts.length === 1, 'its future:start')
+      expect(starts[0]).toMatchObject({ futureId: first.id, executorId: ex.id })
+      expect(second.state).toBe('PENDING')
+      writeFileSync(latch, 'go')
+      expect(await Promise.all([first, second])).toEqual(['a', 'b'])
+      expect(starts.map((s) => s.futureId)).toEqual([first.id, second.id])
+    } finally {
+      writeFileSync(latch, 'go')
+      diagnosticsChannel.unsubscribe(channels.futureStart.name, onStart)
+    }
   })
 
   it('without maxWorkers, the window is the capacity the live workers registered', async () => {

@@ -2,10 +2,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { task } from '@x/future'
 import { DistributedExecutor, RedisUnavailableError, WorkerLostError, serve } from '@x/distributed'
 import { AsyncPoolExecutor } from '@x/future'
+import { WorkerDiedError } from '@x/pool-kit'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
 requireRedisInCi()
@@ -17,7 +19,7 @@ const pid = task<() => number>(tasks, 'pid')
 const outer = task<(n: number) => number>(tasks, 'outer')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
 
-/** heartbeat 200 ms in the workers (key lives 1 s), checks every 200 ms here: the loss is seen in ~1.2 s. */
+/** heartbeat 400 ms in the workers (key lives 2 s), checks every 200 ms here: the loss is seen in ~2.2 s. The bound leaves room for a loaded machine. */
 const BOUND_MS = 10_000
 
 let dir = ''
@@ -46,6 +48,7 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     expect(await victim.exited).toBe('SIGKILL')
     const error = (await victimFuture.exception(BOUND_MS)) as WorkerLostError
     expect(error).toBeInstanceOf(WorkerLostError)
+    expect(error).toBeInstanceOf(WorkerDiedError) // the pools' "a worker died" base class
     expect(error.code).toBe('ERR_WORKER_LOST')
     expect(error.workerId).toBe(victim.id)
     // the survivor serves on
@@ -80,6 +83,27 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     expect(await again.result(BOUND_MS)).toBe('again')
     expect(lines(record2)).toEqual([String(first.child.pid), String(second.child.pid)])
     await retrying.shutdown()
+  })
+})
+
+describe.skipIf(!hasRedis)('a job BullMQ drops before any worker starts it', () => {
+  it('fails with WorkerLostError instead of staying RUNNING forever', async () => {
+    const queue = freshQueue('dropped')
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 100 })
+    const f = ex.submit(add, 1, 2) // no worker serves the queue: the job waits in BullMQ
+    await until(() => f.running(), 'the job to be handed over')
+    const bull = new Queue(queue, { connection: { url: REDIS_URL } })
+    try {
+      await until(async () => (await bull.getWaitingCount()) === 1, 'the job to reach BullMQ')
+      const [job] = await bull.getWaiting()
+      await job?.remove() // an operator cleaning the queue, or BullMQ failing it
+    } finally {
+      await bull.close()
+    }
+    const error = (await f.exception(BOUND_MS)) as WorkerLostError
+    expect(error).toBeInstanceOf(WorkerLostError)
+    expect(error.message).toContain('BullMQ no longer has job')
+    expect(error.workerId).toBeUndefined()
   })
 })
 

@@ -19,6 +19,7 @@ import { resolve } from 'node:path'
 import { task } from '@x/concurrent'
 import type { Executor, Future } from '@x/concurrent'
 import { createExecutor, defaultWorkers } from '../backends.js'
+import { LocalCluster } from '../distributed.js'
 import type { Backend } from '../backends.js'
 import { interrupted, track } from '../lifecycle.js'
 import { messageOf } from '../output.js'
@@ -65,6 +66,7 @@ export async function hash(options: HashOptions, out: Output): Promise<number> {
   }
   if (interrupted.aborted) progress.abandon()
   else progress.finish()
+  if (executor instanceof LocalCluster) out.stderr.write(`x-sample hash: distributed: ${executor.describeWorkers()} of the ${String(files.length)} files\n`)
   return status
 }
 

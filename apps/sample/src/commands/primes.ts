@@ -9,6 +9,7 @@
  */
 import { task } from '@x/concurrent'
 import { BACKEND_NOTES, createExecutor, defaultWorkers } from '../backends.js'
+import { LocalCluster } from '../distributed.js'
 import type { Backend } from '../backends.js'
 import { interrupted, track } from '../lifecycle.js'
 import { messageOf, say } from '../output.js'
@@ -59,6 +60,7 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
       for (const f of futures) answers.push(await f)
       progress.finish()
       runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers })
+      if (executor instanceof LocalCluster) say(out, `distributed: ${executor.describeWorkers()} of the ${String(numbers.length)} checks`)
     } catch (error) {
       progress.abandon()
       runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers: undefined, error: messageOf(error) })

@@ -5,6 +5,7 @@
  */
 import { AsyncPoolExecutor, asCompleted, task } from '@x/concurrent'
 import { createExecutor } from '../backends.js'
+import { LocalCluster, redisAnswers, redisUrl } from '../distributed.js'
 import { track } from '../lifecycle.js'
 import { messageOf, say } from '../output.js'
 import type { Output } from '../output.js'
@@ -92,9 +93,26 @@ const nestedInProcess: Section = {
   },
 }
 
+const acrossMachines: Section = {
+  title: 'The same map across machines: DistributedExecutor and two local x-workers on Redis',
+  async run(out) {
+    if (!(await redisAnswers())) {
+      say(out, `   skipped: no Redis answers at ${redisUrl} (the repository README says how to start one)`)
+      return
+    }
+    say(out, '   executor.map(squareWithPid, [1..8], { chunksize: 2 }) on DistributedExecutor({ queue, root, maxWorkers: 4 })')
+    say(out, '   with two x-worker processes serving the queue (x-worker --queue x-sample --root <this app>)')
+    await using executor = track(new LocalCluster(4))
+    const results: { square: number; pid: number }[] = []
+    for await (const r of executor.map(squareWithPid, [1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 2 })) results.push(r)
+    say(out, `   results, in input order: ${results.map((r) => String(r.square)).join(' ')}`)
+    say(out, `   run by: ${executor.describeWorkers()} (chunks), in pid ${[...new Set(results.map((r) => r.pid))].join(', ')}`)
+  },
+}
+
 /** Runs the tour; resolves to the exit status. */
 export async function tour(options: TourOptions, out: Output): Promise<number> {
-  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph), nestedInProcess]
+  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph), nestedInProcess, acrossMachines]
   say(out, "@x/concurrent tour: the examples of Python's concurrent.futures documentation, ported")
   let failed = 0
   for (const [i, section] of sections.entries()) {
