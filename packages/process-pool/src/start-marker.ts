@@ -10,7 +10,7 @@
  * @internal
  * @module
  */
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -24,10 +24,13 @@ function removeAll(): void {
   live.clear()
 }
 
-/** Parent side: creates a marker file (reading 0: nothing started) and returns its path. */
+/**
+ * Parent side: names a marker file for a child and returns its path. The child creates the file
+ * when its session starts (a missing file reads 0: nothing started): a parent killed while a child
+ * was still starting leaves no file that nobody would remove.
+ */
 export function createMarker(): string {
   const file = path.join(folder, `x-process-pool-${String(process.pid)}-${String(++count)}.start`)
-  writeFileSync(file, Buffer.alloc(8))
   if (live.size === 0) process.once('exit', removeAll)
   live.add(file)
   return file
@@ -58,7 +61,8 @@ export class MarkerWriter {
 
   constructor(file: string) {
     this.#file = file
-    this.#fd = openSync(file, 'r+')
+    this.#fd = openSync(file, 'w+')
+    writeSync(this.#fd, this.#bytes, 0, 8, 0)
   }
 
   /**
