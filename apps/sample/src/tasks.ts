@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { threadId } from 'node:worker_threads'
 import { currentTask, task } from '@x/concurrent'
 
 /** Python's `pow(base, exponent)` for integers: exact, with `BigInt`. */
@@ -74,4 +75,12 @@ export async function waitOnFuture(): Promise<bigint> {
   if (context === undefined) throw new Error('waitOnFuture() must run as a task: submit it to an executor')
   const f = context.executor.submitWith({ name: 'pow(5, 2)' }, powTask, 5n, 2n)
   return await f.result() // (result() rather than await f: the report then shows this line)
+}
+
+/**
+ * The seed's waiting example rewritten: instead of submitting `pow(5, 2)` and waiting for it
+ * inside a task, the caller passes the future as an argument, and the task receives its value.
+ */
+export function report(square: bigint): string {
+  return `pow(5, 2) = ${String(square)}, received as an argument in thread ${String(threadId)}`
 }

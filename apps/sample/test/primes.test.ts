@@ -23,6 +23,17 @@ describe('primes', () => {
     expect(r.stdout).toMatch(/^async {4}2 {8}\d+\.\d\d s +printed above$/mu)
     expect(r.stdout).toMatch(/^thread {3}2 {8}\d+\.\d\d s +same as above$/mu)
     expect(r.stdout).toMatch(/^process {2}2 {8}\d+\.\d\d s +same as above$/mu)
+    // executor.stats(): every check completed, none failed, with a utilization and timings
+    expect(r.stdout).toContain('executor.stats() at the end of each run')
+    for (const backend of ['async', 'thread', 'process']) {
+      const row = new RegExp(`^${backend} +6 +0 +(\\d+) % +(\\d+\\.\\d) +(\\d+\\.\\d) +(\\d+\\.\\d) +(\\d+\\.\\d)$`, 'mu').exec(r.stdout)
+      expect(row, `${backend} stats row`).not.toBeNull()
+      // each check is real work (a trial division over ~10^7 candidates): it ran for some time
+      // and kept the workers busy for some of the run
+      const [, utilization, , , runP50] = row ?? []
+      expect(Number(runP50), `${backend} run p50`).toBeGreaterThan(0)
+      expect(Number(utilization), `${backend} utilization`).toBeGreaterThan(0)
+    }
     for (const backend of ['async', 'thread', 'process']) {
       expect(r.stderr).toContain(`primes [${backend} x2] 0/6 (0%)`)
       expect(r.stderr).toContain(`primes [${backend} x2] 6/6 (100%)`)

@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 describe('tour (the default command)', () => {
   it('runs the map across two local x-workers when a Redis answers (under CI=true one must)', () => {
-    const text = section(tour.stdout, 7)
+    const text = section(tour.stdout, 8)
     if (process.env.CI === 'true' || !text.includes('skipped: no Redis')) {
       expect(text).toContain('results, in input order: 1 4 9 16 25 36 49 64')
       expect(text).toMatch(/run by: x-worker #1 ran \d(, #2 ran \d)? \(chunks\)/u)
@@ -50,7 +50,7 @@ describe('tour (the default command)', () => {
 
   it('runs every example and exits 0', () => {
     expect(tour.stderr).toBe('')
-    expect(tour.stdout).toContain('All 7 examples ran.')
+    expect(tour.stdout).toContain('All 8 examples ran.')
     expect(tour.code).toBe(0)
   })
 
@@ -104,11 +104,18 @@ describe('tour (the default command)', () => {
     expect(text).toContain('| flowchart LR')
   })
 
-  it('submits from inside a process-pool task, where Python would deadlock', () => {
+  it('rewrites the starvation with a dependency: the dependent waits holding no worker, then gets the value', () => {
     const text = section(tour.stdout, 6)
+    expect(text).toContain('right after submit: report is PENDING and holds no worker')
+    expect(text).toMatch(/pow\(5, 2\) = 25, received as an argument in thread \d+$/mu)
+    expect(text).not.toContain('FAILED')
+  })
+
+  it('submits from inside a process-pool task, where Python would deadlock', () => {
+    const text = section(tour.stdout, 7)
     const expected = Array.from({ length: 10 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b)
     const m = /sum = (\d+), computed in pid (\d+); the squares ran in pid ([\d, ]+)$/mu.exec(text)
-    if (m === null) throw new Error(`no result line in section 6:\n${text}`)
+    if (m === null) throw new Error(`no result line in section 7:\n${text}`)
     expect(Number(m[1])).toBe(expected)
     const app = Number(/this app is pid (\d+)/u.exec(tour.stdout)?.[1])
     const pids = [m[2], ...(m[3] ?? '').split(', ')].map(Number)

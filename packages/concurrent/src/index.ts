@@ -32,16 +32,22 @@ export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, Compl
 export { Executor, AsyncPoolExecutor } from '@x/future'
 export type {
   SubmitOptions,
+  SubmitArgs,
+  ArgumentsOrFutures,
   MapOptions,
   ShutdownOptions,
   FunctionOf,
   AsyncPoolExecutorOptions,
+  Yielded,
+  StreamOptions,
+  StreamFunction,
+  ProgressListener,
   Callable,
   ExecutorStats,
   TimeStats,
 } from '@x/future'
 export { task, isTask, currentTask } from '@x/future'
-export type { Task, TaskContext } from '@x/future'
+export type { Task, TaskName, TaskContext } from '@x/future'
 export {
   FutureError,
   CancelledError,
@@ -50,6 +56,7 @@ export {
   BrokenExecutorError,
   ShutdownError,
   QueueFullError,
+  DependencyError,
 } from '@x/future'
 export type { FutureErrorCode } from '@x/future'
 export { channels, channelNames } from '@x/future'
@@ -63,6 +70,8 @@ export type {
   WaitStartEvent,
   WaitEndEvent,
   WorkerExitEvent,
+  DependencyStartEvent,
+  DependencyEndEvent,
 } from '@x/future'
 
 // @x/diagnostics: the deadlock detector (L1)

@@ -5,11 +5,11 @@
  * backend needs no code for it.
  *
  * @module
- * @internal
  */
 import { describeValue, QueueFullError } from './errors.js'
-import { kFailed, kSetObserver } from './future.js'
-import type { Future, FutureObserver, Outcome } from './future.js'
+import type { Future } from './future.js'
+import { kFailed, kSetObserver } from './future-hooks.js'
+import type { FutureObserver, Outcome } from './future-hooks.js'
 import { Durations } from './stats.js'
 import type { ExecutorStats } from './stats.js'
 
@@ -98,7 +98,7 @@ export class Accounting implements FutureObserver {
       return
     }
     const record = new TaskRecord(this, submitted)
-    if (future.running()) record.futureStarted(future)
+    if (future.running()) record.futureStarted()
     future[kSetObserver](record)
   }
 
@@ -115,7 +115,7 @@ export class Accounting implements FutureObserver {
     this.running++
   }
 
-  futureDone(_future: Future, outcome: Outcome, wasRunning: boolean): void {
+  futureDone(outcome: Outcome, wasRunning: boolean): void {
     if (wasRunning) this.running--
     this.#settled(outcome)
   }
@@ -188,14 +188,14 @@ class TaskRecord implements FutureObserver {
     readonly submitted: number,
   ) {}
 
-  futureStarted(_future: Future, startedAt?: number): void {
+  futureStarted(startedAt?: number): void {
     const now = performance.now()
     // a start reported late (from a worker's clock) lies between the submit and now
     this.started = startedAt === undefined ? now : Math.min(now, Math.max(this.submitted, startedAt))
     this.accounting.timedStart(this, this.started)
   }
 
-  futureDone(_future: Future, outcome: Outcome): void {
+  futureDone(outcome: Outcome): void {
     this.accounting.timedDone(this, outcome, performance.now())
   }
 }

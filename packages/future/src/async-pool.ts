@@ -7,11 +7,17 @@ import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'
-import type { FunctionOf, ShutdownOptions, SubmitOptions } from './executor.js'
-import { Future, kSetCancelHook } from './future.js'
-import type { CancelHook } from './future.js'
+import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor.js'
+import { Future } from './future.js'
+import { kReportProgress, kSetCancelHook } from './future-hooks.js'
+import type { CancelHook } from './future-hooks.js'
 import { isTask } from './task.js'
+import { openStream, streamArguments } from './stream.js'
+import type { StreamFunction, StreamOptions } from './stream.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
+
+/** What a generator function yields. */
+export type Yielded<G> = G extends (...args: any[]) => AsyncIterator<infer T> | Iterator<infer T> ? T : never
 
 /** Options of {@link AsyncPoolExecutor}. */
 export interface AsyncPoolExecutorOptions {
@@ -49,6 +55,27 @@ class WorkItem implements CancelHook {
 }
 
 const kDropCancelled: unique symbol = Symbol('dropCancelled')
+
+/** What `currentTask()` returns inside this executor's tasks. */
+class AsyncTaskContext implements TaskContext {
+  readonly id: number
+  readonly name: string | undefined
+  readonly #future: Future
+
+  constructor(
+    future: Future,
+    readonly signal: AbortSignal,
+    readonly executor: AsyncPoolExecutor,
+  ) {
+    this.id = future.id
+    this.name = future.name
+    this.#future = future
+  }
+
+  progress(value: unknown): void {
+    this.#future[kReportProgress](value)
+  }
+}
 
 /** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
 const neverAborted = new AbortController().signal
@@ -100,7 +127,7 @@ export class AsyncPoolExecutor extends Executor {
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
-    ...args: Parameters<FunctionOf<C>>
+    ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     checkOptions(options, 'submitWith', ['name', 'signal', 'transfer'])
     if (typeof fn !== 'function' && !isTask(fn)) {
@@ -175,6 +202,30 @@ export class AsyncPoolExecutor extends Executor {
     return this.#drained
   }
 
+  /**
+   * Runs the generator function `fn(...args)` (`function*` or `async function*`) as one task and
+   * returns an async iterator of what it yields, in order. The generator pauses at its next
+   * `yield` while `highWaterMark` values (default 16) wait for the consumer; `break` (or
+   * `return()`, or aborting the options' `signal`) aborts the task's `currentTask().signal` and
+   * closes the generator, or cancels the task if it has not started. An error the generator
+   * throws reaches the consumer, after the values yielded before it. The last argument is the
+   * options when it is a plain object with only `highWaterMark`, `name` and `signal` keys.
+   *
+   * @example
+   * ```ts
+   * for await (const row of executor.stream(readRows, path, { highWaterMark: 64 })) {
+   *   if (row.last) break // aborts readRows through its signal
+   * }
+   * ```
+   */
+  stream<G extends StreamFunction>(
+    fn: G,
+    ...argsAndOptions: [...Parameters<G>] | [...Parameters<G>, StreamOptions]
+  ): AsyncIterableIterator<Yielded<G>> {
+    const { args, options } = streamArguments(argsAndOptions)
+    return openStream<Yielded<G>>(fn, args, options, (submitOptions, run) => this.submitWith(submitOptions, run))
+  }
+
   /** `stats().workers`: the calls running (this executor has no threads). */
   protected override countWorkers(): number {
     return this.#running
@@ -246,7 +297,7 @@ export class AsyncPoolExecutor extends Executor {
       if (signal.aborted) abort()
       else signal.addEventListener('abort', abort, { once: true })
     }
-    const context: TaskContext = { id: future.id, name: future.name, signal: taskSignal, executor: this }
+    const context = new AsyncTaskContext(future, taskSignal, this)
     const settle = (ok: boolean, value: unknown): void => {
       if (abort !== undefined) signal?.removeEventListener('abort', abort)
       this.#running--

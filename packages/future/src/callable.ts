@@ -214,7 +214,10 @@ const MAX_VISITS = 2000
 /**
  * Parent side: refuses arguments that cannot or must not travel to a worker: a `Future` or an
  * `Executor` (anywhere inside arrays, plain objects, Maps and Sets, a few levels deep), or a
- * function. The `TypeError` names the argument (`argument 2`, `argument 1.items[3]`) and the fix.
+ * function. The `TypeError` names the argument (`argument 2`, `argument 1.items[3]`) and the fix
+ * (for a future inside an argument: pass it at top level, where `submit()` waits for it). A
+ * backend calls it on the arguments its `submitWith()` gets: `Executor` has already replaced the
+ * futures passed at top level by their values.
  */
 export function checkArguments(args: readonly unknown[]): void {
   const budget = { visits: 0 }
@@ -226,8 +229,14 @@ function check(value: unknown, path: string, depth: number, budget: { visits: nu
   if (++budget.visits > MAX_VISITS) return
   if (hasBrand(value, futureBrand)) {
     throw new TypeError(
-      `${path} is a Future: futures cannot be sent to a worker. Inside a task, use currentTask().executor ` +
-        `to submit more work and await the futures it returns there, or pass the future's value instead.`,
+      depth === 0
+        ? `${path} is a Future: futures cannot be sent to a worker. Submit through the executor's submit() or ` +
+            `submitWith(), which wait for a future passed as an argument and pass its value; inside a task, use ` +
+            `currentTask().executor to submit more work and await the futures it returns there.`
+        : `${path} is a Future inside an argument: pass it at top level instead, as an argument of its own ` +
+            `(submit(fn, future) waits for it and passes its value; a future inside an array or object is not ` +
+            `awaited and cannot be sent to a worker), or pass its value. Inside a task, use currentTask().executor ` +
+            `to submit more work and await the futures it returns there.`,
     )
   }
   if (hasBrand(value, executorBrand)) {

@@ -16,6 +16,14 @@ export interface TaskContext {
   readonly signal: AbortSignal
   /** Submits more work to the same executor (nested work), from wherever the task runs. */
   readonly executor: Executor
+  /**
+   * Reports progress to the submitter's `future.onProgress()` listeners: cheap to call often
+   * (reports are coalesced, the latest value wins), ignored once the task has ended. Present on
+   * `AsyncPoolExecutor`'s tasks (the value is passed as it is); the thread and process pools add it
+   * with their shared engine (the value will be structured-cloned). Call it as
+   * `currentTask()?.progress?.(value)` where the backend may not have it.
+   */
+  readonly progress?: ((value: unknown) => void) | undefined
 }
 
 /**

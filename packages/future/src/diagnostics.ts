@@ -109,6 +109,28 @@ export interface WaitEndEvent {
   readonly reason: 'settled' | 'timeout' | 'rejected'
 }
 
+/**
+ * `@x/future:dependency:start`: a call got futures as arguments and waits for them before it is
+ * queued (it is PENDING and holds no worker meanwhile). Published after its `future:submit`.
+ */
+export interface DependencyStartEvent {
+  /** The waiting call's future. */
+  readonly futureId: number
+  readonly executorId: number
+  /** The futures it waits for (each once), done ones included. */
+  readonly dependencyIds: readonly number[]
+}
+
+/**
+ * `@x/future:dependency:end`: the call stopped waiting: `'ready'` (handed to the executor with
+ * the values), `'failed'` (a dependency failed or was cancelled: the call fails with
+ * `DependencyError`), `'cancelled'` (the call itself was cancelled while it waited).
+ */
+export interface DependencyEndEvent {
+  readonly futureId: number
+  readonly reason: 'ready' | 'failed' | 'cancelled'
+}
+
 /** `@x/future:worker:exit`: a worker (thread or process) of a pool exited unexpectedly or was ended. */
 export interface WorkerExitEvent {
   readonly executorId: number
@@ -140,6 +162,8 @@ export const channels = {
   waitStart: diagnosticsChannel.channel('@x/future:wait:start'),
   waitEnd: diagnosticsChannel.channel('@x/future:wait:end'),
   workerExit: diagnosticsChannel.channel('@x/future:worker:exit'),
+  dependencyStart: diagnosticsChannel.channel('@x/future:dependency:start'),
+  dependencyEnd: diagnosticsChannel.channel('@x/future:dependency:end'),
 } as const
 
 /** The channel names, by event (the same names as `channels.X.name`). */
@@ -153,4 +177,6 @@ export const channelNames = {
   waitStart: '@x/future:wait:start',
   waitEnd: '@x/future:wait:end',
   workerExit: '@x/future:worker:exit',
+  dependencyStart: '@x/future:dependency:start',
+  dependencyEnd: '@x/future:dependency:end',
 } as const

@@ -7,14 +7,18 @@ import type { Callable } from './callable.js'
 import { channels } from './diagnostics.js'
 import type { ExecutorCreateEvent, ExecutorShutdownEvent } from './diagnostics.js'
 import { Accounting, checkMaxQueue } from './accounting.js'
-import { describeValue } from './errors.js'
-import { MapIterator } from './map-iterator.js'
-import type { MapTarget } from './map-iterator.js'
+import { DependentCall, hasDependencies } from './dependencies.js'
+import type { DependencyHost } from './dependencies.js'
+import { describeValue, ShutdownError } from './errors.js'
+import { openMap } from './map-iterator.js'
+import type { MapOptions, MapTarget } from './map-iterator.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
 import type { ExecutorStats } from './stats.js'
+
+export type { MapOptions } from './map-iterator.js'
 import { runningTaskId } from './task-storage.js'
-import { checkTimeout, isPlainObject } from './validate.js'
+import { isPlainObject } from './validate.js'
 
 /** The function type behind a callable: a function, or the function a {@link Task} names. */
 export type FunctionOf<C> = C extends Task<infer F> ? F : C extends (...args: any[]) => unknown ? C : never
@@ -30,19 +34,6 @@ export interface SubmitOptions {
   signal?: AbortSignal | undefined
   /** Objects to transfer (move) to the worker instead of copying (thread pools). */
   transfer?: readonly Transferable[] | undefined
-}
-
-/** Options of {@link Executor.map}: the last argument of `map()` when it is a plain object. */
-export interface MapOptions {
-  /** Milliseconds, counted from the `map()` call, for the whole iteration. */
-  timeout?: number | undefined
-  /** Items per task/message (pools send a chunk in one message). @default 1 */
-  chunksize?: number | undefined
-  /**
-   * At most this many chunks are submitted and not yet yielded; inputs are read lazily, so
-   * infinite inputs work. Without it, every input is submitted at once (Python's behaviour).
-   */
-  buffersize?: number | undefined
 }
 
 /** Options of {@link Executor.shutdown}. */
@@ -69,6 +60,16 @@ export interface ExecutorInfo {
 
 type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
+
+/**
+ * The arguments `submit()`/`submitWith()` take for the callable `C`: each may also be a
+ * `Future` of that argument's type, which the executor waits for and replaces by its value
+ * (a dependency). Backends declare `submitWith(options, fn, ...args: SubmitArgs<C>)`.
+ */
+export type SubmitArgs<C> = ArgumentsOrFutures<Parameters<FunctionOf<C>>>
+
+/** The argument tuple `A` with each element allowed to be a `Future` of its type (see {@link SubmitArgs}). */
+export type ArgumentsOrFutures<A extends readonly unknown[]> = { [K in keyof A]: A[K] | Future<A[K]> }
 type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> }
 
 /**
@@ -100,6 +101,12 @@ export abstract class Executor implements AsyncDisposable {
   #shutdownCalled = false
   /** Inside submitChunk(): a chunk counts once, even when the backend submits it through submit(). */
   #inChunk = false
+  /** Calls waiting on their dependencies (futures among their arguments). */
+  readonly #dependents = new Set<DependentCall>()
+  readonly #host: DependencyHost
+  /** shutdown() was called while calls waited on dependencies: the backend hears of it once they are handed over. */
+  #shutdownDeferred = false
+  #noDependents: (() => void)[] = []
 
   protected constructor(info: ExecutorInfo) {
     this.id = allocateExecutorId()
@@ -114,6 +121,14 @@ export abstract class Executor implements AsyncDisposable {
     this.#submitWith = this.submitWith as never
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this instance as `this`
     const shutdown = this.shutdown
+    this.#host = {
+      id: this.id,
+      submitNow: (call) => Reflect.apply<Executor, unknown[], Future>(this.#submitWith, this, call),
+      released: (dependent) => {
+        this.#dependents.delete(dependent)
+        if (this.#dependents.size === 0) for (const resolve of this.#noDependents.splice(0)) resolve()
+      },
+    }
     Object.defineProperties(this, {
       submitWith: {
         value: (...call: unknown[]): Future => this.#submit(call),
@@ -121,10 +136,7 @@ export abstract class Executor implements AsyncDisposable {
         configurable: true,
       },
       shutdown: {
-        value: (options?: ShutdownOptions): Promise<void> => {
-          this.#shutdownCalled = true
-          return shutdown.call(this, options)
-        },
+        value: (options?: ShutdownOptions): Promise<void> => this.#shutdown(shutdown, options),
         writable: true,
         configurable: true,
       },
@@ -151,12 +163,12 @@ export abstract class Executor implements AsyncDisposable {
    * `task(url, name)` handle (pools need a handle or a self-contained function).
    * Throws `ShutdownError` (`cannot schedule new futures after shutdown`) after `shutdown()`.
    */
-  submit<C extends Callable>(fn: C, ...args: Args<C>): Future<Result<C>> {
+  submit<C extends Callable>(fn: C, ...args: SubmitArgs<C>): Future<Result<C>> {
     return this.submitWith({}, fn, ...args)
   }
 
   /** {@link Executor.submit} with options: a `name`, an abort `signal`, a `transfer` list. */
-  abstract submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: Args<C>): Future<Result<C>>
+  abstract submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: SubmitArgs<C>): Future<Result<C>>
 
   /**
    * Stops taking new work. With `wait` (default) it resolves once every task is done; with
@@ -236,6 +248,8 @@ export abstract class Executor implements AsyncDisposable {
       this.#inChunk = false
       return Reflect.apply(this.#submitWith, this, call)
     }
+    if (this.#shutdownDeferred) throw new ShutdownError()
+    if (hasDependencies(call)) return this.#submitDependent(call)
     const accounting = this.#accounting
     // After shutdown the backend throws its own error (ShutdownError, a Broken*Error).
     if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
@@ -243,6 +257,49 @@ export abstract class Executor implements AsyncDisposable {
     const future = Reflect.apply(this.#submitWith, this, call)
     accounting.track(future, submitted)
     return future
+  }
+
+  /** A call with futures among its arguments: it waits for them here, then goes to the backend. */
+  #submitDependent(call: unknown[]): Future {
+    // the backend refuses it with its own error (ShutdownError, a Broken*Error)
+    if (this.#shutdownCalled) return Reflect.apply<Executor, unknown[], Future>(this.#submitWith, this, call)
+    const [options, fn] = call
+    if (!isPlainObject(options)) throw new TypeError(`submitWith(): options must be an object like { name, signal }, got ${describeValue(options)}`)
+    if (typeof fn !== 'function' && !isTask(fn)) {
+      throw new TypeError(`submit(): expected a function or a task(url, name) handle, got ${describeValue(fn)}`)
+    }
+    const accounting = this.#accounting
+    if (accounting.outstanding >= accounting.capacity) throw accounting.queueFull(this.label)
+    const dependent = new DependentCall(this.#host, call)
+    this.#dependents.add(dependent)
+    accounting.track(dependent.future, accounting.stamp())
+    dependent.start()
+    return dependent.future
+  }
+
+  /**
+   * The wrapped `shutdown()`. Calls still waiting on dependencies are queued work: with
+   * `cancelFutures` they are cancelled, else the backend is told once they are handed over (new
+   * submits are refused meanwhile), so `wait` covers them too.
+   */
+  #shutdown(shutdown: (this: Executor, options?: ShutdownOptions) => Promise<void>, options?: ShutdownOptions): Promise<void> {
+    this.#shutdownCalled = true
+    if (this.#dependents.size > 0 && isPlainObject(options) && options.cancelFutures === true) {
+      for (const dependent of [...this.#dependents]) dependent.future.cancel()
+    }
+    if (this.#dependents.size === 0) return shutdown.call(this, options)
+    this.#shutdownDeferred = true
+    const later = new Promise<void>((resolve) => {
+      this.#noDependents.push(resolve)
+    }).then(() => {
+      this.#shutdownDeferred = false
+      return shutdown.call(this, options)
+    })
+    if (isPlainObject(options) && options.wait === false) {
+      later.catch(() => undefined)
+      return Promise.resolve()
+    }
+    return later
   }
 
   /** `await using ex = new SomeExecutor()` shuts it down with `wait: true` at the end of the block. */
@@ -267,51 +324,13 @@ export abstract class Executor implements AsyncDisposable {
     fn: C,
     ...iterablesAndOptions: [...Iterables<Args<C>>] | [...Iterables<Args<C>>, MapOptions]
   ): AsyncIterableIterator<Result<C>> {
-    let iterables: unknown[] = iterablesAndOptions
-    let options: MapOptions = {}
-    const last = iterablesAndOptions.at(-1)
-    if (isPlainObject(last) && !(Symbol.iterator in last)) {
-      iterables = iterablesAndOptions.slice(0, -1)
-      options = last
-    }
-    if (typeof fn !== 'function' && !isTask(fn)) {
-      throw new TypeError(`map(): expected a function or a task(url, name) handle, got ${describeValue(fn)}`)
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== 'timeout' && key !== 'chunksize' && key !== 'buffersize') {
-        throw new TypeError(`map(): unknown option "${key}"; the options are "timeout", "chunksize", "buffersize"`)
-      }
-    }
-    const { timeout, chunksize = 1, buffersize } = options
-    checkTimeout(timeout, 'map')
-    if (typeof chunksize !== 'number' || !Number.isInteger(chunksize)) {
-      throw new TypeError(`chunksize must be an integer >= 1, got ${describeValue(chunksize)}`)
-    }
-    if (chunksize < 1) throw new RangeError(`chunksize must be >= 1. (got ${String(chunksize)})`)
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
-    if (buffersize !== undefined && buffersize !== null) {
-      if (typeof buffersize !== 'number' || !Number.isInteger(buffersize)) {
-        throw new TypeError(`buffersize must be an integer or None (undefined), got ${describeValue(buffersize)}`)
-      }
-      if (buffersize < 1) throw new RangeError(`buffersize must be None or > 0 (got ${String(buffersize)})`)
-    }
-    const iterators = iterables.map((iterable, i) => {
-      if (iterable === null || iterable === undefined || typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-        throw new TypeError(`map(): input ${String(i + 1)} is not iterable (got ${describeValue(iterable)})`)
-      }
-      return (iterable as Iterable<unknown>)[Symbol.iterator]()
-    })
     const target: MapTarget = {
-      submit: (args) => this.submit(fn, ...(args as Args<C>)),
+      submit: (args) => this.submit(fn, ...(args as SubmitArgs<C>)),
       submitChunk: (argTuples) => this.#submitChunkCounted(fn, argTuples),
       hasRoom: () => this.#accounting.hasRoom(),
       onRoom: () => this.#accounting.onRoom(),
     }
-    return new MapIterator<Result<C>>(target, iterators, {
-      deadline: timeout === undefined ? undefined : performance.now() + timeout,
-      chunksize,
-      buffersize: buffersize ?? undefined,
-    })
+    return openMap<Result<C>>(target, fn, iterablesAndOptions)
   }
 
   /**

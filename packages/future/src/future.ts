@@ -3,6 +3,10 @@ import { futureBrand, hasBrand } from './brands.js'
 import { channels } from './diagnostics.js'
 import { InvalidStateError, TimeoutError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
+import { ProgressChannel, reportCallbackError } from './progress.js'
+import type { ProgressListener } from './progress.js'
+import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
+import type { CancelHook, FutureObserver } from './future-hooks.js'
 import { checkTimeout, typeName } from './validate.js'
 import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent } from './wait-events.js'
 
@@ -17,42 +21,6 @@ export type DoneCallback<T> = (future: Future<T>) => void
 
 /** @internal Notified when a future reaches FINISHED or CANCELLED_AND_NOTIFIED (wait/asCompleted). */
 export type Waiter = (future: Future) => void
-
-/** @internal */
-export const kAddWaiter: unique symbol = Symbol('addWaiter')
-/** @internal */
-export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
-/** @internal */
-export const kFailed: unique symbol = Symbol('failed')
-/** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
-export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
-
-/** @internal */
-export interface CancelHook {
-  /**
-   * Optional: asked first, while the future is PENDING; `false` refuses the cancel (the hook may
-   * have moved the future on meanwhile, e.g. to RUNNING).
-   */
-  claimCancel?(): boolean
-  futureCancelled(): void
-}
-
-/** @internal Sets the object told about the future's start and end (executor statistics). */
-export const kSetObserver: unique symbol = Symbol('setObserver')
-
-/** @internal How a future ended, for its observer. */
-export type Outcome = 'completed' | 'failed' | 'cancelled'
-
-/**
- * @internal Told when the future leaves PENDING for RUNNING and when it is done, before waiters
- * and done-callbacks run (so a callback that submits more work sees the room it left).
- */
-export interface FutureObserver {
-  /** `startedAt`: when the call really started (`performance.now()` of this thread), if not now. */
-  futureStarted(future: Future, startedAt?: number): void
-  /** `wasRunning`: it was RUNNING (a backend may finish a PENDING future directly). */
-  futureDone(future: Future, outcome: Outcome, wasRunning: boolean): void
-}
 
 /**
  * The eventual result of a call. An executor creates one per `submit()`; its state moves from
@@ -84,6 +52,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #listeners: ResultWait[] | undefined
   #cancelHook: CancelHook | undefined
   #observer: FutureObserver | undefined
+  #progress: ProgressChannel | undefined
 
   /** @param options.name a label for diagnostics and `toString()` */
   constructor(options?: { name?: string | undefined }) {
@@ -124,12 +93,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     // the claim may have settled the future already
     if (this.#state !== 'PENDING') return this.cancelled()
     this.#state = 'CANCELLED'
+    this.#closeProgress()
     if (channels.futureCancel.hasSubscribers) channels.futureCancel.publish({ futureId: this.id })
     this.#cancelHook = undefined
     const observer = this.#observer
     if (observer !== undefined) {
       this.#observer = undefined
-      observer.futureDone(this, 'cancelled', false)
+      observer.futureDone('cancelled', false)
     }
     hook?.futureCancelled()
     this.#wakeListeners()
@@ -200,6 +170,28 @@ export class Future<T = unknown> implements PromiseLike<T> {
     ;(this.#callbacks ??= []).push(fn)
   }
 
+  /**
+   * Calls `listener` with the progress the running task reports (`currentTask().progress(value)`),
+   * coalesced: the latest value at most once per turn of the event loop, and the last one before
+   * the future is done; never after it is done. Returns a function that unsubscribes. A listener
+   * that throws is reported like a throwing done-callback (a `FutureCallbackWarning`).
+   *
+   * @example
+   * ```ts
+   * const f = executor.submit(async (files: string[]) => {
+   *   for (const [i, file] of files.entries()) { await hash(file); currentTask()?.progress?.((i + 1) / files.length) }
+   * }, files)
+   * const stop = f.onProgress((share) => bar.update(share as number))
+   * ```
+   */
+  onProgress(listener: ProgressListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new TypeError(`onProgress expects a function, got ${describeValue(listener)}`)
+    }
+    if (this.done()) return () => undefined
+    return (this.#progress ??= new ProgressChannel(this)).add(listener)
+  }
+
   /** Same outcome as {@link Future.result}: `await future` works. */
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -221,7 +213,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const state = this.#state
     if (state === 'PENDING') {
       this.#state = 'RUNNING'
-      this.#observer?.futureStarted(this, startedAt)
+      this.#observer?.futureStarted(startedAt)
       return true
     }
     if (state === 'CANCELLED') {
@@ -235,6 +227,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** For executors: finishes the future with `value`. {@link InvalidStateError} when already done. */
   setResult(value: T): void {
     this.#checkSettable()
+    this.#progress?.deliver()
     this.#value = value
     this.#finish(false)
   }
@@ -245,6 +238,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setException(error: unknown): void {
     this.#checkSettable()
+    this.#progress?.deliver()
     this.#error = error
     this.#failed = true
     this.#finish(true)
@@ -277,9 +271,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#cancelHook = hook
   }
 
+  /** @internal */
+  [kReportProgress](value: unknown): void {
+    this.#progress?.report(value)
+  }
+
+  #closeProgress(): void {
+    const progress = this.#progress
+    if (progress === undefined) return
+    this.#progress = undefined
+    progress.close()
+  }
+
   /** @internal Only while PENDING; replaces any earlier observer. */
   [kSetObserver](observer: FutureObserver | undefined): void {
     this.#observer = observer
+  }
+
+  /** @internal A done future's value, or its error when it failed (`kFailed`). */
+  get [kOutcome](): unknown {
+    return this.#failed ? this.#error : this.#value
   }
 
   /** @internal `true` when FINISHED with an exception. */
@@ -309,11 +320,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #finish(failed: boolean): void {
     const wasRunning = this.#state === 'RUNNING'
     this.#state = 'FINISHED'
+    this.#closeProgress()
     if (channels.futureFinish.hasSubscribers) channels.futureFinish.publish({ futureId: this.id, failed })
     const observer = this.#observer
     if (observer !== undefined) {
       this.#observer = undefined
-      observer.futureDone(this, failed ? 'failed' : 'completed', wasRunning)
+      observer.futureDone(failed ? 'failed' : 'completed', wasRunning)
     }
     this.#notifyWaiters()
     this.#wakeListeners()
@@ -346,7 +358,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     try {
       callback(this as never)
     } catch (error) {
-      reportCallbackError(this, error)
+      reportCallbackError(`callback for ${this.toString()}`, error)
     }
   }
 
@@ -384,14 +396,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
 }
 
 
-function reportCallbackError(future: Future, error: unknown): void {
-  const detail = error instanceof Error && error.stack !== undefined ? error.stack : describeValue(error)
-  process.emitWarning(`exception calling callback for ${future.toString()}: ${describeValue(error)}`, {
-    type: 'FutureCallbackWarning',
-    code: 'ERR_FUTURE_CALLBACK',
-    detail,
-  })
-}
 
 /** `true` for a {@link Future} of any copy of this package. */
 export function isFuture(value: unknown): value is Future {

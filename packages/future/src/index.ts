@@ -10,12 +10,14 @@ export type { FutureState, DoneCallback } from './future.js'
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js'
 export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'
 export { Executor } from './executor.js'
-export type { SubmitOptions, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
+export type { SubmitOptions, SubmitArgs, ArgumentsOrFutures, MapOptions, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor.js'
 export type { ExecutorStats, TimeStats } from './stats.js'
 export { AsyncPoolExecutor } from './async-pool.js'
-export type { AsyncPoolExecutorOptions } from './async-pool.js'
+export type { AsyncPoolExecutorOptions, Yielded } from './async-pool.js'
+export type { StreamOptions, StreamFunction } from './stream.js'
+export type { ProgressListener } from './progress.js'
 export { task, isTask } from './task.js'
-export type { Task } from './task.js'
+export type { Task, TaskName } from './task.js'
 export { currentTask, withTaskContext } from './context.js'
 export type { TaskContext } from './context.js'
 export {
@@ -26,6 +28,7 @@ export {
   BrokenExecutorError,
   ShutdownError,
   QueueFullError,
+  DependencyError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
 export { channels, channelNames } from './diagnostics.js'
@@ -39,6 +42,8 @@ export type {
   WaitStartEvent,
   WaitEndEvent,
   WorkerExitEvent,
+  DependencyStartEvent,
+  DependencyEndEvent,
 } from './diagnostics.js'
 export { newWaitId } from './ids.js'
 export { describeCallable, loadCallable, invokeCallable, explainCallError, checkArguments } from './callable.js'

@@ -21,10 +21,18 @@ export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) =
 }
 
 /**
+ * The names of the function exports of a module type, such as `typeof import('./tasks.js')`: what
+ * `task<typeof import('./tasks.js')>(url, name)` accepts as `name`.
+ */
+export type TaskName<M> = { [K in keyof M]-?: M[K] extends (...args: any[]) => unknown ? K : never }[keyof M] & string
+
+/**
  * A typed handle to the export `exportName` of the module at `module` (a `URL`, a `file:` URL
  * string or an absolute path). The worker imports that module itself, so the function may use its
  * module's imports and variables. This is how work reaches thread and process pools when it is
  * not a self-contained function.
+ *
+ * This form takes the function's type: `submit()` checks the arguments and types the result.
  *
  * @example
  * ```ts
@@ -33,7 +41,28 @@ export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) =
  * const f = pool.submit(pow, 323n, 1235n) // Future<bigint>
  * ```
  */
-export function task<F extends (...args: any[]) => unknown>(module: string | URL, exportName = 'default'): Task<F> {
+export function task<F extends (...args: any[]) => unknown>(module: string | URL, exportName?: string): Task<F>
+/**
+ * A handle checked against the module's type: `exportName` must name one of its function exports
+ * (`'fibb'` is a compile error). Give the name as the second type argument too, and `submit()`
+ * checks the arguments and types the result exactly; with the module type alone the handle's
+ * type is any of the module's functions (TypeScript cannot infer one type argument from a value
+ * while you write the other: microsoft/TypeScript#26242).
+ *
+ * @example
+ * ```ts
+ * // tasks.ts: export function fib(n: number): number { ... }
+ * const url = new URL('./tasks.js', import.meta.url)
+ * const fib = task<typeof import('./tasks.js'), 'fib'>(url, 'fib')
+ * const f = pool.submit(fib, 30) // Future<number>; pool.submit(fib, '30') is a compile error
+ * task<typeof import('./tasks.js')>(url, 'fibb') // compile error: not an export of tasks.js
+ * ```
+ */
+export function task<M extends object, K extends TaskName<M> = TaskName<M>>(
+  module: string | URL,
+  exportName: K,
+): Task<Extract<M[K], (...args: any[]) => unknown>>
+export function task(module: string | URL, exportName = 'default'): Task {
   const href = moduleHref(module)
   if (typeof exportName !== 'string' || exportName === '') {
     throw new TypeError(`task(): exportName must be a non-empty string, got ${describeValue(exportName)}`)
@@ -45,7 +74,7 @@ export function task<F extends (...args: any[]) => unknown>(module: string | URL
     name: exportName === 'default' ? file.replace(/\.[cm]?[jt]s$/, '') : exportName,
   }
   Object.defineProperty(handle, taskBrand, { value: true })
-  return Object.freeze(handle) as Task<F>
+  return Object.freeze(handle) as Task
 }
 
 function moduleHref(module: string | URL): string {

@@ -4,7 +4,6 @@
  * A leaf under `future.ts`: it knows a future only by its id and name.
  *
  * @module
- * @internal
  */
 import { fileURLToPath } from 'node:url'
 import { channels } from './diagnostics.js'

@@ -1,5 +1,6 @@
 import { describeValue, TimeoutError } from './errors.js'
-import { isFuture, kAddWaiter, kFailed, kRemoveWaiter } from './future.js'
+import { isFuture } from './future.js'
+import { kAddWaiter, kFailed, kRemoveWaiter } from './future-hooks.js'
 import { publishWait } from './wait-events.js'
 import type { PublishedWait } from './wait-events.js'
 import { channels } from './diagnostics.js'

@@ -140,7 +140,7 @@ describe('checkArguments', () => {
     }).toThrow(/^argument 1\.items\[3\] is an Executor: .*currentTask\(\)\.executor/)
     expect(() => {
       checkArguments([new Map([['k', f]])])
-    }).toThrow(/argument 1\.get\("k"\) is a Future/)
+    }).toThrow(/argument 1\.get\("k"\) is a Future inside an argument: pass it at top level/)
     expect(() => {
       checkArguments([new Set([() => 1])])
     }).toThrow(/argument 1 \(a Set item\) is a function/)

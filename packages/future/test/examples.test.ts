@@ -39,6 +39,19 @@ describe('README examples', () => {
     expect(run('backpressure')).toEqual(['true ERR_QUEUE_FULL', '[ 10, 20, 30, 40, 50 ]', '1 4 9 16 25 36 49 64', '40'])
   })
 
+  it('dependencies: futures as arguments', () => {
+    expect(run('dependencies')).toEqual([
+      'PENDING PENDING',
+      'rows of x.csv / ROWS OF X.CSV',
+      'true ERR_DEPENDENCY_FAILED no such file',
+      'true CANCELLED_AND_NOTIFIED',
+    ])
+  })
+
+  it('progress and stream() (AsyncPoolExecutor)', () => {
+    expect(run('progress')).toEqual(['hashed', '3/3', 'generator closed', '10 9 8 7'])
+  })
+
   it('stats()', () => {
     expect(run('stats')).toEqual([
       '0 4',
@@ -49,7 +62,7 @@ describe('README examples', () => {
   })
 
   it('the README quotes every example verbatim', () => {
-    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation', 'backpressure', 'stats']) {
+    for (const name of ['quickstart', 'cancel-and-wait', 'deadlock-cycle', 'deadlock-starvation', 'backpressure', 'stats', 'dependencies', 'progress']) {
       const source = readFileSync(new URL(`../examples/${name}.mjs`, import.meta.url), 'utf8').trimEnd()
       expect(readme).toContain(source)
     }

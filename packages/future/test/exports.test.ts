@@ -12,6 +12,7 @@ describe('exports', () => {
         "AsyncPoolExecutor": "function",
         "BrokenExecutorError": "function",
         "CancelledError": "function",
+        "DependencyError": "function",
         "Executor": "function",
         "FIRST_COMPLETED": "string",
         "FIRST_EXCEPTION": "string",

@@ -118,13 +118,18 @@ describe.each(backends)('%s', (_, make) => {
     ])
   })
 
-  it('seed cycle (adapted): the seed passes futures between tasks, which the pools refuse (TypeError naming currentTask().executor), so it cannot be written here', () => {
+  it('seed cycle (adapted): a future passed to a pool is a dependency, awaited before the call runs, so the cycle cannot be written; one nested in an argument is refused, saying to pass it at top level', async () => {
     detector = detectDeadlocks()
     const io = pool(2, 'io')
     const a = new Future<number>({ name: 'a' })
-    // the pools refuse futures (and executors) as arguments, naming the fix
-    expect(() => io.submit(fixture('pow'), a as unknown as number, 2)).toThrow(TypeError)
-    expect(() => io.submit(fixture('pow'), a as unknown as number, 2)).toThrow(/currentTask\(\)\.executor/)
+    expect(() => io.submit(fixture('pow'), { base: a } as unknown as number, 2)).toThrow(/is a Future inside an argument: pass it at top level/)
+    // b waits for a without holding a worker; a cycle would need a to wait for b, which does not exist yet
+    const b = io.submit(fixture('pow'), a, 2)
+    expect(b.state).toBe('PENDING')
+    a.setRunningOrNotifyCancel()
+    a.setResult(3)
+    expect(await guard(b.result(), 15_000, 'b')).toBe(9)
+    expect(collected.reports).toEqual([])
   })
 
   it('11. a wait with a timeout is never reported: the task sees TimeoutError', async () => {
@@ -206,13 +211,13 @@ describe('17. process-pool re-entrancy (Python: "Calling Executor or Future meth
     detector = undefined
   })
 
-  it('(a) an Executor or Future as an argument is refused at submit() with a TypeError; (b, adapted) currentTask().executor in a child is supported nested work; (c) a fresh executor in a child works. (d) not applicable: the API has no nesting-depth limit', async () => {
+  it('(a) an Executor, or a Future inside an argument, is refused at submit() with a TypeError (a Future as an argument itself is a dependency); (b, adapted) currentTask().executor in a child is supported nested work; (c) a fresh executor in a child works. (d) not applicable: the API has no nesting-depth limit', async () => {
     detector = detectDeadlocks()
     const collected = collectReports()
     const processes = new ProcessPoolExecutor({ maxWorkers: 2, name: 'processes' })
     try {
       expect(() => processes.submit(fixture('pow'), processes as unknown as number, 1)).toThrow(TypeError)
-      expect(() => processes.submit(fixture('pow'), new Future() as unknown as number, 1)).toThrow(TypeError)
+      expect(() => processes.submit(fixture('pow'), [new Future()] as unknown as number, 1)).toThrow(TypeError)
       expect(await guard(processes.submit(fixture('forkJoin'), 1, 0).result(), 15_000, 'nested')).toBe(0)
       expect(await guard(processes.submit(fixture('freshExecutor')).result(), 15_000, 'fresh executor')).toBe(42)
       expect(collected.reports).toEqual([])

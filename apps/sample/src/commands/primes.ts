@@ -1,6 +1,7 @@
 /**
  * `primes`: Python's ProcessPoolExecutor example ("which of these large numbers are prime?"),
- * run on each backend in turn, with a progress bar and the time each took.
+ * run on each backend in turn, with a progress bar, the time each took and what each
+ * executor's `stats()` saw (how long calls waited for a worker and ran, how busy the workers were).
  *
  * Python:
  *     with ProcessPoolExecutor() as executor:
@@ -8,6 +9,7 @@
  *             print('%d is prime: %s' % (number, prime))
  */
 import { task } from '@x/concurrent'
+import type { ExecutorStats } from '@x/concurrent'
 import { BACKEND_NOTES, createExecutor, defaultWorkers } from '../backends.js'
 import { LocalCluster } from '../distributed.js'
 import type { Backend } from '../backends.js'
@@ -38,6 +40,7 @@ interface Run {
   readonly workers: number
   readonly seconds: number
   readonly answers: readonly boolean[] | undefined
+  readonly stats?: ExecutorStats
   readonly error?: string
 }
 
@@ -50,6 +53,7 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
     const progress = new Progress(`primes [${backend} x${String(workers)}]`, numbers.length, options.progress)
     try {
       await using executor = track(createExecutor(backend, workers))
+      executor.stats() // start timing before the first call
       const futures = numbers.map((n) => executor.submitWith({ name: `isPrime(${String(n)})`, signal: interrupted }, isPrime, n))
       for (const f of futures) {
         f.addDoneCallback(() => {
@@ -59,7 +63,7 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
       const answers: boolean[] = []
       for (const f of futures) answers.push(await f)
       progress.finish()
-      runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers })
+      runs.push({ backend, workers, seconds: (performance.now() - started) / 1000, answers, stats: executor.stats() })
       if (executor instanceof LocalCluster) say(out, `distributed: ${executor.describeWorkers()} of the ${String(numbers.length)} checks`)
     } catch (error) {
       progress.abandon()
@@ -90,6 +94,19 @@ export async function primes(options: PrimesOptions, out: Output): Promise<numbe
       verdict = run === first ? 'printed above' : 'same as above'
     }
     say(out, `${run.backend.padEnd(8)} ${String(run.workers).padEnd(8)} ${`${run.seconds.toFixed(2)} s`.padEnd(8)} ${verdict}`)
+  }
+  say(out)
+  say(out, 'executor.stats() at the end of each run (milliseconds):')
+  say(out, 'backend  completed  failed  utilization  wait p50   wait p99   run p50    run p99')
+  for (const run of runs) {
+    const st = run.stats
+    if (st === undefined) continue
+    const ms = (value: number): string => value.toFixed(1).padEnd(10)
+    say(
+      out,
+      `${run.backend.padEnd(8)} ${String(st.completed).padEnd(10)} ${String(st.failed).padEnd(7)} ` +
+        `${`${(st.utilization * 100).toFixed(0)} %`.padEnd(12)} ${ms(st.waitTime.p50)} ${ms(st.waitTime.p99)} ${ms(st.runTime.p50)} ${st.runTime.p99.toFixed(1)}`,
+    )
   }
   say(out)
   for (const backend of options.backends) say(out, `  ${backend}: ${BACKEND_NOTES[backend]}`)

@@ -17,6 +17,7 @@ const tasksUrl = new URL('../tasks.js', import.meta.url)
 const pow = task<typeof tasks.pow>(tasksUrl, 'pow')
 const squareWithPid = task<typeof tasks.squareWithPid>(tasksUrl, 'squareWithPid')
 const sumOfSquares = task<typeof tasks.sumOfSquares>(tasksUrl, 'sumOfSquares')
+const report = task<typeof tasks.report>(tasksUrl, 'report')
 
 export interface TourOptions {
   readonly graph: GraphFormat
@@ -82,6 +83,21 @@ const completionOrder: Section = {
   },
 }
 
+const dependencyInsteadOfWait: Section = {
+  title: 'The same starvation, never written: pass the future as an argument (a dependency) instead of waiting on it',
+  async run(out) {
+    say(out, '   Python: executor.submit(wait_on_future) deadlocks with max_workers=1 (the task holds the only worker while it waits)')
+    say(out, '   here:   const square = executor.submit(pow, 5n, 2n)')
+    say(out, '           const line = executor.submit(report, square)   // on ThreadPoolExecutor({ maxWorkers: 1 })')
+    await using executor = track(createExecutor('thread', 1))
+    const square = executor.submitWith({ name: 'pow(5, 2)' }, pow, 5n, 2n)
+    const line = executor.submitWith({ name: 'report' }, report, square)
+    say(out, `   right after submit: ${line.name ?? '?'} is ${line.state} and holds no worker; the worker runs pow(5, 2) first`)
+    say(out, `   ${await line}`)
+    say(out, '   (if pow had failed, report would fail with DependencyError without running)')
+  },
+}
+
 const nestedInProcess: Section = {
   title: 'Executor methods from inside a process-pool task (Python: "will result in deadlock")',
   async run(out) {
@@ -112,7 +128,7 @@ const acrossMachines: Section = {
 
 /** Runs the tour; resolves to the exit status. */
 export async function tour(options: TourOptions, out: Output): Promise<number> {
-  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph), nestedInProcess, acrossMachines]
+  const sections: Section[] = [submitPow, mapChunks, completionOrder, ...deadlockSections(options.graph), dependencyInsteadOfWait, nestedInProcess, acrossMachines]
   say(out, "@x/concurrent tour: the examples of Python's concurrent.futures documentation, ported")
   let failed = 0
   for (const [i, section] of sections.entries()) {

@@ -19,6 +19,7 @@
  */
 import { afterAll, afterEach, describe } from 'vitest'
 import { describeCallContract } from './contract-calls.js'
+import { describeDependencyContract } from './contract-dependencies.js'
 import { describeFeatureContract } from './contract-features.js'
 import { describeMapContract } from './contract-map.js'
 import { describeStatsContract } from './contract-stats.js'
@@ -44,6 +45,7 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
     describeCallContract(suite)
     describeMapContract(suite)
     describeFeatureContract(suite)
+    describeDependencyContract(suite)
     describeStatsContract(suite)
   })
 }

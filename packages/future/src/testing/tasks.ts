@@ -66,6 +66,14 @@ export const nestedSum = async (n: number): Promise<number> => {
   const child = task.executor.submit((x: number) => x * 10, n)
   return (await child) + 1
 }
+export const nestedDependency = async (n: number): Promise<number> => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  if (task === undefined) throw new Error('currentTask() is undefined inside a task')
+  const tens = task.executor.submit((x: number) => x * 10, n)
+  // a future as an argument of a nested submit: waited for where the task runs
+  const plusOne = task.executor.submit((x: number, y: number) => x + y, tens, 1)
+  return await plusOne
+}
 export const waitForAbort = async (latch: string): Promise<string> => {
   const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
   if (task === undefined) throw new Error('currentTask() is undefined inside a task')

@@ -1,0 +1,46 @@
+/**
+ * The internal hooks of `Future`: symbols and interfaces through which this package's executors
+ * and `wait()` learn what happens to a future. A leaf file, so they need not import the class.
+ *
+ * @module
+ */
+
+/** @internal */
+export const kAddWaiter: unique symbol = Symbol('addWaiter')
+/** @internal */
+export const kRemoveWaiter: unique symbol = Symbol('removeWaiter')
+/** @internal */
+export const kFailed: unique symbol = Symbol('failed')
+/** @internal */
+export const kOutcome: unique symbol = Symbol('outcome')
+/** @internal A running task's progress report (`currentTask().progress(value)`). */
+export const kReportProgress: unique symbol = Symbol('reportProgress')
+/** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
+export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
+
+/** @internal */
+export interface CancelHook {
+  /**
+   * Optional: asked first, while the future is PENDING; `false` refuses the cancel (the hook may
+   * have moved the future on meanwhile, e.g. to RUNNING).
+   */
+  claimCancel?(): boolean
+  futureCancelled(): void
+}
+
+/** @internal Sets the object told about the future's start and end (executor statistics). */
+export const kSetObserver: unique symbol = Symbol('setObserver')
+
+/** @internal How a future ended, for its observer. */
+export type Outcome = 'completed' | 'failed' | 'cancelled'
+
+/**
+ * @internal Told when the future leaves PENDING for RUNNING and when it is done, before waiters
+ * and done-callbacks run (so a callback that submits more work sees the room it left).
+ */
+export interface FutureObserver {
+  /** `startedAt`: when the call really started (`performance.now()` of this thread), if not now. */
+  futureStarted(startedAt?: number): void
+  /** `wasRunning`: it was RUNNING (a backend may finish a PENDING future directly). */
+  futureDone(outcome: Outcome, wasRunning: boolean): void
+}

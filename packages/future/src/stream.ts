@@ -1,0 +1,178 @@
+/**
+ * `AsyncPoolExecutor.stream()`: runs a generator function as one task and hands its values to
+ * the consumer as they come, in order, with backpressure.
+ *
+ * @module
+ */
+import { describeValue } from './errors.js'
+import type { Future } from './future.js'
+import { isPlainObject } from './validate.js'
+
+/** Options of `stream()`: its last argument when that is a plain object with only these keys. */
+export interface StreamOptions {
+  /**
+   * How many values the generator may yield ahead of the consumer: it pauses at its next `yield`
+   * while this many are waiting. @default 16
+   */
+  highWaterMark?: number | undefined
+  /** A label for the task's future. */
+  name?: string | undefined
+  /** Aborting it ends the stream as `return()` does. */
+  signal?: AbortSignal | undefined
+}
+
+const OPTION_KEYS = ['highWaterMark', 'name', 'signal']
+
+/** Splits `stream()`'s arguments: the generator's arguments, then the options (if the last one is an options object). */
+export function streamArguments(argsAndOptions: readonly unknown[]): { args: unknown[]; options: StreamOptions } {
+  const last = argsAndOptions.at(-1)
+  if (isPlainObject(last) && Object.keys(last).every((key) => OPTION_KEYS.includes(key))) {
+    const options = last as StreamOptions
+    const { highWaterMark, name, signal } = options
+    if (highWaterMark !== undefined && (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 1)) {
+      throw new RangeError(`stream(): highWaterMark must be an integer >= 1, got ${describeValue(highWaterMark)}`)
+    }
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`stream(): name must be a string, got ${describeValue(name)}`)
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`stream(): signal must be an AbortSignal, got ${describeValue(signal)}`)
+    }
+    return { args: argsAndOptions.slice(0, -1), options }
+  }
+  return { args: [...argsAndOptions], options: {} }
+}
+
+/** The generator function a stream runs (sync or async). */
+export type StreamFunction = (...args: any[]) => AsyncIterator<unknown> | Iterator<unknown>
+
+/** Submits the task that pulls from the generator, with a signal that aborts when the consumer stops. */
+export type SubmitPump = (options: { name: string | undefined; signal: AbortSignal }, run: () => Promise<void>) => Future
+
+/** The values between the generator and the consumer. */
+class Buffer<T> {
+  readonly values: T[] = []
+  /** Resolves a consumer waiting for a value (or the end). */
+  #wakeConsumer: (() => void) | undefined
+  /** Resolves the producer waiting for room. */
+  #wakeProducer: (() => void) | undefined
+
+  constructor(readonly highWaterMark: number) {}
+
+  push(value: T): void {
+    this.values.push(value)
+    this.wakeConsumer()
+  }
+
+  /** Resolves once there is room (fewer than highWaterMark waiting) or the stream is stopped. */
+  room(stopped: () => boolean): Promise<void> | undefined {
+    if (this.values.length < this.highWaterMark || stopped()) return undefined
+    return new Promise((resolve) => {
+      this.#wakeProducer = resolve
+    })
+  }
+
+  /** Resolves once a value is waiting or the producer ended. */
+  arrival(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeConsumer = resolve
+    })
+  }
+
+  wakeConsumer(): void {
+    const wake = this.#wakeConsumer
+    this.#wakeConsumer = undefined
+    wake?.()
+  }
+
+  wakeProducer(): void {
+    const wake = this.#wakeProducer
+    this.#wakeProducer = undefined
+    wake?.()
+  }
+}
+
+/**
+ * The consumer's iterator. The task pulls from the generator while fewer than `highWaterMark`
+ * values wait; `return()` (a `break`) or the options' signal aborts the task's signal, closes the
+ * generator (its `finally` blocks run) and cancels the task if it has not started.
+ */
+export function openStream<T>(fn: StreamFunction, args: unknown[], options: StreamOptions, submit: SubmitPump): AsyncIterableIterator<T> {
+  if (typeof fn !== 'function') throw new TypeError(`stream(): expected a generator function, got ${describeValue(fn)}`)
+  const buffer = new Buffer<T>(options.highWaterMark ?? 16)
+  const controller = new AbortController()
+  let stopped = false
+  let ended = false
+  const stop = (): void => {
+    if (stopped) return
+    stopped = true
+    controller.abort(options.signal?.reason ?? new Error('the stream was closed by its consumer'))
+    buffer.values.length = 0
+    buffer.wakeProducer()
+    buffer.wakeConsumer()
+  }
+  const onAbort = (): void => {
+    stop()
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted === true) stop()
+
+  const signal = controller.signal
+  const run = async (): Promise<void> => {
+    const iterator = fn(...args)
+    if (typeof iterator !== 'object' || typeof (iterator as { next?: unknown }).next !== 'function') {
+      throw new TypeError(`stream(): ${fn.name || 'the function'} must be a generator function (function* or async function*); it returned ${describeValue(iterator)}`)
+    }
+    let finished = false
+    try {
+      while (!signal.aborted) {
+        const step = await iterator.next()
+        if (step.done === true) {
+          finished = true
+          break
+        }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the consumer may stop during the await
+        if (signal.aborted) break
+        buffer.push(step.value as T)
+        const room = buffer.room(() => signal.aborted)
+        if (room !== undefined) await room
+      }
+    } finally {
+      // the consumer stopped early: close the generator so its finally blocks run
+      if (!finished) await iterator.return?.()
+    }
+  }
+  const future = submit({ name: options.name ?? (fn.name || undefined), signal: controller.signal }, run)
+  future.addDoneCallback(() => {
+    ended = true
+    options.signal?.removeEventListener('abort', onAbort)
+    buffer.wakeConsumer()
+  })
+
+  const iterator: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]() {
+      return iterator
+    },
+    async next(): Promise<IteratorResult<T>> {
+      for (;;) {
+        if (stopped) return { value: undefined, done: true }
+        if (buffer.values.length > 0) {
+          const value = buffer.values.shift() as T
+          buffer.wakeProducer()
+          return { value, done: false }
+        }
+        if (ended) {
+          stopped = true
+          // the generator's error, with its class and properties, as the task failed with it
+          await future.result()
+          return { value: undefined, done: true }
+        }
+        await buffer.arrival()
+      }
+    },
+    return(): Promise<IteratorResult<T>> {
+      stop()
+      future.cancel()
+      return Promise.resolve({ value: undefined, done: true })
+    },
+  }
+  return iterator
+}
