@@ -16,6 +16,7 @@ it('exports exactly the public API', () => {
       "SerializationError",
       "StartBackoff",
       "WorkerDiedError",
+      "checkWorkerLifecycle",
       "describeExit",
       "inheritedExecArgv",
       "isPoolMessage",

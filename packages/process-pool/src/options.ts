@@ -24,8 +24,22 @@ export interface ProcessPoolExecutorOptions {
   initializer?: Callable | undefined
   /** The initializer's arguments. @default [] */
   initargs?: readonly unknown[] | undefined
-  /** Replace a child with a fresh process after it has run this many tasks. @default unlimited */
+  /**
+   * Replace a child with a fresh process after it has run this many tasks (Python's
+   * `max_tasks_per_child`; the same as `maxTasksPerWorker`: give one of them). @default unlimited
+   */
   maxTasksPerChild?: number | undefined
+  /**
+   * Replace a child with a fresh process after it has run this many tasks (the name both pools
+   * share; `maxTasksPerChild` is its alias here). An integer >= 1. @default unlimited
+   */
+  maxTasksPerWorker?: number | undefined
+  /**
+   * Children started at construction and kept while idle, whatever `idleTimeout` says, so the
+   * first tasks do not wait for a process to boot. They never keep the parent alive by
+   * themselves. An integer from 0 to `maxWorkers`. @default 0
+   */
+  minWorkers?: number | undefined
   /**
    * End a child that has had nothing to do for this many milliseconds (a new one starts when
    * work comes). @default children live until `shutdown()`
@@ -62,7 +76,9 @@ export interface ProcessPoolExecutorOptions {
 export interface ParsedOptions {
   readonly maxWorkers: number | undefined
   readonly initializer: { spec: CallableSpec; args: unknown[] } | undefined
-  readonly maxTasksPerChild: number | undefined
+  /** `maxTasksPerWorker` or its alias `maxTasksPerChild`, unchecked beyond the alias's own check. */
+  readonly maxTasksPerWorker: number | undefined
+  readonly minWorkers: number | undefined
   readonly idleTimeout: number | undefined
   readonly abortGracePeriod: number
   readonly execArgv: string[]
@@ -91,6 +107,12 @@ export function parseOptions(options: ProcessPoolExecutorOptions | undefined): P
       checkArray(o.initargs, 'initargs')
     }
     const maxTasksPerChild = o.maxTasksPerChild === undefined ? undefined : checkMaxTasks(o.maxTasksPerChild)
+    if (maxTasksPerChild !== undefined && o.maxTasksPerWorker !== undefined && o.maxTasksPerWorker !== maxTasksPerChild) {
+      throw new RangeError(
+        `ProcessPoolExecutor: maxTasksPerWorker (${describeValue(o.maxTasksPerWorker)}) and maxTasksPerChild (${String(maxTasksPerChild)}) differ; ` +
+          'maxTasksPerChild is an alias of maxTasksPerWorker: give one of them',
+      )
+    }
     if (o.idleTimeout !== undefined && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0) || o.idleTimeout > MAX_TIMER)) {
       throw new RangeError(`idleTimeout must be a number of milliseconds >= 0, got ${describeValue(o.idleTimeout)}`)
     }
@@ -119,7 +141,8 @@ export function parseOptions(options: ProcessPoolExecutorOptions | undefined): P
   return {
     maxWorkers,
     initializer,
-    maxTasksPerChild,
+    maxTasksPerWorker: o.maxTasksPerWorker ?? maxTasksPerChild,
+    minWorkers: o.minWorkers,
     idleTimeout: o.idleTimeout,
     abortGracePeriod: (grace) ?? 1000,
     execArgv: execArgv as string[],
@@ -152,7 +175,7 @@ function checkOptions(options: unknown): ProcessPoolExecutorOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`ProcessPoolExecutor options must be an object like { maxWorkers: 4 }, got ${Array.isArray(options) ? 'an array' : typeof options}`)
   }
-  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'idleTimeout', 'execArgv', 'env', 'abortGracePeriod', 'name', 'maxQueue']
+  const known = ['maxWorkers', 'initializer', 'initargs', 'maxTasksPerChild', 'maxTasksPerWorker', 'minWorkers', 'idleTimeout', 'execArgv', 'env', 'abortGracePeriod', 'name', 'maxQueue']
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`ProcessPoolExecutor: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)

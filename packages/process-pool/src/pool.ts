@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
 import type { Callable, FunctionOf, Future, ShutdownOptions, SubmitOptions } from '@x/future'
-import { describeExit, packTuples, PoolEngine } from '@x/pool-kit'
+import { checkWorkerLifecycle, describeExit, packTuples, PoolEngine } from '@x/pool-kit'
 import type { PoolErrors } from '@x/pool-kit'
 import { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
 import { parseOptions } from './options.js'
@@ -72,6 +72,7 @@ export class ProcessPoolExecutor extends Executor {
   constructor(options?: ProcessPoolExecutorOptions) {
     const o = parseOptions(options)
     const maxWorkers = o.maxWorkers ?? availableParallelism()
+    const lifecycle = checkWorkerLifecycle('ProcessPoolExecutor', o, maxWorkers)
     super({ kind: 'process', maxWorkers, name: o.name, maxQueue: o.maxQueue })
     const label = this.label
     const transport = processTransport({
@@ -87,11 +88,19 @@ export class ProcessPoolExecutor extends Executor {
       }),
     })
     this.#engine = new PoolEngine(
-      { executorId: this.id, maxWorkers, maxTasksPerWorker: o.maxTasksPerChild, idleTimeout: o.idleTimeout, abortGracePeriod: o.abortGracePeriod },
+      {
+        executorId: this.id,
+        maxWorkers,
+        minWorkers: lifecycle.minWorkers,
+        maxTasksPerWorker: lifecycle.maxTasksPerWorker === Infinity ? undefined : lifecycle.maxTasksPerWorker,
+        idleTimeout: o.idleTimeout,
+        abortGracePeriod: o.abortGracePeriod,
+      },
       transport,
       errors,
       o.initializer,
     )
+    this.#engine.ensureMinWorkers()
   }
 
   /** The process ids of the children alive now, starting ones included (for tests and monitoring). */

@@ -51,6 +51,8 @@ export class Session {
   /** The callables this session's worker has been sent. */
   readonly knownSpecs = new Set<number>()
   threadId: number | undefined
+  /** Tasks handed to it and not taken back (for maxTasksPerWorker). */
+  assigned = 0
   alive = true
   released = false
   noPrefetch = false

@@ -95,6 +95,18 @@ export interface ThreadPoolExecutorOptions {
    * there is room again. See `Executor.maxQueue`. @default Infinity
    */
   maxQueue?: number | undefined
+  /**
+   * Worker threads started at construction and kept while idle, whatever `idleTimeout` says, so
+   * the first tasks do not wait for a thread to boot. They never keep the process alive by
+   * themselves. An integer from 0 to `maxWorkers`. @default 0
+   */
+  minWorkers?: number | undefined
+  /**
+   * A worker thread is ended after it has run this many tasks (a fresh one takes its place when
+   * work comes): bounds what a leaking task module can accumulate. An integer >= 1.
+   * @default unlimited
+   */
+  maxTasksPerWorker?: number | undefined
 }
 
 export const OPTION_NAMES = [
@@ -107,6 +119,8 @@ export const OPTION_NAMES = [
   'abortGracePeriod',
   'name',
   'maxQueue',
+  'minWorkers',
+  'maxTasksPerWorker',
 ] as const
 
 /** A plain object (not null, not an array): checks values that come from untyped callers. */

@@ -23,7 +23,7 @@ import type {
 } from '@x/future'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
+import { checkWorkerLifecycle, inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { CANCELLED, RECLAIMED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
@@ -86,6 +86,8 @@ export class ThreadPoolExecutor extends Executor {
   readonly #initializer: CallableSpec | undefined
   readonly #initargs: readonly unknown[]
   readonly #grace: number
+  /** maxTasksPerWorker (Infinity: unlimited). */
+  readonly #maxTasks: number
   readonly #owner: FutureOwner
   #sessionIds = 0
   #outstanding = 0
@@ -134,13 +136,16 @@ export class ThreadPoolExecutor extends Executor {
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
     }
+    const lifecycle = checkWorkerLifecycle('ThreadPoolExecutor', options ?? {}, maxWorkers)
     super({ kind: 'thread', maxWorkers, name: options?.name, maxQueue: options?.maxQueue })
+    this.#maxTasks = lifecycle.maxTasksPerWorker
     this.#initializer = initSpec
     this.#initargs = initargs
     this.#grace = grace
     this.#tiny = new Tinypool({
       filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: 0,
+      // tinypool starts these at once and keeps them while idle (unreferenced)
+      minThreads: lifecycle.minWorkers,
       // room for the workers lent to the deadlock detector (see lendWorker)
       maxThreads: maxWorkers * 2,
       idleTimeout: Math.min(idleTimeout, MAX_TIMEOUT),
@@ -407,7 +412,7 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   #idleSession(): Session | undefined {
-    for (const s of this.#sessions) if (s.items.size === 0) return s
+    for (const s of this.#sessions) if (s.items.size === 0 && s.assigned < this.#maxTasks) return s
     return undefined
   }
 
@@ -437,7 +442,7 @@ export class ThreadPoolExecutor extends Executor {
     // Every worker is busy: hand them work ahead of time so they never wait for a round trip.
     if (this.#queue.live > 0) {
       const eligible: Session[] = []
-      for (const s of this.#sessions) if (!s.noPrefetch && s.items.size < PREFETCH) eligible.push(s)
+      for (const s of this.#sessions) if (!s.noPrefetch && s.items.size < PREFETCH && s.assigned < this.#maxTasks) eligible.push(s)
       if (eligible.length > 0) {
         const share = Math.ceil(this.#queue.live / eligible.length)
         for (const s of eligible) this.#send(s, Math.min(PREFETCH - s.items.size, share))
@@ -451,9 +456,11 @@ export class ThreadPoolExecutor extends Executor {
     const items: Item[] = []
     const specs: (readonly [number, CallableSpec])[] = []
     let transfer: Transferable[] | undefined
-    while (tasks.length < count && this.#slots.available > 0) {
+    const most = Math.min(count, this.#maxTasks - session.assigned)
+    while (tasks.length < most && this.#slots.available > 0) {
       const item = this.#queue.shift()
       if (item === undefined) break
+      session.assigned++
       this.#slots.take(item)
       item.where = 'sent'
       item.session = session
@@ -624,6 +631,7 @@ export class ThreadPoolExecutor extends Executor {
         this.#slots.release(item)
         if (message[2]) this.#succeed(item, message[3])
         else this.#fail(item, deserializeError(message[3]))
+        if (this.#retireIfSpent(session)) return
         if (session.items.size === 0) {
           session.noPrefetch = false
           if (this.#queue.live === 0) this.#steal(session)
@@ -785,6 +793,7 @@ export class ThreadPoolExecutor extends Executor {
       item.future.cancelHere()
       item.future.setRunningOrNotifyCancel()
       this.#finish(item, 'cancelled', undefined)
+      if (session !== undefined && this.#retireIfSpent(session)) return true
       if (session?.alive === true && session.items.size === 0 && this.#queue.live === 0) this.#steal(session)
       this.#checkIdle()
       return true
@@ -902,6 +911,35 @@ export class ThreadPoolExecutor extends Executor {
     if (this.#queue.live > 0) this.#schedulePump()
   }
 
+  /**
+   * maxTasksPerWorker: a session that has run its share and holds nothing more ends its thread
+   * (tinypool then starts a fresh one if it keeps `minWorkers`; otherwise one starts when work
+   * comes). The session leaves the pool at once and counts as ending until its thread is gone;
+   * the thread's exit takes the path of any exit (see #onThreadExit), with no session to fail.
+   */
+  #retireIfSpent(session: Session): boolean {
+    if (!session.alive || session.items.size > 0 || session.assigned < this.#maxTasks) return false
+    const thread = this.#tiny.threads.find((t) => t.threadId === session.threadId)
+    session.alive = false
+    session.released = true
+    this.#ending++
+    this.#sessions.delete(session)
+    if (thread === undefined) {
+      // its thread is not known (it never said hello): hand the thread back to tinypool instead
+      try {
+        session.port.postMessage(['release'] satisfies DownMessage)
+      } catch {
+        // the worker is gone already
+      }
+    } else {
+      session.port.close()
+      void thread.terminate()
+    }
+    if (this.#queue.live > 0) this.#schedulePump()
+    else this.#checkIdle()
+    return true
+  }
+
   /** A released session's tinypool task resolved. */
   #end(session: Session): void {
     if (!session.alive) return
@@ -917,6 +955,7 @@ export class ThreadPoolExecutor extends Executor {
       if (item === undefined || item.started || item.transfer !== undefined) continue
       if (!this.#slots.claim(item, RECLAIMED)) continue
       session.items.delete(item.future.id)
+      session.assigned--
       this.#slots.release(item)
       item.where = 'queued'
       item.session = undefined

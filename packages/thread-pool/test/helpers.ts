@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { task } from '@x/future'
 import type { Executor } from '@x/future'
 import { afterAll, afterEach } from 'vitest'
@@ -61,3 +63,12 @@ afterEach(async () => {
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 })
+
+/** Runs a fixture script in a child process (killed after 20 s); its exit, output and signal. */
+export function runScript(script: string): Promise<{ code: number | null; stdout: string; stderr: string; signal: string | null }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: child.exitCode, stdout, stderr, signal: error?.signal ?? null })
+    })
+  })
+}

@@ -21,6 +21,8 @@ export interface EngineOptions {
   readonly maxWorkers: number
   /** Replace a worker after this many tasks. */
   readonly maxTasksPerWorker: number | undefined
+  /** Workers started at once and kept while idle (idle ones never keep the host alive). @default 0 */
+  readonly minWorkers?: number | undefined
   /** End a worker idle this long (ms). */
   readonly idleTimeout: number | undefined
   /** Ms an aborted running task gets before its worker is ended (`Infinity`: never). */
@@ -57,6 +59,7 @@ export interface EngineState<H> {
   checkDrained(): void
   maybeStopWorkers(): void
   countStopping(): number
+  ensureMinWorkers(): void
   break(error: Error): void
   spawn(): void
   afterResults(worker: WorkerRecord): void

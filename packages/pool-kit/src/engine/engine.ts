@@ -238,6 +238,18 @@ export class PoolEngine<H = unknown> {
     }
   }
 
+  /**
+   * Starts workers until `minWorkers` are starting or ready (the executor calls it once its
+   * engine exists; the engine again when a worker that had started is gone). Not after shutdown.
+   */
+  ensureMinWorkers(): void {
+    const min = this.options.minWorkers ?? 0
+    if (min === 0 || this.shutdown || this.broken !== undefined) return
+    let live = 0
+    for (const worker of this.workers) if (worker.life === 'starting' || worker.life === 'ready') live++
+    for (; live < min; live++) spawn(this)
+  }
+
   /** @internal */
   countStopping(): number {
     let n = 0

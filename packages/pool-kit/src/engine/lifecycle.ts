@@ -88,7 +88,11 @@ function armIdle<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
   worker.idleTimer = setTimeout(() => {
     worker.idleTimer = undefined
-    if (worker.life === 'ready' && worker.held.size === 0) void stop(engine, worker)
+    if (worker.life !== 'ready' || worker.held.size > 0) return
+    // minWorkers stay, idle or not
+    let live = 0
+    for (const w of engine.workers) if (w.life === 'starting' || w.life === 'ready') live++
+    if (live > (engine.options.minWorkers ?? 0)) void stop(engine, worker)
   }, idleTimeout)
   worker.idleTimer.unref()
 }
@@ -139,6 +143,8 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   worker.markGone()
   if (neverReady && engine.broken === undefined) onStartFailed(engine, worker)
   engine.checkDrained()
+  // a worker that had started (recycled, idle too long, dead) is replaced to keep minWorkers
+  if (!neverReady) engine.ensureMinWorkers()
   engine.schedule()
 }
 
