@@ -23,10 +23,11 @@ import type {
 } from '@x/future'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { checkWorkerLifecycle, inheritedExecArgv, SerializationError, StartBackoff } from '@x/pool-kit'
+import { checkWorkerLifecycle, SerializationError, StartBackoff } from '@x/pool-kit'
 import { BrokenThreadPoolError, WorkerExitError } from './errors.js'
 import { CANCELLED, RECLAIMED } from './protocol.js'
 import type { DownMessage, SessionInit, TaskMessage, ThreadData, UpMessage } from './protocol.js'
+import { threadExecArgv } from './exec-argv.js'
 import { checkDuration, checkInitializerShape, checkMaxWorkers, checkResourceLimits, describe, isOptionsObject, OPTION_NAMES } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
 import { deathError, defaultName, isDone, PoolFuture, Queue, Session, Slots, taskMessage } from './items.js'
@@ -142,6 +143,7 @@ export class ThreadPoolExecutor extends Executor {
     this.#initializer = initSpec
     this.#initargs = initargs
     this.#grace = grace
+    const execArgv = threadExecArgv()
     this.#tiny = new Tinypool({
       filename: new URL('./worker.js', import.meta.url).href,
       // tinypool starts these at once and keeps them while idle (unreferenced)
@@ -152,9 +154,8 @@ export class ThreadPoolExecutor extends Executor {
       // A worker between sessions must keep its event loop running (its timers, its port).
       useAtomics: false,
       resourceLimits,
-      // Node's default for a Worker is the parent's execArgv as is: `--input-type` or `--eval`
-      // from a `node -e` parent would stop every thread from starting.
-      execArgv: inheritedExecArgv(),
+      // Node's inheritance unless the parent ran with --eval/--input-type/... (see exec-argv.ts)
+      ...(execArgv === undefined ? {} : { execArgv }),
       workerData: { threadNamePrefix: prefix } satisfies ThreadData,
     })
     // tinypool reports a thread that failed with no task on it as a pool 'error'; the thread's
@@ -523,7 +524,15 @@ export class ThreadPoolExecutor extends Executor {
       diagnostics: channels.waitStart.hasSubscribers,
       maxWorkers: this.maxWorkers,
     }
-    this.#tiny.run(init, { transferList: [port2] as never, signal: session.abort.signal }).then(
+    let run: Promise<unknown>
+    try {
+      run = this.#tiny.run(init, { transferList: [port2] as never, signal: session.abort.signal })
+    } catch (error) {
+      // new Worker() threw in tinypool (e.g. ERR_WORKER_INVALID_EXEC_ARGV): a thread that could
+      // not start, not a crash of the caller
+      run = Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+    run.then(
       () => {
         this.#ended(session)
         this.#end(session)

@@ -26,3 +26,32 @@ describe('ThreadPoolExecutor execArgv', () => {
     expect(out.thread).toEqual(['--no-warnings'])
   })
 })
+
+describe('threadExecArgv (the threads execArgv)', () => {
+  it("leaves Node's inheritance alone when nothing must be dropped (V8 options such as --expose-gc are inherited, never refused)", async () => {
+    const { threadExecArgv } = await import('../src/exec-argv.js')
+    expect(threadExecArgv(['--expose-gc', '--max-old-space-size=64'])).toBeUndefined()
+  })
+
+  it('under --eval keeps the loader, condition and warning options a thread accepts, and drops V8 options', async () => {
+    const { threadExecArgv } = await import('../src/exec-argv.js')
+    expect(
+      threadExecArgv(['--expose-gc', '--import', 'tsx', '--max-old-space-size=64', '-C', 'dev', '--no-warnings', '--input-type=module', '--eval', 'x']),
+    ).toEqual(['--import', 'tsx', '-C', 'dev', '--no-warnings'])
+  })
+
+  it('starts threads in a parent run with --expose-gc and --max-old-space-size (options a Worker refuses when given explicitly)', () => {
+    const script = `
+      import { ThreadPoolExecutor } from ${JSON.stringify(entry)}
+      const pool = new ThreadPoolExecutor({ maxWorkers: 1 })
+      console.log(await pool.submit((a) => a + 1, 41))
+      await pool.shutdown()
+    `
+    for (const options of [['--expose-gc', '--max-old-space-size=256'], ['--expose-gc', '--input-type=module', '--eval']]) {
+      const args = options.includes('--eval') ? [...options, script] : [...options, '--input-type=module', '--eval', script]
+      const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' })
+      expect(result.status, `${options.join(' ')}: ${result.stderr}`).toBe(0)
+      expect(result.stdout.trim()).toBe('42')
+    }
+  })
+})
