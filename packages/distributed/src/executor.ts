@@ -49,6 +49,8 @@ export let publishVia: (executor: DistributedExecutor, channel: string, message:
  * const fib = task<typeof import('./tasks.js').fib>(new URL('./tasks.js', import.meta.url), 'fib')
  * console.log(await ex.submit(fib, 30)) // run by some x-worker --queue jobs
  * ```
+ *
+ * @since 0.1.0
  */
 export class DistributedExecutor extends Executor {
   /** The queue name. */
@@ -87,6 +89,10 @@ export class DistributedExecutor extends Executor {
 
   /**
    * @param options where Redis is, the queue, the root; optionally `maxWorkers`, `retries`
+   * @throws TypeError when `maxWorkers` is not an integer, `queue` is empty or contains ":", or
+   *   `root` is neither an absolute path nor a `file:` URL.
+   * @throws RangeError when `maxWorkers` is not above 0, `retries` is not an integer >= 0 or
+   *   `checkInterval` is below 10 ms.
    */
   constructor(options: DistributedExecutorOptions) {
     const checked = checkOptions(options)
@@ -108,8 +114,14 @@ export class DistributedExecutor extends Executor {
   /**
    * Schedules `fn(...args)` on some worker of the queue and returns its future (PENDING here until
    * handed to BullMQ). `fn` is a `task(url, name)` handle to a module under `root`, or a
-   * self-contained function (run only by workers started with `--allow-source`). Throws
-   * `OutsideRootError` for a module outside `root`, `ShutdownError` after `shutdown()`.
+   * self-contained function (run only by workers started with `--allow-source`). `submit(fn,
+   * ...args)` is `submitWith({}, fn, ...args)` and throws the same.
+   *
+   * @throws {@link OutsideRootError} when `fn` is a module outside `root`.
+   * @throws ShutdownError (`@x/future`) after `shutdown()`.
+   * @throws QueueFullError (`@x/future`) when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is neither a function nor a `task(url, name)` handle, or an
+   *   argument cannot be sent to a worker (a future inside an argument, an executor, a function).
    */
   submitWith<C extends Callable>(
     options: SubmitOptions,
