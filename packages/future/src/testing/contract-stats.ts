@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { until } from './harness.js'
+import { recordAndWait } from './tasks.js'
 import type { Suite } from './harness.js'
 
 /** How long each call of these tests works, in milliseconds. */
@@ -30,12 +30,16 @@ export function describeStatsContract(suite: Suite): void {
     it('counts a call as running once it runs, before anyone reads its future', { timeout }, async () => {
       const ex = await suite.make(2)
       ex.stats()
-      const signals = [suite.latch(), suite.latch()]
-      const calls = signals.map((signal) => ex.submit(signalThenWork, signal.path, WORK))
-      await until(() => signals.every((signal) => existsSync(signal.path)), 'both calls to signal that they run')
+      // each call records that it runs, then waits for the latch: both are surely running when
+      // both lines are there, however long the second worker took to start
+      const record = suite.recorder()
+      const release = suite.latch()
+      const calls = ['a', 'b'].map((id) => ex.submit(recordAndWait, record.path, release.path, id))
+      await until(() => record.lines().length === 2, 'both calls to record that they run')
       // the futures are not read before this: a backend must know on its own that they run
       expect(ex.stats()).toMatchObject({ running: 2, queued: 0 })
-      expect(await Promise.all(calls)).toEqual([WORK, WORK])
+      release.release()
+      expect(await Promise.all(calls)).toEqual(['a', 'b'])
       expect(ex.stats()).toMatchObject({ running: 0, queued: 0, completed: 2 })
     })
 
