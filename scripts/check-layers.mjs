@@ -7,7 +7,8 @@
 //    order) and test/tsconfig.json only its package and allowed ones;
 //  - the root tsconfig.json (the solution) references every package and test project;
 //  - every import in the sources (static, dynamic, re-export, require) goes to an allowed
-//    package entry, never into src/ or dist/ of a package, never into a sibling by a relative path.
+//    package entry, never into src/ or dist/ of a package, never into a sibling by a relative path
+//    (a package's test/ files may import the shared test-only helpers of scripts/test-utils/).
 // Usage: node scripts/check-layers.mjs   (exits 1 and lists the problems when there are any)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,8 @@ const DEP_FIELDS = /** @type {const} */ ([
 ]);
 const SOURCE_EXT = /\.(?:[cm]?[jt]s|tsx)$/u;
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage', 'test-results', '.turbo']);
+/** Test-only helpers several packages' tests share; no package's src/ may import them. */
+const TEST_UTILS = 'scripts/test-utils/';
 
 /**
  * The parts of package.json and tsconfig.json files this script reads.
@@ -208,7 +211,8 @@ export function checkLayers(root, table = layers) {
           }
         } else if (spec.startsWith('.')) {
           const target = toRelative(root, path.resolve(path.dirname(file), spec));
-          if (target !== folder && !target.startsWith(`${folder}/`)) {
+          const testUtils = rel.startsWith(`${folder}/test/`) && target.startsWith(TEST_UTILS);
+          if (target !== folder && !target.startsWith(`${folder}/`) && !testUtils) {
             problems.push(
               `${rel}: imports "${spec}", which leaves ${folder}; import the other package by its name.`,
             );

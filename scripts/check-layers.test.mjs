@@ -123,6 +123,17 @@ describe('checkLayers', () => {
     ]);
   });
 
+  it('lets test files, and only them, import the shared helpers of scripts/test-utils/', () => {
+    const root = workspace({
+      ...valid,
+      'packages/thread-pool/test/helpers.ts': "export { startProcess } from '../../../scripts/test-utils/processes.mjs';\n",
+      'packages/thread-pool/src/extra.ts': "export { startProcess } from '../../../scripts/test-utils/processes.mjs';\n",
+    });
+    expect(checkLayers(root)).toEqual([
+      'packages/thread-pool/src/extra.ts: imports "../../../scripts/test-utils/processes.mjs", which leaves packages/thread-pool; import the other package by its name.',
+    ]);
+  });
+
   it('refuses a table whose layers point up', () => {
     expect(
       checkTable({

@@ -1,6 +1,5 @@
 // x-worker, the bin: real processes against a real Redis (REDIS_URL, default redis://127.0.0.1:6379).
-import { spawn, spawnSync } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,27 +9,15 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeExecutorConformance } from '@x/future/testing'
 import { DistributedExecutor, WorkerLostError, task } from '../src/index.js'
+import { REDIS_URL, killStarted, redisAnswers, startProcess } from '../../../scripts/test-utils/processes.mjs'
+import type { StartedProcess } from '../../../scripts/test-utils/processes.mjs'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const bin = fileURLToPath(new URL('../dist/x-worker.js', import.meta.url))
 const root = new URL('./fixtures/root/', import.meta.url)
 const tasks = new URL('tasks.mjs', root)
 const where = task<() => { pid: number; threadId: number }>(tasks, 'where')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
 
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 })
-  redis.on('error', () => undefined)
-  try {
-    await redis.connect()
-    await redis.ping()
-    return true
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-  }
-}
 const hasRedis = await redisAnswers()
 if (process.env.CI === 'true') {
   it('has a Redis to run the x-worker tests against (required under CI=true)', () => {
@@ -44,19 +31,12 @@ const freshQueue = (label: string): string => {
   queues.push(queue)
   return queue
 }
-const children = new Set<ChildProcess>()
 let dir = ''
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'x-worker-'))
 })
 afterAll(async () => {
-  for (const child of children) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      // gone already
-    }
-  }
+  killStarted()
   rmSync(dir, { recursive: true, force: true })
   if (!hasRedis) return
   const redis = new Redis(REDIS_URL)
@@ -69,40 +49,8 @@ afterAll(async () => {
   redis.disconnect()
 })
 
-interface XWorker {
-  child: ChildProcess
-  output: () => string
-  exited: Promise<number | string>
-}
-
 /** Starts `x-worker ...args` and waits for its "serving" line. */
-async function startXWorker(args: string[]): Promise<XWorker> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, REDIS_URL } })
-  children.add(child)
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => {
-      children.delete(child)
-      resolve(code ?? signal ?? 'unknown')
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`x-worker did not start within 20 s:\n${output}`)); }, 20_000)
-    child.stdout.on('data', () => {
-      if (output.includes('serving queue')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    void exited.then((how) => {
-      clearTimeout(timer)
-      reject(new Error(`x-worker exited (${String(how)}) before serving:\n${output}`))
-    })
-  })
-  return { child, output: () => output, exited }
-}
+const startXWorker = (args: string[]): Promise<StartedProcess> => startProcess(bin, args, /serving queue/, 'x-worker')
 
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
 

@@ -6,6 +6,8 @@ import { RedisUnavailableError } from './errors.js'
  * Where Redis is: a `redis://` / `rediss://` URL (`redis://user:pass@host:6379/0`) or ioredis
  * options (`{ host, port, password, tls, ... }`). It must be plain data: workers hand it to the
  * threads and processes that run tasks, for nested submission.
+ *
+ * @since 0.1.0
  */
 export type Connection = string | RedisOptions
 

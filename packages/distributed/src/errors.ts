@@ -24,6 +24,8 @@ import type { Future } from '@x/future'
  *   if (error instanceof WorkerLostError) console.log(error.code, error.workerId) // ERR_WORKER_LOST w-...
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class WorkerLostError extends WorkerDiedError {
   /** The id of the lost worker (`serve()`'s `id`), or `undefined` when the job never reported a start. */
@@ -43,6 +45,8 @@ export class WorkerLostError extends WorkerDiedError {
  * A task module lies outside the executor's `root`: workers import modules relative to their own
  * root only, so `submit()` refuses it at once (code `ERR_OUTSIDE_ROOT`). A worker that receives a
  * path escaping its root refuses it the same way (the future fails with this error).
+ *
+ * @since 0.1.0
  */
 export class OutsideRootError extends FutureError {
   /**
@@ -58,6 +62,8 @@ export class OutsideRootError extends FutureError {
  * `ERR_SOURCE_NOT_ALLOWED`). Whoever can write to the queue could otherwise run any code on every
  * worker; start the worker with `--allow-source` (`serve({ allowSource: true })`) on a trusted
  * network, or submit a `task(url, name)` handle to a module under the root instead.
+ *
+ * @since 0.1.0
  */
 export class SourceNotAllowedError extends FutureError {
   /**
@@ -72,6 +78,8 @@ export class SourceNotAllowedError extends FutureError {
  * Redis could not be reached (code `ERR_REDIS_UNAVAILABLE`): the futures waiting for it fail with
  * this error, `serve()` rejects with it and `x-worker` exits with status 2. The message names the
  * address; the `cause` is the connection error.
+ *
+ * @since 0.1.0
  */
 export class RedisUnavailableError extends FutureError {
   /**

@@ -20,24 +20,13 @@ import { Deque } from './deque.js'
 import { readResults } from './reader.js'
 import { WorkerLostError, lostError } from './errors.js'
 import { decodeEnvelope, encodeAbort, encodePayload, keys, rootPath, toWire, RESULT_TTL_MS } from './protocol.js'
-import type { Envelope, JobPayload, WireCallable } from './protocol.js'
-import { aliveAmong, liveWorkers, unstartedStates } from './registry.js'
+import type { Envelope, JobPayload } from './protocol.js'
+import { liveWorkers } from './registry.js'
 import type { UnstartedState } from './registry.js'
-
-interface Item {
-  readonly future: Future
-  readonly fn: WireCallable
-  readonly data: string
-  jobId: string
-  attempt: number
-  /** set once the future left the PENDING queue (handed over, or cancelled) */
-  left: boolean
-  workerId: string | undefined
-  /** when BullMQ accepted the job (performance.now()); undefined until then */
-  addedAt: number | undefined
-  /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
-  suspect: boolean
-}
+import { newItem, toJobs } from './item.js'
+import type { Item } from './item.js'
+import { checkStarted, checkUnstarted } from './lost-check.js'
+import type { LostCheck } from './lost-check.js'
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 
@@ -60,6 +49,8 @@ export let publishVia: (executor: DistributedExecutor, channel: string, message:
  * const fib = task<typeof import('./tasks.js').fib>(new URL('./tasks.js', import.meta.url), 'fib')
  * console.log(await ex.submit(fib, 30)) // run by some x-worker --queue jobs
  * ```
+ *
+ * @since 0.1.0
  */
 export class DistributedExecutor extends Executor {
   /** The queue name. */
@@ -98,6 +89,10 @@ export class DistributedExecutor extends Executor {
 
   /**
    * @param options where Redis is, the queue, the root; optionally `maxWorkers`, `retries`
+   * @throws TypeError when `maxWorkers` is not an integer, `queue` is empty or contains ":", or
+   *   `root` is neither an absolute path nor a `file:` URL.
+   * @throws RangeError when `maxWorkers` is not above 0, `retries` is not an integer >= 0 or
+   *   `checkInterval` is below 10 ms.
    */
   constructor(options: DistributedExecutorOptions) {
     const checked = checkOptions(options)
@@ -119,8 +114,14 @@ export class DistributedExecutor extends Executor {
   /**
    * Schedules `fn(...args)` on some worker of the queue and returns its future (PENDING here until
    * handed to BullMQ). `fn` is a `task(url, name)` handle to a module under `root`, or a
-   * self-contained function (run only by workers started with `--allow-source`). Throws
-   * `OutsideRootError` for a module outside `root`, `ShutdownError` after `shutdown()`.
+   * self-contained function (run only by workers started with `--allow-source`). `submit(fn,
+   * ...args)` is `submitWith({}, fn, ...args)` and throws the same.
+   *
+   * @throws {@link OutsideRootError} when `fn` is a module outside `root`.
+   * @throws ShutdownError (`@x/future`) after `shutdown()`.
+   * @throws QueueFullError (`@x/future`) when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is neither a function nor a `task(url, name)` handle, or an
+   *   argument cannot be sent to a worker (a future inside an argument, an executor, a function).
    */
   submitWith<C extends Callable>(
     options: SubmitOptions,
@@ -145,17 +146,7 @@ export class DistributedExecutor extends Executor {
     else checkArguments(args)
     const future = new Future({ name: options.name ?? wire.name })
     const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name, reply: this.#resultKey }
-    const item: Item = {
-      future,
-      fn: wire,
-      data: encodePayload(payload),
-      jobId: `${this.#uid}-${String(future.id)}`,
-      attempt: 0,
-      left: false,
-      workerId: undefined,
-      addedAt: undefined,
-      suspect: false,
-    }
+    const item = newItem(future, wire, encodePayload(payload), `${this.#uid}-${String(future.id)}`)
     this.#pending.push(item)
     this.#pendingCount++
     future.addDoneCallback(() => {
@@ -252,13 +243,7 @@ export class DistributedExecutor extends Executor {
       while (this.#batch.length > 0) {
         const items = this.#batch.splice(0, 1000)
         try {
-          await this.#bull?.addBulk(
-            items.map((item) => ({
-              name: item.fn.name,
-              data: { p: item.data, r: this.#resultKey },
-              opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
-            })),
-          )
+          await this.#bull?.addBulk(toJobs(items, this.#resultKey))
           const now = performance.now()
           for (const item of items) item.addedAt = now
         } catch (error) {
@@ -323,38 +308,19 @@ export class DistributedExecutor extends Executor {
         await this.#refreshCapacity()
         this.#pump()
       }
-      await this.#checkUnstarted(cmd)
-      const running = [...this.#handed.values()].flatMap((item) =>
-        item.workerId === undefined ? [] : [{ item, workerId: item.workerId }],
-      )
-      if (running.length === 0) return
-      const alive = await aliveAmong(cmd.redis, this.queue, [...new Set(running.map((r) => r.workerId))])
-      for (const { item, workerId } of running) {
-        if (!alive.has(workerId) && this.#handed.get(item.jobId) === item) this.#lost(item, workerId)
+      const check: LostCheck = {
+        redis: cmd.redis,
+        queue: this.queue,
+        checkInterval: this.#checkInterval,
+        handed: this.#handed,
+        lost: (item, workerId, state) => {
+          this.#lost(item, workerId, state)
+        },
       }
+      await checkUnstarted(check)
+      await checkStarted(check)
     } catch {
       // Redis is away for a moment: the next check tries again.
-    }
-  }
-
-  /**
-   * Jobs no worker reported starting: BullMQ may have failed or dropped one (no result will ever
-   * come), or the worker that fetched one died before starting it (its lock expired). Each is
-   * confirmed by a second check, so a result already on its way is read first.
-   */
-  async #checkUnstarted(cmd: RedisClient): Promise<void> {
-    const now = performance.now()
-    const unstarted = [...this.#handed.values()].filter(
-      (item) => item.workerId === undefined && item.addedAt !== undefined && now - item.addedAt > this.#checkInterval,
-    )
-    if (unstarted.length === 0) return
-    const states = await unstartedStates(cmd.redis, this.queue, unstarted.map((item) => item.jobId))
-    for (const item of unstarted) {
-      if (this.#handed.get(item.jobId) !== item || item.workerId !== undefined) continue
-      const state = states.get(item.jobId) ?? 'queued'
-      if (state === 'queued') item.suspect = false
-      else if (!item.suspect) item.suspect = true
-      else this.#lost(item, undefined, state)
     }
   }
 

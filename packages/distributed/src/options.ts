@@ -1,6 +1,10 @@
 import type { Connection } from './connection.js'
 
-/** Options of {@link DistributedExecutor}. */
+/**
+ * Options of {@link DistributedExecutor}.
+ *
+ * @since 0.1.0
+ */
 export interface DistributedExecutorOptions {
   /** Where Redis is. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
   connection?: Connection | undefined

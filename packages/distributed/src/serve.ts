@@ -11,7 +11,11 @@ import { RAN_TTL_MS, RESULT_TTL_MS, encodeEnvelope, keys, rootPath } from './pro
 import type { WorkerInfo } from './protocol.js'
 import type { RunnerContext, runJob } from './runner.js'
 
-/** Options of {@link serve}. */
+/**
+ * Options of {@link serve}.
+ *
+ * @since 0.1.0
+ */
 export interface ServeOptions {
   /** Where Redis is. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
   connection?: Connection | undefined
@@ -39,7 +43,11 @@ export interface ServeOptions {
   onError?: ((error: Error) => void) | undefined
 }
 
-/** Options of {@link DistributedWorker.close}. */
+/**
+ * Options of {@link DistributedWorker.close}.
+ *
+ * @since 0.1.0
+ */
 export interface CloseOptions {
   /**
    * Milliseconds to let running jobs finish; after that they are handed back: their futures fail
@@ -48,7 +56,11 @@ export interface CloseOptions {
   timeout?: number | undefined
 }
 
-/** A running worker made by {@link serve}. */
+/**
+ * A running worker made by {@link serve}.
+ *
+ * @since 0.1.0
+ */
 export interface DistributedWorker extends AsyncDisposable {
   /** Its id on the queue. */
   readonly id: string
@@ -92,6 +104,9 @@ return 0`
  * await using worker = await serve({ queue: 'jobs', root: new URL('.', import.meta.url), executor: new AsyncPoolExecutor({ maxWorkers: 4 }) })
  * // ... until the process is told to stop
  * ```
+ *
+ * @throws {@link RedisUnavailableError} (the promise rejects) when Redis cannot be reached.
+ * @since 0.1.0
  */
 export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const connection = options.connection ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'

@@ -1,30 +1,15 @@
 // Real Redis, real worker processes: the helpers every test file shares.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, it } from 'vitest'
+import { REDIS_URL, killStarted, redisAnswers, startProcess } from '../../../scripts/test-utils/processes.mjs'
+import type { StartedProcess } from '../../../scripts/test-utils/processes.mjs'
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export { REDIS_URL }
 export const root = new URL('./fixtures/root/', import.meta.url)
 export const outside = new URL('./fixtures/outside/', import.meta.url)
 const workerScript = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url))
-
-/** Whether a Redis answers (the suite needs one; `pnpm test` says loudly when it did not run). */
-export async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 })
-  redis.on('error', () => undefined)
-  try {
-    await redis.connect()
-    await redis.ping()
-    return true
-  } catch {
-    return false
-  } finally {
-    redis.disconnect()
-  }
-}
 
 export const hasRedis = await redisAnswers()
 
@@ -64,14 +49,12 @@ export async function deleteQueueKeys(queue: string): Promise<void> {
 
 /** A worker process (test/fixtures/worker.mjs: serve() on an AsyncPoolExecutor). */
 export interface WorkerProcess {
-  readonly child: ChildProcess
+  readonly child: StartedProcess['child']
   readonly id: string
   output(): string
   /** Resolves with the exit code or signal. */
   readonly exited: Promise<number | string>
 }
-
-const children = new Set<ChildProcess>()
 
 /** Starts a worker process and waits until it serves. */
 export async function startWorker(options: {
@@ -82,50 +65,14 @@ export async function startWorker(options: {
   root?: URL
 }): Promise<WorkerProcess> {
   const args = JSON.stringify({ ...options, root: (options.root ?? root).href })
-  const child = spawn(process.execPath, [workerScript, args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDIS_URL },
-    detached: true, // its own process group: a kill reaches everything it started
-  })
-  children.add(child)
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => {
-      children.delete(child)
-      resolve(code ?? signal ?? 'unknown')
-    })
-  })
-  const id = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`worker did not start within 20 s:\n${output}`)); }, 20_000)
-    const onData = (): void => {
-      const match = /ready (\S+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    }
-    child.stdout.on('data', onData)
-    void exited.then((how) => {
-      clearTimeout(timer)
-      reject(new Error(`worker exited (${String(how)}) before it served:\n${output}`))
-    })
-  })
-  return { child, id, output: () => output, exited }
+  const { child, ready, output, exited } = await startProcess(workerScript, [args], /ready (\S+)/, 'worker')
+  return { child, id: ready[1] ?? '', output, exited }
 }
 
 /** Kills every worker process a test file started, and deletes the keys of its queues. */
 export function cleanUpAfterAll(): void {
   afterAll(async () => {
-    for (const child of children) {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }
-    children.clear()
+    killStarted()
     if (hasRedis) await Promise.all(queues.splice(0).map(deleteQueueKeys))
   })
 }

@@ -1,0 +1,32 @@
+import type { Future } from '@x/future'
+import type { WireCallable } from './protocol.js'
+
+/** One submitted call as the executor tracks it: PENDING here, then handed over to BullMQ. */
+export interface Item {
+  readonly future: Future
+  readonly fn: WireCallable
+  readonly data: string
+  jobId: string
+  attempt: number
+  /** set once the future left the PENDING queue (handed over, or cancelled) */
+  left: boolean
+  workerId: string | undefined
+  /** when BullMQ accepted the job (performance.now()); undefined until then */
+  addedAt: number | undefined
+  /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
+  suspect: boolean
+}
+
+/** A fresh item for `future`, not yet handed over. */
+export function newItem(future: Future, fn: WireCallable, data: string, jobId: string): Item {
+  return { future, fn, data, jobId, attempt: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
+}
+
+/** The BullMQ jobs for a batch of items, each replying to `resultKey`. */
+export function toJobs(items: readonly Item[], resultKey: string) {
+  return items.map((item) => ({
+    name: item.fn.name,
+    data: { p: item.data, r: resultKey },
+    opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
+  }))
+}
