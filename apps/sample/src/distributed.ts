@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { DistributedExecutor, channels } from '@x/concurrent'
 import type { FutureStartEvent, ShutdownOptions } from '@x/concurrent'
 
-const QUEUE = 'x-sample'
+/** One queue per run: two demos at once (or a test running two tours) must not serve each other's jobs. */
+let runs = 0
+const queueName = (): string => `x-sample-${String(process.pid)}-${String(++runs)}`
 /** Where the Redis is (REDIS_URL, default redis://127.0.0.1:6379). */
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -56,12 +58,12 @@ export class LocalCluster extends DistributedExecutor {
     if (event.executorId === this.id) this.ranBy.set(event.workerId, (this.ranBy.get(event.workerId) ?? 0) + 1)
   }
 
-  constructor(maxWorkers: number) {
-    super({ queue: QUEUE, root, maxWorkers })
+  constructor(maxWorkers: number, queue = queueName()) {
+    super({ queue, root, maxWorkers })
     diagnosticsChannel.subscribe(channels.futureStart.name, this.#onStart)
     const concurrency = String(Math.max(1, Math.ceil(maxWorkers / 2)))
     for (let i = 0; i < 2; i++) {
-      const child = spawn(process.execPath, [xWorker, '--queue', QUEUE, '--root', root, '--concurrency', concurrency], {
+      const child = spawn(process.execPath, [xWorker, '--queue', queue, '--root', root, '--concurrency', concurrency], {
         stdio: ['ignore', 'ignore', 'pipe'],
       })
       const worker = { child, output: '', exited: new Promise<void>((resolve) => child.once('exit', () => { resolve() })) }

@@ -117,7 +117,7 @@ const acrossMachines: Section = {
       return
     }
     say(out, '   executor.map(squareWithPid, [1..8], { chunksize: 2 }) on DistributedExecutor({ queue, root, maxWorkers: 4 })')
-    say(out, '   with two x-worker processes serving the queue (x-worker --queue x-sample --root <this app>)')
+    say(out, '   with two x-worker processes serving the queue (x-worker --queue x-sample-<pid>-<n> --root <this app>)')
     await using executor = track(new LocalCluster(4))
     const results: { square: number; pid: number }[] = []
     for await (const r of executor.map(squareWithPid, [1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 2 })) results.push(r)
