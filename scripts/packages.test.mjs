@@ -44,6 +44,7 @@ function demo(change = {}) {
     'packages/demo/LICENSE': LICENSE,
     'packages/demo/README.md': `# demo\n\nSee [the guide](${REPO}/blob/main/docs/guide.md) and [src](src/index.ts).\n`,
     'packages/demo/src/index.ts': 'export {}\n',
+    'packages/demo/typedoc.json': { entryPoints: ['src/index.ts'], requiredTags: ['@since', '@throws'] },
     'packages/private/package.json': { name: '@x/private', private: true },
     ...change.files,
   });
@@ -82,6 +83,16 @@ describe('checkPackage', () => {
     expect(problems).toContain('"sideEffects" must be stated');
   });
 
+  it('wants typedoc.json to require @since and @throws', () => {
+    const none = demo({ files: { 'packages/demo/typedoc.json': { entryPoints: ['src/index.ts'] } } });
+    expect(checkPackage(none, 'packages/demo')).toEqual([
+      'packages/demo/typedoc.json: "requiredTags" lacks @since, @throws; write "requiredTags": ["@since","@throws"] ' +
+        '(pnpm docs then fails on an export without @since, or a call that throws without @throws)',
+    ]);
+    const sinceOnly = demo({ files: { 'packages/demo/typedoc.json': '{\n  // comments are fine\n  "requiredTags": ["@since"]\n}' } });
+    expect(checkPackage(sinceOnly, 'packages/demo').join('\n')).toContain('"requiredTags" lacks @throws;');
+  });
+
   it('wants the root LICENSE in the package folder', () => {
     expect(checkPackage(demo({ files: { 'packages/demo/LICENSE': 'Apache-2.0' } }), 'packages/demo')).toEqual([
       'packages/demo/LICENSE differs from the root LICENSE; copy the root one',
@@ -97,7 +108,7 @@ describe('checkPackage', () => {
     ]);
     const fixed = demo({
       manifest: { exports },
-      files: { 'packages/demo/typedoc.json': '{\n  // comments are fine\n  "entryPoints": ["src/index.ts", "./src/testing/index.ts"]\n}' },
+      files: { 'packages/demo/typedoc.json': '{\n  // comments are fine\n  "entryPoints": ["src/index.ts", "./src/testing/index.ts"],\n  "requiredTags": ["@since", "@throws"]\n}' },
     });
     expect(checkPackage(fixed, 'packages/demo')).toEqual([]);
   });
@@ -131,6 +142,20 @@ describe('the root README and docs/', () => {
       expect(missing).toEqual([]);
     },
   );
+});
+
+describe('the root README', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  it('states what a user needs: Node >= 20.19, ESM, require() support, @types/node for TypeScript', () => {
+    expect(readme).toContain('**Node.js >= 20.19.**');
+    expect(readme).toContain('The packages are ESM only');
+    expect(readme).toContain("`require('@x/concurrent')` works on Node >= 20.19");
+    expect(readme).toContain('**TypeScript users: `@types/node`**');
+  });
+
+  it('links the API reference, the TypeScript guide and the bundling guide', () => {
+    expect(markdownLinks(readme)).toEqual(expect.arrayContaining(['docs/README.md', 'docs/typescript.md', 'docs/bundling.md']));
+  });
 });
 
 describe('markdownLinks', () => {

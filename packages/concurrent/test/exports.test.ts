@@ -23,6 +23,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   serializeError: 'backend kit (@x/future)',
   deserializeError: 'backend kit (@x/future)',
   isSerializedError: 'backend kit (@x/future)',
+  describeValue: 'backend kit (@x/future)',
   withTaskContext: 'backend kit (@x/future)',
   newWaitId: 'backend kit (@x/future)',
   CallableSpec: 'backend kit (@x/future)',

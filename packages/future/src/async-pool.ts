@@ -2,24 +2,31 @@ import { availableParallelism } from 'node:os'
 import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
 import { currentTask, withTaskContext } from './context.js'
-import type { TaskContext } from './context.js'
 import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'
-import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor.js'
+import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 import { Future } from './future.js'
-import { kReportProgress, kSetCancelHook } from './future-hooks.js'
-import type { CancelHook } from './future-hooks.js'
+import { kSetCancelHook } from './future-hooks.js'
+import { AsyncTaskContext, kDropCancelled, WorkItem } from './async-task.js'
 import { isTask } from './task.js'
 import { openStream, streamArguments } from './stream.js'
 import type { StreamFunction, StreamOptions } from './stream.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
 
-/** What a generator function yields. */
+/**
+ * What a generator function yields.
+ *
+ * @since 0.1.0
+ */
 export type Yielded<G> = G extends (...args: any[]) => AsyncIterator<infer T> | Iterator<infer T> ? T : never
 
-/** Options of {@link AsyncPoolExecutor}. */
+/**
+ * Options of {@link AsyncPoolExecutor}.
+ *
+ * @since 0.1.0
+ */
 export interface AsyncPoolExecutorOptions {
   /**
    * How many calls run at once. @default `Math.min(32, os.availableParallelism() + 4)`, like
@@ -33,48 +40,6 @@ export interface AsyncPoolExecutorOptions {
    * throws `QueueFullError`. See {@link Executor.maxQueue}. @default Infinity
    */
   maxQueue?: number | undefined
-}
-
-/** A queued call. It is its future's cancel hook: a cancel while queued takes it off the queue. */
-class WorkItem implements CancelHook {
-  onAbort: (() => void) | undefined = undefined
-  /** Still in the queue (false once started, or removed by cancel()). */
-  queued = true
-
-  constructor(
-    readonly executor: AsyncPoolExecutor,
-    readonly future: Future,
-    readonly fn: Callable,
-    readonly args: unknown[],
-    readonly signal: AbortSignal | undefined,
-  ) {}
-
-  futureCancelled(): void {
-    if (this.queued) this.executor[kDropCancelled](this)
-  }
-}
-
-const kDropCancelled: unique symbol = Symbol('dropCancelled')
-
-/** What `currentTask()` returns inside this executor's tasks. */
-class AsyncTaskContext implements TaskContext {
-  readonly id: number
-  readonly name: string | undefined
-  readonly #future: Future
-
-  constructor(
-    future: Future,
-    readonly signal: AbortSignal,
-    readonly executor: AsyncPoolExecutor,
-  ) {
-    this.id = future.id
-    this.name = future.name
-    this.#future = future
-  }
-
-  progress(value: unknown): void {
-    this.#future[kReportProgress](value)
-  }
 }
 
 /** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
@@ -94,6 +59,8 @@ const MAX_LENT_WORKERS = 32
  * const pages = urls.map((url) => ex.submitWith({ name: url }, async () => (await fetch(url)).text()))
  * for await (const f of asCompleted(pages)) console.log(f.name, (await f).length)
  * ```
+ *
+ * @since 0.1.0
  */
 export class AsyncPoolExecutor extends Executor {
   // FIFO queue: an array read from #head. A cancelled item stays in place, marked not queued, and
@@ -112,6 +79,13 @@ export class AsyncPoolExecutor extends Executor {
   readonly #freeSlots: number[] = []
   #nextSlot = 0
 
+  /**
+   * @param options `maxWorkers` (default `min(32, availableParallelism() + 4)`), `name`, `maxQueue`.
+   * @throws TypeError when `options` has an unknown key, `maxWorkers` is not an integer, `name` is
+   *   not a string or `maxQueue` is not a number.
+   * @throws RangeError when `maxWorkers` is not above 0 or `maxQueue` is not an integer >= 0 (or
+   *   `Infinity`).
+   */
   constructor(options?: AsyncPoolExecutorOptions) {
     checkOptions(options, 'AsyncPoolExecutor', ['maxWorkers', 'name', 'maxQueue'])
     const maxWorkers =
@@ -124,6 +98,15 @@ export class AsyncPoolExecutor extends Executor {
     super({ kind: 'async', maxWorkers, name: options?.name, maxQueue: options?.maxQueue })
   }
 
+  /**
+   * Runs `fn(...args)` on this thread once one of the `maxWorkers` slots is free (see
+   * {@link Executor.submitWith}).
+   *
+   * @throws {@link ShutdownError} after `shutdown()`.
+   * @throws {@link QueueFullError} when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is neither a function nor a `task(url, name)` handle, or `options`
+   *   has an unknown key or a wrong type (`name` not a string, `signal` not an `AbortSignal`).
+   */
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,

@@ -9,13 +9,37 @@ import { describeValue } from './errors.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 
-/** Any function, or a {@link Task} handle: what `submit()` and `map()` accept. */
+/**
+ * Any function, or a {@link Task} handle: what `submit()` and `map()` accept.
+ *
+ * @since 0.1.0
+ */
 export type Callable = ((...args: any[]) => unknown) | Task
 
-/** How a callable travels to a worker: a module export, or a self-contained function's source. */
+/**
+ * How a callable travels to a worker: a module export, or a self-contained function's source.
+ *
+ * @since 0.1.0
+ */
 export type CallableSpec =
-  | { readonly kind: 'task'; readonly module: string; readonly exportName: string; readonly name: string }
-  | { readonly kind: 'source'; readonly source: string; readonly name: string }
+  | {
+      /** A module export, loaded by the worker with `import()`. */
+      readonly kind: 'task'
+      /** The module's `file:` URL. */
+      readonly module: string
+      /** The export to call (`'default'` for a default export). */
+      readonly exportName: string
+      /** The name shown in diagnostics. */
+      readonly name: string
+    }
+  | {
+      /** A self-contained function, sent as its source text. */
+      readonly kind: 'source'
+      /** The function's source (`Function.prototype.toString`), compiled once per worker. */
+      readonly source: string
+      /** The function's name (`'anonymous'` when it has none). */
+      readonly name: string
+    }
 
 const compiledOk = new Map<string, string>()
 
@@ -27,6 +51,10 @@ const compiledOk = new Map<string, string>()
  *
  * A function sent as source runs in a fresh scope in the worker: it must not use variables from
  * outside itself (see {@link invokeCallable} for the error it gets when it does).
+ *
+ * @throws TypeError when `fn` is not a function or task handle, or is a native (not global
+ *   built-in), bound or class function, or its source does not compile on its own.
+ * @since 0.1.0
  */
 export function describeCallable(fn: Callable): CallableSpec {
   if (isTask(fn)) return { kind: 'task', module: fn.module, exportName: fn.exportName, name: fn.name }
@@ -117,6 +145,10 @@ function cacheKey(spec: CallableSpec): string {
  * Worker side: the function a {@link CallableSpec} names, compiled or imported once per worker
  * and cached. A task's module is imported; a missing export or one that is not a function is a
  * `TypeError` naming the module and export.
+ *
+ * @throws TypeError (the promise rejects) when the module has no such export or it is not a
+ *   function; the module's own import error when it cannot be imported.
+ * @since 0.1.0
  */
 export async function loadCallable(spec: CallableSpec): Promise<Fn> {
   const key = cacheKey(spec)
@@ -153,6 +185,10 @@ export async function loadCallable(spec: CallableSpec): Promise<Fn> {
  * function sent as source fails with `ReferenceError: X is not defined` because it uses a
  * variable from outside itself, the error is replaced by one that says so and names the fix
  * (code `ERR_OUTSIDE_VARIABLE`; the original is its `cause`).
+ *
+ * @throws whatever the call throws (the promise rejects), through {@link explainCallError}; the
+ *   errors of {@link loadCallable}.
+ * @since 0.1.0
  */
 export async function invokeCallable(spec: CallableSpec, args: readonly unknown[]): Promise<unknown> {
   const fn = loaded.get(cacheKey(spec)) ?? (await loadCallable(spec))
@@ -169,6 +205,8 @@ export async function invokeCallable(spec: CallableSpec, args: readonly unknown[
  * outside itself, an error that says so and names the fix (code `ERR_OUTSIDE_VARIABLE`, the
  * original as its `cause`); any other error as it is. {@link invokeCallable} applies it; a backend
  * that calls loaded functions itself (a fast path) should too.
+ *
+ * @since 0.1.0
  */
 export function explainCallError(spec: CallableSpec, error: unknown): unknown {
   return spec.kind === 'source' ? explainOutsideVariable(error, spec.name) : error
@@ -218,6 +256,9 @@ const MAX_VISITS = 2000
  * (for a future inside an argument: pass it at top level, where `submit()` waits for it). A
  * backend calls it on the arguments its `submitWith()` gets: `Executor` has already replaced the
  * futures passed at top level by their values.
+ *
+ * @throws TypeError when an argument is or contains a `Future`, an `Executor` or a function.
+ * @since 0.1.0
  */
 export function checkArguments(args: readonly unknown[]): void {
   const budget = { visits: 0 }

@@ -3,6 +3,8 @@ import { runWithStoredTask, storedTask } from './task-storage.js'
 
 /**
  * What a running task knows about itself; returned by {@link currentTask}.
+ *
+ * @since 0.1.0
  */
 export interface TaskContext {
   /** The id of the task's future (in the process that owns the executor). */
@@ -39,6 +41,8 @@ export interface TaskContext {
  *   return await child                                                   // 42
  * })
  * ```
+ *
+ * @since 0.1.0
  */
 export function currentTask(): TaskContext | undefined {
   // Only withTaskContext() stores contexts, and it stores TaskContexts.
@@ -52,6 +56,8 @@ export function currentTask(): TaskContext | undefined {
 /**
  * Runs `fn` with `context` as the {@link currentTask} (and everything it starts asynchronously).
  * For backend authors: call it around each task you run.
+ *
+ * @since 0.1.0
  */
 export function withTaskContext<R>(context: TaskContext, fn: () => R): R {
   return runWithStoredTask(context, fn)

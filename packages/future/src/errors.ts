@@ -6,7 +6,11 @@
  * @module
  */
 
-/** The `code` of every error class defined by `@x/future`. */
+/**
+ * The `code` of every error class defined by `@x/future`.
+ *
+ * @since 0.1.0
+ */
 export type FutureErrorCode =
   | 'ERR_FUTURE_CANCELLED'
   | 'ERR_FUTURE_TIMEOUT'
@@ -26,6 +30,8 @@ export type FutureErrorCode =
  *   if (error instanceof FutureError && error.code === 'ERR_FUTURE_CANCELLED') { ... }
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class FutureError extends Error {
   /** A stable, machine-readable identifier of the error. */
@@ -49,6 +55,8 @@ export class FutureError extends Error {
  * The future was cancelled: `result()` and `exception()` of a cancelled future reject with it.
  * The message names the future (`future #3 "resize" was cancelled before it started`).
  * Python: `concurrent.futures.CancelledError`.
+ *
+ * @since 0.1.0
  */
 export class CancelledError extends FutureError {
   constructor(message = 'the future was cancelled before it started', options?: ErrorOptions) {
@@ -77,6 +85,8 @@ export class CancelledError extends FutureError {
  *   else throw error
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class TimeoutError extends FutureError {
   constructor(message = '', options?: ErrorOptions) {
@@ -87,6 +97,8 @@ export class TimeoutError extends FutureError {
 /**
  * An operation is not allowed in the future's current state, such as `setResult()` on a future
  * that is already done. The message starts with the state, e.g. `FINISHED: <Future #3 ...>`.
+ *
+ * @since 0.1.0
  */
 export class InvalidStateError extends FutureError {
   constructor(message: string, options?: ErrorOptions) {
@@ -98,6 +110,8 @@ export class InvalidStateError extends FutureError {
  * The executor can no longer run work (for example a worker initializer failed). Queued futures
  * fail with it and later `submit()` calls throw it. Pools subclass it
  * (`BrokenThreadPoolError`, `BrokenProcessPoolError`). Python: `BrokenExecutor`.
+ *
+ * @since 0.1.0
  */
 export class BrokenExecutorError extends FutureError {
   constructor(message: string, options?: ErrorOptions & { code?: FutureErrorCode }) {
@@ -119,6 +133,8 @@ export class BrokenExecutorError extends FutureError {
  *   if (error instanceof ShutdownError) console.log(error.code) // ERR_EXECUTOR_SHUTDOWN
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class ShutdownError extends FutureError {
   constructor(message = 'cannot schedule new futures after shutdown', options?: ErrorOptions) {
@@ -140,6 +156,8 @@ export class ShutdownError extends FutureError {
  *   ex.submit(work, job)
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class QueueFullError extends FutureError {
   /** The executor's `maxQueue`. */
@@ -164,6 +182,8 @@ export class QueueFullError extends FutureError {
  *   if (error instanceof DependencyError) console.log('load failed:', error.cause)
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class DependencyError extends FutureError {
   /** The id of the dependency that failed or was cancelled. */
@@ -175,7 +195,21 @@ export class DependencyError extends FutureError {
   }
 }
 
-/** Formats any thrown value for a message: `RangeError: boom`, `42`, `undefined`. */
+/**
+ * Formats any value for an error message, briefly: an error as `RangeError: boom`, a string
+ * quoted, a bigint as `12n`, a function as `function name`, an object as JSON cut to 60
+ * characters (or `[object Foo]` when it is not JSON). Backends use it to say what they got
+ * (`maxWorkers must be an integer, got "4"`), so every package words bad input the same way.
+ *
+ * @example
+ * ```ts
+ * describeValue('4')                // '"4"'
+ * describeValue(new RangeError('x')) // 'RangeError: x'
+ * describeValue({ a: 1 })           // '{"a":1}'
+ * ```
+ *
+ * @since 0.1.0
+ */
 export function describeValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`
   if (typeof value === 'string') return JSON.stringify(value)

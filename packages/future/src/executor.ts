@@ -1,4 +1,3 @@
-import type { Transferable } from 'node:worker_threads'
 import { executorBrand } from './brands.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
@@ -15,61 +14,15 @@ import type { MapOptions, MapTarget } from './map-iterator.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
 import type { ExecutorStats } from './stats.js'
+import type { ExecutorInfo, FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 
 export type { MapOptions } from './map-iterator.js'
 import { runningTaskId } from './task-storage.js'
 import { isPlainObject } from './validate.js'
 
-/** The function type behind a callable: a function, or the function a {@link Task} names. */
-export type FunctionOf<C> = C extends Task<infer F> ? F : C extends (...args: any[]) => unknown ? C : never
-
-/** Options of {@link Executor.submitWith}. */
-export interface SubmitOptions {
-  /** A label for the future, shown in `toString()` and diagnostics. */
-  name?: string | undefined
-  /**
-   * Aborting it while the future is PENDING cancels the future; while the task runs, the task
-   * sees `currentTask().signal` abort (a pool may end the worker if the task does not stop).
-   */
-  signal?: AbortSignal | undefined
-  /** Objects to transfer (move) to the worker instead of copying (thread pools). */
-  transfer?: readonly Transferable[] | undefined
-}
-
-/** Options of {@link Executor.shutdown}. */
-export interface ShutdownOptions {
-  /** Wait until every running and queued task is done. @default true */
-  wait?: boolean | undefined
-  /** Cancel the queued (PENDING) futures. @default false */
-  cancelFutures?: boolean | undefined
-}
-
-/** Static information an executor gives its base class. */
-export interface ExecutorInfo {
-  /** `'async'`, `'thread'`, `'process'`, or a third-party backend's own word. */
-  kind: string
-  maxWorkers: number
-  /** A label for reports; defaults to `<ClassName> #<id>`. */
-  name?: string | undefined
-  /**
-   * The user's `maxQueue` option, passed on unchecked (the base class validates it): at most this
-   * many calls wait for a worker; `submit()` beyond it throws `QueueFullError`. @default Infinity
-   */
-  maxQueue?: number | undefined
-}
-
 type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
 
-/**
- * The arguments `submit()`/`submitWith()` take for the callable `C`: each may also be a
- * `Future` of that argument's type, which the executor waits for and replaces by its value
- * (a dependency). Backends declare `submitWith(options, fn, ...args: SubmitArgs<C>)`.
- */
-export type SubmitArgs<C> = ArgumentsOrFutures<Parameters<FunctionOf<C>>>
-
-/** The argument tuple `A` with each element allowed to be a `Future` of its type (see {@link SubmitArgs}). */
-export type ArgumentsOrFutures<A extends readonly unknown[]> = { [K in keyof A]: A[K] | Future<A[K]> }
 type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> }
 
 /**
@@ -84,6 +37,8 @@ type Iterables<A extends readonly unknown[]> = { [K in keyof A]: Iterable<A[K]> 
  * console.log(await f) // 3
  * for await (const n of ex.map(async (x: number) => x * x, [1, 2, 3])) console.log(n)
  * ```
+ *
+ * @since 0.1.0
  */
 export abstract class Executor implements AsyncDisposable {
   /** Unique in the process, increasing (diagnostics). */
@@ -161,18 +116,38 @@ export abstract class Executor implements AsyncDisposable {
   /**
    * Schedules `fn(...args)` and returns its {@link Future}. `fn` is a function or a
    * `task(url, name)` handle (pools need a handle or a self-contained function).
-   * Throws `ShutdownError` (`cannot schedule new futures after shutdown`) after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const f = ex.submit(async (a: number, b: number) => a + b, 1, 2)
+   * console.log(await f) // 3
+   * ```
+   *
+   * @throws {@link ShutdownError} after `shutdown()` (a broken pool throws its `BrokenExecutorError`).
+   * @throws {@link QueueFullError} when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is neither a function nor a `task(url, name)` handle, or (pools)
+   *   an argument cannot be sent to a worker.
    */
   submit<C extends Callable>(fn: C, ...args: SubmitArgs<C>): Future<Result<C>> {
     return this.submitWith({}, fn, ...args)
   }
 
-  /** {@link Executor.submit} with options: a `name`, an abort `signal`, a `transfer` list. */
+  /**
+   * {@link Executor.submit} with options: a `name`, an abort `signal`, a `transfer` list.
+   *
+   * @throws {@link ShutdownError} after `shutdown()` (a broken pool throws its `BrokenExecutorError`).
+   * @throws {@link QueueFullError} when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is neither a function nor a `task(url, name)` handle, or (pools)
+   *   an argument cannot be sent to a worker.
+   * @throws TypeError when `options` is not an object or has an unknown key or a wrong type.
+   */
   abstract submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: SubmitArgs<C>): Future<Result<C>>
 
   /**
    * Stops taking new work. With `wait` (default) it resolves once every task is done; with
    * `cancelFutures` the queued ones are cancelled first. Calling it again is harmless.
+   *
+   * @throws TypeError (the promise rejects) when `options` has an unknown key or a wrong type.
    */
   abstract shutdown(options?: ShutdownOptions): Promise<void>
 
@@ -186,6 +161,10 @@ export abstract class Executor implements AsyncDisposable {
     return this.#accounting.maxQueue
   }
 
+  /**
+   * @throws TypeError when `value` is not a number.
+   * @throws RangeError when `value` is not an integer >= 0 or `Infinity`.
+   */
   set maxQueue(value: number) {
     this.#accounting.maxQueue = checkMaxQueue(value, 'maxQueue')
   }
@@ -319,6 +298,11 @@ export abstract class Executor implements AsyncDisposable {
    *   console.log(r) // 256, 9
    * }
    * ```
+   *
+   * @throws TypeError or RangeError at once for bad options (`chunksize`, `buffersize`, `timeout`)
+   *   or an argument that is not iterable.
+   * @throws {@link TimeoutError} from the iteration when `timeout` runs out; the first failed
+   *   call's own error from the iteration.
    */
   map<C extends Callable>(
     fn: C,

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { futureBrand, hasBrand } from './brands.js'
+import { futureBrand } from './brands.js'
 import { channels } from './diagnostics.js'
 import { InvalidStateError, TimeoutError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
@@ -7,16 +7,16 @@ import { ProgressChannel, reportCallbackError } from './progress.js'
 import type { ProgressListener } from './progress.js'
 import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
 import type { CancelHook, FutureObserver } from './future-hooks.js'
-import { checkTimeout, typeName } from './validate.js'
+import { checkFutureName, rejectBadTimeout } from './validate.js'
+import { stateLabel } from './future-state.js'
+import type { FutureState } from './future-state.js'
 import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent } from './wait-events.js'
 
 /**
- * The state of a {@link Future}. Python's five states: a cancelled future is `CANCELLED` until
- * its executor acknowledges it (`setRunningOrNotifyCancel()`), then `CANCELLED_AND_NOTIFIED`.
+ * A function called with the future once it is done.
+ *
+ * @since 0.1.0
  */
-export type FutureState = 'PENDING' | 'RUNNING' | 'CANCELLED' | 'CANCELLED_AND_NOTIFIED' | 'FINISHED'
-
-/** A function called with the future once it is done. */
 export type DoneCallback<T> = (future: Future<T>) => void
 
 /** @internal Notified when a future reaches FINISHED or CANCELLED_AND_NOTIFIED (wait/asCompleted). */
@@ -35,6 +35,8 @@ export type Waiter = (future: Future) => void
  * f.setResult(42)                       // prints "done: <Future #1 state=finished returned number>"
  * console.log(await f)                  // 42
  * ```
+ *
+ * @since 0.1.0
  */
 export class Future<T = unknown> implements PromiseLike<T> {
   /** Unique in the process, increasing. */
@@ -54,18 +56,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #observer: FutureObserver | undefined
   #progress: ProgressChannel | undefined
 
-  /** @param options.name a label for diagnostics and `toString()` */
+  /**
+   * @param options.name a label for diagnostics and `toString()`
+   * @throws TypeError when `options` is not an object or `options.name` is not a string.
+   */
   constructor(options?: { name?: string | undefined }) {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new TypeError(`Future options must be an object like { name: 'job' }, got ${describeValue(options)}`)
-    }
-    const name = options?.name
-    if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`Future name must be a string, got ${describeValue(name)}`)
-    }
+    this.name = checkFutureName(options)
     this.id = allocateFutureId()
-    this.name = name
   }
 
   /** @internal */
@@ -127,14 +124,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The call's result. Rejects with the call's own error, with {@link CancelledError} when the
    * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
+   *
+   * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
+   * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.
+   * @throws TypeError (the promise rejects) when `timeout` is not a number.
    */
   result(timeout?: number): Promise<T> {
-    try {
-      checkTimeout(timeout, 'result')
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
-      return Promise.reject(error)
-    }
+    const bad = rejectBadTimeout(timeout, 'result')
+    if (bad !== undefined) return bad
     if (this.done()) return this.#settled()
     return this.#waitDone(timeout, false) as Promise<T>
   }
@@ -142,14 +139,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * The call's error (`undefined` when it succeeded). Rejects with {@link CancelledError} or
    * {@link TimeoutError} like {@link Future.result}.
+   *
+   * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
+   * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.
+   * @throws TypeError (the promise rejects) when `timeout` is not a number.
    */
   exception(timeout?: number): Promise<unknown> {
-    try {
-      checkTimeout(timeout, 'exception')
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
-      return Promise.reject(error)
-    }
+    const bad = rejectBadTimeout(timeout, 'exception')
+    if (bad !== undefined) return bad
     if (this.done()) return this.#settledException()
     return this.#waitDone(timeout, true)
   }
@@ -158,6 +155,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Calls `fn(future)` once the future is done, or at once when it is already done. Callbacks run
    * in the order they were added, synchronously inside `setResult`/`setException`/`cancel()`.
    * A callback that throws is reported with `process.emitWarning` and never stops the others.
+   *
+   * @throws TypeError when `fn` is not a function.
    */
   addDoneCallback(fn: DoneCallback<T>): void {
     if (typeof fn !== 'function') {
@@ -183,6 +182,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * }, files)
    * const stop = f.onProgress((share) => bar.update(share as number))
    * ```
+   *
+   * @throws TypeError when `listener` is not a function.
    */
   onProgress(listener: ProgressListener): () => void {
     if (typeof listener !== 'function') {
@@ -208,6 +209,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @param startedAt - For a backend that learns of a start late (a worker claimed the call on
    * its own and says so later): when the call really started, as a `performance.now()` reading of
    * this thread. `stats()` times the call from it instead of from now. Omit it when it starts now.
+   * @throws Error when the future is neither PENDING nor CANCELLED (called twice, or after it
+   *   finished): a bug in the executor.
    */
   setRunningOrNotifyCancel(startedAt?: number): boolean {
     const state = this.#state
@@ -224,7 +227,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     throw new Error(`Future in unexpected state: ${state}: ${this.toString()}`)
   }
 
-  /** For executors: finishes the future with `value`. {@link InvalidStateError} when already done. */
+  /**
+   * For executors: finishes the future with `value`.
+   *
+   * @throws {@link InvalidStateError} when the future is already done.
+   */
   setResult(value: T): void {
     this.#checkSettable()
     this.#progress?.deliver()
@@ -234,7 +241,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /**
    * For executors: finishes the future with `error` (any value, even a falsy one, counts as a
-   * failure). {@link InvalidStateError} when already done.
+   * failure).
+   *
+   * @throws {@link InvalidStateError} when the future is already done.
    */
   setException(error: unknown): void {
     this.#checkSettable()
@@ -247,22 +256,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** `<Future #3 state=pending>`, `... state=finished raised RangeError`, `... returned number`. */
   toString(): string {
     const label = this.name === undefined ? `#${String(this.id)}` : `#${String(this.id)} "${this.name}"`
-    let state: string
-    switch (this.#state) {
-      case 'PENDING':
-        state = 'pending'
-        break
-      case 'RUNNING':
-        state = 'running'
-        break
-      case 'CANCELLED':
-      case 'CANCELLED_AND_NOTIFIED':
-        state = 'cancelled'
-        break
-      case 'FINISHED':
-        state = this.#failed ? `finished raised ${typeName(this.#error)}` : `finished returned ${typeName(this.#value)}`
-        break
-    }
+    const state = stateLabel(this.#state, this.#failed, this.#failed ? this.#error : this.#value)
     return `<Future ${label} state=${state}>`
   }
 
@@ -393,11 +387,4 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const index = listeners?.indexOf(pending) ?? -1
     if (index >= 0) listeners?.splice(index, 1)
   }
-}
-
-
-
-/** `true` for a {@link Future} of any copy of this package. */
-export function isFuture(value: unknown): value is Future {
-  return value instanceof Future || hasBrand(value, futureBrand)
 }

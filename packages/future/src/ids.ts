@@ -15,6 +15,8 @@ export function allocateExecutorId(): number {
 /**
  * A fresh id for a `wait:start` event. Backends that republish waits made inside their workers
  * on the coordinator thread use it, so wait ids stay unique per process.
+ *
+ * @since 0.1.0
  */
 export function newWaitId(): number {
   return nextWaitIdValue++

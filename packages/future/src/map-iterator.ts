@@ -10,7 +10,11 @@ import type { Future } from './future.js'
 import { isTask } from './task.js'
 import { checkTimeout, isPlainObject } from './validate.js'
 
-/** Options of `Executor.map()`: the last argument of `map()` when it is a plain object. */
+/**
+ * Options of `Executor.map()`: the last argument of `map()` when it is a plain object.
+ *
+ * @since 0.1.0
+ */
 export interface MapOptions {
   /** Milliseconds, counted from the `map()` call, for the whole iteration. */
   timeout?: number | undefined

@@ -8,7 +8,11 @@
  */
 import { describeValue } from './errors.js'
 
-/** A function called with each progress value a task reports. */
+/**
+ * A function called with each progress value a task reports.
+ *
+ * @since 0.1.0
+ */
 export type ProgressListener = (value: unknown) => void
 
 /** What the progress channel needs of its future. */

@@ -18,21 +18,36 @@ const builtins = {
 } as const
 type BuiltinName = keyof typeof builtins
 
-/** An error (or any thrown value) as plain, structured-clone-safe data. */
+/**
+ * An error (or any thrown value) as plain, structured-clone-safe data.
+ *
+ * @since 0.1.0
+ */
 export type SerializedError =
   | {
+      /** An `Error` (or subclass) instance. */
       readonly $error: 'error'
       /** The built-in class to rebuild (`TypeError`, ...); `Error` for user-defined classes. */
       readonly builtin: BuiltinName
+      /** The error's `name` (a subclass's name is kept even though the class is not). */
       readonly name: string
+      /** The error's `message`. */
       readonly message: string
+      /** The error's `stack`, as it was where it was thrown. */
       readonly stack: string | undefined
       /** Own enumerable properties (`code`, `errno`, `report`, ...), made clone-safe. */
       readonly props: Record<string, unknown>
+      /** Its `cause`, serialized the same way (up to 16 levels). */
       readonly cause?: SerializedError
+      /** An `AggregateError`'s `errors`, serialized the same way. */
       readonly errors?: readonly SerializedError[]
     }
-  | { readonly $error: 'value'; readonly value: unknown }
+  | {
+      /** A thrown value that is not an `Error` (`throw 0`). */
+      readonly $error: 'value'
+      /** The value, as thrown (made clone-safe). */
+      readonly value: unknown
+    }
 
 const MAX_CAUSE_DEPTH = 16
 
@@ -41,6 +56,8 @@ const MAX_CAUSE_DEPTH = 16
  * serialization. Keeps the built-in class, `name`, `message`, `stack`, `code` and other own
  * properties, the `cause` chain and an `AggregateError`'s `errors`. Non-error values (`throw 0`)
  * are kept as they are. Property values that cannot be cloned become their string form.
+ *
+ * @since 0.1.0
  */
 export function serializeError(error: unknown): SerializedError {
   return serialize(error, 0, new Set())
@@ -115,6 +132,8 @@ function cloneSafe(value: unknown): unknown {
  * Rebuilds what {@link serializeError} made: an instance of the same built-in class with the
  * same `name`, `message`, properties and `cause` chain, whose `stack` is the remote one (where it
  * was thrown inside the worker). A non-error value comes back as it was.
+ *
+ * @since 0.1.0
  */
 export function deserializeError(data: SerializedError): unknown {
   if (typeof data !== 'object' || (data as { $error?: unknown }).$error === undefined) return data
@@ -145,7 +164,11 @@ export function deserializeError(data: SerializedError): unknown {
   return error
 }
 
-/** `true` for data made by {@link serializeError}. */
+/**
+ * `true` for data made by {@link serializeError}.
+ *
+ * @since 0.1.0
+ */
 export function isSerializedError(value: unknown): value is SerializedError {
   if (typeof value !== 'object' || value === null) return false
   const tag = (value as { $error?: unknown }).$error

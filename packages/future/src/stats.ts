@@ -6,15 +6,23 @@
 import { createHistogram } from 'node:perf_hooks'
 import type { RecordableHistogram } from 'node:perf_hooks'
 
-/** A distribution of durations in milliseconds (from a `perf_hooks` histogram, microsecond resolution). */
+/**
+ * A distribution of durations in milliseconds (from a `perf_hooks` histogram, microsecond resolution).
+ *
+ * @since 0.1.0
+ */
 export interface TimeStats {
   /** How many durations were recorded. */
   readonly count: number
   /** Milliseconds; 0 when `count` is 0 (as are the others). */
   readonly mean: number
+  /** The median, in milliseconds. */
   readonly p50: number
+  /** The 90th percentile, in milliseconds. */
   readonly p90: number
+  /** The 99th percentile, in milliseconds. */
   readonly p99: number
+  /** The longest, in milliseconds. */
   readonly max: number
 }
 
@@ -23,6 +31,8 @@ export interface TimeStats {
  * call submitted through `submit`, `submitWith` and `map` since the executor was created; the
  * times and `utilization` cover the calls submitted after the first `stats()` call (timing starts
  * when someone asks, so an executor nobody watches pays only for a few counters).
+ *
+ * @since 0.1.0
  */
 export interface ExecutorStats {
   /** Workers that exist now: threads or processes for the pools; for `AsyncPoolExecutor`, the calls running (it has no threads). */

@@ -8,7 +8,11 @@ import { describeValue } from './errors.js'
 import type { Future } from './future.js'
 import { isPlainObject } from './validate.js'
 
-/** Options of `stream()`: its last argument when that is a plain object with only these keys. */
+/**
+ * Options of `stream()`: its last argument when that is a plain object with only these keys.
+ *
+ * @since 0.1.0
+ */
 export interface StreamOptions {
   /**
    * How many values the generator may yield ahead of the consumer: it pauses at its next `yield`
@@ -41,7 +45,11 @@ export function streamArguments(argsAndOptions: readonly unknown[]): { args: unk
   return { args: [...argsAndOptions], options: {} }
 }
 
-/** The generator function a stream runs (sync or async). */
+/**
+ * The generator function a stream runs (sync or async).
+ *
+ * @since 0.1.0
+ */
 export type StreamFunction = (...args: any[]) => AsyncIterator<unknown> | Iterator<unknown>
 
 /** Submits the task that pulls from the generator, with a signal that aborts when the consumer stops. */

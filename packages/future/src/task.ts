@@ -8,6 +8,9 @@ import { describeValue } from './errors.js'
  * with {@link task}; pass it to `submit()`/`map()` like the function it names.
  *
  * The type parameter is the function's type, so `submit()` checks arguments and result types.
+ *
+ * @typeParam F - The type of the function the handle names.
+ * @since 0.1.0
  */
 export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
   /** The module's URL (`file:` URL string). */
@@ -23,6 +26,8 @@ export interface Task<F extends (...args: any[]) => unknown = (...args: any[]) =
 /**
  * The names of the function exports of a module type, such as `typeof import('./tasks.js')`: what
  * `task<typeof import('./tasks.js')>(url, name)` accepts as `name`.
+ *
+ * @since 0.1.0
  */
 export type TaskName<M> = { [K in keyof M]-?: M[K] extends (...args: any[]) => unknown ? K : never }[keyof M] & string
 
@@ -40,6 +45,12 @@ export type TaskName<M> = { [K in keyof M]-?: M[K] extends (...args: any[]) => u
  * const pow = task<typeof import('./tasks.js').pow>(new URL('./tasks.js', import.meta.url), 'pow')
  * const f = pool.submit(pow, 323n, 1235n) // Future<bigint>
  * ```
+ *
+ * @typeParam F - The function's type, e.g. `typeof import('./tasks.js').pow`.
+ * @throws TypeError when `module` is neither a `URL`, a URL string nor an absolute path (a
+ *   relative path cannot be resolved by a worker: the message shows the `new URL(...)` to write),
+ *   or `exportName` is not a non-empty string.
+ * @since 0.1.0
  */
 export function task<F extends (...args: any[]) => unknown>(module: string | URL, exportName?: string): Task<F>
 /**
@@ -57,6 +68,11 @@ export function task<F extends (...args: any[]) => unknown>(module: string | URL
  * const f = pool.submit(fib, 30) // Future<number>; pool.submit(fib, '30') is a compile error
  * task<typeof import('./tasks.js')>(url, 'fibb') // compile error: not an export of tasks.js
  * ```
+ *
+ * @throws TypeError when `module` is neither a `URL`, a URL string nor an absolute path (a
+ *   relative path cannot be resolved by a worker: the message shows the `new URL(...)` to write),
+ *   or `exportName` is not a non-empty string.
+ * @since 0.1.0
  */
 export function task<M extends object, K extends TaskName<M> = TaskName<M>>(
   module: string | URL,
@@ -93,7 +109,11 @@ function moduleHref(module: string | URL): string {
   )
 }
 
-/** `true` for a handle made by {@link task} (by any copy of this package). */
+/**
+ * `true` for a handle made by {@link task} (by any copy of this package).
+ *
+ * @since 0.1.0
+ */
 export function isTask(value: unknown): value is Task {
   return hasBrand(value, taskBrand)
 }

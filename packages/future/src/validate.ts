@@ -10,6 +10,33 @@ export function checkTimeout(timeout: unknown, where: string): asserts timeout i
   }
 }
 
+/**
+ * {@link checkTimeout} for a method that returns a promise: the rejected promise to return when
+ * `timeout` is bad, else `undefined`.
+ */
+export function rejectBadTimeout(timeout: unknown, where: string): Promise<never> | undefined {
+  try {
+    checkTimeout(timeout, where)
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the validation error it caught
+    return Promise.reject(error)
+  }
+  return undefined
+}
+
+/** The `name` of `new Future(options)`; a TypeError when `options` is not an object or `name` not a string. */
+export function checkFutureName(options: { name?: string | undefined } | undefined): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`Future options must be an object like { name: 'job' }, got ${describeValue(options)}`)
+  }
+  const name = options?.name
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`Future name must be a string, got ${describeValue(name)}`)
+  }
+  return name
+}
+
 /** The type name `toString()` shows: `number`, `null`, `Array`, `RangeError`, ... */
 export function typeName(value: unknown): string {
   if (value === null) return 'null'

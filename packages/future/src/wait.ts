@@ -1,5 +1,5 @@
 import { describeValue, TimeoutError } from './errors.js'
-import { isFuture } from './future.js'
+import { isFuture } from './is-future.js'
 import { kAddWaiter, kFailed, kRemoveWaiter } from './future-hooks.js'
 import { publishWait } from './wait-events.js'
 import type { PublishedWait } from './wait-events.js'
@@ -7,23 +7,49 @@ import { channels } from './diagnostics.js'
 import type { Future, Waiter } from './future.js'
 import { checkOptions, checkTimeout } from './validate.js'
 
-/** `wait()` returns as soon as any future finishes or is cancelled. */
+/**
+ * `wait()` returns as soon as any future finishes or is cancelled.
+ *
+ * @since 0.1.0
+ */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED'
-/** `wait()` returns when any future fails, or when all are done if none fails. */
+/**
+ * `wait()` returns when any future fails, or when all are done if none fails.
+ *
+ * @since 0.1.0
+ */
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION'
-/** `wait()` returns when every future is done. */
+/**
+ * `wait()` returns when every future is done.
+ *
+ * @since 0.1.0
+ */
 export const ALL_COMPLETED = 'ALL_COMPLETED'
 
-/** When {@link wait} returns. */
+/**
+ * When {@link wait} returns.
+ *
+ * @since 0.1.0
+ */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED
 
-/** What {@link wait} resolves to. */
+/**
+ * What {@link wait} resolves to.
+ *
+ * @since 0.1.0
+ */
 export interface DoneAndNotDone<T> {
+  /** The futures that finished or were cancelled. */
   readonly done: Set<Future<T>>
+  /** The others (not empty only when `returnWhen` or `timeout` ended the wait early). */
   readonly notDone: Set<Future<T>>
 }
 
-/** Options of {@link wait}. */
+/**
+ * Options of {@link wait}.
+ *
+ * @since 0.1.0
+ */
 export interface WaitOptions {
   /** Milliseconds to wait at most; `undefined` waits as long as it takes. */
   timeout?: number | undefined
@@ -36,10 +62,16 @@ export interface WaitOptions {
  * its type leaves out `then` because TypeScript types a `for await` loop variable as the awaited
  * value of what the iterator yields, and would otherwise claim you get the result, not the future.
  * Read it with `f.result()` or `f.exception()`; `f instanceof Future` gives back the full type.
+ *
+ * @since 0.1.0
  */
 export type CompletedFuture<T> = Omit<Future<T>, 'then'>
 
-/** Options of {@link asCompleted}. */
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @since 0.1.0
+ */
 export interface AsCompletedOptions {
   /** Milliseconds, counted from the `asCompleted()` call, before iteration throws TimeoutError. */
   timeout?: number | undefined
@@ -79,9 +111,21 @@ function collectFutures<T>(fs: Iterable<Future<T>>, where: string): Set<Future<T
  * ```ts
  * const { done, notDone } = await wait([f1, f2, f3], { returnWhen: FIRST_COMPLETED, timeout: 1000 })
  * ```
+ *
+ * @throws TypeError (the promise rejects) when `fs` is not an iterable of futures, `options` has
+ *   an unknown key, or `timeout` is not a number.
+ * @throws RangeError (the promise rejects) when `returnWhen` is not one of the three constants.
+ * @since 0.1.0
  */
 export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise<DoneAndNotDone<T>>
-/** {@link wait} over futures of different result types. */
+/**
+ * {@link wait} over futures of different result types.
+ *
+ * @throws TypeError (the promise rejects) when `fs` is not an iterable of futures, `options` has
+ *   an unknown key, or `timeout` is not a number.
+ * @throws RangeError (the promise rejects) when `returnWhen` is not one of the three constants.
+ * @since 0.1.0
+ */
 export function wait(fs: Iterable<Future>, options?: WaitOptions): Promise<DoneAndNotDone<unknown>>
 export function wait<T>(fs: Iterable<Future<T>>, options?: WaitOptions): Promise<DoneAndNotDone<T>> {
   try {
@@ -168,12 +212,24 @@ function publishWaitIfObserved(
  *   console.log(f.name, (await f.exception()) ?? (await f.result()))
  * }
  * ```
+ *
+ * @throws TypeError at once when `fs` is not an iterable of futures, `options` has an unknown
+ *   key, or `timeout` is not a number.
+ * @throws {@link TimeoutError} from the iteration (`next()` rejects) when `timeout` runs out.
+ * @since 0.1.0
  */
 export function asCompleted<T>(
   fs: Iterable<Future<T>>,
   options?: AsCompletedOptions,
 ): AsyncIterableIterator<CompletedFuture<T>>
-/** {@link asCompleted} over futures of different result types. */
+/**
+ * {@link asCompleted} over futures of different result types.
+ *
+ * @throws TypeError at once when `fs` is not an iterable of futures, `options` has an unknown
+ *   key, or `timeout` is not a number.
+ * @throws {@link TimeoutError} from the iteration (`next()` rejects) when `timeout` runs out.
+ * @since 0.1.0
+ */
 export function asCompleted(
   fs: Iterable<Future>,
   options?: AsCompletedOptions,

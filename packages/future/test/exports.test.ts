@@ -28,6 +28,7 @@ describe('exports', () => {
         "checkArguments": "function",
         "currentTask": "function",
         "describeCallable": "function",
+        "describeValue": "function",
         "deserializeError": "function",
         "explainCallError": "function",
         "invokeCallable": "function",

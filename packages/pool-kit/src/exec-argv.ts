@@ -33,6 +33,8 @@ const NOT_INHERITED_WITH_VALUE = new Set([
  * // in `node --import tsx --input-type=module -e "..."`:
  * inheritedExecArgv() // ['--import', 'tsx']
  * ```
+ *
+ * @since 0.1.0
  */
 export function inheritedExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = []

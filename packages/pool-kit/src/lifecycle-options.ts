@@ -6,7 +6,11 @@
  * @module
  */
 
-/** `minWorkers` and `maxTasksPerWorker`, checked. */
+/**
+ * `minWorkers` and `maxTasksPerWorker`, checked.
+ *
+ * @since 0.1.0
+ */
 export interface WorkerLifecycle {
   /** Workers started at construction and kept while idle (never keeping the process alive). */
   readonly minWorkers: number
@@ -32,6 +36,10 @@ function describeValue(value: unknown): string {
  * ```ts
  * const { minWorkers, maxTasksPerWorker } = checkWorkerLifecycle('MyPool', options, maxWorkers)
  * ```
+ *
+ * @throws TypeError when `minWorkers` or `maxTasksPerWorker` is not an integer.
+ * @throws RangeError when `minWorkers` is outside 0..`maxWorkers` or `maxTasksPerWorker` is below 1.
+ * @since 0.1.0
  */
 export function checkWorkerLifecycle(
   where: string,

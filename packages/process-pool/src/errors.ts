@@ -20,6 +20,8 @@ import { SerializationError as PoolSerializationError, WorkerDiedError } from '@
  *   if (error instanceof BrokenProcessPoolError) console.error('pool is unusable:', error.cause)
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class BrokenProcessPoolError extends BrokenExecutorError {
   constructor(message: string, options?: ErrorOptions) {
@@ -41,6 +43,8 @@ export class BrokenProcessPoolError extends BrokenExecutorError {
  *   if (error instanceof ProcessExitError) console.log(error.exitCode ?? error.signal) // 3, or 'SIGKILL'
  * }
  * ```
+ *
+ * @since 0.1.0
  */
 export class ProcessExitError extends WorkerDiedError {
   /** The child's process id. */
@@ -62,6 +66,8 @@ export class ProcessExitError extends WorkerDiedError {
  * ...). Only the future that owns the value fails; the message names the argument (or says it was
  * the result) and its `cause` is the serializer's own error. The process pool's form of
  * `@x/pool-kit`'s `SerializationError` (a `TypeError`), with its own code.
+ *
+ * @since 0.1.0
  */
 export class SerializationError extends PoolSerializationError {
   constructor(message: string, options?: ErrorOptions) {

@@ -10,7 +10,11 @@ import { inheritedExecArgv } from '@x/pool-kit'
 
 const MAX_TIMER = 2 ** 31 - 1
 
-/** Options of {@link ProcessPoolExecutor}. */
+/**
+ * Options of {@link ProcessPoolExecutor}.
+ *
+ * @since 0.1.0
+ */
 export interface ProcessPoolExecutorOptions {
   /**
    * How many child processes run tasks at once. @default `os.availableParallelism()`

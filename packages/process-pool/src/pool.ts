@@ -65,10 +65,20 @@ const errors: PoolErrors = {
  * const primes = task<typeof import('./primes.js').isPrime>(new URL('./primes.js', import.meta.url), 'isPrime')
  * for await (const p of pool.map(primes, candidates, { chunksize: 1000 })) console.log(p)
  * ```
+ *
+ * @since 0.1.0
  */
 export class ProcessPoolExecutor extends Executor {
   readonly #engine: PoolEngine<ChildHandle>
 
+  /**
+   * @param options see {@link ProcessPoolExecutorOptions}; every option is optional.
+   * @throws TypeError when `options` is not an object, has an unknown key, or an option has the
+   *   wrong type (`maxWorkers` not an integer, `initializer` not a callable, `execArgv` not an
+   *   array of strings, `env` not an object of strings, ...). The message names the option.
+   * @throws RangeError when a number is out of range (`maxWorkers` not above 0, `minWorkers` above
+   *   `maxWorkers`, `maxTasksPerChild` below 1, a negative `idleTimeout`/`abortGracePeriod`).
+   */
   constructor(options?: ProcessPoolExecutorOptions) {
     const o = parseOptions(options)
     const maxWorkers = o.maxWorkers ?? availableParallelism()
@@ -108,6 +118,16 @@ export class ProcessPoolExecutor extends Executor {
     return this.#engine.pids()
   }
 
+  /**
+   * Runs `fn(...args)` in a child process (see {@link Executor.submitWith}).
+   *
+   * @throws ShutdownError (`@x/future`) after `shutdown()`; {@link BrokenProcessPoolError} once
+   *   the pool is broken (an initializer failed).
+   * @throws QueueFullError (`@x/future`) when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `options` is not an object or has an unknown key or a wrong type, `fn`
+   *   cannot travel to a child (see `describeCallable`), or an argument is or contains a `Future`,
+   *   an `Executor` or a function.
+   */
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,

@@ -118,7 +118,9 @@ describe('values that cannot cross', () => {
     expect(error).toBeInstanceOf(SerializationError)
     expect(error.code).toBe('ERR_PROCESS_POOL_SERIALIZATION')
     expect(error.message).toContain('argument 2 of "mul" cannot be sent to a child process')
-    expect(error.message).toContain('Symbol(nope) could not be cloned')
+    expect(error.message).toContain('Symbol(nope) could not be cloned. Pass data that')
+    // the clone error's own period is not doubled (issue 15: "could not be cloned..")
+    expect(error.message).not.toContain('..')
     expect(await before).toBe(4)
     expect(await after).toBe(9)
   })
@@ -141,6 +143,8 @@ describe('values that cannot cross', () => {
     expect(error.code).toBe('ERR_PROCESS_POOL_SERIALIZATION')
     expect(error.message).toContain('the result of task "returnSymbol"')
     expect(error.message).toContain('cannot be sent back to the parent process')
+    expect(error.message).toMatch(/could not be cloned\. Return data that/u)
+    expect(error.message).not.toContain('..')
     const fnError = (await rejection(pool.submit(t('returnFunction')))) as Error
     expect(fnError.message).toContain('the result of task "returnFunction"')
     // results of other tasks in the same batch still arrive

@@ -12,24 +12,42 @@ import type { Executor } from '../index.js'
 /**
  * Makes a fresh executor with at most `maxWorkers` workers; `maxQueue`, when given, is the
  * executor's `maxQueue` option (a backend passes it on to `super()`).
+ *
+ * @since 0.1.0
  */
 export type ExecutorFactory = (options: { maxWorkers: number; maxQueue?: number }) => Executor | Promise<Executor>
 
-/** Options of `describeExecutorConformance`. */
+/**
+ * Options of `describeExecutorConformance`.
+ *
+ * @since 0.1.0
+ */
 export interface ConformanceOptions {
   /** Per-test timeout in milliseconds (a hang is a failure). @default 30000 */
   timeout?: number
 }
 
-/** A file-based latch: tasks poll for the file; `release()` creates it. Works across processes. */
+/**
+ * A file-based latch: tasks poll for the file; `release()` creates it. Works across processes.
+ *
+ * @since 0.1.0
+ */
 export interface Latch {
+  /** The file whose existence releases the tasks (pass it to `waitForLatch`). */
   readonly path: string
+  /** Creates the file: every task waiting on the latch goes on. */
   release(): void
 }
 
-/** A file that tasks append JSON lines to (see `recordTask`); works across processes. */
+/**
+ * A file that tasks append JSON lines to (see `recordTask`); works across processes.
+ *
+ * @since 0.1.0
+ */
 export interface Recorder {
+  /** The file tasks append to (pass it to `recordTask`/`recordAndWait`). */
   readonly path: string
+  /** The values recorded so far, in the order they were appended. */
   lines(): unknown[]
 }
 

@@ -34,6 +34,8 @@ export { waitForLatch, recordTask, recordAndWait } from './tasks.js'
  * own executor with `factory` and shuts it down afterwards. The groups: submit, futures and
  * cancellation, wait and asCompleted, map, shutdown (Python's contract), then what every
  * executor adds beyond Python: maxQueue, stats(), dependencies.
+ *
+ * @since 0.1.0
  */
 export function describeExecutorConformance(name: string, factory: ExecutorFactory, options?: ConformanceOptions): void {
   const suite = createSuite(factory, options?.timeout ?? 30_000)

@@ -8,20 +8,32 @@ import type { currentTask } from '../index.js'
 
 // ---- self-contained task functions (they travel to workers as source text) -------------------
 
-/** Waits until the latch file exists, then returns `value`. */
+/**
+ * Waits until the latch file exists, then returns `value`.
+ *
+ * @since 0.1.0
+ */
 export const waitForLatch = async (file: string, value?: unknown): Promise<unknown> => {
   const fs = process.getBuiltinModule('node:fs')
   while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 2))
   return value
 }
 
-/** Appends `value` as a JSON line to `file` and returns it. */
+/**
+ * Appends `value` as a JSON line to `file` and returns it.
+ *
+ * @since 0.1.0
+ */
 export const recordTask = (file: string, value: unknown): unknown => {
   process.getBuiltinModule('node:fs').appendFileSync(file, `${JSON.stringify(value)}\n`)
   return value
 }
 
-/** Records `start`, waits for the latch, records `stop`. */
+/**
+ * Records `start`, waits for the latch, records `stop`.
+ *
+ * @since 0.1.0
+ */
 export const recordAndWait = async (record: string, latch: string, id: string): Promise<string> => {
   const fs = process.getBuiltinModule('node:fs')
   fs.appendFileSync(record, `${JSON.stringify(`${id} started`)}\n`)

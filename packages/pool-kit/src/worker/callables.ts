@@ -39,7 +39,11 @@ export class CallableCache {
     this.#specs.set(specId, spec)
   }
 
-  /** The description of callable `specId` (a protocol error when it was never sent). */
+  /**
+   * The description of callable `specId`.
+   *
+   * @throws Error (a protocol error) when the pool never sent callable `specId`.
+   */
   spec(specId: number): CallableSpec {
     const spec = this.#specs.get(specId)
     if (spec === undefined) throw new Error(`${this.#owner}: unknown callable #${String(specId)} (protocol error)`)

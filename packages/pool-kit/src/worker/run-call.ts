@@ -14,6 +14,8 @@ import type { WorkerTaskContext } from './task-context.js'
 /**
  * Runs `fn` on `args` (a chunk: on each packed tuple, returning a packed column) as the task
  * `context`. Rejects with the task's error.
+ *
+ * @throws the task's own error (the promise rejects), as {@link explainCallError} reports it.
  * @since 0.1.0
  */
 export async function runCall(
