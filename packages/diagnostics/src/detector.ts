@@ -16,59 +16,16 @@ import type {
 } from '@x/future'
 import { DeadlockError } from './errors.js'
 import { WaitForGraph } from './graph.js'
-import type { ExecutorNode, GraphNode, TaskNode, WaitNode } from './graph.js'
+import type { ExecutorNode, GraphNode, TaskNode, WaitNode } from './graph-nodes.js'
 import { analyze, findDeadlocks, provablyLive, ringFrom } from './liveness.js'
 import type { Analysis, Deadlock } from './liveness.js'
-import { formatSnapshot, reportToText } from './render.js'
+import { reportToText } from './render.js'
 import { buildReport, buildShutdownReport, graphInfo } from './report.js'
-import type { DeadlockAction, DeadlockReport, EdgeInfo, ExecutorInfo, NodeRole, SnapshotInfo, TaskInfo, WaitInfo } from './types.js'
-
-/**
- * What to do when a deadlock is found:
- * - `'throw'` (default): reject the wait that closed the deadlock with a {@link DeadlockError};
- *   its task fails, and the others get that failure through their own waits.
- * - `'warn'`: `process.emitWarning` (type `DeadlockWarning`, code `ERR_DEADLOCK`) and keep waiting.
- * - `'compensate'`: for pool starvation, lend the starved pool one extra worker until the wait
- *   ends (like Java's ForkJoinPool), so the program finishes; other kinds (and a pool that
- *   cannot lend) throw as in `'throw'`.
- * - a function: called with the report; nothing else is done.
- *
- * @since 0.1.0
- */
-export type OnDeadlock = 'throw' | 'warn' | 'compensate' | ((report: DeadlockReport) => void)
-
-/**
- * Options of {@link detectDeadlocks}.
- *
- * @since 0.1.0
- */
-export interface DetectDeadlocksOptions {
-  /** Default `'throw'`. */
-  readonly onDeadlock?: OnDeadlock | undefined
-  /**
-   * Record where every wait inside a task happened, for reports (default `true`). Recording
-   * costs a few microseconds per wait (V8 captures the call stack): a program that makes
-   * hundreds of thousands of nested waits per second can turn it off, and reports then show the
-   * wait site of the wait that closed the deadlock only.
-   */
-  readonly waitSites?: boolean | undefined
-}
-
-/**
- * The live wait-for graph at one moment, renderable as text, DOT and Mermaid.
- *
- * @since 0.1.0
- */
-export interface GraphSnapshot extends SnapshotInfo {
-  /** Like a thread dump: executors and their slots and queues, every open wait with its stack. */
-  toString(): string
-  /** Graphviz DOT. */
-  toDOT(): string
-  /** A Mermaid flowchart. */
-  toMermaid(): string
-  /** The plain data. */
-  toJSON(): SnapshotInfo
-}
+import type { DeadlockAction, DeadlockReport, NodeRole } from './types.js'
+import { parseOnDeadlock, parseWaitSites } from './detector-options.js'
+import type { DetectDeadlocksOptions, OnDeadlock } from './detector-options.js'
+import { Snapshot } from './snapshot.js'
+import type { GraphSnapshot } from './snapshot.js'
 
 /**
  * A running deadlock detector (see {@link detectDeadlocks}).
@@ -94,7 +51,6 @@ export const deadlockChannel: diagnosticsChannel.Channel = diagnosticsChannel.ch
 
 const FIRST_RECHECK_MS = 1_000
 const MAX_RECHECK_MS = 10_000
-const MODES = new Set(['throw', 'warn', 'compensate'])
 
 /**
  * Starts detecting deadlocks among the tasks of every executor that publishes the `@x/future`
@@ -127,41 +83,6 @@ const MODES = new Set(['throw', 'warn', 'compensate'])
  */
 export function detectDeadlocks(options?: DetectDeadlocksOptions): DeadlockDetector {
   return new Detector(parseOnDeadlock(options), parseWaitSites(options))
-}
-
-const OPTIONS = new Set(['onDeadlock', 'waitSites'])
-
-function parseOnDeadlock(options: unknown): OnDeadlock {
-  if (options === undefined) return 'throw'
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`detectDeadlocks options must be an object like { onDeadlock: 'warn' }, got ${describe(options)}`)
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.has(key)) {
-      throw new TypeError(`detectDeadlocks: unknown option ${JSON.stringify(key)} (the options are onDeadlock and waitSites)`)
-    }
-  }
-  const onDeadlock = (options as { onDeadlock?: unknown }).onDeadlock
-  if (onDeadlock === undefined) return 'throw'
-  if (typeof onDeadlock === 'function') return onDeadlock as (report: DeadlockReport) => void
-  if (typeof onDeadlock === 'string' && MODES.has(onDeadlock)) return onDeadlock as OnDeadlock
-  throw new TypeError(`onDeadlock must be 'throw', 'warn', 'compensate' or a function, got ${describe(onDeadlock)}`)
-}
-
-function parseWaitSites(options: unknown): boolean {
-  const waitSites = (options as { waitSites?: unknown } | undefined)?.waitSites
-  if (waitSites === undefined) return true
-  if (typeof waitSites === 'boolean') return waitSites
-  throw new TypeError(`waitSites must be true or false, got ${describe(waitSites)}`)
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (Array.isArray(value)) return 'an array'
-  if (value === null) return 'null'
-  if (typeof value === 'object') return 'an object'
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${value.toString()}`
-  return typeof value
 }
 
 class Detector implements DeadlockDetector {
@@ -445,44 +366,6 @@ class Detector implements DeadlockDetector {
 
   [Symbol.dispose](): void {
     this.stop()
-  }
-}
-
-class Snapshot implements GraphSnapshot {
-  readonly executors: readonly ExecutorInfo[]
-  readonly tasks: readonly TaskInfo[]
-  readonly waits: readonly WaitInfo[]
-  readonly edges: readonly EdgeInfo[]
-  readonly deadlockedWaits: number
-
-  constructor(info: SnapshotInfo) {
-    this.executors = info.executors
-    this.tasks = info.tasks
-    this.waits = info.waits
-    this.edges = info.edges
-    this.deadlockedWaits = info.deadlockedWaits
-  }
-
-  toString(): string {
-    return formatSnapshot(this, 'text')
-  }
-
-  toDOT(): string {
-    return formatSnapshot(this, 'dot')
-  }
-
-  toMermaid(): string {
-    return formatSnapshot(this, 'mermaid')
-  }
-
-  toJSON(): SnapshotInfo {
-    return {
-      executors: this.executors,
-      tasks: this.tasks,
-      waits: this.waits,
-      edges: this.edges,
-      deadlockedWaits: this.deadlockedWaits,
-    }
   }
 }
 

@@ -12,7 +12,9 @@
  * @module
  */
 export { detectDeadlocks, deadlockChannel } from './detector.js'
-export type { DeadlockDetector, DetectDeadlocksOptions, GraphSnapshot, OnDeadlock } from './detector.js'
+export type { DeadlockDetector } from './detector.js'
+export type { DetectDeadlocksOptions, OnDeadlock } from './detector-options.js'
+export type { GraphSnapshot } from './snapshot.js'
 export { DeadlockError, isDeadlockError } from './errors.js'
 export { formatReport, formatSnapshot } from './render.js'
 export type { GraphFormat } from './render.js'

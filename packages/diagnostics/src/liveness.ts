@@ -13,8 +13,9 @@
  *
  * @module
  */
-import { capacity, isBlocked } from './graph.js'
-import type { ExecutorNode, GraphNode, TaskNode, WaitForGraph, WaitNode } from './graph.js'
+import { capacity, isBlocked } from './graph-nodes.js'
+import type { ExecutorNode, GraphNode, TaskNode, WaitNode } from './graph-nodes.js'
+import type { WaitForGraph } from './graph.js'
 
 /** Deeper proofs fall back to the exact (iterative) analysis instead of growing the stack. */
 const MAX_PROOF_DEPTH = 256

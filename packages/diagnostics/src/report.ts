@@ -4,8 +4,9 @@
  * @module
  */
 import { fileURLToPath } from 'node:url'
-import { capacity, isBlocked } from './graph.js'
-import type { ExecutorNode, GraphNode, TaskNode, WaitForGraph, WaitNode } from './graph.js'
+import { capacity, isBlocked } from './graph-nodes.js'
+import type { ExecutorNode, GraphNode, TaskNode, WaitNode } from './graph-nodes.js'
+import type { WaitForGraph } from './graph.js'
 import { ringFrom } from './liveness.js'
 import type { Analysis, Deadlock } from './liveness.js'
 import type {

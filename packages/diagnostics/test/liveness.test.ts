@@ -2,8 +2,9 @@
 // fixpoint (analyze), the quick proof (provablyLive) and the core/tail split (findDeadlocks).
 import { describe, expect, it } from 'vitest'
 import type { WaitStartEvent } from '@x/future'
-import { capacity, isBlocked, WaitForGraph } from '../src/graph.js'
-import type { GraphNode, TaskNode, WaitNode } from '../src/graph.js'
+import { WaitForGraph } from '../src/graph.js'
+import { capacity, isBlocked } from '../src/graph-nodes.js'
+import type { GraphNode, TaskNode, WaitNode } from '../src/graph-nodes.js'
 import { analyze, findDeadlocks, provablyLive, ringFrom, stronglyConnected } from '../src/liveness.js'
 import { random } from './helpers/random.js'
 
