@@ -10,5 +10,5 @@ async function waitOnFuture() {
 }
 
 const outer = executor.submit(waitOnFuture)
-console.log(String(await outer.exception())) // TimeoutError
+console.log(String(await outer.exception())) // TimeoutError: future #2 was not done after 100 ms (...)
 await executor.shutdown()

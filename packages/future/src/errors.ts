@@ -66,7 +66,8 @@ export class CancelledError extends FutureError {
 
 /**
  * A wait ran out of time: `result(timeout)`, `exception(timeout)`, `asCompleted` and `map` with a
- * `timeout` reject with it. The task itself is not touched. Python: `TimeoutError`.
+ * `timeout` reject with it. The task itself is not touched. The message says which future was not
+ * done after how long (`future #3 "resize" was not done after 1000 ms (...)`). Python: `TimeoutError`.
  *
  * Not to be confused with the `TimeoutError` of `AbortSignal.timeout(ms)`: a signal made that way
  * aborts with a `DOMException` whose `name` is `'TimeoutError'` (no `code` of ours, not an
@@ -89,7 +90,7 @@ export class CancelledError extends FutureError {
  * @since 0.1.0
  */
 export class TimeoutError extends FutureError {
-  constructor(message = '', options?: ErrorOptions) {
+  constructor(message = 'the wait timed out (the task itself goes on)', options?: ErrorOptions) {
     super(message, 'ERR_FUTURE_TIMEOUT', options)
   }
 }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { futureBrand } from './brands.js'
 import { channels } from './diagnostics.js'
-import { InvalidStateError, TimeoutError, describeValue } from './errors.js'
+import { InvalidStateError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
 import { ProgressChannel, reportCallbackError } from './progress.js'
 import type { ProgressListener } from './progress.js'
@@ -10,7 +10,7 @@ import type { CancelHook, FutureObserver } from './future-hooks.js'
 import { checkFutureName, rejectBadTimeout } from './validate.js'
 import { stateLabel } from './future-state.js'
 import type { FutureState } from './future-state.js'
-import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent } from './wait-events.js'
+import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
 
 /**
  * A function called with the future once it is done.
@@ -370,7 +370,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** One promise for one wait: settled once the future is done (cancelled included). */
   #waitDone(timeout: number | undefined, exception: boolean): Promise<unknown> {
-    if (timeout !== undefined && timeout <= 0) return Promise.reject(new TimeoutError())
+    if (timeout !== undefined && timeout <= 0) return Promise.reject(timeoutErrorOf(this, timeout))
     let pending!: ResultWait
     const promise = new Promise((resolve, reject) => {
       pending = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)

@@ -260,7 +260,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     if (deadline === undefined) return room
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new TimeoutError())
+        reject(new TimeoutError(`map(): no room in the executor's queue before the map's timeout`))
       }, Math.max(0, deadline - performance.now()))
       room.then(() => {
         clearTimeout(timer)

@@ -148,7 +148,7 @@ export class ResultWait extends WaitEvent {
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#future[kRemoveListener](this)
-      this.#end('timeout', false, new TimeoutError())
+      this.#end('timeout', false, timeoutErrorOf(this.#future, this.timeout ?? 0))
     }, this.timeout)
   }
 
@@ -261,6 +261,16 @@ function waitSite(raw: string | undefined): string {
 
 /** `future #3 "resize" was cancelled before it started`. */
 export function cancelledErrorOf(future: { readonly id: number; readonly name: string | undefined }): CancelledError {
-  const label = future.name === undefined ? `#${String(future.id)}` : `#${String(future.id)} "${future.name}"`
-  return new CancelledError(`future ${label} was cancelled before it started`)
+  return new CancelledError(`future ${futureLabel(future)} was cancelled before it started`)
+}
+
+/** What `result(timeout)`/`exception(timeout)` reject with when `timeout` ms pass first. */
+export function timeoutErrorOf(future: { readonly id: number; readonly name: string | undefined }, timeout: number): TimeoutError {
+  return new TimeoutError(
+    `future ${futureLabel(future)} was not done after ${String(Math.round(timeout))} ms (the wait gave up; the task itself goes on)`,
+  )
+}
+
+function futureLabel(future: { readonly id: number; readonly name: string | undefined }): string {
+  return future.name === undefined ? `#${String(future.id)}` : `#${String(future.id)} "${future.name}"`
 }

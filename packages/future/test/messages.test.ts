@@ -130,6 +130,24 @@ describe('functions compiled by esbuild/tsx with keepNames', () => {
   })
 })
 
+describe('TimeoutError', () => {
+  it('says which future was not done after how long, and that the task goes on', async () => {
+    const named = new Future({ name: 'resize' })
+    const error = (await rejection(named.result(5))) as TimeoutError
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error.message).toBe(`future #${String(named.id)} "resize" was not done after 5 ms (the wait gave up; the task itself goes on)`)
+    const anonymous = new Future()
+    expect(((await rejection(anonymous.exception(0))) as Error).message).toBe(
+      `future #${String(anonymous.id)} was not done after 0 ms (the wait gave up; the task itself goes on)`,
+    )
+    expect(named.state).toBe('PENDING')
+  })
+
+  it('is not empty when made without a message', () => {
+    expect(new TimeoutError().message).toBe('the wait timed out (the task itself goes on)')
+  })
+})
+
 describe('TimeoutError and AbortSignal.timeout()', () => {
   it('a task stopped by AbortSignal.timeout() fails with a DOMException named TimeoutError, not ours', async () => {
     const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
