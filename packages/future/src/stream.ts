@@ -23,7 +23,19 @@ export interface StreamOptions {
 
 const OPTION_KEYS = ['highWaterMark', 'name', 'signal']
 
-/** Splits `stream()`'s arguments: the generator's arguments, then the options (if the last one is an options object). */
+/**
+ * Splits `stream()`'s arguments into the generator's arguments and the options: the last
+ * argument is the options when it is a plain object with only `highWaterMark`, `name` and
+ * `signal` keys. For backend authors implementing `stream()`.
+ *
+ * @throws {RangeError} `highWaterMark` is not an integer >= 1.
+ * @throws {TypeError} `name` is not a string, or `signal` is not an `AbortSignal`.
+ * @example
+ * ```ts
+ * const { args, options } = streamArguments([path, { highWaterMark: 64 }]) // args: [path]
+ * ```
+ * @since 0.1.0
+ */
 export function streamArguments(argsAndOptions: readonly unknown[]): { args: unknown[]; options: StreamOptions } {
   const last = argsAndOptions.at(-1)
   if (isPlainObject(last) && Object.keys(last).every((key) => OPTION_KEYS.includes(key))) {

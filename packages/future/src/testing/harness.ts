@@ -19,6 +19,13 @@ export type ExecutorFactory = (options: { maxWorkers: number; maxQueue?: number 
 export interface ConformanceOptions {
   /** Per-test timeout in milliseconds (a hang is a failure). @default 30000 */
   timeout?: number
+  /**
+   * The backend supports `currentTask().progress(value)` and `future.onProgress()`: run the
+   * progress tests. @default false
+   */
+  progress?: boolean
+  /** The backend has `stream(fn, ...args, { highWaterMark })`: run the stream tests. @default false */
+  stream?: boolean
 }
 
 /** A file-based latch: tasks poll for the file; `release()` creates it. Works across processes. */
