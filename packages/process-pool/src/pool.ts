@@ -95,6 +95,9 @@ export class ProcessPoolExecutor extends Executor {
         maxTasksPerWorker: lifecycle.maxTasksPerWorker === Infinity ? undefined : lifecycle.maxTasksPerWorker,
         idleTimeout: o.idleTimeout,
         abortGracePeriod: o.abortGracePeriod,
+        trackNested: (future) => {
+          this.trackCall(future)
+        },
       },
       transport,
       errors,

@@ -28,6 +28,12 @@ export interface EngineOptions {
   readonly idleTimeout: number | undefined
   /** Ms an aborted running task gets before its worker is ended (`Infinity`: never). */
   readonly abortGracePeriod: number
+  /**
+   * Counts a nested call (work a task submitted from inside a worker) in the executor's
+   * `stats()`: pass the executor's `trackCall`. Without it, `stats()` sees only the calls
+   * submitted through the executor.
+   */
+  readonly trackNested?: ((future: Future) => void) | undefined
 }
 
 /** The engine as its parts use it. */

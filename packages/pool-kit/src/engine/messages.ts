@@ -114,6 +114,7 @@ function onNestedSubmit<H>(
     reply(engine, worker, { type: 'settle', ref, outcome: 'rejected', value: serializeError(error) })
     return
   }
+  engine.options.trackNested?.(future)
   worker.nested.set(ref, future)
   future.addDoneCallback((done) => {
     worker.nested.delete(ref)
