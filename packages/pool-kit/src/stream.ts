@@ -23,10 +23,10 @@ export const streamSinkOption: unique symbol = Symbol('@x/pool-kit.streamSink')
  * `submitWith()` options that may carry a stream sink.
  * @since 0.1.0
  */
-export type StreamSubmitOptions = SubmitOptions & { readonly [streamSinkOption]?: StreamSink | undefined }
-
-/** The pool's `submitWith`, as a stream calls it. */
-type SubmitWith = (options: StreamSubmitOptions, fn: never, ...args: never[]) => Future
+export type StreamSubmitOptions = SubmitOptions & {
+  /** The stream's sink, which the pool passes to `PoolEngine.submit()`. */
+  readonly [streamSinkOption]?: StreamSink | undefined
+}
 
 /**
  * Implements a pool's `stream(fn, ...args, options?)`: submits `fn` as a stream task through the
@@ -41,11 +41,16 @@ type SubmitWith = (options: StreamSubmitOptions, fn: never, ...args: never[]) =>
  * @throws what `streamArguments()` and the pool's `submitWith()` throw (bad options, a full queue, shutdown).
  * @since 0.1.0
  */
-export function openPoolStream<T>(submitWith: SubmitWith, fn: unknown, argsAndOptions: readonly unknown[]): AsyncIterableIterator<T> {
+export function openPoolStream<T>(
+  submitWith: (options: StreamSubmitOptions, fn: never, ...args: never[]) => Future,
+  fn: unknown,
+  argsAndOptions: readonly unknown[],
+): AsyncIterableIterator<T> {
   const { args, options } = streamArguments(argsAndOptions)
   const stream = new PoolStream<T>(options.highWaterMark ?? 16)
   const submitOptions: StreamSubmitOptions = { name: options.name, signal: stream.signal, [streamSinkOption]: stream }
   const future = (submitWith as (options: StreamSubmitOptions, fn: unknown, ...args: unknown[]) => Future)(submitOptions, fn, ...args)
+  if (options.onProgress !== undefined) future.onProgress(options.onProgress)
   stream.attach(future, options.signal)
   return stream
 }

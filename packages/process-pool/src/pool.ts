@@ -145,7 +145,7 @@ export class ProcessPoolExecutor extends Executor {
    * generator, or cancels the task if it has not started. An error the generator throws, or the
    * child's death ({@link ProcessExitError}), reaches the consumer after the values before it.
    * The last argument is the options when it is a plain object with only `highWaterMark`,
-   * `name` and `signal` keys.
+   * `name`, `signal` and `onProgress` (a listener of the progress the generator reports) keys.
    *
    * @example
    * ```ts

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { Executor, StreamOptions } from '../index.js'
 import { collect, rejection, until } from './harness.js'
 import type { Suite } from './harness.js'
-import { countTo, countUntilClosed, notAGenerator, pow, recordEachYield, waitForLatch, wordsOf, yieldThenThrow } from './tasks.js'
+import { countTo, countUntilClosed, countWithProgress, notAGenerator, pow, recordEachYield, waitForLatch, wordsOf, yieldThenThrow } from './tasks.js'
 
 /** An executor with `stream()`. */
 type Streaming = Executor & {
@@ -95,6 +95,16 @@ export function describeStreamContract(suite: Suite): void {
       expect(await ex.submit(pow, 3, 2)).toBe(9)
       expect(record.lines()).toEqual([])
       expect(ex.stats().cancelled).toBe(1)
+    })
+
+    it("the options' onProgress hears the generator's progress reports, the last one before the end", { timeout }, async () => {
+      const ex = await make(suite, 1)
+      const reports: unknown[] = []
+      const values = await collect(ex.stream(countWithProgress, 5, { onProgress: (value: unknown) => reports.push(value) }))
+      expect(values).toEqual([0, 1, 2, 3, 4])
+      expect(reports.length).toBeGreaterThan(0)
+      expect(reports.at(-1)).toEqual({ done: 5, of: 5 })
+      expect(() => ex.stream(countTo, 1, 0, { onProgress: 'no' })).toThrow(TypeError)
     })
 
     it("the options' signal ends the stream; bad input is refused", { timeout }, async () => {

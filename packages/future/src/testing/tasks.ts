@@ -150,3 +150,13 @@ export const yieldThenThrow = function* (n: number): Generator<number> {
 
 /** Not a generator function: returns a number. */
 export const notAGenerator = (): number => 42
+
+/** Yields 0..n-1 and reports `{ done: i + 1, of: n }` after each. */
+export const countWithProgress = async function* (n: number): AsyncGenerator<number> {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  for (let i = 0; i < n; i++) {
+    yield i
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    task?.progress?.({ done: i + 1, of: n })
+  }
+}
