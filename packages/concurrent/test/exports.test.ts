@@ -26,6 +26,8 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   describeValue: 'backend kit (@x/future)',
   withTaskContext: 'backend kit (@x/future)',
   newWaitId: 'backend kit (@x/future)',
+  reportProgress: 'backend kit (@x/future)',
+  streamArguments: 'backend kit (@x/future)',
   CallableSpec: 'backend kit (@x/future)',
   SerializedError: 'backend kit (@x/future)',
   // The argument of the protected Executor constructor; the name ExecutorInfo is taken here by

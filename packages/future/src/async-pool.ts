@@ -192,7 +192,8 @@ export class AsyncPoolExecutor extends Executor {
    * `return()`, or aborting the options' `signal`) aborts the task's `currentTask().signal` and
    * closes the generator, or cancels the task if it has not started. An error the generator
    * throws reaches the consumer, after the values yielded before it. The last argument is the
-   * options when it is a plain object with only `highWaterMark`, `name` and `signal` keys.
+   * options when it is a plain object with only `highWaterMark`, `name`, `signal` and
+   * `onProgress` (a listener of the progress the generator reports) keys.
    *
    * @example
    * ```ts

@@ -210,6 +210,23 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /**
+   * For backends: counts a call that reached the backend without going through `submitWith()`
+   * (work a task inside a worker submitted itself, through the pool's main side) in `stats()`
+   * like any other call. `maxQueue` never refuses such a call, but it takes room while it waits.
+   *
+   * @example
+   * ```ts
+   * const future = this.#engine.submit(...) // a nested call from a worker
+   * this.trackCall(future)
+   * ```
+   * @since 0.1.0
+   */
+  protected trackCall(future: Future): void {
+    const accounting = this.#accounting
+    accounting.track(future, accounting.stamp())
+  }
+
+  /**
    * For `stats().workers`: the workers (threads, processes) that exist now. The default reads a
    * numeric `workerCount` property or a `pids` array when the backend has one, else counts the
    * running calls. Backends override it.

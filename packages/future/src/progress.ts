@@ -96,3 +96,4 @@ export function reportCallbackError(what: string, error: unknown): void {
     detail,
   })
 }
+

@@ -6,6 +6,7 @@
  */
 import { describeValue } from './errors.js'
 import type { Future } from './future.js'
+import type { ProgressListener } from './progress.js'
 import { isPlainObject } from './validate.js'
 
 /**
@@ -23,22 +24,42 @@ export interface StreamOptions {
   name?: string | undefined
   /** Aborting it ends the stream as `return()` does. */
   signal?: AbortSignal | undefined
+  /**
+   * Called with the progress the generator reports (`currentTask().progress(value)`), as
+   * `future.onProgress()` listeners are: coalesced, never after the stream's task ended.
+   */
+  onProgress?: ProgressListener | undefined
 }
 
-const OPTION_KEYS = ['highWaterMark', 'name', 'signal']
+const OPTION_KEYS = ['highWaterMark', 'name', 'signal', 'onProgress']
 
-/** Splits `stream()`'s arguments: the generator's arguments, then the options (if the last one is an options object). */
+/**
+ * Splits `stream()`'s arguments into the generator's arguments and the options: the last
+ * argument is the options when it is a plain object with only `highWaterMark`, `name`,
+ * `signal` and `onProgress` keys. For backend authors implementing `stream()`.
+ *
+ * @throws {RangeError} `highWaterMark` is not an integer >= 1.
+ * @throws {TypeError} `name` is not a string, or `signal` is not an `AbortSignal`.
+ * @example
+ * ```ts
+ * const { args, options } = streamArguments([path, { highWaterMark: 64 }]) // args: [path]
+ * ```
+ * @since 0.1.0
+ */
 export function streamArguments(argsAndOptions: readonly unknown[]): { args: unknown[]; options: StreamOptions } {
   const last = argsAndOptions.at(-1)
   if (isPlainObject(last) && Object.keys(last).every((key) => OPTION_KEYS.includes(key))) {
     const options = last as StreamOptions
-    const { highWaterMark, name, signal } = options
+    const { highWaterMark, name, signal, onProgress } = options
     if (highWaterMark !== undefined && (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 1)) {
       throw new RangeError(`stream(): highWaterMark must be an integer >= 1, got ${describeValue(highWaterMark)}`)
     }
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`stream(): name must be a string, got ${describeValue(name)}`)
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`stream(): signal must be an AbortSignal, got ${describeValue(signal)}`)
+    }
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new TypeError(`stream(): onProgress must be a function, got ${describeValue(onProgress)}`)
     }
     return { args: argsAndOptions.slice(0, -1), options }
   }
@@ -149,6 +170,7 @@ export function openStream<T>(fn: StreamFunction, args: unknown[], options: Stre
     }
   }
   const future = submit({ name: options.name ?? (fn.name || undefined), signal: controller.signal }, run)
+  if (options.onProgress !== undefined) future.onProgress(options.onProgress)
   future.addDoneCallback(() => {
     ended = true
     options.signal?.removeEventListener('abort', onAbort)

@@ -2,4 +2,4 @@
 import { describeExecutorConformance } from '../src/testing/index.js'
 import { AsyncPoolExecutor } from '../src/index.js'
 
-describeExecutorConformance('AsyncPoolExecutor', (options) => new AsyncPoolExecutor(options))
+describeExecutorConformance('AsyncPoolExecutor', (options) => new AsyncPoolExecutor(options), { progress: true, stream: true })

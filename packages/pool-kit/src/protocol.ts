@@ -32,6 +32,11 @@ export interface RunBatch {
   readonly chunks: boolean[]
   /** Claim-word slots, entry per task (thread pools), or absent ("sent means started"). */
   readonly slots?: number[]
+  /**
+   * Which of them are `stream()` tasks: entry `i` is task `i`'s `highWaterMark`, `0` for a plain
+   * call. Absent when none is (a batch without streams carries nothing more).
+   */
+  readonly streams?: number[]
 }
 
 /**
@@ -87,6 +92,14 @@ export type ToWorker =
       readonly reason: SerializedError
     }
   | {
+      /** The consumer of a `stream()` task took values: the worker may yield this many more. */
+      readonly type: 'credit'
+      /** The stream task's future id. */
+      readonly id: number
+      /** How many values were taken. */
+      readonly count: number
+    }
+  | {
       /** The deadlock detector rejected a forwarded wait. */
       readonly type: 'rejectWait'
       /** The worker's wait id. */
@@ -104,6 +117,22 @@ export type FromWorker =
       /** Results of tasks. */
       readonly type: 'results'
     } & ResultBatch)
+  | {
+      /** A task's latest `currentTask().progress(value)` (coalesced in the worker). */
+      readonly type: 'progress'
+      /** The task's future id. */
+      readonly id: number
+      /** The value it reported. */
+      readonly value: unknown
+    }
+  | {
+      /** Values a `stream()` task's generator yielded, in order (never more than its credit). */
+      readonly type: 'yield'
+      /** The stream task's future id. */
+      readonly id: number
+      /** The values. */
+      readonly values: unknown[]
+    }
   | {
       /** A task submitted nested work (`currentTask().executor.submit()`). */
       readonly type: 'submit'

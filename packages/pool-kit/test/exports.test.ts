@@ -22,9 +22,11 @@ it('exports exactly the public API', () => {
       "isPoolMessage",
       "labelledArguments",
       "newWorkItem",
+      "openPoolStream",
       "packColumn",
       "packTuples",
       "splitDeadWorker",
+      "streamSinkOption",
       "unpackColumn",
     ]
   `)
@@ -32,8 +34,11 @@ it('exports exactly the public API', () => {
     [
       "CallableCache",
       "NestedExecutor",
+      "PROGRESS_INTERVAL_MS",
+      "ProgressSender",
       "ProxyFuture",
       "ResultBuffer",
+      "StreamPump",
       "WorkerRuntime",
       "WorkerTaskContext",
       "forwardWaits",

@@ -7,9 +7,9 @@
  */
 import { availableParallelism } from 'node:os'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
-import type { Callable, FunctionOf, Future, ShutdownOptions, SubmitOptions } from '@x/future'
-import { checkWorkerLifecycle, describeExit, packTuples, PoolEngine } from '@x/pool-kit'
-import type { PoolErrors } from '@x/pool-kit'
+import type { Callable, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
+import { checkWorkerLifecycle, describeExit, openPoolStream, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
+import type { PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
 import { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
 import { parseOptions } from './options.js'
 import type { ProcessPoolExecutorOptions } from './options.js'
@@ -105,6 +105,9 @@ export class ProcessPoolExecutor extends Executor {
         maxTasksPerWorker: lifecycle.maxTasksPerWorker === Infinity ? undefined : lifecycle.maxTasksPerWorker,
         idleTimeout: o.idleTimeout,
         abortGracePeriod: o.abortGracePeriod,
+        trackNested: (future) => {
+          this.trackCall(future)
+        },
       },
       transport,
       errors,
@@ -131,7 +134,7 @@ export class ProcessPoolExecutor extends Executor {
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
-    ...args: Parameters<FunctionOf<C>>
+    ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError('submitWith(): options must be an object')
     for (const key of Object.keys(options)) {
@@ -147,9 +150,37 @@ export class ProcessPoolExecutor extends Executor {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
-    return this.#engine.submit(spec, args, false, name ?? spec.name, signal, currentTask()?.id) as Future<
+    const stream = (options as StreamSubmitOptions)[streamSinkOption]
+    return this.#engine.submit(spec, args, false, name ?? spec.name, signal, currentTask()?.id, stream) as Future<
       Awaited<ReturnType<FunctionOf<C>>>
     >
+  }
+
+  /**
+   * Runs the generator function `fn(...args)` (`function*` or `async function*`, self-contained
+   * or a `task(url, name)` handle) in a child and returns an async iterator of what it yields,
+   * in order; the values are structured-cloned on the way. The child pauses the generator while
+   * `highWaterMark` values (default 16) wait for the consumer. `break` (or `return()`, or
+   * aborting the options' `signal`) aborts the task's `currentTask().signal` and closes the
+   * generator, or cancels the task if it has not started. An error the generator throws, or the
+   * child's death ({@link ProcessExitError}), reaches the consumer after the values before it.
+   * The last argument is the options when it is a plain object with only `highWaterMark`,
+   * `name`, `signal` and `onProgress` (a listener of the progress the generator reports) keys.
+   *
+   * @example
+   * ```ts
+   * const rows = task<typeof import('./rows.js'), 'readRows'>(new URL('./rows.js', import.meta.url), 'readRows')
+   * for await (const row of pool.stream(rows, 'data.csv', { highWaterMark: 64 })) {
+   *   if (row.last) break // aborts readRows through its signal
+   * }
+   * ```
+   * @throws {RangeError} `highWaterMark` is not an integer >= 1 (and what `submit()` throws).
+   */
+  stream<G extends StreamFunction | Task<StreamFunction>>(
+    fn: G,
+    ...argsAndOptions: [...Parameters<FunctionOf<G>>] | [...Parameters<FunctionOf<G>>, StreamOptions]
+  ): AsyncIterableIterator<Yielded<FunctionOf<G>>> {
+    return openPoolStream((options, f, ...args) => this.submitWith(options, f as Callable, ...(args as [])), fn, argsAndOptions)
   }
 
   /** One message per `map()` chunk: the child runs the calls in order and sends back their results together. */

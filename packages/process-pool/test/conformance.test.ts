@@ -4,6 +4,5 @@ import { ProcessPoolExecutor } from '@x/process-pool'
 describeExecutorConformance(
   'ProcessPoolExecutor',
   ({ maxWorkers, maxQueue }) => new ProcessPoolExecutor({ maxWorkers, maxQueue }),
-  { timeout: 30_000 },
+  { timeout: 30_000, progress: true, stream: true },
 )
-

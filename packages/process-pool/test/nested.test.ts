@@ -47,6 +47,21 @@ describe('nested work from inside a child', () => {
     expect(await pool.submit(t('nestedSubmitsTask'), String(tasksUrl), 9)).toBe(81)
   })
 
+  it('stats() counts the calls a child submitted, and times them once timing is on', async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 2 })
+    try {
+      p.stats() // timing on
+      expect(await p.submit(t('nestedDouble'), 20)).toBe(41)
+      const stats = p.stats()
+      // the outer call and the call it submitted from inside its child
+      expect(stats).toMatchObject({ completed: 2, failed: 0, running: 0, queued: 0 })
+      expect(stats.runTime.count).toBe(2)
+      expect(stats.waitTime.count).toBe(2)
+    } finally {
+      await p.shutdown()
+    }
+  })
+
   it('map() and wait() work from inside a child', async () => {
     expect(await pool.submit(t('nestedMap'), [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25])
     expect(await pool.submit(t('nestedWait'), 10)).toEqual({ done: 2, notDone: 0, sum: 23 })

@@ -25,6 +25,13 @@ export type ExecutorFactory = (options: { maxWorkers: number; maxQueue?: number 
 export interface ConformanceOptions {
   /** Per-test timeout in milliseconds (a hang is a failure). @default 30000 */
   timeout?: number
+  /**
+   * The backend supports `currentTask().progress(value)` and `future.onProgress()`: run the
+   * progress tests. @default false
+   */
+  progress?: boolean
+  /** The backend has `stream(fn, ...args, { highWaterMark })`: run the stream tests. @default false */
+  stream?: boolean
 }
 
 /**

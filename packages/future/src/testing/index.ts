@@ -22,6 +22,8 @@ import { describeCallContract } from './contract-calls.js'
 import { describeDependencyContract } from './contract-dependencies.js'
 import { describeFeatureContract } from './contract-features.js'
 import { describeMapContract } from './contract-map.js'
+import { describeProgressContract } from './contract-progress.js'
+import { describeStreamContract } from './contract-stream.js'
 import { describeStatsContract } from './contract-stats.js'
 import { createSuite } from './harness.js'
 import type { ConformanceOptions, ExecutorFactory } from './harness.js'
@@ -33,7 +35,8 @@ export { waitForLatch, recordTask, recordAndWait } from './tasks.js'
  * Registers the conformance tests for an executor under `describe(name)`. Every test makes its
  * own executor with `factory` and shuts it down afterwards. The groups: submit, futures and
  * cancellation, wait and asCompleted, map, shutdown (Python's contract), then what every
- * executor adds beyond Python: maxQueue, stats(), dependencies.
+ * executor adds beyond Python: maxQueue, stats(), dependencies; and, for a backend that opts in
+ * (`{ progress: true, stream: true }`), progress reports and `stream()`.
  *
  * @since 0.1.0
  */
@@ -49,5 +52,7 @@ export function describeExecutorConformance(name: string, factory: ExecutorFacto
     describeFeatureContract(suite)
     describeDependencyContract(suite)
     describeStatsContract(suite)
+    if (options?.progress === true) describeProgressContract(suite)
+    if (options?.stream === true) describeStreamContract(suite)
   })
 }

@@ -94,3 +94,81 @@ export const waitForAbort = async (latch: string): Promise<string> => {
   if (!signal.aborted) await new Promise((resolve) => { signal.addEventListener('abort', resolve, { once: true }); })
   return `aborted: ${String(signal.reason)}`
 }
+
+// ---- progress and streams ----------------------------------------------------------------------
+
+/** Reports progress 1..n in a tight loop, waits for the latch, reports `{ phase: 'last' }`. */
+export const reportInLoop = async (n: number, latch: string): Promise<string> => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  if (task?.progress === undefined) throw new Error('currentTask().progress is missing inside a task')
+  for (let i = 1; i <= n; i++) task.progress(i)
+  const fs = process.getBuiltinModule('node:fs')
+  while (!fs.existsSync(latch)) await new Promise((resolve) => setTimeout(resolve, 2))
+  task.progress({ phase: 'last', at: new Date(0) })
+  return 'done'
+}
+
+/** Returns at once, and reports progress `ms` later, after the task ended. */
+export const reportAfterEnd = (ms: number): string => {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  setTimeout(() => task?.progress?.('late'), ms)
+  return 'ended'
+}
+
+/** Yields 0..n-1, waiting `ms` before each when `ms` > 0. */
+export const countTo = async function* (n: number, ms: number): AsyncGenerator<number> {
+  for (let i = 0; i < n; i++) {
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+    yield i
+  }
+}
+
+/** A sync generator of the words of `text`. */
+export const wordsOf = function* (text: string): Generator<string> {
+  for (const word of text.split(' ')) yield word
+}
+
+/** Yields 0..n-1, recording each value in `record` just before it yields it. */
+export const recordEachYield = function* (record: string, n: number): Generator<number> {
+  const fs = process.getBuiltinModule('node:fs')
+  for (let i = 0; i < n; i++) {
+    fs.appendFileSync(record, `${JSON.stringify(i)}\n`)
+    yield i
+  }
+}
+
+/** Counts forever; records "aborted" when its signal aborts and "closed" when it is closed. */
+export const countUntilClosed = async function* (record: string): AsyncGenerator<number> {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  const fs = process.getBuiltinModule('node:fs')
+  task?.signal.addEventListener('abort', () => {
+    fs.appendFileSync(record, '"aborted"\n')
+  })
+  try {
+    for (let i = 0; ; i++) {
+      yield i
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+  } finally {
+    fs.appendFileSync(record, '"closed"\n')
+  }
+}
+
+/** Yields 0..n-1, then throws a RangeError with a code and a property. */
+export const yieldThenThrow = function* (n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i
+  throw Object.assign(new RangeError(`row ${String(n)} is bad`), { code: 'E_ROW', row: n })
+}
+
+/** Not a generator function: returns a number. */
+export const notAGenerator = (): number => 42
+
+/** Yields 0..n-1 and reports `{ done: i + 1, of: n }` after each. */
+export const countWithProgress = async function* (n: number): AsyncGenerator<number> {
+  const task = (globalThis as Record<symbol, () => ReturnType<typeof currentTask>>)[Symbol.for('@x/future.currentTask')]?.()
+  for (let i = 0; i < n; i++) {
+    yield i
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    task?.progress?.({ done: i + 1, of: n })
+  }
+}

@@ -112,12 +112,27 @@ function startWorkers<H>(engine: PoolEngine<H>): void {
   while (needsWorkers(engine)) engine.spawn()
 }
 
-function addToBatch(batch: RunBatch, item: EngineItem): void {
+function addToBatch(batch: RunBatch & { streams?: number[] }, item: EngineItem): void {
+  const index = batch.ids.length
   batch.ids.push(item.future.id)
   batch.specIds.push(item.specId)
   batch.args.push(item.args)
   batch.names.push(item.future.name)
   batch.chunks.push(item.chunk)
+  // the streams column exists only in a batch that holds a stream task
+  if (item.stream !== undefined) (batch.streams ??= new Array<number>(index).fill(0)).push(item.stream.highWaterMark)
+  else batch.streams?.push(0)
+}
+
+/** The consumer of a stream task took `count` values: its worker may yield that many more. */
+export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: number): void {
+  const worker = item.worker
+  if ((item.state !== 'sent' && item.state !== 'running') || worker === undefined || worker.life === 'gone') return
+  try {
+    engine.transport.send(worker.handle as H, { type: 'credit', id: item.future.id, count })
+  } catch {
+    // the worker is on its way out: its exit fails the stream
+  }
 }
 
 /** Publishes future:start for a task its worker is running now. */

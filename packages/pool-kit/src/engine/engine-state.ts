@@ -12,6 +12,7 @@ import type { SendWindow } from '../send-window.js'
 import type { StartBackoff } from '../start-backoff.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
+import type { StreamSink } from './stream-sink.js'
 
 /** The engine's settings. */
 export interface EngineOptions {
@@ -27,6 +28,12 @@ export interface EngineOptions {
   readonly idleTimeout: number | undefined
   /** Ms an aborted running task gets before its worker is ended (`Infinity`: never). */
   readonly abortGracePeriod: number
+  /**
+   * Counts a nested call (work a task submitted from inside a worker) in the executor's
+   * `stats()`: pass the executor's `trackCall`. Without it, `stats()` sees only the calls
+   * submitted through the executor.
+   */
+  readonly trackNested?: ((future: Future) => void) | undefined
 }
 
 /** The engine as its parts use it. */
@@ -52,7 +59,15 @@ export interface EngineState<H> {
   stopWhenDrained: boolean
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
   checkOpen(): void
-  submit(spec: CallableSpec, args: unknown[], chunk: boolean, name: string | undefined, signal: AbortSignal | undefined, callerTaskId: number | undefined): Future
+  submit(
+    spec: CallableSpec,
+    args: unknown[],
+    chunk: boolean,
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+    callerTaskId: number | undefined,
+    stream?: StreamSink,
+  ): Future
   schedule(): void
   pumpNow(): void
   shutDown(cancelFutures: boolean): void

@@ -15,13 +15,14 @@ import { FifoQueue } from '../queue.js'
 import { SendWindow } from '../send-window.js'
 import { StartBackoff } from '../start-backoff.js'
 import { detach, onAbort } from './abort.js'
-import { pump } from './dispatch.js'
+import { pump, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
 import { onMessage } from './messages.js'
 import type { FromWorker } from '../protocol.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
+import type { StreamSink } from './stream-sink.js'
 
 export type { EngineOptions } from './engine-state.js'
 
@@ -79,7 +80,10 @@ export class PoolEngine<H = unknown> {
     if (this.shutdown) throw new ShutdownError()
   }
 
-  /** Queues a call (or a chunk, `args` packed) and returns its future. */
+  /**
+   * Queues a call (or a chunk, `args` packed) and returns its future. With `stream`, the call
+   * is a `stream()` task: its worker runs it as a generator and sends what it yields to `stream`.
+   */
   submit(
     spec: CallableSpec,
     args: unknown[],
@@ -87,6 +91,7 @@ export class PoolEngine<H = unknown> {
     name: string | undefined,
     signal: AbortSignal | undefined,
     callerTaskId: number | undefined,
+    stream?: StreamSink,
   ): Future {
     const future = new Future({ name })
     const item: EngineItem = {
@@ -101,7 +106,11 @@ export class PoolEngine<H = unknown> {
       announced: false,
       onAbort: undefined,
       graceTimer: undefined,
+      stream,
     }
+    stream?.connect((count) => {
+      sendCredit(this, item, count)
+    })
     this.queue.push(item)
     this.queued++
     // The one cancel hook: a future cancelled while queued leaves the queue now, and

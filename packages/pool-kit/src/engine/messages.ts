@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { channels, deserializeError, newWaitId, serializeError } from '@x/future'
+import { channels, deserializeError, newWaitId, reportProgress, serializeError } from '@x/future'
 import type { CallableSpec, ExecutorShutdownEvent, Future, SerializedError, WaitEndEvent, WaitStartEvent } from '@x/future'
 import { unpackColumn } from '../chunk-codec.js'
 import type { Column } from '../chunk-codec.js'
@@ -21,6 +21,14 @@ export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, messag
   switch (message.type) {
     case 'results':
       onResults(engine, worker, message)
+      break
+    case 'progress': {
+      const item = worker.held.get(message.id)
+      if (item !== undefined) reportProgress(item.future, message.value)
+      break
+    }
+    case 'yield':
+      worker.held.get(message.id)?.stream?.push(message.values)
       break
     case 'submit':
       onNestedSubmit(engine, worker, message.ref, message.spec, message.args, message.name, message.chunk, message.callerTaskId)
@@ -106,6 +114,7 @@ function onNestedSubmit<H>(
     reply(engine, worker, { type: 'settle', ref, outcome: 'rejected', value: serializeError(error) })
     return
   }
+  engine.options.trackNested?.(future)
   worker.nested.set(ref, future)
   future.addDoneCallback((done) => {
     worker.nested.delete(ref)

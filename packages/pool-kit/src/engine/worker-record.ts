@@ -5,6 +5,7 @@
  */
 import type { Future } from '@x/future'
 import type { WorkItem } from '../work-item.js'
+import type { StreamSink } from './stream-sink.js'
 
 /**
  * A work item as the engine tracks it.
@@ -17,6 +18,8 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
   onAbort: (() => void) | undefined
   /** Ends its worker when the task has not stopped within the abort grace period. */
   graceTimer: NodeJS.Timeout | undefined
+  /** A `stream()` task's consumer; `undefined` for a plain call. */
+  readonly stream?: StreamSink | undefined
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { checkArguments, currentTask, describeCallable, deserializeError, Executor, Future, FutureError, ShutdownError } from '@x/future'
-import type { Callable, FunctionOf, SerializedError, ShutdownOptions, SubmitOptions } from '@x/future'
+import type { Callable, FunctionOf, SerializedError, ShutdownOptions, SubmitArgs, SubmitOptions } from '@x/future'
 import { packTuples } from '../chunk-codec.js'
 import { SerializationError } from '../errors.js'
 import type { FromWorker, NestedOutcome } from '../protocol.js'
@@ -99,7 +99,7 @@ export class NestedExecutor extends Executor {
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
-    ...args: Parameters<FunctionOf<C>>
+    ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     return this.#submit(options, fn, args, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }

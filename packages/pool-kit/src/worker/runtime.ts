@@ -15,6 +15,7 @@ import { NestedExecutor } from './nested.js'
 import type { WorkerLink } from './nested.js'
 import { ResultBuffer } from './results.js'
 import { runCall } from './run-call.js'
+import { StreamPump } from './stream.js'
 import { WorkerTaskContext } from './task-context.js'
 import { forwardWaits } from './waits.js'
 
@@ -31,6 +32,8 @@ interface Pending {
   readonly name: string | undefined
   readonly chunk: boolean
   readonly slot: number
+  /** A `stream()` task's highWaterMark; 0 for a plain call. */
+  readonly highWaterMark: number
 }
 
 /**
@@ -64,6 +67,7 @@ export class WorkerRuntime {
   #diag = false
   #draining = false
   #current: WorkerTaskContext | undefined
+  #currentStream: StreamPump | undefined
   #lastAborted = false
   #firstOutAt = 0
   #immediate: NodeJS.Immediate | undefined
@@ -108,6 +112,9 @@ export class WorkerRuntime {
         else this.#aborted.set(message.id, reason)
         break
       }
+      case 'credit':
+        if (this.#current?.id === message.id) this.#currentStream?.credit(message.count)
+        break
       case 'rejectWait': {
         const error = deserializeError(message.error)
         this.#rejectWait(message.waitId, error instanceof Error ? error : new Error(String(error)))
@@ -123,7 +130,7 @@ export class WorkerRuntime {
 
   #enqueue(batch: RunBatch): void {
     for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
-    const { ids, specIds, args, names, chunks, slots } = batch
+    const { ids, specIds, args, names, chunks, slots, streams } = batch
     for (let i = 0; i < ids.length; i++) {
       this.#queue.push({
         id: ids[i] ?? 0,
@@ -132,6 +139,7 @@ export class WorkerRuntime {
         name: names[i],
         chunk: chunks[i] === true,
         slot: slots?.[i] ?? -1,
+        highWaterMark: streams?.[i] ?? 0,
       })
     }
   }
@@ -182,15 +190,28 @@ export class WorkerRuntime {
       this.#aborted.delete(task.id)
       return SKIPPED
     }
-    const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id))
+    const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id), this.#link)
     this.#current = context
+    let value: unknown
     try {
-      return await runCall(spec, fn, task.args, task.chunk, context)
+      if (task.highWaterMark > 0) {
+        const pump = new StreamPump(context, this.#link, task.highWaterMark)
+        this.#currentStream = pump
+        await pump.run(spec, fn, task.args)
+      } else value = await runCall(spec, fn, task.args, task.chunk, context)
+    } catch (error) {
+      context.end()
+      throw error
     } finally {
       this.#lastAborted = context.aborted
       this.#current = undefined
+      this.#currentStream = undefined
       this.#aborted.delete(task.id)
     }
+    // the last progress report goes before the result; one that could not be sent fails the task
+    const progressError = context.end()
+    if (progressError !== undefined) throw progressError
+    return value
   }
 
   #flush(): void {

@@ -1,10 +1,13 @@
 /**
- * `currentTask()` inside a worker: the task's id (its future id in the pool), name, abort signal
- * and the nested executor.
+ * `currentTask()` inside a worker: the task's id (its future id in the pool), name, abort signal,
+ * progress reports and the nested executor.
  *
  * @module
  */
 import type { Executor, TaskContext } from '@x/future'
+import type { WorkerLink } from './nested.js'
+import { ProgressSender } from './progress.js'
+import type { SerializationError } from '../errors.js'
 
 /**
  * The context of a task running in a worker. Its signal is made on first use (most tasks never
@@ -18,19 +21,24 @@ export class WorkerTaskContext implements TaskContext {
   readonly name: string | undefined
   /** Submits to the same pool (through the main side). */
   readonly executor: Executor
+  readonly #link: WorkerLink | undefined
   #controller: AbortController | undefined
   #reason: unknown
   #aborted: boolean
+  #progress: ProgressSender | undefined
+  #ended = false
 
   /**
    * @param abortReason the reason of an abort that arrived before the task started, if any
+   * @param link where progress reports go (without it, `progress()` does nothing)
    */
-  constructor(id: number, name: string | undefined, executor: Executor, abortReason?: unknown) {
+  constructor(id: number, name: string | undefined, executor: Executor, abortReason?: unknown, link?: WorkerLink) {
     this.id = id
     this.name = name
     this.executor = executor
     this.#aborted = abortReason !== undefined
     this.#reason = abortReason
+    this.#link = link
   }
 
   /** Aborts when the caller's `submitWith({ signal })` signal aborts. */
@@ -52,5 +60,24 @@ export class WorkerTaskContext implements TaskContext {
     this.#aborted = true
     this.#reason = reason
     this.#controller?.abort(reason)
+  }
+
+  /**
+   * Reports progress to the submitter's `future.onProgress()` listeners: the value is
+   * structured-cloned; reports are coalesced (the latest value wins); ignored once the task ended.
+   * @throws {SerializationError} the value cannot be copied.
+   */
+  progress(value: unknown): void {
+    if (this.#ended || this.#link === undefined) return
+    ;(this.#progress ??= new ProgressSender(this.id, this.name, this.#link)).report(value)
+  }
+
+  /**
+   * The task ended: later progress calls are ignored, and the report still waiting is sent
+   * now (before the result). Returns the error of a report that could not be sent, if any.
+   */
+  end(): SerializationError | undefined {
+    this.#ended = true
+    return this.#progress?.finish()
   }
 }
