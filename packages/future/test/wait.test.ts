@@ -212,15 +212,22 @@ describe('asCompleted() (C)', () => {
   })
 
   it('C35: futures of two executors and a bare one', async () => {
+    // The order of completion is driven by gates, not by timers, so a loaded machine cannot
+    // reorder it: a finishes, then b, then the bare future.
     await using a = new AsyncPoolExecutor({ maxWorkers: 1 })
     await using b = new AsyncPoolExecutor({ maxWorkers: 1 })
     const bare = new Future<number>()
-    const fa = a.submit(() => sleep(5).then(() => 1))
-    const fb = b.submit(() => sleep(15).then(() => 2))
-    setTimeout(() => {
-      bare.setResult(3)
-    }, 25)
-    expect(await collect(asCompleted<number>([bare, fb, fa]))).toEqual([fa, fb, bare])
+    const openA = gate()
+    const openB = gate()
+    const fa = a.submit(() => openA.promise.then(() => 1))
+    const fb = b.submit(() => openB.promise.then(() => 2))
+    const order = collect(asCompleted<number>([bare, fb, fa]))
+    openA.open()
+    await fa
+    openB.open()
+    await fb
+    bare.setResult(3)
+    expect(await order).toEqual([fa, fb, bare])
   })
 
   it('hands out futures, not their values, and the timeout counts from the call', async () => {
