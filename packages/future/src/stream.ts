@@ -46,7 +46,12 @@ const OPTION_KEYS = ['highWaterMark', 'name', 'signal', 'onProgress']
  * ```
  * @since 0.1.0
  */
-export function streamArguments(argsAndOptions: readonly unknown[]): { args: unknown[]; options: StreamOptions } {
+export function streamArguments(argsAndOptions: readonly unknown[]): {
+  /** The generator's own arguments. */
+  args: unknown[]
+  /** The options (`{}` when none were passed). */
+  options: StreamOptions
+} {
   const last = argsAndOptions.at(-1)
   if (isPlainObject(last) && Object.keys(last).every((key) => OPTION_KEYS.includes(key))) {
     const options = last as StreamOptions
