@@ -14,7 +14,7 @@ import {
 import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
-import { checkOptions } from './options.js'
+import { checkOptions, checkSubmitOptions } from './options.js'
 import type { DistributedExecutorOptions } from './options.js'
 import { Deque } from './deque.js'
 import { readResults } from './reader.js'
@@ -25,7 +25,7 @@ import { liveWorkers } from './registry.js'
 import type { UnstartedState } from './registry.js'
 import { newItem, toJobs } from './item.js'
 import type { Item } from './item.js'
-import { checkStarted, checkUnstarted } from './lost-check.js'
+import { checkStarted, checkUnstarted, forgetJob } from './lost-check.js'
 import type { LostCheck } from './lost-check.js'
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
@@ -80,6 +80,8 @@ export class DistributedExecutor extends Executor {
   #disposed = false
   #idle: (() => void)[] = []
   readonly #workerNumbers = new Map<string, number>()
+  /** Lost jobs being removed from Redis (awaited before the connections close). */
+  readonly #cleanups = new Set<Promise<unknown>>()
 
   static {
     publishVia = (executor, channel, message) => {
@@ -141,6 +143,7 @@ export class DistributedExecutor extends Executor {
       throw new TypeError(`submit(): expected a function or a task(url, name) handle, got ${typeof fn}`)
     }
     if (this.#closed) throw new ShutdownError()
+    checkSubmitOptions(options)
     const wire = toWire(describeCallable(fn), this.root)
     if (chunk) for (const tuple of args) checkArguments(tuple as unknown[])
     else checkArguments(args)
@@ -308,13 +311,19 @@ export class DistributedExecutor extends Executor {
         await this.#refreshCapacity()
         this.#pump()
       }
+      const bull = this.#bull
+      if (bull === undefined) return
       const check: LostCheck = {
         redis: cmd.redis,
         queue: this.queue,
+        bull,
         checkInterval: this.#checkInterval,
         handed: this.#handed,
         lost: (item, workerId, state) => {
           this.#lost(item, workerId, state)
+        },
+        resend: (item) => {
+          this.#resend(item)
         },
       }
       await checkUnstarted(check)
@@ -333,20 +342,33 @@ export class DistributedExecutor extends Executor {
   }
 
   #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
-    this.#handed.delete(item.jobId)
+    const jobId = item.jobId
+    if (this.#cmd !== undefined && this.#bull !== undefined) {
+      const cleanup = forgetJob(this.#cmd.redis, this.#bull, this.queue, jobId, workerId !== undefined).catch(() => undefined)
+      this.#cleanups.add(cleanup)
+      void cleanup.finally(() => this.#cleanups.delete(cleanup))
+    }
     if (item.attempt < this.#retries) {
       item.attempt++
-      item.jobId = `${this.#uid}-${String(item.future.id)}-r${String(item.attempt)}`
-      item.workerId = undefined
-      item.addedAt = undefined
-      item.suspect = false
-      this.#handed.set(item.jobId, item)
-      this.#batch.push(item)
-      this.#scheduleFlush()
+      this.#resend(item)
       return
     }
-    const error = lostError(item.future, item.jobId, item.attempt, workerId, state)
+    this.#handed.delete(jobId)
+    const error = lostError(item.future, jobId, item.attempt, workerId, state)
     this.#settle(item, () => { item.future.setException(error); })
+  }
+
+  /** Sends a handed-over item again, as a new job (its old job will never start). */
+  #resend(item: Item): void {
+    this.#handed.delete(item.jobId)
+    item.sends++
+    item.jobId = `${this.#uid}-${String(item.future.id)}-s${String(item.sends)}`
+    item.workerId = undefined
+    item.addedAt = undefined
+    item.suspect = false
+    this.#handed.set(item.jobId, item)
+    this.#batch.push(item)
+    this.#scheduleFlush()
   }
 
   #abortRunning(item: Item, reason: unknown): void {
@@ -410,6 +432,7 @@ export class DistributedExecutor extends Executor {
     this.#disposed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
     await this.#started?.catch(() => undefined)
+    await Promise.all(this.#cleanups)
     await this.#bull?.close().catch(() => undefined)
     this.#block?.redis.disconnect()
     await this.#cmd?.redis.del(this.#resultKey).catch(() => undefined)

@@ -7,8 +7,10 @@
  * @module
  */
 import type { Executor } from '@x/future'
+import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
 import { ThreadPoolExecutor, WorkerExitError } from '@x/thread-pool'
+import { distributedBackend } from './distributed-backend.js'
 
 /** What a chaos run may ask of a backend. */
 export interface BackendOptions {
@@ -23,7 +25,10 @@ export interface BackendOptions {
 export interface ChaosBackend {
   /** Short name used on the command line (`--backend thread`). */
   readonly name: string
-  create(options: BackendOptions): Executor
+  /** Call kinds this backend never runs (`oom`: its workers have no heap limit to hit). */
+  readonly never?: readonly ChaosAction[]
+  /** A fresh executor (with its workers started, for backends whose workers live outside it). */
+  create(options: BackendOptions): Executor | Promise<Executor>
   /** True when `error` says the worker that ran the future died (exit, signal, OOM). */
   isDeath(error: unknown): boolean
   /**
@@ -32,8 +37,22 @@ export interface ChaosBackend {
    * from outside (threads).
    */
   pids?(executor: Executor): readonly number[]
+  /** Calls one worker (one pid) runs at once (default 1); see verdict.ts. */
+  readonly slotsPerWorker?: number
   /** Which worker a death error names (a pid), when the error says. */
   deadWorker?(error: unknown): number | undefined
+  /**
+   * True when a death error says its worker ended abruptly, so a call may have started or ended
+   * without its log line (see verdict.ts). Default: the error's `signal` is `'SIGKILL'`.
+   */
+  abrupt?(error: unknown): boolean
+  /** Worker deaths seen outside the executor's `worker:exit` events (processes it does not own). */
+  deaths?(executor: Executor): number
+  /**
+   * After `shutdown()`: stops what `create()` started outside the executor and returns what was
+   * left behind (each a line), or nothing.
+   */
+  dispose?(executor: Executor): Promise<string[]>
 }
 
 /** `ThreadPoolExecutor`: threads die by `process.exit`, uncaught errors and `resourceLimits`. */
@@ -68,4 +87,5 @@ export const processBackend: ChaosBackend = {
 export const backends: Readonly<Record<string, ChaosBackend>> = {
   thread: threadBackend,
   process: processBackend,
+  distributed: distributedBackend,
 }
