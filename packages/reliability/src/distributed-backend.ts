@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { DistributedExecutor, WorkerLostError } from '@x/concurrent'
 import type { Executor } from '@x/future'
-import type { ChaosBackend } from './backends.js'
+import type { ChaosBackend } from './backend.js'
 import { XWorkerCluster } from './cluster.js'
 
 /** The Redis the distributed runs use. */

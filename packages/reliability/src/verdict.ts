@@ -22,7 +22,7 @@
  * @module
  */
 import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
-import type { ChaosBackend } from './backends.js'
+import type { ChaosBackend } from './backend.js'
 import type { CallTrace } from './start-log.js'
 
 /** How a future ended, read once it was done. */

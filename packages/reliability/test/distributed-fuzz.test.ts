@@ -5,8 +5,8 @@
 // nowhere); meanwhile a bystander future on the same executor settles with its right value.
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { fc, it } from '@fast-check/vitest'
 import { Redis } from 'ioredis'
 import { DistributedExecutor } from '@x/concurrent'
 import { TimeoutError, task } from '@x/future'
@@ -66,41 +66,45 @@ async function expectWorks(executor: DistributedExecutor, option: string, what: 
 }
 
 describe.skipIf(!hasRedis)('DistributedExecutor: bad input', () => {
-  it('every constructor option: a typed error naming it, or a working executor', { timeout: 180_000 }, async () => {
-    let accepted = 0
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...options), weird, async (option, raw) => {
-        const value = unwrap(raw)
-        const what = `new DistributedExecutor({ ${option}: ${show(raw)} })`
-        let executor: DistributedExecutor | undefined
-        const error = thrownBy(() => (executor = new DistributedExecutor({ ...base, [option]: value })))
-        if (error !== undefined) expectNamedRefusal(error, [option, option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), 'options'], what)
-        else if (executor !== undefined) {
-          accepted++
-          await expectWorks(executor, option, what)
-        }
-      }),
-      { numRuns: 150, seed: 16 },
-    )
+  let accepted = 0
+  it.prop([fc.constantFrom(...options), weird], { numRuns: 150, seed: 16 })(
+    'every constructor option: a typed error naming it, or a working executor',
+    async (option, raw) => {
+      const value = unwrap(raw)
+      const what = `new DistributedExecutor({ ${option}: ${show(raw)} })`
+      let executor: DistributedExecutor | undefined
+      const error = thrownBy(() => (executor = new DistributedExecutor({ ...base, [option]: value })))
+      if (error !== undefined) expectNamedRefusal(error, [option, option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), 'options'], what)
+      else if (executor !== undefined) {
+        accepted++
+        await expectWorks(executor, option, what)
+      }
+    },
+    180_000,
+  )
+
+  it('some of those values were accepted (and each then worked)', () => {
     expect(accepted).toBeGreaterThan(0)
   })
 
-  it('the options object itself', () => {
-    fc.assert(
-      fc.property(weird, (raw) => {
-        const error = thrownBy(() => new DistributedExecutor(unwrap(raw) as never))
-        expect(error, `new DistributedExecutor(${show(raw)}): accepted without a queue`).toBeDefined()
-        expectNamedRefusal(error, ['options', 'queue', 'root'], `new DistributedExecutor(${show(raw)})`)
-      }),
-      { numRuns: 200, seed: 16 },
-    )
+  it.prop([weird], { numRuns: 200, seed: 16 })('the options object itself', (raw) => {
+    const error = thrownBy(() => new DistributedExecutor(unwrap(raw) as never))
+    expect(error, `new DistributedExecutor(${show(raw)}): accepted without a queue`).toBeDefined()
+    expectNamedRefusal(error, ['options', 'queue', 'root'], `new DistributedExecutor(${show(raw)})`)
   })
 
-  it("submitWith's options, submit's function and map's options: refused by name or working, while a bystander carries on", { timeout: 120_000 }, async () => {
-    await using executor = new DistributedExecutor({ ...base, maxWorkers: 2 })
-    const bystander = executor.submit(later, 300, 'bystander')
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom('name', 'signal', 'options', 'fn', 'chunksize', 'buffersize', 'timeout'), weird, async (what, raw) => {
+  describe("submitWith's options, submit's function and map's options", () => {
+    let executor: DistributedExecutor
+    let bystander: Future
+    beforeAll(() => {
+      executor = new DistributedExecutor({ ...base, maxWorkers: 2 })
+      bystander = executor.submit(later, 300, 'bystander')
+    })
+    afterAll(() => executor.shutdown())
+
+    it.prop([fc.constantFrom('name', 'signal', 'options', 'fn', 'chunksize', 'buffersize', 'timeout'), weird], { numRuns: 150, seed: 16 })(
+      'refused by name or working',
+      async (what, raw) => {
         const value = unwrap(raw)
         const label = `${what}: ${show(raw)}`
         if (what === 'name' || what === 'signal' || what === 'options') {
@@ -135,10 +139,13 @@ describe.skipIf(!hasRedis)('DistributedExecutor: bad input', () => {
             }
           }
         }
-      }),
-      { numRuns: 150, seed: 16 },
+      },
+      120_000,
     )
-    await expect(bystander.result(30_000)).resolves.toBe('bystander')
-    await expect(executor.submit(plusOne, 41).result(20_000)).resolves.toBe(42)
+
+    it('meanwhile a bystander future and the executor carried on', async () => {
+      await expect(bystander.result(30_000)).resolves.toBe('bystander')
+      await expect(executor.submit(plusOne, 41).result(20_000)).resolves.toBe(42)
+    })
   })
 })
