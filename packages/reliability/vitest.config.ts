@@ -10,6 +10,6 @@ export default defineProject({
     // Load the workspace packages' built files as they are (functions sent to workers as source
     // text must not be rewritten by Vite's SSR transform), and this package's harness from dist
     // too: `pnpm soak` runs the same files.
-    server: { deps: { external: [/\/packages\/(future|diagnostics|pool-kit|thread-pool|process-pool|reliability)\/dist\//] } },
+    server: { deps: { external: [/\/packages\/(future|diagnostics|pool-kit|thread-pool|process-pool|distributed|concurrent|reliability)\/dist\//] } },
   },
 })

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { Queue } from 'bullmq'
 import {
   Executor,
   Future,
@@ -12,21 +11,19 @@ import {
   isTask,
 } from '@x/future'
 import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
-import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
-import { checkOptions } from './options.js'
+import { checkOptions, checkSubmitOptions } from './options.js'
 import type { DistributedExecutorOptions } from './options.js'
 import { Deque } from './deque.js'
-import { readResults } from './reader.js'
 import { WorkerLostError, lostError } from './errors.js'
-import { decodeEnvelope, encodeAbort, encodePayload, keys, rootPath, toWire, RESULT_TTL_MS } from './protocol.js'
+import { decodeEnvelope, encodePayload, keys, rootPath, toWire } from './protocol.js'
 import type { Envelope, JobPayload } from './protocol.js'
-import { liveWorkers } from './registry.js'
 import type { UnstartedState } from './registry.js'
-import { newItem, toJobs } from './item.js'
+import { newItem } from './item.js'
 import type { Item } from './item.js'
 import { checkStarted, checkUnstarted } from './lost-check.js'
 import type { LostCheck } from './lost-check.js'
+import { Session } from './session.js'
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 
@@ -62,7 +59,6 @@ export class DistributedExecutor extends Executor {
   readonly #retries: number
   readonly #checkInterval: number
   readonly #uid = randomUUID()
-  readonly #keys: ReturnType<typeof keys>
   readonly #resultKey: string
   readonly #pending = new Deque<Item>()
   #pendingCount = 0
@@ -71,11 +67,7 @@ export class DistributedExecutor extends Executor {
   #flushing = false
   #capacity = 0
   #started: Promise<void> | undefined
-  #cmd: RedisClient | undefined
-  #block: RedisClient | undefined
-  #bull: Queue | undefined
-  #timer: NodeJS.Timeout | undefined
-  #reading = false
+  #session: Session | undefined
   #closed = false
   #disposed = false
   #idle: (() => void)[] = []
@@ -83,7 +75,8 @@ export class DistributedExecutor extends Executor {
 
   static {
     publishVia = (executor, channel, message) => {
-      void executor.#cmd?.redis.publish(channel, message).catch(() => undefined)
+      // after the connection is up (a nested executor may still be connecting), in call order
+      void executor.#started?.then(() => executor.#session?.publish(channel, message)).catch(() => undefined)
     }
   }
 
@@ -105,8 +98,7 @@ export class DistributedExecutor extends Executor {
     this.#fixedWindow = given
     this.#retries = retries
     this.#checkInterval = checkInterval
-    this.#keys = keys(this.queue)
-    this.#resultKey = this.#keys.results(this.#uid)
+    this.#resultKey = keys(this.queue).results(this.#uid)
     // Without maxWorkers, the window is the live capacity, which changes as workers come and go.
     if (given === undefined) Object.defineProperty(this, 'maxWorkers', { get: () => Math.max(1, this.#capacity) })
   }
@@ -141,6 +133,7 @@ export class DistributedExecutor extends Executor {
       throw new TypeError(`submit(): expected a function or a task(url, name) handle, got ${typeof fn}`)
     }
     if (this.#closed) throw new ShutdownError()
+    checkSubmitOptions(options)
     const wire = toWire(describeCallable(fn), this.root)
     if (chunk) for (const tuple of args) checkArguments(tuple as unknown[])
     else checkArguments(args)
@@ -162,7 +155,7 @@ export class DistributedExecutor extends Executor {
       if (signal.aborted) future.cancel()
       else {
         const onAbort = (): void => {
-          if (!future.cancel() && !future.done()) this.#abortRunning(item, signal.reason)
+          if (!future.cancel() && !future.done()) this.#session?.abort(item.jobId, signal.reason)
         }
         signal.addEventListener('abort', onAbort, { once: true })
         future.addDoneCallback(() => {
@@ -182,28 +175,22 @@ export class DistributedExecutor extends Executor {
   #start(): void {
     this.#ref(true)
     this.#started ??= (async () => {
-      const cmd = new RedisClient(this.#connection, `x-executor-${this.#uid}`)
-      const block = new RedisClient(this.#connection, `x-executor-${this.#uid}-results`)
-      this.#cmd = cmd
-      this.#block = block
-      this.#ref(this.#outstanding() > 0)
-      await Promise.all([cmd.ready(), block.ready()])
-      this.#bull = new Queue(this.queue, { connection: cmd.redis })
-      this.#bull.on('error', () => undefined)
-      if (this.#fixedWindow === undefined) await this.#refreshCapacity()
+      const session = await Session.open(this.#connection, `x-executor-${this.#uid}`, this.queue, this.#resultKey, true)
+      this.#session = session
+      if (this.#fixedWindow === undefined) this.#capacity = await session.liveCapacity()
     })()
     this.#started.then(
       () => {
-        this.#read()
-        this.#timer ??= setInterval(() => void this.#check(), this.#checkInterval).unref()
+        const session = this.#session
+        if (session === undefined) return
+        session.ref(this.#outstanding() > 0)
+        if (this.#disposed) return
+        session.run({ receive: (data) => { this.#receive(data) }, check: () => this.#check() }, this.#checkInterval)
         this.#pump()
       },
       (error: unknown) => {
         // Redis is unreachable: fail what waits for it, and try again on the next submit.
         this.#started = undefined
-        void this.#cmd?.close()
-        void this.#block?.close()
-        this.#cmd = this.#block = undefined
         this.#failAll(error)
       },
     )
@@ -216,7 +203,7 @@ export class DistributedExecutor extends Executor {
 
   /** Hands PENDING futures to BullMQ while the window has room; they become RUNNING. */
   #pump(): void {
-    if (this.#bull === undefined) return
+    if (this.#session === undefined) return
     const window = this.#window()
     while (this.#handed.size < window && this.#pendingCount > 0) {
       const item = this.#pending.shift()
@@ -243,7 +230,7 @@ export class DistributedExecutor extends Executor {
       while (this.#batch.length > 0) {
         const items = this.#batch.splice(0, 1000)
         try {
-          await this.#bull?.addBulk(toJobs(items, this.#resultKey))
+          await this.#session?.add(items)
           const now = performance.now()
           for (const item of items) item.addedAt = now
         } catch (error) {
@@ -253,15 +240,6 @@ export class DistributedExecutor extends Executor {
     } finally {
       this.#flushing = false
     }
-  }
-
-  /** Reads start and result envelopes from this executor's list until shut down. */
-  #read(): void {
-    if (this.#reading || this.#block === undefined || this.#cmd === undefined) return
-    this.#reading = true
-    void readResults(this.#block, this.#cmd, this.#resultKey, () => this.#disposed, (data) => {
-      this.#receive(data)
-    }).finally(() => (this.#reading = false))
   }
 
   #receive(data: Buffer): void {
@@ -301,20 +279,24 @@ export class DistributedExecutor extends Executor {
 
   /** Every checkInterval while work is out: lost workers, and the live capacity. */
   async #check(): Promise<void> {
-    const cmd = this.#cmd
-    if (cmd === undefined || this.#outstanding() === 0) return
+    const session = this.#session
+    if (session === undefined || this.#outstanding() === 0) return
     try {
       if (this.#fixedWindow === undefined) {
-        await this.#refreshCapacity()
+        this.#capacity = await session.liveCapacity()
         this.#pump()
       }
       const check: LostCheck = {
-        redis: cmd.redis,
+        redis: session.redis,
         queue: this.queue,
+        bull: session.bull,
         checkInterval: this.#checkInterval,
         handed: this.#handed,
         lost: (item, workerId, state) => {
           this.#lost(item, workerId, state)
+        },
+        resend: (item) => {
+          this.#resend(item)
         },
       }
       await checkUnstarted(check)
@@ -324,41 +306,30 @@ export class DistributedExecutor extends Executor {
     }
   }
 
-  async #refreshCapacity(): Promise<void> {
-    if (this.#cmd === undefined) return
-    const live = await liveWorkers(this.#cmd.redis, this.queue)
-    let capacity = 0
-    for (const info of live.values()) capacity += info.capacity
-    this.#capacity = capacity
-  }
-
   #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
-    this.#handed.delete(item.jobId)
+    const jobId = item.jobId
+    this.#session?.forget(jobId, workerId !== undefined)
     if (item.attempt < this.#retries) {
       item.attempt++
-      item.jobId = `${this.#uid}-${String(item.future.id)}-r${String(item.attempt)}`
-      item.workerId = undefined
-      item.addedAt = undefined
-      item.suspect = false
-      this.#handed.set(item.jobId, item)
-      this.#batch.push(item)
-      this.#scheduleFlush()
+      this.#resend(item)
       return
     }
-    const error = lostError(item.future, item.jobId, item.attempt, workerId, state)
+    this.#handed.delete(jobId)
+    const error = lostError(item.future, jobId, item.attempt, workerId, state)
     this.#settle(item, () => { item.future.setException(error); })
   }
 
-  #abortRunning(item: Item, reason: unknown): void {
-    const cmd = this.#cmd
-    if (cmd === undefined) return
-    const encoded = encodeAbort(item.jobId, reason)
-    void cmd.redis
-      .multi()
-      .set(this.#keys.abort(item.jobId), encoded, 'PX', RESULT_TTL_MS)
-      .publish(this.#keys.abortChannel, encoded)
-      .exec()
-      .catch(() => undefined)
+  /** Sends a handed-over item again, as a new job (its old job will never start). */
+  #resend(item: Item): void {
+    this.#handed.delete(item.jobId)
+    item.sends++
+    item.jobId = `${this.#uid}-${String(item.future.id)}-s${String(item.sends)}`
+    item.workerId = undefined
+    item.addedAt = undefined
+    item.suspect = false
+    this.#handed.set(item.jobId, item)
+    this.#batch.push(item)
+    this.#scheduleFlush()
   }
 
   #failAll(error: unknown): void {
@@ -378,8 +349,7 @@ export class DistributedExecutor extends Executor {
 
   /** Sockets keep the process alive only while work is outstanding. */
   #ref(on: boolean): void {
-    this.#cmd?.ref(on)
-    this.#block?.ref(on)
+    this.#session?.ref(on)
   }
 
   #checkIdle(): void {
@@ -408,11 +378,7 @@ export class DistributedExecutor extends Executor {
   async #dispose(): Promise<void> {
     if (this.#disposed) return
     this.#disposed = true
-    if (this.#timer !== undefined) clearInterval(this.#timer)
     await this.#started?.catch(() => undefined)
-    await this.#bull?.close().catch(() => undefined)
-    this.#block?.redis.disconnect()
-    await this.#cmd?.redis.del(this.#resultKey).catch(() => undefined)
-    await this.#cmd?.close()
+    await this.#session?.close()
   }
 }

@@ -7,7 +7,12 @@ export interface Item {
   readonly fn: WireCallable
   readonly data: string
   jobId: string
+  /** retries used (runs after a lost worker) */
   attempt: number
+  /** jobs sent for it so far, minus one (retries, and resends of jobs that never started) */
+  sends: number
+  /** resends of jobs that never started */
+  resends: number
   /** set once the future left the PENDING queue (handed over, or cancelled) */
   left: boolean
   workerId: string | undefined
@@ -19,7 +24,7 @@ export interface Item {
 
 /** A fresh item for `future`, not yet handed over. */
 export function newItem(future: Future, fn: WireCallable, data: string, jobId: string): Item {
-  return { future, fn, data, jobId, attempt: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
+  return { future, fn, data, jobId, attempt: 0, sends: 0, resends: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
 }
 
 /** The BullMQ jobs for a batch of items, each replying to `resultKey`. */

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis'
+import type { Queue } from 'bullmq'
 import type { Item } from './item.js'
+import { RAN_TTL_MS, keys } from './protocol.js'
 import { aliveAmong, unstartedStates } from './registry.js'
 import type { UnstartedState } from './registry.js'
 
@@ -7,11 +9,51 @@ import type { UnstartedState } from './registry.js'
 export interface LostCheck {
   readonly redis: Redis
   readonly queue: string
+  readonly bull: Queue
   readonly checkInterval: number
   /** the handed-over items by job id */
   readonly handed: ReadonlyMap<string, Item>
   /** an item's worker is gone (or BullMQ dropped the job): retry it or fail its future */
   lost(item: Item, workerId: string | undefined, state?: UnstartedState): void
+  /** an item's job will never start (this executor claimed its start marker): send it again as a new job */
+  resend(item: Item): void
+}
+
+/**
+ * How often a job that never started is sent again before its future fails with
+ * `WorkerLostError` (a job removed from BullMQ again and again, or failing there before start).
+ */
+export const MAX_RESENDS = 3
+
+/** The value this executor writes into the start marker of a job it claims (no worker id looks like it). */
+const CLAIMED = '-'
+
+/**
+ * Claims the start marker of a job no worker reported starting. `undefined`: claimed, so no
+ * delivery of the job can ever start it (the workers' start script finds the marker set); else
+ * the id of the worker that did start it (its start envelope is on its way).
+ */
+async function claimStart(redis: Redis, queue: string, jobId: string): Promise<string | undefined> {
+  const marker = keys(queue).ran(jobId)
+  const [set, owner] = (await redis.multi().set(marker, CLAIMED, 'PX', RAN_TTL_MS, 'NX').get(marker).exec()) ?? []
+  if (set?.[1] === 'OK') return undefined
+  const value = owner?.[1]
+  return typeof value === 'string' && value !== CLAIMED ? value : undefined
+}
+
+/**
+ * Removes a job that will never report (its worker is gone, or this executor claimed it) from
+ * BullMQ, and once BullMQ no longer has it, its start marker and abort key: nothing can deliver
+ * it again, so nothing is left in Redis. A job still locked by a live worker stays (its marker
+ * keeps it from running twice; both expire). `workerGone`: the job's worker no longer heartbeats,
+ * so its BullMQ lock is dropped first.
+ */
+export async function forgetJob(redis: Redis, bull: Queue, queue: string, jobId: string, workerGone = false): Promise<void> {
+  // BullMQ keeps a dead worker's lock for its lockDuration (30 s): the heartbeat already said it is gone
+  if (workerGone) await redis.del(`bull:${queue}:${jobId}:lock`)
+  const removed = await bull.remove(jobId).catch(() => 0)
+  const gone = removed === 1 || (await redis.exists(`bull:${queue}:${jobId}`)) === 0
+  if (gone) await redis.del(keys(queue).ran(jobId), keys(queue).abort(jobId))
 }
 
 /**
@@ -31,8 +73,34 @@ export async function checkUnstarted(check: LostCheck): Promise<void> {
     const state = states.get(item.jobId) ?? 'queued'
     if (state === 'queued') item.suspect = false
     else if (!item.suspect) item.suspect = true
-    else check.lost(item, undefined, state)
+    else if (item.resends >= MAX_RESENDS) check.lost(item, undefined, state)
+    else await reclaim(check, item)
   }
+}
+
+/** Whether `item` is still handed over as `jobId` with no start reported (awaits may change both). */
+function unstarted(check: LostCheck, item: Item, jobId: string): boolean {
+  return check.handed.get(jobId) === item && item.workerId === undefined
+}
+
+/**
+ * A job BullMQ dropped, or whose fetching worker died, before any worker reported starting it:
+ * when this executor can claim its start marker, it never ran and never will, so it is sent
+ * again (not a retry: nothing ran), up to {@link MAX_RESENDS} times. When a worker did start it, that worker is now its worker
+ * (lost at the next check if its heartbeat is gone).
+ */
+async function reclaim(check: LostCheck, item: Item): Promise<void> {
+  const jobId = item.jobId
+  const owner = await claimStart(check.redis, check.queue, jobId)
+  if (!unstarted(check, item, jobId)) return // its envelope came meanwhile
+  if (owner !== undefined) {
+    item.workerId = owner
+    return
+  }
+  await forgetJob(check.redis, check.bull, check.queue, jobId)
+  if (!unstarted(check, item, jobId)) return
+  item.resends++
+  check.resend(item)
 }
 
 /** Started jobs whose worker no longer heartbeats. */

@@ -8,6 +8,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { deserialize, serialize } from 'node:v8'
+import { deserializeError, serializeError } from '@x/future'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { OutsideRootError } from './errors.js'
 
@@ -79,13 +80,23 @@ export function encodePayload(payload: JobPayload): string {
   return serialize(payload).toString('base64')
 }
 
-/** An abort of a running job, for the abort key and channel; a reason v8 cannot copy goes as its string form. */
+/**
+ * An abort of a running job, for the abort key and channel. The reason travels as our error
+ * envelope (an `AbortError`'s name, a `code`, a `cause` survive, which v8 serialization drops);
+ * a reason that cannot be copied at all goes as its string form.
+ */
 export function encodeAbort(jobId: string, reason: unknown): Buffer {
   try {
-    return serialize({ jobId, reason })
+    return serialize({ jobId, reason: serializeError(reason) })
   } catch {
-    return serialize({ jobId, reason: String(reason) })
+    return serialize({ jobId, reason: serializeError(String(reason)) })
   }
+}
+
+/** Decodes an abort made by {@link encodeAbort}. */
+export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
+  const { jobId, reason } = deserialize(data) as { jobId: string; reason: SerializedError }
+  return { jobId, reason: deserializeError(reason) }
 }
 
 /** Decodes `job.data.p`. */

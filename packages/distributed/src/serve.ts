@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { deserialize } from 'node:v8'
 import { Worker } from 'bullmq'
 import type { Job } from 'bullmq'
-import { serializeError, task } from '@x/future'
+import { CancelledError, serializeError, task } from '@x/future'
 import type { Executor } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
-import { RAN_TTL_MS, RESULT_TTL_MS, encodeEnvelope, keys, rootPath } from './protocol.js'
+import { RAN_TTL_MS, RESULT_TTL_MS, decodeAbort, encodeEnvelope, keys, rootPath } from './protocol.js'
 import type { WorkerInfo } from './protocol.js'
+import { liveWorkers } from './registry.js'
 import type { RunnerContext, runJob } from './runner.js'
 
 /**
@@ -190,12 +190,15 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     running.set(jobId, { controller, reply })
     let bytes: Uint8Array
     try {
-      if (Buffer.isBuffer(started)) controller.abort((deserialize(started) as { reason: unknown }).reason)
+      if (Buffer.isBuffer(started)) controller.abort(decodeAbort(started).reason)
       bytes = await executor.submitWith({ signal: controller.signal, name: job.name }, runTask, payload, jobId, context)
     } catch (error) {
       // the local executor failed the job itself (a crashed thread or process, a shut-down
-      // executor): that is the task's result, so its future learns it
-      bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(error) })
+      // executor): that is the task's result, so its future learns it. An abort that came before
+      // the local executor started the task cancelled it there; the submitter's future (running
+      // since it was handed over) fails with the abort reason, as a running local task's would.
+      const failure: unknown = error instanceof CancelledError && controller.signal.aborted ? controller.signal.reason : error
+      bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
     // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
     // so the slot is free one round trip sooner and the order stays (result first, then completion).
@@ -208,6 +211,11 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       concurrency: slots,
       // A stalled job (its worker died) fails instead of running again: at most once.
       maxStalledCount: 0,
+      // BullMQ's lock is the same liveness signal as the heartbeat, with the same lifetime: a job
+      // left behind by a killed worker (one whose result had gone out, or one it fetched and never
+      // started) is failed, and so removed, within two lifetimes instead of a minute.
+      lockDuration: info.ttl,
+      stalledInterval: info.ttl,
     })
     worker.on('error', report)
     return worker
@@ -217,7 +225,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   sub.redis.on('messageBuffer', (channel: Buffer, message: Buffer) => {
     const name = channel.toString()
     if (name === k.abortChannel) {
-      const { jobId, reason } = deserialize(message) as { jobId: string; reason: unknown }
+      const { jobId, reason } = decodeAbort(message)
       running.get(jobId)?.controller.abort(reason)
     } else if (closing === undefined) {
       // lend / return a slot while one of our tasks waits on nested work
@@ -259,6 +267,8 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       }
       clearInterval(timer)
       await cmd.redis.multi().del(k.worker(id)).srem(k.workers, id).exec().catch(report)
+      // and forget the registrations of workers that died without closing (their heartbeat expired)
+      await liveWorkers(cmd.redis, queue).catch(report)
       await Promise.all([sub.close(), cmd.close()])
     })()
     return closing

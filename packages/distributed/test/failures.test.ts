@@ -87,19 +87,26 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
 })
 
 describe.skipIf(!hasRedis)('a job BullMQ drops before any worker starts it', () => {
-  it('fails with WorkerLostError instead of staying RUNNING forever', async () => {
+  it('is sent again (it never ran); dropped again and again, it fails with WorkerLostError instead of staying RUNNING forever', async () => {
     const queue = freshQueue('dropped')
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 100 })
     const f = ex.submit(add, 1, 2) // no worker serves the queue: the job waits in BullMQ
     await until(() => f.running(), 'the job to be handed over')
     const bull = new Queue(queue, { connection: { url: REDIS_URL } })
+    const removed = new Set<string>()
     try {
-      await until(async () => (await bull.getWaitingCount()) === 1, 'the job to reach BullMQ')
-      const [job] = await bull.getWaiting()
-      await job?.remove() // an operator cleaning the queue, or BullMQ failing it
+      // an operator cleaning the queue, or BullMQ failing the job: each time, the executor sends it again
+      for (let i = 0; i < 4; i++) {
+        await until(async () => (await bull.getWaiting()).some((job) => !removed.has(String(job.id))), `job ${String(i + 1)} to reach BullMQ`, BOUND_MS)
+        const job = (await bull.getWaiting()).find((j) => !removed.has(String(j.id)))
+        removed.add(String(job?.id))
+        await job?.remove()
+        expect(f.done()).toBe(false)
+      }
     } finally {
       await bull.close()
     }
+    expect(removed.size).toBe(4)
     const error = (await f.exception(BOUND_MS)) as WorkerLostError
     expect(error).toBeInstanceOf(WorkerLostError)
     expect(error.message).toContain('BullMQ no longer has job')

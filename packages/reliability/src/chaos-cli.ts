@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node dist/chaos-cli.js [--backend thread|process] [--seed N] [--calls N] [--workers N]
+ * `node dist/chaos-cli.js [--backend thread|process|distributed] [--seed N] [--calls N] [--workers N]
  * [--kill-every MS] [--kill-starting SHARE] [--kill-target any|serving] [--shutdown-after N]
  * [--oom WEIGHT] [--exit WEIGHT]`: one chaos run, its figures, and every violation found.
  * Exit code 1 when a promise of the contract was broken. Findings are reproduced with it.

@@ -13,7 +13,7 @@ import { channelNames, task } from '@x/future'
 import type { Future, WorkerExitEvent } from '@x/future'
 import type * as Tasks from '../fixtures/chaos-tasks.mjs'
 import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
-import type { ChaosBackend } from './backends.js'
+import type { ChaosBackend } from './backend.js'
 import { startKiller } from './killer.js'
 import type { KillPlan, KillStats } from './killer.js'
 import { Random } from './random.js'
@@ -34,10 +34,10 @@ export function expectedValue(id: number): string {
 }
 
 /** Relative weights of the call kinds. */
-export type ChaosMix = Readonly<Record<ChaosAction, number>>
+export type ChaosMix = Record<ChaosAction, number>
 
 /** The default mix: mostly healthy calls, a few percent of each kind of trouble. */
-export const defaultMix: ChaosMix = { ok: 80, throw: 8, exit: 3, uncaught: 1, oom: 0.3, listen: 4, stubborn: 2 }
+export const defaultMix: Readonly<ChaosMix> = { ok: 80, throw: 8, exit: 3, uncaught: 1, oom: 0.3, listen: 4, stubborn: 2 }
 
 /** What to run. */
 export interface ChaosOptions {
@@ -97,6 +97,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const maxWorkers = options.maxWorkers ?? 2
   const inFlight = options.inFlight ?? 8 * maxWorkers
   const mix: ChaosMix = { ...defaultMix, ...options.mix }
+  for (const action of backend.never ?? []) mix[action] = 0
   const [minMs, maxMs] = options.callMs ?? [0, 5]
   const log = new StartLog()
   const baseline = resourceCounts()
@@ -111,7 +112,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     timers.add(timer)
   }
 
-  const executor = backend.create({
+  const executor = await backend.create({
     maxWorkers,
     heapLimitMb: options.heapLimitMb ?? 64,
     abortGracePeriod: options.abortGracePeriod ?? 100,
@@ -239,6 +240,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   const shutdown = executor.shutdown({ wait: true })
   if (!(await within(shutdown, 60_000))) violations.push('shutdown({ wait: true }) did not resolve within 60 s')
+  deaths += backend.deaths?.(executor) ?? 0
+  if (backend.dispose !== undefined) violations.push(...(await backend.dispose(executor)).map((what) => `after shutdown: ${what}`))
   diagnosticsChannel.unsubscribe(channelNames.workerExit, onExit)
 
   // Read every outcome.

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export { backends, threadBackend, processBackend } from './backends.js'
+export { distributedBackend, queueKeys, leftovers as redisLeftovers } from './distributed-backend.js'
+export { XWorkerCluster, xWorkerBin } from './cluster.js'
 export type { ChaosBackend, BackendOptions } from './backends.js'
 export { runChaos, chaosTask, echoTask, expectedValue, defaultMix } from './chaos.js'
 export type { ChaosOptions, ChaosReport, ChaosMix } from './chaos.js'

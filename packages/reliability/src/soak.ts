@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `pnpm soak [--minutes N] [--backend thread,process] [--interval S] [--calls N]
+ * `pnpm soak [--minutes N] [--backend thread,process,distributed] [--interval S] [--calls N]
  * [--kill-every MS] [--kill-starting SHARE] [--kill-target any|serving] [--workers N] [--seed N]`
  *
- * Runs the chaos mix continuously, the backends taking turns (rounds of `--calls` calls on a
+ * Runs the chaos mix continuously on every backend (the distributed one when a Redis answers at
+ * `REDIS_URL`: real x-worker processes on a fresh queue per round), the backends taking turns (rounds of `--calls` calls on a
  * fresh executor, each round checked and shut down before the next), with the deadlock detector on.
  * Every `--interval` seconds it prints, per backend, futures settled/submitted, worker deaths,
  * collateral failures per death and p99 latency, and for the process RSS and heap after a full
@@ -19,8 +20,9 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { detectDeadlocks } from '@x/diagnostics'
 import { channelNames } from '@x/future'
 import { backends } from './backends.js'
-import type { ChaosBackend } from './backends.js'
+import type { ChaosBackend } from './backend.js'
 import { runChaos } from './chaos.js'
+import { redisAnswers, redisUrl } from './distributed-backend.js'
 import { listFlag, numberFlag, parseFlags } from './cli-args.js'
 import { quantile, summarize } from './summary.js'
 
@@ -35,7 +37,10 @@ const calls = numberFlag(flags, 'calls', 3000)
 const workers = numberFlag(flags, 'workers', 2)
 const seed0 = numberFlag(flags, 'seed', Date.now() % 1_000_000)
 const killEvery = numberFlag(flags, 'kill-every', 0)
-const names = listFlag(flags, 'backend', ['thread', 'process'])
+// The distributed executor joins the default when a Redis answers (x-workers on a fresh queue).
+const withRedis = flags.has('backend') || (await redisAnswers())
+if (!withRedis) print(`soak: no Redis answers at ${redisUrl}: the distributed backend is left out (start one, or set REDIS_URL)`)
+const names = listFlag(flags, 'backend', withRedis ? ['thread', 'process', 'distributed'] : ['thread', 'process'])
 const chosen = names.map((name) => {
   const backend = backends[name]
   if (backend === undefined) throw new TypeError(`unknown backend "${name}": use ${Object.keys(backends).join(', ')}`)

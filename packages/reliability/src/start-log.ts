@@ -15,6 +15,8 @@ export interface CallTrace {
   readonly pid: number
   readonly threadId: number
   ended: boolean
+  /** How many times it started (more than once breaks at-most-once); 1 when absent. */
+  runs?: number
 }
 
 /** A start log file in a fresh temporary folder. */
@@ -33,7 +35,10 @@ export class StartLog {
     const calls = new Map<number, CallTrace>()
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       const [kind, id, pid, threadId] = line.split(' ')
-      if (kind === 'S') calls.set(Number(id), { pid: Number(pid), threadId: Number(threadId), ended: false })
+      if (kind === 'S') {
+        const runs = (calls.get(Number(id))?.runs ?? 0) + 1
+        calls.set(Number(id), { pid: Number(pid), threadId: Number(threadId), ended: false, runs })
+      }
       else if (kind === 'E') {
         const call = calls.get(Number(id))
         if (call !== undefined) call.ended = true

@@ -7,19 +7,22 @@
  *   nothing the call could do (a cancel nobody asked for, a foreign error);
  * - a death error on a call that never started (collateral damage: work sent ahead and lost
  *   with the worker), or naming another worker than the one it started in;
- * - more death errors for one worker than calls that were running in it.
+ * - more death errors for one worker than calls that were running in it;
+ * - a call that started more than once.
  *
  * One gap is no pool's to close: a kill from outside (SIGKILL) can land in the microseconds
  * between a worker starting a call and the call's first log line, or between its last log line
  * and its result leaving the worker. A dead worker that the log shows idle may therefore fail
  * ONE call (one that had not logged yet, or one that had logged its end) when a SIGKILL ended
  * it; such failures are counted in `killRaces`, not as violations. Anything beyond that (two
- * calls from an idle worker, or one more than were running in a busy one) is collateral.
+ * calls from an idle worker, or one more than were running in a busy one) is collateral. A
+ * worker that runs several calls at once (`slotsPerWorker`: an x-worker's concurrency) may race
+ * once per slot the log shows free.
  *
  * @module
  */
 import type { ChaosAction } from '../fixtures/chaos-tasks.mjs'
-import type { ChaosBackend } from './backends.js'
+import type { ChaosBackend } from './backend.js'
 import type { CallTrace } from './start-log.js'
 
 /** How a future ended, read once it was done. */
@@ -112,6 +115,7 @@ export function judge(
       verdict.doubleSettled++
       bad(record, `settled ${String(record.settleCount)} times`)
     }
+    if ((start?.runs ?? 1) > 1) bad(record, `ran ${String(start?.runs)} times (at most once was promised)`)
     const { outcome } = record
     switch (outcome.kind) {
       case 'unsettled':
@@ -139,7 +143,8 @@ export function judge(
           verdict.deathFailures++
           if (!deadly.has(record.action)) verdict.collateral++
           const worker = backend.deadWorker?.(error)
-          if (worker !== undefined && (error as { signal?: unknown }).signal === 'SIGKILL') sigkilled.add(worker)
+          const abrupt = backend.abrupt?.(error) ?? (error as { signal?: unknown }).signal === 'SIGKILL'
+          if (worker !== undefined && abrupt) sigkilled.add(worker)
           if (start === undefined) {
             if (worker === undefined) bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
             else unlogged.set(worker, [...(unlogged.get(worker) ?? []), { record, error }])
@@ -166,28 +171,32 @@ export function judge(
     }
   }
   // No worker may fail more futures than the calls that were running in it.
+  // When death errors name their worker, a call counts as running in it when it died only if its
+  // own death error names it (a call that ended otherwise, say its thread died inside a live
+  // x-worker, was not running there when that process died later).
+  const byId = new Map(records.map((r) => [r.id, r]))
   const runningIn = new Map<number, number>()
-  for (const trace of starts.values()) {
+  for (const [id, trace] of starts) {
     if (trace.ended) continue
-    runningIn.set(trace.pid, (runningIn.get(trace.pid) ?? 0) + 1)
     runningIn.set(-1, (runningIn.get(-1) ?? 0) + 1)
+    const outcome = byId.get(id)?.outcome
+    const named = outcome?.kind === 'error' && backend.isDeath(outcome.error) ? backend.deadWorker?.(outcome.error) : undefined
+    if (backend.deadWorker !== undefined && named !== trace.pid) continue
+    runningIn.set(trace.pid, (runningIn.get(trace.pid) ?? 0) + 1)
   }
-  for (const [worker, calls] of unlogged) {
-    // the one call a SIGKILL may catch before its first log line, in a worker the log shows idle
-    const only = calls.length === 1 && !deathsByWorker.has(worker) && (runningIn.get(worker) ?? 0) === 0
-    if (only && sigkilled.has(worker)) {
-      verdict.killRaces++
+  // A worker that died abruptly may have been between starting a call and its first log line,
+  // or between a call's last log line and its result leaving, in each of its free slots.
+  const slots = backend.slotsPerWorker ?? 1
+  for (const worker of new Set([...unlogged.keys(), ...deathsByWorker.keys()])) {
+    const calls = unlogged.get(worker) ?? []
+    const failures = deathsByWorker.get(worker) ?? 0
+    const running = runningIn.get(worker) ?? 0
+    const races = calls.length + Math.max(0, failures - running)
+    if (races > 0 && worker !== -1 && sigkilled.has(worker) && races <= Math.max(0, slots - running)) {
+      verdict.killRaces += races
       continue
     }
     for (const { record, error } of calls) bad(record, `failed with a death error, but the call never started: ${describe(error)}`)
-  }
-  for (const [worker, failures] of deathsByWorker) {
-    const running = runningIn.get(worker) ?? 0
-    if (failures === 1 && running === 0 && sigkilled.has(worker)) {
-      // the call had logged its end; its result was on its way when the SIGKILL came
-      verdict.killRaces++
-      continue
-    }
     if (failures > running)
       verdict.violations.push(
         `${worker === -1 ? 'the dead workers' : `worker pid ${String(worker)}`} failed ${String(failures)} futures with a death error, but only ${String(running)} calls were running in it`,

@@ -2,9 +2,9 @@
 // task arguments. Each is refused with a typed error naming what is wrong (synchronously for
 // constructors, submit and map's chunksize/buffersize), or accepted and then works; meanwhile a
 // bystander future in flight on the same executor settles with its right value, and the
-// executor serves afterwards.
-import { describe, expect, it } from 'vitest'
-import fc from 'fast-check'
+// executor serves afterwards. Properties run through @fast-check/vitest's `it.prop` (seed 16).
+import { beforeAll, describe, expect } from 'vitest'
+import { fc, it } from '@fast-check/vitest'
 import { AsyncPoolExecutor, Future, TimeoutError, asCompleted, task, wait } from '@x/future'
 import type { Executor } from '@x/future'
 import { ProcessPoolExecutor } from '@x/process-pool'
@@ -59,49 +59,59 @@ async function expectServes(executor: Executor, what: string): Promise<void> {
 }
 
 describe.each(backends)('$name: bad input', ({ name, make, options, constructorRuns }) => {
-  it('every constructor option: a typed error naming it, or a working executor', { timeout: 120_000 }, async () => {
-    let accepted = 0
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...options), weird, async (option, raw) => {
-        const value = unwrap(raw)
-        const what = `new ${name}({ ${option}: ${show(raw)} })`
-        let executor: Executor | undefined
-        const error = thrownBy(() => (executor = make({ maxWorkers: 1, [option]: value })))
-        if (error !== undefined) expectNamedRefusal(error, namesOf(option), what)
-        else if (executor !== undefined) {
-          accepted++
-          await expectServes(executor, what)
-        }
-      }),
-      { numRuns: constructorRuns, seed: 16 },
-    )
+  let accepted = 0
+  it.prop([fc.constantFrom(...options), weird], { numRuns: constructorRuns, seed: 16 })(
+    'every constructor option: a typed error naming it, or a working executor',
+    async (option, raw) => {
+      const value = unwrap(raw)
+      const what = `new ${name}({ ${option}: ${show(raw)} })`
+      let executor: Executor | undefined
+      const error = thrownBy(() => (executor = make({ maxWorkers: 1, [option]: value })))
+      if (error !== undefined) expectNamedRefusal(error, namesOf(option), what)
+      else if (executor !== undefined) {
+        accepted++
+        await expectServes(executor, what)
+      }
+    },
+    120_000,
+  )
+
+  it('some of those values were accepted (and each then worked)', () => {
     expect(accepted).toBeGreaterThan(0)
   })
 
-  it('the options object itself, and unknown options', () => {
-    fc.assert(
-      fc.property(weird, (raw) => {
-        const value = unwrap(raw)
-        const error = thrownBy(() => void make(value).shutdown())
-        // undefined and plain objects are fine; anything else names "options"
-        if (error !== undefined) expectNamedRefusal(error, ["options", "option"], `new ${name}(${show(raw)})`)
-      }),
-      { numRuns: 200, seed: 16 },
-    )
+  it.prop([weird], { numRuns: 200, seed: 16 })('the options object itself', (raw) => {
+    const value = unwrap(raw)
+    const error = thrownBy(() => void make(value).shutdown())
+    // undefined and plain objects are fine; anything else names "options"
+    if (error !== undefined) expectNamedRefusal(error, ['options', 'option'], `new ${name}(${show(raw)})`)
+  })
+
+  it('unknown options', () => {
     expectNamedRefusal(thrownBy(() => make({ maxWorker: 2 })), ['maxWorker'], 'a misspelt option')
   })
 
-  it('every method argument: refused by name or working, while a bystander future and the executor carry on', { timeout: 120_000 }, async () => {
-    const executor = make({ maxWorkers: 2 })
-    const bystander = executor.submit(later, 300, 'bystander')
-    const done = executor.submit(plusOne, 1)
-    await done
-    await fc.assert(
-      fc.asyncProperty(
+  describe('every method argument', () => {
+    let executor: Executor
+    let bystander: Future
+    let done: Future<number>
+    beforeAll(async () => {
+      executor = make({ maxWorkers: 2 })
+      bystander = executor.submit(later, 300, 'bystander')
+      done = executor.submit(plusOne, 1)
+      await done
+    })
+
+    it.prop(
+      [
         fc.constantFrom('submitWith', 'submitWith.options', 'submit.fn', 'map', 'map.iterable', 'result', 'exception', 'wait', 'wait.fs', 'asCompleted', 'addDoneCallback', 'Future'),
         fc.constantFrom('name', 'signal', 'transfer', 'timeout', 'chunksize', 'buffersize', 'returnWhen'),
         weird,
-        async (method, option, raw) => {
+      ],
+      { numRuns: 300, seed: 16 },
+    )(
+      'refused by name or working',
+      async (method, option, raw) => {
           const value = unwrap(raw)
           const what = `${method} with ${option}: ${show(raw)}`
           switch (method) {
@@ -204,24 +214,31 @@ describe.each(backends)('$name: bad input', ({ name, make, options, constructorR
               break
             }
           }
-        },
-      ),
-      { numRuns: 300, seed: 16 },
+      },
+      120_000,
     )
-    await expect(bystander.result(30_000)).resolves.toBe('bystander')
-    await expectServes(executor, 'after the fuzzing')
+
+    it('meanwhile a bystander future and the executor carried on', async () => {
+      await expect(bystander.result(30_000)).resolves.toBe('bystander')
+      await expectServes(executor, 'after the fuzzing')
+    })
   })
 
-  it('random task arguments: sent and received, or that future alone fails with a typed error naming the argument', { timeout: 120_000 }, async () => {
-    const executor = make({ maxWorkers: 2 })
-    const bystander = executor.submit(later, 200, 'bystander')
+  describe('random task arguments', () => {
+    let executor: Executor
+    let bystander: Future
+    beforeAll(() => {
+      executor = make({ maxWorkers: 2 })
+      bystander = executor.submit(later, 200, 'bystander')
+    })
     const cyclic: Record<string, unknown> = { a: 1 }
     cyclic.self = cyclic
     const specials = fc.constantFrom<unknown>(cyclic, new WeakMap(), new WeakSet(), Symbol('arg'), () => 1, Math.max, class A {
       readonly a = 1
     }, { nested: { fn: () => 2 } }, { sym: Symbol('deep') }, new SharedArrayBuffer(8))
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(weird, specials), { minLength: 1, maxLength: 3 }), async (raws) => {
+    it.prop([fc.array(fc.oneof(weird, specials), { minLength: 1, maxLength: 3 })], { numRuns: 150, seed: 16 })(
+      'sent and received, or that future alone fails with a typed error naming the argument',
+      async (raws) => {
         const args = raws.map(unwrap)
         const what = `submit(kindOf, ${raws.map(show).join(', ')})`
         let f: Future<string> | undefined
@@ -234,13 +251,15 @@ describe.each(backends)('$name: bad input', ({ name, make, options, constructorR
         const outcome = await f.exception(30_000)
         if (outcome !== undefined) expectNamedRefusal(outcome, ['argument', 'result', 'cannot be sent', 'could not be cloned'], what)
         else expect(typeof (await f.result(0))).toBe('string')
-      }),
-      { numRuns: 150, seed: 16 },
+      },
+      120_000,
     )
-    await expect(bystander.result(30_000)).resolves.toBe('bystander')
-    // 100 MiB in one argument
-    const big = 'x'.repeat(100 * 2 ** 20)
-    await expect(executor.submit(lengthOf, big).result(60_000)).resolves.toBe(big.length)
-    await expectServes(executor, 'after the argument fuzzing')
+
+    it('a 100 MiB argument goes through; the bystander and the executor carried on', { timeout: 120_000 }, async () => {
+      await expect(bystander.result(30_000)).resolves.toBe('bystander')
+      const big = 'x'.repeat(100 * 2 ** 20)
+      await expect(executor.submit(lengthOf, big).result(60_000)).resolves.toBe(big.length)
+      await expectServes(executor, 'after the argument fuzzing')
+    })
   })
 })

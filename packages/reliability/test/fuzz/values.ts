@@ -2,7 +2,7 @@
 // getters, Proxies (transparent and throwing), symbols, and fast-check's `anything()`. A value
 // that throws by itself (a getter, a Proxy trap) throws a Poison, so the checks can tell "the
 // library passed the value's own error on" from "the library failed".
-import fc from 'fast-check'
+import { fc } from '@fast-check/vitest'
 import { expect } from 'vitest'
 
 /** The error every poisoned value throws when touched. */

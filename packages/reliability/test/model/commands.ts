@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { expect } from 'vitest'
-import fc from 'fast-check'
+import { fc } from '@fast-check/vitest'
 import {
   ALL_COMPLETED,
   CancelledError,
