@@ -5,11 +5,14 @@
  * @module
  */
 import type { CallableSpec, Future } from '@x/future'
+import type { Transferable } from 'node:worker_threads'
 import type { CallableTable } from '../callable-table.js'
+import type { ClaimWords } from '../claims.js'
 import type { FromWorker } from '../protocol.js'
 import type { FifoQueue } from '../queue.js'
 import type { SendWindow } from '../send-window.js'
 import type { StartBackoff } from '../start-backoff.js'
+import type { ClaimStrategy } from './claim-strategy.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
@@ -27,6 +30,12 @@ export interface EngineOptions {
   readonly idleTimeout: number | undefined
   /** Ms an aborted running task gets before its worker is ended (`Infinity`: never). */
   readonly abortGracePeriod: number
+  /**
+   * How work is claimed: claim words shared with the workers (the `claims` policy: work sent
+   * ahead stays cancellable until its worker claims it), or none (`sentMeansStarted`).
+   * @default undefined (sentMeansStarted)
+   */
+  readonly claimWords?: ClaimWords | undefined
 }
 
 /** The engine as its parts use it. */
@@ -35,6 +44,7 @@ export interface EngineState<H> {
   readonly transport: Transport<H>
   readonly errors: PoolErrors
   readonly callables: CallableTable
+  readonly claims: ClaimStrategy
   readonly window: SendWindow
   readonly backoff: StartBackoff
   readonly queue: FifoQueue<EngineItem>
@@ -52,7 +62,15 @@ export interface EngineState<H> {
   stopWhenDrained: boolean
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
   checkOpen(): void
-  submit(spec: CallableSpec, args: unknown[], chunk: boolean, name: string | undefined, signal: AbortSignal | undefined, callerTaskId: number | undefined): Future
+  submit(
+    spec: CallableSpec,
+    args: unknown[],
+    chunk: boolean,
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+    callerTaskId: number | undefined,
+    transfer?: readonly Transferable[],
+  ): Future
   schedule(): void
   pumpNow(): void
   shutDown(cancelFutures: boolean): void

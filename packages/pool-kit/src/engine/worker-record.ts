@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Transferable } from 'node:worker_threads'
 import type { Future } from '@x/future'
 import type { WorkItem } from '../work-item.js'
 
@@ -17,6 +18,12 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
   onAbort: (() => void) | undefined
   /** Ends its worker when the task has not stopped within the abort grace period. */
   graceTimer: NodeJS.Timeout | undefined
+  /** Its claim word while it is with a worker (the `claims` policy), else -1. */
+  slot: number
+  /** What its claim word holds while it is PENDING (sent with it). */
+  ticket: number
+  /** Buffers moved to the worker with it (`submitWith({ transfer })`): it cannot be sent twice. */
+  readonly transfer: readonly Transferable[] | undefined
 }
 
 /**

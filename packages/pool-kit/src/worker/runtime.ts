@@ -31,14 +31,16 @@ interface Pending {
   readonly name: string | undefined
   readonly chunk: boolean
   readonly slot: number
+  readonly ticket: number
 }
 
 /**
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
- * writes its start marker here; the thread pool claims the task's word.
+ * writes its start marker here; the thread pool claims the task's word (`slot`, `ticket`: see
+ * `ClaimWords.claimRun`; -1 and 0 without claim words).
  * @since 0.1.0
  */
-export type BeforeStart = (id: number, slot: number) => boolean
+export type BeforeStart = (id: number, slot: number, ticket: number) => boolean
 
 /**
  * One worker's runtime.
@@ -56,6 +58,7 @@ export class WorkerRuntime {
   readonly #link: WorkerLink
   readonly #callables: CallableCache
   readonly #beforeStart: BeforeStart | undefined
+  readonly #reportStarts: boolean
   readonly #queue = new FifoQueue<Pending>()
   readonly #meanBySpec = new Map<number, number>()
   readonly #out = new ResultBuffer()
@@ -68,10 +71,16 @@ export class WorkerRuntime {
   #firstOutAt = 0
   #immediate: NodeJS.Immediate | undefined
 
-  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean }) {
+  /**
+   * @param options.beforeStart see {@link BeforeStart}
+   * @param options.diag someone listens to wait events (each `run` message says it again)
+   * @param options.reportStarts while `diag`, tell the pool when each task starts (claims policy)
+   */
+  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
     this.#link = link
     this.#callables = new CallableCache(`@x/${link.kind}-pool`)
     this.#beforeStart = options?.beforeStart
+    this.#reportStarts = options?.reportStarts ?? false
     this.#diag = options?.diag ?? false
     this.executor = new NestedExecutor(link)
     this.#rejectWait = forwardWaits(link, this.executor, () => this.#diag)
@@ -123,7 +132,7 @@ export class WorkerRuntime {
 
   #enqueue(batch: RunBatch): void {
     for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
-    const { ids, specIds, args, names, chunks, slots } = batch
+    const { ids, specIds, args, names, chunks, slots, tickets } = batch
     for (let i = 0; i < ids.length; i++) {
       this.#queue.push({
         id: ids[i] ?? 0,
@@ -132,6 +141,7 @@ export class WorkerRuntime {
         name: names[i],
         chunk: chunks[i] === true,
         slot: slots?.[i] ?? -1,
+        ticket: tickets?.[i] ?? 0,
       })
     }
   }
@@ -178,10 +188,11 @@ export class WorkerRuntime {
     this.#lastAborted = false
     const spec = this.#callables.spec(task.specId)
     const fn = this.#callables.loaded(task.specId) ?? (await this.#callables.load(task.specId))
-    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot)) {
+    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot, task.ticket)) {
       this.#aborted.delete(task.id)
       return SKIPPED
     }
+    if (this.#reportStarts && this.#diag) this.#link.send({ type: 'started', id: task.id })
     const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id))
     this.#current = context
     try {
