@@ -45,7 +45,12 @@ export function pump<H>(engine: PoolEngine<H>): void {
     let target: WorkerRecord | undefined
     for (const worker of ready) {
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
-      if (worker.held.size >= Math.min(window, worker.cap)) continue
+      if (worker.cap < window) refreshCap(engine, worker)
+      const room = Math.min(window, worker.cap)
+      if (worker.held.size >= room) continue
+      // A worker that still holds more than half its room waits: it gets its next tasks in one
+      // message once it is down to half (not one message per result it sends back).
+      if (worker.held.size > room >> 1 && sends?.has(worker) !== true) continue
       if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
       if (target === undefined || worker.held.size < target.held.size) target = worker
     }
@@ -112,6 +117,16 @@ export function pump<H>(engine: PoolEngine<H>): void {
     return
   }
   if (delay === 0) startWorkers(engine)
+}
+
+/**
+ * A worker's cap is the smallest window among the tasks it holds; the windows grow as results
+ * come, so a worker that never runs dry would keep the cap of its first tasks: read it again.
+ */
+function refreshCap<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  let cap = Infinity
+  for (const item of worker.held.values()) cap = Math.min(cap, engine.window.for(item.specId))
+  worker.cap = cap
 }
 
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {
