@@ -1,6 +1,6 @@
 /**
  * `@x/pool-kit`: the engine parts `@x/thread-pool` and `@x/process-pool` share, for backend
- * authors: a ring-buffer queue, work items with one state, cancel claims, the send-ahead window,
+ * authors: a ring-buffer queue, work items with one state, cancel claims (the engine's claim policy plug-in), the send-ahead window,
  * start backoff, dead-worker recovery, callable interning, the chunk codec, the message protocol
  * and the shared error classes. The worker side is `@x/pool-kit/worker`.
  *
@@ -33,3 +33,4 @@ export { openPoolStream, streamSinkOption } from './stream.js'
 export type { StreamSubmitOptions } from './stream.js'
 export type { Transport, WorkerEvents, PoolErrors, DeathInfo } from './engine/transport.js'
 export type { EngineItem, WorkerRecord, WorkerLife } from './engine/worker-record.js'
+export type { ClaimStrategy, SendOutcome } from './engine/claim-strategy.js'

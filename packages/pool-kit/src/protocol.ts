@@ -30,8 +30,10 @@ export interface RunBatch {
   readonly names: (string | undefined)[]
   /** Which of them are `map()` chunks. */
   readonly chunks: boolean[]
-  /** Claim-word slots, entry per task (thread pools), or absent ("sent means started"). */
-  readonly slots?: number[]
+  /** Claim-word slots, entry per task (the claims policy), or absent ("sent means started"). */
+  readonly slots?: number[] | undefined
+  /** What each task's claim word holds while it is PENDING (`ClaimWords.ticket`), with `slots`. */
+  readonly tickets?: number[] | undefined
   /**
    * Which of them are `stream()` tasks: entry `i` is task `i`'s `highWaterMark`, `0` for a plain
    * call. Absent when none is (a batch without streams carries nothing more).
@@ -154,6 +156,15 @@ export type FromWorker =
       readonly type: 'cancel'
       /** The worker's number for it. */
       readonly ref: number
+    }
+  | {
+      /**
+       * A task sent ahead has started (claims policy, while someone listens to wait events: the
+       * pool publishes future:start without reading its claim word).
+       */
+      readonly type: 'started'
+      /** The task's future id. */
+      readonly id: number
     }
   | {
       /** An uncaught exception is about to end the worker. */

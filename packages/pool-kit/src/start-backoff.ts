@@ -79,6 +79,11 @@ export class StartBackoff {
     this.#score = 0
   }
 
+  /** Whether {@link StartBackoff.failed} would say retry for one more failure (counts nothing). */
+  wouldRetry(killed = false): boolean {
+    return this.#score + (killed ? 0.25 : 1) < this.#maxFailures
+  }
+
   /**
    * A worker died while starting: retry after the returned delay, or give up.
    * @param killed it was killed from outside (SIGKILL, SIGTERM): counts a quarter

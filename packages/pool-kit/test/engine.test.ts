@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads'
 import { describeCallable, task } from '@x/future'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ClaimWords } from '../src/claims.js'
 import { WorkerDiedError } from '../src/errors.js'
 import { PoolEngine } from '../src/engine/engine.js'
 import type { PoolErrors, Transport } from '../src/engine/transport.js'
@@ -18,11 +19,12 @@ interface Handle {
   readonly marker: Float64Array
 }
 
-function threadTransport(maxWorkers: number, failStart = false): Transport<Handle> {
+function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWords): Transport<Handle> {
   return {
     start(_workerId, events) {
       const marker = new Float64Array(new SharedArrayBuffer(8))
-      const worker = new Worker(entry, { workerData: { marker: marker.buffer, maxWorkers, failStart } })
+      const shared = claims === undefined ? {} : { claims: claims.buffer, starts: claims.startsBuffer }
+      const worker = new Worker(entry, { workerData: { marker: marker.buffer, maxWorkers, failStart, ...shared } })
       worker.on('message', (message: unknown) => {
         if (isPoolMessage(message)) events.message(message as FromWorker)
         else events.ready()
@@ -73,10 +75,10 @@ afterEach(async () => {
   engines = []
 })
 
-function newEngine(maxWorkers: number, failStart = false): PoolEngine<Handle> {
+function newEngine(maxWorkers: number, failStart = false, claims?: ClaimWords): PoolEngine<Handle> {
   const engine = new PoolEngine(
-    { executorId: 0, maxWorkers, maxTasksPerWorker: undefined, idleTimeout: undefined, abortGracePeriod: 1000 },
-    threadTransport(maxWorkers, failStart),
+    { executorId: 0, maxWorkers, maxTasksPerWorker: undefined, idleTimeout: undefined, abortGracePeriod: 1000, claimWords: claims },
+    threadTransport(maxWorkers, failStart, claims),
     errors,
   )
   engines.push(engine)
@@ -114,5 +116,82 @@ describe('PoolEngine on worker threads', () => {
     expect(() => {
       engine.checkOpen()
     }).toThrow(error)
+  })
+})
+
+function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const start = Date.now()
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (condition()) resolve()
+      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`))
+      else setTimeout(poll, 2)
+    }
+    poll()
+  })
+}
+
+/** Runs blockOnce until its send-ahead window is wide (no call blocks: word 0 is -1). */
+async function warmBlockOnce(engine: PoolEngine<Handle>, words: Int32Array): Promise<void> {
+  Atomics.store(words, 0, -1)
+  await Promise.all(Array.from({ length: 300 }, (_, i) => submit(engine, 'blockOnce', words.buffer, i)))
+  Atomics.store(words, 2, 0)
+}
+
+describe('PoolEngine with the claims policy (claim words shared with the threads)', () => {
+  it('work sent ahead stays PENDING and cancellable until its thread claims it; a cancelled one never runs', async () => {
+    const engine = newEngine(1, false, new ClaimWords(undefined, 1024))
+    const words = new Int32Array(new SharedArrayBuffer(16))
+    await warmBlockOnce(engine, words)
+    Atomics.store(words, 0, 0)
+    const futures = Array.from({ length: 10 }, (_, i) => submit(engine, 'blockOnce', words.buffer, i))
+    try {
+      await until(() => Atomics.load(words, 1) === 1, 'the first call to block')
+    } finally {
+      if (Atomics.load(words, 1) !== 1) Atomics.store(words, 3, 1)
+    }
+    expect(futures[0]?.running()).toBe(true)
+    expect(futures[0]?.cancel()).toBe(false)
+    // the other nine were sent to the (only) thread with the first one, and wait there
+    expect(futures.slice(1).map((f) => f.state)).toEqual(Array.from({ length: 9 }, () => 'PENDING'))
+    expect(futures[5]?.cancel()).toBe(true)
+    expect(futures[5]?.state).toBe('CANCELLED_AND_NOTIFIED')
+    Atomics.store(words, 3, 1)
+    Atomics.notify(words, 3)
+    const outcomes = await Promise.all(futures.map((f) => f.exception().then(() => 'ran', () => 'cancelled')))
+    expect(outcomes.filter((o) => o === 'cancelled')).toHaveLength(1)
+    expect(Atomics.load(words, 2)).toBe(9)
+  })
+
+  it('a dead thread fails only the task it had claimed; the unclaimed ones go back to the front of the queue', async () => {
+    const engine = newEngine(1, false, new ClaimWords(undefined, 1024))
+    expect(await Promise.all(Array.from({ length: 300 }, (_, i) => submit(engine, 'exitIf', i, -1)))).toHaveLength(300)
+    const futures = Array.from({ length: 100 }, (_, i) => submit(engine, 'exitIf', i, 50))
+    const outcomes = await Promise.all(futures.map((f) => f.exception()))
+    expect(outcomes.flatMap((error, i) => (error === undefined ? [] : [i]))).toEqual([50])
+    expect((outcomes[50] as ThreadDiedError).exitCode).toBe(5)
+    expect(await Promise.all(futures.filter((_, i) => i !== 50))).toEqual(Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 50))
+  })
+
+  // (a loaded machine may need a round trip per stolen call: generous time limits)
+  it('work stealing: a thread that goes idle takes half the unclaimed work of a busy one', { timeout: 90_000 }, async () => {
+    const engine = newEngine(2, false, new ClaimWords(undefined, 1024))
+    const words = new Int32Array(new SharedArrayBuffer(16))
+    await warmBlockOnce(engine, words)
+    Atomics.store(words, 0, 0)
+    // one thread holds the even calls (0 blocks it), the other the odd ones
+    const futures = Array.from({ length: 20 }, (_, i) => submit(engine, 'blockOnce', words.buffer, i))
+    // the other thread runs the odd ones, then steals from the blocked one, half each time it
+    // is idle again, until every call has run (without stealing, the nine evens would wait)
+    try {
+      await until(() => Atomics.load(words, 2) === 20, 'the idle thread to steal', 60_000)
+    } finally {
+      Atomics.store(words, 3, 1)
+      Atomics.notify(words, 3)
+    }
+    const results = (await Promise.all(futures)) as [number, number][]
+    const blockedThread = results[0]?.[1]
+    const movedEvens = results.filter(([id, thread]) => id % 2 === 0 && thread !== blockedThread).map(([id]) => id)
+    expect(movedEvens).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18])
   })
 })

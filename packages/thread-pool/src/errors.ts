@@ -1,5 +1,7 @@
 import { BrokenExecutorError } from '@x/future'
-import { WorkerDiedError } from '@x/pool-kit'
+import { SerializationError, WorkerDiedError } from '@x/pool-kit'
+import type { DeathInfo, PoolErrors } from '@x/pool-kit'
+import { describe } from './options.js'
 
 /**
  * The thread pool cannot run work any more: a worker's `initializer` threw. Queued futures fail
@@ -40,4 +42,50 @@ export class WorkerExitError extends WorkerDiedError {
     const { exitCode, ...errorOptions } = options ?? {}
     super(message, 'ERR_WORKER_EXITED', { exitCode, signal: undefined }, errorOptions)
   }
+}
+
+/**
+ * The thread pool's errors and words, as the engine needs them (`@x/pool-kit`'s `PoolErrors`).
+ * @internal
+ */
+export const threadErrors: PoolErrors = {
+  poolNoun: 'thread pool',
+  workerNoun: 'worker thread',
+  workersNoun: 'worker threads',
+  initializerFailed: 'A thread initializer failed, the thread pool is not usable anymore',
+  died: (_future, _name, death) => deathError(death),
+  broken: (message, options) => new BrokenThreadPoolError(message, options),
+  unsendable: (message, cause) =>
+    new SerializationError(`${message} Pass structured-cloneable data (no functions, symbols or class instances with private state).`, { cause }),
+  startFailed: (death, failures) =>
+    new BrokenThreadPoolError(
+      `a worker thread failed to start (${death.crash === undefined ? `exit code ${String(death.exitCode)}` : describe(death.crash)}), ` +
+        `${String(failures)} times in a row with none starting in between (each retried after a growing delay): the thread pool is not usable anymore`,
+      death.crash === undefined ? undefined : { cause: death.crash },
+    ),
+}
+
+/** The error a task fails with when its worker thread died running it. */
+function deathError(death: DeathInfo): WorkerExitError {
+  const suffix = death.detail === undefined ? '' : `; ${death.detail}`
+  const error = death.crash
+  if (error !== undefined) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new WorkerExitError(`the worker thread running this task ran out of memory (its resourceLimits) and was ended${suffix}`, {
+        cause: error,
+        exitCode: 1,
+      })
+    }
+    return new WorkerExitError(
+      `the worker thread running this task died from an uncaught ${describe(error)} ` +
+        `(thrown outside the task's own promise chain, for example in a timer)${suffix}`,
+      { cause: error, exitCode: 1 },
+    )
+  }
+  return new WorkerExitError(
+    `the worker thread running this task exited with code ${String(death.exitCode)} before the task finished ` +
+      `(process.exit() in the task, or the thread was ended)${suffix}`,
+    { exitCode: death.exitCode },
+  )
 }

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os'
 import type { ResourceLimits } from 'node:worker_threads'
-import { isTask } from '@x/future'
-import type { Callable } from '@x/future'
+import { checkArguments, describeCallable, isTask } from '@x/future'
+import type { Callable, CallableSpec } from '@x/future'
+import { checkWorkerLifecycle } from '@x/pool-kit'
 
 /**
  * The most threads a pool may be asked for. Threads start lazily, but the pool and tinypool
@@ -160,3 +162,70 @@ export function describe(value: unknown): string {
   return Object.prototype.toString.call(value)
 }
 
+
+let poolCounter = 0
+
+/** The options of a {@link ThreadPoolExecutorOptions}, checked once, in the constructor. */
+export interface ParsedOptions {
+  readonly maxWorkers: number
+  readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
+  readonly threadNamePrefix: string
+  readonly idleTimeout: number
+  readonly abortGracePeriod: number
+  readonly resourceLimits: ResourceLimits | undefined
+  readonly name: string | undefined
+  readonly maxQueue: number | undefined
+  readonly minWorkers: number
+  readonly maxTasksPerWorker: number
+}
+
+/** Checks the constructor's options; every refusal names the option and what it takes. */
+export function parseOptions(options: ThreadPoolExecutorOptions | undefined): ParsedOptions {
+  if (options !== undefined && !isOptionsObject(options)) {
+    throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`)
+  }
+  for (const key of Object.keys(options ?? {})) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new TypeError(`ThreadPoolExecutor: unknown option "${key}"; the options are ${OPTION_NAMES.map((k) => `"${k}"`).join(', ')}`)
+    }
+  }
+  const maxWorkers = options?.maxWorkers === undefined ? availableParallelism() : checkMaxWorkers(options.maxWorkers)
+  const initializer = options?.initializer
+  let spec: CallableSpec | undefined
+  if (initializer !== undefined) {
+    checkInitializerShape(initializer, describe)
+    try {
+      spec = describeCallable(initializer)
+    } catch (error) {
+      throw new TypeError(`ThreadPoolExecutor: initializer must be a callable: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  const initargs = options?.initargs ?? []
+  if (!Array.isArray(initargs)) {
+    throw new TypeError(`ThreadPoolExecutor: initargs must be an array of arguments, got ${describe(initargs)}`)
+  }
+  checkArguments(initargs)
+  const prefix = options?.threadNamePrefix ?? `ThreadPoolExecutor-${String(poolCounter++)}`
+  if (typeof prefix !== 'string') {
+    throw new TypeError(`ThreadPoolExecutor: threadNamePrefix must be a string, got ${describe(prefix)}`)
+  }
+  const idleTimeout = checkDuration(options?.idleTimeout, 'idleTimeout', Infinity)
+  const abortGracePeriod = checkDuration(options?.abortGracePeriod, 'abortGracePeriod', 1000)
+  const resourceLimits = checkResourceLimits(options?.resourceLimits, describe)
+  if (options?.name !== undefined && typeof options.name !== 'string') {
+    throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
+  }
+  const lifecycle = checkWorkerLifecycle('ThreadPoolExecutor', options ?? {}, maxWorkers)
+  return {
+    maxWorkers,
+    initializer: spec === undefined ? undefined : { spec, args: Array.from(initargs as readonly unknown[]) },
+    threadNamePrefix: prefix,
+    idleTimeout,
+    abortGracePeriod,
+    resourceLimits,
+    name: options?.name,
+    maxQueue: options?.maxQueue,
+    minWorkers: lifecycle.minWorkers,
+    maxTasksPerWorker: lifecycle.maxTasksPerWorker,
+  }
+}

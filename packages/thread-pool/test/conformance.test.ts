@@ -4,4 +4,5 @@ import { ThreadPoolExecutor } from '@x/thread-pool'
 describeExecutorConformance(
   'ThreadPoolExecutor',
   ({ maxWorkers, maxQueue }) => new ThreadPoolExecutor({ maxWorkers, maxQueue }),
+  { progress: true, stream: true },
 )

@@ -18,6 +18,8 @@ export function onAbort<H>(engine: PoolEngine<H>, item: EngineItem): void {
     item.future.cancel()
     return
   }
+  // claims policy: work sent ahead and not claimed is cancelled like queued work
+  if (item.state === 'sent' && !engine.claims.sentMeansStarted && item.future.cancel()) return
   if (worker.life === 'gone') return
   sendAbort(engine, worker, item)
   // A task sent ahead gets its grace period once it runs (see announce()).

@@ -7,6 +7,7 @@
  * @module
  */
 import { serialize } from 'node:v8'
+import type { Transferable } from 'node:worker_threads'
 import { channels } from '@x/future'
 import type { FutureStartEvent } from '@x/future'
 import { labelledArguments } from '../chunk-codec.js'
@@ -17,8 +18,13 @@ import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
 interface Send {
-  readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[] }
+  readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
   readonly items: EngineItem[]
+  transfer: Transferable[] | undefined
+}
+
+function newBatch<H>(engine: PoolEngine<H>): Send['batch'] {
+  return { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [], ...(engine.claims.sentMeansStarted ? { slots: undefined, tickets: undefined } : { slots: [], tickets: [] }) }
 }
 
 /** Sends what the workers can take, and starts workers for the rest. */
@@ -39,15 +45,22 @@ export function pump<H>(engine: PoolEngine<H>): void {
     let target: WorkerRecord | undefined
     for (const worker of ready) {
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
-      if (worker.held.size >= Math.min(window, worker.cap)) continue
+      if (worker.cap < window) refreshCap(engine, worker)
+      const room = Math.min(window, worker.cap)
+      if (worker.held.size >= room) continue
+      // A worker that still holds more than half its room waits: it gets its next tasks in one
+      // message once it is down to half (not one message per result it sends back).
+      if (worker.held.size > room >> 1 && sends?.has(worker) !== true) continue
       if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
       if (target === undefined || worker.held.size < target.held.size) target = worker
     }
     if (target === undefined) break
+    // the claim policy: RUNNING now (sentMeansStarted), or a claim word (claims; none free: later)
+    const outcome = engine.claims.send(item)
+    if (outcome === 'full') break
     engine.queue.shift()
     engine.queued--
-    // A task taken back from a dead worker is RUNNING already.
-    if (!item.future.running() && !item.future.setRunningOrNotifyCancel()) {
+    if (outcome === 'cancelled') {
       item.state = 'done'
       detach(item)
       continue
@@ -58,7 +71,8 @@ export function pump<H>(engine: PoolEngine<H>): void {
     if (window < target.cap) target.cap = window
     // A worker runs its tasks one at a time, in the order sent: the first one starts now, the
     // ones sent ahead are announced (future:start) when they reach the head (announceHead).
-    const startsNow = target.held.size === 0
+    // (Under the claims policy, work is announced once its claim word says it started.)
+    const startsNow = target.held.size === 0 && engine.claims.sentMeansStarted
     target.held.set(item.future.id, item)
     target.assigned++
     engine.inflight++
@@ -66,7 +80,7 @@ export function pump<H>(engine: PoolEngine<H>): void {
     sends ??= new Map()
     let send = sends.get(target)
     if (send === undefined) {
-      send = { batch: { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [] }, items: [] }
+      send = { batch: newBatch(engine), items: [], transfer: undefined }
       sends.set(target, send)
     }
     if (!target.sentSpecs.has(item.specId)) {
@@ -75,10 +89,11 @@ export function pump<H>(engine: PoolEngine<H>): void {
     }
     addToBatch(send.batch, item)
     send.items.push(item)
+    if (item.transfer !== undefined) (send.transfer ??= []).push(...item.transfer)
   }
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
-    for (const [worker, { batch, items }] of sends) {
+    for (const [worker, { batch, items, transfer }] of sends) {
       if (worker.idleTimer !== undefined) {
         clearTimeout(worker.idleTimer)
         worker.idleTimer = undefined
@@ -87,7 +102,7 @@ export function pump<H>(engine: PoolEngine<H>): void {
         worker.referenced = true
         engine.transport.ref(worker.handle as H, true)
       }
-      sendRun(engine, worker, batch, items, diag)
+      sendRun(engine, worker, batch, items, transfer, diag)
     }
   }
   // Start workers for what is left: one per queued task, up to the limit; after failed starts,
@@ -104,6 +119,16 @@ export function pump<H>(engine: PoolEngine<H>): void {
   if (delay === 0) startWorkers(engine)
 }
 
+/**
+ * A worker's cap is the smallest window among the tasks it holds; the windows grow as results
+ * come, so a worker that never runs dry would keep the cap of its first tasks: read it again.
+ */
+function refreshCap<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  let cap = Infinity
+  for (const item of worker.held.values()) cap = Math.min(cap, engine.window.for(item.specId))
+  worker.cap = cap
+}
+
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {
   return engine.queued > engine.starting && engine.workers.size < engine.options.maxWorkers + engine.lent && engine.broken === undefined
 }
@@ -112,8 +137,10 @@ function startWorkers<H>(engine: PoolEngine<H>): void {
   while (needsWorkers(engine)) engine.spawn()
 }
 
-function addToBatch(batch: RunBatch & { streams?: number[] }, item: EngineItem): void {
+function addToBatch(batch: Send['batch'], item: EngineItem): void {
   const index = batch.ids.length
+  batch.slots?.push(item.slot)
+  batch.tickets?.push(item.ticket)
   batch.ids.push(item.future.id)
   batch.specIds.push(item.specId)
   batch.args.push(item.args)
@@ -135,28 +162,41 @@ export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: nu
   }
 }
 
-/** Publishes future:start for a task its worker is running now. */
-export function announce<H>(engine: PoolEngine<H>, item: EngineItem, worker: WorkerRecord): void {
+/**
+ * Its worker runs the task now (or ran it): RUNNING (under the claims policy, timed from when
+ * the worker claimed it), and future:start unless `publish` is false.
+ */
+export function announce<H>(engine: PoolEngine<H>, item: EngineItem, worker: WorkerRecord, publish = true): void {
   item.announced = true
   item.state = 'running'
+  // (sentMeansStarted: RUNNING since it was sent)
+  if (!item.future.done() && !item.future.running()) item.future.setRunningOrNotifyCancel(engine.claims.startedAt(item))
   if (item.signal?.aborted === true && item.onAbort !== undefined) armGrace(engine, item, worker)
-  if (channels.futureStart.hasSubscribers) {
+  if (publish && channels.futureStart.hasSubscribers) {
     channels.futureStart.publish({ futureId: item.future.id, executorId: engine.options.executorId, workerId: worker.workerId } satisfies FutureStartEvent)
   }
 }
 
 /** The oldest task a worker holds is the one it runs: announce it once the ones before it are done. */
 export function announceHead<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  if (!engine.claims.sentMeansStarted) return
   for (const item of worker.held.values()) {
     if (!item.announced) announce(engine, item, worker)
     return
   }
 }
 
-function sendRun<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Send['batch'], items: EngineItem[], diag: boolean): void {
+function sendRun<H>(
+  engine: PoolEngine<H>,
+  worker: WorkerRecord,
+  batch: Send['batch'],
+  items: EngineItem[],
+  transfer: Transferable[] | undefined,
+  diag: boolean,
+): void {
   const handle = worker.handle as H
   try {
-    engine.transport.send(handle, { type: 'run', batch, diag })
+    engine.transport.send(handle, { type: 'run', batch, diag }, transfer)
     // A task queued again after its worker died may have been aborted there already.
     for (const item of items) if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     return
@@ -165,20 +205,22 @@ function sendRun<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Send['ba
   }
   const specs = new Map(batch.specs.map(({ specId, spec }) => [specId, spec]))
   for (const item of items) {
-    const one: Send['batch'] = { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [] }
+    const one = newBatch(engine)
     const spec = specs.get(item.specId)
     if (spec !== undefined) one.specs.push({ specId: item.specId, spec })
     addToBatch(one, item)
     try {
-      engine.transport.send(handle, { type: 'run', batch: one, diag })
+      engine.transport.send(handle, { type: 'run', batch: one, diag }, item.transfer)
       specs.delete(item.specId)
       if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     } catch (error) {
       worker.held.delete(item.future.id)
       worker.assigned-- // it never reached the worker: it does not count toward maxTasksPerWorker
       engine.inflight--
+      engine.claims.release(item)
       item.state = 'done'
       detach(item)
+      if (!item.future.running()) item.future.setRunningOrNotifyCancel()
       item.future.setException(argumentError(engine, item, error))
     }
   }

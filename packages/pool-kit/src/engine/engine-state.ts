@@ -5,11 +5,14 @@
  * @module
  */
 import type { CallableSpec, Future } from '@x/future'
+import type { Transferable } from 'node:worker_threads'
 import type { CallableTable } from '../callable-table.js'
+import type { ClaimWords } from '../claims.js'
 import type { FromWorker } from '../protocol.js'
 import type { FifoQueue } from '../queue.js'
 import type { SendWindow } from '../send-window.js'
 import type { StartBackoff } from '../start-backoff.js'
+import type { ClaimStrategy } from './claim-strategy.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 import type { StreamSink } from './stream-sink.js'
@@ -34,6 +37,12 @@ export interface EngineOptions {
    * submitted through the executor.
    */
   readonly trackNested?: ((future: Future) => void) | undefined
+  /**
+   * How work is claimed: claim words shared with the workers (the `claims` policy: work sent
+   * ahead stays cancellable until its worker claims it), or none (`sentMeansStarted`).
+   * @default undefined (sentMeansStarted)
+   */
+  readonly claimWords?: ClaimWords | undefined
 }
 
 /** The engine as its parts use it. */
@@ -42,6 +51,7 @@ export interface EngineState<H> {
   readonly transport: Transport<H>
   readonly errors: PoolErrors
   readonly callables: CallableTable
+  readonly claims: ClaimStrategy
   readonly window: SendWindow
   readonly backoff: StartBackoff
   readonly queue: FifoQueue<EngineItem>
@@ -67,6 +77,7 @@ export interface EngineState<H> {
     signal: AbortSignal | undefined,
     callerTaskId: number | undefined,
     stream?: StreamSink,
+    transfer?: readonly Transferable[],
   ): Future
   schedule(): void
   pumpNow(): void

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Transferable } from 'node:worker_threads'
 import { channels, Future, ShutdownError } from '@x/future'
 import type { CallableSpec, FutureSubmitEvent } from '@x/future'
 import { CallableTable } from '../callable-table.js'
@@ -15,6 +16,11 @@ import { FifoQueue } from '../queue.js'
 import { SendWindow } from '../send-window.js'
 import { StartBackoff } from '../start-backoff.js'
 import { detach, onAbort } from './abort.js'
+import { claimWordsPolicy, sentMeansStarted } from './claim-strategy.js'
+import type { ClaimStrategy } from './claim-strategy.js'
+import { ClaimedFuture } from './claimed-future.js'
+import type { ClaimOwner } from './claimed-future.js'
+import { cancelSent, syncAllClaims, syncClaim } from './claiming.js'
 import { pump, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
@@ -36,6 +42,8 @@ export class PoolEngine<H = unknown> {
   /** @internal */ readonly errors: PoolErrors
   /** The pool's callable numbers; `callables.describe(fn)` checks and describes a callable. */
   readonly callables = new CallableTable()
+  /** @internal how work is claimed (the `claimWords` option) */
+  readonly claims: ClaimStrategy
   /** @internal */ readonly window = new SendWindow()
   /** @internal */ readonly backoff = new StartBackoff()
   /** @internal */ readonly queue = new FifoQueue<EngineItem>()
@@ -61,6 +69,12 @@ export class PoolEngine<H = unknown> {
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
   #scheduled = false
   #drainWaiters: (() => void)[] = []
+  readonly #claimOwner: ClaimOwner = {
+    sync: (item) => {
+      syncClaim(this, item)
+    },
+    cancelSent: (item) => cancelSent(this, item),
+  }
 
   constructor(
     options: EngineOptions,
@@ -72,6 +86,7 @@ export class PoolEngine<H = unknown> {
     this.transport = transport
     this.errors = errors
     this.initializer = initializer
+    this.claims = options.claimWords === undefined ? sentMeansStarted() : claimWordsPolicy(options.claimWords)
   }
 
   /** Throws the Broken*Error, or the shutdown error, when no new work is taken. */
@@ -83,6 +98,8 @@ export class PoolEngine<H = unknown> {
   /**
    * Queues a call (or a chunk, `args` packed) and returns its future. With `stream`, the call
    * is a `stream()` task: its worker runs it as a generator and sends what it yields to `stream`.
+   * `transfer`: buffers moved to the worker with it (the transport passes them on; the work then
+   * cannot be sent twice).
    */
   submit(
     spec: CallableSpec,
@@ -92,8 +109,10 @@ export class PoolEngine<H = unknown> {
     signal: AbortSignal | undefined,
     callerTaskId: number | undefined,
     stream?: StreamSink,
+    transfer?: readonly Transferable[],
   ): Future {
-    const future = new Future({ name })
+    const claimed = this.claims.sentMeansStarted ? undefined : new ClaimedFuture(this.#claimOwner, name)
+    const future = claimed ?? new Future({ name })
     const item: EngineItem = {
       future,
       specId: this.callables.idOf(spec),
@@ -107,14 +126,18 @@ export class PoolEngine<H = unknown> {
       onAbort: undefined,
       graceTimer: undefined,
       stream,
+      slot: -1,
+      ticket: 0,
+      transfer: transfer !== undefined && transfer.length > 0 ? transfer : undefined,
     }
+    if (claimed !== undefined) claimed.item = item
     stream?.connect((count) => {
       sendCredit(this, item, count)
     })
     this.queue.push(item)
     this.queued++
     // The one cancel hook: a future cancelled while queued leaves the queue now, and
-    // wait()/asCompleted() see it at once. (Work sent to a worker counts as started.)
+    // wait()/asCompleted() see it at once. (Work sent to a worker: see the claim policy.)
     future.addDoneCallback(() => {
       if (item.state !== 'queued') return
       item.state = 'done'
@@ -154,6 +177,11 @@ export class PoolEngine<H = unknown> {
     onMessage(this, worker, message)
   }
 
+  /** Reads the claim words of the work sent ahead (call it before `stats()` counts what runs). */
+  syncClaims(): void {
+    syncAllClaims(this)
+  }
+
   /** Runs the dispatcher now. */
   pumpNow(): void {
     pump(this)
@@ -173,7 +201,14 @@ export class PoolEngine<H = unknown> {
   shutDown(cancelFutures: boolean): void {
     this.shutdown = true
     this.stopWhenDrained = true
-    if (cancelFutures) for (const item of [...this.queue]) if (item.state === 'queued') item.future.cancel()
+    if (cancelFutures) {
+      // claims policy: work sent ahead and not claimed is pending too (what an idle worker takes
+      // back meanwhile lands in the queue, cancelled next)
+      if (!this.claims.sentMeansStarted) {
+        for (const worker of [...this.workers]) for (const item of [...worker.held.values()]) if (item.state === 'sent') item.future.cancel()
+      }
+      for (const item of [...this.queue]) if (item.state === 'queued') item.future.cancel()
+    }
     this.maybeStopWorkers()
   }
 
@@ -286,6 +321,7 @@ export class PoolEngine<H = unknown> {
       for (const item of worker.held.values()) {
         item.state = 'done'
         detach(item)
+        this.claims.release(item)
         if (!item.future.done()) item.future.setException(error)
       }
       this.inflight -= worker.held.size

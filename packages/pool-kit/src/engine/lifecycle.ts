@@ -11,6 +11,7 @@ import { channels, deserializeError, isSerializedError } from '@x/future'
 import type { WaitEndEvent, WorkerExitEvent } from '@x/future'
 import { describeExit, splitDeadWorker } from '../dead-worker.js'
 import { detach } from './abort.js'
+import { steal } from './claiming.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import { newWorkerRecord } from './worker-record.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
@@ -28,9 +29,10 @@ export function spawn<H>(engine: PoolEngine<H>): void {
       ready: (initError) => {
         onReady(engine, worker, initError)
       },
-      exit: (exitCode, signal) => {
+      exit: (exitCode, signal, crash) => {
         worker.exitCode = exitCode
         worker.signal = signal
+        if (crash !== undefined) worker.crash ??= crash
         onGone(engine, worker)
       },
     })
@@ -75,6 +77,8 @@ export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): vo
       void stop(engine, worker)
     } else {
       armIdle(engine, worker)
+      // claims policy: with nothing queued, take work sent ahead to a busier worker
+      steal(engine, worker)
     }
   }
   engine.checkDrained()
@@ -122,9 +126,17 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   engine.inflight -= held.length
   const handle = worker.handle as H
   const { finished, running, unstarted } =
-    engine.broken !== undefined || engine.forced ? splitDeadWorker(held, undefined) : splitDeadWorker(held, engine.transport.startedAt(handle, held))
-  const failed = [...finished, ...running]
-  if (channels.workerExit.hasSubscribers) {
+    engine.broken !== undefined || engine.forced
+      ? splitDeadWorker(held, undefined)
+      : engine.claims.splitDead(held, () => engine.transport.startedAt(handle, held))
+  for (const item of held) engine.claims.release(item)
+  // Work that moved buffers to the dead worker cannot be sent again: it fails too.
+  const lost = unstarted.filter((item) => item.transfer !== undefined && !item.future.done())
+  const again = lost.length === 0 ? unstarted : unstarted.filter((item) => item.transfer === undefined)
+  const failed = [...finished, ...running, ...lost]
+  // A start failure that breaks the pool is told by the pool's error, not as a worker's exit.
+  const breaks = neverReady && engine.broken === undefined && !engine.backoff.wouldRetry(startKilled(worker)) && !anyReady(engine)
+  if (channels.workerExit.hasSubscribers && !breaks) {
     channels.workerExit.publish({
       executorId: engine.options.executorId,
       workerId: worker.workerId,
@@ -137,8 +149,8 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
     if (channels.waitEnd.hasSubscribers) channels.waitEnd.publish({ waitId, reason: 'rejected' } satisfies WaitEndEvent)
   }
   worker.waits.clear()
-  requeue(engine, unstarted)
-  for (const item of failed) fail(engine, worker, item)
+  requeue(engine, again)
+  for (const item of failed) fail(engine, worker, item, lost.includes(item))
   engine.transport.release(handle)
   worker.markGone()
   if (neverReady && engine.broken === undefined) onStartFailed(engine, worker)
@@ -166,16 +178,17 @@ function requeue<H>(engine: PoolEngine<H>, items: EngineItem[]): void {
   engine.queued += again.length
 }
 
-function fail<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem): void {
+function fail<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem, lost: boolean): void {
   item.state = 'done'
   detach(item)
+  if (!item.future.done() && !item.future.running()) item.future.setRunningOrNotifyCancel()
   const killed = worker.killedFor
   if (item === killed?.item) {
     if (!item.future.done()) item.future.setException(killed.reason)
     return
   }
   // It may be what killed the worker: never send it ahead again.
-  engine.window.markRisky(item.specId)
+  if (!lost) engine.window.markRisky(item.specId)
   if (item.future.done()) return
   const pid = engine.transport.pid(worker.handle as H)
   item.future.setException(
@@ -185,18 +198,23 @@ function fail<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem):
         signal: worker.signal,
         crash: worker.crash,
         pid,
+        detail: lost ? 'its transferred arguments were lost with the worker before it started' : undefined,
       }),
   )
 }
 
 /** A worker died before it was ready: retry after a delay, or break after too many in a row. */
 function onStartFailed<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
-  const verdict = engine.backoff.failed(worker.signal === 'SIGKILL' || worker.signal === 'SIGTERM')
+  const verdict = engine.backoff.failed(startKilled(worker))
   // dispatch starts the next one after backoff.delayMs; while another worker serves, the pool
   // is not broken, whatever happens to the ones starting (a kill from outside, say)
-  if (verdict.retry) return
-  for (const other of engine.workers) if (other.life === 'ready') return
+  if (verdict.retry || anyReady(engine)) return
   const { workerNoun, workersNoun, poolNoun } = engine.errors
+  const death = { exitCode: worker.exitCode, signal: worker.signal, crash: worker.crash, pid: engine.transport.pid(worker.handle as H) }
+  if (engine.errors.startFailed !== undefined) {
+    engine.break(engine.errors.startFailed(death, verdict.failures))
+    return
+  }
   engine.break(
     engine.errors.broken(
       `A ${workerNoun} ${describeExit(worker.exitCode, worker.signal)} while starting, the last of ` +
@@ -204,4 +222,14 @@ function onStartFailed<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
         `each retried after a growing delay): the ${poolNoun} is not usable anymore`,
     ),
   )
+}
+
+/** A worker killed from outside (SIGKILL, SIGTERM) while starting counts less toward breaking. */
+function startKilled(worker: WorkerRecord): boolean {
+  return worker.signal === 'SIGKILL' || worker.signal === 'SIGTERM'
+}
+
+function anyReady<H>(engine: PoolEngine<H>): boolean {
+  for (const worker of engine.workers) if (worker.life === 'ready') return true
+  return false
 }

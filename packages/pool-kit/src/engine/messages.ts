@@ -11,6 +11,7 @@ import { unpackColumn } from '../chunk-codec.js'
 import type { Column } from '../chunk-codec.js'
 import type { FromWorker, ResultBatch, ToWorker } from '../protocol.js'
 import { detach } from './abort.js'
+import { reclaim, syncClaim } from './claiming.js'
 import { announce, announceHead } from './dispatch.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { WorkerRecord } from './worker-record.js'
@@ -33,6 +34,11 @@ export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, messag
     case 'submit':
       onNestedSubmit(engine, worker, message.ref, message.spec, message.args, message.name, message.chunk, message.callerTaskId)
       break
+    case 'started': {
+      const item = worker.held.get(message.id)
+      if (item !== undefined && !item.announced) announce(engine, item, worker)
+      break
+    }
     case 'crash':
       worker.crash = deserializeError(message.error)
       break
@@ -75,9 +81,12 @@ function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Result
     if (!ok) nextFailed++
     const item = worker.held.get(ids[i] ?? 0)
     if (item === undefined) continue
-    if (!item.announced) announce(engine, item, worker)
+    // (claims policy: work that started and ended since the pool last looked needs no
+    // future:start, future:finish says it all; one event less per task matters for tiny tasks)
+    if (!item.announced) announce(engine, item, worker, engine.claims.sentMeansStarted)
     worker.held.delete(item.future.id)
     engine.inflight--
+    engine.claims.release(item)
     item.state = 'done'
     if (worker.blockedBy === item.future.id) worker.blockedBy = undefined
     detach(item)
@@ -105,7 +114,13 @@ function onNestedSubmit<H>(
   chunk: boolean,
   callerTaskId: number | undefined,
 ): void {
-  if (callerTaskId !== undefined && worker.held.has(callerTaskId)) worker.blockedBy = callerTaskId
+  const caller = callerTaskId === undefined ? undefined : worker.held.get(callerTaskId)
+  if (caller !== undefined) {
+    worker.blockedBy = caller.future.id
+    syncClaim(engine, caller)
+  }
+  // The calling task will probably wait for it: the work sent ahead behind it goes to others.
+  reclaim(engine, worker, Infinity)
   let future: Future
   try {
     engine.checkOpen()
@@ -143,6 +158,10 @@ function reply<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: ToWorker
 }
 
 function onWait<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: Extract<FromWorker, { type: 'wait' }>): void {
+  // The waiting task holds its worker (it started): the work sent ahead behind it goes to others.
+  const waiting = message.taskId === undefined ? undefined : worker.held.get(message.taskId)
+  if (waiting !== undefined) syncClaim(engine, waiting)
+  reclaim(engine, worker, Infinity)
   if (!channels.waitStart.hasSubscribers) return
   const futureIds: number[] = []
   for (const ref of message.refs) {

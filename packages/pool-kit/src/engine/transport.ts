@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Transferable } from 'node:worker_threads'
 import type { Future } from '@x/future'
 import type { WorkerDiedError } from '../errors.js'
 import type { FromWorker, ToWorker } from '../protocol.js'
@@ -20,8 +21,11 @@ export interface WorkerEvents {
   message(message: FromWorker): void
   /** The worker is up (its initializer ran); `initError` when the initializer threw. */
   ready(initError?: unknown): void
-  /** The worker is gone; every message it sent before has been delivered. */
-  exit(exitCode: number | undefined, signal: string | undefined): void
+  /**
+   * The worker is gone; every message it sent before has been delivered. `crash`: the uncaught
+   * exception that ended it, when the transport learned it (a thread's `error` event).
+   */
+  exit(exitCode: number | undefined, signal: string | undefined, crash?: unknown): void
 }
 
 /**
@@ -37,6 +41,8 @@ export interface DeathInfo {
   readonly crash: unknown
   /** The worker's pid (processes), for the message. */
   readonly pid: number | undefined
+  /** More to say, when there is: why work that had not started fails too (it moved buffers). */
+  readonly detail?: string | undefined
 }
 
 /**
@@ -46,8 +52,11 @@ export interface DeathInfo {
 export interface Transport<H> {
   /** Starts a worker (`workerId` is the pool's small number for it). May throw. */
   start(workerId: number, events: WorkerEvents): H
-  /** Sends a message; throws when something in it cannot be copied. */
-  send(handle: H, message: ToWorker): void
+  /**
+   * Sends a message; throws when something in it cannot be copied. `transfer`: buffers to move
+   * with it (`submitWith({ transfer })`; a transport that cannot move them copies them).
+   */
+  send(handle: H, message: ToWorker, transfer?: readonly Transferable[]): void
   /** Ends a worker now (SIGKILL, `terminate()`); its `exit` event follows. */
   kill(handle: H, signal: 'SIGTERM' | 'SIGKILL'): void
   /** Ends an idle worker gracefully; its `exit` event follows. */
@@ -82,6 +91,11 @@ export interface PoolErrors {
   died(future: Future, spec: string, death: DeathInfo): WorkerDiedError
   /** The pool's Broken*Error. */
   broken(message: string, options?: ErrorOptions): Error
+  /**
+   * The Broken*Error when workers kept dying while starting, `failures` in a row (`death`: the
+   * last one's). Optional: the engine words it itself otherwise.
+   */
+  startFailed?(death: DeathInfo, failures: number): Error
   /** The error for an argument that cannot be sent (`what` names it). */
   unsendable(message: string, cause: unknown): Error
 }

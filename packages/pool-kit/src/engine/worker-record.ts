@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Transferable } from 'node:worker_threads'
 import type { Future } from '@x/future'
 import type { WorkItem } from '../work-item.js'
 import type { StreamSink } from './stream-sink.js'
@@ -20,6 +21,12 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
   graceTimer: NodeJS.Timeout | undefined
   /** A `stream()` task's consumer; `undefined` for a plain call. */
   readonly stream?: StreamSink | undefined
+  /** Its claim word while it is with a worker (the `claims` policy), else -1. */
+  slot: number
+  /** What its claim word holds while it is PENDING (sent with it). */
+  ticket: number
+  /** Buffers moved to the worker with it (`submitWith({ transfer })`): it cannot be sent twice. */
+  readonly transfer: readonly Transferable[] | undefined
 }
 
 /**

@@ -26,6 +26,8 @@ export interface WorkerLink {
   readonly maxWorkers: number
   /** Who is on the other side, for messages: `'the parent process'`, `'the main thread'`. */
   readonly peer: string
+  /** Where results go, for messages: `'from the worker to the main thread'`. @default `to <peer>` */
+  readonly resultRoute?: string | undefined
   /** The pool, for messages: `'process pool'`, `'thread pool'`. */
   readonly poolNoun: string
   /** The `code` of a {@link SerializationError} made here. */

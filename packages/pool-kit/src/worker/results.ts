@@ -87,7 +87,7 @@ export class ResultBuffer {
 function unsendableResult(link: WorkerLink, id: number, name: string | undefined, error: unknown): SerializationError {
   const what = name === undefined ? `task #${String(id)}` : `task "${name}" (#${String(id)})`
   return new SerializationError(
-    `the result of ${what} cannot be sent back to ${link.peer}: ${messageOf(error)}. ` +
+    `the result of ${what} cannot be sent back ${link.resultRoute ?? `to ${link.peer}`}: ${messageOf(error)}. ` +
       `Return data that Node's advanced serialization can copy (primitives, BigInt, plain objects, ` +
       `arrays, Map, Set, Date, RegExp, typed arrays, errors); not functions, symbols or class instances with native state.`,
     { cause: error, code: link.serializationCode },

@@ -34,14 +34,16 @@ interface Pending {
   readonly slot: number
   /** A `stream()` task's highWaterMark; 0 for a plain call. */
   readonly highWaterMark: number
+  readonly ticket: number
 }
 
 /**
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
- * writes its start marker here; the thread pool claims the task's word.
+ * writes its start marker here; the thread pool claims the task's word (`slot`, `ticket`: see
+ * `ClaimWords.claimRun`; -1 and 0 without claim words).
  * @since 0.1.0
  */
-export type BeforeStart = (id: number, slot: number) => boolean
+export type BeforeStart = (id: number, slot: number, ticket: number) => boolean
 
 /**
  * One worker's runtime.
@@ -59,6 +61,7 @@ export class WorkerRuntime {
   readonly #link: WorkerLink
   readonly #callables: CallableCache
   readonly #beforeStart: BeforeStart | undefined
+  readonly #reportStarts: boolean
   readonly #queue = new FifoQueue<Pending>()
   readonly #meanBySpec = new Map<number, number>()
   readonly #out = new ResultBuffer()
@@ -72,10 +75,16 @@ export class WorkerRuntime {
   #firstOutAt = 0
   #immediate: NodeJS.Immediate | undefined
 
-  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean }) {
+  /**
+   * @param options.beforeStart see {@link BeforeStart}
+   * @param options.diag someone listens to wait events (each `run` message says it again)
+   * @param options.reportStarts while `diag`, tell the pool when each task starts (claims policy)
+   */
+  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
     this.#link = link
     this.#callables = new CallableCache(`@x/${link.kind}-pool`)
     this.#beforeStart = options?.beforeStart
+    this.#reportStarts = options?.reportStarts ?? false
     this.#diag = options?.diag ?? false
     this.executor = new NestedExecutor(link)
     this.#rejectWait = forwardWaits(link, this.executor, () => this.#diag)
@@ -130,7 +139,7 @@ export class WorkerRuntime {
 
   #enqueue(batch: RunBatch): void {
     for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
-    const { ids, specIds, args, names, chunks, slots, streams } = batch
+    const { ids, specIds, args, names, chunks, slots, tickets, streams } = batch
     for (let i = 0; i < ids.length; i++) {
       this.#queue.push({
         id: ids[i] ?? 0,
@@ -140,6 +149,7 @@ export class WorkerRuntime {
         chunk: chunks[i] === true,
         slot: slots?.[i] ?? -1,
         highWaterMark: streams?.[i] ?? 0,
+        ticket: tickets?.[i] ?? 0,
       })
     }
   }
@@ -186,10 +196,11 @@ export class WorkerRuntime {
     this.#lastAborted = false
     const spec = this.#callables.spec(task.specId)
     const fn = this.#callables.loaded(task.specId) ?? (await this.#callables.load(task.specId))
-    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot)) {
+    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot, task.ticket)) {
       this.#aborted.delete(task.id)
       return SKIPPED
     }
+    if (this.#reportStarts && this.#diag) this.#link.send({ type: 'started', id: task.id })
     const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id), this.#link)
     this.#current = context
     let value: unknown

@@ -40,8 +40,7 @@ export function forwardWaits(
     link.send({ type: 'waitEnd', waitId: event.waitId, reason: event.reason })
   })
   return (waitId, error) => {
-    const reject = rejects.get(waitId)
-    rejects.delete(waitId)
-    reject?.(error)
+    // the wait then ends ('rejected'): the waitEnd listener above forwards that, and forgets it
+    rejects.get(waitId)?.(error)
   }
 }
