@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
-import { currentTask, withTaskContext } from './context.js'
+import { currentTask } from './context.js'
 import type { TaskContext } from './context.js'
 import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
@@ -14,6 +14,7 @@ import type { CancelHook } from './future-hooks.js'
 import { isTask } from './task.js'
 import { openStream, streamArguments } from './stream.js'
 import type { StreamFunction, StreamOptions } from './stream.js'
+import { runWithStoredTask } from './task-storage.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
 
 /** What a generator function yields. */
@@ -35,47 +36,111 @@ export interface AsyncPoolExecutorOptions {
   maxQueue?: number | undefined
 }
 
-/** A queued call. It is its future's cancel hook: a cancel while queued takes it off the queue. */
-class WorkItem implements CancelHook {
-  onAbort: (() => void) | undefined = undefined
+/**
+ * One call from submit to settle, in one object (per call: no separate queue entry, context,
+ * closures or record): the queue entry and its future's cancel hook while it waits, then what
+ * `currentTask()` returns inside it while it runs.
+ */
+class AsyncTask implements CancelHook, TaskContext {
   /** Still in the queue (false once started, or removed by cancel()). */
   queued = true
+  /** The worker slot it runs in (diagnostics' `workerId`), once started. */
+  slot = -1
+  /** While queued: cancels the future when the submit signal aborts. */
+  onAbort: (() => void) | undefined = undefined
+  /** While running with a submit signal: aborts the task's own signal. */
+  #abortRun: (() => void) | undefined = undefined
+  #signal: AbortSignal = neverAborted
 
   constructor(
     readonly executor: AsyncPoolExecutor,
     readonly future: Future,
     readonly fn: Callable,
     readonly args: unknown[],
-    readonly signal: AbortSignal | undefined,
+    /** The `submitWith({ signal })` signal. */
+    readonly submitSignal: AbortSignal | undefined,
   ) {}
+
+  /** The id of the task's future. */
+  get id(): number {
+    return this.future.id
+  }
+
+  /** The task's name. */
+  get name(): string | undefined {
+    return this.future.name
+  }
+
+  /** Aborts when the task should stop (its submit signal aborted); never, without one. */
+  get signal(): AbortSignal {
+    return this.#signal
+  }
+
+  progress(value: unknown): void {
+    this.future[kReportProgress](value)
+  }
 
   futureCancelled(): void {
     if (this.queued) this.executor[kDropCancelled](this)
   }
+
+  /** Starts the call (in its task context) and settles the future when it is done. */
+  start(): void {
+    const signal = this.submitSignal
+    // Only a task submitted with a signal can be aborted: the others share one that never aborts.
+    if (signal !== undefined) {
+      const controller = new AbortController()
+      this.#signal = controller.signal
+      const abort = (): void => {
+        controller.abort(signal.reason)
+      }
+      this.#abortRun = abort
+      if (signal.aborted) abort()
+      else signal.addEventListener('abort', abort, { once: true })
+    }
+    let promise: unknown
+    try {
+      promise = runWithStoredTask(this, callTask, this)
+    } catch (error) {
+      this.settle(false, error)
+      return
+    }
+    if (isThenable(promise)) {
+      Promise.resolve(promise).then(
+        (value) => {
+          this.settle(true, value)
+        },
+        (error: unknown) => {
+          this.settle(false, error)
+        },
+      )
+    } else {
+      this.settle(true, promise)
+    }
+  }
+
+  /** Runs the callable (inside the task context). */
+  call(): unknown {
+    const { fn, args } = this
+    return isTask(fn) ? loadCallable(describeCallable(fn)).then((f) => f(...args)) : fn(...args)
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (this.#abortRun !== undefined) this.submitSignal?.removeEventListener('abort', this.#abortRun)
+    this.executor[kTaskEnded](this.slot)
+    if (ok) this.future.setResult(value)
+    else this.future.setException(value)
+    this.executor[kPump]()
+  }
+}
+
+function callTask(task: AsyncTask): unknown {
+  return task.call()
 }
 
 const kDropCancelled: unique symbol = Symbol('dropCancelled')
-
-/** What `currentTask()` returns inside this executor's tasks. */
-class AsyncTaskContext implements TaskContext {
-  readonly id: number
-  readonly name: string | undefined
-  readonly #future: Future
-
-  constructor(
-    future: Future,
-    readonly signal: AbortSignal,
-    readonly executor: AsyncPoolExecutor,
-  ) {
-    this.id = future.id
-    this.name = future.name
-    this.#future = future
-  }
-
-  progress(value: unknown): void {
-    this.#future[kReportProgress](value)
-  }
-}
+const kTaskEnded: unique symbol = Symbol('taskEnded')
+const kPump: unique symbol = Symbol('pump')
 
 /** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
 const neverAborted = new AbortController().signal
@@ -98,7 +163,7 @@ const MAX_LENT_WORKERS = 32
 export class AsyncPoolExecutor extends Executor {
   // FIFO queue: an array read from #head. A cancelled item stays in place, marked not queued, and
   // is skipped; the array is compacted once its dead head is large.
-  #queue: WorkItem[] = []
+  #queue: AsyncTask[] = []
   #head = 0
   #queued = 0
   #running = 0
@@ -145,7 +210,7 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item = new WorkItem(this, future, fn, args, signal)
+    const item = new AsyncTask(this, future, fn, args, signal)
     this.#queue.push(item)
     this.#queued++
     future[kSetCancelHook](item)
@@ -278,63 +343,28 @@ export class AsyncPoolExecutor extends Executor {
     }
   }
 
-  #start(item: WorkItem): void {
+  #start(item: AsyncTask): void {
     this.#running++
-    const slot = this.#freeSlots.pop() ?? this.#nextSlot++
-    const { future, fn, args, signal } = item
+    const slot = (item.slot = this.#freeSlots.pop() ?? this.#nextSlot++)
     if (channels.futureStart.hasSubscribers) {
-      channels.futureStart.publish({ futureId: future.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
+      channels.futureStart.publish({ futureId: item.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
     }
-    // Only a task submitted with a signal can be aborted: the others share one that never aborts.
-    let taskSignal = neverAborted
-    let abort: (() => void) | undefined
-    if (signal !== undefined) {
-      const controller = new AbortController()
-      taskSignal = controller.signal
-      abort = (): void => {
-        controller.abort(signal.reason)
-      }
-      if (signal.aborted) abort()
-      else signal.addEventListener('abort', abort, { once: true })
-    }
-    const context = new AsyncTaskContext(future, taskSignal, this)
-    const settle = (ok: boolean, value: unknown): void => {
-      if (abort !== undefined) signal?.removeEventListener('abort', abort)
-      this.#running--
-      this.#freeSlots.push(slot)
-      if (ok) future.setResult(value)
-      else future.setException(value)
-      this.#pump()
-    }
-    let promise: unknown
-    try {
-      promise = withTaskContext(context, () =>
-        isTask(fn)
-          ? loadCallable(describeCallable(fn)).then((f) =>
-              f(...args),
-            )
-          : fn(...args),
-      )
-    } catch (error) {
-      settle(false, error)
-      return
-    }
-    if (isThenable(promise)) {
-      Promise.resolve(promise).then(
-        (value) => {
-          settle(true, value)
-        },
-        (error: unknown) => {
-          settle(false, error)
-        },
-      )
-    } else {
-      settle(true, promise)
-    }
+    item.start()
+  }
+
+  /** @internal A started task is done (its future is settled next). */
+  [kTaskEnded](slot: number): void {
+    this.#running--
+    this.#freeSlots.push(slot)
+  }
+
+  /** @internal A task settled: start the next ones. */
+  [kPump](): void {
+    this.#pump()
   }
 
   /** @internal A queued future was cancelled: leave the queue and tell wait()/asCompleted() at once. */
-  [kDropCancelled](item: WorkItem): void {
+  [kDropCancelled](item: AsyncTask): void {
     item.queued = false
     this.#queued--
     this.#detachSignal(item)
@@ -342,7 +372,7 @@ export class AsyncPoolExecutor extends Executor {
     this.#checkDrained()
   }
 
-  #dequeue(): WorkItem | undefined {
+  #dequeue(): AsyncTask | undefined {
     const queue = this.#queue
     while (this.#head < queue.length) {
       const item = queue[this.#head++]
@@ -361,9 +391,9 @@ export class AsyncPoolExecutor extends Executor {
     return undefined
   }
 
-  #detachSignal(item: WorkItem): void {
+  #detachSignal(item: AsyncTask): void {
     if (item.onAbort !== undefined) {
-      item.signal?.removeEventListener('abort', item.onAbort)
+      item.submitSignal?.removeEventListener('abort', item.onAbort)
       item.onAbort = undefined
     }
   }
