@@ -236,13 +236,14 @@ function isPublished(rel, files) {
 }
 
 /**
- * The source files behind an exports map's entries (`./dist/x.js` → `src/x.ts`), sorted.
+ * The source files behind an exports map's entries (`./dist/x.js` → `src/x.ts`; a bundle built
+ * from it by scripts/bundle.mjs, `./dist/bundle/x.js`, too), sorted.
  * @param {unknown} exports
  * @returns {string[]}
  */
 export function sourceEntryPoints(exports) {
   const targets = exportTargets(exports).filter((t) => /^\.\/dist\/.*\.js$/u.test(t));
-  return [...new Set(targets.map((t) => t.replace(/^\.\/dist\//u, 'src/').replace(/\.js$/u, '.ts')))].sort();
+  return [...new Set(targets.map((t) => t.replace(/^\.\/dist\/(?:bundle\/)?/u, 'src/').replace(/\.js$/u, '.ts')))].sort();
 }
 
 /**

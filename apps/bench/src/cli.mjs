@@ -18,6 +18,13 @@ const APP = new URL('../', import.meta.url);
 const CHILD = fileURLToPath(new URL('child.mjs', HERE));
 const PY_SCRIPT = fileURLToPath(new URL('python/bench_futures.py', APP));
 const PY_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+// The measuring processes run without NODE_EXTRA_CA_CERTS: Node reads that certificate file at
+// every process start (~100 ms each under load on the sandbox this was written on), so it was
+// charged to every pool that passes the environment on to its child processes (@x/process-pool,
+// the bare fork loop), never to tinypool (its children get an environment of their own). W5
+// measured pool start, not this machine's certificate bundle.
+const DROPPED_ENV = ['NODE_EXTRA_CA_CERTS'].filter((name) => process.env[name] !== undefined);
+const NODE_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !DROPPED_ENV.includes(name)));
 
 const HELP = `Usage: pnpm bench [options]      (in apps/bench: node src/cli.mjs [options])
 
@@ -80,6 +87,7 @@ function usage(message) {
 const started = performance.now();
 const notes = [];
 const failures = [];
+if (DROPPED_ENV.length > 0) notes.push(`${DROPPED_ENV.join(', ')} removed from the environment of the measuring processes (Node reads it at every process start; see cli.mjs)`);
 
 // --- which peers can run -------------------------------------------------------------------
 const selected = new Set(peerIds);
@@ -220,7 +228,7 @@ async function measure(w, spec) {
 /** Fork child.mjs for one measurement; wait for its result, then for it to exit by itself. */
 function runNode(spec, timeout) {
   return new Promise((resolve) => {
-    const child = fork(CHILD, [JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+    const child = fork(CHILD, [JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced', env: NODE_ENV });
     let output = '';
     const keep = (d) => {
       if (output.length < 20_000) output += d;

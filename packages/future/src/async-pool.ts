@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os'
-import { describeCallable, loadCallable } from './callable.js'
 import type { Callable } from './callable.js'
-import { currentTask, withTaskContext } from './context.js'
+import { currentTask } from './context.js'
 import { channels } from './diagnostics.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError, ShutdownError } from './errors.js'
@@ -9,7 +8,7 @@ import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 import { Future } from './future.js'
 import { kSetCancelHook } from './future-hooks.js'
-import { AsyncTaskContext, kDropCancelled, WorkItem } from './async-task.js'
+import { AsyncTask, kDropCancelled, kPump, kTaskEnded } from './async-task.js'
 import { isTask } from './task.js'
 import { openStream, streamArguments } from './stream.js'
 import type { StreamFunction, StreamOptions } from './stream.js'
@@ -42,9 +41,6 @@ export interface AsyncPoolExecutorOptions {
   maxQueue?: number | undefined
 }
 
-/** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
-const neverAborted = new AbortController().signal
-
 const MAX_LENT_WORKERS = 32
 
 /**
@@ -65,7 +61,7 @@ const MAX_LENT_WORKERS = 32
 export class AsyncPoolExecutor extends Executor {
   // FIFO queue: an array read from #head. A cancelled item stays in place, marked not queued, and
   // is skipped; the array is compacted once its dead head is large.
-  #queue: WorkItem[] = []
+  #queue: AsyncTask[] = []
   #head = 0
   #queued = 0
   #running = 0
@@ -128,7 +124,7 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item = new WorkItem(this, future, fn, args, signal)
+    const item = new AsyncTask(this, future, fn, args, signal)
     this.#queue.push(item)
     this.#queued++
     future[kSetCancelHook](item)
@@ -262,63 +258,28 @@ export class AsyncPoolExecutor extends Executor {
     }
   }
 
-  #start(item: WorkItem): void {
+  #start(item: AsyncTask): void {
     this.#running++
-    const slot = this.#freeSlots.pop() ?? this.#nextSlot++
-    const { future, fn, args, signal } = item
+    const slot = (item.slot = this.#freeSlots.pop() ?? this.#nextSlot++)
     if (channels.futureStart.hasSubscribers) {
-      channels.futureStart.publish({ futureId: future.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
+      channels.futureStart.publish({ futureId: item.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
     }
-    // Only a task submitted with a signal can be aborted: the others share one that never aborts.
-    let taskSignal = neverAborted
-    let abort: (() => void) | undefined
-    if (signal !== undefined) {
-      const controller = new AbortController()
-      taskSignal = controller.signal
-      abort = (): void => {
-        controller.abort(signal.reason)
-      }
-      if (signal.aborted) abort()
-      else signal.addEventListener('abort', abort, { once: true })
-    }
-    const context = new AsyncTaskContext(future, taskSignal, this)
-    const settle = (ok: boolean, value: unknown): void => {
-      if (abort !== undefined) signal?.removeEventListener('abort', abort)
-      this.#running--
-      this.#freeSlots.push(slot)
-      if (ok) future.setResult(value)
-      else future.setException(value)
-      this.#pump()
-    }
-    let promise: unknown
-    try {
-      promise = withTaskContext(context, () =>
-        isTask(fn)
-          ? loadCallable(describeCallable(fn)).then((f) =>
-              f(...args),
-            )
-          : fn(...args),
-      )
-    } catch (error) {
-      settle(false, error)
-      return
-    }
-    if (isThenable(promise)) {
-      Promise.resolve(promise).then(
-        (value) => {
-          settle(true, value)
-        },
-        (error: unknown) => {
-          settle(false, error)
-        },
-      )
-    } else {
-      settle(true, promise)
-    }
+    item.start()
+  }
+
+  /** @internal A started task is done (its future is settled next). */
+  [kTaskEnded](slot: number): void {
+    this.#running--
+    this.#freeSlots.push(slot)
+  }
+
+  /** @internal A task settled: start the next ones. */
+  [kPump](): void {
+    this.#pump()
   }
 
   /** @internal A queued future was cancelled: leave the queue and tell wait()/asCompleted() at once. */
-  [kDropCancelled](item: WorkItem): void {
+  [kDropCancelled](item: AsyncTask): void {
     item.queued = false
     this.#queued--
     this.#detachSignal(item)
@@ -326,7 +287,7 @@ export class AsyncPoolExecutor extends Executor {
     this.#checkDrained()
   }
 
-  #dequeue(): WorkItem | undefined {
+  #dequeue(): AsyncTask | undefined {
     const queue = this.#queue
     while (this.#head < queue.length) {
       const item = queue[this.#head++]
@@ -345,9 +306,9 @@ export class AsyncPoolExecutor extends Executor {
     return undefined
   }
 
-  #detachSignal(item: WorkItem): void {
+  #detachSignal(item: AsyncTask): void {
     if (item.onAbort !== undefined) {
-      item.signal?.removeEventListener('abort', item.onAbort)
+      item.submitSignal?.removeEventListener('abort', item.onAbort)
       item.onAbort = undefined
     }
   }
@@ -359,12 +320,4 @@ export class AsyncPoolExecutor extends Executor {
       resolve()
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }

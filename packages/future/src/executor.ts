@@ -9,7 +9,7 @@ import { Accounting, checkMaxQueue } from './accounting.js'
 import { DependentCall, hasDependencies } from './dependencies.js'
 import type { DependencyHost } from './dependencies.js'
 import { describeValue, ShutdownError } from './errors.js'
-import { openMap } from './map-iterator.js'
+import { openMap, tuplesOf } from './map-iterator.js'
 import type { MapOptions, MapTarget } from './map-iterator.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
@@ -327,7 +327,7 @@ export abstract class Executor implements AsyncDisposable {
   ): AsyncIterableIterator<Result<C>> {
     const target: MapTarget = {
       submit: (args) => this.submit(fn, ...(args as SubmitArgs<C>)),
-      submitChunk: (argTuples) => this.#submitChunkCounted(fn, argTuples),
+      submitChunk: (count, columns) => this.#submitChunkCounted(fn, count, columns),
       hasRoom: () => this.#accounting.hasRoom(),
       onRoom: () => this.#accounting.onRoom(),
     }
@@ -355,6 +355,16 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /**
+   * {@link Executor.submitChunk} with the arguments by position, as `map()` reads them (no array
+   * per call): `columns[j][i]` is argument `j` of call `i`, for `count` calls. The default makes
+   * the tuples and calls `submitChunk()`; a pool that sends chunks by column overrides this.
+   * @since 0.1.0
+   */
+  protected submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+    return this.submitChunk(fn, tuplesOf(count, columns))
+  }
+
+  /**
    * For deadlock compensation (`@x/diagnostics`'s `'compensate'` mode): run one extra worker
    * beyond `maxWorkers` until the returned function is called. Returns `undefined` when the
    * executor cannot (the default).
@@ -376,14 +386,14 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /** One chunk of map(), counted like a call (it is one task). */
-  #submitChunkCounted(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+  #submitChunkCounted(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
     const accounting = this.#accounting
     if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
     const submitted = accounting.stamp()
     this.#inChunk = true
     let future: Future<unknown[]>
     try {
-      future = this.submitChunk(fn, argTuples)
+      future = this.submitColumns(fn, count, columns)
     } finally {
       this.#inChunk = false
     }

@@ -32,11 +32,25 @@ export interface MapOptions {
 export interface MapTarget {
   /** Submits one call with these arguments. */
   submit(args: unknown[]): Future
-  /** Submits a chunk of calls: a future for the array of their results. */
-  submitChunk(argTuples: unknown[][]): Future
+  /**
+   * Submits a chunk of `count` calls whose arguments are given by position (`columns[j][i]` is
+   * argument `j` of call `i`): a future for the array of their results.
+   */
+  submitChunk(count: number, columns: unknown[][]): Future
   /** `false` while a submit would throw QueueFullError. */
   hasRoom(): boolean
   onRoom(): Promise<void>
+}
+
+/** The argument tuples of a chunk read by column (see `Executor.submitColumns`). */
+export function tuplesOf(count: number, columns: readonly (readonly unknown[])[]): unknown[][] {
+  const tuples = new Array<unknown[]>(count)
+  for (let i = 0; i < count; i++) {
+    const tuple: unknown[] = []
+    for (const column of columns) tuple.push(column[i])
+    tuples[i] = tuple
+  }
+  return tuples
 }
 
 /**
@@ -107,6 +121,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #finished = false
   #inFlight: Promise<void> | undefined
   #awaiting: Future | undefined
+  /** The columns #readOne/#readZipped just filled. */
+  #columns: unknown[][] = []
 
   constructor(target: MapTarget, iterators: Iterator<unknown>[], state: MapState) {
     this.#target = target
@@ -162,33 +178,75 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     return Promise.resolve({ value: undefined, done: true })
   }
 
-  /** Reads one zipped input tuple (or a chunk of them) and submits it; false when inputs ran out. */
+  /**
+   * Reads one zipped input tuple (or a chunk of them, by column: no array per call) and submits
+   * it; false when inputs ran out.
+   */
   #submitNext(): boolean {
     if (this.#exhausted) return false
     const { chunksize } = this.#state
-    const tuples: unknown[][] = []
-    while (tuples.length < chunksize) {
+    const iterators = this.#iterators
+    const width = iterators.length
+    if (chunksize === 1) {
       const tuple: unknown[] = []
-      for (const iterator of this.#iterators) {
+      for (const iterator of iterators) {
         const step = iterator.next()
         if (step.done === true) {
           this.#exhausted = true
-          break
+          this.#closeInputs()
+          return false
         }
         tuple.push(step.value)
       }
-      if (this.#exhausted) break
-      tuples.push(tuple)
+      this.#queue.push({ future: this.#target.submit(tuple), chunk: false })
+      return true
     }
+    const count = width === 1 ? this.#readOne(chunksize) : this.#readZipped(chunksize)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the reads above set it
     if (this.#exhausted) this.#closeInputs()
-    if (tuples.length === 0) return false
-    if (chunksize === 1 && tuples[0] !== undefined) {
-      const future = this.#target.submit(tuples[0])
-      this.#queue.push({ future, chunk: false })
-    } else {
-      this.#queue.push({ future: this.#target.submitChunk(tuples), chunk: true })
-    }
+    if (count === 0) return false
+    const columns = this.#columns
+    this.#columns = []
+    this.#queue.push({ future: this.#target.submitChunk(count, columns), chunk: true })
     return !this.#exhausted
+  }
+
+  /** Reads up to `max` values of the only input into one column; returns how many. */
+  #readOne(max: number): number {
+    const [iterator] = this.#iterators
+    const column: unknown[] = []
+    if (iterator === undefined) return 0
+    this.#columns = [column]
+    while (column.length < max) {
+      const step = iterator.next()
+      if (step.done === true) {
+        this.#exhausted = true
+        break
+      }
+      column.push(step.value)
+    }
+    return column.length
+  }
+
+  /** Reads up to `max` zipped tuples into one column per input (the shortest input wins); returns how many. */
+  #readZipped(max: number): number {
+    const inputs = this.#iterators.map((iterator) => ({ iterator, column: [] as unknown[] }))
+    this.#columns = inputs.map((input) => input.column)
+    let count = 0
+    while (count < max) {
+      for (const { iterator, column } of inputs) {
+        const step = iterator.next()
+        if (step.done === true) {
+          this.#exhausted = true
+          // a tuple cut short by the shortest input is not a call
+          for (const input of inputs) input.column.length = count
+          return count
+        }
+        column.push(step.value)
+      }
+      count++
+    }
+    return count
   }
 
   #closeInputs(): void {

@@ -37,8 +37,11 @@ export function runningTaskId(): number | undefined {
   return state.used ? storage.getStore()?.id : undefined
 }
 
-/** Runs `fn` with `task` stored as the running task (and everything it starts asynchronously). */
-export function runWithStoredTask<R>(task: StoredTask, fn: () => R): R {
+/**
+ * Runs `fn(arg)` with `task` stored as the running task (and everything it starts
+ * asynchronously). `arg` lets a hot caller pass a static function instead of a closure per call.
+ */
+export function runWithStoredTask<R, A = undefined>(task: StoredTask, fn: (arg: A) => R, arg?: A): R {
   state.used = true
-  return storage.run(task, fn)
+  return storage.run(task, fn, arg as A)
 }

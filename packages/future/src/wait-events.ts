@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { channels } from './diagnostics.js'
 import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
@@ -246,14 +247,17 @@ export class PublishedWait extends WaitEvent {
   }
 }
 
-const ownDirectory = fileURLToPath(new URL('.', import.meta.url))
+// This package's own code: its sources and build output (dist/, and dist/bundle/ where this module
+// may be bundled), whichever of them the frames of a stack name (a test runner maps dist to src).
+const packageRoot = fileURLToPath(new URL('.', import.meta.url)).replace(/[\\/](?:src|dist(?:[\\/]bundle)?)[\\/]?$/u, '')
+const ownDirectories = [join(packageRoot, 'src', sep), join(packageRoot, 'dist', sep)]
 
 /** The frames of a wait site outside this package, or a note saying why there are none. */
 function waitSite(raw: string | undefined): string {
   const frames = (raw ?? '')
     .split('\n')
     .slice(1)
-    .filter((line) => !line.includes(ownDirectory) && !line.includes('node:internal') && !line.includes('<anonymous>'))
+    .filter((line) => !ownDirectories.some((own) => line.includes(own)) && !line.includes('node:internal') && !line.includes('<anonymous>'))
   return frames.length > 0
     ? frames.join('\n')
     : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'

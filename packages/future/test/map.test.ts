@@ -64,6 +64,26 @@ describe('map', () => {
     expect(submitted).toHaveLength(10)
   })
 
+  it('chunks of zipped inputs: the shortest input wins, even in the middle of a chunk, and every input is closed', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const closed: string[] = []
+    const input = (name: string, values: number[]) =>
+      (function* () {
+        try {
+          yield* values
+        } finally {
+          closed.push(name)
+        }
+      })()
+    const out: number[] = []
+    for await (const v of ex.map((a: number, b: number) => a * b, input('a', [1, 2, 3, 4, 5]), input('b', [10, 20, 30]), { chunksize: 2 })) out.push(v)
+    expect(out).toEqual([10, 40, 90])
+    expect(closed.sort()).toEqual(['a', 'b'])
+    const single: number[] = []
+    for await (const v of ex.map((a: number) => -a, [1, 2, 3, 4, 5], { chunksize: 2 })) single.push(v)
+    expect(single).toEqual([-1, -2, -3, -4, -5])
+  })
+
   it('chunks count against buffersize, and an error fails its whole chunk', async () => {
     await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
     const consumed: number[] = []

@@ -24,8 +24,12 @@ export type PackedTuples = [count: number, ...columns: Column[]]
  * @since 0.1.0
  */
 export function packColumn(values: unknown[]): Column {
-  for (const value of values) if (typeof value !== 'number') return values
-  return Float64Array.from(values as number[])
+  const count = values.length
+  for (let i = 0; i < count; i++) if (typeof values[i] !== 'number') return values
+  // a plain loop: Float64Array.from() goes through the iterator protocol
+  const column = new Float64Array(count)
+  for (let i = 0; i < count; i++) column[i] = values[i] as number
+  return column
 }
 
 /**

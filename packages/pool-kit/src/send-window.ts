@@ -6,11 +6,49 @@
  * the evidence. A callable that was running when its worker died is "risky" and never sent ahead
  * again, so one crashing call never takes calls queued behind it down with it.
  *
- * The window counts calls today; a byte budget (large arguments) can join it without changing
- * its callers.
+ * Large arguments have a budget too: a call whose arguments are estimated at {@link LARGE_ARGS}
+ * bytes or more goes to a worker only while that worker holds at most `maxBytes` of arguments
+ * with it (one such call always may go), and in a message of its own, so copying the next
+ * payload overlaps the worker's work on this one instead of one huge message being copied first.
  *
  * @module
  */
+
+/**
+ * Arguments of this many estimated bytes or more make a call "large" (see {@link SendWindow}).
+ * @since 0.1.0
+ */
+export const LARGE_ARGS = 64 * 1024
+
+/** How many values of one array or object {@link argumentBytes} looks at. */
+const SAMPLE = 16
+
+/**
+ * A cheap estimate of how many bytes a call's arguments take to copy: buffers and typed arrays
+ * by their length, strings by theirs, plain arrays and objects by what their first values hold
+ * (two levels deep), scaled to their size. Only large payloads need to be told apart from small ones.
+ * @since 0.1.0
+ */
+export function argumentBytes(args: readonly unknown[]): number {
+  let bytes = 0
+  for (const value of args) bytes += valueBytes(value, 1)
+  return bytes
+}
+
+function valueBytes(value: unknown, depth: number): number {
+  if (typeof value === 'string') return value.length
+  if (typeof value !== 'object' || value === null) return 8
+  if (ArrayBuffer.isView(value)) return value.byteLength
+  if (value instanceof ArrayBuffer) return value.byteLength
+  if (depth === 0) return 8
+  const values = Array.isArray(value) ? (value as unknown[]) : Object.values(value)
+  const n = values.length
+  if (n === 0) return 8
+  const seen = Math.min(n, SAMPLE)
+  let sampled = 0
+  for (let i = 0; i < seen; i++) sampled += valueBytes(values[i], depth - 1)
+  return Math.round((sampled / seen) * n)
+}
 
 interface Stats {
   mean: number
@@ -33,14 +71,18 @@ export class SendWindow {
   readonly #stats = new Map<number, Stats>()
   readonly #targetMs: number
   readonly #max: number
+  /** The most bytes of arguments a worker may hold when a large call is added (one always may go). */
+  readonly maxBytes: number
 
   /**
    * @param targetMs about how many milliseconds of work to keep sent ahead
    * @param max the most calls of one callable a worker may hold
+   * @param maxBytes the most bytes of arguments a worker holds when a large call is added
    */
-  constructor(targetMs = 2, max = 256) {
+  constructor(targetMs = 2, max = 256, maxBytes = 4 * 1024 * 1024) {
     this.#targetMs = targetMs
     this.#max = max
+    this.maxBytes = maxBytes
   }
 
   /** How many calls of this callable a worker may hold at once. */

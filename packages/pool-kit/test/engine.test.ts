@@ -75,10 +75,10 @@ afterEach(async () => {
   engines = []
 })
 
-function newEngine(maxWorkers: number, failStart = false, claims?: ClaimWords): PoolEngine<Handle> {
+function newEngine(maxWorkers: number, failStart = false, claims?: ClaimWords, transport = threadTransport(maxWorkers, failStart, claims)): PoolEngine<Handle> {
   const engine = new PoolEngine(
     { executorId: 0, maxWorkers, maxTasksPerWorker: undefined, idleTimeout: undefined, abortGracePeriod: 1000, claimWords: claims },
-    threadTransport(maxWorkers, failStart, claims),
+    transport,
     errors,
   )
   engines.push(engine)
@@ -107,6 +107,30 @@ describe('PoolEngine on worker threads', () => {
     expect(outcomes[50]).toBeInstanceOf(ThreadDiedError)
     expect((outcomes[50] as ThreadDiedError).exitCode).toBe(5)
     expect(await submit(engine, 'a', 7)).toBe(7)
+  })
+
+  it('large arguments: one call per message, and a worker holds at most the byte budget of them', async () => {
+    const runs: { ids: number[]; held: number }[] = []
+    const transport = threadTransport(1)
+    const engines: { engine?: PoolEngine<Handle> } = {}
+    transport.send = (handle, message) => {
+      if (message.type === 'run') runs.push({ ids: [...message.batch.ids], held: engines.engine?.inflight ?? 0 })
+      handle.worker.postMessage(message)
+    }
+    const engine = newEngine(1, false, undefined, transport)
+    engines.engine = engine
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    // learn that the callable is short, so the count window alone would send many ahead
+    const small = Array.from({ length: 200 }, () => engine.submit(sum, [new Float64Array(4)], false, undefined, undefined, undefined))
+    await Promise.all(small)
+    runs.length = 0
+    const mib = 1024 * 1024
+    const arrays = Array.from({ length: 12 }, (_, k) => new Float64Array(mib / 8).fill(k))
+    const sums = await Promise.all(arrays.map((a) => engine.submit(sum, [a], false, undefined, undefined, undefined)))
+    expect(sums).toEqual(arrays.map((_, k) => (k * mib) / 8))
+    expect(runs.map((r) => r.ids.length)).toEqual(Array.from({ length: 12 }, () => 1))
+    // 4 MiB of arguments at most: 4 calls of 1 MiB (the one just sent included)
+    expect(Math.max(...runs.map((r) => r.held))).toBeLessThanOrEqual(4)
   })
 
   it('threads that die while starting are retried with a growing delay, then the pool breaks, saying why', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SendWindow } from '../src/send-window.js'
+import { argumentBytes, LARGE_ARGS, SendWindow } from '../src/send-window.js'
 
 describe('SendWindow', () => {
   it('sends one call at a time until a callable is known to be short, then grows with the evidence', () => {
@@ -31,5 +31,14 @@ describe('SendWindow', () => {
     expect(window.for(4)).toBe(1)
     window.markRisky(5)
     expect(window.for(5)).toBe(1)
+  })
+
+  it('estimates the bytes of arguments: buffers and strings by length, arrays and objects from a sample', () => {
+    const mib = 1024 * 1024
+    expect(argumentBytes([new Float64Array(mib / 8)])).toBe(mib)
+    expect(argumentBytes([new ArrayBuffer(100), 'x'.repeat(50), 1])).toBe(158)
+    expect(argumentBytes([Array.from({ length: 1000 }, () => new Uint8Array(1000))])).toBe(1_000_000)
+    expect(argumentBytes([{ a: new Uint8Array(LARGE_ARGS) }])).toBeGreaterThanOrEqual(LARGE_ARGS)
+    expect(argumentBytes([[1, 2, 3], { x: 1 }])).toBeLessThan(LARGE_ARGS)
   })
 })

@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
 import type { Callable, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
-import { checkWorkerLifecycle, describeExit, openPoolStream, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
-import type { PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
+import { checkWorkerLifecycle, describeExit, openPoolStream, packColumn, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
+import type { PackedTuples, PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
 import { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
 import { parseOptions } from './options.js'
 import type { ProcessPoolExecutorOptions } from './options.js'
@@ -197,6 +197,24 @@ export class ProcessPoolExecutor extends Executor {
       }
     }
     return this.#engine.submit(spec, packTuples(argTuples), true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
+  }
+
+  /** `map()`'s chunks, read by column: packed as they are (no argument tuple per call). */
+  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+    this.#engine.checkOpen()
+    const spec = this.#engine.callables.describe(fn)
+    const packed: PackedTuples = [count]
+    for (const column of columns) {
+      const packedColumn = packColumn(column)
+      packed.push(packedColumn)
+      // checkArguments() looks only inside objects and functions: a column of numbers has none
+      if (packedColumn instanceof Float64Array) continue
+      for (let i = 0; i < count; i++) {
+        const value = column[i]
+        if ((typeof value === 'object' && value !== null) || typeof value === 'function') checkArguments(columns.map((c) => c[i]))
+      }
+    }
+    return this.#engine.submit(spec, packed, true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
   }
 
   /**

@@ -30,7 +30,9 @@ import type { FromWorker, ToWorker, Transport, WorkerEvents, WorkItem } from '@x
 import type { SessionReady, SessionStart } from './protocol.js'
 import { createMarker, readMarker, removeMarker } from './start-marker.js'
 
-const CHILD_ENTRY = new URL('./child.js', import.meta.url).href
+// The child entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh child
+// loads one file for it instead of one per module.
+const CHILD_ENTRY = new URL('./bundle/child.js', import.meta.url).href
 const MAX_TIMER = 2 ** 31 - 1
 /** How long the parent waits for a dead child's pipes to drain before it gives up on them (ms). */
 const CLOSE_WAIT_MS = 1000

@@ -52,6 +52,9 @@ describe('D: submit and map', () => {
 
   it('D39 zip semantics: the shortest input wins; no inputs gives nothing', async () => {
     expect(await collect(pool.map(t('mul'), [1, 2, 3], [1, 2, 3, 4, 5]))).toEqual([1, 4, 9])
+    // in chunks, the shortest input may end in the middle of a chunk and of a tuple
+    expect(await collect(pool.map(t('mul'), [1, 2, 3, 4, 5], [1, 2, 3], { chunksize: 2 }))).toEqual([1, 4, 9])
+    expect(await collect(pool.map(t('mul'), [1, 2, 3], [1, 2, 3, 4, 5], { chunksize: 4 }))).toEqual([1, 4, 9])
     expect(await collect(pool.map(t('square')))).toEqual([])
   })
 

@@ -160,6 +160,14 @@ describe('values that cannot cross', () => {
     void other.shutdown()
   })
 
+  it('a Future inside an argument of a chunked map() is refused before anything is sent', () => {
+    const before = pool.stats().completed
+    expect(() => pool.map(t('echo'), [1, { nested: [new Future()] }, 3], { chunksize: 3 })).toThrow(
+      /argument 1\.nested\[0\] is a Future.*currentTask\(\)\.executor/s,
+    )
+    expect(pool.stats().completed).toBe(before)
+  })
+
   it('built-in globals travel by name: map(String) ports Python\'s map(str)', async () => {
     expect(await pool.submit(String, 12)).toBe('12')
     expect(await pool.submit(BigInt, '12345678901234567890')).toBe(12345678901234567890n)

@@ -2,7 +2,8 @@
  * Sending work: queued items go to ready workers with room, least-loaded first, in one `run`
  * message per worker; workers are started while work is left over. A worker gets more than one
  * task ahead only for callables measured to be short ({@link SendWindow}), so a long task never
- * holds back work another worker could run.
+ * holds back work another worker could run; a call with large arguments goes only to a worker
+ * holding little data, and in a message of its own.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import type { FutureStartEvent } from '@x/future'
 import { labelledArguments } from '../chunk-codec.js'
 import type { PackedTuples } from '../chunk-codec.js'
 import type { RunBatch } from '../protocol.js'
+import { argumentBytes, LARGE_ARGS } from '../send-window.js'
 import { detach, sendAbort, armGrace } from './abort.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
@@ -21,6 +23,8 @@ interface Send {
   readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
   readonly items: EngineItem[]
   transfer: Transferable[] | undefined
+  /** It carries one call with large arguments, alone. */
+  readonly large: boolean
 }
 
 function newBatch<H>(engine: PoolEngine<H>): Send['batch'] {
@@ -33,7 +37,8 @@ export function pump<H>(engine: PoolEngine<H>): void {
   const ready: WorkerRecord[] = []
   for (const worker of engine.workers) if (worker.life === 'ready' && worker.blockedBy === undefined) ready.push(worker)
   const maxTasks = engine.options.maxTasksPerWorker
-  let sends: Map<WorkerRecord, Send> | undefined
+  // per worker, its messages in order: a large call travels alone
+  let sends: Map<WorkerRecord, Send[]> | undefined
   while (engine.queued > 0 && ready.length > 0) {
     const item = engine.queue.peek()
     if (item === undefined) break
@@ -42,6 +47,8 @@ export function pump<H>(engine: PoolEngine<H>): void {
       continue
     }
     const window = engine.window.for(item.specId)
+    const bytes = argumentBytes(item.args)
+    const large = bytes >= LARGE_ARGS
     let target: WorkerRecord | undefined
     for (const worker of ready) {
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
@@ -51,6 +58,8 @@ export function pump<H>(engine: PoolEngine<H>): void {
       // A worker that still holds more than half its room waits: it gets its next tasks in one
       // message once it is down to half (not one message per result it sends back).
       if (worker.held.size > room >> 1 && sends?.has(worker) !== true) continue
+      // nor more data than the byte budget (one call always may go)
+      if (large && worker.held.size > 0 && heldBytes(worker) + bytes > engine.window.maxBytes) continue
       if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
       if (target === undefined || worker.held.size < target.held.size) target = worker
     }
@@ -78,10 +87,15 @@ export function pump<H>(engine: PoolEngine<H>): void {
     engine.inflight++
     if (startsNow) announce(engine, item, target)
     sends ??= new Map()
-    let send = sends.get(target)
-    if (send === undefined) {
-      send = { batch: newBatch(engine), items: [], transfer: undefined }
-      sends.set(target, send)
+    let messages = sends.get(target)
+    if (messages === undefined) {
+      messages = []
+      sends.set(target, messages)
+    }
+    let send = messages.at(-1)
+    if (send === undefined || large || send.large) {
+      send = { batch: newBatch(engine), items: [], transfer: undefined, large }
+      messages.push(send)
     }
     if (!target.sentSpecs.has(item.specId)) {
       target.sentSpecs.add(item.specId)
@@ -93,7 +107,7 @@ export function pump<H>(engine: PoolEngine<H>): void {
   }
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
-    for (const [worker, { batch, items, transfer }] of sends) {
+    for (const [worker, messages] of sends) {
       if (worker.idleTimer !== undefined) {
         clearTimeout(worker.idleTimer)
         worker.idleTimer = undefined
@@ -102,7 +116,10 @@ export function pump<H>(engine: PoolEngine<H>): void {
         worker.referenced = true
         engine.transport.ref(worker.handle as H, true)
       }
-      sendRun(engine, worker, batch, items, transfer, diag)
+      for (const send of messages) {
+        ensureSpecs(worker, send)
+        sendRun(engine, worker, send.batch, send.items, send.transfer, diag)
+      }
     }
   }
   // Start workers for what is left: one per queued task, up to the limit; after failed starts,
@@ -127,6 +144,25 @@ function refreshCap<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   let cap = Infinity
   for (const item of worker.held.values()) cap = Math.min(cap, engine.window.for(item.specId))
   worker.cap = cap
+}
+
+/**
+ * A later message of the same pump names the callables an earlier one was to carry but could not
+ * (its every call of them failed to go: sendRun forgets them).
+ */
+function ensureSpecs(worker: WorkerRecord, { batch, items }: Send): void {
+  for (const item of items) {
+    if (worker.sentSpecs.has(item.specId)) continue
+    worker.sentSpecs.add(item.specId)
+    batch.specs.push({ specId: item.specId, spec: item.spec })
+  }
+}
+
+/** The estimated bytes of the arguments a worker holds (asked only for large calls: they are few). */
+function heldBytes(worker: WorkerRecord): number {
+  let bytes = 0
+  for (const item of worker.held.values()) bytes += argumentBytes(item.args)
+  return bytes
 }
 
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {

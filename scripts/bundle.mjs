@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The second step of a package's build (after `tsc -b`): bundles entry files of its `dist` into
+// `dist/bundle/`, one file per entry (plus shared chunks), with the source maps carried through.
+// A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
+// modules costs several times what one file of the same code does (issue 13, W5).
+//
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit]
+//
+// Imports of other packages stay imports (so every importer in a process shares one copy of each
+// package), except those named with --inline, whose code goes into the bundle.
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const args = process.argv.slice(2);
+const inline = new Set();
+const entries = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--inline') inline.add(args[++i]);
+  else entries.push(args[i]);
+}
+if (entries.length === 0) {
+  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>]');
+  process.exit(2);
+}
+const dist = path.resolve('dist');
+for (const entry of entries) {
+  if (entry === undefined) continue;
+  if (!existsSync(path.join(dist, entry))) {
+    console.error(`bundle: dist/${entry} does not exist: run tsc -b first`);
+    process.exit(1);
+  }
+}
+
+/** @type {import('esbuild').Plugin} */
+const externals = {
+  name: 'packages-external',
+  setup(b) {
+    // bare specifiers (packages, node: builtins) stay imports unless inlined
+    b.onResolve({ filter: /^[^./]/ }, (a) => {
+      const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : a.path.split('/')[0];
+      return inline.has(name) ? undefined : { path: a.path, external: true };
+    });
+  },
+};
+
+// nothing left over from an earlier build (chunk names change with their content)
+rmSync(path.join(dist, 'bundle'), { recursive: true, force: true });
+
+await build({
+  absWorkingDir: dist,
+  entryPoints: entries,
+  outdir: path.join(dist, 'bundle'),
+  outbase: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [externals],
+});
