@@ -138,11 +138,7 @@ export const REQUIRED_TAGS = ['@since', '@throws'];
  * this list: it is a debt, not a rule.
  * @type {Readonly<Record<string, string>>}
  */
-export const TAGS_PENDING = {
-  'packages/thread-pool': 'being rewritten (branch threads): its five exports get @since/@throws there',
-  'packages/pool-kit': 'EngineOptions (@since) and PoolEngine.checkOpen (@throws) in src/engine/, which another branch owns',
-  'packages/concurrent': 're-exports @x/thread-pool, whose exports have no @since yet',
-};
+export const TAGS_PENDING = {};
 
 /**
  * The problems with one published package's manifest, LICENSE and README (no packing needed).

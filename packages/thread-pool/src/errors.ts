@@ -14,6 +14,7 @@ import { describe } from './options.js'
  *   if (error instanceof BrokenThreadPoolError) console.error('initializer failed:', error.cause)
  * }
  * ```
+ * @since 0.1.0
  */
 export class BrokenThreadPoolError extends BrokenExecutorError {
   constructor(message: string, options?: ErrorOptions) {
@@ -36,6 +37,7 @@ export class BrokenThreadPoolError extends BrokenExecutorError {
  *   if (error instanceof WorkerExitError) console.log('worker died, exit code', error.exitCode)
  * }
  * ```
+ * @since 0.1.0
  */
 export class WorkerExitError extends WorkerDiedError {
   constructor(message: string, options?: ErrorOptions & { exitCode?: number | undefined }) {

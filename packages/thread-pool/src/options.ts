@@ -56,7 +56,11 @@ export function checkInitializerShape(value: unknown, describe: (value: unknown)
   }
 }
 
-/** Options of `ThreadPoolExecutor`. */
+/**
+ * Options of `ThreadPoolExecutor`.
+ *
+ * @since 0.1.0
+ */
 export interface ThreadPoolExecutorOptions {
   /**
    * The most worker threads (and so the most tasks running at once).

@@ -8,7 +8,7 @@
  */
 import type { Transferable } from 'node:worker_threads'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
-import type { Callable, CallableSpec, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitOptions, Task, Yielded } from '@x/future'
+import type { Callable, CallableSpec, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
 import { ClaimWords, openPoolStream, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { StreamSubmitOptions } from '@x/pool-kit'
 import { threadErrors } from './errors.js'
@@ -42,6 +42,7 @@ const CLAIM_SLOTS = 1 << 15
  * console.log(await pool.submit((a: bigint, b: bigint) => a ** b, 3n, 40n))
  * for await (const square of pool.map((x: number) => x * x, [1, 2, 3], { chunksize: 100 })) console.log(square)
  * ```
+ * @since 0.1.0
  */
 export class ThreadPoolExecutor extends Executor {
   readonly #engine: PoolEngine<ThreadHandle>
@@ -117,11 +118,16 @@ export class ThreadPoolExecutor extends Executor {
    * const controller = new AbortController()
    * const f = pool.submitWith({ name: 'render', signal: controller.signal, transfer: [pixels.buffer] }, render, pixels)
    * ```
+   * @throws `ShutdownError` after `shutdown()`; {@link BrokenThreadPoolError} once the pool is broken.
+   * @throws `QueueFullError` when `maxQueue` calls already wait; nothing is queued.
+   * @throws TypeError when `fn` is not a function or a `task(url, name)` handle, an argument cannot
+   *   be sent to a thread, `options` has an unknown key or a wrong type, or `transfer` lists
+   *   something that cannot be transferred.
    */
   submitWith<C extends Callable>(
     options: SubmitOptions,
     fn: C,
-    ...args: Parameters<FunctionOf<C>>
+    ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     if (!isOptionsObject(options)) {
       throw new TypeError(`submitWith(): options must be an object like { name, signal, transfer }, got ${describe(options)}`)

@@ -23,6 +23,7 @@ export function setThreadName(value: string): void {
  * import { threadName } from '@x/thread-pool'
  * export function whoAmI() { return threadName() } // 'img_0'
  * ```
+ * @since 0.1.0
  */
 export function threadName(): string | undefined {
   return name

@@ -17,7 +17,10 @@ import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 import type { StreamSink } from './stream-sink.js'
 
-/** The engine's settings. */
+/**
+ * The engine's settings.
+ * @since 0.1.0
+ */
 export interface EngineOptions {
   /** The executor's id (events) and label. */
   readonly executorId: number

@@ -89,7 +89,10 @@ export class PoolEngine<H = unknown> {
     this.claims = options.claimWords === undefined ? sentMeansStarted() : claimWordsPolicy(options.claimWords)
   }
 
-  /** Throws the Broken*Error, or the shutdown error, when no new work is taken. */
+  /**
+   * Throws the Broken*Error, or the shutdown error, when no new work is taken.
+   * @throws the pool's Broken*Error once it is broken; `ShutdownError` after `shutDown()`.
+   */
   checkOpen(): void {
     if (this.broken !== undefined) throw this.broken
     if (this.shutdown) throw new ShutdownError()

@@ -43,7 +43,11 @@ export class StreamPump {
     this.#wakeUp()
   }
 
-  /** Runs `fn(...args)` as a generator to its end (or until aborted); rejects with its error. */
+  /**
+   * Runs `fn(...args)` as a generator to its end (or until aborted); rejects with its error.
+   * @throws what the generator throws (explained when `fn` is not a generator function), or
+   *   `SerializationError` when a yielded value cannot be sent.
+   */
   async run(spec: CallableSpec, fn: TaskFunction, args: unknown[]): Promise<void> {
     try {
       await withTaskContext(this.#context, () => this.#drive(fn, args))
