@@ -61,6 +61,8 @@ function onReady<H>(engine: PoolEngine<H>, worker: WorkerRecord, initError: unkn
   if (engine.stopWhenDrained) engine.maybeStopWorkers()
   engine.pumpNow()
   armIdle(engine, worker)
+  // claims policy: a worker that comes up after the work went to the others takes its share
+  if (worker.held.size === 0) steal(engine, worker)
 }
 
 /** After results (or a failed send): recycle, stop or idle the worker, and send more work. */
