@@ -1,5 +1,6 @@
 /**
- * A progress bar on stderr. On a terminal it redraws one line in place (at most every 80 ms);
+ * A progress bar on stderr, counting items, or bytes when it knows how many (the workers report
+ * them with `currentTask().progress()`, so the bar moves inside a large file). On a terminal it redraws one line in place (at most every 80 ms);
  * elsewhere (a pipe, a log file), when asked for with `--progress`, it prints a plain line at
  * every tenth of the way, so logs stay readable. It never writes to stdout.
  */
@@ -28,6 +29,8 @@ export class Progress {
   readonly #options: ProgressOptions
   readonly #stream: Writable
   readonly #started = performance.now()
+  readonly #totalBytes: number
+  #bytes = 0
   #count = 0
   #lastDraw = 0
   #lastTenth = -1
@@ -35,9 +38,14 @@ export class Progress {
   #shown = -1
   #finished = false
 
-  constructor(label: string, total: number, options: ProgressOptions) {
+  /**
+   * @param totalBytes - when given (> 0), the bar measures bytes: {@link Progress.bytes} moves it
+   * within long items, and the count shows the items done.
+   */
+  constructor(label: string, total: number, options: ProgressOptions, totalBytes = 0) {
     this.#label = label
     this.#total = total
+    this.#totalBytes = totalBytes
     this.#options = options
     this.#stream = options.stream ?? process.stderr
     this.#draw(true)
@@ -47,7 +55,16 @@ export class Progress {
   tick(n = 1): void {
     if (this.#finished) return
     this.#count = Math.min(this.#total, this.#count + n)
+    // every item done: so is every byte
+    if (this.#count === this.#total) this.#bytes = this.#totalBytes
     this.#draw(this.#count === this.#total)
+  }
+
+  /** The bytes processed so far, of `totalBytes` (reported by the workers as they go). */
+  bytes(done: number): void {
+    if (this.#finished || done <= this.#bytes) return
+    this.#bytes = Math.min(this.#totalBytes, done)
+    this.#draw(false)
   }
 
   /** Draws the final state and ends the line. Calling it again does nothing. */
@@ -82,7 +99,7 @@ export class Progress {
   #draw(force: boolean): void {
     if (!this.#options.enabled) return
     const now = performance.now()
-    const fraction = this.#total === 0 ? 1 : this.#count / this.#total
+    const fraction = this.#fraction()
     if (this.#options.tty) {
       if (!force && now - this.#lastDraw < 80) return
       this.#lastDraw = now
@@ -93,16 +110,28 @@ export class Progress {
       this.#stream.write(`\r\x1b[2K${this.#line(bar, now)}`)
     } else {
       const tenth = Math.floor(fraction * 10)
-      if (tenth === this.#lastTenth) return
+      // a new tenth, or (forced) a count not shown yet: the first and the last line
+      if (tenth === this.#lastTenth && !(force && this.#shown !== this.#count)) return
       this.#lastTenth = tenth
+      this.#shown = this.#count
       this.#stream.write(`${this.#line(undefined, now)}\n`)
     }
   }
 
+  #fraction(): number {
+    if (this.#totalBytes > 0) return this.#bytes / this.#totalBytes
+    return this.#total === 0 ? 1 : this.#count / this.#total
+  }
+
   #line(bar: string | undefined, now: number): string {
-    const percent = this.#total === 0 ? 100 : Math.floor((this.#count / this.#total) * 100)
+    const percent = Math.floor(this.#fraction() * 100)
     const seconds = ((now - this.#started) / 1000).toFixed(1)
     const middle = bar === undefined ? '' : ` [${bar}]`
-    return `${this.#label}${middle} ${String(this.#count)}/${String(this.#total)} (${String(percent)}%) ${seconds}s`
+    const bytes = this.#totalBytes > 0 ? ` ${mebibytes(this.#bytes)}/${mebibytes(this.#totalBytes)} MiB` : ''
+    return `${this.#label}${middle} ${String(this.#count)}/${String(this.#total)} (${String(percent)}%) ${seconds}s${bytes}`
   }
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1)
 }

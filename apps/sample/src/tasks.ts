@@ -33,15 +33,55 @@ export function squareWithPid(x: number): { square: number; pid: number } {
 }
 
 /**
- * The SHA-256 of a file as lowercase hex, streamed in 1 MiB reads. Stops early when the task is
- * cancelled (`currentTask().signal`, e.g. on Ctrl-C).
+ * The SHA-256 of a file as lowercase hex, streamed in 1 MiB reads, reporting the bytes hashed
+ * so far as progress. Stops early when the task is cancelled (`currentTask().signal`, e.g. on
+ * Ctrl-C). `hash` uses it on executors without `stream()`.
  */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
-  const signal = currentTask()?.signal
+  const context = currentTask()
+  const signal = context?.signal
   const stream = createReadStream(path, signal === undefined ? { highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20, signal })
-  for await (const chunk of stream) hash.update(chunk as Buffer)
+  let bytes = 0
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+    context?.progress?.(bytes) // the bytes of this file hashed so far (coalesced, cheap per chunk)
+  }
   return hash.digest('hex')
+}
+
+/** One file's outcome in {@link sha256Files}: its digest, or why it could not be read. */
+export type FileDigest = { readonly hex: string } | { readonly error: { readonly code: string | undefined; readonly message: string } }
+
+/**
+ * The SHA-256 of each file of `paths`, in order, as a generator for `executor.stream()`: it
+ * yields one {@link FileDigest} per file (an unreadable file does not end the stream), and
+ * reports the bytes it has hashed so far with `currentTask().progress()`, chunk by chunk, so a
+ * progress bar moves inside a large file (the reports are coalesced: cheap to make per chunk).
+ * Stops when the task is aborted (the consumer's `break`, or Ctrl-C).
+ */
+export async function* sha256Files(paths: readonly string[]): AsyncGenerator<FileDigest> {
+  const context = currentTask()
+  const signal = context?.signal
+  let bytes = 0
+  for (const path of paths) {
+    const hash = createHash('sha256')
+    try {
+      const stream = createReadStream(path, signal === undefined ? { highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20, signal })
+      for await (const chunk of stream) {
+        hash.update(chunk as Buffer)
+        bytes += (chunk as Buffer).length
+        context?.progress?.(bytes)
+      }
+    } catch (error) {
+      if (signal?.aborted === true) throw error
+      const code = (error as { code?: unknown } | null)?.code
+      yield { error: { code: typeof code === 'string' ? code : undefined, message: error instanceof Error ? error.message : String(error) } }
+      continue
+    }
+    yield { hex: hash.digest('hex') }
+  }
 }
 
 const powTask = task<typeof pow>(new URL(import.meta.url), 'pow')

@@ -113,6 +113,14 @@ describe(`hash: output equals ${against}`, () => {
     expect(r.stderr).toMatch(/^hash \[async x\d+\] 52\/52 \(100%\)/mu)
   })
 
+  it.each(['async', 'process', 'thread'])('--backend %s: the progress bar counts the bytes hashed', async (backend) => {
+    const r = await run(['hash', `${root}/large.bin`, `${root}/Z`, '--backend', backend, '--workers', '2', '--progress'], { cwd: base })
+    expect(r.code).toBe(0)
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(2)
+    expect(r.stderr).toMatch(new RegExp(`^hash \\[${backend} x2\\] 0/2 \\(0%\\) \\d+\\.\\ds 0\\.0/3\\.0 MiB$`, 'mu'))
+    expect(r.stderr).toMatch(new RegExp(`^hash \\[${backend} x2\\] 2/2 \\(100%\\) \\d+\\.\\ds 3\\.0/3\\.0 MiB$`, 'mu'))
+  })
+
   it('does not follow a symbolic link given as the path, like find -P, and says so', async () => {
     const r = await run(['hash', `${root}/a/link-to-dir`, `${root}/Z`, '--backend', 'async'], { cwd: base })
     expect(r.code).toBe(0)

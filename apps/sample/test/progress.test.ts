@@ -41,6 +41,22 @@ describe('Progress', () => {
     expect(err.text).not.toContain('\r')
   })
 
+  it('measures bytes when it knows how many: bytes() moves it inside an item, never backwards', () => {
+    const err = new Capture(false)
+    const MiB = 1024 * 1024
+    const p = new Progress('job', 2, { enabled: true, tty: false, stream: err }, 4 * MiB)
+    p.bytes(2 * MiB) // half the bytes, no item done yet
+    p.bytes(MiB) // an older report: ignored
+    p.tick()
+    p.tick()
+    p.finish()
+    const lines = err.text.trimEnd().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/^job 0\/2 \(0%\) \d+\.\ds 0\.0\/4\.0 MiB$/u)
+    expect(lines[1]).toMatch(/^job 0\/2 \(50%\) \d+\.\ds 2\.0\/4\.0 MiB$/u)
+    expect(lines[2]).toMatch(/^job 2\/2 \(100%\) \d+\.\ds 4\.0\/4\.0 MiB$/u)
+  })
+
   it('redraws one line in place on a terminal and ends it at finish', () => {
     const err = new Capture(true)
     const p = new Progress('job', 4, { enabled: true, tty: true, stream: err, width: 8 })

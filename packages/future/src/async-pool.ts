@@ -10,7 +10,8 @@ import { Future } from './future.js'
 import { kSetCancelHook } from './future-hooks.js'
 import { AsyncTask, kDropCancelled, kPump, kTaskEnded } from './async-task.js'
 import { isTask } from './task.js'
-import { openStream, streamArguments } from './stream.js'
+import type { Task } from './task.js'
+import { generatorOf, openStream, streamArguments } from './stream.js'
 import type { StreamFunction, StreamOptions } from './stream.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
 
@@ -182,7 +183,8 @@ export class AsyncPoolExecutor extends Executor {
   }
 
   /**
-   * Runs the generator function `fn(...args)` (`function*` or `async function*`) as one task and
+   * Runs the generator function `fn(...args)` (`function*` or `async function*`, or a
+   * `task(url, name)` handle to one) as one task and
    * returns an async iterator of what it yields, in order. The generator pauses at its next
    * `yield` while `highWaterMark` values (default 16) wait for the consumer; `break` (or
    * `return()`, or aborting the options' `signal`) aborts the task's `currentTask().signal` and
@@ -198,12 +200,13 @@ export class AsyncPoolExecutor extends Executor {
    * }
    * ```
    */
-  stream<G extends StreamFunction>(
+  stream<G extends StreamFunction | Task<StreamFunction>>(
     fn: G,
-    ...argsAndOptions: [...Parameters<G>] | [...Parameters<G>, StreamOptions]
-  ): AsyncIterableIterator<Yielded<G>> {
+    ...argsAndOptions: [...Parameters<FunctionOf<G>>] | [...Parameters<FunctionOf<G>>, StreamOptions]
+  ): AsyncIterableIterator<Yielded<FunctionOf<G>>> {
     const { args, options } = streamArguments(argsAndOptions)
-    return openStream<Yielded<G>>(fn, args, options, (submitOptions, run) => this.submitWith(submitOptions, run))
+    const generator = typeof fn === 'function' || isTask(fn) ? generatorOf(fn) : (fn as StreamFunction)
+    return openStream<Yielded<FunctionOf<G>>>(generator, args, options, (submitOptions, run) => this.submitWith(submitOptions, run))
   }
 
   /** `stats().workers`: the calls running (this executor has no threads). */

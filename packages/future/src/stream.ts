@@ -7,6 +7,9 @@
 import { describeValue } from './errors.js'
 import type { Future } from './future.js'
 import type { ProgressListener } from './progress.js'
+import { describeCallable, loadCallable } from './callable.js'
+import { isTask } from './task.js'
+import type { Task } from './task.js'
 import { isPlainObject } from './validate.js'
 
 /**
@@ -77,6 +80,24 @@ export function streamArguments(argsAndOptions: readonly unknown[]): {
  * @since 0.1.0
  */
 export type StreamFunction = (...args: any[]) => AsyncIterator<unknown> | Iterator<unknown>
+
+/**
+ * The generator function behind `fn`: `fn` itself, or, for a `task(url, name)` handle, one that
+ * imports the export (on first use) and delegates to it.
+ */
+export function generatorOf(fn: StreamFunction | Task): StreamFunction {
+  if (!isTask(fn)) return fn
+  const spec = describeCallable(fn)
+  const fromModule = async function* (...args: unknown[]): AsyncGenerator {
+    const made: unknown = (await loadCallable(spec))(...args)
+    if (typeof made !== 'object' || made === null || typeof (made as { next?: unknown }).next !== 'function') {
+      throw new TypeError(`stream(): ${fn.name} must be a generator function (function* or async function*); it returned ${describeValue(made)}`)
+    }
+    return (yield* made as AsyncIterator<unknown> & AsyncIterable<unknown>) as unknown
+  }
+  Object.defineProperty(fromModule, 'name', { value: fn.name })
+  return fromModule
+}
 
 /** Submits the task that pulls from the generator, with a signal that aborts when the consumer stops. */
 export type SubmitPump = (options: { name: string | undefined; signal: AbortSignal }, run: () => Promise<void>) => Future

@@ -1,7 +1,7 @@
 // Progress (currentTask().progress / future.onProgress) and streams (AsyncPoolExecutor.stream):
 // on AsyncPoolExecutor only for now (the pools get them over the new engine's protocol).
 import { describe, expect, it } from 'vitest'
-import { AsyncPoolExecutor, Future, currentTask } from '../src/index.js'
+import { AsyncPoolExecutor, Future, currentTask, task } from '../src/index.js'
 import type { TaskContext } from '../src/index.js'
 import { gate, rejection, sleep } from './helpers.js'
 
@@ -127,6 +127,16 @@ describe('AsyncPoolExecutor.stream()', () => {
       }
     }, 'a b c', { highWaterMark: 1 })) words.push(word)
     expect(words).toEqual(['a', 'b', 'c'])
+  })
+
+  it('streams from a task(url, name) handle to a generator, and refuses a handle to a plain function', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const url = new URL('./fixtures/tasks.mjs', import.meta.url)
+    const letters: string[] = []
+    for await (const letter of ex.stream(task<(word: string) => AsyncGenerator<string>>(url, 'letters'), 'abc')) letters.push(letter)
+    expect(letters).toEqual(['a', 'b', 'c'])
+    const plain = ex.stream(task<(text: string) => Generator<string>>(url, 'shout'), 'x')
+    expect(String(await rejection(plain.next()))).toMatch(/must be a generator function/)
   })
 
   it('pauses the generator at highWaterMark unconsumed values', async () => {
