@@ -6,7 +6,6 @@
 //   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { REDIS_URL, deleteKeys, redisAnswers, startProcess, xWorkerBin } from './common.mjs';
 import { DistributedExecutor } from '@x/distributed';
 import { task } from '@x/future';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -25,6 +24,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     window: { type: 'string' },
     out: { type: 'string' },
+    baseline: { type: 'string' },
   },
   args: process.argv.slice(2).filter((a) => a !== '--'),
 });
@@ -37,60 +37,6 @@ const RTT_N = quick ? 30 : 400;
 const BULK_N = quick ? 500 : 8000; // below BullMQ's ~10,000-entry event stream, so raw BullMQ loses nothing
 const tasksUrl = new URL('../tasks.mjs', import.meta.url);
 const root = new URL('../', import.meta.url);
-const xWorkerBin = fileURLToPath(import.meta.resolve('@x/concurrent/package.json').replace(/package\.json$/u, 'dist/x-worker.js'));
-
-async function redisAnswers() {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Starts a worker process and waits for `readyText` on its stdout. */
-async function startProcess(command, argv, readyText) {
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL } });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', () => {
-      if (output.includes(readyText)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${code}):\n${output}`));
-    });
-  });
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners('exit');
-        child.on('exit', resolve);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
-
-async function deleteKeys(queue) {
-  const redis = new Redis(REDIS_URL);
-  for (const pattern of [`bull:${queue}:*`, `x:${queue}:*`]) {
-    const keys = await redis.keys(pattern);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-}
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -98,10 +44,20 @@ function check(results, n) {
   for (let i = 0; i < n; i++) if (results[i] !== i + 1) throw new Error(`wrong result for job ${i}: ${results[i]}`);
 }
 
-async function measureOurs() {
+/**
+ * `--baseline DIR`: an earlier build measured in the same run, as "ours (baseline)": DIR/distributed
+ * (a copy of packages/distributed/dist where its dependencies resolve) and DIR/x-worker.js (a copy
+ * of packages/concurrent/dist/x-worker.js importing that copy); see the README.
+ */
+const baseline =
+  args.baseline === undefined
+    ? undefined
+    : { Executor: (await import(new URL(`file://${args.baseline}/distributed/index.js`).href)).DistributedExecutor, bin: `${args.baseline}/x-worker.js` };
+
+async function measureOurs(build = { Executor: DistributedExecutor, bin: xWorkerBin }) {
   const queue = `bench-x-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [xWorkerBin, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: window });
+  const worker = await startProcess(process.execPath, [build.bin, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
+  const ex = new build.Executor({ connection: REDIS_URL, queue, root, maxWorkers: window });
   const inc = task(tasksUrl, 'inc');
   try {
     for (let i = 0; i < 50; i++) await ex.submit(inc, i); // warm-up
@@ -190,9 +146,10 @@ async function main() {
     console.log(message);
     return process.env.CI === 'true' ? 1 : 0;
   }
-  const runs = { ours: [], raw: [] };
+  const runs = { ours: [], raw: [], baseline: [] };
   for (let round = 0; round < rounds; round++) {
     runs.ours.push(await measureOurs());
+    if (baseline !== undefined) runs.baseline.push(await measureOurs(baseline));
     runs.raw.push(await measureRaw());
   }
   const summarize = (list) => {
@@ -201,9 +158,16 @@ async function main() {
   };
   const ours = summarize(runs.ours);
   const raw = summarize(runs.raw);
+  const before = baseline === undefined ? undefined : summarize(runs.baseline);
   const rows = [
     ['', 'round trip p50 (ms)', 'round trip p99 (ms)', `throughput, ${BULK_N} tiny jobs (jobs/s)`],
     ['DistributedExecutor + x-worker --backend async', ours.p50.toFixed(2), ours.p99.toFixed(2), ours.throughput.toFixed(0)],
+    ...(before === undefined
+      ? []
+      : [
+          ['the same, baseline build (--baseline)', before.p50.toFixed(2), before.p99.toFixed(2), before.throughput.toFixed(0)],
+          ['baseline / raw (cost)', (before.p50 / raw.p50).toFixed(2), (before.p99 / raw.p99).toFixed(2), (raw.throughput / before.throughput).toFixed(2)],
+        ]),
     ['raw BullMQ (Queue.add/addBulk + Worker)', raw.p50.toFixed(2), raw.p99.toFixed(2), raw.throughput.toFixed(0)],
     ['ours / raw (cost; lower is better)', (ours.p50 / raw.p50).toFixed(2), (ours.p99 / raw.p99).toFixed(2), (raw.throughput / ours.throughput).toFixed(2)],
   ];
@@ -214,7 +178,7 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   await writeFile(
     new URL('distributed.json', outDir),
-    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, table }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, baseline: before, table }, null, 2)}\n`,
   );
   return 0;
 }
