@@ -13,11 +13,14 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
+/** @type {Set<string>} */
 const inline = new Set();
+/** @type {string[]} */
 const entries = [];
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--inline') inline.add(args[++i]);
-  else entries.push(args[i]);
+  const arg = args[i] ?? '';
+  if (arg === '--inline') inline.add(args[++i] ?? '');
+  else entries.push(arg);
 }
 if (entries.length === 0) {
   console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>]');
@@ -25,7 +28,6 @@ if (entries.length === 0) {
 }
 const dist = path.resolve('dist');
 for (const entry of entries) {
-  if (entry === undefined) continue;
   if (!existsSync(path.join(dist, entry))) {
     console.error(`bundle: dist/${entry} does not exist: run tsc -b first`);
     process.exit(1);
@@ -38,7 +40,7 @@ const externals = {
   setup(b) {
     // bare specifiers (packages, node: builtins) stay imports unless inlined
     b.onResolve({ filter: /^[^./]/ }, (a) => {
-      const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : a.path.split('/')[0];
+      const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : (a.path.split('/')[0] ?? a.path);
       return inline.has(name) ? undefined : { path: a.path, external: true };
     });
   },
@@ -57,7 +59,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  sourcemap: 'linked',
+  // A bundle with another package's code inlined gets no source map: it would name that
+  // package's sources, which this package's tarball does not carry.
+  sourcemap: inline.size === 0 ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [externals],

@@ -110,23 +110,34 @@ describe('PoolEngine on worker threads', () => {
   })
 
   it('large arguments: one call per message, and a worker holds at most the byte budget of them', async () => {
+    // what the worker holds when a message goes: calls sent so far, less the ones settled
     const runs: { ids: number[]; held: number }[] = []
+    let sent = 0
+    let settled = 0
     const transport = threadTransport(1)
-    const engines: { engine?: PoolEngine<Handle> } = {}
     transport.send = (handle, message) => {
-      if (message.type === 'run') runs.push({ ids: [...message.batch.ids], held: engines.engine?.inflight ?? 0 })
+      if (message.type === 'run') {
+        sent += message.batch.ids.length
+        runs.push({ ids: [...message.batch.ids], held: sent - settled })
+      }
       handle.worker.postMessage(message)
     }
     const engine = newEngine(1, false, undefined, transport)
-    engines.engine = engine
     const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
     // learn that the callable is short, so the count window alone would send many ahead
     const small = Array.from({ length: 200 }, () => engine.submit(sum, [new Float64Array(4)], false, undefined, undefined, undefined))
     await Promise.all(small)
     runs.length = 0
+    sent = settled = 0
     const mib = 1024 * 1024
     const arrays = Array.from({ length: 12 }, (_, k) => new Float64Array(mib / 8).fill(k))
-    const sums = await Promise.all(arrays.map((a) => engine.submit(sum, [a], false, undefined, undefined, undefined)))
+    const futures = arrays.map((a) => engine.submit(sum, [a], false, undefined, undefined, undefined))
+    for (const future of futures) {
+      future.addDoneCallback(() => {
+        settled++
+      })
+    }
+    const sums = await Promise.all(futures)
     expect(sums).toEqual(arrays.map((_, k) => (k * mib) / 8))
     expect(runs.map((r) => r.ids.length)).toEqual(Array.from({ length: 12 }, () => 1))
     // 4 MiB of arguments at most: 4 calls of 1 MiB (the one just sent included)
