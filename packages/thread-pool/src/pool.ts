@@ -76,6 +76,9 @@ export class ThreadPoolExecutor extends Executor {
         idleTimeout: o.idleTimeout === Infinity ? undefined : o.idleTimeout,
         abortGracePeriod: o.abortGracePeriod,
         claimWords,
+        trackNested: (future) => {
+          this.trackCall(future)
+        },
       },
       transport,
       threadErrors,

@@ -182,6 +182,17 @@ describe('nested submission', () => {
     expect(await Promise.all([1, 2, 3].map((n) => pool.submit(fixture('nested'), n)))).toEqual([11, 21, 31])
   })
 
+  it('stats() counts the calls a worker task submitted, and times them once timing is on', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 2 }))
+    pool.stats() // timing on
+    expect(await pool.submit(fixture('nested'), 4)).toBe(41)
+    const stats = pool.stats()
+    // the outer call and the call it submitted from inside its thread
+    expect(stats).toMatchObject({ completed: 2, failed: 0, running: 0, queued: 0 })
+    expect(stats.runTime.count).toBe(2)
+    expect(stats.waitTime.count).toBe(2)
+  })
+
   it('map() from inside a worker task, with chunks', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 2 }))
     expect(await pool.submit(fixture('nestedMap'), [1, 2, 3, 4, 5])).toEqual([2, 4, 6, 8, 10])

@@ -35,7 +35,7 @@ import type * as tasks from '../tasks.js'
 const sha256File = task<typeof tasks.sha256File>(new URL('../tasks.js', import.meta.url), 'sha256File')
 const sha256Files = task<typeof tasks.sha256Files>(new URL('../tasks.js', import.meta.url), 'sha256Files')
 
-/** An executor with `stream()` (the async and process pools; the thread pool once it runs on the shared engine). */
+/** An executor with `stream()` (the async, thread and process pools). */
 type Streaming = Executor & {
   stream(fn: typeof sha256Files, paths: readonly string[], options: StreamOptions): AsyncIterableIterator<tasks.FileDigest>
 }
