@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { Queue } from 'bullmq'
 import type { Item } from './item.js'
-import { RAN_TTL_MS, keys } from './protocol.js'
+import { keys } from './protocol.js'
 import { aliveAmong, unstartedStates } from './registry.js'
 import type { UnstartedState } from './registry.js'
 
@@ -25,6 +25,13 @@ export interface LostCheck {
  */
 export const MAX_RESENDS = 3
 
+/**
+ * How long the start marker this executor claims for a job that never started lives
+ * (milliseconds): a worker that fetched the old job before it was removed, and was held up before
+ * its start script, finds it and does not run the job; the marker then expires by itself.
+ */
+export const CLAIM_TTL_MS = 10 * 60 * 1000
+
 /** The value this executor writes into the start marker of a job it claims (no worker id looks like it). */
 const CLAIMED = '-'
 
@@ -35,7 +42,7 @@ const CLAIMED = '-'
  */
 async function claimStart(redis: Redis, queue: string, jobId: string): Promise<string | undefined> {
   const marker = keys(queue).ran(jobId)
-  const [set, owner] = (await redis.multi().set(marker, CLAIMED, 'PX', RAN_TTL_MS, 'NX').get(marker).exec()) ?? []
+  const [set, owner] = (await redis.multi().set(marker, CLAIMED, 'PX', CLAIM_TTL_MS, 'NX').get(marker).exec()) ?? []
   if (set?.[1] === 'OK') return undefined
   const value = owner?.[1]
   return typeof value === 'string' && value !== CLAIMED ? value : undefined
@@ -44,7 +51,8 @@ async function claimStart(redis: Redis, queue: string, jobId: string): Promise<s
 /**
  * Removes a job that will never report (its worker is gone, or this executor claimed it) from
  * BullMQ, and once BullMQ no longer has it, its start marker and abort key: nothing can deliver
- * it again, so nothing is left in Redis. A job still locked by a live worker stays (its marker
+ * it again, so nothing is left in Redis but, for a job this executor claimed, its start marker
+ * (see {@link CLAIM_TTL_MS}). A job still locked by a live worker stays (its marker
  * keeps it from running twice; both expire). `workerGone`: the job's worker no longer heartbeats,
  * so its BullMQ lock is dropped first.
  */
@@ -53,7 +61,11 @@ export async function forgetJob(redis: Redis, bull: Queue, queue: string, jobId:
   if (workerGone) await redis.del(`bull:${queue}:${jobId}:lock`)
   const removed = await bull.remove(jobId).catch(() => 0)
   const gone = removed === 1 || (await redis.exists(`bull:${queue}:${jobId}`)) === 0
-  if (gone) await redis.del(keys(queue).ran(jobId), keys(queue).abort(jobId))
+  if (!gone) return
+  // A claimed marker stays (it expires after CLAIM_TTL_MS): a live worker may still hold the old
+  // delivery, before its start script. A dead worker's marker can go.
+  if (workerGone) await redis.del(keys(queue).ran(jobId), keys(queue).abort(jobId))
+  else await redis.del(keys(queue).abort(jobId))
 }
 
 /**

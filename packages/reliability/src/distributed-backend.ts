@@ -69,7 +69,9 @@ const QUEUE_BOOKKEEPING = /^bull:[^:]+:(meta|id|events|stalled-check|marker)$/
  * What the queue left in Redis that it should not have, as lines: any key of a job, a worker, a
  * result list, a start marker or an abort. BullMQ's stalled-job set may still name jobs that are
  * gone (its next check empties it), and the worker registry the ids of killed workers whose
- * heartbeat expired (the next reader drops them); a job or a live registration is a leftover.
+ * heartbeat expired (the next reader drops them), and a start marker the executor claimed for a
+ * job that never started may stay until it expires (10 minutes); a job or a live registration is
+ * a leftover.
  */
 export async function leftovers(redis: Redis, queue: string): Promise<string[]> {
   const found: string[] = []
@@ -79,6 +81,10 @@ export async function leftovers(redis: Redis, queue: string): Promise<string[]> 
       // a killed worker's id stays in the set until the next executor or worker reads it
       for (const id of await redis.smembers(key))
         if ((await redis.exists(`x:${queue}:worker:${id}`)) === 1) found.push(`registered worker ${id}`)
+      continue
+    }
+    if (key.startsWith(`x:${queue}:ran:`) && (await redis.get(key)) === '-' && (await redis.pttl(key)) <= 10 * 60 * 1000) {
+      // the executor claimed this never-started job's marker so no late delivery runs it; it expires by itself
       continue
     }
     if (key === `bull:${queue}:stalled`) {
