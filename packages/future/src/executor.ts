@@ -1,7 +1,6 @@
 import { executorBrand } from './brands.js'
 import { isTask } from './task.js'
-import type { Task } from './task.js'
-import { describeCallable, loadCallable } from './callable.js'
+import { chunkTask, runChunk } from './chunk-runner.js'
 import type { Callable } from './callable.js'
 import { channels } from './diagnostics.js'
 import type { ExecutorCreateEvent, ExecutorShutdownEvent } from './diagnostics.js'
@@ -341,17 +340,8 @@ export abstract class Executor implements AsyncDisposable {
    * worker in one message.
    */
   protected submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
-    const run = async (f: (...a: unknown[]) => unknown, tuples: unknown[][]): Promise<unknown[]> => {
-      const out: unknown[] = []
-      for (const tuple of tuples) out.push(await f(...tuple))
-      return out
-    }
-    if (isTask(fn)) {
-      const spec = fn
-      const runTask = async (tuples: unknown[][]): Promise<unknown[]> => run(await importTask(spec), tuples)
-      return this.submit(runTask, argTuples)
-    }
-    return this.submit(run, fn as (...a: unknown[]) => unknown, argTuples)
+    if (isTask(fn)) return this.submit(chunkTask(fn), argTuples)
+    return this.submit(runChunk, fn as (...a: unknown[]) => unknown, argTuples)
   }
 
   /**
@@ -400,8 +390,4 @@ export abstract class Executor implements AsyncDisposable {
     accounting.track(future, submitted)
     return future
   }
-}
-
-function importTask(spec: Task): Promise<(...a: unknown[]) => unknown> {
-  return loadCallable(describeCallable(spec))
 }
