@@ -1,7 +1,6 @@
-import { BrokenExecutorError } from '@x/future'
+import { BrokenExecutorError, describeValue } from '@x/future'
 import { SerializationError, WorkerDiedError } from '@x/pool-kit'
 import type { DeathInfo, PoolErrors } from '@x/pool-kit'
-import { describe } from './options.js'
 
 /**
  * The thread pool cannot run work any more: a worker's `initializer` threw. Queued futures fail
@@ -61,7 +60,7 @@ export const threadErrors: PoolErrors = {
     new SerializationError(`${message} Pass structured-cloneable data (no functions, symbols or class instances with private state).`, { cause }),
   startFailed: (death, failures) =>
     new BrokenThreadPoolError(
-      `a worker thread failed to start (${death.crash === undefined ? `exit code ${String(death.exitCode)}` : describe(death.crash)}), ` +
+      `a worker thread failed to start (${death.crash === undefined ? `exit code ${String(death.exitCode)}` : describeValue(death.crash)}), ` +
         `${String(failures)} times in a row with none starting in between (each retried after a growing delay): the thread pool is not usable anymore`,
       death.crash === undefined ? undefined : { cause: death.crash },
     ),
@@ -80,7 +79,7 @@ function deathError(death: DeathInfo): WorkerExitError {
       })
     }
     return new WorkerExitError(
-      `the worker thread running this task died from an uncaught ${describe(error)} ` +
+      `the worker thread running this task died from an uncaught ${describeValue(error)} ` +
         `(thrown outside the task's own promise chain, for example in a timer)${suffix}`,
       { cause: error, exitCode: 1 },
     )

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { ResourceLimits } from 'node:worker_threads'
-import { checkArguments, describeCallable, isTask } from '@x/future'
+import { checkArguments, describeCallable, describeValue, isTask } from '@x/future'
 import type { Callable, CallableSpec } from '@x/future'
 import { checkWorkerLifecycle } from '@x/pool-kit'
 
@@ -18,11 +18,11 @@ const LIMIT_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeR
  * throws throws here (not later, from a microtask, when a thread starts), and a value Node's
  * `Worker` would refuse is named with the option it came from.
  */
-export function checkResourceLimits(value: unknown, describe: (value: unknown) => string): ResourceLimits | undefined {
+export function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `ThreadPoolExecutor: resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }, got ${describe(value)}`,
+      `ThreadPoolExecutor: resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }, got ${describeValue(value)}`,
     )
   }
   const source = value as Record<string, unknown>
@@ -39,7 +39,7 @@ export function checkResourceLimits(value: unknown, describe: (value: unknown) =
     if (limit === undefined) continue
     if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0) {
       throw new RangeError(
-        `ThreadPoolExecutor: resourceLimits.${key} must be a number of megabytes > 0, got ${describe(limit)}`,
+        `ThreadPoolExecutor: resourceLimits.${key} must be a number of megabytes > 0, got ${describeValue(limit)}`,
       )
     }
     copy[key] = limit
@@ -48,10 +48,10 @@ export function checkResourceLimits(value: unknown, describe: (value: unknown) =
 }
 
 /** Refuses an initializer that is neither a function nor a `task(url, name)` handle, naming the option. */
-export function checkInitializerShape(value: unknown, describe: (value: unknown) => string): void {
+export function checkInitializerShape(value: unknown): void {
   if (typeof value !== 'function' && !isTask(value)) {
     throw new TypeError(
-      `ThreadPoolExecutor: initializer must be a callable (a function or a task(url, name) handle), got ${describe(value)}`,
+      `ThreadPoolExecutor: initializer must be a callable (a function or a task(url, name) handle), got ${describeValue(value)}`,
     )
   }
 }
@@ -136,7 +136,7 @@ export function isOptionsObject(value: unknown): value is object {
 
 export function checkMaxWorkers(value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`maxWorkers must be a positive integer, got ${describe(value)}`)
+    throw new TypeError(`maxWorkers must be a positive integer, got ${describeValue(value)}`)
   }
   if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`max_workers must be greater than 0 (maxWorkers must be a positive integer, got ${String(value)})`)
@@ -150,22 +150,10 @@ export function checkMaxWorkers(value: unknown): number {
 export function checkDuration(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describe(value)}`)
+    throw new RangeError(`ThreadPoolExecutor: ${option} must be a number of milliseconds >= 0 (or Infinity), got ${describeValue(value)}`)
   }
   return value
 }
-
-export function describe(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'bigint') return `${String(value)}n`
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
-  if (typeof value === 'symbol') return value.toString()
-  if (value === null || typeof value !== 'object') return String(value)
-  if (Array.isArray(value)) return 'an array'
-  return Object.prototype.toString.call(value)
-}
-
 
 let poolCounter = 0
 
@@ -186,7 +174,7 @@ export interface ParsedOptions {
 /** Checks the constructor's options; every refusal names the option and what it takes. */
 export function parseOptions(options: ThreadPoolExecutorOptions | undefined): ParsedOptions {
   if (options !== undefined && !isOptionsObject(options)) {
-    throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describe(options)}`)
+    throw new TypeError(`ThreadPoolExecutor: options must be an object, got ${describeValue(options)}`)
   }
   for (const key of Object.keys(options ?? {})) {
     if (!(OPTION_NAMES as readonly string[]).includes(key)) {
@@ -197,7 +185,7 @@ export function parseOptions(options: ThreadPoolExecutorOptions | undefined): Pa
   const initializer = options?.initializer
   let spec: CallableSpec | undefined
   if (initializer !== undefined) {
-    checkInitializerShape(initializer, describe)
+    checkInitializerShape(initializer)
     try {
       spec = describeCallable(initializer)
     } catch (error) {
@@ -206,18 +194,18 @@ export function parseOptions(options: ThreadPoolExecutorOptions | undefined): Pa
   }
   const initargs = options?.initargs ?? []
   if (!Array.isArray(initargs)) {
-    throw new TypeError(`ThreadPoolExecutor: initargs must be an array of arguments, got ${describe(initargs)}`)
+    throw new TypeError(`ThreadPoolExecutor: initargs must be an array of arguments, got ${describeValue(initargs)}`)
   }
   checkArguments(initargs)
   const prefix = options?.threadNamePrefix ?? `ThreadPoolExecutor-${String(poolCounter++)}`
   if (typeof prefix !== 'string') {
-    throw new TypeError(`ThreadPoolExecutor: threadNamePrefix must be a string, got ${describe(prefix)}`)
+    throw new TypeError(`ThreadPoolExecutor: threadNamePrefix must be a string, got ${describeValue(prefix)}`)
   }
   const idleTimeout = checkDuration(options?.idleTimeout, 'idleTimeout', Infinity)
   const abortGracePeriod = checkDuration(options?.abortGracePeriod, 'abortGracePeriod', 1000)
-  const resourceLimits = checkResourceLimits(options?.resourceLimits, describe)
+  const resourceLimits = checkResourceLimits(options?.resourceLimits)
   if (options?.name !== undefined && typeof options.name !== 'string') {
-    throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describe(options.name)}`)
+    throw new TypeError(`ThreadPoolExecutor: name must be a string, got ${describeValue(options.name)}`)
   }
   const lifecycle = checkWorkerLifecycle('ThreadPoolExecutor', options ?? {}, maxWorkers)
   return {

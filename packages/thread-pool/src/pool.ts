@@ -7,13 +7,13 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads'
-import { channels, checkArguments, currentTask, Executor } from '@x/future'
+import { channels, checkArguments, currentTask, describeValue, Executor } from '@x/future'
 import type { Callable, CallableSpec, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
 import { ClaimWords, openPoolStream, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { StreamSubmitOptions } from '@x/pool-kit'
 import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
-import { describe, isOptionsObject, parseOptions } from './options.js'
+import { isOptionsObject, parseOptions } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
 import { threadTransport } from './tinypool-threads.js'
 import type { ThreadHandle } from './tinypool-threads.js'
@@ -133,7 +133,7 @@ export class ThreadPoolExecutor extends Executor {
     ...args: SubmitArgs<C>
   ): Future<Awaited<ReturnType<FunctionOf<C>>>> {
     if (!isOptionsObject(options)) {
-      throw new TypeError(`submitWith(): options must be an object like { name, signal, transfer }, got ${describe(options)}`)
+      throw new TypeError(`submitWith(): options must be an object like { name, signal, transfer }, got ${describeValue(options)}`)
     }
     for (const key of Object.keys(options)) {
       if (key !== 'name' && key !== 'signal' && key !== 'transfer') {
@@ -142,13 +142,13 @@ export class ThreadPoolExecutor extends Executor {
     }
     const { name, signal, transfer } = options
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`submitWith(): name must be a string, got ${describe(name)}`)
+      throw new TypeError(`submitWith(): name must be a string, got ${describeValue(name)}`)
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`submitWith(): signal must be an AbortSignal, got ${describe(signal)}`)
+      throw new TypeError(`submitWith(): signal must be an AbortSignal, got ${describeValue(signal)}`)
     }
     if (transfer !== undefined && !Array.isArray(transfer)) {
-      throw new TypeError(`submitWith(): transfer must be an array of transferable objects, got ${describe(transfer)}`)
+      throw new TypeError(`submitWith(): transfer must be an array of transferable objects, got ${describeValue(transfer)}`)
     }
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
@@ -161,7 +161,7 @@ export class ThreadPoolExecutor extends Executor {
         moved = structuredClone(moved, { transfer: transfer as never })
       } catch (error) {
         throw new TypeError(
-          `submitWith(): cannot transfer ${describe(transfer)}: ${error instanceof Error ? error.message : String(error)}. ` +
+          `submitWith(): cannot transfer ${describeValue(transfer)}: ${error instanceof Error ? error.message : String(error)}. ` +
             'List only transferable objects (ArrayBuffer, MessagePort, ...) that are not detached, each once.',
           { cause: error },
         )
@@ -217,7 +217,7 @@ export class ThreadPoolExecutor extends Executor {
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
     if (options !== undefined && !isOptionsObject(options)) {
-      return Promise.reject(new TypeError(`shutdown(): options must be an object like { wait, cancelFutures }, got ${describe(options)}`))
+      return Promise.reject(new TypeError(`shutdown(): options must be an object like { wait, cancelFutures }, got ${describeValue(options)}`))
     }
     for (const key of Object.keys(options ?? {})) {
       if (key !== 'wait' && key !== 'cancelFutures') {
