@@ -23,6 +23,7 @@ it('exports exactly the public API', () => {
       "labelledArguments",
       "newWorkItem",
       "openPoolStream",
+      "packCallColumns",
       "packColumn",
       "packTuples",
       "splitDeadWorker",

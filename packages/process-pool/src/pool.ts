@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
 import type { Callable, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
-import { checkWorkerLifecycle, describeExit, openPoolStream, packColumn, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
-import type { PackedTuples, PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
+import { checkWorkerLifecycle, describeExit, openPoolStream, packCallColumns, PoolEngine, streamSinkOption } from '@x/pool-kit'
+import type { PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
 import { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
 import { parseOptions } from './options.js'
 import type { ProcessPoolExecutorOptions } from './options.js'
@@ -183,38 +183,11 @@ export class ProcessPoolExecutor extends Executor {
     return openPoolStream((options, f, ...args) => this.submitWith(options, f as Callable, ...(args as [])), fn, argsAndOptions)
   }
 
-  /** One message per `map()` chunk: the child runs the calls in order and sends back their results together. */
-  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
-    this.#engine.checkOpen()
-    const spec = this.#engine.callables.describe(fn)
-    // checkArguments() looks only inside objects and functions: skip the all-primitive tuples fast
-    for (const tuple of argTuples) {
-      for (const value of tuple) {
-        if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-          checkArguments(tuple)
-          break
-        }
-      }
-    }
-    return this.#engine.submit(spec, packTuples(argTuples), true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
-  }
-
-  /** `map()`'s chunks, read by column: packed as they are (no argument tuple per call). */
+  /** One message per `map()` chunk, its arguments by column: the child runs the calls in order and sends back their results together. */
   protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    const packed: PackedTuples = [count]
-    for (const column of columns) {
-      const packedColumn = packColumn(column)
-      packed.push(packedColumn)
-      // checkArguments() looks only inside objects and functions: a column of numbers has none
-      if (packedColumn instanceof Float64Array) continue
-      for (let i = 0; i < count; i++) {
-        const value = column[i]
-        if ((typeof value === 'object' && value !== null) || typeof value === 'function') checkArguments(columns.map((c) => c[i]))
-      }
-    }
-    return this.#engine.submit(spec, packed, true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
   }
 
   /**

@@ -9,7 +9,7 @@
 import type { Transferable } from 'node:worker_threads'
 import { channels, checkArguments, currentTask, describeValue, Executor } from '@x/future'
 import type { Callable, CallableSpec, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
-import { ClaimWords, openPoolStream, packTuples, PoolEngine, streamSinkOption } from '@x/pool-kit'
+import { ClaimWords, openPoolStream, packCallColumns, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { StreamSubmitOptions } from '@x/pool-kit'
 import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
@@ -202,12 +202,11 @@ export class ThreadPoolExecutor extends Executor {
     return openPoolStream((options, f, ...args) => this.submitWith(options, f as Callable, ...(args as [])), fn, argsAndOptions)
   }
 
-  /** `map(..., { chunksize })`: one message per chunk, run in order by one worker. */
-  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+  /** `map(..., { chunksize })`: one message per chunk, its arguments by column, run in order by one worker. */
+  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    for (const tuple of argTuples) checkArguments(tuple)
-    return this.#engine.submit(spec, packTuples(argTuples), true, defaultName(spec), undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, defaultName(spec), undefined, currentTask()?.id) as Future<unknown[]>
   }
 
   /**
