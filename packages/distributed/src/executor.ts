@@ -249,6 +249,8 @@ export class DistributedExecutor extends Executor {
     } catch {
       return
     }
+    // the job has ended on its worker: an abort key written for it is garbage now
+    if (envelope.t !== 'start') this.#session?.jobEnded(envelope.jobId)
     const item = this.#handed.get(envelope.jobId)
     if (item === undefined) return // a late envelope of a future already settled (lost, shut down)
     if (envelope.t === 'start') {

@@ -33,8 +33,10 @@ export class Session {
   readonly #queue: string
   readonly #resultKey: string
   readonly #keys: ReturnType<typeof keys>
-  /** Lost jobs being removed from Redis (awaited before the connections close). */
+  /** Redis writes in the background: aborts, lost jobs being removed (awaited before the connections close). */
   readonly #cleanups = new Set<Promise<unknown>>()
+  /** The abort written for each job that has not ended yet. */
+  readonly #aborts = new Map<string, Promise<unknown>>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
 
@@ -93,12 +95,25 @@ export class Session {
   /** Asks the worker running `jobId` to abort it (or the worker about to start it, via the abort key). */
   abort(jobId: string, reason: unknown): void {
     const encoded = encodeAbort(jobId, reason)
-    void this.redis
+    const write = this.redis
       .multi()
       .set(this.#keys.abort(jobId), encoded, 'PX', RESULT_TTL_MS)
       .publish(this.#keys.abortChannel, encoded)
       .exec()
       .catch(() => undefined)
+    this.#aborts.set(jobId, write)
+    this.#track(write)
+  }
+
+  /**
+   * `jobId` ended on its worker. The worker deletes the job's abort key as it finishes, but an
+   * abort written after that would stay until its TTL: delete it once the write is done.
+   */
+  jobEnded(jobId: string): void {
+    const write = this.#aborts.get(jobId)
+    if (write === undefined) return
+    this.#aborts.delete(jobId)
+    this.#track(write.then(() => this.redis.del(this.#keys.abort(jobId))).catch(() => undefined))
   }
 
   /** Publishes `message` on `channel` (the worker runtime's slot lending). */
@@ -108,9 +123,14 @@ export class Session {
 
   /** Removes a job that will never report from Redis, in the background (see `forgetJob`). */
   forget(jobId: string, workerGone: boolean): void {
-    const cleanup = forgetJob(this.redis, this.bull, this.#queue, jobId, workerGone).catch(() => undefined)
-    this.#cleanups.add(cleanup)
-    void cleanup.finally(() => this.#cleanups.delete(cleanup))
+    this.#aborts.delete(jobId) // forgetJob deletes its abort key
+    this.#track(forgetJob(this.redis, this.bull, this.#queue, jobId, workerGone).catch(() => undefined))
+  }
+
+  /** Keeps `work` (which never rejects) until it settles: close() waits for it. */
+  #track(work: Promise<unknown>): void {
+    this.#cleanups.add(work)
+    void work.finally(() => this.#cleanups.delete(work))
   }
 
   /** Stops reading and checking, finishes the cleanups, deletes the result list, closes the connections. */
