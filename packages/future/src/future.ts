@@ -166,7 +166,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.#invoke(fn)
       return
     }
-    ;(this.#callbacks ??= []).push(fn)
+    // ([fn], not [].push(fn): an array grown by push reserves 17 slots, and most futures get one callback)
+    if (this.#callbacks === undefined) this.#callbacks = [fn]
+    else this.#callbacks.push(fn)
   }
 
   /**
@@ -375,7 +377,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const promise = new Promise((resolve, reject) => {
       pending = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)
     })
-    ;(this.#listeners ??= []).push(pending)
+    if (this.#listeners === undefined) this.#listeners = [pending]
+    else this.#listeners.push(pending)
     if (pending.timeout !== undefined) pending.startTimer()
     if (channels.waitStart.hasSubscribers) publishWaitEvent(pending)
     return promise

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeCallable } from '@x/future'
+import { describeCallable, isTask } from '@x/future'
 import type { Callable, CallableSpec } from '@x/future'
 
 /**
@@ -24,9 +24,12 @@ export class CallableTable {
   readonly #specOf = new WeakMap<object, CallableSpec>()
   readonly #idOf = new WeakMap<CallableSpec, number>()
 
-  /** `describeCallable(fn)`, cached per function object (describing a function reads its source). */
+  /**
+   * `describeCallable(fn)`, cached per function object (describing a function reads its source)
+   * and per `task()` handle (frozen: one spec, so `idOf` finds its number without building a key).
+   */
   describe(fn: Callable): CallableSpec {
-    if (typeof fn !== 'function') return describeCallable(fn)
+    if (typeof fn !== 'function' && !(isTask(fn) && Object.isFrozen(fn))) return describeCallable(fn)
     const hit = this.#specOf.get(fn)
     if (hit !== undefined) return hit
     const spec = describeCallable(fn)

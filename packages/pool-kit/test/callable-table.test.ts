@@ -16,6 +16,15 @@ describe('CallableTable', () => {
     expect(table.idOf(table.describe((x: number) => x * 2))).not.toBe(table.idOf(table.describe(f)))
   })
 
+  it('describes a task handle once (one spec per handle, so idOf reads its number back)', () => {
+    const table = new CallableTable()
+    const handle = task(new URL('./fixtures/tasks.mjs', import.meta.url), 'a')
+    const spec = table.describe(handle)
+    expect(table.describe(handle)).toBe(spec)
+    expect(spec).toMatchObject({ kind: 'task', exportName: 'a' })
+    expect(table.idOf(table.describe(handle))).toBe(table.idOf(spec))
+  })
+
   it('refuses what cannot travel, naming the fix', () => {
     expect(() => new CallableTable().describe(Math.max)).toThrow(TypeError)
   })

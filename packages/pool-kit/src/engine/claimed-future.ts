@@ -21,12 +21,20 @@ export interface ClaimOwner {
 }
 
 /**
+ * A future the engine made for a work item: it knows its item, so one done-callback per engine
+ * (not a closure per call) finds the work a cancel concerns.
+ * @since 0.1.0
+ */
+export class EngineFuture<T = unknown> extends Future<T> {
+  /** @internal its work item, once it exists */
+  item: EngineItem | undefined
+}
+
+/**
  * A future whose state follows its claim word.
  * @since 0.1.0
  */
-export class ClaimedFuture<T = unknown> extends Future<T> {
-  /** @internal its work item, once it exists */
-  item: EngineItem | undefined
+export class ClaimedFuture<T = unknown> extends EngineFuture<T> {
   readonly #owner: ClaimOwner
 
   constructor(owner: ClaimOwner, name: string | undefined) {

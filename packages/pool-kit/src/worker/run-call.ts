@@ -1,6 +1,9 @@
 /**
  * Running one task in a worker: a single call, or a `map()` chunk's calls in order, inside its
- * task context, with "X is not defined" in a function sent as source explained.
+ * task context, with "X is not defined" in a function sent as source explained. A call that
+ * returns a plain value is run and answered synchronously: no promise, no microtask (with
+ * `currentTask()`'s async context tracking on, every promise costs); only a call that returns a
+ * promise (or a thenable) is awaited.
  *
  * @module
  */
@@ -13,50 +16,69 @@ import type { WorkerTaskContext } from './task-context.js'
 
 /**
  * Runs `fn` on `args` (a chunk: on each packed tuple, returning a packed column) as the task
- * `context`. Rejects with the task's error.
+ * `context`. Returns the value itself when every call returned a plain value, else a promise of
+ * it (see {@link isThenable}); a returned value is never a thenable.
  *
- * @throws the task's own error (the promise rejects), as {@link explainCallError} reports it.
+ * @throws the task's own error (thrown, or the promise rejects), as {@link explainCallError} reports it.
  * @since 0.1.0
  */
-export async function runCall(
+export function runCall(
   spec: CallableSpec,
   fn: TaskFunction,
   args: unknown[],
   chunk: boolean,
   context: WorkerTaskContext,
-): Promise<unknown> {
+): unknown {
+  let value: unknown
   try {
-    return await withTaskContext(context, () => (chunk ? callChunk(fn, args as unknown as PackedTuples) : callOne(fn, args)))
+    value = withTaskContext(context, () => (chunk ? callChunk(fn, args as unknown as PackedTuples) : fn(...args)))
   } catch (error) {
     throw explainCallError(spec, error)
   }
+  if (!isThenable(value)) return value
+  // (Promise.resolve adopts a foreign thenable as `await` would)
+  return Promise.resolve(value).then(undefined, (error: unknown) => {
+    throw explainCallError(spec, error)
+  })
 }
 
-async function callOne(fn: TaskFunction, args: unknown[]): Promise<unknown> {
-  return await fn(...args)
-}
-
-/** Runs a chunk's calls in order; awaits only results that are promises. */
-async function callChunk(fn: TaskFunction, packed: PackedTuples): Promise<unknown> {
+/** Runs a chunk's calls in order: synchronously while they return plain values. */
+function callChunk(fn: TaskFunction, packed: PackedTuples): unknown {
   const count = packed[0]
   const columns = packed.slice(1) as ArrayLike<unknown>[]
   const results = new Array<unknown>(count)
-  const width = columns.length
-  const col0 = columns[0] ?? []
   for (let i = 0; i < count; i++) {
-    let value: unknown
-    if (width === 1) value = fn(col0[i])
-    else {
-      const tuple = new Array<unknown>(width)
-      for (let j = 0; j < width; j++) tuple[j] = (columns[j] ?? [])[i]
-      value = fn(...tuple)
-    }
-    if (isThenable(value)) value = await value
+    const value = callAt(fn, columns, i)
+    if (isThenable(value)) return finishChunk(fn, columns, results, i, value)
     results[i] = value
   }
   return packColumn(results)
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+/** The rest of a chunk once call `i` returned a promise: awaits only results that are promises. */
+async function finishChunk(fn: TaskFunction, columns: ArrayLike<unknown>[], results: unknown[], i: number, pending: PromiseLike<unknown>): Promise<unknown> {
+  results[i] = await pending
+  for (let j = i + 1; j < results.length; j++) {
+    let value = callAt(fn, columns, j)
+    if (isThenable(value)) value = await value
+    results[j] = value
+  }
+  return packColumn(results)
+}
+
+/** Call `i` of a chunk, its arguments taken from the columns. */
+function callAt(fn: TaskFunction, columns: ArrayLike<unknown>[], i: number): unknown {
+  const width = columns.length
+  if (width === 1) return fn((columns[0] ?? [])[i])
+  const tuple = new Array<unknown>(width)
+  for (let j = 0; j < width; j++) tuple[j] = (columns[j] ?? [])[i]
+  return fn(...tuple)
+}
+
+/**
+ * Whether `value` is a promise or another thenable (what `await` would wait for).
+ * @since 0.1.0
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }

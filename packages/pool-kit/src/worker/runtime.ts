@@ -14,7 +14,7 @@ import { CallableCache } from './callables.js'
 import { NestedExecutor } from './nested.js'
 import type { WorkerLink } from './nested.js'
 import { ResultBuffer } from './results.js'
-import { runCall } from './run-call.js'
+import { isThenable, runCall } from './run-call.js'
 import { StreamPump } from './stream.js'
 import { WorkerTaskContext } from './task-context.js'
 import { forwardWaits } from './waits.js'
@@ -107,7 +107,7 @@ export class WorkerRuntime {
       case 'run':
         this.#diag = message.diag
         this.#enqueue(message.batch)
-        if (!this.#draining) void this.#drain()
+        if (!this.#draining) this.#drain()
         break
       case 'settle':
         this.executor.settle(message.ref, message.outcome, message.value)
@@ -154,48 +154,78 @@ export class WorkerRuntime {
     }
   }
 
-  async #drain(): Promise<void> {
+  /**
+   * Runs the queued tasks in order. A task answered synchronously (see `runCall`) is followed by
+   * the next one at once, with no promise in between; the loop waits only for a task that
+   * returned a promise (or a callable still loading), and goes on from its settlement.
+   */
+  #drain(): void {
     this.#draining = true
     for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
       // A task that may run long must not hold back results that are ready.
       if (this.#out.size > 0 && (this.#meanBySpec.get(task.specId) ?? Infinity) > SHORT_TASK_MS) this.#flush()
       const t0 = performance.now()
-      let ok = true
       let value: unknown
       try {
-        value = await this.#run(task)
+        value = this.#run(task)
       } catch (error) {
-        ok = false
-        value = serializeError(error)
+        this.#settled(task, t0, false, serializeError(error))
+        continue
       }
-      if (value === SKIPPED) continue
-      const now = performance.now()
-      const took = now - t0
-      const mean = this.#meanBySpec.get(task.specId)
-      this.#meanBySpec.set(task.specId, mean === undefined ? took : mean * 0.8 + took * 0.2)
-      if (this.#out.size === 0) this.#firstOutAt = now
-      this.#out.add(task.id, task.name, ok, value, took)
-      // Send what is ready once it is as much as what is left here, so the pool can send more
-      // while this worker works through the rest (no stop-and-go). An aborted task's result goes
-      // at once: the pool ends this worker if it does not come within the abort grace period.
-      if (
-        this.#out.size >= MAX_BATCH ||
-        this.#out.size >= this.#queue.size ||
-        took > SHORT_TASK_MS ||
-        now - this.#firstOutAt > MAX_BATCH_DELAY_MS ||
-        this.#lastAborted
-      ) {
-        this.#flush()
-      } else this.#immediate ??= setImmediate(() => { this.#flush() })
+      if (isThenable(value)) {
+        const onSettled = (ok: boolean, outcome: unknown): void => {
+          this.#settled(task, t0, ok, ok ? outcome : serializeError(outcome))
+          this.#drain()
+        }
+        value.then(
+          (result) => {
+            onSettled(true, result)
+          },
+          (error: unknown) => {
+            onSettled(false, error)
+          },
+        )
+        return
+      }
+      this.#settled(task, t0, true, value)
     }
     this.#draining = false
     this.#flush()
   }
 
-  async #run(task: Pending): Promise<unknown> {
+  /** A task is done (`ok`, or `value` is its serialized error): its result joins the batch. */
+  #settled(task: Pending, t0: number, ok: boolean, value: unknown): void {
+    if (value === SKIPPED) return
+    const now = performance.now()
+    const took = now - t0
+    const mean = this.#meanBySpec.get(task.specId)
+    this.#meanBySpec.set(task.specId, mean === undefined ? took : mean * 0.8 + took * 0.2)
+    if (this.#out.size === 0) this.#firstOutAt = now
+    this.#out.add(task.id, task.name, ok, value, took)
+    // Send what is ready once it is as much as what is left here, so the pool can send more
+    // while this worker works through the rest (no stop-and-go). An aborted task's result goes
+    // at once: the pool ends this worker if it does not come within the abort grace period.
+    if (
+      this.#out.size >= MAX_BATCH ||
+      this.#out.size >= this.#queue.size ||
+      took > SHORT_TASK_MS ||
+      now - this.#firstOutAt > MAX_BATCH_DELAY_MS ||
+      this.#lastAborted
+    ) {
+      this.#flush()
+    } else this.#immediate ??= setImmediate(() => { this.#flush() })
+  }
+
+  /**
+   * Runs one task: its value (or {@link SKIPPED}) when it was answered synchronously, else a
+   * promise of it.
+   * @throws the task's error when it threw synchronously.
+   */
+  #run(task: Pending): unknown {
     this.#lastAborted = false
     const spec = this.#callables.spec(task.specId)
-    const fn = this.#callables.loaded(task.specId) ?? (await this.#callables.load(task.specId))
+    const fn = this.#callables.loaded(task.specId)
+    if (fn === undefined) return this.#callables.load(task.specId).then(() => this.#run(task))
     if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot, task.ticket)) {
       this.#aborted.delete(task.id)
       return SKIPPED
@@ -208,21 +238,42 @@ export class WorkerRuntime {
       if (task.highWaterMark > 0) {
         const pump = new StreamPump(context, this.#link, task.highWaterMark)
         this.#currentStream = pump
-        await pump.run(spec, fn, task.args)
-      } else value = await runCall(spec, fn, task.args, task.chunk, context)
+        value = pump.run(spec, fn, task.args).then(() => undefined)
+      } else value = runCall(spec, fn, task.args, task.chunk, context)
     } catch (error) {
-      context.end()
+      this.#failed(task, context)
       throw error
-    } finally {
-      this.#lastAborted = context.aborted
-      this.#current = undefined
-      this.#currentStream = undefined
-      this.#aborted.delete(task.id)
     }
-    // the last progress report goes before the result; one that could not be sent fails the task
+    if (!isThenable(value)) return this.#ended(task, context, value)
+    return value.then(
+      (result) => this.#ended(task, context, result),
+      (error: unknown) => {
+        this.#failed(task, context)
+        throw error
+      },
+    )
+  }
+
+  /** The task threw: its context ends (a pending progress report still goes), then it leaves. */
+  #failed(task: Pending, context: WorkerTaskContext): void {
+    context.end()
+    this.#leave(task, context)
+  }
+
+  /** The task returned `value`: it leaves, then the last progress report goes before the result. */
+  #ended(task: Pending, context: WorkerTaskContext, value: unknown): unknown {
+    this.#leave(task, context)
+    // one that could not be sent fails the task
     const progressError = context.end()
     if (progressError !== undefined) throw progressError
     return value
+  }
+
+  #leave(task: Pending, context: WorkerTaskContext): void {
+    this.#lastAborted = context.aborted
+    this.#current = undefined
+    this.#currentStream = undefined
+    this.#aborted.delete(task.id)
   }
 
   #flush(): void {

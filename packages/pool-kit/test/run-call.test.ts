@@ -1,0 +1,78 @@
+import { currentTask } from '@x/future'
+import type { CallableSpec } from '@x/future'
+import { describe, expect, it } from 'vitest'
+import { packTuples, unpackColumn } from '../src/chunk-codec.js'
+import type { Column } from '../src/chunk-codec.js'
+import { isThenable, runCall } from '../src/worker/run-call.js'
+import { NestedExecutor } from '../src/worker/nested.js'
+import type { WorkerLink } from '../src/worker/nested.js'
+import { WorkerTaskContext } from '../src/worker/task-context.js'
+
+const spec: CallableSpec = { kind: 'source', source: '(x) => x', name: 'f' }
+const link: WorkerLink = {
+  send: () => undefined,
+  kind: 'thread',
+  label: 'test pool',
+  maxWorkers: 1,
+  peer: 'the main thread',
+  poolNoun: 'thread pool',
+  serializationCode: 'ERR_SERIALIZATION',
+}
+const executor = new NestedExecutor(link)
+const context = (id = 7): WorkerTaskContext => new WorkerTaskContext(id, 'f', executor)
+
+describe('runCall', () => {
+  it('answers a call that returns a plain value synchronously, inside its task context', () => {
+    const value = runCall(spec, (x) => [x, currentTask()?.id], [1], false, context(7))
+    expect(isThenable(value)).toBe(false)
+    expect(value).toEqual([1, 7])
+  })
+
+  it('returns a promise only for a call that returns a promise or a thenable', async () => {
+    const viaPromise = runCall(spec, (x) => Promise.resolve((x as number) + 1), [1], false, context())
+    expect(viaPromise).toBeInstanceOf(Promise)
+    expect(await viaPromise).toBe(2)
+    const thenable = { then: (resolve: (v: unknown) => void) => { resolve('t') } }
+    const viaThenable = runCall(spec, () => thenable, [], false, context())
+    expect(viaThenable).toBeInstanceOf(Promise)
+    expect(await viaThenable).toBe('t')
+  })
+
+  it('throws a synchronous error, and rejects with an asynchronous one, explained alike', async () => {
+    const outside = (): unknown => (globalThis as unknown as { notDefinedHere: () => unknown }).notDefinedHere()
+    const reference = (): never => {
+      throw new ReferenceError('notDefinedHere is not defined')
+    }
+    let thrown: unknown
+    try {
+      runCall(spec, reference, [], false, context())
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toMatchObject({ code: 'ERR_OUTSIDE_VARIABLE' })
+    await expect(runCall(spec, () => Promise.resolve().then(reference), [], false, context()) as Promise<unknown>).rejects.toMatchObject({ code: 'ERR_OUTSIDE_VARIABLE' })
+    expect(() => runCall(spec, outside, [], false, context())).toThrow(TypeError)
+  })
+
+  it('runs a chunk synchronously while its calls return plain values, and awaits from the first promise on', async () => {
+    const packed = packTuples([[1, 10], [2, 20], [3, 30]])
+    const sync = runCall(spec, (a, b) => (a as number) + (b as number), packed, true, context())
+    expect(isThenable(sync)).toBe(false)
+    expect(unpackColumn(sync as Column)).toEqual([11, 22, 33])
+    const order: number[] = []
+    const mixed = runCall(
+      spec,
+      (a, b) => {
+        order.push(a as number)
+        return a === 2 ? Promise.resolve((a as number) * (b as number)) : (a as number) * (b as number)
+      },
+      packed,
+      true,
+      context(),
+    )
+    expect(isThenable(mixed)).toBe(true)
+    expect(order).toEqual([1, 2]) // the third call waits for the second's promise
+    expect(unpackColumn((await mixed) as Column)).toEqual([10, 40, 90])
+    expect(order).toEqual([1, 2, 3])
+  })
+})
