@@ -261,8 +261,16 @@ const MAX_VISITS = 2000
  * @since 0.1.0
  */
 export function checkArguments(args: readonly unknown[]): void {
-  const budget = { visits: 0 }
-  for (let i = 0; i < args.length; i++) check(args[i], `argument ${String(i + 1)}`, 0, budget)
+  // (a primitive needs no look, nor a path for a message: a call with plain arguments allocates nothing here)
+  let budget: { visits: number } | undefined
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i]
+    if (!isPrimitive(value)) check(value, `argument ${String(i + 1)}`, 0, (budget ??= { visits: 0 }))
+  }
+}
+
+function isPrimitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function')
 }
 
 function check(value: unknown, path: string, depth: number, budget: { visits: number }): void {
@@ -294,7 +302,7 @@ function check(value: unknown, path: string, depth: number, budget: { visits: nu
   }
   if (depth >= MAX_DEPTH || ArrayBuffer.isView(value)) return
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(value[i], `${path}[${String(i)}]`, depth + 1, budget)
+    for (let i = 0; i < value.length; i++) if (!isPrimitive(value[i])) check(value[i], `${path}[${String(i)}]`, depth + 1, budget)
   } else if (value instanceof Map) {
     for (const [k, v] of value) {
       check(k, `${path} (a Map key)`, depth + 1, budget)
@@ -306,7 +314,8 @@ function check(value: unknown, path: string, depth: number, budget: { visits: nu
     const proto: unknown = Object.getPrototypeOf(value)
     if (proto === Object.prototype || proto === null) {
       for (const key of Object.keys(value)) {
-        check((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, budget)
+        const member = (value as Record<string, unknown>)[key]
+        if (!isPrimitive(member)) check(member, `${path}.${key}`, depth + 1, budget)
       }
     }
   }

@@ -100,12 +100,13 @@ export class ClaimWords {
   }
 
   /**
-   * Worker side: PENDING → RUNNING, and notes the time. False when the main thread took the work
-   * back (or the slot went to other work since: `ticket` is the word it was sent with).
+   * Worker side: PENDING → RUNNING, and notes the time (`at`, as `performance.timeOrigin +
+   * performance.now()`; now when omitted). False when the main thread took the work back (or the
+   * slot went to other work since: `ticket` is the word it was sent with).
    */
-  claimRun(slot: number, ticket = CLAIM_PENDING): boolean {
+  claimRun(slot: number, ticket = CLAIM_PENDING, at?: number): boolean {
     if (Atomics.compareExchange(this.#words, slot, ticket, (ticket & ~STATE_MASK) | CLAIM_RUNNING) !== ticket) return false
-    this.#starts[slot] = performance.timeOrigin + performance.now()
+    this.#starts[slot] = at ?? performance.timeOrigin + performance.now()
     return true
   }
 

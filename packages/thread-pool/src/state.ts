@@ -1,16 +1,18 @@
 /**
- * Per-thread state shared by the worker entry and the package entry (one module instance per
- * thread, since both import this file).
+ * Per-thread state shared by the worker entry and the package entry. The worker entry runs as a
+ * bundle (its own copy of this file) while task code imports the package entry: both copies keep
+ * the name on the thread's `globalThis`, under one registered symbol.
  *
  * @internal
  * @module
  */
 
-let name: string | undefined
+const nameKey: unique symbol = Symbol.for('@x/thread-pool.threadName') as never
+const shared = globalThis as { [nameKey]?: string | undefined }
 
 /** @internal Set by the worker entry when the thread starts serving. */
 export function setThreadName(value: string): void {
-  name = value
+  shared[nameKey] = value
 }
 
 /**
@@ -26,5 +28,5 @@ export function setThreadName(value: string): void {
  * @since 0.1.0
  */
 export function threadName(): string | undefined {
-  return name
+  return shared[nameKey]
 }

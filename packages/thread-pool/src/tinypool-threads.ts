@@ -32,7 +32,9 @@ import { isPoolMessage } from '@x/pool-kit'
 import type { FromWorker, Transport, WorkerEvents } from '@x/pool-kit'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 
-const ENTRY = new URL('./worker.js', import.meta.url).href
+// The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
+// thread loads one file for it instead of one per module.
+const ENTRY = new URL('./bundle/worker.js', import.meta.url).href
 const MAX_TIMER = 2 ** 31 - 1
 
 /** The pool's handle on one worker thread. */

@@ -32,6 +32,7 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   started = true
   const port = start.port
   const claims = new ClaimWords(start.claims, undefined, start.starts)
+  const timeOrigin = performance.timeOrigin
   const link: WorkerLink = {
     send: (message: FromWorker) => {
       port.postMessage(message)
@@ -46,7 +47,8 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   }
   const runtime = new WorkerRuntime(link, {
     diag: start.diag,
-    beforeStart: (_id, slot, ticket) => claims.claimRun(slot, ticket),
+    // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
+    beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
     reportStarts: true,
   })
   port.on('message', (message: unknown) => {

@@ -85,7 +85,8 @@ export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): vo
   }
   engine.checkDrained()
   engine.maybeStopWorkers()
-  engine.schedule()
+  // (with nothing queued the dispatcher has nothing to send nor workers to start)
+  if (engine.queued > 0) engine.schedule()
 }
 
 function armIdle<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {

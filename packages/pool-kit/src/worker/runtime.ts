@@ -40,10 +40,11 @@ interface Pending {
 /**
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
  * writes its start marker here; the thread pool claims the task's word (`slot`, `ticket`: see
- * `ClaimWords.claimRun`; -1 and 0 without claim words).
+ * `ClaimWords.claimRun`; -1 and 0 without claim words). `at`: the start time, a
+ * `performance.now()` reading of this thread.
  * @since 0.1.0
  */
-export type BeforeStart = (id: number, slot: number, ticket: number) => boolean
+export type BeforeStart = (id: number, slot: number, ticket: number, at: number) => boolean
 
 /**
  * One worker's runtime.
@@ -161,15 +162,20 @@ export class WorkerRuntime {
    */
   #drain(): void {
     this.#draining = true
+    // the clock read when the last task ended, while nothing else ran since (-1: read it again)
+    let clock = -1
     for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
       // A task that may run long must not hold back results that are ready.
-      if (this.#out.size > 0 && (this.#meanBySpec.get(task.specId) ?? Infinity) > SHORT_TASK_MS) this.#flush()
-      const t0 = performance.now()
+      if (this.#out.size > 0 && (this.#meanBySpec.get(task.specId) ?? Infinity) > SHORT_TASK_MS) {
+        this.#flush()
+        clock = -1
+      }
+      const t0 = clock >= 0 ? clock : performance.now()
       let value: unknown
       try {
-        value = this.#run(task)
+        value = this.#run(task, t0)
       } catch (error) {
-        this.#settled(task, t0, false, serializeError(error))
+        clock = this.#settled(task, t0, false, serializeError(error))
         continue
       }
       if (isThenable(value)) {
@@ -187,15 +193,18 @@ export class WorkerRuntime {
         )
         return
       }
-      this.#settled(task, t0, true, value)
+      clock = this.#settled(task, t0, true, value)
     }
     this.#draining = false
     this.#flush()
   }
 
-  /** A task is done (`ok`, or `value` is its serialized error): its result joins the batch. */
-  #settled(task: Pending, t0: number, ok: boolean, value: unknown): void {
-    if (value === SKIPPED) return
+  /**
+   * A task is done (`ok`, or `value` is its serialized error): its result joins the batch.
+   * Returns the clock it read, for the next task's start, or -1 when it sent the batch since.
+   */
+  #settled(task: Pending, t0: number, ok: boolean, value: unknown): number {
+    if (value === SKIPPED) return -1
     const now = performance.now()
     const took = now - t0
     const mean = this.#meanBySpec.get(task.specId)
@@ -213,20 +222,23 @@ export class WorkerRuntime {
       this.#lastAborted
     ) {
       this.#flush()
-    } else this.#immediate ??= setImmediate(() => { this.#flush() })
+      return -1
+    }
+    this.#immediate ??= setImmediate(() => { this.#flush() })
+    return now
   }
 
   /**
-   * Runs one task: its value (or {@link SKIPPED}) when it was answered synchronously, else a
-   * promise of it.
+   * Runs one task (`t0`: the clock as it starts): its value (or {@link SKIPPED}) when it was
+   * answered synchronously, else a promise of it.
    * @throws the task's error when it threw synchronously.
    */
-  #run(task: Pending): unknown {
+  #run(task: Pending, t0: number): unknown {
     this.#lastAborted = false
     const spec = this.#callables.spec(task.specId)
     const fn = this.#callables.loaded(task.specId)
-    if (fn === undefined) return this.#callables.load(task.specId).then(() => this.#run(task))
-    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot, task.ticket)) {
+    if (fn === undefined) return this.#callables.load(task.specId).then(() => this.#run(task, performance.now()))
+    if (this.#beforeStart !== undefined && !this.#beforeStart(task.id, task.slot, task.ticket, t0)) {
       this.#aborted.delete(task.id)
       return SKIPPED
     }
