@@ -24,9 +24,13 @@ export class CallableTable {
   readonly #specOf = new WeakMap<object, CallableSpec>()
   readonly #idOf = new WeakMap<CallableSpec, number>()
 
-  /** `describeCallable(fn)`, cached per function object (describing a function reads its source). */
+  /**
+   * `describeCallable(fn)`, cached per function or task handle (describing a function reads its
+   * source; a handle's description is the same object every time, so `idOf` finds it at once).
+   */
   describe(fn: Callable): CallableSpec {
-    if (typeof fn !== 'function') return describeCallable(fn)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything: describeCallable words the refusal
+    if ((typeof fn !== 'function' && typeof fn !== 'object') || fn === null) return describeCallable(fn)
     const hit = this.#specOf.get(fn)
     if (hit !== undefined) return hit
     const spec = describeCallable(fn)

@@ -25,6 +25,7 @@ import { pump, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
 import { onMessage } from './messages.js'
+import { QueuedWork } from './queued-work.js'
 import type { FromWorker } from '../protocol.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
@@ -114,41 +115,23 @@ export class PoolEngine<H = unknown> {
     stream?: StreamSink,
     transfer?: readonly Transferable[],
   ): Future {
-    const claimed = this.claims.sentMeansStarted ? undefined : new ClaimedFuture(this.#claimOwner, name)
-    const future = claimed ?? new Future({ name })
-    const item: EngineItem = {
-      future,
-      specId: this.callables.idOf(spec),
+    const item = new QueuedWork(
+      this,
+      this.callables.idOf(spec),
       spec,
       args,
       chunk,
       signal,
-      state: 'queued',
-      worker: undefined,
-      announced: false,
-      onAbort: undefined,
-      graceTimer: undefined,
       stream,
-      slot: -1,
-      ticket: 0,
-      transfer: transfer !== undefined && transfer.length > 0 ? transfer : undefined,
-    }
-    if (claimed !== undefined) claimed.item = item
+      transfer !== undefined && transfer.length > 0 ? transfer : undefined,
+    )
+    const future = this.claims.sentMeansStarted ? new Future({ name, cancelHook: item }) : new ClaimedFuture(this.#claimOwner, name, item)
+    item.future = future
     stream?.connect((count) => {
       sendCredit(this, item, count)
     })
     this.queue.push(item)
     this.queued++
-    // The one cancel hook: a future cancelled while queued leaves the queue now, and
-    // wait()/asCompleted() see it at once. (Work sent to a worker: see the claim policy.)
-    future.addDoneCallback(() => {
-      if (item.state !== 'queued') return
-      item.state = 'done'
-      this.queued--
-      detach(item)
-      future.setRunningOrNotifyCancel()
-      this.checkDrained()
-    })
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.options.executorId, name, callerTaskId } satisfies FutureSubmitEvent)
     }
