@@ -18,13 +18,33 @@ export const kReportProgress: unique symbol = Symbol('reportProgress')
 /** @internal Sets the object told (before the done-callbacks) when a PENDING future is cancelled. */
 export const kSetCancelHook: unique symbol = Symbol('setCancelHook')
 
-/** @internal */
+/**
+ * For executors: the object a future tells, synchronously inside `cancel()`, that it was
+ * cancelled while PENDING (pass it as `new Future({ cancelHook })`). Its `futureCancelled()` runs
+ * after the state is CANCELLED and before `result()` waiters and done-callbacks: take the call
+ * off your queue there and call `future.setRunningOrNotifyCancel()`, so `wait()` and
+ * `asCompleted()` see it at once. An executor's queue entry can be the hook itself, so a call
+ * costs no closure. The future forgets its hook once it is done.
+ *
+ * @example
+ * ```ts
+ * class QueuedCall implements CancelHook {
+ *   readonly future = new Future({ cancelHook: this })
+ *   futureCancelled(): void {
+ *     queue.delete(this)
+ *     this.future.setRunningOrNotifyCancel()
+ *   }
+ * }
+ * ```
+ * @since 0.2.0
+ */
 export interface CancelHook {
   /**
    * Optional: asked first, while the future is PENDING; `false` refuses the cancel (the hook may
    * have moved the future on meanwhile, e.g. to RUNNING).
    */
   claimCancel?(): boolean
+  /** The future was cancelled while PENDING (it is CANCELLED now). */
   futureCancelled(): void
 }
 

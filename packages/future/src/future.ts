@@ -7,7 +7,7 @@ import { ProgressChannel, reportCallbackError } from './progress.js'
 import type { ProgressListener } from './progress.js'
 import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
 import type { CancelHook, FutureObserver } from './future-hooks.js'
-import { checkFutureName, rejectBadTimeout } from './validate.js'
+import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.js'
 import { stateLabel } from './future-state.js'
 import type { FutureState } from './future-state.js'
 import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
@@ -58,11 +58,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /**
    * @param options.name a label for diagnostics and `toString()`
-   * @throws TypeError when `options` is not an object or `options.name` is not a string.
+   * @param options.cancelHook for executors: told when the future is cancelled while PENDING
+   *   (see {@link CancelHook})
+   * @throws TypeError when `options` is not an object, `options.name` is not a string, or
+   *   `options.cancelHook` has no `futureCancelled()` method.
    */
-  constructor(options?: { name?: string | undefined }) {
+  constructor(options?: { name?: string | undefined; cancelHook?: CancelHook | undefined }) {
     this.name = checkFutureName(options)
     this.id = allocateFutureId()
+    if (options?.cancelHook !== undefined) this.#cancelHook = checkCancelHook(options.cancelHook)
   }
 
   /** @internal */
@@ -316,6 +320,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #finish(failed: boolean): void {
     const wasRunning = this.#state === 'RUNNING'
     this.#state = 'FINISHED'
+    this.#cancelHook = undefined
     this.#closeProgress()
     if (channels.futureFinish.hasSubscribers) channels.futureFinish.publish({ futureId: this.id, failed })
     const observer = this.#observer

@@ -8,6 +8,7 @@
 export { Future } from './future.js'
 export { isFuture } from './is-future.js'
 export type { DoneCallback } from './future.js'
+export type { CancelHook } from './future-hooks.js'
 export type { FutureState } from './future-state.js'
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js'
 export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'

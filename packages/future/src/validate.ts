@@ -1,4 +1,5 @@
 import { describeValue } from './errors.js'
+import type { CancelHook } from './future-hooks.js'
 
 /** Throws a TypeError unless `timeout` is undefined or a number (not NaN). */
 export function checkTimeout(timeout: unknown, where: string): asserts timeout is number | undefined {
@@ -35,6 +36,15 @@ export function checkFutureName(options: { name?: string | undefined } | undefin
     throw new TypeError(`Future name must be a string, got ${describeValue(name)}`)
   }
   return name
+}
+
+/** `new Future({ cancelHook })`'s hook, checked. */
+export function checkCancelHook(hook: CancelHook): CancelHook {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- checked at run time for JavaScript callers
+  if (typeof hook !== 'object' || hook === null || typeof hook.futureCancelled !== 'function') {
+    throw new TypeError(`Future cancelHook must be an object with a futureCancelled() method, got ${describeValue(hook)}`)
+  }
+  return hook
 }
 
 /** The type name `toString()` shows: `number`, `null`, `Array`, `RangeError`, ... */

@@ -280,3 +280,53 @@ describe('Future state machine (A)', () => {
     await expect(f.exception(Number.NaN)).rejects.toThrow(TypeError)
   })
 })
+
+describe("Future's cancelHook (for executors)", () => {
+  it('is told once, when cancelled while PENDING, after the state changed and before the done-callbacks', () => {
+    const order: string[] = []
+    const f: Future = new Future({
+      name: 'queued',
+      cancelHook: {
+        futureCancelled() {
+          order.push(`hook ${f.state}`)
+          expect(f.setRunningOrNotifyCancel()).toBe(false)
+        },
+      },
+    })
+    f.addDoneCallback((g) => order.push(`callback ${g.state}`))
+    expect(f.cancel()).toBe(true)
+    expect(f.cancel()).toBe(true)
+    expect(order).toEqual(['hook CANCELLED', 'callback CANCELLED_AND_NOTIFIED'])
+  })
+
+  it('is not told when the future runs or finishes, nor by a cancel() after that', () => {
+    const told: number[] = []
+    const finished = new Future({ cancelHook: { futureCancelled: () => told.push(1) } })
+    finished.setResult(1)
+    expect(finished.cancel()).toBe(false)
+    const running = new Future({ cancelHook: { futureCancelled: () => told.push(2) } })
+    running.setRunningOrNotifyCancel()
+    expect(running.cancel()).toBe(false)
+    expect(told).toEqual([])
+  })
+
+  it("claimCancel() returning false refuses the cancel, and the hook's futureCancelled() is not told", () => {
+    const told: string[] = []
+    const f = new Future({
+      cancelHook: {
+        claimCancel: () => (told.push('claim'), false),
+        futureCancelled: () => told.push('cancelled'),
+      },
+    })
+    expect(f.cancel()).toBe(false)
+    expect(f.state).toBe('PENDING')
+    expect(told).toEqual(['claim'])
+  })
+
+  it('a hook without futureCancelled() is a TypeError that says what it needs', () => {
+    expect(() => new Future({ cancelHook: {} as never })).toThrow(
+      new TypeError('Future cancelHook must be an object with a futureCancelled() method, got {}'),
+    )
+    expect(() => new Future({ cancelHook: 'x' as never })).toThrow(/cancelHook must be an object with a futureCancelled\(\) method, got "x"/)
+  })
+})

@@ -12,6 +12,8 @@ describe('CallableTable', () => {
     const f = (x: number): number => x + 1
     const g = (x: number): number => x + 1
     expect(table.describe(f)).toBe(table.describe(f))
+    const handle = task(url, 'a')
+    expect(table.describe(handle)).toBe(table.describe(handle)) // one description per handle, not per call
     expect(table.idOf(table.describe(f))).toBe(table.idOf(table.describe(g)))
     expect(table.idOf(table.describe((x: number) => x * 2))).not.toBe(table.idOf(table.describe(f)))
   })
@@ -27,5 +29,10 @@ describe('CallableTable', () => {
 
   it('refuses what cannot travel, naming the fix', () => {
     expect(() => new CallableTable().describe(Math.max)).toThrow(TypeError)
+    const table = new CallableTable()
+    const notAHandle = { module: 'file:///x.mjs' }
+    expect(() => table.describe(notAHandle as never)).toThrow(/expected a function or a task\(url, name\) handle/)
+    expect(() => table.describe(notAHandle as never)).toThrow(TypeError) // refused again, never cached
+    expect(() => table.describe(null as never)).toThrow(TypeError)
   })
 })

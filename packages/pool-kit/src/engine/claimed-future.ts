@@ -6,7 +6,7 @@
  * @module
  */
 import { Future } from '@x/future'
-import type { FutureState } from '@x/future'
+import type { CancelHook, FutureState } from '@x/future'
 import type { EngineItem } from './worker-record.js'
 
 /**
@@ -21,45 +21,38 @@ export interface ClaimOwner {
 }
 
 /**
- * A future the engine made for a work item: it knows its item, so one done-callback per engine
- * (not a closure per call) finds the work a cancel concerns.
- * @since 0.1.0
- */
-export class EngineFuture<T = unknown> extends Future<T> {
-  /** @internal its work item, once it exists */
-  item: EngineItem | undefined
-}
-
-/**
  * A future whose state follows its claim word.
  * @since 0.1.0
  */
-export class ClaimedFuture<T = unknown> extends EngineFuture<T> {
+export class ClaimedFuture<T = unknown> extends Future<T> {
+  /** @internal its work item (also its cancel hook) */
+  readonly item: EngineItem & CancelHook
   readonly #owner: ClaimOwner
 
-  constructor(owner: ClaimOwner, name: string | undefined) {
-    super({ name })
+  constructor(owner: ClaimOwner, name: string | undefined, item: EngineItem & CancelHook) {
+    super({ name, cancelHook: item })
     this.#owner = owner
+    this.item = item
   }
 
   override get state(): FutureState {
-    if (this.item !== undefined) this.#owner.sync(this.item)
+    this.#owner.sync(this.item)
     return super.state
   }
 
   override running(): boolean {
-    if (this.item !== undefined) this.#owner.sync(this.item)
+    this.#owner.sync(this.item)
     return super.running()
   }
 
   override toString(): string {
-    if (this.item !== undefined) this.#owner.sync(this.item)
+    this.#owner.sync(this.item)
     return super.toString()
   }
 
   override cancel(): boolean {
     const item = this.item
-    if (item?.state === 'sent') return this.#owner.cancelSent(item)
+    if (item.state === 'sent') return this.#owner.cancelSent(item)
     return super.cancel()
   }
 

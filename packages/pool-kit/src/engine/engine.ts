@@ -9,8 +9,8 @@
  * @module
  */
 import type { Transferable } from 'node:worker_threads'
-import { channels, ShutdownError } from '@x/future'
-import type { CallableSpec, Future, FutureSubmitEvent } from '@x/future'
+import { channels, Future, ShutdownError } from '@x/future'
+import type { CallableSpec, FutureSubmitEvent } from '@x/future'
 import { CallableTable } from '../callable-table.js'
 import { FifoQueue } from '../queue.js'
 import { SendWindow } from '../send-window.js'
@@ -18,13 +18,14 @@ import { StartBackoff } from '../start-backoff.js'
 import { detach, onAbort } from './abort.js'
 import { claimWordsPolicy, sentMeansStarted } from './claim-strategy.js'
 import type { ClaimStrategy } from './claim-strategy.js'
-import { ClaimedFuture, EngineFuture } from './claimed-future.js'
+import { ClaimedFuture } from './claimed-future.js'
 import type { ClaimOwner } from './claimed-future.js'
 import { cancelSent, syncAllClaims, syncClaim } from './claiming.js'
 import { pump, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
 import { onMessage } from './messages.js'
+import { QueuedWork } from './queued-work.js'
 import type { FromWorker } from '../protocol.js'
 import type { PoolErrors, Transport } from './transport.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
@@ -68,20 +69,6 @@ export class PoolEngine<H = unknown> {
   /** @internal the initializer, sent to each worker as it starts */
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
   #scheduled = false
-  /**
-   * The one cancel hook, every item's first done-callback: a future cancelled while queued
-   * leaves the queue now, and wait()/asCompleted() see it at once. (Work sent to a worker: see
-   * the claim policy.)
-   */
-  readonly #onDone = (future: Future): void => {
-    const item = future instanceof EngineFuture ? future.item : undefined
-    if (item?.state !== 'queued') return
-    item.state = 'done'
-    this.queued--
-    detach(item)
-    future.setRunningOrNotifyCancel()
-    this.checkDrained()
-  }
   #drainWaiters: (() => void)[] = []
   readonly #claimOwner: ClaimOwner = {
     sync: (item) => {
@@ -128,31 +115,23 @@ export class PoolEngine<H = unknown> {
     stream?: StreamSink,
     transfer?: readonly Transferable[],
   ): Future {
-    const future = this.claims.sentMeansStarted ? new EngineFuture({ name }) : new ClaimedFuture(this.#claimOwner, name)
-    const item: EngineItem = {
-      future,
-      specId: this.callables.idOf(spec),
+    const item = new QueuedWork(
+      this,
+      this.callables.idOf(spec),
       spec,
       args,
       chunk,
       signal,
-      state: 'queued',
-      worker: undefined,
-      announced: false,
-      onAbort: undefined,
-      graceTimer: undefined,
       stream,
-      slot: -1,
-      ticket: 0,
-      transfer: transfer !== undefined && transfer.length > 0 ? transfer : undefined,
-    }
-    future.item = item
+      transfer !== undefined && transfer.length > 0 ? transfer : undefined,
+    )
+    const future = this.claims.sentMeansStarted ? new Future({ name, cancelHook: item }) : new ClaimedFuture(this.#claimOwner, name, item)
+    item.future = future
     stream?.connect((count) => {
       sendCredit(this, item, count)
     })
     this.queue.push(item)
     this.queued++
-    future.addDoneCallback(this.#onDone)
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.options.executorId, name, callerTaskId } satisfies FutureSubmitEvent)
     }
