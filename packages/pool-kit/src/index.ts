@@ -13,7 +13,7 @@ export { ClaimWords, CLAIM_PENDING, CLAIM_RUNNING, CLAIM_CANCELLED } from './cla
 export type { ClaimPolicy } from './claims.js'
 export { SendWindow } from './send-window.js'
 export { StartBackoff } from './start-backoff.js'
-export type { StartVerdict } from './start-backoff.js'
+export type { StartBackoffOptions, StartVerdict } from './start-backoff.js'
 export { splitDeadWorker, describeExit } from './dead-worker.js'
 export type { DeadWorkerSplit } from './dead-worker.js'
 export { CallableTable } from './callable-table.js'

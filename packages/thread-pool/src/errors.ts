@@ -58,10 +58,11 @@ export const threadErrors: PoolErrors = {
   broken: (message, options) => new BrokenThreadPoolError(message, options),
   unsendable: (message, cause) =>
     new SerializationError(`${message} Pass structured-cloneable data (no functions, symbols or class instances with private state).`, { cause }),
-  startFailed: (death, failures) =>
+  startFailed: (death, failures, failingForMs) =>
     new BrokenThreadPoolError(
       `a worker thread failed to start (${death.crash === undefined ? `exit code ${String(death.exitCode)}` : describeValue(death.crash)}), ` +
-        `${String(failures)} times in a row with none starting in between (each retried after a growing delay): the thread pool is not usable anymore`,
+        `${String(failures)} times in a row with none starting in between (over ${(failingForMs / 1000).toFixed(1)} s, each retried after a growing delay): ` +
+        'the thread pool is not usable anymore',
       death.crash === undefined ? undefined : { cause: death.crash },
     ),
 }

@@ -13,6 +13,7 @@ import { describeExit, splitDeadWorker } from '../dead-worker.js'
 import { detach } from './abort.js'
 import { steal } from './claiming.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
+import type { StartVerdict } from '../start-backoff.js'
 import { newWorkerRecord } from './worker-record.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
@@ -138,7 +139,8 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   const again = lost.length === 0 ? unstarted : unstarted.filter((item) => item.transfer === undefined)
   const failed = [...finished, ...running, ...lost]
   // A start failure that breaks the pool is told by the pool's error, not as a worker's exit.
-  const breaks = neverReady && engine.broken === undefined && !engine.backoff.wouldRetry(startKilled(worker)) && !anyReady(engine)
+  const verdict = neverReady && engine.broken === undefined ? engine.backoff.failed(startKilled(worker)) : undefined
+  const breaks = verdict !== undefined && !verdict.retry && !anyReady(engine)
   if (channels.workerExit.hasSubscribers && !breaks) {
     channels.workerExit.publish({
       executorId: engine.options.executorId,
@@ -156,7 +158,7 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   for (const item of failed) fail(engine, worker, item, lost.includes(item))
   engine.transport.release(handle)
   worker.markGone()
-  if (neverReady && engine.broken === undefined) onStartFailed(engine, worker)
+  if (verdict !== undefined && engine.broken === undefined) onStartFailed(engine, worker, verdict)
   engine.checkDrained()
   // a worker that had started (recycled, idle too long, dead) is replaced to keep minWorkers
   if (!neverReady) engine.ensureMinWorkers()
@@ -207,24 +209,29 @@ function fail<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem, 
 }
 
 /** A worker died before it was ready: retry after a delay, or break after too many in a row. */
-function onStartFailed<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
-  const verdict = engine.backoff.failed(startKilled(worker))
+function onStartFailed<H>(engine: PoolEngine<H>, worker: WorkerRecord, verdict: StartVerdict): void {
   // dispatch starts the next one after backoff.delayMs; while another worker serves, the pool
   // is not broken, whatever happens to the ones starting (a kill from outside, say)
   if (verdict.retry || anyReady(engine)) return
   const { workerNoun, workersNoun, poolNoun } = engine.errors
   const death = { exitCode: worker.exitCode, signal: worker.signal, crash: worker.crash, pid: engine.transport.pid(worker.handle as H) }
+  const failingForMs = engine.backoff.failingForMs
   if (engine.errors.startFailed !== undefined) {
-    engine.break(engine.errors.startFailed(death, verdict.failures))
+    engine.break(engine.errors.startFailed(death, verdict.failures, failingForMs))
     return
   }
   engine.break(
     engine.errors.broken(
       `A ${workerNoun} ${describeExit(worker.exitCode, worker.signal)} while starting, the last of ` +
-        `${String(verdict.failures)} ${workersNoun} in a row that died before they were ready (none started in between, ` +
-        `each retried after a growing delay): the ${poolNoun} is not usable anymore`,
+        `${String(verdict.failures)} ${workersNoun} in a row that died before they were ready, over ${seconds(failingForMs)} ` +
+        `(none started in between, each retried after a growing delay): the ${poolNoun} is not usable anymore`,
     ),
   )
+}
+
+/** A duration for a message: `0.3 s`, `31.2 s`. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }
 
 /** A worker killed from outside (SIGKILL, SIGTERM) while starting counts less toward breaking. */

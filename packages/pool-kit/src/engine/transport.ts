@@ -92,10 +92,11 @@ export interface PoolErrors {
   /** The pool's Broken*Error. */
   broken(message: string, options?: ErrorOptions): Error
   /**
-   * The Broken*Error when workers kept dying while starting, `failures` in a row (`death`: the
-   * last one's). Optional: the engine words it itself otherwise.
+   * The Broken*Error when workers kept dying while starting, `failures` in a row over
+   * `failingForMs` ms, from the first failure to the last (`death`: the last one's). Optional:
+   * the engine words it itself otherwise.
    */
-  startFailed?(death: DeathInfo, failures: number): Error
+  startFailed?(death: DeathInfo, failures: number, failingForMs: number): Error
   /** The error for an argument that cannot be sent (`what` names it). */
   unsendable(message: string, cause: unknown): Error
 }

@@ -11,6 +11,7 @@ import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
+import type { TaskFunction } from './callables.js'
 import { NestedExecutor } from './nested.js'
 import type { WorkerLink } from './nested.js'
 import { ResultBuffer } from './results.js'
@@ -79,7 +80,8 @@ export class WorkerRuntime {
   /**
    * @param options.beforeStart see {@link BeforeStart}
    * @param options.diag someone listens to wait events (each `run` message says it again)
-   * @param options.reportStarts while `diag`, tell the pool when each task starts (claims policy)
+   * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
+   *   from then on it holds the worker and may wait on other futures)
    */
   constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
     this.#link = link
@@ -242,7 +244,7 @@ export class WorkerRuntime {
       this.#aborted.delete(task.id)
       return SKIPPED
     }
-    if (this.#reportStarts && this.#diag) this.#link.send({ type: 'started', id: task.id })
+    const call = this.#reportStarts && this.#diag ? this.#reportingStart(fn, task) : fn
     const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id), this.#link)
     this.#current = context
     let value: unknown
@@ -250,8 +252,8 @@ export class WorkerRuntime {
       if (task.highWaterMark > 0) {
         const pump = new StreamPump(context, this.#link, task.highWaterMark)
         this.#currentStream = pump
-        value = pump.run(spec, fn, task.args).then(() => undefined)
-      } else value = runCall(spec, fn, task.args, task.chunk, context)
+        value = pump.run(spec, call, task.args).then(() => undefined)
+      } else value = runCall(spec, call, task.args, task.chunk, context)
     } catch (error) {
       this.#failed(task, context)
       throw error
@@ -286,6 +288,32 @@ export class WorkerRuntime {
     this.#current = undefined
     this.#currentStream = undefined
     this.#aborted.delete(task.id)
+  }
+
+  /**
+   * While someone listens (claims policy): tell the pool when the task starts holding this worker
+   * for a while, since it may then wait on other futures: a stream at once; a call once it
+   * returns a promise (the returned function says so). A call that returns a plain value needs no
+   * `started` (its result says it all): one message per tiny task, and the future:start it
+   * causes, would double what the pool handles per task.
+   */
+  #reportingStart(fn: TaskFunction, task: Pending): TaskFunction {
+    const started = (): void => {
+      this.#link.send({ type: 'started', id: task.id })
+    }
+    if (task.highWaterMark > 0) {
+      started()
+      return fn
+    }
+    let reported = false
+    return (...args: unknown[]): unknown => {
+      const value = fn(...args)
+      if (!reported && typeof (value as { then?: unknown } | null | undefined)?.then === 'function') {
+        reported = true
+        started()
+      }
+      return value
+    }
   }
 
   #flush(): void {
