@@ -97,7 +97,7 @@ export interface OpenedJob {
   /** `currentTask()` inside the call: the submitter's future id, nested work to the same queue, the local task's signal and progress. */
   readonly task: TaskContext
   /** The call ended: forget its nested-work bookkeeping. */
-  close(): void
+  readonly close: () => void
 }
 
 /**
@@ -124,7 +124,7 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
   remoteTasks.set(contextId, { executor, context, children: new Set() })
   const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
   const task: TaskContext = { id: contextId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
-  return { job, spec, task, close: () => remoteTasks.delete(contextId) }
+  return { job, spec, task, close: () => { remoteTasks.delete(contextId) } }
 }
 
 /**

@@ -18,7 +18,7 @@ const reportEachTurn = task<(n: number) => Promise<number>>(tasks, 'reportEachTu
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const recordEach = task<(record: string, n?: number, ms?: number) => AsyncGenerator<number>>(tasks, 'recordEach')
 const failAfter = task<(n: number) => Generator<number>>(tasks, 'failAfter')
-const yieldUnsendable = task<() => Generator<unknown>>(tasks, 'yieldUnsendable')
+const yieldUnsendable = task<() => Generator>(tasks, 'yieldUnsendable')
 
 /** The worker's limit on progress writes (relay.ts): one per job per 50 ms. */
 const PROGRESS_WRITE_INTERVAL_MS = 50
