@@ -87,7 +87,10 @@ describe.skipIf(!hasRedis)('DistributedExecutor with two x-worker processes (thr
     const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '3', '--allow-source', '--heartbeat', '500']
     await Promise.all([startXWorker(args), startXWorker(args)])
   })
-  describeExecutorConformance('DistributedExecutor over x-worker', ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }))
+  describeExecutorConformance('DistributedExecutor over x-worker', ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }), {
+    progress: true,
+    stream: true,
+  })
 })
 
 describe.skipIf(!hasRedis)('x-worker processes', () => {

@@ -10,7 +10,9 @@ import {
   deserializeError,
   isTask,
 } from '@x/future'
-import type { Callable, FunctionOf, ShutdownOptions, SubmitOptions } from '@x/future'
+import type { Callable, FunctionOf, ShutdownOptions, StreamFunction, StreamOptions, SubmitOptions, Task, Yielded } from '@x/future'
+import { openPoolStream, streamSinkOption } from '@x/pool-kit'
+import type { StreamSubmitOptions } from '@x/pool-kit'
 import type { Connection } from './connection.js'
 import { checkOptions, checkSubmitOptions } from './options.js'
 import type { DistributedExecutorOptions } from './options.js'
@@ -24,6 +26,8 @@ import type { Item } from './item.js'
 import { checkStarted, checkUnstarted } from './lost-check.js'
 import type { LostCheck } from './lost-check.js'
 import { Session } from './session.js'
+import { linkSignal } from './signal-link.js'
+import { attachStream, deliverPartial, isPartial, sendCredit } from './partial.js'
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 
@@ -72,6 +76,9 @@ export class DistributedExecutor extends Executor {
   #disposed = false
   #idle: (() => void)[] = []
   readonly #workerNumbers = new Map<string, number>()
+  readonly #publish = (channel: string, message: string): void => {
+    this.#session?.publish(channel, message)
+  }
 
   static {
     publishVia = (executor, channel, message) => {
@@ -123,6 +130,24 @@ export class DistributedExecutor extends Executor {
     return this.#submit(options, fn, args, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
+  /**
+   * Runs the (async) generator function `fn(...args)` on a worker: an async iterator of what it
+   * yields, in order. The worker pauses it while `highWaterMark` (default 16) values wait here;
+   * `break`/`return()` or the options' `signal` aborts the task's signal and closes the generator
+   * (or cancels a task not started). Its error, or its worker's loss ({@link WorkerLostError}; a
+   * stream is never retried), ends the iteration after the values before it. Options (last
+   * argument): `highWaterMark`, `name`, `signal`, `onProgress`. See the README, "Progress and streams".
+   *
+   * @throws RangeError when `highWaterMark` is not an integer >= 1 (and what `submit()` throws).
+   * @since 0.1.0
+   */
+  stream<G extends StreamFunction | Task<StreamFunction>>(
+    fn: G,
+    ...argsAndOptions: [...Parameters<FunctionOf<G>>] | [...Parameters<FunctionOf<G>>, StreamOptions]
+  ): AsyncIterableIterator<Yielded<FunctionOf<G>>> {
+    return openPoolStream((options, f, ...args) => this.submitWith(options, f as Callable, ...(args as [])), fn, argsAndOptions)
+  }
+
   /** Sends a whole chunk of `map()` calls as one job. */
   protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
     return this.#submit({}, fn, argTuples, true) as Future<unknown[]>
@@ -140,6 +165,8 @@ export class DistributedExecutor extends Executor {
     const future = new Future({ name: options.name ?? wire.name })
     const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name, reply: this.#resultKey }
     const item = newItem(future, wire, encodePayload(payload), `${this.#uid}-${String(future.id)}`)
+    const sink = (options as StreamSubmitOptions)[streamSinkOption]
+    if (sink !== undefined) attachStream(item, sink, this.queue, this.#publish)
     this.#pending.push(item)
     this.#pendingCount++
     future.addDoneCallback(() => {
@@ -150,19 +177,7 @@ export class DistributedExecutor extends Executor {
         this.#checkIdle()
       }
     })
-    const signal = options.signal
-    if (signal !== undefined) {
-      if (signal.aborted) future.cancel()
-      else {
-        const onAbort = (): void => {
-          if (!future.cancel() && !future.done()) this.#session?.abort(item.jobId, signal.reason)
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        future.addDoneCallback(() => {
-          signal.removeEventListener('abort', onAbort)
-        })
-      }
-    }
+    linkSignal(options.signal, future, (reason) => this.#session?.abort(item.jobId, reason))
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.id, name: future.name, callerTaskId: currentTask()?.id })
     }
@@ -249,6 +264,10 @@ export class DistributedExecutor extends Executor {
     } catch {
       return
     }
+    if (isPartial(envelope)) {
+      deliverPartial(this.#handed.get(envelope.jobId), envelope)
+      return
+    }
     // the job has ended on its worker: an abort key written for it is garbage now
     if (envelope.t !== 'start') this.#session?.jobEnded(envelope.jobId)
     const item = this.#handed.get(envelope.jobId)
@@ -303,6 +322,7 @@ export class DistributedExecutor extends Executor {
       }
       await checkUnstarted(check)
       await checkStarted(check)
+      for (const item of this.#handed.values()) sendCredit(item, this.queue, this.#publish) // one lost in a reconnect
     } catch {
       // Redis is away for a moment: the next check tries again.
     }
@@ -311,7 +331,7 @@ export class DistributedExecutor extends Executor {
   #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
     const jobId = item.jobId
     this.#session?.forget(jobId, workerId !== undefined)
-    if (item.attempt < this.#retries) {
+    if (item.attempt < this.#retries && item.stream === undefined) {
       item.attempt++
       this.#resend(item)
       return

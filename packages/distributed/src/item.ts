@@ -1,4 +1,5 @@
 import type { Future } from '@x/future'
+import type { StreamSink } from '@x/pool-kit'
 import type { WireCallable } from './protocol.js'
 
 /** One submitted call as the executor tracks it: PENDING here, then handed over to BullMQ. */
@@ -20,6 +21,8 @@ export interface Item {
   addedAt: number | undefined
   /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
   suspect: boolean
+  /** a `stream()` call: where its values go, and how many its consumer took (credited to the worker) */
+  stream?: { readonly sink: StreamSink; taken: number } | undefined
 }
 
 /** A fresh item for `future`, not yet handed over. */
@@ -31,7 +34,7 @@ export function newItem(future: Future, fn: WireCallable, data: string, jobId: s
 export function toJobs(items: readonly Item[], resultKey: string) {
   return items.map((item) => ({
     name: item.fn.name,
-    data: { p: item.data, r: resultKey },
+    data: item.stream === undefined ? { p: item.data, r: resultKey } : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark },
     opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
   }))
 }

@@ -28,6 +28,8 @@ export function keys(queue: string) {
     abortChannel: `${base}:abort`,
     /** Pub/sub, per worker: `lend` / `return` a slot while a task waits on nested work. */
     lendChannel: (workerId: string) => `${base}:lend:${workerId}`,
+    /** Pub/sub, per worker: `{ jobId, taken }` values of its running streams taken by their consumers. */
+    creditChannel: (workerId: string) => `${base}:credit:${workerId}`,
     /** The list an executor reads its start and result envelopes from. */
     results: (executorId: string) => `${base}:results:${executorId}`,
   }
@@ -67,6 +69,10 @@ export type Envelope =
   | { readonly t: 'start'; readonly jobId: string; readonly workerId: string }
   | { readonly t: 'ok'; readonly jobId: string; readonly value: unknown }
   | { readonly t: 'error'; readonly jobId: string; readonly error: SerializedError }
+  /** the latest progress report of the running task (coalesced by the worker) */
+  | { readonly t: 'progress'; readonly jobId: string; readonly value: unknown }
+  /** values a `stream()` job's generator yielded, in order */
+  | { readonly t: 'yield'; readonly jobId: string; readonly values: readonly unknown[] }
   /** the worker stopped before the task finished and handed the job back */
   | { readonly t: 'lost'; readonly jobId: string; readonly workerId: string; readonly message: string }
 

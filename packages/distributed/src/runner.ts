@@ -8,12 +8,12 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { channels, currentTask, invokeCallable, serializeError, withTaskContext } from '@x/future'
-import type { FutureCancelEvent, FutureFinishEvent, FutureSubmitEvent, WaitEndEvent, WaitStartEvent } from '@x/future'
+import type { CallableSpec, FutureCancelEvent, FutureFinishEvent, FutureSubmitEvent, TaskContext, WaitEndEvent, WaitStartEvent } from '@x/future'
 import type { Connection } from './connection.js'
 import { DistributedExecutor, publishVia } from './executor.js'
 import { SourceNotAllowedError } from './errors.js'
 import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
-import type { Envelope } from './protocol.js'
+import type { Envelope, JobPayload } from './protocol.js'
 
 /** What the worker tells the runner besides the job. */
 export interface RunnerContext {
@@ -90,6 +90,43 @@ function forgetChild(futureId: number): void {
   remoteTasks.get(owner)?.children.delete(futureId)
 }
 
+/** A decoded job, with the context its remote task runs in. */
+export interface OpenedJob {
+  readonly job: JobPayload
+  readonly spec: CallableSpec
+  /** `currentTask()` inside the call: the submitter's future id, nested work to the same queue, the local task's signal and progress. */
+  readonly task: TaskContext
+  /** The call ended: forget its nested-work bookkeeping. */
+  readonly close: () => void
+}
+
+/**
+ * Decodes a job's payload and makes the context its call runs in (inside the local executor's
+ * task, whose signal and progress it passes on).
+ *
+ * @throws {@link SourceNotAllowedError} function source sent to a worker without `allowSource`.
+ * @throws {@link OutsideRootError} a module path escaping the worker's root.
+ */
+export function openJob(payload: string, context: RunnerContext): OpenedJob {
+  const job = decodePayload(payload)
+  if (job.fn.kind === 'source' && !context.allowSource) {
+    throw new SourceNotAllowedError(
+      `this worker does not run function source (the function "${job.fn.name}" was sent as text). ` +
+        `Submit a task(url, name) handle to a module under the root instead, or start the worker with ` +
+        `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
+    )
+  }
+  const spec = fromWire(job.fn, context.root)
+  const outer = currentTask()
+  const executor = nestedExecutor(context)
+  subscribeLending()
+  const contextId = job.futureId
+  remoteTasks.set(contextId, { executor, context, children: new Set() })
+  const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
+  const task: TaskContext = { id: contextId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
+  return { job, spec, task, close: () => { remoteTasks.delete(contextId) } }
+}
+
 /**
  * Runs one job. Called by the worker through its local executor, as a `task()` of this module.
  *
@@ -101,32 +138,18 @@ function forgetChild(futureId: number): void {
 export async function runJob(payload: string, jobId: string, context: RunnerContext): Promise<Uint8Array> {
   let envelope: Envelope
   try {
-    const job = decodePayload(payload)
-    if (job.fn.kind === 'source' && !context.allowSource) {
-      throw new SourceNotAllowedError(
-        `this worker does not run function source (the function "${job.fn.name}" was sent as text). ` +
-          `Submit a task(url, name) handle to a module under the root instead, or start the worker with ` +
-          `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
-      )
-    }
-    const spec = fromWire(job.fn, context.root)
-    const outer = currentTask()
-    const signal = outer?.signal ?? new AbortController().signal
-    const executor = nestedExecutor(context)
-    subscribeLending()
-    const contextId = job.futureId
+    const { job, spec, task, close } = openJob(payload, context)
     const run = async (): Promise<unknown> => {
       if (!job.chunk) return invokeCallable(spec, job.args)
       const out: unknown[] = []
       for (const tuple of job.args as unknown[][]) out.push(await invokeCallable(spec, tuple))
       return out
     }
-    remoteTasks.set(contextId, { executor, context, children: new Set() })
     try {
-      const value = await withTaskContext({ id: contextId, name: job.name, signal, executor }, run)
+      const value = await withTaskContext(task, run)
       envelope = { t: 'ok', jobId, value }
     } finally {
-      remoteTasks.delete(contextId)
+      close()
     }
   } catch (error) {
     envelope = { t: 'error', jobId, error: serializeError(error) }

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { Worker } from 'bullmq'
 import type { Job } from 'bullmq'
-import { CancelledError, serializeError, task } from '@x/future'
+import { CancelledError, serializeError } from '@x/future'
 import type { Executor } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
 import { RAN_TTL_MS, RESULT_TTL_MS, decodeAbort, encodeEnvelope, keys, rootPath } from './protocol.js'
 import type { WorkerInfo } from './protocol.js'
 import { liveWorkers } from './registry.js'
-import type { RunnerContext, runJob } from './runner.js'
+import { JobRelay } from './relay.js'
+import type { RunnerContext } from './runner.js'
 
 /**
  * Options of {@link serve}.
@@ -79,8 +80,6 @@ export interface DistributedWorker extends AsyncDisposable {
   close(options?: CloseOptions): Promise<void>
 }
 
-const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
-
 /** Atomically: mark the job started (once ever), push the start envelope, read an early abort. */
 const START_SCRIPT = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
@@ -137,6 +136,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     throw error
   }
   const running = new Map<string, { controller: AbortController; reply: string }>()
+  const relays = new Map<string, JobRelay>()
   // Loaded once; EVALSHA then sends 40 bytes instead of the script (a Redis restart forgets it:
   // the worker's 'ready' reloads it).
   let startSha = String(await cmd.redis.script('LOAD', START_SCRIPT))
@@ -177,9 +177,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     }
   }
 
-  const processor = async (job: Job<{ p: string; r: string }>): Promise<void> => {
+  const processor = async (job: Job<{ p: string; r: string; s?: number }>): Promise<void> => {
     const jobId = String(job.id)
-    const { p: payload, r: reply } = job.data
+    const { p: payload, r: reply, s: highWaterMark } = job.data
     const started = (await start([
       3, k.ran(jobId), reply, k.abort(jobId),
       id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS,
@@ -188,10 +188,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     if (started === -1) return
     const controller = new AbortController()
     running.set(jobId, { controller, reply })
+    const relay = new JobRelay(cmd.redis, reply, jobId, highWaterMark)
+    relays.set(jobId, relay)
     let bytes: Uint8Array
     try {
       if (Buffer.isBuffer(started)) controller.abort(decodeAbort(started).reason)
-      bytes = await executor.submitWith({ signal: controller.signal, name: job.name }, runTask, payload, jobId, context)
+      bytes = await relay.run(executor, { signal: controller.signal, name: job.name }, payload, context)
     } catch (error) {
       // the local executor failed the job itself (a crashed thread or process, a shut-down
       // executor): that is the task's result, so its future learns it. An abort that came before
@@ -200,6 +202,8 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       const failure: unknown = error instanceof CancelledError && controller.signal.aborted ? controller.signal.reason : error
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
+    relays.delete(jobId)
+    bytes = relay.end(bytes) // its last progress report goes first
     // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
     // so the slot is free one round trip sooner and the order stays (result first, then completion).
     if (running.delete(jobId)) push(reply, jobId, bytes).catch(report)
@@ -227,6 +231,8 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     if (name === k.abortChannel) {
       const { jobId, reason } = decodeAbort(message)
       running.get(jobId)?.controller.abort(reason)
+    } else if (name === k.creditChannel(id)) {
+      JobRelay.credit(relays, message)
     } else if (closing === undefined) {
       // lend / return a slot while one of our tasks waits on nested work
       if (message.toString() === 'lend') {
@@ -237,7 +243,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       }
     }
   })
-  await sub.redis.subscribe(k.abortChannel, k.lendChannel(id))
+  await sub.redis.subscribe(k.abortChannel, k.lendChannel(id), k.creditChannel(id))
   let handBackNow: (() => void) | undefined
   const handBack = new Promise<'timeout'>((resolve) => (handBackNow = () => { resolve('timeout'); }))
   const handBackAfter = (timeout: number): void => {

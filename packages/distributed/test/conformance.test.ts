@@ -16,6 +16,6 @@ describe.skipIf(!hasRedis)('DistributedExecutor with two worker processes', () =
   describeExecutorConformance(
     'DistributedExecutor',
     ({ maxWorkers, maxQueue }) => new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers, maxQueue }),
-    { timeout: 30_000 },
+    { timeout: 30_000, progress: true, stream: true },
   )
 })

@@ -30,18 +30,26 @@ export function freshQueue(label: string): string {
 }
 const queues: string[] = []
 
+/** Every key of a queue (BullMQ's and ours). */
+async function queueKeys(redis: Redis, queue: string): Promise<string[]> {
+  const found: string[] = []
+  for (const pattern of [`bull:${queue}:*`, `x:${queue}:*`]) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
+      found.push(...keys)
+    } while (cursor !== '0')
+  }
+  return found
+}
+
 /** Deletes every key of a queue (BullMQ's and ours). */
 export async function deleteQueueKeys(queue: string): Promise<void> {
   const redis = new Redis(REDIS_URL)
   try {
-    for (const pattern of [`bull:${queue}:*`, `x:${queue}:*`]) {
-      let cursor = '0'
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
-        cursor = next
-        if (found.length > 0) await redis.del(...found)
-      } while (cursor !== '0')
-    }
+    const found = await queueKeys(redis, queue)
+    if (found.length > 0) await redis.del(...found)
   } finally {
     redis.disconnect()
   }
@@ -83,5 +91,18 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
   while (!(await condition())) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** BullMQ's bookkeeping of a queue (not of any job), and the registrations of live workers. */
+const BOOKKEEPING = /^(bull:[^:]+:(meta|id|events|stalled-check|marker|stalled)|x:[^:]+:(workers|worker:.*))$/
+
+/** The keys of a queue besides its bookkeeping and its workers' registrations: jobs, result lists, markers, aborts. */
+export async function leftoverKeys(queue: string): Promise<string[]> {
+  const redis = new Redis(REDIS_URL)
+  try {
+    return (await queueKeys(redis, queue)).filter((key) => !BOOKKEEPING.test(key)).sort()
+  } finally {
+    redis.disconnect()
   }
 }

@@ -1,0 +1,251 @@
+/**
+ * The worker's side of progress and streams: a job runs on the worker's local executor, whose own
+ * `onProgress()` and `stream()` this forwards to the submitting executor's result list, in order
+ * with the job's start and result envelopes (lists drop nothing; the values wait there while the
+ * executor is disconnected).
+ *
+ * - Progress: the latest report goes at most once per {@link PROGRESS_WRITE_INTERVAL_MS}, one write
+ *   in flight at most, and the last one just before the result: a tight loop of reports costs a
+ *   few Redis writes.
+ * - Streams: the worker pulls from the local stream (`highWaterMark` 1) only while it has credit:
+ *   the consumer's `highWaterMark` plus the values its consumer took (`{ jobId, taken }` on the
+ *   worker's credit channel; a running total, so a message lost in a reconnect is made good by the
+ *   next one, which the executor repeats every check interval).
+ *
+ * @module
+ */
+import { serialize } from 'node:v8'
+import type { Redis } from 'ioredis'
+import { describeValue, serializeError, task } from '@x/future'
+import type { Executor, Future, StreamOptions } from '@x/future'
+import { RESULT_TTL_MS, encodeEnvelope } from './protocol.js'
+import type { RunnerContext, runJob } from './runner.js'
+import type { streamJob } from './stream-job.js'
+
+/** At most one progress write per job per this many milliseconds (the latest value wins). */
+export const PROGRESS_WRITE_INTERVAL_MS = 50
+/** Values gathered into one `yield` envelope at most. */
+const MAX_VALUES_PER_WRITE = 256
+
+const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
+const streamTask = task<typeof streamJob>(new URL('./stream-job.js', import.meta.url), 'streamJob')
+
+type Streaming = Executor & { stream(fn: unknown, ...argsAndOptions: unknown[]): AsyncIterableIterator<unknown> }
+
+/** One job on this worker: runs it on the local executor and relays its progress and values. */
+export class JobRelay {
+  readonly #redis: Redis
+  readonly #reply: string
+  readonly #jobId: string
+  /** The consumer's highWaterMark, for a `stream()` job. */
+  readonly #highWaterMark: number | undefined
+  #ended = false
+  // progress
+  #progress: unknown = undefined
+  #progressPending = false
+  #lastWrite = -Infinity
+  #timer: NodeJS.Timeout | undefined
+  #inFlight = false
+  #error: Error | undefined
+  // stream
+  #allowed: number
+  #sent = 0
+  #values: unknown[] = []
+  #immediate: NodeJS.Immediate | undefined
+  #wake: (() => void) | undefined
+
+  constructor(redis: Redis, reply: string, jobId: string, highWaterMark: number | undefined) {
+    this.#redis = redis
+    this.#reply = reply
+    this.#jobId = jobId
+    this.#highWaterMark = highWaterMark
+    this.#allowed = highWaterMark ?? 0
+  }
+
+  /** A credit message for one of `relays` (from the worker's credit channel: JSON `{ jobId, taken }`, see `sendCredit`). */
+  static credit(relays: ReadonlyMap<string, JobRelay>, message: Buffer): void {
+    const { jobId, taken } = JSON.parse(message.toString()) as { jobId: string; taken: number }
+    const relay = relays.get(jobId)
+    if (relay === undefined || relay.#highWaterMark === undefined) return
+    relay.#allowed = Math.max(relay.#allowed, relay.#highWaterMark + taken)
+    relay.#wakeUp()
+  }
+
+  /**
+   * Runs the job on `executor` (a call, or a generator for a `stream()` job) and resolves with
+   * its encoded result envelope.
+   * @throws what the local executor fails the job with (a crashed thread, a shut-down executor), or
+   *   a TypeError when a stream job reaches an executor without `stream()` or yields a value v8
+   *   serialization cannot copy.
+   */
+  async run(executor: Executor, options: { signal: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
+    const onProgress = (value: unknown): void => {
+      this.#report(value)
+    }
+    if (this.#highWaterMark === undefined) {
+      const future: Future<Uint8Array> = executor.submitWith(options, runTask, payload, this.#jobId, context)
+      future.onProgress(onProgress)
+      return await future
+    }
+    const streaming = executor as Partial<Streaming>
+    if (typeof streaming.stream !== 'function') {
+      throw new TypeError(
+        `this worker's executor (${executor.constructor.name}) has no stream(): serve() it with an executor of @x/future, ` +
+          `@x/thread-pool or @x/process-pool to run stream() calls`,
+      )
+    }
+    const streamOptions: StreamOptions = { ...options, highWaterMark: 1, onProgress }
+    await this.#pump(streaming.stream(streamTask, payload, context, streamOptions), options.signal)
+    return encodeEnvelope({ t: 'ok', jobId: this.#jobId, value: undefined })
+  }
+
+  /**
+   * The job ended: no more progress is relayed; the report still waiting is written now (before
+   * the result, on the same connection). Returns the result to push: `bytes`, or the error of a
+   * progress value that could not be serialized.
+   */
+  end(bytes: Uint8Array): Uint8Array {
+    this.#ended = true
+    this.#wakeUp()
+    this.#writeProgress()
+    if (this.#error === undefined) return bytes
+    return encodeEnvelope({ t: 'error', jobId: this.#jobId, error: serializeError(this.#error) })
+  }
+
+  async #pump(stream: AsyncIterableIterator<unknown>, signal: AbortSignal): Promise<void> {
+    const onAbort = (): void => {
+      this.#wakeUp()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    let finished = false
+    try {
+      while (!signal.aborted) {
+        if (this.#sent >= this.#allowed) {
+          this.#flush()
+          await new Promise<void>((resolve) => (this.#wake = resolve))
+          continue
+        }
+        const step = await stream.next()
+        if (step.done === true) {
+          finished = true
+          break
+        }
+        if (this.#error !== undefined) throw this.#error
+        this.#values.push(step.value)
+        this.#sent++
+        if (this.#sent >= this.#allowed || this.#values.length >= MAX_VALUES_PER_WRITE) this.#flush()
+        else this.#immediate ??= setImmediate(() => {
+          this.#immediate = undefined
+          this.#flushQuietly()
+        })
+      }
+      this.#flush()
+      if (this.#error !== undefined) throw this.#error
+    } catch (error) {
+      // the values yielded before the error reach the consumer first
+      this.#flushQuietly()
+      throw error
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      if (this.#immediate !== undefined) clearImmediate(this.#immediate)
+      this.#immediate = undefined
+      // stopped early (aborted, or a value could not be sent): the local task is aborted, the generator closed
+      if (!finished) await stream.return?.()
+    }
+  }
+
+  #flushQuietly(): void {
+    try {
+      this.#flush()
+    } catch (error) {
+      this.#error ??= error as Error
+    }
+  }
+
+  /** Writes the values gathered; a value that cannot be serialized fails the job (the ones before it go). */
+  #flush(): void {
+    const values = this.#values
+    if (values.length === 0) return
+    this.#values = []
+    let bytes: Buffer
+    try {
+      bytes = encodeEnvelope({ t: 'yield', jobId: this.#jobId, values })
+    } catch {
+      const bad = values.findIndex((value) => !serializable(value))
+      if (bad > 0) this.#writeValues(encodeEnvelope({ t: 'yield', jobId: this.#jobId, values: values.slice(0, bad) }))
+      throw new TypeError(
+        `a value yielded by the stream job ${this.#jobId} cannot be sent to its executor (${describeValue(values[bad])}): ` +
+          `yield values v8 serialization can copy (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors)`,
+      )
+    }
+    this.#writeValues(bytes)
+  }
+
+  /** A write of values that fails (Redis gone for good) fails the job rather than losing them quietly. */
+  #writeValues(bytes: Buffer): void {
+    void this.#write(bytes).catch((error: unknown) => {
+      this.#error ??= new Error(`values of the stream job ${this.#jobId} could not be written to Redis`, { cause: error })
+      this.#wakeUp()
+    })
+  }
+
+  #report(value: unknown): void {
+    if (this.#ended) return
+    this.#progress = value
+    this.#progressPending = true
+    if (this.#timer !== undefined || this.#inFlight) return
+    const wait = PROGRESS_WRITE_INTERVAL_MS - (performance.now() - this.#lastWrite)
+    if (wait <= 0) this.#writeProgress()
+    else this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#writeProgress()
+    }, wait).unref()
+  }
+
+  /** Writes the latest report (one write in flight at most; the next waits for it and the interval). */
+  #writeProgress(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (!this.#progressPending) return
+    this.#progressPending = false
+    const value = this.#progress
+    this.#progress = undefined
+    let bytes: Buffer
+    try {
+      bytes = encodeEnvelope({ t: 'progress', jobId: this.#jobId, value })
+    } catch (error) {
+      this.#error ??= new TypeError(
+        `a progress value of job ${this.#jobId} cannot be sent to its executor (${describeValue(value)}): ` +
+          `report values v8 serialization can copy (numbers, strings, plain objects, arrays, ...)`,
+        { cause: error },
+      )
+      return
+    }
+    this.#lastWrite = performance.now()
+    this.#inFlight = true
+    void this.#write(bytes).catch(() => undefined).finally(() => {
+      this.#inFlight = false
+      if (this.#progressPending && !this.#ended) this.#report(this.#progress)
+    })
+  }
+
+  /** Appends an envelope to the executor's result list (refreshing its TTL). */
+  #write(bytes: Buffer): Promise<unknown> {
+    return this.#redis.multi().rpush(this.#reply, bytes).pexpire(this.#reply, RESULT_TTL_MS).exec()
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
+  }
+}
+
+function serializable(value: unknown): boolean {
+  try {
+    serialize(value)
+    return true
+  } catch {
+    return false
+  }
+}
