@@ -304,6 +304,7 @@ export class DistributedExecutor extends Executor {
         resend: (item) => {
           this.#resend(item)
         },
+        reconnectedAt: () => session.reconnectedAt,
       }
       await checkUnstarted(check)
       await checkStarted(check)

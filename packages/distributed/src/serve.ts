@@ -133,6 +133,10 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
+  // Registered again as soon as the connection comes back: a restarted Redis lost the registration
+  cmd.redis.on('ready', () => {
+    beat().catch(report)
+  })
   const timer = setInterval(() => {
     beat().catch(report)
   }, interval)
