@@ -186,10 +186,14 @@ export class DistributedExecutor extends Executor {
     return future
   }
 
-  /** Connects (once), starts reading results and the heartbeat checks. */
+  /**
+   * Connects (once), then starts reading results and the heartbeat checks (once: a reader loop
+   * and a check timer per submit would each cost Redis commands for the executor's lifetime).
+   */
   #start(): void {
     this.#ref(true)
-    this.#started ??= (async () => {
+    if (this.#started !== undefined) return
+    this.#started = (async () => {
       const session = await Session.open(this.#connection, `x-executor-${this.#uid}`, this.queue, this.#resultKey, true)
       this.#session = session
       if (this.#fixedWindow === undefined) this.#capacity = await session.liveCapacity()
@@ -319,6 +323,7 @@ export class DistributedExecutor extends Executor {
         resend: (item) => {
           this.#resend(item)
         },
+        reconnectedAt: () => session.reconnectedAt,
       }
       await checkUnstarted(check)
       await checkStarted(check)

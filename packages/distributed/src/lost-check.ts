@@ -17,7 +17,18 @@ export interface LostCheck {
   lost(item: Item, workerId: string | undefined, state?: UnstartedState): void
   /** an item's job will never start (this executor claimed its start marker): send it again as a new job */
   resend(item: Item): void
+  /** when this executor's connection last came back after a drop (`performance.now()`), if it did */
+  reconnectedAt(): number | undefined
 }
+
+/**
+ * The heartbeat lifetime assumed for a worker this process never saw alive (milliseconds): five
+ * times `serve()`'s default heartbeat.
+ */
+const DEFAULT_TTL_MS = 5000
+
+/** The heartbeat lifetimes of the workers seen alive, by id (forgotten once declared lost). */
+const ttls = new Map<string, number>()
 
 /**
  * How often a job that never started is sent again before its future fails with
@@ -115,14 +126,25 @@ async function reclaim(check: LostCheck, item: Item): Promise<void> {
   check.resend(item)
 }
 
-/** Started jobs whose worker no longer heartbeats. */
+/**
+ * Started jobs whose worker no longer heartbeats. A Redis restart loses every heartbeat key: a
+ * live worker registers again at its next beat, so a worker missing within its heartbeat lifetime
+ * after this executor's connection came back is not lost yet.
+ */
 export async function checkStarted(check: LostCheck): Promise<void> {
   const running = [...check.handed.values()].flatMap((item) =>
     item.workerId === undefined ? [] : [{ item, workerId: item.workerId }],
   )
   if (running.length === 0) return
   const alive = await aliveAmong(check.redis, check.queue, [...new Set(running.map((r) => r.workerId))])
+  for (const [id, info] of alive) ttls.set(id, info.ttl)
+  // read after the MGET: one sent while Redis was away ran once the connection came back
+  const reconnectedAt = check.reconnectedAt()
+  const sinceReconnect = reconnectedAt === undefined ? Infinity : performance.now() - reconnectedAt
   for (const { item, workerId } of running) {
-    if (!alive.has(workerId) && check.handed.get(item.jobId) === item) check.lost(item, workerId)
+    if (alive.has(workerId) || check.handed.get(item.jobId) !== item) continue
+    if (sinceReconnect < (ttls.get(workerId) ?? DEFAULT_TTL_MS)) continue
+    ttls.delete(workerId)
+    check.lost(item, workerId)
   }
 }

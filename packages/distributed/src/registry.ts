@@ -22,11 +22,16 @@ export async function liveWorkers(redis: Redis, queue: string): Promise<Map<stri
   return live
 }
 
-/** Which of `ids` still have a heartbeat key. */
-export async function aliveAmong(redis: Redis, queue: string, ids: readonly string[]): Promise<Set<string>> {
+/** Which of `ids` still have a heartbeat key, with what they registered. */
+export async function aliveAmong(redis: Redis, queue: string, ids: readonly string[]): Promise<Map<string, WorkerInfo>> {
   const k = keys(queue)
   const values = await redis.mget(ids.map((id) => k.worker(id)))
-  return new Set(ids.filter((_, i) => values[i] !== null && values[i] !== undefined))
+  const alive = new Map<string, WorkerInfo>()
+  ids.forEach((id, i) => {
+    const value = values[i]
+    if (value !== null && value !== undefined) alive.set(id, JSON.parse(value) as WorkerInfo)
+  })
+  return alive
 }
 
 /** Where BullMQ has a job that no worker reported starting. */

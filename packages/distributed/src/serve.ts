@@ -11,6 +11,7 @@ import type { WorkerInfo } from './protocol.js'
 import { liveWorkers } from './registry.js'
 import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
+import { WorkerScripts } from './worker-scripts.js'
 
 /**
  * Options of {@link serve}.
@@ -80,15 +81,6 @@ export interface DistributedWorker extends AsyncDisposable {
   close(options?: CloseOptions): Promise<void>
 }
 
-/** Atomically: mark the job started (once ever), push the start envelope, read an early abort. */
-const START_SCRIPT = `
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-local abort = redis.call('GET', KEYS[3])
-if abort then return abort end
-return 0`
-
 /**
  * Serves a queue: takes jobs from BullMQ and runs them on `executor`, registers its capacity with
  * a heartbeat, reports starts and results to the submitting executors. Rejects with
@@ -137,15 +129,14 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   }
   const running = new Map<string, { controller: AbortController; reply: string }>()
   const relays = new Map<string, JobRelay>()
-  // Loaded once; EVALSHA then sends 40 bytes instead of the script (a Redis restart forgets it:
-  // the worker's 'ready' reloads it).
-  let startSha = String(await cmd.redis.script('LOAD', START_SCRIPT))
-  cmd.redis.on('ready', () => {
-    cmd.redis.script('LOAD', START_SCRIPT).then((sha) => (startSha = String(sha)), report)
-  })
+  const scripts = await WorkerScripts.load(cmd.redis, report)
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
+  // Registered again as soon as the connection comes back: a restarted Redis lost the registration
+  cmd.redis.on('ready', () => {
+    beat().catch(report)
+  })
   const timer = setInterval(() => {
     beat().catch(report)
   }, interval)
@@ -163,27 +154,13 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
 
   // The result, and the job's markers dropped: BullMQ removes a completed job, so it cannot come back.
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
-  const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> => {
-    const batch = cmd.redis.multi().rpush(reply, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).pexpire(reply, RESULT_TTL_MS)
-    return (finished ? batch.del(k.ran(jobId), k.abort(jobId)) : batch).exec()
-  }
-
-  const start = async (args: (string | number | Buffer)[]): Promise<unknown> => {
-    try {
-      return await cmd.redis.callBuffer('EVALSHA', [startSha, ...args])
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return cmd.redis.callBuffer('EVAL', [START_SCRIPT, ...args])
-    }
-  }
+  const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> =>
+    scripts.finish(reply, k.ran(jobId), k.abort(jobId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
 
   const processor = async (job: Job<{ p: string; r: string; s?: number }>): Promise<void> => {
     const jobId = String(job.id)
     const { p: payload, r: reply, s: highWaterMark } = job.data
-    const started = (await start([
-      3, k.ran(jobId), reply, k.abort(jobId),
-      id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS,
-    ])) as number | Buffer
+    const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS)
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
     const controller = new AbortController()

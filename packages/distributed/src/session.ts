@@ -39,6 +39,8 @@ export class Session {
   readonly #aborts = new Map<string, Promise<unknown>>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  /** When the command connection last came back after a drop (performance.now()). */
+  #reconnectedAt: number | undefined
 
   /** Connects; rejects with `RedisUnavailableError` (both connections closed) when Redis cannot be reached. */
   static async open(connection: Connection, name: string, queue: string, resultKey: string, referenced: boolean): Promise<Session> {
@@ -64,6 +66,15 @@ export class Session {
     this.#keys = keys(queue)
     this.bull = new Queue(queue, { connection: cmd.redis })
     this.bull.on('error', () => undefined)
+    // connected already: every 'ready' from now on is a reconnect (after a Redis restart, maybe)
+    cmd.redis.on('ready', () => {
+      this.#reconnectedAt = performance.now()
+    })
+  }
+
+  /** When the command connection last came back after a drop (`performance.now()`), if it did. */
+  get reconnectedAt(): number | undefined {
+    return this.#reconnectedAt
   }
 
   /** Starts reading the result list and the periodic check, until `close()`. */

@@ -3,7 +3,7 @@
 // (Queue.add / addBulk + a Worker of the same concurrency) on the same Redis, side by side in
 // interleaved rounds. Measures the round trip of one tiny job at a time (p50, p99) and the
 // throughput of N tiny jobs submitted at once (jobs/s end to end, every result checked).
-//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W]
+//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     concurrency: { type: 'string', default: '16' },
     window: { type: 'string' },
+    'also-window': { type: 'string' },
     out: { type: 'string' },
     baseline: { type: 'string' },
   },
@@ -33,6 +34,8 @@ const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 const concurrency = Number(args.concurrency);
 /** DistributedExecutor's maxWorkers: by default the worker's concurrency (the live capacity). */
 const window = Number(args.window ?? args.concurrency);
+/** `--also-window W2`: the same build measured again with maxWorkers W2, in the same rounds (what the window costs). */
+const alsoWindow = args['also-window'] === undefined ? undefined : Number(args['also-window']);
 const RTT_N = quick ? 30 : 400;
 const BULK_N = quick ? 500 : 8000; // below BullMQ's ~10,000-entry event stream, so raw BullMQ loses nothing
 const tasksUrl = new URL('../tasks.mjs', import.meta.url);
@@ -54,10 +57,10 @@ const baseline =
     ? undefined
     : { Executor: (await import(new URL(`file://${args.baseline}/distributed/index.js`).href)).DistributedExecutor, bin: `${args.baseline}/x-worker.js` };
 
-async function measureOurs(build = { Executor: DistributedExecutor, bin: xWorkerBin }) {
+async function measureOurs(build = { Executor: DistributedExecutor, bin: xWorkerBin }, maxWorkers = window) {
   const queue = `bench-x-${randomBytes(3).toString('hex')}`;
   const worker = await startProcess(process.execPath, [build.bin, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new build.Executor({ connection: REDIS_URL, queue, root, maxWorkers: window });
+  const ex = new build.Executor({ connection: REDIS_URL, queue, root, maxWorkers });
   const inc = task(tasksUrl, 'inc');
   try {
     for (let i = 0; i < 50; i++) await ex.submit(inc, i); // warm-up
@@ -146,9 +149,10 @@ async function main() {
     console.log(message);
     return process.env.CI === 'true' ? 1 : 0;
   }
-  const runs = { ours: [], raw: [], baseline: [] };
+  const runs = { ours: [], raw: [], baseline: [], alsoWindow: [] };
   for (let round = 0; round < rounds; round++) {
     runs.ours.push(await measureOurs());
+    if (alsoWindow !== undefined) runs.alsoWindow.push(await measureOurs(undefined, alsoWindow));
     if (baseline !== undefined) runs.baseline.push(await measureOurs(baseline));
     runs.raw.push(await measureRaw());
   }
@@ -159,9 +163,16 @@ async function main() {
   const ours = summarize(runs.ours);
   const raw = summarize(runs.raw);
   const before = baseline === undefined ? undefined : summarize(runs.baseline);
+  const wider = alsoWindow === undefined ? undefined : summarize(runs.alsoWindow);
   const rows = [
     ['', 'round trip p50 (ms)', 'round trip p99 (ms)', `throughput, ${BULK_N} tiny jobs (jobs/s)`],
     ['DistributedExecutor + x-worker --backend async', ours.p50.toFixed(2), ours.p99.toFixed(2), ours.throughput.toFixed(0)],
+    ...(wider === undefined
+      ? []
+      : [
+          [`the same, window (maxWorkers) ${alsoWindow} (--also-window)`, wider.p50.toFixed(2), wider.p99.toFixed(2), wider.throughput.toFixed(0)],
+          ['that / raw (cost)', (wider.p50 / raw.p50).toFixed(2), (wider.p99 / raw.p99).toFixed(2), (raw.throughput / wider.throughput).toFixed(2)],
+        ]),
     ...(before === undefined
       ? []
       : [
@@ -178,7 +189,7 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   await writeFile(
     new URL('distributed.json', outDir),
-    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, baseline: before, table }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, alsoWindow, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, baseline: before, wider, table }, null, 2)}\n`,
   );
   return 0;
 }

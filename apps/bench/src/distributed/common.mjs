@@ -23,9 +23,9 @@ export async function redisAnswers() {
   }
 }
 
-/** Starts a worker process and waits for `readyText` on its stdout. */
-export async function startProcess(command, argv, readyText) {
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL } });
+/** Starts a worker process (REDIS_URL in its environment, or `env`'s) and waits for `readyText` on its stdout. */
+export async function startProcess(command, argv, readyText, env = {}) {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL, ...env } });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

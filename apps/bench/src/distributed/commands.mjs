@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// Redis commands per job, ours against raw BullMQ: a load-independent proxy for the distributed
+// benchmark (wall-clock numbers on a shared machine are noise; command counts are not). The same
+// tiny task (`inc` of src/tasks.mjs) goes through DistributedExecutor + one x-worker (async
+// backend) and through raw BullMQ (Queue.add / addBulk + a Worker of the same concurrency, results
+// from QueueEvents), each against a private redis-server started for the run, so every command it
+// sees is ours. MONITOR records every command in two phases: N round trips one at a time, then N
+// jobs submitted at once. Per job it reports the requests clients sent (each one a network
+// message; `--trace` prints one round trip's in order, by connection) and the commands Redis ran
+// (those requests plus the commands inside Lua scripts: Redis's own work).
+//   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--trace] [--out DIR]
+// Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DistributedExecutor } from '@x/distributed';
+import { task } from '@x/future';
+import { startProcess, xWorkerBin } from './common.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '200' },
+    bulk: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    trace: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+});
+const JOBS = Number(args.jobs);
+const BULK = Number(args.bulk);
+const concurrency = Number(args.concurrency);
+const root = new URL('../', import.meta.url);
+const tasksUrl = new URL('../tasks.mjs', import.meta.url);
+const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
+
+/** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
+async function bullScriptNames() {
+  const index = new URL('scripts/index.js', import.meta.resolve('bullmq').replace(/index\.js$/u, ''));
+  const scripts = await import(index.href);
+  const names = new Map();
+  for (const script of Object.values(scripts)) {
+    if (typeof script?.content === 'string') names.set(createHash('sha1').update(script.content).digest('hex'), script.name);
+  }
+  return names;
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of our own, on a free port, no persistence; stopped by `stop()`. */
+async function startRedis() {
+  const port = await freePort();
+  const dir = `${os.tmpdir()}/x-commands-${randomBytes(3).toString('hex')}`;
+  await mkdir(dir, { recursive: true });
+  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch (error) {
+      probe.disconnect();
+      if (i > 50) throw new Error(`redis-server did not start on port ${port}: ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const info = new Redis(url);
+  const version = /redis_version:(\S+)/u.exec(await info.info('server'))?.[1];
+  info.disconnect();
+  return {
+    url,
+    version,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Records every command Redis runs between `mark(label)` calls. A line of MONITOR is
+ * `time [db addr] "CMD" args...`; addr `lua` marks a command run inside a script.
+ */
+async function record(url) {
+  const marker = new Redis(url);
+  const lines = [];
+  const base = new Redis(url);
+  const monitor = await base.monitor();
+  monitor.on('monitor', (time, argv, source) => lines.push({ time: Number(time), source, argv: argv.map(String) }));
+  const ids = new Set([await marker.client('ID')]);
+  return {
+    lines,
+    async mark(label) {
+      await marker.echo(`x-mark:${label}`);
+    },
+    /** addr -> connection name, for the connections open now */
+    async names() {
+      const list = await marker.client('LIST');
+      const names = new Map();
+      for (const line of String(list).split('\n')) {
+        const addr = /addr=(\S+)/u.exec(line)?.[1];
+        const name = /name=(\S*)/u.exec(line)?.[1];
+        if (addr !== undefined) names.set(addr, name ?? '');
+      }
+      return names;
+    },
+    async stop() {
+      monitor.disconnect();
+      base.disconnect();
+      marker.disconnect();
+    },
+    ids,
+  };
+}
+
+/** The lines between the marks `${label}:begin` and `${label}:end`, without the marker's own. */
+function between(lines, label) {
+  const begin = lines.findIndex((l) => l.argv[0]?.toLowerCase() === 'echo' && l.argv[1] === `x-mark:${label}:begin`);
+  const end = lines.findIndex((l) => l.argv[0]?.toLowerCase() === 'echo' && l.argv[1] === `x-mark:${label}:end`);
+  return lines.slice(begin + 1, end).filter((l) => !(l.argv[0]?.toLowerCase() === 'echo' && l.argv[1]?.startsWith('x-mark:')));
+}
+
+/** A key with the queue name and ids taken out: `x:<q>:ran:<id>`. */
+const keyShape = (key) => (key ?? '?').replace(/^(x|bull):[^:]+:/u, '$1:<q>:').replace(/[0-9a-f]{8}-[0-9a-f-]{27}(-\d+)?|\bj\d+\b/gu, '<id>');
+
+function commandName(line, scripts) {
+  const cmd = line.argv[0].toLowerCase();
+  if (cmd === 'evalsha' || cmd === 'eval') return `${cmd} ${scripts.get(line.argv[1]) ?? `(script on ${keyShape(line.argv[3])}, ...)`}`;
+  if (/^(rpush|lpush|blmpop|blpop|lpop|del|set|get|pexpire|publish|sadd|smembers|mget|exists|lpos|bzpopmin|xread)$/u.test(cmd)) {
+    return `${cmd} ${keyShape(cmd === 'blmpop' ? line.argv[3] : cmd === 'xread' ? line.argv.at(-2) : line.argv[1])}`;
+  }
+  return cmd;
+}
+
+/** Per-job counts of one phase: client requests by command, and every command Redis ran. */
+function count(lines, n, scripts, roles) {
+  const requests = lines.filter((l) => l.source !== 'lua');
+  const byCommand = new Map();
+  for (const line of requests) {
+    const key = `${roles(line.source)}: ${commandName(line, scripts)}`;
+    byCommand.set(key, (byCommand.get(key) ?? 0) + 1);
+  }
+  return {
+    requestsPerJob: requests.length / n,
+    commandsPerJob: lines.length / n,
+    byCommand: [...byCommand.entries()].sort((a, b) => b[1] - a[1]).map(([command, total]) => ({ command, perJob: total / n })),
+  };
+}
+
+/** One round trip's requests in order (the middle one of the phase), for --trace. */
+function traceOne(lines, scripts, roles) {
+  const requests = lines.filter((l) => l.source !== 'lua');
+  const t0 = requests[0]?.time ?? 0;
+  return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l.source).padEnd(18)} ${commandName(l, scripts)}`);
+}
+
+/** The side under test: `roundTrip(i)` one job at a time, `bulk(n)` n at once, `close()`. */
+async function ours(url) {
+  const queue = `cmd-x-${randomBytes(3).toString('hex')}`;
+  const worker = await startProcess(process.execPath, [xWorkerBin, '--connection', url, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
+  const ex = new DistributedExecutor({ connection: url, queue, root, maxWorkers: concurrency });
+  const inc = task(tasksUrl, 'inc');
+  return {
+    label: 'DistributedExecutor + x-worker --backend async',
+    role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name === '' ? 'worker (bullmq)' : name),
+    roundTrip: async (i) => {
+      if ((await ex.submit(inc, i)) !== i + 1) throw new Error('wrong result');
+    },
+    bulk: async (n) => {
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => ex.submit(inc, i)));
+      results.forEach((r, i) => {
+        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
+      });
+    },
+    close: async () => {
+      await ex.shutdown();
+      await worker.stop();
+    },
+  };
+}
+
+async function raw(url) {
+  const queue = `cmd-raw-${randomBytes(3).toString('hex')}`;
+  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready', { REDIS_URL: url });
+  const connection = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'raw-submitter' });
+  const q = new Queue(queue, { connection });
+  const events = new QueueEvents(queue, { connection: { url, connectionName: 'raw-events' } });
+  await events.waitUntilReady();
+  const opts = { removeOnComplete: true, removeOnFail: true };
+  const waiters = new Map();
+  events.on('completed', ({ jobId, returnvalue }) => {
+    waiters.get(jobId)?.(Number(returnvalue));
+    waiters.delete(jobId);
+  });
+  const waitFor = (jobId) => new Promise((resolve) => waiters.set(jobId, resolve));
+  let next = 0;
+  return {
+    label: 'raw BullMQ (Queue.add/addBulk + Worker + QueueEvents)',
+    role: (name) => (name === 'raw-submitter' ? 'submitter' : name === 'raw-events' ? 'submitter (events)' : 'worker'),
+    roundTrip: async (x) => {
+      const jobId = `j${next++}`;
+      const done = waitFor(jobId);
+      await q.add('inc', { x }, { ...opts, jobId });
+      if ((await done) !== x + 1) throw new Error('wrong result');
+    },
+    bulk: async (n) => {
+      const pending = [];
+      for (let start = 0; start < n; start += 1000) {
+        const batch = Array.from({ length: Math.min(1000, n - start) }, (_, k) => {
+          const jobId = `j${next++}`;
+          pending.push(waitFor(jobId));
+          return { name: 'inc', data: { x: start + k }, opts: { ...opts, jobId } };
+        });
+        await q.addBulk(batch);
+      }
+      const results = await Promise.all(pending);
+      results.forEach((r, i) => {
+        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
+      });
+    },
+    close: async () => {
+      await events.close();
+      await q.close();
+      connection.disconnect();
+      await worker.stop();
+    },
+  };
+}
+
+async function measure(make, scripts) {
+  const redis = await startRedis();
+  try {
+    const side = await make(redis.url);
+    try {
+      for (let i = 0; i < 20; i++) await side.roundTrip(i); // warm-up: connections, scripts loaded
+      const rec = await record(redis.url);
+      const names = await rec.names();
+      const roles = (addr) => (addr === 'lua' ? 'lua' : side.role(names.get(addr) ?? ''));
+      await rec.mark('rtt:begin');
+      for (let i = 0; i < JOBS; i++) await side.roundTrip(i);
+      await rec.mark('rtt:end');
+      await rec.mark('one:begin');
+      await side.roundTrip(1);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the worker's fetch after the completion
+      await rec.mark('one:end');
+      await rec.mark('bulk:begin');
+      await side.bulk(BULK);
+      await rec.mark('bulk:end');
+      await rec.stop();
+      return {
+        label: side.label,
+        redis: redis.version,
+        rtt: count(between(rec.lines, 'rtt'), JOBS, scripts, roles),
+        bulk: count(between(rec.lines, 'bulk'), BULK, scripts, roles),
+        trace: traceOne(between(rec.lines, 'one'), scripts, roles),
+      };
+    } finally {
+      await side.close();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function main() {
+  if (spawnSync(redisServer, ['--version']).status !== 0) {
+    console.log(`distributed commands: no ${redisServer} to start a private Redis; skipped (set REDIS_SERVER=/path/to/redis-server)`);
+    return 0;
+  }
+  const scripts = await bullScriptNames();
+  const o = await measure(ours, scripts);
+  const r = await measure(raw, scripts);
+  const f = (x) => x.toFixed(2);
+  const rows = [
+    ['', 'requests / job, one at a time', 'commands run / job, one at a time', `requests / job, ${BULK} at once`, `commands run / job, ${BULK} at once`],
+    [o.label, f(o.rtt.requestsPerJob), f(o.rtt.commandsPerJob), f(o.bulk.requestsPerJob), f(o.bulk.commandsPerJob)],
+    [r.label, f(r.rtt.requestsPerJob), f(r.rtt.commandsPerJob), f(r.bulk.requestsPerJob), f(r.bulk.commandsPerJob)],
+    ['ours / raw', f(o.rtt.requestsPerJob / r.rtt.requestsPerJob), f(o.rtt.commandsPerJob / r.rtt.commandsPerJob), f(o.bulk.requestsPerJob / r.bulk.requestsPerJob), f(o.bulk.commandsPerJob / r.bulk.commandsPerJob)],
+  ];
+  const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  console.log(`\nRedis commands per job (private redis-server ${o.redis}, worker concurrency ${concurrency}, ${JOBS} round trips one at a time, then ${BULK} jobs at once; requests = what clients sent, commands run = requests + commands inside Lua scripts)\n`);
+  console.log(table);
+  for (const side of [o, r]) {
+    for (const phase of ['rtt', 'bulk']) {
+      console.log(`\n${side.label}, ${phase === 'rtt' ? 'one at a time' : `${BULK} at once`}: requests per job by connection and command`);
+      for (const { command, perJob } of side[phase].byCommand) if (perJob >= 0.005) console.log(`  ${perJob.toFixed(2).padStart(6)}  ${command}`);
+    }
+    if (args.trace) console.log(`\n${side.label}: the requests of one round trip, in order\n${side.trace.join('\n')}`);
+  }
+  if (args.out !== undefined) {
+    const outDir = new URL(`../../${args.out}/`, import.meta.url);
+    await mkdir(outDir, { recursive: true });
+    await writeFile(new URL('distributed-commands.json', outDir), `${JSON.stringify({ date: new Date().toISOString(), concurrency, jobs: JOBS, bulk: BULK, ours: o, raw: r, table }, null, 2)}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,69 @@
+// Redis requests per job: what the executor and the worker send for each job, counted at the
+// client (every ioredis command of this process, by connection name): a load-independent measure
+// of the distributed path's cost (apps/bench/src/distributed/commands.mjs compares it with raw
+// BullMQ's). A count, not a timing: it holds on any machine.
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, it } from 'vitest'
+import { AsyncPoolExecutor, task } from '@x/future'
+import { DistributedExecutor, serve } from '@x/distributed'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root } from './helpers.js'
+
+requireRedisInCi()
+cleanUpAfterAll()
+
+const add = task<(a: number, b: number) => number>(new URL('tasks.mjs', root), 'add')
+
+interface Sent {
+  readonly connection: string
+  readonly name: string
+  readonly args: readonly unknown[]
+}
+
+/** Records every command this process's ioredis clients send, until the returned function is called. */
+function recordCommands(sent: Sent[]): () => void {
+  type Send = (this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown
+  const proto = Redis.prototype as unknown as { sendCommand: Send }
+  const original = proto.sendCommand
+  proto.sendCommand = function (this: Redis, command, ...rest) {
+    sent.push({ connection: this.options.connectionName ?? '', name: command.name.toLowerCase(), args: command.args })
+    return original.call(this, command, ...rest)
+  }
+  return () => {
+    proto.sendCommand = original
+  }
+}
+
+describe.skipIf(!hasRedis)('Redis requests per job', () => {
+  let stop: (() => void) | undefined
+  afterEach(() => {
+    stop?.()
+    stop = undefined
+  })
+
+  it('one job at a time: the executor sends its add and two blocking reads, the worker its start and finish scripts, however many jobs came before', async () => {
+    const queue = freshQueue('commands')
+    const local = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const workerId = `commands-${queue}`
+    await using worker = await serve({ connection: REDIS_URL, queue, root, executor: local, id: workerId })
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2 })
+    expect(await ex.submit(add, 0, 1)).toBe(1) // connected, scripts loaded
+    const sent: Sent[] = []
+    stop = recordCommands(sent)
+    const n = 40
+    for (let i = 0; i < n; i++) expect(await ex.submit(add, i, 1)).toBe(i + 1)
+    stop()
+    const fromExecutor = sent.filter((s) => s.connection.startsWith('x-executor-'))
+    const scripts = sent.filter(
+      (s) => s.connection === `x-worker-${workerId}` && s.name === 'evalsha' && String(s.args[2]).startsWith(`x:${queue}:`),
+    )
+    // per job: BullMQ's add, a blocking read woken by the start envelope, one by the result; a
+    // few more for the once-a-second lost-worker check while a job is out
+    expect(fromExecutor.length).toBeGreaterThanOrEqual(3 * n)
+    expect(fromExecutor.length).toBeLessThanOrEqual(3 * n + 10)
+    // per job: the start script (at-most-once marker, start envelope, early abort) and the finish
+    // script (result envelope, markers dropped): one request each
+    expect(scripts).toHaveLength(2 * n)
+    await worker.close()
+    await local.shutdown()
+  })
+})
