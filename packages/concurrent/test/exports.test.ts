@@ -30,6 +30,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   streamArguments: 'backend kit (@x/future)',
   CallableSpec: 'backend kit (@x/future)',
   SerializedError: 'backend kit (@x/future)',
+  CancelHook: 'backend kit (@x/future)',
   // The argument of the protected Executor constructor; the name ExecutorInfo is taken here by
   // @x/diagnostics' report type (an executor as a deadlock report shows it).
   'ExecutorInfo@@x/future': 'backend kit (@x/future), name taken by @x/diagnostics',
