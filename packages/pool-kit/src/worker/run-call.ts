@@ -17,7 +17,7 @@ import type { WorkerTaskContext } from './task-context.js'
 /**
  * Runs `fn` on `args` (a chunk: on each packed tuple, returning a packed column) as the task
  * `context`. Returns the value itself when every call returned a plain value, else a promise of
- * it (see {@link isThenable}); a returned value is never a thenable.
+ * it (see `isThenable`); a returned value is never a thenable.
  *
  * @throws the task's own error (thrown, or the promise rejects), as {@link explainCallError} reports it.
  * @since 0.1.0
