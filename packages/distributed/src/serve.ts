@@ -177,9 +177,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     }
   }
 
-  const processor = async (job: Job<{ p: string; r: string; s?: number }>): Promise<void> => {
+  const processor = async (job: Job<{ p: string; r: string; s?: number; c?: number }>): Promise<void> => {
     const jobId = String(job.id)
-    const { p: payload, r: reply, s: highWaterMark } = job.data
+    const { p: payload, r: reply } = job.data
     const started = (await start([
       3, k.ran(jobId), reply, k.abort(jobId),
       id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS,
@@ -188,7 +188,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     if (started === -1) return
     const controller = new AbortController()
     running.set(jobId, { controller, reply })
-    const relay = new JobRelay(cmd.redis, reply, jobId, highWaterMark)
+    const relay = new JobRelay(cmd.redis, reply, jobId, job.data)
     relays.set(jobId, relay)
     let bytes: Uint8Array
     try {
@@ -259,6 +259,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         // Hand the running jobs back: their futures fail now instead of after the heartbeat expires.
         const handedBack = [...running.entries()]
         running.clear()
+        for (const relay of relays.values()) relay.stop() // a paused stream would wait for credit forever
         await Promise.all(
           handedBack.map(([jobId, { reply }]) =>
             push(reply, jobId, encodeEnvelope({

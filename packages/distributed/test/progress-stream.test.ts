@@ -8,6 +8,8 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AsyncPoolExecutor, task } from '@x/future'
 import { DistributedExecutor, WorkerLostError, serve } from '@x/distributed'
+import { fileURLToPath } from 'node:url'
+import { startProcess } from '../../../scripts/test-utils/processes.mjs'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
 requireRedisInCi()
@@ -152,6 +154,20 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     expect(seen.length).toBeGreaterThanOrEqual(3)
     // never run again (retries apply to calls, not to streams whose values were consumed)
     expect(lines(record).filter((line) => line === '0')).toHaveLength(1)
+  })
+
+  it('a consumer that dies mid-stream: its worker stops the stream after its silence, closes the generator and serves again', { timeout: 30_000 }, async () => {
+    const queue = freshQueue('consumer-gone')
+    await startWorker({ queue, concurrency: 1 })
+    const record = join(dir, 'consumer-gone')
+    const client = await startProcess(fileURLToPath(new URL('./fixtures/stream-client.mjs', import.meta.url)), [queue, root.href, record], /took 0/, 'stream client')
+    process.kill(-(client.child.pid ?? 0), 'SIGKILL')
+    expect(await client.exited).toBe('SIGKILL')
+    // the client's check interval is 100 ms: the worker waits max(5 s, 10 intervals) for a credit
+    await until(() => lines(record).includes('closed'), 'the worker to close the generator', 20_000)
+    expect(lines(record).filter((line) => /^\d+$/.test(line)).length).toBeLessThanOrEqual(1 + 2 + 1)
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
+    expect(await ex.submit(add, 20, 22)).toBe(42)
   })
 
   it('holds the generator back across Redis: it runs at most highWaterMark values (and one in the local executor) ahead of the consumer', { timeout: 30_000 }, async () => {
