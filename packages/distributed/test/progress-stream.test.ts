@@ -4,13 +4,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AsyncPoolExecutor, task } from '@x/future'
 import { DistributedExecutor, WorkerLostError, serve } from '@x/distributed'
 import { fileURLToPath } from 'node:url'
 import { startProcess } from '../../../scripts/test-utils/processes.mjs'
-import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
+import { REDIS_URL, cleanUpAfterAll, countCommands, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
@@ -42,11 +41,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
     await startWorker({ queue, concurrency: 1 })
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
     // every RPUSH of a progress envelope to this queue's result lists, as Redis saw it
-    const monitor = await new Redis(REDIS_URL).monitor()
-    let writes = 0
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === 'rpush' && args[1]?.startsWith(`x:${queue}:results:`) && args.slice(2).some((arg) => arg.includes('progress'))) writes++
-    })
+    const monitor = await countCommands(new RegExp(`"rpush" "x:${queue}:results:[^"]*" ".*progress`, 'iu'))
     try {
       const n = 3000
       const startedAt = performance.now()
@@ -59,6 +54,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
       })
       expect(await f).toBe(n)
       const elapsed = performance.now() - startedAt
+      const writes = await monitor.stop()
       // the next job runs on the same worker: any late report of the first would have come by now
       expect(await ex.submit(add, 1, 2)).toBe(3)
       await pause(100)
@@ -70,7 +66,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
       expect(writes).toBeLessThanOrEqual(Math.floor(elapsed / PROGRESS_WRITE_INTERVAL_MS) + 2)
       expect(writes).toBeLessThan(n)
     } finally {
-      monitor.disconnect()
+      await monitor.stop()
     }
   })
 })
