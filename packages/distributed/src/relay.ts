@@ -10,7 +10,9 @@
  * - Streams: the worker pulls from the local stream (`highWaterMark` 1) only while it has credit:
  *   the consumer's `highWaterMark` plus the values its consumer took (`{ jobId, taken }` on the
  *   worker's credit channel; a running total, so a message lost in a reconnect is made good by the
- *   next one, which the executor repeats every check interval).
+ *   next one, which the executor repeats every check interval). That repeated credit is also the
+ *   consumer's sign of life: a paused stream that hears none for 10 intervals (at least 5 s) stops,
+ *   so a dead consumer never holds the worker's slot.
  *
  * @module
  */
@@ -90,9 +92,12 @@ export class JobRelay {
     relay.#wakeUp()
   }
 
-  /** The job was handed back (the worker is closing): a stream stops, closing its generator. */
+  /** The job was handed back (the worker is closing): nothing more is relayed; a stream stops, closing its generator. */
   stop(): void {
     this.#stopped = true
+    this.#ended = true
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
     this.#wakeUp()
   }
 

@@ -203,10 +203,10 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
     relays.delete(jobId)
-    bytes = relay.end(bytes) // its last progress report goes first
     // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
     // so the slot is free one round trip sooner and the order stays (result first, then completion).
-    if (running.delete(jobId)) push(reply, jobId, bytes).catch(report)
+    // relay.end() writes the job's last progress report before it.
+    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes)).catch(report)
   }
 
   const makeWorker = (slots: number): Worker => {
