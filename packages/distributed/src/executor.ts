@@ -166,7 +166,7 @@ export class DistributedExecutor extends Executor {
     const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name, reply: this.#resultKey }
     const item = newItem(future, wire, encodePayload(payload), `${this.#uid}-${String(future.id)}`)
     const sink = (options as StreamSubmitOptions)[streamSinkOption]
-    if (sink !== undefined) attachStream(item, sink, this.queue, this.#publish)
+    if (sink !== undefined) attachStream(item, sink, this.queue, this.#publish, this.#checkInterval)
     this.#pending.push(item)
     this.#pendingCount++
     future.addDoneCallback(() => {
@@ -327,7 +327,7 @@ export class DistributedExecutor extends Executor {
       }
       await checkUnstarted(check)
       await checkStarted(check)
-      for (const item of this.#handed.values()) sendCredit(item, this.queue, this.#publish) // one lost in a reconnect
+      for (const item of this.#handed.values()) sendCredit(item, this.queue, this.#publish) // the consumer is alive
     } catch {
       // Redis is away for a moment: the next check tries again.
     }

@@ -22,7 +22,7 @@ export interface Item {
   /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
   suspect: boolean
   /** a `stream()` call: where its values go, and how many its consumer took (credited to the worker) */
-  stream?: { readonly sink: StreamSink; taken: number } | undefined
+  stream?: { readonly sink: StreamSink; taken: number; readonly checkInterval: number } | undefined
 }
 
 /** A fresh item for `future`, not yet handed over. */
@@ -34,7 +34,7 @@ export function newItem(future: Future, fn: WireCallable, data: string, jobId: s
 export function toJobs(items: readonly Item[], resultKey: string) {
   return items.map((item) => ({
     name: item.fn.name,
-    data: item.stream === undefined ? { p: item.data, r: resultKey } : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark },
+    data: item.stream === undefined ? { p: item.data, r: resultKey } : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval },
     opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
   }))
 }

@@ -34,10 +34,11 @@ export type Publish = (channel: string, message: string) => void
 
 /**
  * Makes `item` a stream call: the values of its job go to `sink`, and each value its consumer takes
- * is credited to the worker running it.
+ * is credited to the worker running it. The executor repeats the credit every `checkInterval`,
+ * which tells the worker that the consumer is still there.
  */
-export function attachStream(item: Item, sink: StreamSink, queue: string, publish: Publish): void {
-  const stream = { sink, taken: 0 }
+export function attachStream(item: Item, sink: StreamSink, queue: string, publish: Publish, checkInterval: number): void {
+  const stream = { sink, taken: 0, checkInterval }
   item.stream = stream
   sink.connect((count) => {
     stream.taken += count
@@ -47,10 +48,11 @@ export function attachStream(item: Item, sink: StreamSink, queue: string, publis
 
 /**
  * Tells the worker running `item`'s stream how many values its consumer took in all (a running
- * total: sending it again is harmless, and makes good a message lost while a connection was down).
+ * total: sending it again is harmless, makes good a message lost while a connection was down, and
+ * tells the worker the consumer is alive).
  */
 export function sendCredit(item: Item, queue: string, publish: Publish): void {
   const stream = item.stream
-  if (stream === undefined || stream.taken === 0 || item.workerId === undefined) return
+  if (stream === undefined || item.workerId === undefined) return
   publish(keys(queue).creditChannel(item.workerId), JSON.stringify({ jobId: item.jobId, taken: stream.taken }))
 }

@@ -10,13 +10,15 @@
  * - Streams: the worker pulls from the local stream (`highWaterMark` 1) only while it has credit:
  *   the consumer's `highWaterMark` plus the values its consumer took (`{ jobId, taken }` on the
  *   worker's credit channel; a running total, so a message lost in a reconnect is made good by the
- *   next one, which the executor repeats every check interval).
+ *   next one, which the executor repeats every check interval). That repeated credit is also the
+ *   consumer's sign of life: a paused stream that hears none for 10 intervals (at least 5 s) stops,
+ *   so a dead consumer never holds the worker's slot.
  *
  * @module
  */
 import { serialize } from 'node:v8'
 import type { Redis } from 'ioredis'
-import { describeValue, serializeError, task } from '@x/future'
+import { FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions } from '@x/future'
 import { RESULT_TTL_MS, encodeEnvelope } from './protocol.js'
 import type { RunnerContext, runJob } from './runner.js'
@@ -26,6 +28,18 @@ import type { streamJob } from './stream-job.js'
 export const PROGRESS_WRITE_INTERVAL_MS = 50
 /** Values gathered into one `yield` envelope at most. */
 const MAX_VALUES_PER_WRITE = 256
+/**
+ * A paused stream whose executor sent no credit for this many of its check intervals (it repeats
+ * the credit every interval), and at least {@link CONSUMER_GONE_MIN_MS}, has lost its consumer.
+ */
+const CONSUMER_GONE_CHECKS = 10
+const CONSUMER_GONE_MIN_MS = 5000
+
+/** What BullMQ's job data tells the worker about a `stream()` job: the consumer's highWaterMark and check interval. */
+export interface StreamJobData {
+  readonly s?: number | undefined
+  readonly c?: number | undefined
+}
 
 const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
 const streamTask = task<typeof streamJob>(new URL('./stream-job.js', import.meta.url), 'streamJob')
@@ -53,13 +67,19 @@ export class JobRelay {
   #values: unknown[] = []
   #immediate: NodeJS.Immediate | undefined
   #wake: (() => void) | undefined
+  /** When the last credit came (performance.now()). */
+  #heard = performance.now()
+  /** How long a paused stream waits for a word of its consumer. */
+  readonly #patience: number
+  #stopped = false
 
-  constructor(redis: Redis, reply: string, jobId: string, highWaterMark: number | undefined) {
+  constructor(redis: Redis, reply: string, jobId: string, data: StreamJobData) {
     this.#redis = redis
     this.#reply = reply
     this.#jobId = jobId
-    this.#highWaterMark = highWaterMark
-    this.#allowed = highWaterMark ?? 0
+    this.#highWaterMark = data.s
+    this.#allowed = data.s ?? 0
+    this.#patience = Math.max(CONSUMER_GONE_MIN_MS, CONSUMER_GONE_CHECKS * (data.c ?? 1000))
   }
 
   /** A credit message for one of `relays` (from the worker's credit channel: JSON `{ jobId, taken }`, see `sendCredit`). */
@@ -68,7 +88,17 @@ export class JobRelay {
     const relay = relays.get(jobId)
     if (relay === undefined || relay.#highWaterMark === undefined) return
     relay.#allowed = Math.max(relay.#allowed, relay.#highWaterMark + taken)
+    relay.#heard = performance.now()
     relay.#wakeUp()
+  }
+
+  /** The job was handed back (the worker is closing): nothing more is relayed; a stream stops, closing its generator. */
+  stop(): void {
+    this.#stopped = true
+    this.#ended = true
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#wakeUp()
   }
 
   /**
@@ -119,10 +149,10 @@ export class JobRelay {
     signal.addEventListener('abort', onAbort, { once: true })
     let finished = false
     try {
-      while (!signal.aborted) {
+      while (!signal.aborted && !this.#stopped) {
         if (this.#sent >= this.#allowed) {
           this.#flush()
-          await new Promise<void>((resolve) => (this.#wake = resolve))
+          await this.#waitForCredit()
           continue
         }
         const step = await stream.next()
@@ -152,6 +182,24 @@ export class JobRelay {
       // stopped early (aborted, or a value could not be sent): the local task is aborted, the generator closed
       if (!finished) await stream.return?.()
     }
+  }
+
+  /** Resolves on credit, an abort or stop; throws once the consumer has been silent too long. */
+  async #waitForCredit(): Promise<void> {
+    const silent = performance.now() - this.#heard
+    if (silent >= this.#patience) {
+      throw new FutureError(
+        `the consumer of the stream job ${this.#jobId} is gone: its executor sent no credit for ${String(Math.round(silent))} ms ` +
+          `(it repeats it every check interval while the stream runs); the stream was stopped and its generator closed`,
+        'ERR_STREAM_CONSUMER_LOST',
+      )
+    }
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve
+      timer = setTimeout(resolve, this.#patience - silent)
+    })
+    clearTimeout(timer)
   }
 
   #flushQuietly(): void {
@@ -193,13 +241,22 @@ export class JobRelay {
     if (this.#ended) return
     this.#progress = value
     this.#progressPending = true
-    if (this.#timer !== undefined || this.#inFlight) return
+    this.#scheduleProgress()
+  }
+
+  /** Writes the pending report once the interval since the last write has passed and no write is in flight. */
+  #scheduleProgress(): void {
+    if (this.#timer !== undefined || this.#inFlight || !this.#progressPending || this.#ended) return
     const wait = PROGRESS_WRITE_INTERVAL_MS - (performance.now() - this.#lastWrite)
-    if (wait <= 0) this.#writeProgress()
-    else this.#timer = setTimeout(() => {
-      this.#timer = undefined
+    if (wait <= 0) {
       this.#writeProgress()
-    }, wait).unref()
+      return
+    }
+    // checked again when it fires: a timer may fire early by the time the loop's turn had taken
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#scheduleProgress()
+    }, Math.ceil(wait)).unref()
   }
 
   /** Writes the latest report (one write in flight at most; the next waits for it and the interval). */
@@ -225,7 +282,7 @@ export class JobRelay {
     this.#inFlight = true
     void this.#write(bytes).catch(() => undefined).finally(() => {
       this.#inFlight = false
-      if (this.#progressPending && !this.#ended) this.#report(this.#progress)
+      this.#scheduleProgress()
     })
   }
 

@@ -157,15 +157,15 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> =>
     scripts.finish(reply, k.ran(jobId), k.abort(jobId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
 
-  const processor = async (job: Job<{ p: string; r: string; s?: number }>): Promise<void> => {
+  const processor = async (job: Job<{ p: string; r: string; s?: number; c?: number }>): Promise<void> => {
     const jobId = String(job.id)
-    const { p: payload, r: reply, s: highWaterMark } = job.data
+    const { p: payload, r: reply } = job.data
     const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS)
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
     const controller = new AbortController()
     running.set(jobId, { controller, reply })
-    const relay = new JobRelay(cmd.redis, reply, jobId, highWaterMark)
+    const relay = new JobRelay(cmd.redis, reply, jobId, job.data)
     relays.set(jobId, relay)
     let bytes: Uint8Array
     try {
@@ -180,10 +180,10 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
     relays.delete(jobId)
-    bytes = relay.end(bytes) // its last progress report goes first
     // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
     // so the slot is free one round trip sooner and the order stays (result first, then completion).
-    if (running.delete(jobId)) push(reply, jobId, bytes).catch(report)
+    // relay.end() writes the job's last progress report before it.
+    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes)).catch(report)
   }
 
   const makeWorker = (slots: number): Worker => {
@@ -236,6 +236,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         // Hand the running jobs back: their futures fail now instead of after the heartbeat expires.
         const handedBack = [...running.entries()]
         running.clear()
+        for (const relay of relays.values()) relay.stop() // a paused stream would wait for credit forever
         await Promise.all(
           handedBack.map(([jobId, { reply }]) =>
             push(reply, jobId, encodeEnvelope({

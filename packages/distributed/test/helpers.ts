@@ -1,5 +1,6 @@
 // Real Redis, real worker processes: the helpers every test file shares.
 import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, it } from 'vitest'
@@ -104,5 +105,51 @@ export async function leftoverKeys(queue: string): Promise<string[]> {
     return (await queueKeys(redis, queue)).filter((key) => !BOOKKEEPING.test(key)).sort()
   } finally {
     redis.disconnect()
+  }
+}
+
+/**
+ * Counts the commands Redis runs that match `pattern` (on their MONITOR line: `"rpush" "key" ...`,
+ * binary arguments escaped), through a plain socket: ioredis' monitor mode can mistake a line for
+ * a reply while the server is busy. `stop()` resolves with the count of the commands Redis ran
+ * before it was called.
+ */
+export async function countCommands(pattern: RegExp): Promise<{ stop(): Promise<number> }> {
+  const { hostname, port } = new URL(REDIS_URL)
+  const socket = connect(Number(port || 6379), hostname)
+  const marker = `x-test-marker-${randomBytes(6).toString('hex')}`
+  let count = 0
+  let rest = ''
+  let sawMarker: (() => void) | undefined
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.once('connect', () => {
+      socket.write('MONITOR\r\n')
+    })
+    socket.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('latin1')).split('\r\n')
+      rest = lines.pop() ?? ''
+      for (const line of lines) {
+        if (line === '+OK') resolve()
+        else if (line.includes(marker)) sawMarker?.()
+        else if (pattern.test(line)) count++
+      }
+    })
+  })
+  return {
+    stop: async () => {
+      if (socket.destroyed) return count
+      // Redis writes MONITOR lines in the order it runs the commands: once this one's is read, every earlier one was
+      const seen = new Promise<void>((resolve) => (sawMarker = resolve))
+      const redis = new Redis(REDIS_URL)
+      try {
+        await redis.echo(marker)
+        await seen
+      } finally {
+        redis.disconnect()
+        socket.destroy()
+      }
+      return count
+    },
   }
 }

@@ -4,11 +4,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AsyncPoolExecutor, task } from '@x/future'
 import { DistributedExecutor, WorkerLostError, serve } from '@x/distributed'
-import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
+import { fileURLToPath } from 'node:url'
+import { startProcess } from '../../../scripts/test-utils/processes.mjs'
+import { REDIS_URL, cleanUpAfterAll, countCommands, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
@@ -40,11 +41,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
     await startWorker({ queue, concurrency: 1 })
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
     // every RPUSH of a progress envelope to this queue's result lists, as Redis saw it
-    const monitor = await new Redis(REDIS_URL).monitor()
-    let writes = 0
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === 'rpush' && args[1]?.startsWith(`x:${queue}:results:`) && args.slice(2).some((arg) => arg.includes('progress'))) writes++
-    })
+    const monitor = await countCommands(new RegExp(`"rpush" "x:${queue}:results:[^"]*" ".*progress`, 'iu'))
     try {
       const n = 3000
       const startedAt = performance.now()
@@ -57,6 +54,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
       })
       expect(await f).toBe(n)
       const elapsed = performance.now() - startedAt
+      const writes = await monitor.stop()
       // the next job runs on the same worker: any late report of the first would have come by now
       expect(await ex.submit(add, 1, 2)).toBe(3)
       await pause(100)
@@ -68,7 +66,7 @@ describe.skipIf(!hasRedis)('progress across Redis', () => {
       expect(writes).toBeLessThanOrEqual(Math.floor(elapsed / PROGRESS_WRITE_INTERVAL_MS) + 2)
       expect(writes).toBeLessThan(n)
     } finally {
-      monitor.disconnect()
+      await monitor.stop()
     }
   })
 })
@@ -152,6 +150,20 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     expect(seen.length).toBeGreaterThanOrEqual(3)
     // never run again (retries apply to calls, not to streams whose values were consumed)
     expect(lines(record).filter((line) => line === '0')).toHaveLength(1)
+  })
+
+  it('a consumer that dies mid-stream: its worker stops the stream after its silence, closes the generator and serves again', { timeout: 30_000 }, async () => {
+    const queue = freshQueue('consumer-gone')
+    await startWorker({ queue, concurrency: 1 })
+    const record = join(dir, 'consumer-gone')
+    const client = await startProcess(fileURLToPath(new URL('./fixtures/stream-client.mjs', import.meta.url)), [queue, root.href, record], /took 0/, 'stream client')
+    process.kill(-(client.child.pid ?? 0), 'SIGKILL')
+    expect(await client.exited).toBe('SIGKILL')
+    // the client's check interval is 100 ms: the worker waits max(5 s, 10 intervals) for a credit
+    await until(() => lines(record).includes('closed'), 'the worker to close the generator', 20_000)
+    expect(lines(record).filter((line) => /^\d+$/.test(line)).length).toBeLessThanOrEqual(1 + 2 + 1)
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
+    expect(await ex.submit(add, 20, 22)).toBe(42)
   })
 
   it('holds the generator back across Redis: it runs at most highWaterMark values (and one in the local executor) ahead of the consumer', { timeout: 30_000 }, async () => {

@@ -21,9 +21,10 @@ export interface TaskContext {
   /**
    * Reports progress to the submitter's `future.onProgress()` listeners: cheap to call often
    * (reports are coalesced, the latest value wins), ignored once the task has ended. Present on
-   * `AsyncPoolExecutor`'s tasks (the value is passed as it is) and on the pools that run on
-   * `@x/pool-kit`'s engine (the process pool; the value is structured-cloned, at most one message
-   * per task every 10 ms, the last report before the result). Call it as
+   * `AsyncPoolExecutor`'s tasks (the value is passed as it is), on the pools that run on
+   * `@x/pool-kit`'s engine (the value is structured-cloned, at most one message per task every
+   * 10 ms, the last report before the result) and on `@x/distributed`'s workers (v8-serialized,
+   * at most one Redis write per task every 50 ms, the last before the result). Call it as
    * `currentTask()?.progress?.(value)` where the backend may not have it.
    */
   readonly progress?: ((value: unknown) => void) | undefined
