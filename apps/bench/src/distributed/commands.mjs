@@ -76,7 +76,7 @@ async function startRedis() {
       break;
     } catch (error) {
       probe.disconnect();
-      if (i > 50) throw new Error(`redis-server did not start on port ${port}: ${error}`);
+      if (i > 50) throw new Error(`redis-server did not start on port ${port}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
