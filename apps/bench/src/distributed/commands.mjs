@@ -139,9 +139,12 @@ function between(lines, label) {
 /** A key with the queue name and ids taken out: `x:<q>:ran:<id>`. */
 const keyShape = (key) => (key ?? '?').replace(/^(x|bull):[^:]+:/u, '$1:<q>:').replace(/[0-9a-f]{8}-[0-9a-f-]{27}(-\d+)?|\bj\d+\b/gu, '<id>');
 
+/** @x/distributed's worker scripts (src/worker-scripts.ts), by their first key. */
+const ourScripts = { 'x:<q>:ran:<id>': 'x start script', 'x:<q>:results:<id>': 'x finish script' };
+
 function commandName(line, scripts) {
   const cmd = line.argv[0].toLowerCase();
-  if (cmd === 'evalsha' || cmd === 'eval') return `${cmd} ${scripts.get(line.argv[1]) ?? `(script on ${keyShape(line.argv[3])}, ...)`}`;
+  if (cmd === 'evalsha' || cmd === 'eval') return `${cmd} ${scripts.get(line.argv[1]) ?? ourScripts[keyShape(line.argv[3])] ?? `(script on ${keyShape(line.argv[3])}, ...)`}`;
   if (/^(rpush|lpush|blmpop|blpop|lpop|del|set|get|pexpire|publish|sadd|smembers|mget|exists|lpos|bzpopmin|xread)$/u.test(cmd)) {
     return `${cmd} ${keyShape(cmd === 'blmpop' ? line.argv[3] : cmd === 'xread' ? line.argv.at(-2) : line.argv[1])}`;
   }
@@ -153,7 +156,7 @@ function count(lines, n, scripts, roles) {
   const requests = lines.filter((l) => l.source !== 'lua');
   const byCommand = new Map();
   for (const line of requests) {
-    const key = `${roles(line.source)}: ${commandName(line, scripts)}`;
+    const key = `${roles(line)}: ${commandName(line, scripts)}`;
     byCommand.set(key, (byCommand.get(key) ?? 0) + 1);
   }
   return {
@@ -167,7 +170,7 @@ function count(lines, n, scripts, roles) {
 function traceOne(lines, scripts, roles) {
   const requests = lines.filter((l) => l.source !== 'lua');
   const t0 = requests[0]?.time ?? 0;
-  return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l.source).padEnd(18)} ${commandName(l, scripts)}`);
+  return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
 }
 
 /** The side under test: `roundTrip(i)` one job at a time, `bulk(n)` n at once, `close()`. */
@@ -178,7 +181,8 @@ async function ours(url) {
   const inc = task(tasksUrl, 'inc');
   return {
     label: 'DistributedExecutor + x-worker --backend async',
-    role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name === '' ? 'worker (bullmq)' : name),
+    // BullMQ names the worker's blocking connection `bull:<queue in base64>`
+    role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name.startsWith('bull:') ? 'worker (blocking)' : name),
     roundTrip: async (i) => {
       if ((await ex.submit(inc, i)) !== i + 1) throw new Error('wrong result');
     },
@@ -212,7 +216,8 @@ async function raw(url) {
   let next = 0;
   return {
     label: 'raw BullMQ (Queue.add/addBulk + Worker + QueueEvents)',
-    role: (name) => (name === 'raw-submitter' ? 'submitter' : name === 'raw-events' ? 'submitter (events)' : 'worker'),
+    // BullMQ's duplicated connections (the worker's blocking one, QueueEvents') have no name: XREAD is QueueEvents'
+    role: (name, command) => (name === 'raw-submitter' ? 'submitter' : command === 'xread' ? 'submitter (events)' : 'worker'),
     roundTrip: async (x) => {
       const jobId = `j${next++}`;
       const done = waitFor(jobId);
@@ -251,7 +256,7 @@ async function measure(make, scripts) {
       for (let i = 0; i < 20; i++) await side.roundTrip(i); // warm-up: connections, scripts loaded
       const rec = await record(redis.url);
       const names = await rec.names();
-      const roles = (addr) => (addr === 'lua' ? 'lua' : side.role(names.get(addr) ?? ''));
+      const roles = (line) => (line.source === 'lua' ? 'lua' : side.role(names.get(line.source) ?? '', line.argv[0].toLowerCase()));
       await rec.mark('rtt:begin');
       for (let i = 0; i < JOBS; i++) await side.roundTrip(i);
       await rec.mark('rtt:end');
