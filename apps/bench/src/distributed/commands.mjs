@@ -15,13 +15,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DistributedExecutor } from '@x/distributed';
-import { task } from '@x/future';
-import { startProcess, xWorkerBin } from './common.mjs';
+import { oursSide, rawSide } from './sides.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,8 +32,6 @@ const { values: args } = parseArgs({
 const JOBS = Number(args.jobs);
 const BULK = Number(args.bulk);
 const concurrency = Number(args.concurrency);
-const root = new URL('../', import.meta.url);
-const tasksUrl = new URL('../tasks.mjs', import.meta.url);
 const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
 
 /** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
@@ -173,81 +167,6 @@ function traceOne(lines, scripts, roles) {
   return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
 }
 
-/** The side under test: `roundTrip(i)` one job at a time, `bulk(n)` n at once, `close()`. */
-async function ours(url) {
-  const queue = `cmd-x-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [xWorkerBin, '--connection', url, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new DistributedExecutor({ connection: url, queue, root, maxWorkers: concurrency });
-  const inc = task(tasksUrl, 'inc');
-  return {
-    label: 'DistributedExecutor + x-worker --backend async',
-    // BullMQ names the worker's blocking connection `bull:<queue in base64>`
-    role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name.startsWith('bull:') ? 'worker (blocking)' : name),
-    roundTrip: async (i) => {
-      if ((await ex.submit(inc, i)) !== i + 1) throw new Error('wrong result');
-    },
-    bulk: async (n) => {
-      const results = await Promise.all(Array.from({ length: n }, (_, i) => ex.submit(inc, i)));
-      results.forEach((r, i) => {
-        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
-      });
-    },
-    close: async () => {
-      await ex.shutdown();
-      await worker.stop();
-    },
-  };
-}
-
-async function raw(url) {
-  const queue = `cmd-raw-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready', { REDIS_URL: url });
-  const connection = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'raw-submitter' });
-  const q = new Queue(queue, { connection });
-  const events = new QueueEvents(queue, { connection: { url, connectionName: 'raw-events' } });
-  await events.waitUntilReady();
-  const opts = { removeOnComplete: true, removeOnFail: true };
-  const waiters = new Map();
-  events.on('completed', ({ jobId, returnvalue }) => {
-    waiters.get(jobId)?.(Number(returnvalue));
-    waiters.delete(jobId);
-  });
-  const waitFor = (jobId) => new Promise((resolve) => waiters.set(jobId, resolve));
-  let next = 0;
-  return {
-    label: 'raw BullMQ (Queue.add/addBulk + Worker + QueueEvents)',
-    // BullMQ's duplicated connections (the worker's blocking one, QueueEvents') have no name: XREAD is QueueEvents'
-    role: (name, command) => (name === 'raw-submitter' ? 'submitter' : command === 'xread' ? 'submitter (events)' : 'worker'),
-    roundTrip: async (x) => {
-      const jobId = `j${next++}`;
-      const done = waitFor(jobId);
-      await q.add('inc', { x }, { ...opts, jobId });
-      if ((await done) !== x + 1) throw new Error('wrong result');
-    },
-    bulk: async (n) => {
-      const pending = [];
-      for (let start = 0; start < n; start += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - start) }, (_, k) => {
-          const jobId = `j${next++}`;
-          pending.push(waitFor(jobId));
-          return { name: 'inc', data: { x: start + k }, opts: { ...opts, jobId } };
-        });
-        await q.addBulk(batch);
-      }
-      const results = await Promise.all(pending);
-      results.forEach((r, i) => {
-        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
-      });
-    },
-    close: async () => {
-      await events.close();
-      await q.close();
-      connection.disconnect();
-      await worker.stop();
-    },
-  };
-}
-
 async function measure(make, scripts) {
   const redis = await startRedis();
   try {
@@ -289,8 +208,8 @@ async function main() {
     return 0;
   }
   const scripts = await bullScriptNames();
-  const o = await measure(ours, scripts);
-  const r = await measure(raw, scripts);
+  const o = await measure((url) => oursSide({ url, concurrency, maxWorkers: concurrency }), scripts);
+  const r = await measure((url) => rawSide({ url, concurrency }), scripts);
   const f = (x) => x.toFixed(2);
   const rows = [
     ['', 'requests / job, one at a time', 'commands run / job, one at a time', `requests / job, ${BULK} at once`, `commands run / job, ${BULK} at once`],
