@@ -8,11 +8,14 @@
 // jobs submitted at once. Per job it reports the requests clients sent (each one a network
 // message; `--trace` prints one round trip's in order, by connection) and the commands Redis ran
 // (those requests plus the commands inside Lua scripts: Redis's own work).
+// Then, without MONITOR, another N jobs at once with the CPU time each process spent on them:
+// the submitting process, the worker process (Linux /proc) and redis-server (INFO cpu).
 //   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--trace] [--out DIR]
 // Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -167,6 +170,40 @@ function traceOne(lines, scripts, roles) {
   return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
 }
 
+/** CPU milliseconds a process spent so far (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU milliseconds redis-server spent so far (INFO cpu). */
+async function redisCpuMs(redis) {
+  const info = await redis.info('cpu');
+  const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`, 'u').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/** CPU microseconds per job of the submitting process, the worker process and Redis, over a burst of `n` (no MONITOR). */
+async function cpuPerJob(side, url, n) {
+  const redis = new Redis(url);
+  try {
+    const before = { me: process.cpuUsage(), worker: processCpuMs(side.workerPid), redis: await redisCpuMs(redis) };
+    await side.bulk(n);
+    const me = process.cpuUsage(before.me);
+    return {
+      submitter: (me.user + me.system) / n,
+      worker: ((processCpuMs(side.workerPid) - before.worker) * 1000) / n,
+      redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
+    };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function measure(make, scripts) {
   const redis = await startRedis();
   try {
@@ -187,7 +224,9 @@ async function measure(make, scripts) {
       await side.bulk(BULK);
       await rec.mark('bulk:end');
       await rec.stop();
+      const cpu = await cpuPerJob(side, redis.url, BULK);
       return {
+        cpu,
         label: side.label,
         redis: redis.version,
         rtt: count(between(rec.lines, 'rtt'), JOBS, scripts, roles),
@@ -220,6 +259,15 @@ async function main() {
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
   console.log(`\nRedis commands per job (private redis-server ${o.redis}, worker concurrency ${concurrency}, ${JOBS} round trips one at a time, then ${BULK} jobs at once; requests = what clients sent, commands run = requests + commands inside Lua scripts)\n`);
   console.log(table);
+  const c = (x) => x.toFixed(0);
+  const cpuRows = [
+    ['', 'submitting process', 'worker process', 'redis-server', 'all three'],
+    ...[o, r].map((side) => [side.label, c(side.cpu.submitter), c(side.cpu.worker), c(side.cpu.redis), c(side.cpu.submitter + side.cpu.worker + side.cpu.redis)]),
+    ['ours / raw', f(o.cpu.submitter / r.cpu.submitter), f(o.cpu.worker / r.cpu.worker), f(o.cpu.redis / r.cpu.redis), f((o.cpu.submitter + o.cpu.worker + o.cpu.redis) / (r.cpu.submitter + r.cpu.worker + r.cpu.redis))],
+  ];
+  const cpuTable = [`| ${cpuRows[0].join(' | ')} |`, `|${cpuRows[0].map(() => ' --- ').join('|')}|`, ...cpuRows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  console.log(`\nCPU time per job (microseconds), ${BULK} jobs at once without MONITOR (worker: Linux /proc; redis-server: INFO cpu)\n`);
+  console.log(cpuTable);
   for (const side of [o, r]) {
     for (const phase of ['rtt', 'bulk']) {
       console.log(`\n${side.label}, ${phase === 'rtt' ? 'one at a time' : `${BULK} at once`}: requests per job by connection and command`);
@@ -230,7 +278,7 @@ async function main() {
   if (args.out !== undefined) {
     const outDir = new URL(`../../${args.out}/`, import.meta.url);
     await mkdir(outDir, { recursive: true });
-    await writeFile(new URL('distributed-commands.json', outDir), `${JSON.stringify({ date: new Date().toISOString(), concurrency, jobs: JOBS, bulk: BULK, ours: o, raw: r, table }, null, 2)}\n`);
+    await writeFile(new URL('distributed-commands.json', outDir), `${JSON.stringify({ date: new Date().toISOString(), concurrency, jobs: JOBS, bulk: BULK, ours: o, raw: r, table, cpuTable }, null, 2)}\n`);
   }
   return 0;
 }

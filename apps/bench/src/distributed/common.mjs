@@ -43,6 +43,7 @@ export async function startProcess(command, argv, readyText, env = {}) {
     });
   });
   return {
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.removeAllListeners('exit');

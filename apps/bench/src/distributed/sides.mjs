@@ -29,6 +29,7 @@ export async function oursSide({ url, concurrency, maxWorkers, build = { Executo
   const inc = task(tasksUrl, 'inc');
   return {
     label,
+    workerPid: worker.pid,
     // BullMQ names the worker's blocking connection `bull:<queue in base64>`
     role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name.startsWith('bull:') ? 'worker (blocking)' : name),
     roundTrip: async (x) => {
@@ -67,6 +68,7 @@ export async function rawSide({ url, concurrency, label = 'raw BullMQ (Queue.add
   let next = 0;
   return {
     label,
+    workerPid: worker.pid,
     // BullMQ's duplicated connections (the worker's blocking one, QueueEvents') have no name: XREAD is QueueEvents'
     role: (name, command) => (name === 'raw-submitter' ? 'submitter' : command === 'xread' ? 'submitter (events)' : 'worker'),
     roundTrip: async (x) => {
