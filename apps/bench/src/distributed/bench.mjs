@@ -1,21 +1,18 @@
 #!/usr/bin/env node
 // The distributed benchmark: DistributedExecutor + one x-worker (async backend) against raw BullMQ
-// (Queue.add / addBulk + a Worker of the same concurrency) on the same Redis, side by side in
-// interleaved rounds. Measures the round trip of one tiny job at a time (p50, p99) and the
-// throughput of N tiny jobs submitted at once (jobs/s end to end, every result checked).
-//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2]
+// (Queue.add / addBulk + a Worker of the same concurrency) on the same Redis, side by side (see
+// sides.mjs). Measures the round trip of one tiny job at a time (p50, p99) and the throughput of
+// N tiny jobs submitted at once (jobs/s end to end, every result checked). Every side runs at
+// once: round trips are paired (one of each side in turn, the order rotating), so a change of the
+// machine's load hits every side alike; bursts take turns, the order rotating with the round.
+//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2] [--baseline DIR]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { REDIS_URL, deleteKeys, redisAnswers, startProcess, xWorkerBin } from './common.mjs';
-import { DistributedExecutor } from '@x/distributed';
-import { task } from '@x/future';
+import { REDIS_URL, redisAnswers } from './common.mjs';
+import { oursSide, rawSide } from './sides.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,14 +35,7 @@ const window = Number(args.window ?? args.concurrency);
 const alsoWindow = args['also-window'] === undefined ? undefined : Number(args['also-window']);
 const RTT_N = quick ? 30 : 400;
 const BULK_N = quick ? 500 : 8000; // below BullMQ's ~10,000-entry event stream, so raw BullMQ loses nothing
-const tasksUrl = new URL('../tasks.mjs', import.meta.url);
-const root = new URL('../', import.meta.url);
-
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-function check(results, n) {
-  for (let i = 0; i < n; i++) if (results[i] !== i + 1) throw new Error(`wrong result for job ${i}: ${results[i]}`);
-}
 
 /**
  * `--baseline DIR`: an earlier build measured in the same run, as "ours (baseline)": DIR/distributed
@@ -57,87 +47,40 @@ const baseline =
     ? undefined
     : { Executor: (await import(new URL(`file://${args.baseline}/distributed/index.js`).href)).DistributedExecutor, bin: `${args.baseline}/x-worker.js` };
 
-async function measureOurs(build = { Executor: DistributedExecutor, bin: xWorkerBin }, maxWorkers = window) {
-  const queue = `bench-x-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [build.bin, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new build.Executor({ connection: REDIS_URL, queue, root, maxWorkers });
-  const inc = task(tasksUrl, 'inc');
+/**
+ * One round: every side set up at once and warmed up; RTT_N round trips, one of each side in
+ * turn; then each side's burst of BULK_N jobs in turn. Returns each side's round trips and throughput.
+ */
+async function measureRound(round) {
+  const specs = [
+    ['ours', () => oursSide({ url: REDIS_URL, concurrency, maxWorkers: window })],
+    ...(alsoWindow === undefined ? [] : [['alsoWindow', () => oursSide({ url: REDIS_URL, concurrency, maxWorkers: alsoWindow })]]),
+    ...(baseline === undefined ? [] : [['baseline', () => oursSide({ url: REDIS_URL, concurrency, maxWorkers: window, build: baseline })]]),
+    ['raw', () => rawSide({ url: REDIS_URL, concurrency })],
+  ];
+  const sides = [];
   try {
-    for (let i = 0; i < 50; i++) await ex.submit(inc, i); // warm-up
-    const rtt = [];
+    for (const [key, make] of specs) sides.push({ key, side: await make() });
+    for (const { side } of sides) for (let i = 0; i < 50; i++) await side.roundTrip(i); // warm-up
+    const rtt = Object.fromEntries(sides.map(({ key }) => [key, []]));
     for (let i = 0; i < RTT_N; i++) {
+      for (let j = 0; j < sides.length; j++) {
+        const { key, side } = sides[(i + j) % sides.length];
+        const t0 = performance.now();
+        await side.roundTrip(i);
+        rtt[key].push(performance.now() - t0);
+      }
+    }
+    const throughput = {};
+    for (let j = 0; j < sides.length; j++) {
+      const { key, side } = sides[(round + j) % sides.length];
       const t0 = performance.now();
-      if ((await ex.submit(inc, i)) !== i + 1) throw new Error('wrong result');
-      rtt.push(performance.now() - t0);
+      await side.bulk(BULK_N);
+      throughput[key] = BULK_N / ((performance.now() - t0) / 1000);
     }
-    const t0 = performance.now();
-    const results = await Promise.all(Array.from({ length: BULK_N }, (_, i) => ex.submit(inc, i)));
-    const seconds = (performance.now() - t0) / 1000;
-    check(results, BULK_N);
-    return { rtt, throughput: BULK_N / seconds };
+    return Object.fromEntries(sides.map(({ key }) => [key, { rtt: rtt[key], throughput: throughput[key] }]));
   } finally {
-    await ex.shutdown();
-    await worker.stop();
-    await deleteKeys(queue);
-  }
-}
-
-async function measureRaw() {
-  const queue = `bench-raw-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready');
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const q = new Queue(queue, { connection });
-  const events = new QueueEvents(queue, { connection: { url: REDIS_URL } });
-  await events.waitUntilReady();
-  const opts = { removeOnComplete: true, removeOnFail: true };
-  // Completions come from QueueEvents (BullMQ's way to learn a result in another process); custom
-  // job ids let the waiter be registered before the job exists.
-  const waiters = new Map();
-  events.on('completed', ({ jobId, returnvalue }) => {
-    const resolve = waiters.get(jobId);
-    if (resolve !== undefined) {
-      waiters.delete(jobId);
-      resolve(Number(returnvalue));
-    }
-  });
-  const waitFor = (jobId) => new Promise((resolve) => waiters.set(jobId, resolve));
-  let next = 0;
-  const roundTrip = async (x) => {
-    const jobId = `j${next++}`;
-    const done = waitFor(jobId);
-    await q.add('inc', { x }, { ...opts, jobId });
-    return done;
-  };
-  try {
-    for (let i = 0; i < 50; i++) await roundTrip(i); // warm-up
-    const rtt = [];
-    for (let i = 0; i < RTT_N; i++) {
-      const t0 = performance.now();
-      if ((await roundTrip(i)) !== i + 1) throw new Error('wrong result');
-      rtt.push(performance.now() - t0);
-    }
-    // throughput: addBulk of everything in batches of 1,000, results from the completed events
-    const t0 = performance.now();
-    const pending = [];
-    for (let start = 0; start < BULK_N; start += 1000) {
-      const batch = Array.from({ length: Math.min(1000, BULK_N - start) }, (_, k) => {
-        const jobId = `j${next++}`;
-        pending.push(waitFor(jobId));
-        return { name: 'inc', data: { x: start + k }, opts: { ...opts, jobId } };
-      });
-      await q.addBulk(batch);
-    }
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`raw BullMQ: only ${BULK_N - waiters.size} of ${BULK_N} completions seen in 120 s`)), 120_000).unref());
-    const results = await Promise.race([Promise.all(pending), timeout]);
-    const seconds = (performance.now() - t0) / 1000;
-    check(results, BULK_N);
-    return { rtt, throughput: BULK_N / seconds };
-  } finally {
-    await events.close();
-    await q.close();
-    connection.disconnect();
-    await worker.stop();
-    await deleteKeys(queue);
+    for (const { side } of sides) await side.close();
   }
 }
 
@@ -151,10 +94,7 @@ async function main() {
   }
   const runs = { ours: [], raw: [], baseline: [], alsoWindow: [] };
   for (let round = 0; round < rounds; round++) {
-    runs.ours.push(await measureOurs());
-    if (alsoWindow !== undefined) runs.alsoWindow.push(await measureOurs(undefined, alsoWindow));
-    if (baseline !== undefined) runs.baseline.push(await measureOurs(baseline));
-    runs.raw.push(await measureRaw());
+    for (const [key, result] of Object.entries(await measureRound(round))) runs[key].push(result);
   }
   const summarize = (list) => {
     const rtts = list.flatMap((r) => r.rtt).sort((a, b) => a - b);

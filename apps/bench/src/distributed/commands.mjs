@@ -8,20 +8,19 @@
 // jobs submitted at once. Per job it reports the requests clients sent (each one a network
 // message; `--trace` prints one round trip's in order, by connection) and the commands Redis ran
 // (those requests plus the commands inside Lua scripts: Redis's own work).
+// Then, without MONITOR, another N jobs at once with the CPU time each process spent on them:
+// the submitting process, the worker process (Linux /proc) and redis-server (INFO cpu).
 //   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--trace] [--out DIR]
 // Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DistributedExecutor } from '@x/distributed';
-import { task } from '@x/future';
-import { startProcess, xWorkerBin } from './common.mjs';
+import { oursSide, rawSide } from './sides.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,8 +35,6 @@ const { values: args } = parseArgs({
 const JOBS = Number(args.jobs);
 const BULK = Number(args.bulk);
 const concurrency = Number(args.concurrency);
-const root = new URL('../', import.meta.url);
-const tasksUrl = new URL('../tasks.mjs', import.meta.url);
 const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
 
 /** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
@@ -76,7 +73,7 @@ async function startRedis() {
       break;
     } catch (error) {
       probe.disconnect();
-      if (i > 50) throw new Error(`redis-server did not start on port ${port}: ${error}`, { cause: error });
+      if (i > 50) throw new Error(`redis-server did not start on port ${port}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -139,9 +136,12 @@ function between(lines, label) {
 /** A key with the queue name and ids taken out: `x:<q>:ran:<id>`. */
 const keyShape = (key) => (key ?? '?').replace(/^(x|bull):[^:]+:/u, '$1:<q>:').replace(/[0-9a-f]{8}-[0-9a-f-]{27}(-\d+)?|\bj\d+\b/gu, '<id>');
 
+/** @x/distributed's worker scripts (src/worker-scripts.ts), by their first key. */
+const ourScripts = { 'x:<q>:ran:<id>': 'x start script', 'x:<q>:results:<id>': 'x finish script' };
+
 function commandName(line, scripts) {
   const cmd = line.argv[0].toLowerCase();
-  if (cmd === 'evalsha' || cmd === 'eval') return `${cmd} ${scripts.get(line.argv[1]) ?? `(script on ${keyShape(line.argv[3])}, ...)`}`;
+  if (cmd === 'evalsha' || cmd === 'eval') return `${cmd} ${scripts.get(line.argv[1]) ?? ourScripts[keyShape(line.argv[3])] ?? `(script on ${keyShape(line.argv[3])}, ...)`}`;
   if (/^(rpush|lpush|blmpop|blpop|lpop|del|set|get|pexpire|publish|sadd|smembers|mget|exists|lpos|bzpopmin|xread)$/u.test(cmd)) {
     return `${cmd} ${keyShape(cmd === 'blmpop' ? line.argv[3] : cmd === 'xread' ? line.argv.at(-2) : line.argv[1])}`;
   }
@@ -153,7 +153,7 @@ function count(lines, n, scripts, roles) {
   const requests = lines.filter((l) => l.source !== 'lua');
   const byCommand = new Map();
   for (const line of requests) {
-    const key = `${roles(line.source)}: ${commandName(line, scripts)}`;
+    const key = `${roles(line)}: ${commandName(line, scripts)}`;
     byCommand.set(key, (byCommand.get(key) ?? 0) + 1);
   }
   return {
@@ -167,80 +167,41 @@ function count(lines, n, scripts, roles) {
 function traceOne(lines, scripts, roles) {
   const requests = lines.filter((l) => l.source !== 'lua');
   const t0 = requests[0]?.time ?? 0;
-  return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l.source).padEnd(18)} ${commandName(l, scripts)}`);
+  return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
 }
 
-/** The side under test: `roundTrip(i)` one job at a time, `bulk(n)` n at once, `close()`. */
-async function ours(url) {
-  const queue = `cmd-x-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [xWorkerBin, '--connection', url, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue');
-  const ex = new DistributedExecutor({ connection: url, queue, root, maxWorkers: concurrency });
-  const inc = task(tasksUrl, 'inc');
-  return {
-    label: 'DistributedExecutor + x-worker --backend async',
-    role: (name) => (name.startsWith('x-executor') ? 'executor' : name.startsWith('x-worker') ? (name.endsWith('-control') ? 'worker (control)' : 'worker') : name === '' ? 'worker (bullmq)' : name),
-    roundTrip: async (i) => {
-      if ((await ex.submit(inc, i)) !== i + 1) throw new Error('wrong result');
-    },
-    bulk: async (n) => {
-      const results = await Promise.all(Array.from({ length: n }, (_, i) => ex.submit(inc, i)));
-      results.forEach((r, i) => {
-        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
-      });
-    },
-    close: async () => {
-      await ex.shutdown();
-      await worker.stop();
-    },
-  };
+/** CPU milliseconds a process spent so far (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
-async function raw(url) {
-  const queue = `cmd-raw-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready', { REDIS_URL: url });
-  const connection = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'raw-submitter' });
-  const q = new Queue(queue, { connection });
-  const events = new QueueEvents(queue, { connection: { url, connectionName: 'raw-events' } });
-  await events.waitUntilReady();
-  const opts = { removeOnComplete: true, removeOnFail: true };
-  const waiters = new Map();
-  events.on('completed', ({ jobId, returnvalue }) => {
-    waiters.get(jobId)?.(Number(returnvalue));
-    waiters.delete(jobId);
-  });
-  const waitFor = (jobId) => new Promise((resolve) => waiters.set(jobId, resolve));
-  let next = 0;
-  return {
-    label: 'raw BullMQ (Queue.add/addBulk + Worker + QueueEvents)',
-    role: (name) => (name === 'raw-submitter' ? 'submitter' : name === 'raw-events' ? 'submitter (events)' : 'worker'),
-    roundTrip: async (x) => {
-      const jobId = `j${next++}`;
-      const done = waitFor(jobId);
-      await q.add('inc', { x }, { ...opts, jobId });
-      if ((await done) !== x + 1) throw new Error('wrong result');
-    },
-    bulk: async (n) => {
-      const pending = [];
-      for (let start = 0; start < n; start += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - start) }, (_, k) => {
-          const jobId = `j${next++}`;
-          pending.push(waitFor(jobId));
-          return { name: 'inc', data: { x: start + k }, opts: { ...opts, jobId } };
-        });
-        await q.addBulk(batch);
-      }
-      const results = await Promise.all(pending);
-      results.forEach((r, i) => {
-        if (r !== i + 1) throw new Error(`wrong result for job ${i}`);
-      });
-    },
-    close: async () => {
-      await events.close();
-      await q.close();
-      connection.disconnect();
-      await worker.stop();
-    },
-  };
+/** CPU milliseconds redis-server spent so far (INFO cpu). */
+async function redisCpuMs(redis) {
+  const info = await redis.info('cpu');
+  const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`, 'u').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/** CPU microseconds per job of the submitting process, the worker process and Redis, over a burst of `n` (no MONITOR). */
+async function cpuPerJob(side, url, n) {
+  const redis = new Redis(url);
+  try {
+    const before = { me: process.cpuUsage(), worker: processCpuMs(side.workerPid), redis: await redisCpuMs(redis) };
+    await side.bulk(n);
+    const me = process.cpuUsage(before.me);
+    return {
+      submitter: (me.user + me.system) / n,
+      worker: ((processCpuMs(side.workerPid) - before.worker) * 1000) / n,
+      redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
+    };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function measure(make, scripts) {
@@ -251,7 +212,7 @@ async function measure(make, scripts) {
       for (let i = 0; i < 20; i++) await side.roundTrip(i); // warm-up: connections, scripts loaded
       const rec = await record(redis.url);
       const names = await rec.names();
-      const roles = (addr) => (addr === 'lua' ? 'lua' : side.role(names.get(addr) ?? ''));
+      const roles = (line) => (line.source === 'lua' ? 'lua' : side.role(names.get(line.source) ?? '', line.argv[0].toLowerCase()));
       await rec.mark('rtt:begin');
       for (let i = 0; i < JOBS; i++) await side.roundTrip(i);
       await rec.mark('rtt:end');
@@ -263,7 +224,9 @@ async function measure(make, scripts) {
       await side.bulk(BULK);
       await rec.mark('bulk:end');
       await rec.stop();
+      const cpu = await cpuPerJob(side, redis.url, BULK);
       return {
+        cpu,
         label: side.label,
         redis: redis.version,
         rtt: count(between(rec.lines, 'rtt'), JOBS, scripts, roles),
@@ -284,8 +247,8 @@ async function main() {
     return 0;
   }
   const scripts = await bullScriptNames();
-  const o = await measure(ours, scripts);
-  const r = await measure(raw, scripts);
+  const o = await measure((url) => oursSide({ url, concurrency, maxWorkers: concurrency }), scripts);
+  const r = await measure((url) => rawSide({ url, concurrency }), scripts);
   const f = (x) => x.toFixed(2);
   const rows = [
     ['', 'requests / job, one at a time', 'commands run / job, one at a time', `requests / job, ${BULK} at once`, `commands run / job, ${BULK} at once`],
@@ -296,6 +259,15 @@ async function main() {
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
   console.log(`\nRedis commands per job (private redis-server ${o.redis}, worker concurrency ${concurrency}, ${JOBS} round trips one at a time, then ${BULK} jobs at once; requests = what clients sent, commands run = requests + commands inside Lua scripts)\n`);
   console.log(table);
+  const c = (x) => x.toFixed(0);
+  const cpuRows = [
+    ['', 'submitting process', 'worker process', 'redis-server', 'all three'],
+    ...[o, r].map((side) => [side.label, c(side.cpu.submitter), c(side.cpu.worker), c(side.cpu.redis), c(side.cpu.submitter + side.cpu.worker + side.cpu.redis)]),
+    ['ours / raw', f(o.cpu.submitter / r.cpu.submitter), f(o.cpu.worker / r.cpu.worker), f(o.cpu.redis / r.cpu.redis), f((o.cpu.submitter + o.cpu.worker + o.cpu.redis) / (r.cpu.submitter + r.cpu.worker + r.cpu.redis))],
+  ];
+  const cpuTable = [`| ${cpuRows[0].join(' | ')} |`, `|${cpuRows[0].map(() => ' --- ').join('|')}|`, ...cpuRows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  console.log(`\nCPU time per job (microseconds), ${BULK} jobs at once without MONITOR (worker: Linux /proc; redis-server: INFO cpu)\n`);
+  console.log(cpuTable);
   for (const side of [o, r]) {
     for (const phase of ['rtt', 'bulk']) {
       console.log(`\n${side.label}, ${phase === 'rtt' ? 'one at a time' : `${BULK} at once`}: requests per job by connection and command`);
@@ -306,7 +278,7 @@ async function main() {
   if (args.out !== undefined) {
     const outDir = new URL(`../../${args.out}/`, import.meta.url);
     await mkdir(outDir, { recursive: true });
-    await writeFile(new URL('distributed-commands.json', outDir), `${JSON.stringify({ date: new Date().toISOString(), concurrency, jobs: JOBS, bulk: BULK, ours: o, raw: r, table }, null, 2)}\n`);
+    await writeFile(new URL('distributed-commands.json', outDir), `${JSON.stringify({ date: new Date().toISOString(), concurrency, jobs: JOBS, bulk: BULK, ours: o, raw: r, table, cpuTable }, null, 2)}\n`);
   }
   return 0;
 }

@@ -43,6 +43,7 @@ export async function startProcess(command, argv, readyText, env = {}) {
     });
   });
   return {
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.removeAllListeners('exit');
@@ -53,9 +54,9 @@ export async function startProcess(command, argv, readyText, env = {}) {
   };
 }
 
-/** Deletes every key of `queue` (BullMQ's and ours). */
-export async function deleteKeys(queue) {
-  const redis = new Redis(REDIS_URL);
+/** Deletes every key of `queue` (BullMQ's and ours) in the Redis at `url`. */
+export async function deleteKeys(queue, url = REDIS_URL) {
+  const redis = new Redis(url);
   for (const pattern of [`bull:${queue}:*`, `x:${queue}:*`]) {
     const keys = await redis.keys(pattern);
     if (keys.length > 0) await redis.del(...keys);
