@@ -20,11 +20,11 @@ import { Deque } from './deque.js'
 import { WorkerLostError, lostError } from './errors.js'
 import { decodeEnvelope, encodePayload, keys, rootPath, toWire } from './protocol.js'
 import type { Envelope, JobPayload } from './protocol.js'
+import { WorkerNumbers } from './registry.js'
 import type { UnstartedState } from './registry.js'
 import { newItem } from './item.js'
 import type { Item } from './item.js'
-import { checkStarted, checkUnstarted } from './lost-check.js'
-import type { LostCheck } from './lost-check.js'
+import { checkStarted, checkUnstarted, lostCheckOf } from './lost-check.js'
 import { Session } from './session.js'
 import { linkSignal } from './signal-link.js'
 import { attachStream, deliverPartial, isPartial, sendCredit } from './partial.js'
@@ -75,7 +75,7 @@ export class DistributedExecutor extends Executor {
   #closed = false
   #disposed = false
   #idle: (() => void)[] = []
-  readonly #workerNumbers = new Map<string, number>()
+  readonly #workerNumbers = new WorkerNumbers()
   readonly #publish = (channel: string, message: string): void => {
     this.#session?.publish(channel, message)
   }
@@ -279,7 +279,7 @@ export class DistributedExecutor extends Executor {
     if (envelope.t === 'start') {
       item.workerId = envelope.workerId
       if (channels.futureStart.hasSubscribers) {
-        channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: this.#workerNumber(envelope.workerId) })
+        channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: this.#workerNumbers.of(envelope.workerId) })
       }
       return
     }
@@ -296,12 +296,6 @@ export class DistributedExecutor extends Executor {
     this.#checkIdle()
   }
 
-  #workerNumber(id: string): number {
-    let n = this.#workerNumbers.get(id)
-    if (n === undefined) this.#workerNumbers.set(id, (n = this.#workerNumbers.size + 1))
-    return n
-  }
-
   /** Every checkInterval while work is out: lost workers, and the live capacity. */
   async #check(): Promise<void> {
     const session = this.#session
@@ -311,20 +305,10 @@ export class DistributedExecutor extends Executor {
         this.#capacity = await session.liveCapacity()
         this.#pump()
       }
-      const check: LostCheck = {
-        redis: session.redis,
-        queue: this.queue,
-        bull: session.bull,
-        checkInterval: this.#checkInterval,
-        handed: this.#handed,
-        lost: (item, workerId, state) => {
-          this.#lost(item, workerId, state)
-        },
-        resend: (item) => {
-          this.#resend(item)
-        },
-        reconnectedAt: () => session.reconnectedAt,
-      }
+      const check = lostCheckOf(session, this.queue, this.#checkInterval, this.#handed, {
+        lost: (item, workerId, state) => { this.#lost(item, workerId, state) },
+        resend: (item) => { this.#resend(item) },
+      })
       await checkUnstarted(check)
       await checkStarted(check)
       for (const item of this.#handed.values()) sendCredit(item, this.queue, this.#publish) // the consumer is alive

@@ -22,6 +22,20 @@ export interface LostCheck {
 }
 
 /**
+ * The check's view of an executor: its session's connections, its queue and what it handed
+ * over, and whom to tell.
+ */
+export function lostCheckOf(
+  session: { readonly redis: Redis; readonly bull: Queue; readonly reconnectedAt: number | undefined },
+  queue: string,
+  checkInterval: number,
+  handed: ReadonlyMap<string, Item>,
+  on: Pick<LostCheck, 'lost' | 'resend'>,
+): LostCheck {
+  return { redis: session.redis, queue, bull: session.bull, checkInterval, handed, lost: on.lost, resend: on.resend, reconnectedAt: () => session.reconnectedAt }
+}
+
+/**
  * The heartbeat lifetime assumed for a worker this process never saw alive (milliseconds): five
  * times `serve()`'s default heartbeat.
  */

@@ -59,3 +59,15 @@ export async function unstartedStates(redis: Redis, queue: string, jobIds: reado
   })
   return states
 }
+
+/** Small numbers for worker ids, in the order first seen (diagnostics' `workerId`). */
+export class WorkerNumbers {
+  readonly #numbers = new Map<string, number>()
+
+  /** The worker's number: 1 for the first id seen, 2 for the next, ... */
+  of(id: string): number {
+    let n = this.#numbers.get(id)
+    if (n === undefined) this.#numbers.set(id, (n = this.#numbers.size + 1))
+    return n
+  }
+}
