@@ -19,8 +19,13 @@ import { detach, sendAbort, armGrace } from './abort.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
+interface SpecEntry {
+  specId: number
+  spec: EngineItem['spec']
+}
+
 interface Send {
-  readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
+  readonly batch: RunBatch & { specs?: SpecEntry[]; chunks?: boolean[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
   readonly items: EngineItem[]
   transfer: Transferable[] | undefined
   /** It carries one call with large arguments, alone. */
@@ -28,7 +33,7 @@ interface Send {
 }
 
 function newBatch<H>(engine: PoolEngine<H>): Send['batch'] {
-  return { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [], ...(engine.claims.sentMeansStarted ? { slots: undefined, tickets: undefined } : { slots: [], tickets: [] }) }
+  return { ids: [], specIds: [], args: [], names: [], ...(engine.claims.sentMeansStarted ? { slots: undefined, tickets: undefined } : { slots: [], tickets: [] }) }
 }
 
 /** Sends what the workers can take, and starts workers for the rest. */
@@ -99,7 +104,7 @@ export function pump<H>(engine: PoolEngine<H>): void {
     }
     if (!target.sentSpecs.has(item.specId)) {
       target.sentSpecs.add(item.specId)
-      send.batch.specs.push({ specId: item.specId, spec: item.spec })
+      addSpec(send.batch, item)
     }
     addToBatch(send.batch, item)
     send.items.push(item)
@@ -154,8 +159,12 @@ function ensureSpecs(worker: WorkerRecord, { batch, items }: Send): void {
   for (const item of items) {
     if (worker.sentSpecs.has(item.specId)) continue
     worker.sentSpecs.add(item.specId)
-    batch.specs.push({ specId: item.specId, spec: item.spec })
+    addSpec(batch, item)
   }
+}
+
+function addSpec(batch: Send['batch'], item: EngineItem): void {
+  ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
 }
 
 /** The estimated bytes of the arguments a worker holds (asked only for large calls: they are few). */
@@ -181,8 +190,9 @@ function addToBatch(batch: Send['batch'], item: EngineItem): void {
   batch.specIds.push(item.specId)
   batch.args.push(item.args)
   batch.names.push(item.future.name)
-  batch.chunks.push(item.chunk)
-  // the streams column exists only in a batch that holds a stream task
+  // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
+  if (item.chunk) (batch.chunks ??= new Array<boolean>(index).fill(false)).push(true)
+  else batch.chunks?.push(false)
   if (item.stream !== undefined) (batch.streams ??= new Array<number>(index).fill(0)).push(item.stream.highWaterMark)
   else batch.streams?.push(0)
 }
@@ -232,21 +242,20 @@ function sendRun<H>(
 ): void {
   const handle = worker.handle as H
   try {
-    engine.transport.send(handle, { type: 'run', batch, diag }, transfer)
+    engine.transport.send(handle, diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer)
     // A task queued again after its worker died may have been aborted there already.
     for (const item of items) if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     return
   } catch {
     // Something in the batch cannot be copied: send the items one by one to find it.
   }
-  const specs = new Map(batch.specs.map(({ specId, spec }) => [specId, spec]))
+  const specs = new Map((batch.specs ?? []).map(({ specId, spec }) => [specId, spec]))
   for (const item of items) {
     const one = newBatch(engine)
-    const spec = specs.get(item.specId)
-    if (spec !== undefined) one.specs.push({ specId: item.specId, spec })
+    if (specs.has(item.specId)) addSpec(one, item)
     addToBatch(one, item)
     try {
-      engine.transport.send(handle, { type: 'run', batch: one, diag }, item.transfer)
+      engine.transport.send(handle, diag ? { type: 'run', batch: one, diag: true } : { type: 'run', batch: one }, item.transfer)
       specs.delete(item.specId)
       if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     } catch (error) {
