@@ -165,9 +165,12 @@ export class PoolEngine<H = unknown> {
         signal.addEventListener('abort', item.onAbort, { once: true })
       }
     }
-    // A lone call and an idle worker: send it now (one microtask less per round trip); calls
+    // A lone call and an idle thread: send it now (one microtask less per round trip); calls
     // submitted together still go in one message, from the dispatcher run scheduled after them.
-    if (this.queued === 1 && !this.#scheduled && this.#idleWorker()) pump(this)
+    // (Claims policy only: under sentMeansStarted a call is RUNNING once sent, and a caller that
+    // sees it RUNNING should find it started, not still in the pipe, as a microtask later it is
+    // far more likely to be.)
+    if (this.queued === 1 && !this.#scheduled && !this.claims.sentMeansStarted && this.#idleWorker()) pump(this)
     else this.schedule()
     return future
   }
