@@ -245,9 +245,12 @@ export class PoolEngine<H = unknown> {
   /** @internal wakes whenDrained() waiters once nothing is queued or running */
   checkDrained(): void {
     if (this.queued !== 0 || this.inflight !== 0) return
-    const waiters = this.#drainWaiters
-    this.#drainWaiters = []
-    for (const resolve of waiters) resolve()
+    // (each round trip of a lone call drains the pool: no new array unless someone waits)
+    if (this.#drainWaiters.length > 0) {
+      const waiters = this.#drainWaiters
+      this.#drainWaiters = []
+      for (const resolve of waiters) resolve()
+    }
     // after shutdown({ wait: false }), the workers go once the work is done
     this.maybeStopWorkers()
   }
