@@ -9,7 +9,8 @@ import type { CallableSpec, SerializedError } from '@x/future'
 
 /**
  * Tasks sent to a worker in one message; entry `i` of each array belongs to task `i`. A worker
- * runs them one at a time, in order.
+ * runs them one at a time, in order. A column that would hold only its default is left out (each
+ * key and array costs its copy, which counts for a message of one tiny task).
  * @since 0.1.0
  */
 export interface RunBatch {
@@ -17,8 +18,8 @@ export interface RunBatch {
   readonly ids: number[]
   /** Their callables' numbers ({@link CallableTable}). */
   readonly specIds: number[]
-  /** Callables this worker has not been sent before, by number. */
-  readonly specs: {
+  /** Callables this worker has not been sent before, by number; absent when there are none. */
+  readonly specs?: {
     /** Its number. */
     readonly specId: number
     /** The callable. */
@@ -28,8 +29,8 @@ export interface RunBatch {
   readonly args: unknown[][]
   /** Their names (for `currentTask().name`). */
   readonly names: (string | undefined)[]
-  /** Which of them are `map()` chunks. */
-  readonly chunks: boolean[]
+  /** Which of them are `map()` chunks; absent when none is. */
+  readonly chunks?: boolean[]
   /** Claim-word slots, entry per task (the claims policy), or absent ("sent means started"). */
   readonly slots?: number[] | undefined
   /** What each task's claim word holds while it is PENDING (`ClaimWords.ticket`), with `slots`. */
@@ -50,8 +51,8 @@ export interface ResultBatch {
   readonly ids: number[]
   /** The value, or the `SerializedError` when the task's index is in `failed`. */
   readonly values: unknown[]
-  /** Indexes (into `ids`) of the tasks that threw, ascending. */
-  readonly failed: number[]
+  /** Indexes (into `ids`) of the tasks that threw, ascending; absent when none did. */
+  readonly failed?: number[]
   /** Mean run time per task of the batch, ms (the send-ahead window learns from it). */
   readonly meanMs: number
 }
@@ -72,8 +73,8 @@ export type ToWorker =
       readonly type: 'run'
       /** The tasks. */
       readonly batch: RunBatch
-      /** Whether someone listens to wait events (forward waits on nested futures). */
-      readonly diag: boolean
+      /** Whether someone listens to wait events (forward waits on nested futures); absent: no. */
+      readonly diag?: true
     }
   | {
       /** A nested future ended. */

@@ -19,26 +19,74 @@ import { detach, sendAbort, armGrace } from './abort.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
+interface SpecEntry {
+  specId: number
+  spec: EngineItem['spec']
+}
+
 interface Send {
-  readonly batch: RunBatch & { specs: { specId: number; spec: EngineItem['spec'] }[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
+  readonly batch: RunBatch & { specs?: SpecEntry[]; chunks?: boolean[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
   readonly items: EngineItem[]
   transfer: Transferable[] | undefined
   /** It carries one call with large arguments, alone. */
   readonly large: boolean
 }
 
-function newBatch<H>(engine: PoolEngine<H>): Send['batch'] {
-  return { ids: [], specIds: [], specs: [], args: [], names: [], chunks: [], ...(engine.claims.sentMeansStarted ? { slots: undefined, tickets: undefined } : { slots: [], tickets: [] }) }
+/** A worker's messages of one dispatcher run, in order. */
+interface Outbox {
+  readonly worker: WorkerRecord
+  readonly messages: Send[]
 }
+
+/**
+ * A message holding `item`. Its columns start as one-element literals: an array grown by `push`
+ * from empty reserves 17 slots, six times over for a message of one call.
+ */
+function newSend<H>(engine: PoolEngine<H>, item: EngineItem, large: boolean): Send {
+  const claims = !engine.claims.sentMeansStarted
+  const batch: Send['batch'] = {
+    ids: [item.future.id],
+    specIds: [item.specId],
+    args: [item.args],
+    names: [item.future.name],
+    slots: claims ? [item.slot] : undefined,
+    tickets: claims ? [item.ticket] : undefined,
+  }
+  // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
+  if (item.chunk) batch.chunks = [true]
+  if (item.stream !== undefined) batch.streams = [item.stream.highWaterMark]
+  return { batch, items: [item], transfer: item.transfer === undefined ? undefined : [...item.transfer], large }
+}
+
+function outboxOf(sends: Outbox[] | undefined, worker: WorkerRecord): Outbox | undefined {
+  if (sends !== undefined) for (const outbox of sends) if (outbox.worker === worker) return outbox
+  return undefined
+}
+
+/** A dispatcher run is under way (an event it publishes may submit): a nested run waits its turn. */
+let pumping = false
 
 /** Sends what the workers can take, and starts workers for the rest. */
 export function pump<H>(engine: PoolEngine<H>): void {
   if (engine.broken !== undefined) return
+  if (pumping) {
+    engine.schedule()
+    return
+  }
+  pumping = true
+  try {
+    dispatch(engine)
+  } finally {
+    pumping = false
+  }
+}
+
+function dispatch<H>(engine: PoolEngine<H>): void {
   const ready: WorkerRecord[] = []
   for (const worker of engine.workers) if (worker.life === 'ready' && worker.blockedBy === undefined) ready.push(worker)
   const maxTasks = engine.options.maxTasksPerWorker
-  // per worker, its messages in order: a large call travels alone
-  let sends: Map<WorkerRecord, Send[]> | undefined
+  // per worker, its messages in order: a large call travels alone (a short list: one entry per worker)
+  let sends: Outbox[] | undefined
   while (engine.queued > 0 && ready.length > 0) {
     const item = engine.queue.peek()
     if (item === undefined) break
@@ -57,7 +105,7 @@ export function pump<H>(engine: PoolEngine<H>): void {
       if (worker.held.size >= room) continue
       // A worker that still holds more than half its room waits: it gets its next tasks in one
       // message once it is down to half (not one message per result it sends back).
-      if (worker.held.size > room >> 1 && sends?.has(worker) !== true) continue
+      if (worker.held.size > room >> 1 && outboxOf(sends, worker) === undefined) continue
       // nor more data than the byte budget (one call always may go)
       if (large && worker.held.size > 0 && heldBytes(worker) + bytes > engine.window.maxBytes) continue
       if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
@@ -86,28 +134,30 @@ export function pump<H>(engine: PoolEngine<H>): void {
     target.assigned++
     engine.inflight++
     if (startsNow) announce(engine, item, target)
-    sends ??= new Map()
-    let messages = sends.get(target)
-    if (messages === undefined) {
-      messages = []
-      sends.set(target, messages)
-    }
-    let send = messages.at(-1)
-    if (send === undefined || large || send.large) {
-      send = { batch: newBatch(engine), items: [], transfer: undefined, large }
-      messages.push(send)
+    let outbox = outboxOf(sends, target)
+    const last = outbox?.messages.at(-1)
+    let send: Send
+    if (last === undefined || large || last.large) {
+      send = newSend(engine, item, large)
+      if (outbox === undefined) {
+        outbox = { worker: target, messages: [send] }
+        if (sends === undefined) sends = [outbox]
+        else sends.push(outbox)
+      } else outbox.messages.push(send)
+    } else {
+      send = last
+      addToBatch(send.batch, item)
+      send.items.push(item)
+      if (item.transfer !== undefined) (send.transfer ??= []).push(...item.transfer)
     }
     if (!target.sentSpecs.has(item.specId)) {
       target.sentSpecs.add(item.specId)
-      send.batch.specs.push({ specId: item.specId, spec: item.spec })
+      addSpec(send.batch, item)
     }
-    addToBatch(send.batch, item)
-    send.items.push(item)
-    if (item.transfer !== undefined) (send.transfer ??= []).push(...item.transfer)
   }
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
-    for (const [worker, messages] of sends) {
+    for (const { worker, messages } of sends) {
       if (worker.idleTimer !== undefined) {
         clearTimeout(worker.idleTimer)
         worker.idleTimer = undefined
@@ -154,8 +204,12 @@ function ensureSpecs(worker: WorkerRecord, { batch, items }: Send): void {
   for (const item of items) {
     if (worker.sentSpecs.has(item.specId)) continue
     worker.sentSpecs.add(item.specId)
-    batch.specs.push({ specId: item.specId, spec: item.spec })
+    addSpec(batch, item)
   }
+}
+
+function addSpec(batch: Send['batch'], item: EngineItem): void {
+  ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
 }
 
 /** The estimated bytes of the arguments a worker holds (asked only for large calls: they are few). */
@@ -181,8 +235,9 @@ function addToBatch(batch: Send['batch'], item: EngineItem): void {
   batch.specIds.push(item.specId)
   batch.args.push(item.args)
   batch.names.push(item.future.name)
-  batch.chunks.push(item.chunk)
-  // the streams column exists only in a batch that holds a stream task
+  // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
+  if (item.chunk) (batch.chunks ??= new Array<boolean>(index).fill(false)).push(true)
+  else batch.chunks?.push(false)
   if (item.stream !== undefined) (batch.streams ??= new Array<number>(index).fill(0)).push(item.stream.highWaterMark)
   else batch.streams?.push(0)
 }
@@ -232,21 +287,19 @@ function sendRun<H>(
 ): void {
   const handle = worker.handle as H
   try {
-    engine.transport.send(handle, { type: 'run', batch, diag }, transfer)
+    engine.transport.send(handle, diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer)
     // A task queued again after its worker died may have been aborted there already.
     for (const item of items) if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     return
   } catch {
     // Something in the batch cannot be copied: send the items one by one to find it.
   }
-  const specs = new Map(batch.specs.map(({ specId, spec }) => [specId, spec]))
+  const specs = new Map((batch.specs ?? []).map(({ specId, spec }) => [specId, spec]))
   for (const item of items) {
-    const one = newBatch(engine)
-    const spec = specs.get(item.specId)
-    if (spec !== undefined) one.specs.push({ specId: item.specId, spec })
-    addToBatch(one, item)
+    const one = newSend(engine, item, false).batch
+    if (specs.has(item.specId)) addSpec(one, item)
     try {
-      engine.transport.send(handle, { type: 'run', batch: one, diag }, item.transfer)
+      engine.transport.send(handle, diag ? { type: 'run', batch: one, diag: true } : { type: 'run', batch: one }, item.transfer)
       specs.delete(item.specId)
       if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     } catch (error) {

@@ -144,9 +144,12 @@ export class PoolEngine<H = unknown> {
         signal.addEventListener('abort', item.onAbort, { once: true })
       }
     }
-    // A lone call and an idle worker: send it now (one microtask less per round trip); calls
+    // A lone call and an idle thread: send it now (one microtask less per round trip); calls
     // submitted together still go in one message, from the dispatcher run scheduled after them.
-    if (this.queued === 1 && !this.#scheduled && this.#idleWorker()) pump(this)
+    // (Claims policy only: under sentMeansStarted a call is RUNNING once sent, and a caller that
+    // sees it RUNNING should find it started, not still in the pipe, as a microtask later it is
+    // far more likely to be.)
+    if (this.queued === 1 && !this.#scheduled && !this.claims.sentMeansStarted && this.#idleWorker()) pump(this)
     else this.schedule()
     return future
   }
@@ -221,9 +224,12 @@ export class PoolEngine<H = unknown> {
   /** @internal wakes whenDrained() waiters once nothing is queued or running */
   checkDrained(): void {
     if (this.queued !== 0 || this.inflight !== 0) return
-    const waiters = this.#drainWaiters
-    this.#drainWaiters = []
-    for (const resolve of waiters) resolve()
+    // (each round trip of a lone call drains the pool: no new array unless someone waits)
+    if (this.#drainWaiters.length > 0) {
+      const waiters = this.#drainWaiters
+      this.#drainWaiters = []
+      for (const resolve of waiters) resolve()
+    }
     // after shutdown({ wait: false }), the workers go once the work is done
     this.maybeStopWorkers()
   }

@@ -16,6 +16,8 @@ import { announce, announceHead } from './dispatch.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { WorkerRecord } from './worker-record.js'
 
+const NONE_FAILED: readonly number[] = []
+
 /** Routes one message from `worker`. */
 export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, message: FromWorker): void {
   if (worker.life === 'gone') return
@@ -73,7 +75,8 @@ export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, messag
 }
 
 function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: ResultBatch): void {
-  const { ids, values, failed } = batch
+  const { ids, values } = batch
+  const failed = batch.failed ?? NONE_FAILED
   let nextFailed = 0
   let lastSpec = 0
   for (let i = 0; i < ids.length; i++) {

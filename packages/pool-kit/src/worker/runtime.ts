@@ -108,7 +108,7 @@ export class WorkerRuntime {
   receive(message: ToWorker): void {
     switch (message.type) {
       case 'run':
-        this.#diag = message.diag
+        this.#diag = message.diag === true
         this.#enqueue(message.batch)
         if (!this.#draining) this.#drain()
         break
@@ -141,7 +141,7 @@ export class WorkerRuntime {
   }
 
   #enqueue(batch: RunBatch): void {
-    for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
+    if (batch.specs !== undefined) for (const { specId, spec } of batch.specs) this.#callables.define(specId, spec)
     const { ids, specIds, args, names, chunks, slots, tickets, streams } = batch
     for (let i = 0; i < ids.length; i++) {
       this.#queue.push({
@@ -149,7 +149,7 @@ export class WorkerRuntime {
         specId: specIds[i] ?? 0,
         args: args[i] ?? [],
         name: names[i],
-        chunk: chunks[i] === true,
+        chunk: chunks?.[i] === true,
         slot: slots?.[i] ?? -1,
         highWaterMark: streams?.[i] ?? 0,
         ticket: tickets?.[i] ?? 0,
