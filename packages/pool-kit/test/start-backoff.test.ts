@@ -25,19 +25,20 @@ describe('StartBackoff', () => {
     expect(backoff.delayMs).toBe(1000)
   })
 
-  it('kills from outside count a quarter: 20 in a row give up once starts have failed for 30 s, 19 and one success do not', () => {
+  it('kills from outside count a quarter: 20 in a row give up once starts have failed for 60 s, 19 and one success do not', () => {
     const clock = manualClock()
     const backoff = new StartBackoff(20, 5, 1000, { now: clock.now })
     for (let i = 0; i < 19; i++) {
       expect(backoff.failed(true).retry).toBe(true)
-      clock.advance(2_000)
+      clock.advance(4_000)
     }
-    expect(backoff.failed(true)).toEqual({ retry: false, failures: 20, delayMs: 1000 })
-    expect(backoff.failingForMs).toBe(38_000)
+    // (a kill weighs a quarter toward the delay too: 20 kills wait as long as 5 failures)
+    expect(backoff.failed(true)).toEqual({ retry: false, failures: 20, delayMs: 320 })
+    expect(backoff.failingForMs).toBe(76_000)
     const other = new StartBackoff(20, 5, 1000, { now: clock.now })
     for (let i = 0; i < 19; i++) {
       other.failed(true)
-      clock.advance(2_000)
+      clock.advance(4_000)
     }
     other.started()
     expect(other.failed(false).retry).toBe(true)
@@ -50,12 +51,12 @@ describe('StartBackoff', () => {
       expect(backoff.failed(true).retry).toBe(true)
       clock.advance(100)
     }
-    // 200 failures over 19.9 s: still retrying; the first failure past 30 s gives up
+    // 200 failures over 19.9 s: still retrying; the first failure past 60 s gives up
     expect(backoff.failingForMs).toBe(19_900)
-    clock.advance(30_000 - 20_000)
+    clock.advance(60_000 - 20_000)
     expect(backoff.wouldRetry(true)).toBe(false)
     expect(backoff.failed(true)).toEqual({ retry: false, failures: 201, delayMs: 1000 })
-    expect(backoff.failingForMs).toBe(30_000)
+    expect(backoff.failingForMs).toBe(60_000)
   })
 
   it('the span counts from the first failure of the streak: a success starts it over', () => {
@@ -99,8 +100,21 @@ describe('StartBackoff', () => {
     const mixed = new StartBackoff(20, 5, 1000, { now: clock.now })
     for (let i = 0; i < 4; i++) mixed.failed(false)
     for (let i = 0; i < 4; i++) expect(mixed.failed(true).retry).toBe(true) // weighs 5, within the span
-    clock.advance(30_000)
-    expect(mixed.failed(true)).toEqual({ retry: false, failures: 9, delayMs: 1000 })
+    clock.advance(60_000)
+    expect(mixed.failed(true)).toEqual({ retry: false, failures: 9, delayMs: 381 })
+  })
+
+  it('kills from outside grow the delay a quarter as fast: it doubles every 4 kills, up to the longest', () => {
+    const backoff = new StartBackoff()
+    const delays: number[] = []
+    for (let i = 0; i < 32; i++) {
+      backoff.failed(true)
+      delays.push(backoff.delayMs)
+    }
+    expect(delays[0]).toBe(12)
+    expect([delays[3], delays[7], delays[11], delays[15], delays[19], delays[23]]).toEqual([20, 40, 80, 160, 320, 640])
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1] ?? 0)
+    expect(delays.at(-1)).toBe(1000)
   })
 
   it('a start that succeeds resets the count', () => {
