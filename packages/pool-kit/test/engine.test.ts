@@ -97,6 +97,15 @@ describe('PoolEngine on worker threads', () => {
     expect(engine.workerCount).toBeLessThanOrEqual(2)
   })
 
+  it("names a future after its function or export unless given a name; an anonymous function's future has none", async () => {
+    const engine = newEngine(1)
+    const byTask = engine.submit(describeCallable(task(tasks, 'a')), [1], false, undefined, undefined, undefined)
+    const given = engine.submit(describeCallable(task(tasks, 'a')), [2], false, 'mine', undefined, undefined)
+    const anonymous = engine.submit(describeCallable((x: number) => x), [3], false, undefined, undefined, undefined)
+    expect([byTask.name, given.name, anonymous.name]).toEqual(['a', 'mine', undefined])
+    expect(await Promise.all([byTask, given, anonymous])).toEqual([1, 2, 3])
+  })
+
   it('a dead thread fails only the task it was running; the ones sent ahead run on the next thread', async () => {
     const engine = newEngine(1)
     // learn that exitIf is short, so it is sent ahead in batches

@@ -151,7 +151,7 @@ export class ProcessPoolExecutor extends Executor {
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, args, false, name ?? spec.name, signal, currentTask()?.id, stream) as Future<
+    return this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream) as Future<
       Awaited<ReturnType<FunctionOf<C>>>
     >
   }
@@ -187,7 +187,7 @@ export class ProcessPoolExecutor extends Executor {
   protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    return this.#engine.submit(spec, packCallColumns(count, columns), true, spec.name, undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<unknown[]>
   }
 
   /**

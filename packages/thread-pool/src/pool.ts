@@ -8,7 +8,7 @@
  */
 import type { Transferable } from 'node:worker_threads'
 import { channels, checkArguments, currentTask, describeValue, Executor } from '@x/future'
-import type { Callable, CallableSpec, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
+import type { Callable, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
 import { ClaimWords, openPoolStream, packCallColumns, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { StreamSubmitOptions } from '@x/pool-kit'
 import { threadErrors } from './errors.js'
@@ -168,7 +168,7 @@ export class ThreadPoolExecutor extends Executor {
       }
     }
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, moved.args, false, name ?? defaultName(spec), signal, currentTask()?.id, stream, moved.transfer) as Future<
+    return this.#engine.submit(spec, moved.args, false, name, signal, currentTask()?.id, stream, moved.transfer) as Future<
       Awaited<ReturnType<FunctionOf<C>>>
     >
   }
@@ -206,7 +206,7 @@ export class ThreadPoolExecutor extends Executor {
   protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    return this.#engine.submit(spec, packCallColumns(count, columns), true, defaultName(spec), undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<unknown[]>
   }
 
   /**
@@ -242,9 +242,4 @@ export class ThreadPoolExecutor extends Executor {
   protected override lendWorker(): (() => void) | undefined {
     return this.#engine.lend()
   }
-}
-
-/** The future's name when none is given: the function's or export's name. */
-function defaultName(spec: CallableSpec): string | undefined {
-  return spec.name === 'anonymous' ? undefined : spec.name
 }

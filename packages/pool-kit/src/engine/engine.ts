@@ -100,7 +100,8 @@ export class PoolEngine<H = unknown> {
   }
 
   /**
-   * Queues a call (or a chunk, `args` packed) and returns its future. With `stream`, the call
+   * Queues a call (or a chunk, `args` packed) and returns its future, named `name`, or by default
+   * after the function or export (none for an anonymous function). With `stream`, the call
    * is a `stream()` task: its worker runs it as a generator and sends what it yields to `stream`.
    * `transfer`: buffers moved to the worker with it (the transport passes them on; the work then
    * cannot be sent twice).
@@ -125,6 +126,7 @@ export class PoolEngine<H = unknown> {
       stream,
       transfer !== undefined && transfer.length > 0 ? transfer : undefined,
     )
+    if (name === undefined && spec.name !== 'anonymous') name = spec.name
     const future = this.claims.sentMeansStarted ? new Future({ name, cancelHook: item }) : new ClaimedFuture(this.#claimOwner, name, item)
     item.future = future
     stream?.connect((count) => {
