@@ -17,10 +17,9 @@
  * @module
  */
 import { serialize } from 'node:v8'
-import type { Redis } from 'ioredis'
 import { FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions } from '@x/future'
-import { RESULT_TTL_MS, encodeEnvelope } from './protocol.js'
+import { encodeEnvelope } from './protocol.js'
 import type { RunnerContext, runJob } from './runner.js'
 import type { streamJob } from './stream-job.js'
 
@@ -48,8 +47,8 @@ type Streaming = Executor & { stream(fn: unknown, ...argsAndOptions: unknown[]):
 
 /** One job on this worker: runs it on the local executor and relays its progress and values. */
 export class JobRelay {
-  readonly #redis: Redis
-  readonly #reply: string
+  /** Appends an envelope to the executor's result list (the worker's push, see `serve()`). */
+  readonly #write: (envelope: Buffer) => Promise<unknown>
   readonly #jobId: string
   /** The consumer's highWaterMark, for a `stream()` job. */
   readonly #highWaterMark: number | undefined
@@ -73,9 +72,8 @@ export class JobRelay {
   readonly #patience: number
   #stopped = false
 
-  constructor(redis: Redis, reply: string, jobId: string, data: StreamJobData) {
-    this.#redis = redis
-    this.#reply = reply
+  constructor(write: (envelope: Buffer) => Promise<unknown>, jobId: string, data: StreamJobData) {
+    this.#write = write
     this.#jobId = jobId
     this.#highWaterMark = data.s
     this.#allowed = data.s ?? 0
@@ -284,11 +282,6 @@ export class JobRelay {
       this.#inFlight = false
       this.#scheduleProgress()
     })
-  }
-
-  /** Appends an envelope to the executor's result list (refreshing its TTL). */
-  #write(bytes: Buffer): Promise<unknown> {
-    return this.#redis.multi().rpush(this.#reply, bytes).pexpire(this.#reply, RESULT_TTL_MS).exec()
   }
 
   #wakeUp(): void {

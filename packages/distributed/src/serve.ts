@@ -165,7 +165,8 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     if (started === -1) return
     const controller = new AbortController()
     running.set(jobId, { controller, reply })
-    const relay = new JobRelay(cmd.redis, reply, jobId, job.data)
+    // progress and stream values: pushed like the result, the job's markers kept
+    const relay = new JobRelay((bytes) => push(reply, jobId, bytes, false), jobId, job.data)
     relays.set(jobId, relay)
     let bytes: Uint8Array
     try {
