@@ -149,6 +149,9 @@ export class Session {
     if (this.#closed) return
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
+    // An idle executor's sockets are unreferenced: closing is work outstanding, and a program
+    // awaiting shutdown() as its last step must not exit before it ends (with the promise unsettled).
+    this.ref(true)
     await Promise.all(this.#cleanups)
     await this.bull.close().catch(() => undefined)
     this.#block.redis.disconnect()

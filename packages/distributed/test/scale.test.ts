@@ -1,4 +1,4 @@
-// Volume and process lifetime: 20,000 tasks at once, and an idle client exiting by itself.
+// Volume and process lifetime: 20,000 tasks at once, an idle client exiting by itself, a client exiting after shutdown().
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -41,5 +41,22 @@ describe.skipIf(!hasRedis)('process lifetime', () => {
     expect(result.signal, `the client did not exit by itself:\n${result.stdout}${result.stderr}`).toBeNull()
     expect(result.status).toBe(0)
     expect(result.stdout).toContain('sum 10')
+  })
+
+  it('a client whose last step is `await ex.shutdown()` exits 0 once shutdown is done', async () => {
+    // An idle executor's sockets do not keep the process alive; shutdown() must, until it ends,
+    // or a script ending with it exits with its top-level await unsettled (code 13).
+    const queue = freshQueue('shutdown-last')
+    await startWorker({ queue, concurrency: 1 })
+    const script = fileURLToPath(new URL('./fixtures/submit-one.mjs', import.meta.url))
+    const result = spawnSync(process.execPath, [script, queue, root.href, 'add', '[1, 2]'], {
+      env: { ...process.env, REDIS_URL },
+      encoding: 'utf8',
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    })
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0)
+    expect(result.stdout).toContain('result 3')
+    expect(result.stdout).toContain('shut down')
   })
 })
