@@ -26,12 +26,27 @@ export interface RunnerContext {
 
 /** One nested-work executor per queue in this thread, made on first use. */
 const nested = new Map<string, DistributedExecutor>()
-/** The remote tasks running in this thread, by their context id, with their unfinished nested futures' ids. */
-const remoteTasks = new Map<number, { executor: DistributedExecutor; context: RunnerContext; children: Set<number> }>()
+/**
+ * A remote task running in this thread: its nested work's executor, its worker, and its
+ * unfinished nested futures' ids.
+ */
+interface RemoteTask {
+  readonly executor: DistributedExecutor
+  readonly context: RunnerContext
+  readonly children: Set<number>
+}
+
+/**
+ * The remote tasks running in this thread, by their task context (the object `currentTask()`
+ * returns inside them). Not by id: a context's id is the future's id in the process that
+ * submitted it, and two submitting processes (every process counts from 1) can have jobs with
+ * the same id running here at once.
+ */
+const remoteTasks = new WeakMap<TaskContext, RemoteTask>()
 /** Open waits on nested futures → the task whose worker lent a slot. */
-const lending = new Map<number, { executor: DistributedExecutor; context: RunnerContext }>()
+const lending = new Map<number, RemoteTask>()
 /** Unfinished nested futures → the remote task that submitted them. */
-const childOwner = new Map<number, number>()
+const childOwner = new Map<number, RemoteTask>()
 let subscribed = false
 
 function nestedExecutor(context: RunnerContext): DistributedExecutor {
@@ -44,6 +59,12 @@ function nestedExecutor(context: RunnerContext): DistributedExecutor {
   return executor
 }
 
+/** The remote task the calling code runs in, if any (diagnostics events are published synchronously by the code they describe). */
+function callingRemoteTask(): RemoteTask | undefined {
+  const running = currentTask()
+  return running === undefined ? undefined : remoteTasks.get(running)
+}
+
 /**
  * While a remote task here waits on futures it submitted, its worker runs one more job (Dask's
  * secede/rejoin), so a worker whose every slot waits on nested work cannot starve. Driven by the
@@ -54,12 +75,11 @@ function subscribeLending(): void {
   subscribed = true
   diagnosticsChannel.subscribe(channels.futureSubmit.name, (message) => {
     const event = message as FutureSubmitEvent
-    const caller = event.callerTaskId
-    if (caller === undefined) return
-    const owner = remoteTasks.get(caller)
+    if (event.callerTaskId === undefined) return
+    const owner = callingRemoteTask()
     if (owner?.executor.id !== event.executorId) return
     owner.children.add(event.futureId)
-    childOwner.set(event.futureId, caller)
+    childOwner.set(event.futureId, owner)
   })
   diagnosticsChannel.subscribe(channels.futureFinish.name, (message) => {
     forgetChild((message as FutureFinishEvent).futureId)
@@ -69,7 +89,7 @@ function subscribeLending(): void {
   })
   diagnosticsChannel.subscribe(channels.waitStart.name, (message) => {
     const event = message as WaitStartEvent
-    const remote = event.taskId === undefined ? undefined : remoteTasks.get(event.taskId)
+    const remote = callingRemoteTask()
     if (remote === undefined || !event.futureIds.some((id) => remote.children.has(id))) return
     lending.set(event.waitId, remote)
     publishVia(remote.executor, keys(remote.context.queue).lendChannel(remote.context.workerId), 'lend')
@@ -87,7 +107,7 @@ function forgetChild(futureId: number): void {
   const owner = childOwner.get(futureId)
   if (owner === undefined) return
   childOwner.delete(futureId)
-  remoteTasks.get(owner)?.children.delete(futureId)
+  owner.children.delete(futureId)
 }
 
 /** A decoded job, with the context its remote task runs in. */
@@ -120,11 +140,10 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
   const outer = currentTask()
   const executor = nestedExecutor(context)
   subscribeLending()
-  const contextId = job.futureId
-  remoteTasks.set(contextId, { executor, context, children: new Set() })
   const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
-  const task: TaskContext = { id: contextId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
-  return { job, spec, task, close: () => { remoteTasks.delete(contextId) } }
+  const task: TaskContext = { id: job.futureId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
+  remoteTasks.set(task, { executor, context, children: new Set() })
+  return { job, spec, task, close: () => { remoteTasks.delete(task) } }
 }
 
 /**

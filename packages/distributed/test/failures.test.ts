@@ -16,7 +16,6 @@ cleanUpAfterAll()
 const tasks = new URL('tasks.mjs', root)
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const pid = task<() => number>(tasks, 'pid')
-const outer = task<(n: number) => number>(tasks, 'outer')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
 
 /** heartbeat 400 ms in the workers (key lives 2 s), checks every 200 ms here: the loss is seen in ~2.2 s. The bound leaves room for a loaded machine. */
@@ -111,16 +110,6 @@ describe.skipIf(!hasRedis)('a job BullMQ drops before any worker starts it', () 
     expect(error).toBeInstanceOf(WorkerLostError)
     expect(error.message).toContain('BullMQ no longer has job')
     expect(error.workerId).toBeUndefined()
-  })
-})
-
-describe.skipIf(!hasRedis)('nested work', () => {
-  it("the seed's starvation example completes on one worker of concurrency 1 (the waiting task lends its slot)", async () => {
-    const queue = freshQueue('starve')
-    await startWorker({ queue, concurrency: 1 })
-    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root })
-    expect(await ex.submit(outer, 5).result(20_000)).toBe(26)
-    expect(await Promise.all([1, 2, 3].map((n) => ex.submit(outer, n)))).toEqual([2, 5, 10])
   })
 })
 
