@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import type { Callable } from './callable.js'
 import { currentTask } from './context.js'
 import { channels } from './diagnostics.js'
@@ -87,7 +86,7 @@ export class AsyncPoolExecutor extends Executor {
     checkOptions(options, 'AsyncPoolExecutor', ['maxWorkers', 'name', 'maxQueue'])
     const maxWorkers =
       options?.maxWorkers === undefined
-        ? Math.min(32, availableParallelism() + 4)
+        ? Math.min(32, process.getBuiltinModule('node:os').availableParallelism() + 4)
         : checkPositiveInteger(options.maxWorkers, 'max_workers must be greater than 0', 'maxWorkers')
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw new TypeError(`AsyncPoolExecutor: name must be a string, got ${describeValue(options.name)}`)

@@ -1,4 +1,5 @@
-import { inspect } from 'node:util'
+/** `util.inspect.custom` (a registered symbol): `node:util` need not load with this module. */
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
 import { futureBrand } from './brands.js'
 import { channels } from './diagnostics.js'
 import { InvalidStateError, describeValue } from './errors.js'
@@ -299,7 +300,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return this.toString()
   }
 

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { createHistogram } from 'node:perf_hooks'
 import type { RecordableHistogram } from 'node:perf_hooks'
 
 /**
@@ -99,7 +98,9 @@ export class Durations {
 
   #flush(): void {
     if (this.#length === 0) return
-    const h = (this.#histogram ??= createHistogram())
+    // (perf_hooks loads here, not with this module: every worker thread and child imports
+    // @x/future, and loading perf_hooks is part of each one's start)
+    const h = (this.#histogram ??= process.getBuiltinModule('node:perf_hooks').createHistogram())
     for (let i = 0; i < this.#length; i++) {
       // a histogram takes integers >= 1: microseconds, at least 1
       h.record(Math.max(1, Math.round((this.#buffer[i] ?? 0) * 1000)))

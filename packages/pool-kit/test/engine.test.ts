@@ -19,15 +19,21 @@ interface Handle {
   readonly marker: Float64Array
 }
 
-function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWords): Transport<Handle> {
+/**
+ * `start`: when the transport says a worker takes messages (`open`) and is `ready`: `ready` (the
+ * default) opens it when it is ready; `open` opens it at once (its first task waits in its port
+ * while it starts); `neverReady` opens it at once and never says it is ready.
+ */
+function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWords, start: 'ready' | 'open' | 'neverReady' = 'ready'): Transport<Handle> {
   return {
     start(_workerId, events) {
       const marker = new Float64Array(new SharedArrayBuffer(8))
       const shared = claims === undefined ? {} : { claims: claims.buffer, starts: claims.startsBuffer }
       const worker = new Worker(entry, { workerData: { marker: marker.buffer, maxWorkers, failStart, ...shared } })
+      if (start !== 'ready') events.open()
       worker.on('message', (message: unknown) => {
         if (isPoolMessage(message)) events.message(message as FromWorker)
-        else events.ready()
+        else if (start !== 'neverReady') events.ready()
       })
       worker.on('error', () => undefined)
       worker.on('exit', (code) => {
@@ -154,12 +160,51 @@ describe('PoolEngine on worker threads', () => {
   })
 
   it('threads that die while starting are retried with a growing delay, then the pool breaks, saying why', async () => {
-    const engine = newEngine(1, true)
-    const error = (await submit(engine, 'a', 1).exception()) as Error
-    expect(error.message).toMatch(/^A worker thread exited with code 1 while starting, the last of 5 worker threads in a row/)
-    expect(() => {
-      engine.checkOpen()
-    }).toThrow(error)
+    for (const start of ['ready', 'open'] as const) {
+      // (open: each thread is sent the task as it starts; it goes back to the queue each time)
+      const engine = newEngine(1, true, undefined, threadTransport(1, true, undefined, start))
+      const error = (await submit(engine, 'a', 1).exception()) as Error
+      expect(error.message).toMatch(/^A worker thread exited with code 1 while starting, the last of 5 worker threads in a row/)
+      expect(() => {
+        engine.checkOpen()
+      }).toThrow(error)
+    }
+  })
+
+  it('a thread that dies running the task it was sent while starting had started: its task fails, the pool never breaks', async () => {
+    // (its ready never comes: the death is seen before it, as happens when a thread dies at once)
+    const engine = newEngine(1, false, undefined, threadTransport(1, false, undefined, 'neverReady'))
+    for (let i = 0; i < 7; i++) {
+      const error = (await submit(engine, 'exitIf', 0, 0).exception()) as ThreadDiedError
+      expect(error).toBeInstanceOf(ThreadDiedError)
+      expect(error.exitCode).toBe(5)
+    }
+    expect(await submit(engine, 'a', 7)).toBe(7)
+  })
+
+  it('a thread still starting is sent one task, however short the callable: the rest waits for a thread that is free', async () => {
+    const transport = threadTransport(1, false, undefined, 'open')
+    const sent: number[] = []
+    const send = transport.send.bind(transport)
+    transport.send = (handle, message, transfer) => {
+      if (message.type === 'run') sent.push(message.batch.ids.length)
+      send(handle, message, transfer)
+    }
+    const engine = newEngine(1, false, undefined, transport)
+    // 'a' is measured short: a ready thread would be sent many of its calls at once
+    expect(await Promise.all(Array.from({ length: 300 }, (_, i) => submit(engine, 'a', i)))).toHaveLength(300)
+    expect(Math.max(...sent)).toBeGreaterThan(1)
+    expect(await submit(engine, 'exitIf', 0, 0).exception()).toBeInstanceOf(ThreadDiedError)
+    await until(() => engine.workerCount === 0, 'the thread to be gone')
+    sent.length = 0
+    const futures = Array.from({ length: 6 }, (_, i) => submit(engine, 'a', i))
+    // (the dispatcher runs in microtasks: all of them ran before this; the new thread is not up yet)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(engine.workerCount).toBe(1)
+    expect(sent).toEqual([1])
+    // (no claim words here: what is sent is RUNNING, the rest PENDING)
+    expect(futures.filter((future) => future.running())).toHaveLength(1)
+    expect(await Promise.all(futures)).toEqual([0, 1, 2, 3, 4, 5])
   })
 })
 

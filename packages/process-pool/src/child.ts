@@ -1,7 +1,7 @@
 /**
  * The child-process entry (internal). tinypool forks a child per pool slot and runs this
  * module's `session` export once; from then on the child runs `@x/pool-kit/worker`'s runtime on
- * the child's IPC channel, and writes each task's id into the start marker just before running
+ * the child's IPC channel (what the parent sent before waits until the initializer ran), and writes each task's id into the start marker just before running
  * it (start-marker.ts).
  *
  * @internal
@@ -16,6 +16,19 @@ import type { SessionReady, SessionStart } from './protocol.js'
 import { MarkerWriter } from './start-marker.js'
 
 let started = false
+
+/**
+ * The pool's messages, taken from the child's start: the parent sends the first task right behind
+ * the session (tinypool's message), and Node emits the messages of one read together, before the
+ * session could listen. They wait here until the session ran the initializer.
+ */
+let early: ToWorker[] | undefined = []
+let receive = (message: ToWorker): void => {
+  early?.push(message)
+}
+process.on('message', (message: unknown) => {
+  if (isPoolMessage(message)) receive(message as ToWorker)
+})
 
 function send(message: FromWorker): void {
   ;(process.send as (m: unknown) => boolean)(message)
@@ -45,9 +58,6 @@ export async function session(start: SessionStart): Promise<SessionReady> {
       return true
     },
   })
-  process.on('message', (message: unknown) => {
-    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
-  })
   // The parent is gone (killed, or exited without ending us): nobody can use our results, and
   // nobody will remove our start marker.
   process.on('disconnect', () => {
@@ -63,7 +73,17 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   // would end any Node process, but the parent learns what it was first.
   process.on('uncaughtException', onUncaught)
   const initError = await runtime.initialize(start.initializer)
-  return initError === undefined ? { pid: process.pid } : { pid: process.pid, initError }
+  // (after a failed initializer nothing runs: the pool breaks and ends this child)
+  if (initError !== undefined) return { pid: process.pid, initError }
+  // What came early starts now, before this returns: its result need not wait for tinypool's
+  // bookkeeping of the session's end.
+  const waiting = early ?? []
+  early = undefined
+  receive = (message) => {
+    runtime.receive(message)
+  }
+  for (const message of waiting) runtime.receive(message)
+  return { pid: process.pid }
 }
 
 function onUncaught(error: unknown): void {

@@ -11,10 +11,10 @@
  * @module
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 
-const folder = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+// (node:os loads only without /dev/shm: the child imports this module as it starts)
+const folder = existsSync('/dev/shm') ? '/dev/shm' : process.getBuiltinModule('node:os').tmpdir()
 /**
  * This process's pid namespace (Linux: the inode of `/proc/self/ns/pid`), part of each marker's
  * name: containers that share `/dev/shm` (the containers of one Kubernetes pod, `--ipc=host`)

@@ -78,8 +78,14 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
       }
       const ready = pool.run(settings.session(workerId, marker), {
         channel: {
+          // tinypool hands over the channel as it sends the session: the child takes messages from
+          // then on (its entry keeps them until the session ran the initializer), so the first task
+          // travels right behind the session instead of after its reply.
           onMessage: (callback: (message: ToWorker) => void) => {
             send = callback
+            queueMicrotask(() => {
+              events.open()
+            })
           },
           postMessage: (message: unknown) => {
             if (isPoolMessage(message)) events.message(message as FromWorker)

@@ -3,7 +3,9 @@
  * engine, used through its public API only (`new Tinypool()`, `run()` with a `transferList`, the
  * `threads` getter's `TinypoolWorker`s and their events, `destroy()`): one single-thread tinypool
  * per worker, whose `session` task (worker.ts) hands the thread a `MessagePort` and returns once
- * the initializer ran; from then on the pool and the thread talk over that port.
+ * the initializer ran; from then on the pool and the thread talk over that port. The port is open
+ * from the start: the engine sends the first task as the thread starts, and the thread runs it
+ * after its initializer (the session reply is not on the way to the first result).
  *
  * Where tinypool 2.2.0 cannot meet a need through its public API, this file says which and uses
  * Node's own primitives for that piece (each has a test in test/workers.test.ts):
@@ -105,6 +107,8 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         })
         return handle
       }
+      // The port takes messages now: the first task waits in it while the thread starts.
+      events.open()
       thread.on('error', (error: unknown) => {
         handle.crash ??= error
       })

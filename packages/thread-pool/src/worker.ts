@@ -1,14 +1,15 @@
 /**
  * The worker-thread entry (internal): the module tinypool loads in every worker thread. Its
- * `session` export is the tinypool task that sets the thread up: it runs `@x/pool-kit/worker`'s
- * runtime on the port the pool handed over, claims each task's word just before running it
- * (`ClaimWords.claimRun`: a task the pool took back is skipped), runs the pool's initializer, and
- * returns; the thread keeps serving the port until the pool ends it.
+ * `session` export is the tinypool task that sets the thread up: it runs the pool's initializer,
+ * then `@x/pool-kit/worker`'s runtime on the port the pool handed over (where the pool may have
+ * sent the first task already), claims each task's word just before running it
+ * (`ClaimWords.claimRun`: a task the pool took back is skipped), and returns; the thread keeps
+ * serving the port until the pool ends it.
  *
  * @internal
  * @module
  */
-import { workerData } from 'node:worker_threads'
+import { receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { ClaimWords, isPoolMessage } from '@x/pool-kit'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
@@ -51,13 +52,19 @@ export async function session(start: SessionStart): Promise<SessionReady> {
     beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
     reportStarts: true,
   })
-  port.on('message', (message: unknown) => {
-    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
-  })
   // A task called process.exit(): the results gathered so far still go, so only that task fails.
   process.on('exit', () => {
     runtime.flush()
   })
   const initError = await runtime.initialize(start.initializer)
-  return initError === undefined ? {} : { initError }
+  if (initError !== undefined) return { initError }
+  // The pool may have sent the first task before this session began: it waited in the port until
+  // now (after the initializer, which runs before any task). It starts here, before this returns:
+  // its result need not wait for tinypool's bookkeeping of the session's end.
+  const receive = (message: unknown): void => {
+    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
+  }
+  for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) receive(entry.message)
+  port.on('message', receive)
+  return {}
 }

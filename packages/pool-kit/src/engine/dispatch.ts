@@ -83,7 +83,10 @@ export function pump<H>(engine: PoolEngine<H>): void {
 
 function dispatch<H>(engine: PoolEngine<H>): void {
   const ready: WorkerRecord[] = []
-  for (const worker of engine.workers) if (worker.life === 'ready' && worker.blockedBy === undefined) ready.push(worker)
+  // (a starting worker whose transport takes messages gets the task it will run first: see room)
+  for (const worker of engine.workers) {
+    if ((worker.life === 'ready' || (worker.life === 'starting' && worker.open)) && worker.blockedBy === undefined) ready.push(worker)
+  }
   const maxTasks = engine.options.maxTasksPerWorker
   // per worker, its messages in order: a large call travels alone (a short list: one entry per worker)
   let sends: Outbox[] | undefined
@@ -99,9 +102,14 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     const large = bytes >= LARGE_ARGS
     let target: WorkerRecord | undefined
     for (const worker of ready) {
+      // A worker still starting gets one task, which travels while it starts (what else is queued
+      // waits for whichever worker is free first), and never buffers the task moves: they would
+      // be lost with a worker that fails to start.
+      const starting = worker.life === 'starting'
+      if (starting && item.transfer !== undefined) continue
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
       if (worker.cap < window) refreshCap(engine, worker)
-      const room = Math.min(window, worker.cap)
+      const room = starting ? 1 : Math.min(window, worker.cap)
       if (worker.held.size >= room) continue
       // A worker that still holds more than half its room waits: it gets its next tasks in one
       // message once it is down to half (not one message per result it sends back).

@@ -24,6 +24,12 @@ export function spawn<H>(engine: PoolEngine<H>): void {
   engine.starting++
   try {
     worker.handle = engine.transport.start(worker.workerId, {
+      open: () => {
+        if (worker.life !== 'starting' || worker.open) return
+        worker.open = true
+        // (never at once: the transport may call it from start(), before the handle is known)
+        if (engine.queued > 0) engine.schedule()
+      },
       message: (message) => {
         engine.onWorkerMessage(worker, message)
       },
@@ -57,8 +63,9 @@ function onReady<H>(engine: PoolEngine<H>, worker: WorkerRecord, initError: unkn
     return
   }
   engine.backoff.started()
-  // An idle worker never keeps the host alive; dispatch refs it while it has work.
-  engine.transport.ref(worker.handle as H, false)
+  // An idle worker never keeps the host alive; dispatch refs it while it has work (work sent while
+  // it started included: said again, as the transport's start-up may have unreferenced it since).
+  engine.transport.ref(worker.handle as H, worker.referenced)
   if (engine.stopWhenDrained) engine.maybeStopWorkers()
   engine.pumpNow()
   armIdle(engine, worker)
@@ -139,7 +146,9 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   const again = lost.length === 0 ? unstarted : unstarted.filter((item) => item.transfer === undefined)
   const failed = [...finished, ...running, ...lost]
   // A start failure that breaks the pool is told by the pool's error, not as a worker's exit.
-  const verdict = neverReady && engine.broken === undefined ? engine.backoff.failed(startKilled(worker)) : undefined
+  // A worker that ran work it was sent while starting had started, whatever killed it.
+  const startFailed = neverReady && finished.length === 0 && running.length === 0 && worker.assigned === held.length
+  const verdict = startFailed && engine.broken === undefined ? engine.backoff.failed(startKilled(worker)) : undefined
   const breaks = verdict !== undefined && !verdict.retry && !anyReady(engine)
   if (channels.workerExit.hasSubscribers && !breaks) {
     channels.workerExit.publish({
@@ -161,7 +170,7 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   if (verdict !== undefined && engine.broken === undefined) onStartFailed(engine, worker, verdict)
   engine.checkDrained()
   // a worker that had started (recycled, idle too long, dead) is replaced to keep minWorkers
-  if (!neverReady) engine.ensureMinWorkers()
+  if (!startFailed) engine.ensureMinWorkers()
   engine.schedule()
 }
 

@@ -13,12 +13,20 @@ import type { WorkItem } from '../work-item.js'
 
 /**
  * What the engine hands a transport when it starts a worker; the transport calls these as
- * things happen, in this order: any `message`s, `ready` once (unless it died first), `exit` once.
+ * things happen, in this order: `open` at most once, then any `message`s, `ready` once (unless it
+ * died first; results of work sent after `open` may come before it), `exit` once.
  * @since 0.1.0
  */
 export interface WorkerEvents {
   /** A message from the worker. */
   message(message: FromWorker): void
+  /**
+   * The worker takes messages from now on, before it is `ready`: it runs what it is sent once
+   * its initializer ran (and runs nothing when the initializer threw). Optional: a transport that
+   * never calls it gets work only once the worker is ready. The engine then sends a starting
+   * worker the task it will run first, so the task travels while the worker starts.
+   */
+  open(): void
   /** The worker is up (its initializer ran); `initError` when the initializer threw. */
   ready(initError?: unknown): void
   /**

@@ -46,6 +46,8 @@ export interface WorkerRecord {
   handle: unknown
   /** Where it is in its life. */
   life: WorkerLife
+  /** Its transport said it takes messages (`WorkerEvents.open`): while starting, it gets its first task. */
+  open: boolean
   /** The work it holds, in the order sent (a Map keeps insertion order). */
   readonly held: Map<number, EngineItem>
   /** Callables it has been sent. */
@@ -98,6 +100,7 @@ export function newWorkerRecord(workerId: number): WorkerRecord {
     workerId,
     handle: undefined,
     life: 'starting',
+    open: false,
     held: new Map(),
     sentSpecs: new Set(),
     assigned: 0,

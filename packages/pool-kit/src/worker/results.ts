@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { serialize } from 'node:v8'
 import { serializeError } from '@x/future'
 import { SerializationError } from '../errors.js'
 import type { FromWorker, ResultBatch } from '../protocol.js'
@@ -70,7 +69,8 @@ export class ResultBuffer {
       let ok = !failed.has(i)
       if (ok) {
         try {
-          serialize(value)
+          // (node:v8 loads only here, on this rare path, not with every worker's start)
+          process.getBuiltinModule('node:v8').serialize(value)
         } catch (error) {
           ok = false
           value = serializeError(unsendableResult(link, id, names[i], error))
