@@ -96,6 +96,7 @@ export function openMap<R>(target: MapTarget, fn: Callable, iterablesAndOptions:
     deadline: timeout === undefined ? undefined : performance.now() + timeout,
     chunksize,
     buffersize: buffersize ?? undefined,
+    source: iterators.length === 1 && iterators[0] !== undefined ? arrayBehind(iterables[0], iterators[0]) : undefined,
   })
 }
 
@@ -103,6 +104,25 @@ export interface MapState {
   deadline: number | undefined
   chunksize: number
   buffersize: number | undefined
+  /** The only input, when it is a plain array read by index (see `arrayBehind`). */
+  source?: readonly unknown[] | undefined
+}
+
+const ARRAY_VALUES = Array.prototype[Symbol.iterator]
+// compared by identity only, never called
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const ARRAY_ITERATOR_NEXT = (Object.getPrototypeOf([][Symbol.iterator]()) as Iterator<unknown>).next
+
+/**
+ * The array that `iterator` iterates when it is the built-in iterator of a plain array (the
+ * array's `Symbol.iterator` and the array iterator's `next` untouched): reading that array by
+ * index gives the values iterating it would, without an iterator result object per value.
+ */
+function arrayBehind(iterable: unknown, iterator: Iterator<unknown>): readonly unknown[] | undefined {
+  if (!Array.isArray(iterable)) return undefined
+  const array = iterable as unknown[]
+  if (array[Symbol.iterator] !== ARRAY_VALUES || iterator.next !== ARRAY_ITERATOR_NEXT) return undefined
+  return array
 }
 
 interface Pending {
@@ -123,6 +143,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #awaiting: Future | undefined
   /** The columns #readOne/#readZipped just filled. */
   #columns: unknown[][] = []
+  /** The next index of `state.source` to read. */
+  #sourceIndex = 0
 
   constructor(target: MapTarget, iterators: Iterator<unknown>[], state: MapState) {
     this.#target = target
@@ -217,6 +239,16 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     const column: unknown[] = []
     if (iterator === undefined) return 0
     this.#columns = [column]
+    const { source } = this.#state
+    if (source !== undefined) {
+      // what the array's iterator would give, read by index: the length as it is now, as the
+      // iterator reads it at each step (a hole reads as undefined, as it iterates)
+      const end = Math.min(source.length, this.#sourceIndex + max)
+      for (let i = this.#sourceIndex; i < end; i++) column.push(source[i])
+      this.#sourceIndex = end
+      if (column.length < max) this.#exhausted = true
+      return column.length
+    }
     while (column.length < max) {
       const step = iterator.next()
       if (step.done === true) {
