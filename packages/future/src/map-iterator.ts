@@ -119,7 +119,8 @@ const ARRAY_ITERATOR_NEXT = (Object.getPrototypeOf([][Symbol.iterator]()) as Ite
  * index gives the values iterating it would, without an iterator result object per value.
  */
 function arrayBehind(iterable: unknown, iterator: Iterator<unknown>): readonly unknown[] | undefined {
-  if (!Array.isArray(iterable)) return undefined
+  // a subclass's slice() would make an instance of the subclass
+  if (!Array.isArray(iterable) || Object.getPrototypeOf(iterable) !== Array.prototype) return undefined
   const array = iterable as unknown[]
   if (array[Symbol.iterator] !== ARRAY_VALUES || iterator.next !== ARRAY_ITERATOR_NEXT) return undefined
   return array
@@ -235,20 +236,22 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
 
   /** Reads up to `max` values of the only input into one column; returns how many. */
   #readOne(max: number): number {
+    const { source } = this.#state
+    if (source !== undefined) {
+      // What the array's iterator would give, taken at once: its length as it is now (the
+      // iterator reads it at each step). slice() copies natively; a hole stays one in the copy
+      // and reads as undefined there, as iterating gives it.
+      const start = this.#sourceIndex
+      const values = source.slice(start, Math.min(source.length, start + max))
+      this.#columns = [values]
+      this.#sourceIndex = start + values.length
+      if (values.length < max) this.#exhausted = true
+      return values.length
+    }
     const [iterator] = this.#iterators
     const column: unknown[] = []
     if (iterator === undefined) return 0
     this.#columns = [column]
-    const { source } = this.#state
-    if (source !== undefined) {
-      // what the array's iterator would give, read by index: the length as it is now, as the
-      // iterator reads it at each step (a hole reads as undefined, as it iterates)
-      const end = Math.min(source.length, this.#sourceIndex + max)
-      for (let i = this.#sourceIndex; i < end; i++) column.push(source[i])
-      this.#sourceIndex = end
-      if (column.length < max) this.#exhausted = true
-      return column.length
-    }
     while (column.length < max) {
       const step = iterator.next()
       if (step.done === true) {
