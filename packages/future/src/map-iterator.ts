@@ -96,6 +96,7 @@ export function openMap<R>(target: MapTarget, fn: Callable, iterablesAndOptions:
     deadline: timeout === undefined ? undefined : performance.now() + timeout,
     chunksize,
     buffersize: buffersize ?? undefined,
+    source: iterators.length === 1 && iterators[0] !== undefined ? arrayBehind(iterables[0], iterators[0]) : undefined,
   })
 }
 
@@ -103,6 +104,26 @@ export interface MapState {
   deadline: number | undefined
   chunksize: number
   buffersize: number | undefined
+  /** The only input, when it is a plain array read by index (see `arrayBehind`). */
+  source?: readonly unknown[] | undefined
+}
+
+const ARRAY_VALUES = Array.prototype[Symbol.iterator]
+// compared by identity only, never called
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const ARRAY_ITERATOR_NEXT = (Object.getPrototypeOf([][Symbol.iterator]()) as Iterator<unknown>).next
+
+/**
+ * The array that `iterator` iterates when it is the built-in iterator of a plain array (the
+ * array's `Symbol.iterator` and the array iterator's `next` untouched): reading that array by
+ * index gives the values iterating it would, without an iterator result object per value.
+ */
+function arrayBehind(iterable: unknown, iterator: Iterator<unknown>): readonly unknown[] | undefined {
+  // a subclass's slice() would make an instance of the subclass
+  if (!Array.isArray(iterable) || Object.getPrototypeOf(iterable) !== Array.prototype) return undefined
+  const array = iterable as unknown[]
+  if (array[Symbol.iterator] !== ARRAY_VALUES || iterator.next !== ARRAY_ITERATOR_NEXT) return undefined
+  return array
 }
 
 interface Pending {
@@ -123,6 +144,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #awaiting: Future | undefined
   /** The columns #readOne/#readZipped just filled. */
   #columns: unknown[][] = []
+  /** The next index of `state.source` to read. */
+  #sourceIndex = 0
 
   constructor(target: MapTarget, iterators: Iterator<unknown>[], state: MapState) {
     this.#target = target
@@ -213,6 +236,18 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
 
   /** Reads up to `max` values of the only input into one column; returns how many. */
   #readOne(max: number): number {
+    const { source } = this.#state
+    if (source !== undefined) {
+      // What the array's iterator would give, taken at once: its length as it is now (the
+      // iterator reads it at each step). slice() copies natively; a hole stays one in the copy
+      // and reads as undefined there, as iterating gives it.
+      const start = this.#sourceIndex
+      const values = source.slice(start, Math.min(source.length, start + max))
+      this.#columns = [values]
+      this.#sourceIndex = start + values.length
+      if (values.length < max) this.#exhausted = true
+      return values.length
+    }
     const [iterator] = this.#iterators
     const column: unknown[] = []
     if (iterator === undefined) return 0

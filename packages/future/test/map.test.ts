@@ -135,4 +135,64 @@ describe('map', () => {
     await ex.shutdown()
     expect(ran).toEqual([])
   })
+
+  it('an array input read in chunks gives what iterating it gives: holes, a patched iterator, growth before the end', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const collect = async (iterator: AsyncIterable<unknown>): Promise<unknown[]> => {
+      const out: unknown[] = []
+      for await (const v of iterator) out.push(v)
+      return out
+    }
+    // a hole is read as undefined, as the array's iterator gives it
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+    expect(await collect(ex.map((x: unknown) => x ?? 'hole', [1, , 3], { chunksize: 2 }))).toEqual([1, 'hole', 3])
+    // an array whose own iterator is replaced is iterated through it
+    const patched = [1, 2, 3]
+    Object.defineProperty(patched, Symbol.iterator, {
+      value: function* () {
+        yield 10
+        yield 20
+      },
+    })
+    expect(await collect(ex.map((x: number) => x + 1, patched, { chunksize: 2 }))).toEqual([11, 21])
+    // an Array subclass is iterated too: map() makes none of its instances
+    let made = 0
+    class Counted extends Array<number> {
+      constructor(...values: number[]) {
+        super(...values)
+        made++
+      }
+    }
+    const counted = new Counted(1, 2, 3)
+    made = 0
+    expect(await collect(ex.map((x: number) => x * 2, counted, { chunksize: 2 }))).toEqual([2, 4, 6])
+    expect(made).toBe(0)
+    // values added before the reading got there are read, as the iterator would read them
+    const growing = [1, 2, 3]
+    const iterator = ex.map((x: number) => x * 10, growing, { chunksize: 2, buffersize: 1 })
+    growing.push(4, 5)
+    expect(await collect(iterator)).toEqual([10, 20, 30, 40, 50])
+    // and once the end was reached, later values are not (nor are they by the iterator)
+    const ended = [1]
+    const short = ex.map((x: number) => x, ended, { chunksize: 2, buffersize: 1 })
+    ended.push(2)
+    expect(await collect(short)).toEqual([1])
+  })
+
+  it('an array input in chunks: results in order, break cancels the chunks not started', async () => {
+    const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const items = Array.from({ length: 1000 }, (_, i) => i)
+    const out: number[] = []
+    for await (const v of ex.map((x: number) => x * x, items, { chunksize: 7 })) out.push(v)
+    expect(out).toEqual(items.map((x) => x * x))
+    const ran: number[] = []
+    for await (const v of ex.map(async (x: number) => (await sleep(1), ran.push(x), x), items, { chunksize: 10 })) {
+      if (v === 0) break
+    }
+    await ex.shutdown()
+    // the chunk being awaited had started; every later one was cancelled before it could start
+    expect(ran.length).toBeGreaterThan(0)
+    expect(ran.length).toBeLessThanOrEqual(20)
+    expect(ran).toEqual(items.slice(0, ran.length))
+  })
 })
