@@ -1,6 +1,7 @@
+import { channels } from '@x/future'
 import type { Future } from '@x/future'
 import type { StreamSink } from '@x/pool-kit'
-import type { WireCallable } from './protocol.js'
+import type { JobData, WireCallable } from './protocol.js'
 
 /** One submitted call as the executor tracks it: PENDING here, then handed over to BullMQ. */
 export interface Item {
@@ -16,6 +17,7 @@ export interface Item {
   resends: number
   /** set once the future left the PENDING queue (handed over, or cancelled) */
   left: boolean
+  /** the worker that started its job, once known (its start envelope, or its start marker read by the lost check) */
   workerId: string | undefined
   /** when BullMQ accepted the job (performance.now()); undefined until then */
   addedAt: number | undefined
@@ -30,11 +32,19 @@ export function newItem(future: Future, fn: WireCallable, data: string, jobId: s
   return { future, fn, data, jobId, attempt: 0, sends: 0, resends: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
 }
 
-/** The BullMQ jobs for a batch of items, each replying to `resultKey`. */
+/**
+ * The BullMQ jobs for a batch of items, each replying to `resultKey`. A call's job starts quietly
+ * (no start envelope: one Redis write and one wake-up of the executor less per job) unless someone
+ * listens to `future:start`; a stream's job always announces its start (its consumer's credit goes
+ * to the worker running it). (Undefined fields are left out of BullMQ's JSON.)
+ */
 export function toJobs(items: readonly Item[], resultKey: string) {
+  const quiet = !channels.futureStart.hasSubscribers
   return items.map((item) => ({
     name: item.fn.name,
-    data: item.stream === undefined ? { p: item.data, r: resultKey } : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval },
+    data: (item.stream === undefined
+      ? { p: item.data, r: resultKey, q: quiet ? 1 : undefined }
+      : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval }) satisfies JobData,
     opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
   }))
 }

@@ -94,11 +94,30 @@ export async function forgetJob(redis: Redis, bull: Queue, queue: string, jobId:
 }
 
 /**
+ * Which worker started each handed-over job whose start this executor has not heard of: jobs start
+ * quietly (no start envelope), and the worker's id is in their start marker. One MGET for them all.
+ */
+async function learnStarted(check: LostCheck): Promise<void> {
+  const unknown = [...check.handed.values()].filter((item) => item.workerId === undefined && item.addedAt !== undefined)
+  if (unknown.length === 0) return
+  const k = keys(check.queue)
+  const jobIds = unknown.map((item) => item.jobId)
+  const owners = await check.redis.mget(jobIds.map((jobId) => k.ran(jobId)))
+  unknown.forEach((item, i) => {
+    const owner = owners[i]
+    // (a resend meanwhile gave the item a new job id: that job's marker says nothing yet)
+    if (typeof owner === 'string' && owner !== CLAIMED && item.jobId === jobIds[i] && check.handed.get(item.jobId) === item) item.workerId ??= owner
+  })
+}
+
+/**
  * Jobs no worker reported starting: BullMQ may have failed or dropped one (no result will ever
  * come), or the worker that fetched one died before starting it (its lock expired). Each is
- * confirmed by a second check, so a result already on its way is read first.
+ * confirmed by a second check, so a result already on its way is read first. Jobs a worker
+ * started quietly are recognised first, by their start markers.
  */
 export async function checkUnstarted(check: LostCheck): Promise<void> {
+  await learnStarted(check)
   const now = performance.now()
   const unstarted = [...check.handed.values()].filter(
     (item) => item.workerId === undefined && item.addedAt !== undefined && now - item.addedAt > check.checkInterval,

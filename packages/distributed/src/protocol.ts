@@ -64,6 +64,23 @@ export interface JobPayload {
   readonly reply: string
 }
 
+/** BullMQ's `job.data` of one of our jobs. */
+export interface JobData {
+  /** the payload ({@link encodePayload}) */
+  readonly p: string
+  /** the executor's result list */
+  readonly r: string
+  /** a `stream()` job: its consumer's highWaterMark */
+  readonly s?: number | undefined
+  /** a `stream()` job: its executor's check interval (ms) */
+  readonly c?: number | undefined
+  /**
+   * 1: quiet start, no start envelope (the executor learns who started the job from its start
+   * marker). Absent: the worker pushes one (streams, future:start listeners, older executors).
+   */
+  readonly q?: 1 | undefined
+}
+
 /** What a worker pushes to the executor's result list. */
 export type Envelope =
   | { readonly t: 'start'; readonly jobId: string; readonly workerId: string }

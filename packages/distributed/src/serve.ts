@@ -7,7 +7,7 @@ import type { Executor } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
 import { RAN_TTL_MS, RESULT_TTL_MS, decodeAbort, encodeEnvelope, keys, rootPath } from './protocol.js'
-import type { WorkerInfo } from './protocol.js'
+import type { JobData, WorkerInfo } from './protocol.js'
 import { liveWorkers } from './registry.js'
 import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
@@ -157,10 +157,13 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> =>
     scripts.finish(reply, k.ran(jobId), k.abort(jobId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
 
-  const processor = async (job: Job<{ p: string; r: string; s?: number; c?: number }>): Promise<void> => {
+  const processor = async (job: Job<JobData>): Promise<void> => {
     const jobId = String(job.id)
     const { p: payload, r: reply } = job.data
-    const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, encodeEnvelope({ t: 'start', jobId, workerId: id }), RESULT_TTL_MS)
+    // the start envelope only when the executor wants it (a stream, a future:start listener): else
+    // its lost-worker check reads who started the job from the marker
+    const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
+    const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
     const controller = new AbortController()

@@ -1,6 +1,6 @@
 /**
  * The worker's two Lua scripts, one request each per job: the start (at-most-once marker, start
- * envelope, early abort) and the finish (result envelope, markers dropped). Each runs atomically,
+ * envelope if asked for, early abort) and the finish (result envelope, markers dropped). Each runs atomically,
  * so a job never has its result pushed without its markers dropped, or the reverse.
  *
  * @module
@@ -8,15 +8,17 @@
 import type { Redis } from 'ioredis'
 
 /**
- * Atomically: mark the job started (once ever), push the start envelope, read an early abort.
- * KEYS: ran marker, reply list, abort key. ARGV: worker id, marker TTL, start envelope, reply TTL.
- * Returns -1 when the job was started (or claimed by its executor) before, the abort when one
- * waits, else 0.
+ * Atomically: mark the job started (once ever), push the start envelope when the executor asked
+ * for one, read an early abort. KEYS: ran marker, reply list, abort key. ARGV: worker id, marker
+ * TTL, start envelope ('' for none), reply TTL. Returns -1 when the job was started (or claimed by
+ * its executor) before, the abort when one waits, else 0.
  */
 const START = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
 local abort = redis.call('GET', KEYS[3])
 if abort then return abort end
 return 0`
@@ -71,8 +73,8 @@ export class WorkerScripts {
     }
   }
 
-  /** See {@link START}: -1 (started before), the abort's bytes, or 0. */
-  start(ran: string, reply: string, abort: string, workerId: string, ranTtl: number, envelope: Buffer, replyTtl: number): Promise<number | Buffer> {
+  /** See {@link START}: -1 (started before), the abort's bytes, or 0. `envelope`: the start envelope, or '' for none. */
+  start(ran: string, reply: string, abort: string, workerId: string, ranTtl: number, envelope: Buffer | '', replyTtl: number): Promise<number | Buffer> {
     return this.#run(START, [ran, reply, abort], [workerId, ranTtl, envelope, replyTtl]) as Promise<number | Buffer>
   }
 

@@ -1,0 +1,74 @@
+// A job starts without a start envelope, and the executor's lost-worker check learns who started it
+// from its start marker (on a real Redis).
+import { Redis } from 'ioredis'
+import type { Queue } from 'bullmq'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Future } from '@x/future'
+import { newItem } from '../src/item.js'
+import type { Item } from '../src/item.js'
+import { checkStarted, checkUnstarted } from '../src/lost-check.js'
+import { keys } from '../src/protocol.js'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi } from './helpers.js'
+
+requireRedisInCi()
+cleanUpAfterAll()
+
+describe.skipIf(!hasRedis)('quiet starts', () => {
+  const clients: Redis[] = []
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.disconnect()
+  })
+  const client = (): Redis => {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
+    clients.push(redis)
+    return redis
+  }
+
+  it("the lost-worker check reads who started a job from its start marker, and fails it once that worker's heartbeat is gone", async () => {
+    const queue = freshQueue('quiet')
+    const redis = client()
+    const future = new Future()
+    future.setRunningOrNotifyCancel()
+    const item: Item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-1')
+    item.addedAt = performance.now() // handed over just now: too young for the unstarted-job checks
+    const handed = new Map([[item.jobId, item]])
+    const lost: { item: Item; workerId: string | undefined }[] = []
+    const check = {
+      redis,
+      queue,
+      bull: undefined as unknown as Queue, // not reached: the item is not old enough to be looked up in BullMQ
+      checkInterval: 60_000,
+      handed,
+      lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
+      resend: () => {
+        throw new Error('a started job is never sent again')
+      },
+      reconnectedAt: () => undefined,
+    }
+    // no worker started it yet: nothing known
+    await checkUnstarted(check)
+    expect(item.workerId).toBeUndefined()
+    // a worker's start script set the marker (its id), without pushing a start envelope
+    await redis.set(keys(queue).ran(item.jobId), 'worker-a', 'PX', 60_000)
+    await checkUnstarted(check)
+    expect(item.workerId).toBe('worker-a')
+    // worker-a has no heartbeat key: it is gone, and the job with it
+    await checkStarted(check)
+    expect(lost).toEqual([{ item, workerId: 'worker-a' }])
+  })
+
+  it("the executor's own claim on a marker is not a worker", async () => {
+    const queue = freshQueue('quiet-claim')
+    const redis = client()
+    const future = new Future()
+    future.setRunningOrNotifyCancel()
+    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-2')
+    item.addedAt = performance.now()
+    await redis.set(keys(queue).ran(item.jobId), '-', 'PX', 60_000)
+    const fail = (): never => {
+      throw new Error('not expected')
+    }
+    await checkUnstarted({ redis, queue, bull: undefined as unknown as Queue, checkInterval: 60_000, handed: new Map([[item.jobId, item]]), lost: fail, resend: fail, reconnectedAt: () => undefined })
+    expect(item.workerId).toBeUndefined()
+  })
+})
