@@ -12,6 +12,7 @@ import { liveWorkers } from './registry.js'
 import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
+import { batchWrites } from './write-batch.js'
 
 /**
  * Options of {@link serve}.
@@ -127,6 +128,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     await Promise.all([cmd.close(), sub.close()])
     throw error
   }
+  batchWrites(cmd.redis)
   const running = new Map<string, { controller: AbortController; reply: string }>()
   const relays = new Map<string, JobRelay>()
   const scripts = await WorkerScripts.load(cmd.redis, report)

@@ -1,5 +1,7 @@
-// A job starts without a start envelope, and the executor's lost-worker check learns who started it
-// from its start marker (on a real Redis).
+// The per-job savings of the worker's path, each shown on a real Redis: a job starts without a start
+// envelope, and the executor's lost-worker check learns who started it from its start marker; a
+// worker's commands of one event-loop turn go out in one socket write.
+import type { Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import type { Queue } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -8,12 +10,13 @@ import { newItem } from '../src/item.js'
 import type { Item } from '../src/item.js'
 import { checkStarted, checkUnstarted } from '../src/lost-check.js'
 import { keys } from '../src/protocol.js'
+import { batchWrites } from '../src/write-batch.js'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
 
-describe.skipIf(!hasRedis)('quiet starts', () => {
+describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
   const clients: Redis[] = []
   afterEach(() => {
     for (const client of clients.splice(0)) client.disconnect()
@@ -70,5 +73,28 @@ describe.skipIf(!hasRedis)('quiet starts', () => {
     }
     await checkUnstarted({ redis, queue, bull: undefined as unknown as Queue, checkInterval: 60_000, handed: new Map([[item.jobId, item]]), lost: fail, resend: fail, reconnectedAt: () => undefined })
     expect(item.workerId).toBeUndefined()
+  })
+
+  it('sends the commands of one event-loop turn in one socket write, in order, and the next turn in another', async () => {
+    const redis = client()
+    await redis.ping()
+    batchWrites(redis)
+    type Write = (this: Socket, ...args: unknown[]) => unknown
+    const socket = (redis as unknown as { stream: Socket & { _write: Write; _writev: Write } }).stream
+    let writes = 0
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method].bind(socket)
+      socket[method] = (...args: unknown[]) => {
+        writes++
+        return original(...args)
+      }
+    }
+    const key = `t-batch-${String(process.pid)}-${String(Date.now())}`
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => redis.rpush(key, String(i))))
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(writes).toBe(1)
+    expect(await redis.lrange(key, 0, -1)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)))
+    expect(writes).toBe(2)
+    await redis.del(key)
   })
 })
