@@ -19,6 +19,8 @@ export interface Item {
   left: boolean
   /** the worker that started its job, once known (its start envelope, or its start marker read by the lost check) */
   workerId: string | undefined
+  /** its future has a `submitWith({ signal })` signal (a stream's always has one): the worker must be able to abort its job */
+  readonly abortable: boolean
   /** when BullMQ accepted the job (performance.now()); undefined until then */
   addedAt: number | undefined
   /** BullMQ no longer had it, or it was orphaned, at the last check: confirmed at the next */
@@ -28,22 +30,23 @@ export interface Item {
 }
 
 /** A fresh item for `future`, not yet handed over. */
-export function newItem(future: Future, fn: WireCallable, data: string, jobId: string): Item {
-  return { future, fn, data, jobId, attempt: 0, sends: 0, resends: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
+export function newItem(future: Future, fn: WireCallable, data: string, jobId: string, abortable: boolean): Item {
+  return { future, fn, data, jobId, abortable, attempt: 0, sends: 0, resends: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
 }
 
 /**
  * The BullMQ jobs for a batch of items, each replying to `resultKey`. A call's job starts quietly
  * (no start envelope: one Redis write and one wake-up of the executor less per job) unless someone
  * listens to `future:start`; a stream's job always announces its start (its consumer's credit goes
- * to the worker running it). (Undefined fields are left out of BullMQ's JSON.)
+ * to the worker running it). A call without a signal is marked so (`n`): the worker need not
+ * prepare to abort it. (Undefined fields are left out of BullMQ's JSON.)
  */
 export function toJobs(items: readonly Item[], resultKey: string) {
   const quiet = !channels.futureStart.hasSubscribers
   return items.map((item) => ({
     name: item.fn.name,
     data: (item.stream === undefined
-      ? { p: item.data, r: resultKey, q: quiet ? 1 : undefined }
+      ? { p: item.data, r: resultKey, q: quiet ? 1 : undefined, n: item.abortable ? undefined : 1 }
       : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval }) satisfies JobData,
     opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
   }))

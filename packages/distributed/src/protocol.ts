@@ -79,6 +79,11 @@ export interface JobData {
    * marker). Absent: the worker pushes one (streams, future:start listeners, older executors).
    */
   readonly q?: 1 | undefined
+  /**
+   * 1: its future has no signal, so nothing will abort the job (the worker makes no AbortController
+   * for it). Absent: the worker makes one, which an abort (key or channel) aborts.
+   */
+  readonly n?: 1 | undefined
 }
 
 /** What a worker pushes to the executor's result list. */

@@ -106,7 +106,7 @@ export class JobRelay {
    *   a TypeError when a stream job reaches an executor without `stream()` or yields a value v8
    *   serialization cannot copy.
    */
-  async run(executor: Executor, options: { signal: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
+  async run(executor: Executor, options: { signal?: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
     const onProgress = (value: unknown): void => {
       this.#report(value)
     }
@@ -122,8 +122,10 @@ export class JobRelay {
           `@x/thread-pool or @x/process-pool to run stream() calls`,
       )
     }
-    const streamOptions: StreamOptions = { ...options, highWaterMark: 1, onProgress }
-    await this.#pump(streaming.stream(streamTask, payload, context, streamOptions), options.signal)
+    // (a stream job always has a signal: its consumer's break aborts it)
+    const signal = options.signal ?? new AbortController().signal
+    const streamOptions: StreamOptions = { name: options.name, signal, highWaterMark: 1, onProgress }
+    await this.#pump(streaming.stream(streamTask, payload, context, streamOptions), signal)
     return encodeEnvelope({ t: 'ok', jobId: this.#jobId, value: undefined })
   }
 

@@ -8,12 +8,24 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { channels, currentTask, invokeCallable, serializeError, withTaskContext } from '@x/future'
-import type { CallableSpec, FutureCancelEvent, FutureFinishEvent, FutureSubmitEvent, TaskContext, WaitEndEvent, WaitStartEvent } from '@x/future'
+import type {
+  Callable,
+  CallableSpec,
+  FunctionOf,
+  Future,
+  FutureCancelEvent,
+  FutureFinishEvent,
+  FutureSubmitEvent,
+  SubmitOptions,
+  TaskContext,
+  WaitEndEvent,
+  WaitStartEvent,
+} from '@x/future'
 import type { Connection } from './connection.js'
 import { DistributedExecutor, publishVia } from './executor.js'
 import { SourceNotAllowedError } from './errors.js'
 import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
-import type { Envelope, JobPayload } from './protocol.js'
+import type { Envelope, JobPayload, WireCallable } from './protocol.js'
 
 /** What the worker tells the runner besides the job. */
 export interface RunnerContext {
@@ -26,14 +38,19 @@ export interface RunnerContext {
 
 /** One nested-work executor per queue in this thread, made on first use. */
 const nested = new Map<string, DistributedExecutor>()
+/** The same, by the context object a job came with (the async backend passes one object for every job). */
+const nestedByContext = new WeakMap<RunnerContext, DistributedExecutor>()
+/** The callable specs of the wire callables seen, by root, path and export (path checks and URL made once). */
+const specs = new Map<string, CallableSpec>()
+const MAX_SPECS = 1000
 /**
  * A remote task running in this thread: its nested work's executor, its worker, and its
- * unfinished nested futures' ids.
+ * unfinished nested futures' ids (made at its first nested submit).
  */
 interface RemoteTask {
   readonly executor: DistributedExecutor
   readonly context: RunnerContext
-  readonly children: Set<number>
+  children?: Set<number>
 }
 
 /**
@@ -49,13 +66,33 @@ const lending = new Map<number, RemoteTask>()
 const childOwner = new Map<number, RemoteTask>()
 let subscribed = false
 
+/**
+ * The executor of a remote task's nested work. Its first submit subscribes to the diagnostics
+ * events slot lending follows: until some task submits nested work, futures of this thread publish
+ * nothing (publishing costs only while someone listens).
+ */
+class NestedExecutor extends DistributedExecutor {
+  override submitWith<C extends Callable>(options: SubmitOptions, fn: C, ...args: Parameters<FunctionOf<C>>): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    subscribeLending()
+    return super.submitWith(options, fn, ...args)
+  }
+
+  protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    subscribeLending()
+    return super.submitChunk(fn, argTuples)
+  }
+}
+
 function nestedExecutor(context: RunnerContext): DistributedExecutor {
+  const known = nestedByContext.get(context)
+  if (known !== undefined) return known
   const key = `${JSON.stringify(context.connection)}\u0000${context.queue}\u0000${context.root}`
   let executor = nested.get(key)
   if (executor === undefined) {
-    executor = new DistributedExecutor({ connection: context.connection, queue: context.queue, root: context.root })
+    executor = new NestedExecutor({ connection: context.connection, queue: context.queue, root: context.root })
     nested.set(key, executor)
   }
+  nestedByContext.set(context, executor)
   return executor
 }
 
@@ -63,6 +100,19 @@ function nestedExecutor(context: RunnerContext): DistributedExecutor {
 function callingRemoteTask(): RemoteTask | undefined {
   const running = currentTask()
   return running === undefined ? undefined : remoteTasks.get(running)
+}
+
+/** {@link fromWire}, remembered: a worker runs the same few task functions again and again. */
+function specOf(fn: WireCallable, root: string): CallableSpec {
+  if (fn.kind === 'source') return fromWire(fn, root)
+  const key = `${root}\u0000${fn.path}\u0000${fn.exportName}\u0000${fn.name}`
+  let spec = specs.get(key)
+  if (spec === undefined) {
+    spec = fromWire(fn, root)
+    if (specs.size >= MAX_SPECS) specs.clear()
+    specs.set(key, spec)
+  }
+  return spec
 }
 
 /**
@@ -78,7 +128,7 @@ function subscribeLending(): void {
     if (event.callerTaskId === undefined) return
     const owner = callingRemoteTask()
     if (owner?.executor.id !== event.executorId) return
-    owner.children.add(event.futureId)
+    ;(owner.children ??= new Set()).add(event.futureId)
     childOwner.set(event.futureId, owner)
   })
   diagnosticsChannel.subscribe(channels.futureFinish.name, (message) => {
@@ -90,7 +140,8 @@ function subscribeLending(): void {
   diagnosticsChannel.subscribe(channels.waitStart.name, (message) => {
     const event = message as WaitStartEvent
     const remote = callingRemoteTask()
-    if (remote === undefined || !event.futureIds.some((id) => remote.children.has(id))) return
+    const children = remote?.children
+    if (remote === undefined || children === undefined || !event.futureIds.some((id) => children.has(id))) return
     lending.set(event.waitId, remote)
     publishVia(remote.executor, keys(remote.context.queue).lendChannel(remote.context.workerId), 'lend')
   })
@@ -107,7 +158,7 @@ function forgetChild(futureId: number): void {
   const owner = childOwner.get(futureId)
   if (owner === undefined) return
   childOwner.delete(futureId)
-  owner.children.delete(futureId)
+  owner.children?.delete(futureId)
 }
 
 /** A decoded job, with the context its remote task runs in. */
@@ -136,13 +187,12 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
         `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
     )
   }
-  const spec = fromWire(job.fn, context.root)
+  const spec = specOf(job.fn, context.root)
   const outer = currentTask()
   const executor = nestedExecutor(context)
-  subscribeLending()
   const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
   const task: TaskContext = { id: job.futureId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
-  remoteTasks.set(task, { executor, context, children: new Set() })
+  remoteTasks.set(task, { executor, context })
   return { job, spec, task, close: () => { remoteTasks.delete(task) } }
 }
 

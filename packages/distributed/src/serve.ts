@@ -12,6 +12,7 @@ import { liveWorkers } from './registry.js'
 import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
+import { batchWrites } from './write-batch.js'
 
 /**
  * Options of {@link serve}.
@@ -127,7 +128,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     await Promise.all([cmd.close(), sub.close()])
     throw error
   }
-  const running = new Map<string, { controller: AbortController; reply: string }>()
+  batchWrites(cmd.redis)
+  // a job's controller only when its future has a signal (else nothing can abort it: see JobData.n)
+  const running = new Map<string, { controller: AbortController | undefined; reply: string }>()
   const relays = new Map<string, JobRelay>()
   const scripts = await WorkerScripts.load(cmd.redis, report)
   const beat = (): Promise<unknown> =>
@@ -166,21 +169,21 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
-    const controller = new AbortController()
+    const controller = job.data.n === 1 && !Buffer.isBuffer(started) ? undefined : new AbortController()
     running.set(jobId, { controller, reply })
     // progress and stream values: pushed like the result, the job's markers kept
     const relay = new JobRelay((bytes) => push(reply, jobId, bytes, false), jobId, job.data)
     relays.set(jobId, relay)
     let bytes: Uint8Array
     try {
-      if (Buffer.isBuffer(started)) controller.abort(decodeAbort(started).reason)
-      bytes = await relay.run(executor, { signal: controller.signal, name: job.name }, payload, context)
+      if (Buffer.isBuffer(started)) controller?.abort(decodeAbort(started).reason)
+      bytes = await relay.run(executor, controller === undefined ? { name: job.name } : { signal: controller.signal, name: job.name }, payload, context)
     } catch (error) {
       // the local executor failed the job itself (a crashed thread or process, a shut-down
       // executor): that is the task's result, so its future learns it. An abort that came before
       // the local executor started the task cancelled it there; the submitter's future (running
       // since it was handed over) fails with the abort reason, as a running local task's would.
-      const failure: unknown = error instanceof CancelledError && controller.signal.aborted ? controller.signal.reason : error
+      const failure: unknown = error instanceof CancelledError && controller?.signal.aborted === true ? controller.signal.reason : error
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
     relays.delete(jobId)
@@ -211,7 +214,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const name = channel.toString()
     if (name === k.abortChannel) {
       const { jobId, reason } = decodeAbort(message)
-      running.get(jobId)?.controller.abort(reason)
+      running.get(jobId)?.controller?.abort(reason)
     } else if (name === k.creditChannel(id)) {
       JobRelay.credit(relays, message)
     } else if (closing === undefined) {

@@ -1,19 +1,23 @@
-// A job starts without a start envelope, and the executor's lost-worker check learns who started it
-// from its start marker (on a real Redis).
+// The per-job savings of the worker's path, each shown on a real Redis: a job starts without a start
+// envelope, and the executor's lost-worker check learns who started it from its start marker; a
+// worker's commands of one event-loop turn go out in one socket write.
+import type { Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import type { Queue } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Future } from '@x/future'
+import { AsyncPoolExecutor, Future, task } from '@x/future'
+import { DistributedExecutor, serve } from '@x/distributed'
 import { newItem } from '../src/item.js'
 import type { Item } from '../src/item.js'
 import { checkStarted, checkUnstarted } from '../src/lost-check.js'
 import { keys } from '../src/protocol.js'
-import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi } from './helpers.js'
+import { batchWrites } from '../src/write-batch.js'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, until } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
 
-describe.skipIf(!hasRedis)('quiet starts', () => {
+describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
   const clients: Redis[] = []
   afterEach(() => {
     for (const client of clients.splice(0)) client.disconnect()
@@ -29,7 +33,7 @@ describe.skipIf(!hasRedis)('quiet starts', () => {
     const redis = client()
     const future = new Future()
     future.setRunningOrNotifyCancel()
-    const item: Item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-1')
+    const item: Item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-1', false)
     item.addedAt = performance.now() // handed over just now: too young for the unstarted-job checks
     const handed = new Map([[item.jobId, item]])
     const lost: { item: Item; workerId: string | undefined }[] = []
@@ -62,7 +66,7 @@ describe.skipIf(!hasRedis)('quiet starts', () => {
     const redis = client()
     const future = new Future()
     future.setRunningOrNotifyCancel()
-    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-2')
+    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-2', false)
     item.addedAt = performance.now()
     await redis.set(keys(queue).ran(item.jobId), '-', 'PX', 60_000)
     const fail = (): never => {
@@ -70,5 +74,51 @@ describe.skipIf(!hasRedis)('quiet starts', () => {
     }
     await checkUnstarted({ redis, queue, bull: undefined as unknown as Queue, checkInterval: 60_000, handed: new Map([[item.jobId, item]]), lost: fail, resend: fail, reconnectedAt: () => undefined })
     expect(item.workerId).toBeUndefined()
+  })
+
+  it('sends the commands of one event-loop turn in one socket write, in order, and the next turn in another', async () => {
+    const redis = client()
+    await redis.ping()
+    batchWrites(redis)
+    type Write = (this: Socket, ...args: unknown[]) => unknown
+    const socket = (redis as unknown as { stream: Socket & { _write: Write; _writev: Write } }).stream
+    let writes = 0
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method].bind(socket)
+      socket[method] = (...args: unknown[]) => {
+        writes++
+        return original(...args)
+      }
+    }
+    const key = `t-batch-${String(process.pid)}-${String(Date.now())}`
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => redis.rpush(key, String(i))))
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(writes).toBe(1)
+    expect(await redis.lrange(key, 0, -1)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)))
+    expect(writes).toBe(2)
+    await redis.del(key)
+  })
+
+  it('marks a call without a signal so that its worker prepares no abort, and a call with one not', async () => {
+    const queue = freshQueue('no-signal')
+    const redis = client()
+    const add = task<(a: number, b: number) => number>(new URL('tasks.mjs', root), 'add')
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2 })
+    const plain = ex.submit(add, 1, 1)
+    const signalled = ex.submitWith({ signal: new AbortController().signal }, add, 2, 2)
+    // no worker yet: both jobs wait in BullMQ
+    const data = async (): Promise<Record<string, unknown>[]> => {
+      const found = (await redis.keys(`bull:${queue}:*`)).filter((key) => /:[0-9a-f-]{36}-\d+$/u.test(key))
+      return Promise.all(found.map(async (key) => JSON.parse((await redis.hget(key, 'data')) ?? '{}') as Record<string, unknown>))
+    }
+    await until(async () => (await data()).length === 2, 'both jobs in BullMQ')
+    const byArgs = await data()
+    expect(byArgs.filter((d) => d.n === 1)).toHaveLength(1)
+    expect(byArgs.every((d) => d.q === 1)).toBe(true) // nobody listens to future:start here
+    const local = new AsyncPoolExecutor({ maxWorkers: 2 })
+    await using worker = await serve({ connection: REDIS_URL, queue, root, executor: local })
+    expect(await Promise.all([plain, signalled])).toEqual([2, 4])
+    await worker.close()
+    await local.shutdown()
   })
 })
