@@ -10,11 +10,12 @@
  */
 import { workerData } from 'node:worker_threads'
 import { ClaimWords, isPoolMessage } from '@x/pool-kit'
-import type { FromWorker, ToWorker } from '@x/pool-kit'
+import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import type { TinypoolData } from 'tinypool'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
+import { fromShortToWorker, shortFromWorker } from './short-messages.js'
 import { setThreadName } from './state.js'
 
 // tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`).
@@ -35,7 +36,7 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   const timeOrigin = performance.timeOrigin
   const link: WorkerLink = {
     send: (message: FromWorker) => {
-      port.postMessage(message)
+      port.postMessage(shortFromWorker(message))
     },
     kind: 'thread',
     label: start.label,
@@ -52,7 +53,8 @@ export async function session(start: SessionStart): Promise<SessionReady> {
     reportStarts: true,
   })
   port.on('message', (message: unknown) => {
-    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
+    const full = fromShortToWorker(message)
+    if (isPoolMessage(full)) runtime.receive(full)
   })
   // A task called process.exit(): the results gathered so far still go, so only that task fails.
   process.on('exit', () => {
