@@ -21,8 +21,6 @@ export interface SessionStart {
   /** The pool's claim words (`ClaimWords.buffer`) and their start times (`startsBuffer`). */
   readonly claims: SharedArrayBuffer
   readonly starts: SharedArrayBuffer
-  /** The thread's wake word (`WakeWord.buffer`): an idle thread waits on it for the next message. */
-  readonly wake: SharedArrayBuffer
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
 }
 

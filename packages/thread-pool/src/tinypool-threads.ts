@@ -32,7 +32,6 @@ import { isPoolMessage } from '@x/pool-kit'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { fromShortFromWorker, shortToWorker } from './short-messages.js'
-import { WakeWord } from './wake-word.js'
 
 // The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
 // thread loads one file for it instead of one per module.
@@ -43,8 +42,6 @@ const MAX_TIMER = 2 ** 31 - 1
 export interface ThreadHandle {
   readonly pool: Tinypool
   readonly port: MessagePort
-  /** Posting to the thread wakes it through this when it waits for work (wake-word.ts). */
-  readonly wake: WakeWord
   thread: TinypoolWorker | undefined
   alive: boolean
   /** The uncaught error that ended it (its `'error'` event). */
@@ -56,8 +53,8 @@ export interface ThreadSettings {
   readonly threadNamePrefix: string
   readonly resourceLimits: ResourceLimits | undefined
   readonly execArgv: string[] | undefined
-  /** The session start message, less the port and the wake word. */
-  session(workerId: number): Omit<SessionStart, 'port' | 'wake'>
+  /** The session start message, less the port. */
+  session(workerId: number): Omit<SessionStart, 'port'>
 }
 
 /** The transport of a {@link ThreadPoolExecutor}. */
@@ -78,7 +75,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       // workaround 1: the thread's own events say what happened; an unhandled 'error' would crash us
       pool.on('error', () => undefined)
       const { port1, port2 } = new MessageChannel()
-      const handle: ThreadHandle = { pool, port: port1, wake: new WakeWord(), thread: undefined, alive: true, crash: undefined }
+      const handle: ThreadHandle = { pool, port: port1, thread: undefined, alive: true, crash: undefined }
       const deliver = (message: unknown): void => {
         const full = fromShortFromWorker(message)
         if (isPoolMessage(full)) events.message(full)
@@ -95,9 +92,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       }
       let ready: Promise<SessionReady>
       try {
-        ready = pool.run({ ...settings.session(workerId), port: port2, wake: handle.wake.buffer } satisfies SessionStart, {
-          transferList: [port2] as never,
-        }) as Promise<SessionReady>
+        ready = pool.run({ ...settings.session(workerId), port: port2 } satisfies SessionStart, { transferList: [port2] as never }) as Promise<SessionReady>
         handle.thread = pool.threads[0]
       } catch (error) {
         ready = Promise.reject(error instanceof Error ? error : new Error(String(error)))
@@ -130,7 +125,6 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     },
     send(handle, message, transfer) {
       handle.port.postMessage(shortToWorker(message), transfer as never)
-      handle.wake.wake()
     },
     kill(handle) {
       if (handle.alive) void handle.thread?.terminate()

@@ -14,11 +14,9 @@ import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import type { TinypoolData } from 'tinypool'
-import { IdleReceiver } from './idle-receiver.js'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { fromShortToWorker, shortFromWorker } from './short-messages.js'
 import { setThreadName } from './state.js'
-import { WakeWord } from './wake-word.js'
 
 // tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`).
 const data = (Array.isArray(workerData) ? workerData : undefined) as TinypoolData | undefined
@@ -48,22 +46,16 @@ export async function session(start: SessionStart): Promise<SessionReady> {
     poolNoun: 'thread pool',
     serializationCode: 'ERR_SERIALIZATION',
   }
-  const handle = (message: unknown): void => {
-    const full = fromShortToWorker(message)
-    if (isPoolMessage(full)) runtime.receive(full)
-  }
-  // once its tasks are done, the thread waits for the next message on its wake word (idle-receiver.ts)
-  const receiver = new IdleReceiver(port, new WakeWord(start.wake), handle, () => runtime.idle)
   const runtime = new WorkerRuntime(link, {
     diag: start.diag,
     // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
     beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
     reportStarts: true,
-    onIdle: () => {
-      receiver.check()
-    },
   })
-  port.on('message', handle)
+  port.on('message', (message: unknown) => {
+    const full = fromShortToWorker(message)
+    if (isPoolMessage(full)) runtime.receive(full)
+  })
   // A task called process.exit(): the results gathered so far still go, so only that task fails.
   process.on('exit', () => {
     runtime.flush()

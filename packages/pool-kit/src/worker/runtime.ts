@@ -69,10 +69,8 @@ export class WorkerRuntime {
   readonly #out = new ResultBuffer()
   readonly #aborted = new Map<number, unknown>()
   readonly #rejectWait: (waitId: number, error: Error) => void
-  readonly #onIdle: (() => void) | undefined
   #diag = false
   #draining = false
-  #initializing = false
   #current: WorkerTaskContext | undefined
   #currentStream: StreamPump | undefined
   #lastAborted = false
@@ -84,20 +82,13 @@ export class WorkerRuntime {
    * @param options.diag someone listens to wait events (each `run` message says it again)
    * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
    *   from then on it holds the worker and may wait on other futures)
-   * @param options.onIdle called each time the tasks sent so far have all finished and their
-   *   results have gone (see {@link WorkerRuntime.idle}); the thread entry then waits for the next
-   *   message without going through its event loop
    */
-  constructor(
-    link: WorkerLink,
-    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly onIdle?: () => void },
-  ) {
+  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
     this.#link = link
     this.#callables = new CallableCache(`@x/${link.kind}-pool`)
     this.#beforeStart = options?.beforeStart
     this.#reportStarts = options?.reportStarts ?? false
     this.#diag = options?.diag ?? false
-    this.#onIdle = options?.onIdle
     this.executor = new NestedExecutor(link)
     this.#rejectWait = forwardWaits(link, this.executor, () => this.#diag)
   }
@@ -105,25 +96,12 @@ export class WorkerRuntime {
   /** Runs the pool's initializer; its error, serialized, when it threw. */
   async initialize(initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined): Promise<SerializedError | undefined> {
     if (initializer === undefined) return undefined
-    this.#initializing = true
     try {
       await invokeCallable(initializer.spec, initializer.args)
       return undefined
     } catch (error) {
       return serializeError(error)
-    } finally {
-      this.#initializing = false
     }
-  }
-
-  /**
-   * Nothing is under way here: no task runs or waits to run (no pending async call, no open
-   * stream, no task waiting on nested work), the initializer is done and every result has gone.
-   * Only then may the thread block waiting for the pool's next message.
-   * @since 0.1.0
-   */
-  get idle(): boolean {
-    return !this.#draining && !this.#initializing && this.#queue.size === 0
   }
 
   /** Handles one message from the pool. */
@@ -221,7 +199,6 @@ export class WorkerRuntime {
     }
     this.#draining = false
     this.#flush()
-    this.#onIdle?.()
   }
 
   /**
