@@ -31,8 +31,9 @@ import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
 import { isPoolMessage } from '@x/pool-kit'
-import type { FromWorker, Transport, WorkerEvents } from '@x/pool-kit'
+import type { Transport, WorkerEvents } from '@x/pool-kit'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
+import { fromShortFromWorker, shortToWorker } from './short-messages.js'
 
 // The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
 // thread loads one file for it instead of one per module.
@@ -78,7 +79,8 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const { port1, port2 } = new MessageChannel()
       const handle: ThreadHandle = { pool, port: port1, thread: undefined, alive: true, crash: undefined }
       const deliver = (message: unknown): void => {
-        if (isPoolMessage(message)) events.message(message as FromWorker)
+        const full = fromShortFromWorker(message)
+        if (isPoolMessage(full)) events.message(full)
       }
       port1.on('message', deliver)
       port1.unref() // workaround 3: referenced while the thread has work
@@ -126,7 +128,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       return handle
     },
     send(handle, message, transfer) {
-      handle.port.postMessage(message, transfer as never)
+      handle.port.postMessage(shortToWorker(message), transfer as never)
     },
     kill(handle) {
       if (handle.alive) void handle.thread?.terminate()

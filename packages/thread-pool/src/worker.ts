@@ -11,11 +11,12 @@
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { ClaimWords, isPoolMessage } from '@x/pool-kit'
-import type { FromWorker, ToWorker } from '@x/pool-kit'
+import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import type { TinypoolData } from 'tinypool'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
+import { fromShortToWorker, shortFromWorker } from './short-messages.js'
 import { setThreadName } from './state.js'
 
 // tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`).
@@ -36,7 +37,7 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   const timeOrigin = performance.timeOrigin
   const link: WorkerLink = {
     send: (message: FromWorker) => {
-      port.postMessage(message)
+      port.postMessage(shortFromWorker(message))
     },
     kind: 'thread',
     label: start.label,
@@ -62,7 +63,8 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   // now (after the initializer, which runs before any task). It starts here, before this returns:
   // its result need not wait for tinypool's bookkeeping of the session's end.
   const receive = (message: unknown): void => {
-    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
+    const full = fromShortToWorker(message)
+    if (isPoolMessage(full)) runtime.receive(full)
   }
   for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) receive(entry.message)
   port.on('message', receive)
