@@ -41,8 +41,8 @@ function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWo
       })
       return { worker, marker }
     },
-    send: (handle, message) => {
-      handle.worker.postMessage(message)
+    send: (handle, message, transfer) => {
+      handle.worker.postMessage(message, transfer)
     },
     kill: (handle) => void handle.worker.terminate(),
     stop: (handle) => void handle.worker.terminate(),
@@ -169,6 +169,17 @@ describe('PoolEngine on worker threads', () => {
         engine.checkOpen()
       }).toThrow(error)
     }
+  })
+
+  it('a thread still starting is never sent a task that moves buffers: they would be lost with it if it failed to start', async () => {
+    const engine = newEngine(1, true, undefined, threadTransport(1, true, undefined, 'open'))
+    const buffer = new ArrayBuffer(8)
+    const future = engine.submit(describeCallable(task(tasks, 'a')), [buffer], false, 'a', undefined, undefined, undefined, [buffer])
+    // it waited in the queue for a thread that started, and none did: the pool's error, not a lost-arguments death
+    const error = (await future.exception()) as Error
+    expect(error).not.toBeInstanceOf(ThreadDiedError)
+    expect(error.message).toMatch(/while starting, the last of 5 worker threads in a row/)
+    expect(buffer.byteLength).toBe(8)
   })
 
   it('a thread that dies running the task it was sent while starting had started: its task fails, the pool never breaks', async () => {
