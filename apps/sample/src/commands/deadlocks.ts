@@ -29,7 +29,9 @@ function indent(text: string, prefix = '   | '): string {
 async function show(out: Output, futures: readonly Future[], graph: GraphFormat): Promise<void> {
   let report: DeadlockReport | undefined
   for (const f of futures) {
-    const error = await f.exception(5000)
+    // a guard against a hang (a deadlock the detector missed), not a deadline: the detector reports
+    // at once, but on a loaded machine the thread that runs the task may take seconds to start
+    const error = await f.exception(30_000)
     if (error === undefined) {
       say(out, `   ${f.name ?? '?'} returned ${String(await f.result())}`)
       continue
