@@ -24,9 +24,10 @@ export async function make({ runtime, detector = false }) {
   let ex;
   let dd;
   return {
-    async open({ workers }) {
+    async open({ workers, fixed }) {
       if (detectDeadlocks !== undefined) dd = detectDeadlocks({ onDeadlock: 'throw' });
-      ex = new Executor({ maxWorkers: workers });
+      // like piscina's, tinypool's and workerpool's minimum: the throughput workloads start every worker at once
+      ex = new Executor({ maxWorkers: workers, ...(fixed ? { minWorkers: workers } : {}) });
     },
     call(name, arg, transfer) {
       return transfer === undefined ? ex.submit(handle(name), arg) : ex.submitWith({ transfer }, handle(name), arg);
