@@ -136,9 +136,18 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
+  // The start markers of the running jobs, set again: a restarted Redis may have lost them, and the
+  // executors' lost-worker checks read them to learn which worker runs a job
+  const markRunning = async (): Promise<void> => {
+    if (running.size === 0) return
+    const batch = cmd.redis.multi()
+    for (const jobId of running.keys()) batch.set(k.ran(jobId), id, 'PX', RAN_TTL_MS)
+    await batch.exec()
+  }
   // Registered again as soon as the connection comes back: a restarted Redis lost the registration
   cmd.redis.on('ready', () => {
     beat().catch(report)
+    markRunning().catch(report)
   })
   const timer = setInterval(() => {
     beat().catch(report)
