@@ -19,7 +19,7 @@ import type { DistributedExecutorOptions } from './options.js'
 import { Deque } from './deque.js'
 import { WorkerLostError, lostError } from './errors.js'
 import { decodeEnvelope, encodePayload, keys, rootPath, toWire } from './protocol.js'
-import type { Envelope, JobPayload } from './protocol.js'
+import type { Envelope, JobPayload, WireCallable } from './protocol.js'
 import { WorkerNumbers } from './registry.js'
 import type { UnstartedState } from './registry.js'
 import { newItem } from './item.js'
@@ -76,6 +76,8 @@ export class DistributedExecutor extends Executor {
   #disposed = false
   #idle: (() => void)[] = []
   readonly #workerNumbers = new WorkerNumbers()
+  /** The wire form of each callable submitted (task handles are frozen, a function's source is fixed): made once. */
+  readonly #wires = new WeakMap<object, WireCallable>()
   readonly #publish = (channel: string, message: string): void => {
     this.#session?.publish(channel, message)
   }
@@ -159,7 +161,8 @@ export class DistributedExecutor extends Executor {
     }
     if (this.#closed) throw new ShutdownError()
     checkSubmitOptions(options)
-    const wire = toWire(describeCallable(fn), this.root)
+    let wire = this.#wires.get(fn)
+    if (wire === undefined) this.#wires.set(fn, (wire = toWire(describeCallable(fn), this.root)))
     if (chunk) for (const tuple of args) checkArguments(tuple as unknown[])
     else checkArguments(args)
     const future = new Future({ name: options.name ?? wire.name })

@@ -124,11 +124,17 @@ export async function checkUnstarted(check: LostCheck): Promise<void> {
   )
   if (unstarted.length === 0) return
   const states = await unstartedStates(check.redis, check.queue, unstarted.map((item) => item.jobId))
+  // A Redis that came back may have lost the start markers of running jobs with everything else:
+  // their workers set them again as they reconnect, so within a heartbeat lifetime of this
+  // executor's reconnect no job is taken for one that never started.
+  const reconnectedAt = check.reconnectedAt()
+  const settling = reconnectedAt !== undefined && performance.now() - reconnectedAt < Math.max(DEFAULT_TTL_MS, ...ttls.values())
   for (const item of unstarted) {
     if (check.handed.get(item.jobId) !== item || item.workerId !== undefined) continue
     const state = states.get(item.jobId) ?? 'queued'
     if (state === 'queued') item.suspect = false
     else if (!item.suspect) item.suspect = true
+    else if (settling) continue
     else if (item.resends >= MAX_RESENDS) check.lost(item, undefined, state)
     else await reclaim(check, item)
   }

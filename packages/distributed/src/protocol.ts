@@ -81,7 +81,8 @@ export interface JobData {
   readonly q?: 1 | undefined
   /**
    * 1: its future has no signal, so nothing will abort the job (the worker makes no AbortController
-   * for it). Absent: the worker makes one, which an abort (key or channel) aborts.
+   * for it, and neither reads nor drops an abort key). Absent: the worker makes one, which an abort
+   * (key or channel) aborts.
    */
   readonly n?: 1 | undefined
 }

@@ -136,9 +136,18 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
+  // The start markers of the running jobs, set again: a restarted Redis may have lost them, and the
+  // executors' lost-worker checks read them to learn which worker runs a job
+  const markRunning = async (): Promise<void> => {
+    if (running.size === 0) return
+    const batch = cmd.redis.multi()
+    for (const jobId of running.keys()) batch.set(k.ran(jobId), id, 'PX', RAN_TTL_MS)
+    await batch.exec()
+  }
   // Registered again as soon as the connection comes back: a restarted Redis lost the registration
   cmd.redis.on('ready', () => {
     beat().catch(report)
+    markRunning().catch(report)
   })
   const timer = setInterval(() => {
     beat().catch(report)
@@ -157,8 +166,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
 
   // The result, and the job's markers dropped: BullMQ removes a completed job, so it cannot come back.
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
-  const push = (reply: string, jobId: string, bytes: Uint8Array, finished = true): Promise<unknown> =>
-    scripts.finish(reply, k.ran(jobId), k.abort(jobId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
+  // (`abortKey` undefined: a job nothing can abort, or one not finished, whose abort key stays)
+  const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortKey?: string): Promise<unknown> =>
+    scripts.finish(reply, k.ran(jobId), abortKey, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
 
   const processor = async (job: Job<JobData>): Promise<void> => {
     const jobId = String(job.id)
@@ -166,7 +176,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // the start envelope only when the executor wants it (a stream, a future:start listener): else
     // its lost-worker check reads who started the job from the marker
     const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
-    const started = await scripts.start(k.ran(jobId), reply, k.abort(jobId), id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
+    // a job without a signal has no abort key to read or drop (see JobData.n)
+    const abortKey = job.data.n === 1 ? undefined : k.abort(jobId)
+    const started = await scripts.start(k.ran(jobId), reply, abortKey, id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
     // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
     if (started === -1) return
     const controller = job.data.n === 1 && !Buffer.isBuffer(started) ? undefined : new AbortController()
@@ -190,7 +202,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
     // so the slot is free one round trip sooner and the order stays (result first, then completion).
     // relay.end() writes the job's last progress report before it.
-    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes)).catch(report)
+    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes), true, abortKey).catch(report)
   }
 
   const makeWorker = (slots: number): Worker => {

@@ -9,9 +9,10 @@ import type { Redis } from 'ioredis'
 
 /**
  * Atomically: mark the job started (once ever), push the start envelope when the executor asked
- * for one, read an early abort. KEYS: ran marker, reply list, abort key. ARGV: worker id, marker
- * TTL, start envelope ('' for none), reply TTL. Returns -1 when the job was started (or claimed by
- * its executor) before, the abort when one waits, else 0.
+ * for one, read an early abort. KEYS: ran marker, reply list, abort key (left out for a job
+ * nothing can abort). ARGV: worker id, marker TTL, start envelope ('' for none), reply TTL.
+ * Returns -1 when the job was started (or claimed by its executor) before, the abort when one
+ * waits, else 0.
  */
 const START = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
@@ -19,19 +20,23 @@ if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
-local abort = redis.call('GET', KEYS[3])
-if abort then return abort end
+if KEYS[3] then
+  local abort = redis.call('GET', KEYS[3])
+  if abort then return abort end
+end
 return 0`
 
 /**
  * Atomically: push an envelope to the reply list (refreshing its TTL) and, once the job is
- * finished, drop its ran marker and abort key. KEYS: reply list, ran marker, abort key. ARGV:
- * envelope, reply TTL, '1' when finished.
+ * finished, drop its ran marker and abort key. KEYS: reply list, ran marker, abort key (left out
+ * for a job nothing can abort). ARGV: envelope, reply TTL, '1' when finished.
  */
 const FINISH = `
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if ARGV[3] == '1' then redis.call('DEL', KEYS[2], KEYS[3]) end
+if ARGV[3] == '1' then
+  if KEYS[3] then redis.call('DEL', KEYS[2], KEYS[3]) else redis.call('DEL', KEYS[2]) end
+end
 return 0`
 
 type Arg = string | number | Buffer
@@ -73,13 +78,18 @@ export class WorkerScripts {
     }
   }
 
-  /** See {@link START}: -1 (started before), the abort's bytes, or 0. `envelope`: the start envelope, or '' for none. */
-  start(ran: string, reply: string, abort: string, workerId: string, ranTtl: number, envelope: Buffer | '', replyTtl: number): Promise<number | Buffer> {
-    return this.#run(START, [ran, reply, abort], [workerId, ranTtl, envelope, replyTtl]) as Promise<number | Buffer>
+  /**
+   * See {@link START}: -1 (started before), the abort's bytes, or 0. `envelope`: the start
+   * envelope, or '' for none; `abort`: the abort key, undefined for a job nothing can abort.
+   */
+  start(ran: string, reply: string, abort: string | undefined, workerId: string, ranTtl: number, envelope: Buffer | '', replyTtl: number): Promise<number | Buffer> {
+    const keys = abort === undefined ? [ran, reply] : [ran, reply, abort]
+    return this.#run(START, keys, [workerId, ranTtl, envelope, replyTtl]) as Promise<number | Buffer>
   }
 
-  /** See {@link FINISH}. */
-  finish(reply: string, ran: string, abort: string, envelope: Buffer, replyTtl: number, finished: boolean): Promise<unknown> {
-    return this.#run(FINISH, [reply, ran, abort], [envelope, replyTtl, finished ? '1' : '0'])
+  /** See {@link FINISH} (`abort` undefined: a job nothing can abort). */
+  finish(reply: string, ran: string, abort: string | undefined, envelope: Buffer, replyTtl: number, finished: boolean): Promise<unknown> {
+    const keys = abort === undefined ? [reply, ran] : [reply, ran, abort]
+    return this.#run(FINISH, keys, [envelope, replyTtl, finished ? '1' : '0'])
   }
 }

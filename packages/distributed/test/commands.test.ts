@@ -72,10 +72,14 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     // script (result envelope, markers dropped): one request each
     expect(scripts).toHaveLength(2 * n)
     // the start scripts (first key: the start marker) carry no start envelope (ARGV[3], after the
-    // sha, the key count, three keys, the worker id and the marker's TTL)
+    // sha, the key count, the keys, the worker id and the marker's TTL), and for these jobs without
+    // a signal no abort key (two keys: the marker and the result list)
     const starts = scripts.filter((s) => String(s.args[2]).startsWith(`x:${queue}:ran:`))
     expect(starts).toHaveLength(n)
-    for (const start of starts) expect(String(start.args[7])).toBe('')
+    for (const start of starts) {
+      expect(Number(start.args[1])).toBe(2)
+      expect(String(start.args[6])).toBe('')
+    }
     await worker.close()
     await local.shutdown()
   })

@@ -3,7 +3,7 @@
 // again, and the task's future gets its result, not a WorkerLostError.
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +17,7 @@ const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0
 const tasks = new URL('tasks.mjs', root)
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const sleep = task<(ms: number, value: string) => string>(tasks, 'sleep')
+const recordThenWait = task<(file: string, latch: string, value: string) => string>(tasks, 'recordThenWait')
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -102,6 +103,39 @@ describe.skipIf(!hasRedisServer)('a Redis restart that loses every key (needs re
     } finally {
       await local.shutdown({ wait: false })
       await redis.stop()
+    }
+  })
+
+  it('runs a task started just before the restart once: its start marker, lost with every key, is set again by its worker', async () => {
+    const redis = await privateRedis()
+    const queue = 'restart-once'
+    const dir = mkdtempSync(join(tmpdir(), 'x-restart-once-'))
+    const record = join(dir, 'runs')
+    const latch = join(dir, 'latch')
+    const local = new AsyncPoolExecutor({ maxWorkers: 2 })
+    try {
+      const worker = await serve({ connection: redis.url, queue, root, executor: local, heartbeat: 1000, onError: () => undefined })
+      // the default check interval (1 s): the restart comes before any check learned who runs the job
+      const ex = new DistributedExecutor({ connection: redis.url, queue, root, maxWorkers: 2 })
+      try {
+        const once = ex.submit(recordThenWait, record, latch, 'ran')
+        await until(() => worker.running === 1, 'the task to start')
+        await redis.restart()
+        // long enough for the executor's checks to take the job for one that never started and send it
+        // again (it was gone from BullMQ at two checks), had nothing told them otherwise
+        await new Promise((resolve) => setTimeout(resolve, 4000))
+        writeFileSync(latch, 'go')
+        expect(await once.result(20_000)).toBe('ran')
+        expect(readFileSync(record, 'utf8').trim().split('\n')).toHaveLength(1)
+      } finally {
+        writeFileSync(latch, 'go')
+        await ex.shutdown()
+        await worker.close({ timeout: 0 })
+      }
+    } finally {
+      await local.shutdown({ wait: false })
+      await redis.stop()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
