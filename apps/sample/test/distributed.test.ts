@@ -25,7 +25,7 @@ if (process.env.CI === 'true') {
 
 describe.skipIf(!hasRedis)('--backend distributed', () => {
   it('primes: answers like the local backends, and says which x-worker ran what', async () => {
-    const r = await run(['primes', '--backend', 'distributed', '--workers', '2'], { timeout: 60_000 })
+    const r = await run(['primes', '--backend', 'distributed', '--workers', '2'], { timeout: 60_000, detached: true })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('1099726899285419 is prime: false')
     expect(r.stdout).toContain('(answers from the distributed backend)')

@@ -36,7 +36,9 @@ function section(output: string, n: number): string {
 beforeAll(async () => {
   // Generous guards against a hang, not deadlines: the tour takes ~12 s on a quiet machine and
   // over 45 s when the two runs share 2 cores with other work.
-  ;[tour, dot] = await Promise.all([run([], { timeout: 150_000 }), run(['tour', '--graph', 'dot'], { timeout: 150_000 })])
+  // detached: a run killed at its guard takes its x-worker processes (section 8) with it
+  const options = { timeout: 150_000, detached: true }
+  ;[tour, dot] = await Promise.all([run([], options), run(['tour', '--graph', 'dot'], options)])
 }, 180_000)
 
 describe('tour (the default command)', () => {
