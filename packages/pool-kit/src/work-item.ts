@@ -29,8 +29,11 @@ export interface WorkItem<W = unknown> {
   readonly specId: number
   /** The callable. */
   readonly spec: CallableSpec
-  /** The arguments, or a chunk's packed argument tuples when `chunk` is true. */
-  readonly args: unknown[]
+  /**
+   * The arguments, or a chunk's packed argument tuples when `chunk` is true. Emptied once the work
+   * is done, so a settled future held by its caller does not keep its arguments alive.
+   */
+  args: unknown[]
   /** A `map()` chunk: `args` is packed (see `packTuples`), the result is a packed column. */
   readonly chunk: boolean
   /** The caller's `submitWith({ signal })`. */

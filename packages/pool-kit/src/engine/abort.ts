@@ -52,8 +52,16 @@ export function armGrace<H>(engine: PoolEngine<H>, item: EngineItem, worker: Wor
   item.graceTimer.unref()
 }
 
-/** The item is done with its signal and grace timer. */
+/** What a done item's `args` becomes (frozen: nothing may add to it). */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[]
+
+/**
+ * The item is done: with its signal and grace timer, and with its arguments and transferred
+ * buffers, which a settled future (kept by its caller, or by `wait()`'s sets) must not keep alive.
+ */
 export function detach(item: EngineItem): void {
+  item.args = NO_ARGS
+  item.transfer = undefined
   if (item.onAbort !== undefined) {
     item.signal?.removeEventListener('abort', item.onAbort)
     item.onAbort = undefined

@@ -316,9 +316,11 @@ function sendRun<H>(
       engine.inflight--
       engine.claims.release(item)
       item.state = 'done'
+      // (named from the arguments, before detach() drops them)
+      const failure = argumentError(engine, item, error)
       detach(item)
       if (!item.future.running()) item.future.setRunningOrNotifyCancel()
-      item.future.setException(argumentError(engine, item, error))
+      item.future.setException(failure)
     }
   }
   // callables whose every task failed to go were never sent

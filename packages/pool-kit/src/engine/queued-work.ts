@@ -32,11 +32,11 @@ export class QueuedWork implements EngineItem, CancelHook {
     readonly engine: EngineState<unknown>,
     readonly specId: number,
     readonly spec: CallableSpec,
-    readonly args: unknown[],
+    public args: unknown[],
     readonly chunk: boolean,
     readonly signal: AbortSignal | undefined,
     readonly stream: StreamSink | undefined,
-    readonly transfer: readonly Transferable[] | undefined,
+    public transfer: readonly Transferable[] | undefined,
   ) {}
 
   /**

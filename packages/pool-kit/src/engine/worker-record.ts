@@ -25,8 +25,11 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
   slot: number
   /** What its claim word holds while it is PENDING (sent with it). */
   ticket: number
-  /** Buffers moved to the worker with it (`submitWith({ transfer })`): it cannot be sent twice. */
-  readonly transfer: readonly Transferable[] | undefined
+  /**
+   * Buffers moved to the worker with it (`submitWith({ transfer })`): it cannot be sent twice.
+   * Dropped once the work is done, with its arguments.
+   */
+  transfer: readonly Transferable[] | undefined
 }
 
 /**
