@@ -16,6 +16,10 @@ import { RESULT_TTL_MS, encodeAbort, keys } from './protocol.js'
 import { readResults } from './reader.js'
 import { liveWorkers } from './registry.js'
 
+
+/** How long `close()` lets its last writes wait for Redis before it ends the connections (milliseconds). */
+const CLOSE_GRACE_MS = 5000
+
 /** What a session tells its executor. */
 export interface SessionHooks {
   /** An envelope read from the result list. */
@@ -152,6 +156,19 @@ export class Session {
     // An idle executor's sockets are unreferenced: closing is work outstanding, and a program
     // awaiting shutdown() as its last step must not exit before it ends (with the promise unsettled).
     this.ref(true)
+    // Commands wait for a Redis that went away (they are retried when it is back): the writes get
+    // CLOSE_GRACE_MS, then the connections end and what is still pending fails.
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS)
+    })
+    await Promise.race([this.#closeGracefully(), grace])
+    clearTimeout(timer)
+    this.#block.redis.disconnect()
+    this.redis.disconnect()
+  }
+
+  async #closeGracefully(): Promise<void> {
     await Promise.all(this.#cleanups)
     await this.bull.close().catch(() => undefined)
     this.#block.redis.disconnect()

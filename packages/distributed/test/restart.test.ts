@@ -138,4 +138,30 @@ describe.skipIf(!hasRedisServer)('a Redis restart that loses every key (needs re
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('shutdown() does not wait for a Redis that went away: its last writes get a grace, then the connections end', async () => {
+    const redis = await privateRedis()
+    const queue = 'gone'
+    const local = new AsyncPoolExecutor({ maxWorkers: 1 })
+    try {
+      const worker = await serve({ connection: redis.url, queue, root, executor: local, heartbeat: 1000, onError: () => undefined })
+      const ex = new DistributedExecutor({ connection: redis.url, queue, root, maxWorkers: 1 })
+      expect(await ex.submit(add, 1, 2)).toBe(3)
+      await worker.close({ timeout: 0 })
+      await redis.stop()
+      // its commands would wait for Redis to come back (it never does): the guard fails the test
+      let guard: NodeJS.Timeout | undefined
+      const outcome = await Promise.race([
+        ex.shutdown().then(() => 'shut down'),
+        new Promise((resolve) => {
+          guard = setTimeout(() => { resolve('still waiting after 20 s') }, 20_000)
+        }),
+      ])
+      clearTimeout(guard)
+      expect(outcome).toBe('shut down')
+    } finally {
+      await local.shutdown({ wait: false })
+      await redis.stop()
+    }
+  })
 })
