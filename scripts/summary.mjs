@@ -57,11 +57,11 @@ export function reportFolders(root) {
 }
 
 /**
- * Reads every Vitest JSON report below the root.
+ * The JSON files in the test-results/ folders below the root.
  * @param {string} root the repository root
- * @returns {ReportCount[]}
+ * @returns {{ folder: string, file: string, relative: string }[]} folder and file relative to the root, file absolute
  */
-export function readReports(root) {
+function reportFiles(root) {
   return reportFolders(root).flatMap((folder) => {
     const dir = path.join(root, folder, 'test-results');
     if (!existsSync(dir)) return [];
@@ -69,20 +69,66 @@ export function readReports(root) {
       .filter((name) => name.endsWith('.json'))
       .map((name) => {
         const file = path.join(dir, name);
-        const report = /** @type {VitestReport} */ (readJson(file));
-        if (typeof report.numPassedTests !== 'number' || typeof report.numFailedTests !== 'number') {
-          throw new Error(`${file} is not a Vitest JSON report (no numPassedTests/numFailedTests)`);
-        }
-        return {
-          file: path.relative(root, file).split(path.sep).join('/'),
-          folder,
-          passed: report.numPassedTests,
-          failed: report.numFailedTests,
-          skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
-          failedSuites: report.numFailedTestSuites ?? 0,
-          success: report.success ?? report.numFailedTests === 0,
-        };
+        return { folder, file, relative: path.relative(root, file).split(path.sep).join('/') };
       });
+  });
+}
+
+/**
+ * Reads every Vitest JSON report below the root.
+ * @param {string} root the repository root
+ * @returns {ReportCount[]}
+ */
+export function readReports(root) {
+  return reportFiles(root).map(({ folder, file, relative }) => {
+    const report = /** @type {VitestReport} */ (readJson(file));
+    if (typeof report.numPassedTests !== 'number' || typeof report.numFailedTests !== 'number') {
+      throw new Error(`${file} is not a Vitest JSON report (no numPassedTests/numFailedTests)`);
+    }
+    return {
+      file: relative,
+      folder,
+      passed: report.numPassedTests,
+      failed: report.numFailedTests,
+      skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+      failedSuites: report.numFailedTestSuites ?? 0,
+      success: report.success ?? report.numFailedTests === 0,
+    };
+  });
+}
+
+/**
+ * @typedef {object} FailedTest
+ * @property {string} report  the report it is in, relative to the root
+ * @property {string} name    the test file (relative to its package) and the test's full name
+ * @property {string} message the first line of its first failure message
+ */
+
+/**
+ * Every failed test (and every test file that failed to run) in the Vitest JSON reports below
+ * the root, so the closing lines can name them: CI may show only the tail of the output.
+ * @param {string} root the repository root
+ * @returns {FailedTest[]}
+ */
+export function failedTests(root) {
+  const firstLine = (/** @type {string | undefined} */ text) => (text ?? '').trim().split('\n')[0]?.slice(0, 300) ?? '';
+  return reportFiles(root).flatMap(({ folder, file, relative }) => {
+    const report =
+      /** @type {{ testResults?: { name?: string, status?: string, message?: string, assertionResults?: { fullName?: string, status?: string, failureMessages?: string[] }[] }[] }} */ (
+        readJson(file)
+      );
+    return (report.testResults ?? []).flatMap((suite) => {
+      const testFile = path.relative(path.join(root, folder), suite.name ?? '').split(path.sep).join('/');
+      const failedAssertions = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
+      if (failedAssertions.length === 0 && suite.status === 'failed') {
+        return [{ report: relative, name: `${testFile} (the file failed to run)`, message: firstLine(suite.message) }];
+      }
+      return failedAssertions.map((a) => ({
+        report: relative,
+        name: `${testFile} > ${a.fullName ?? '?'}`,
+        message: firstLine(a.failureMessages?.[0]),
+      }));
+    });
   });
 }
 

@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { closingLine, readJson, readReports, reportFolders, repoRoot } from './summary.mjs';
+import { closingLine, failedTests, readJson, readReports, reportFolders, repoRoot } from './summary.mjs';
 
 const bin = (/** @type {string} */ name) => path.join(repoRoot, 'node_modules', '.bin', name);
 /** @type {NodeJS.ProcessEnv} */
@@ -196,7 +196,11 @@ if (existsSync(notRun)) {
   console.log(`\n${'!'.repeat(78)}\n${readFileSync(notRun, 'utf8').trimEnd().replace(/^/gmu, '!! ')}\n${'!'.repeat(78)}\n`);
 }
 const line = closingLine(passed, failed);
+// The failed tests by name, above the closing line, in the summary file too: CI prints that file
+// last, and may show only the tail of a long output.
+const failedByName = failedTests(repoRoot).map((t) => `FAILED TEST  ${t.name}: ${t.message}`);
+for (const f of failedByName) console.log(f);
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
-writeFileSync(path.join(repoRoot, 'test-results', 'summary.txt'), `${line}\n`);
+writeFileSync(path.join(repoRoot, 'test-results', 'summary.txt'), `${[...failedByName, line].join('\n')}\n`);
 console.log(line);
 process.exitCode = failed === 0 ? 0 : 1;
