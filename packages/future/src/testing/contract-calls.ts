@@ -75,6 +75,27 @@ export function describeCallContract(suite: Suite): void {
       }
     })
 
+    it('runs a task at once while the pool has room, even behind a busy worker whose callable was quick so far', { timeout }, async () => {
+      const ex = await make(3)
+      const open = latch()
+      open.release()
+      // one at a time: a pool that starts workers on demand has one, and has learned the call is quick
+      for (let i = 0; i < 30; i++) expect(await ex.submit(waitForLatch, open.path, i)).toBe(i)
+      const [l1, l2] = [latch(), latch()]
+      const f1 = ex.submit(waitForLatch, l1.path, 1)
+      await until(() => f1.running(), 'the first task to run')
+      // f1 is released only after f2 finishes: were f2 sent to wait behind f1, neither would end
+      const f2 = ex.submit(waitForLatch, l2.path, 2)
+      l2.release()
+      try {
+        expect(await f2.result(timeout / 2)).toBe(2)
+        expect(f1.running()).toBe(true)
+      } finally {
+        l1.release() // (on a failure too: else shutting the executor down would wait for f1 forever)
+      }
+      expect(await f1).toBe(1)
+    })
+
     it('refuses something that is not a function with a TypeError', { timeout }, async () => {
       const ex = await make(1)
       expect(() => ex.submit(42 as unknown as () => void)).toThrow(TypeError)

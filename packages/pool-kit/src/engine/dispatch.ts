@@ -88,6 +88,12 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     if ((worker.life === 'ready' || (worker.life === 'starting' && worker.open)) && worker.blockedBy === undefined) ready.push(worker)
   }
   const maxTasks = engine.options.maxTasksPerWorker
+  // Below its maximum, the pool sends nothing ahead to a busy worker: a queued task gets a worker
+  // of its own (started below), as a Python pool's would. Sent ahead, it would wait behind a call
+  // that may block, even on the very task it belongs with (f1 waits for f2, queued behind f1),
+  // while the pool had room for the worker that would have run it. Once every worker is there
+  // (or starts are failing and backing off), tasks go ahead as the send window allows.
+  const canGrow = engine.workers.size < engine.options.maxWorkers + engine.lent && engine.backoff.delayMs === 0
   // per worker, its messages in order: a large call travels alone (a short list: one entry per worker)
   let sends: Outbox[] | undefined
   while (engine.queued > 0 && ready.length > 0) {
@@ -109,7 +115,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
       if (starting && item.transfer !== undefined) continue
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
       if (worker.cap < window) refreshCap(engine, worker)
-      const room = starting ? 1 : Math.min(window, worker.cap)
+      const room = starting || canGrow ? 1 : Math.min(window, worker.cap)
       if (worker.held.size >= room) continue
       // A worker that still holds more than half its room waits: it gets its next tasks in one
       // message once it is down to half (not one message per result it sends back).
