@@ -18,7 +18,8 @@ function run(name: string): Promise<string[]> {
   })
 }
 
-describe('README tour (examples/)', () => {
+// each example gets 30 s (execFile's timeout, which names the example), within the test's 40 s
+describe('README tour (examples/)', { timeout: 40_000 }, () => {
   it('submit: pow(323, 1235) on a thread pool, the digits this test computes itself', async () => {
     const digits = (323n ** 1235n).toString()
     expect(await run('submit')).toEqual([`${String(digits.length)} ${digits.slice(0, 12)}`])
