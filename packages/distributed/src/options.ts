@@ -19,7 +19,7 @@ export interface DistributedExecutorOptions {
   /**
    * The most jobs handed to BullMQ at once (this executor's share of the cluster); the rest stay
    * PENDING here, where `cancel()` is exact. By default the capacity the live workers register, and
-   * as many jobs again sent ahead: those wait in BullMQ for a slot, RUNNING (not cancellable), so a
+   * two jobs per slot sent ahead: those wait in BullMQ for a slot, RUNNING (not cancellable), so a
    * worker that finishes a job fetches the next at once.
    */
   maxWorkers?: number | undefined
