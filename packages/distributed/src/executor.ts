@@ -31,6 +31,20 @@ import { attachStream, deliverPartial, isPartial, sendCredit } from './partial.j
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
 
+/**
+ * Jobs handed to BullMQ ahead, per slot the live workers registered, when `maxWorkers` is not
+ * given. They wait in BullMQ, RUNNING here (as CPython's process pool puts `max_workers + 1`
+ * calls in its call queue, RUNNING, so `cancel()` returns false for them): a worker that finishes
+ * a job fetches the next one in the same request (BullMQ's `moveToFinished`) instead of idling
+ * until this executor has learnt of the result and added the next, and each wake-up of the three
+ * processes handles a larger batch. Those jobs cannot run before a slot frees, so the cluster
+ * runs no more of this executor's jobs at once than it has slots. An explicit `maxWorkers` (a
+ * share of the cluster) stays exact: nothing is sent ahead. Measured on a 2-core machine, one
+ * worker of 16 slots, 2,000 tiny jobs at once: CPU per job of the three processes 1.7-1.8x raw
+ * BullMQ's with one job ahead per slot, 1.3-1.4x with two, no lower with three.
+ */
+const AHEAD_PER_SLOT = 2
+
 /** Publishes on a Redis channel through an executor's connection (the worker runtime's slot lending). */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- assigned in the class's static block
 export let publishVia: (executor: DistributedExecutor, channel: string, message: string) => void = (_e, _c, _m) => undefined
@@ -114,7 +128,7 @@ export class DistributedExecutor extends Executor {
 
   /**
    * Schedules `fn(...args)` on some worker of the queue and returns its future (PENDING here until
-   * handed to BullMQ). `fn` is a `task(url, name)` handle to a module under `root`, or a
+   * handed to BullMQ, then RUNNING: see `maxWorkers`). `fn` is a `task(url, name)` handle to a module under `root`, or a
    * self-contained function (run only by workers started with `--allow-source`). `submit(fn,
    * ...args)` is `submitWith({}, fn, ...args)` and throws the same.
    *
@@ -218,9 +232,14 @@ export class DistributedExecutor extends Executor {
     )
   }
 
+  /**
+   * How many jobs may be handed to BullMQ at once: `maxWorkers` when given (this executor's share
+   * of the cluster, exact), else the live capacity plus {@link AHEAD_PER_SLOT} jobs per slot sent
+   * ahead.
+   */
   #window(): number {
     if (this.#fixedWindow !== undefined) return this.#fixedWindow
-    return this.#capacity
+    return this.#capacity * (1 + AHEAD_PER_SLOT)
   }
 
   /** Hands PENDING futures to BullMQ while the window has room; they become RUNNING. */

@@ -18,7 +18,9 @@ export interface DistributedExecutorOptions {
   root: string | URL
   /**
    * The most jobs handed to BullMQ at once (this executor's share of the cluster); the rest stay
-   * PENDING here, where `cancel()` is exact. By default the capacity the live workers register.
+   * PENDING here, where `cancel()` is exact. By default the capacity the live workers register, and
+   * two jobs per slot sent ahead: those wait in BullMQ for a slot, RUNNING (not cancellable), so a
+   * worker that finishes a job fetches the next at once.
    */
   maxWorkers?: number | undefined
   /**

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CancelledError, channels, task, wait } from '@x/future'
 import type { FutureStartEvent } from '@x/future'
+import { Queue } from 'bullmq'
 import { DistributedExecutor, OutsideRootError, type SourceNotAllowedError } from '@x/distributed'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, outside, requireRedisInCi, root, startWorker, until } from './helpers.js'
 
@@ -116,6 +117,32 @@ describe.skipIf(!hasRedis)('DistributedExecutor: values, errors, states', () => 
     const { done } = await wait(queued)
     expect(done.size).toBe(3)
     expect(readFileSync(record, 'utf8').trim().split('\n')).toHaveLength(3) // 1, 2 and 4 ran; 3 and 5 never did
+  })
+
+  it('without maxWorkers, two jobs per live slot wait in BullMQ, RUNNING; cancel() stays exact for the PENDING rest', async () => {
+    await using ex = make() // one worker of concurrency 2: 2 slots, 4 jobs sent ahead
+    const bull = new Queue(queue, { connection: { url: REDIS_URL } })
+    const record = join(dir, 'ahead-runs')
+    const latch = join(dir, 'ahead-latch')
+    const handed = [1, 2, 3, 4, 5, 6].map((n) => ex.submit(recordThenWait, record, latch, n))
+    const pending = [7, 8].map((n) => ex.submit(recordThenWait, record, latch, n))
+    try {
+      await until(() => lines(record).length === 2, 'both slots to start a job')
+      await until(async () => (await bull.getWaitingCount()) === 4, 'four jobs waiting in BullMQ')
+      expect(handed.map((f) => f.state)).toEqual(Array(6).fill('RUNNING'))
+      expect(ex.maxWorkers).toBe(2)
+      // sent ahead, as CPython's call queue: RUNNING, so not cancellable, even while it waits for a slot
+      expect(handed.map((f) => f.cancel())).toEqual(Array(6).fill(false))
+      expect(pending.map((f) => f.state)).toEqual(['PENDING', 'PENDING'])
+      expect(pending[1]?.cancel()).toBe(true)
+      expect(pending[1]?.state).toBe('CANCELLED_AND_NOTIFIED')
+    } finally {
+      writeFileSync(latch, 'go')
+      await bull.close()
+    }
+    expect(await Promise.all([...handed, pending[0]])).toEqual([1, 2, 3, 4, 5, 6, 7])
+    await expect(pending[1]?.result()).rejects.toBeInstanceOf(CancelledError)
+    expect(lines(record)).toHaveLength(7) // 8 never ran
   })
 
   it('publishes future:start when a worker really starts the job, not when it is handed over', async () => {

@@ -29,8 +29,11 @@ const { values: args } = parseArgs({
 const quick = args.quick;
 const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 const concurrency = Number(args.concurrency);
-/** DistributedExecutor's maxWorkers: by default the worker's concurrency (the live capacity). */
-const window = Number(args.window ?? args.concurrency);
+/**
+ * DistributedExecutor's maxWorkers: by default none, as an executor is usually made (its window is
+ * then the capacity the live workers register, with as many jobs again sent ahead).
+ */
+const window = args.window === undefined ? undefined : Number(args.window);
 /** `--also-window W2`: the same build measured again with maxWorkers W2, in the same rounds (what the window costs). */
 const alsoWindow = args['also-window'] === undefined ? undefined : Number(args['also-window']);
 const RTT_N = quick ? 30 : 400;
@@ -123,7 +126,7 @@ async function main() {
     ['ours / raw (cost; lower is better)', (ours.p50 / raw.p50).toFixed(2), (ours.p99 / raw.p99).toFixed(2), (raw.throughput / ours.throughput).toFixed(2)],
   ];
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  console.log(`\nDistributed: worker concurrency ${concurrency}, executor window (maxWorkers) ${window}, ${rounds} round(s), ${RTT_N} round trips and ${BULK_N} jobs per round, Redis at ${REDIS_URL}\n`);
+  console.log(`\nDistributed: worker concurrency ${concurrency}, executor window (maxWorkers) ${window ?? 'not given (the live capacity, plus jobs sent ahead)'}, ${rounds} round(s), ${RTT_N} round trips and ${BULK_N} jobs per round, Redis at ${REDIS_URL}\n`);
   console.log(table);
   const outDir = new URL(`../../${args.out ?? (quick ? 'results/quick' : 'results')}/`, import.meta.url);
   await mkdir(outDir, { recursive: true });

@@ -10,7 +10,7 @@
 // (those requests plus the commands inside Lua scripts: Redis's own work).
 // Then, without MONITOR, another N jobs at once with the CPU time each process spent on them:
 // the submitting process, the worker process (Linux /proc) and redis-server (INFO cpu).
-//   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--trace] [--out DIR]
+//   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--window W] [--trace] [--out DIR]
 // Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '200' },
     bulk: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '16' },
+    window: { type: 'string' },
     trace: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
 const JOBS = Number(args.jobs);
 const BULK = Number(args.bulk);
 const concurrency = Number(args.concurrency);
+/** DistributedExecutor's maxWorkers: by default none (the live capacity, plus jobs sent ahead), as in bench.mjs. */
+const window = args.window === undefined ? undefined : Number(args.window);
 const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
 
 /** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
@@ -247,7 +250,7 @@ async function main() {
     return 0;
   }
   const scripts = await bullScriptNames();
-  const o = await measure((url) => oursSide({ url, concurrency, maxWorkers: concurrency }), scripts);
+  const o = await measure((url) => oursSide({ url, concurrency, maxWorkers: window }), scripts);
   const r = await measure((url) => rawSide({ url, concurrency }), scripts);
   const f = (x) => x.toFixed(2);
   const rows = [
@@ -257,7 +260,7 @@ async function main() {
     ['ours / raw', f(o.rtt.requestsPerJob / r.rtt.requestsPerJob), f(o.rtt.commandsPerJob / r.rtt.commandsPerJob), f(o.bulk.requestsPerJob / r.bulk.requestsPerJob), f(o.bulk.commandsPerJob / r.bulk.commandsPerJob)],
   ];
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
-  console.log(`\nRedis commands per job (private redis-server ${o.redis}, worker concurrency ${concurrency}, ${JOBS} round trips one at a time, then ${BULK} jobs at once; requests = what clients sent, commands run = requests + commands inside Lua scripts)\n`);
+  console.log(`\nRedis commands per job (private redis-server ${o.redis}, worker concurrency ${concurrency}, executor window ${window ?? 'the live capacity + as many sent ahead'}, ${JOBS} round trips one at a time, then ${BULK} jobs at once; requests = what clients sent, commands run = requests + commands inside Lua scripts)\n`);
   console.log(table);
   const c = (x) => x.toFixed(0);
   const cpuRows = [
