@@ -9,7 +9,7 @@ it('the worker entry is one bundled file: it imports only node builtins and @x/f
   expect(imports.length).toBeGreaterThan(0)
   for (const specifier of imports) expect(specifier).toMatch(/^(?:node:|@x\/future$)/u)
   // the pool starts threads on the bundle
-  expect(readFileSync(new URL('../dist/tinypool-threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
+  expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
 })
 
 it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:perf_hooks nor node:util (each thread start would pay for them)', async () => {
