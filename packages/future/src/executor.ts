@@ -18,6 +18,7 @@ import type { ExecutorInfo, FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptio
 export type { MapOptions } from './map-iterator.js'
 import { runningTaskId } from './task-storage.js'
 import { isPlainObject } from './validate.js'
+import { registerClass } from './class-registry.js'
 
 type Args<C> = Parameters<FunctionOf<C>>
 type Result<C> = Awaited<ReturnType<FunctionOf<C>>>
@@ -391,3 +392,5 @@ export abstract class Executor implements AsyncDisposable {
     return future
   }
 }
+
+registerClass('Executor', Executor)

@@ -10,6 +10,7 @@ import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCanc
 import type { CancelHook, FutureObserver } from './future-hooks.js'
 import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.js'
 import { stateLabel } from './future-state.js'
+import { registerClass } from './class-registry.js'
 import type { FutureState } from './future-state.js'
 import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
 
@@ -397,3 +398,5 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (index >= 0) listeners?.splice(index, 1)
   }
 }
+
+registerClass('Future', Future)

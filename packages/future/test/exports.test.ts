@@ -57,4 +57,47 @@ describe('exports', () => {
       }
     `)
   })
+
+  it('@x/future/runtime: the main entry\'s own functions and classes', async () => {
+    const runtime = await import('@x/future/runtime')
+    const main = (await import('@x/future')) as Record<string, unknown>
+    expect(kinds(runtime)).toMatchInlineSnapshot(`
+      {
+        "FutureError": "function",
+        "ShutdownError": "function",
+        "channelNames": "object",
+        "checkArguments": "function",
+        "currentTask": "function",
+        "describeCallable": "function",
+        "deserializeError": "function",
+        "executorClasses": "function",
+        "explainCallError": "function",
+        "invokeCallable": "function",
+        "loadCallable": "function",
+        "serializeError": "function",
+        "withTaskContext": "function",
+      }
+    `)
+    for (const [key, value] of Object.entries(runtime)) if (key in main) expect(value).toBe(main[key])
+    expect(runtime.executorClasses()).toEqual({ Executor: main.Executor, Future: main.Future })
+  })
+
+  it('@x/future/runtime: executorClasses() in a thread that loaded only it loads the main entry, the same classes', async () => {
+    const { Worker } = await import('node:worker_threads')
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads')
+      import('@x/future/runtime').then(async (runtime) => {
+        const classes = runtime.executorClasses()
+        const main = await import('@x/future')
+        parentPort.postMessage(classes.Executor === main.Executor && classes.Future === main.Future)
+      })`,
+      { eval: true },
+    )
+    const same = await new Promise((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    await worker.terminate()
+    expect(same).toBe(true)
+  })
 })

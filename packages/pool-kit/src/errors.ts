@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { FutureError } from '@x/future'
+import { FutureError } from '@x/future/runtime'
 
 /**
  * The exit details of a dead worker.

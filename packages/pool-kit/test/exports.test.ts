@@ -34,15 +34,14 @@ it('exports exactly the public API', () => {
   expect(Object.keys(worker).sort()).toMatchInlineSnapshot(`
     [
       "CallableCache",
-      "NestedExecutor",
       "PROGRESS_INTERVAL_MS",
       "ProgressSender",
-      "ProxyFuture",
       "ResultBuffer",
       "StreamPump",
       "WorkerRuntime",
       "WorkerTaskContext",
       "forwardWaits",
+      "newNestedExecutor",
       "runCall",
     ]
   `)

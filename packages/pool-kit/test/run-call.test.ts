@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { packTuples, unpackColumn } from '../src/chunk-codec.js'
 import type { Column } from '../src/chunk-codec.js'
 import { isThenable, runCall } from '../src/worker/run-call.js'
-import { NestedExecutor } from '../src/worker/nested.js'
+import { newNestedExecutor } from '../src/worker/nested.js'
 import type { WorkerLink } from '../src/worker/nested.js'
 import { WorkerTaskContext } from '../src/worker/task-context.js'
 
@@ -18,8 +18,8 @@ const link: WorkerLink = {
   poolNoun: 'thread pool',
   serializationCode: 'ERR_SERIALIZATION',
 }
-const executor = new NestedExecutor(link)
-const context = (id = 7): WorkerTaskContext => new WorkerTaskContext(id, 'f', executor)
+const runtime = { executor: newNestedExecutor(link) }
+const context = (id = 7): WorkerTaskContext => new WorkerTaskContext(id, 'f', runtime)
 
 describe('runCall', () => {
   it('answers a call that returns a plain value synchronously, inside its task context', () => {

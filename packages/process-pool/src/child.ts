@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { serializeError } from '@x/future'
+import { serializeError } from '@x/future/runtime'
 import { isPoolMessage } from '@x/pool-kit'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'

@@ -1,6 +1,5 @@
 /**
- * `@x/thread-pool`: Python's `ThreadPoolExecutor` for Node.js, on `worker_threads` through
- * tinypool. Real future states (a queued task is PENDING and cancellable, a started one is
+ * `@x/thread-pool`: Python's `ThreadPoolExecutor` for Node.js, on `worker_threads`. Real future states (a queued task is PENDING and cancellable, a started one is
  * RUNNING), `map` with chunks, nested submission from inside tasks, worker-death handling, an
  * abort path with a grace period, and the `@x/future` diagnostics events.
  *

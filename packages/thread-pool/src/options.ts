@@ -5,8 +5,8 @@ import type { Callable, CallableSpec } from '@x/future'
 import { checkWorkerLifecycle } from '@x/pool-kit'
 
 /**
- * The most threads a pool may be asked for. Threads start lazily, but the pool and tinypool
- * size tables by it; past this a number is a mistake, not a plan (each thread is a V8 isolate
+ * The most threads a pool may be asked for. Threads start lazily, but the pool sizes tables
+ * by it; past this a number is a mistake, not a plan (each thread is a V8 isolate
  * with its own heap).
  */
 export const MAX_THREAD_WORKERS = 2 ** 20

@@ -2,7 +2,7 @@
  * `ThreadPoolExecutor`: the public class. It checks its arguments (options.ts) and hands the work
  * to `@x/pool-kit`'s engine, with the claims policy (work sent ahead to a thread stays PENDING
  * and cancellable until the thread claims it), over the worker-thread transport
- * (tinypool-threads.ts); the thread side is worker.ts.
+ * (threads.ts); the thread side is worker.ts.
  *
  * @module
  */
@@ -15,8 +15,8 @@ import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
 import { isOptionsObject, parseOptions } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
-import { threadTransport } from './tinypool-threads.js'
-import type { ThreadHandle } from './tinypool-threads.js'
+import { threadTransport } from './threads.js'
+import type { ThreadHandle } from './threads.js'
 
 export type { ThreadPoolExecutorOptions } from './options.js'
 
@@ -24,7 +24,7 @@ export type { ThreadPoolExecutorOptions } from './options.js'
 const CLAIM_SLOTS = 1 << 15
 
 /**
- * Python's `ThreadPoolExecutor` on Node's `worker_threads` (through tinypool): runs CPU-bound
+ * Python's `ThreadPoolExecutor` on Node's `worker_threads`: runs CPU-bound
  * JavaScript on up to `maxWorkers` threads and hands back a {@link Future} per call.
  *
  * Work is a `task(url, name)` handle (the worker imports the module) or a self-contained
@@ -232,9 +232,9 @@ export class ThreadPoolExecutor extends Executor {
       .whenDrained()
       .then(() => this.#engine.stopAll())
       .then(async () => {
-        // tinypool closes its own port of a thread a few ticks after the thread's 'exit', and a
-        // closed port goes away on the next loop turn: nothing of the pool is left after these.
-        for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
+        // the transport closed each thread's port at its 'exit', and a closed port goes away on
+        // the next loop turn: nothing of the pool is left after it.
+        await new Promise<void>((resolve) => setImmediate(resolve))
       })
   }
 

@@ -1,7 +1,7 @@
 /**
  * What the pool and a new worker thread say before the shared protocol (`@x/pool-kit`'s
- * `ToWorker`/`FromWorker`) takes over: the session a thread is started with (a tinypool task),
- * and its answer once its initializer ran. Internal.
+ * `ToWorker`/`FromWorker`) takes over: the session a thread is started with (in its
+ * `workerData`), and its answer on its `parentPort` once its initializer ran. Internal.
  *
  * @internal
  * @module
@@ -9,7 +9,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { CallableSpec, SerializedError } from '@x/future'
 
-/** The tinypool task that sets a thread up: from then on it serves `port`. */
+/** What sets a thread up: from then on it serves `port`. */
 export interface SessionStart {
   /** The pool's end of the thread's channel is the other one. */
   readonly port: MessagePort
@@ -24,13 +24,23 @@ export interface SessionStart {
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
 }
 
+/** The tag of {@link SessionReady}. */
+export const SESSION_READY = '@x/thread-pool:ready'
+
 /** The thread is up: its initializer ran, or threw `initError`. */
 export interface SessionReady {
+  readonly type: typeof SESSION_READY
   readonly initError?: SerializedError
 }
 
-/** Data every thread of one tinypool gets (its `workerData`). */
+/** Whether a message on a thread's `parentPort` is its {@link SessionReady}. */
+export function isSessionReady(message: unknown): message is SessionReady {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === SESSION_READY
+}
+
+/** A pool thread's `workerData`. */
 export interface ThreadData {
   /** `threadName()` in that thread: `<threadNamePrefix>_<n>`. */
   readonly threadName: string
+  readonly session: SessionStart
 }

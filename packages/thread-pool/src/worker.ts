@@ -1,37 +1,27 @@
 /**
- * The worker-thread entry (internal): the module tinypool loads in every worker thread. Its
- * `session` export is the tinypool task that sets the thread up: it runs the pool's initializer,
- * then `@x/pool-kit/worker`'s runtime on the port the pool handed over (where the pool may have
- * sent the first task already), claims each task's word just before running it
- * (`ClaimWords.claimRun`: a task the pool took back is skipped), and returns; the thread keeps
- * serving the port until the pool ends it.
+ * The worker-thread entry (internal): the module every pool thread starts on (threads.ts). It
+ * reads its session from `workerData`, runs the pool's initializer, then `@x/pool-kit/worker`'s
+ * runtime on the port the pool handed over (where the pool may have sent the first task
+ * already), claims each task's word just before running it (`ClaimWords.claimRun`: a task the
+ * pool took back is skipped), and answers on `parentPort` once the initializer ran; the thread
+ * keeps serving the port until the pool ends it. Loaded anywhere else (no session in its
+ * `workerData`), it does nothing.
  *
  * @internal
  * @module
  */
-import { receiveMessageOnPort, workerData } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import { ClaimWords, isPoolMessage } from '@x/pool-kit'
 import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
-import type { TinypoolData } from 'tinypool'
+import { SESSION_READY } from './protocol.js'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { fromShortToWorker, shortFromWorker } from './short-messages.js'
 import { setThreadName } from './state.js'
 
-// tinypool passes every thread `[TinypoolPrivateData, our workerData]` (its public `TinypoolData`).
-const data = (Array.isArray(workerData) ? workerData : undefined) as TinypoolData | undefined
-setThreadName((data?.[1] as ThreadData | undefined)?.threadName ?? 'ThreadPoolExecutor_0')
-
-let started = false
-
-/**
- * tinypool's task: sets the thread up, runs the pool's initializer, and reports the thread ready.
- * It returns at once; the thread serves the pool's messages until it is ended.
- */
-export async function session(start: SessionStart): Promise<SessionReady> {
-  if (started) throw new Error('@x/thread-pool: this thread already runs a session')
-  started = true
+/** Sets the thread up, runs the pool's initializer, and says what came of it. */
+async function session(start: SessionStart): Promise<SessionReady> {
   const port = start.port
   const claims = new ClaimWords(start.claims, undefined, start.starts)
   const timeOrigin = performance.timeOrigin
@@ -58,15 +48,24 @@ export async function session(start: SessionStart): Promise<SessionReady> {
     runtime.flush()
   })
   const initError = await runtime.initialize(start.initializer)
-  if (initError !== undefined) return { initError }
+  if (initError !== undefined) return { type: SESSION_READY, initError }
   // The pool may have sent the first task before this session began: it waited in the port until
-  // now (after the initializer, which runs before any task). It starts here, before this returns:
-  // its result need not wait for tinypool's bookkeeping of the session's end.
+  // now (after the initializer, which runs before any task). It starts here, before the reply:
+  // its result need not wait for the pool's handling of the reply.
   const receive = (message: unknown): void => {
     const full = fromShortToWorker(message)
     if (isPoolMessage(full)) runtime.receive(full)
   }
   for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) receive(entry.message)
   port.on('message', receive)
-  return {}
+  return { type: SESSION_READY }
+}
+
+const data = workerData as ThreadData | undefined
+if (parentPort !== null && typeof data?.session === 'object') {
+  const reply = parentPort
+  setThreadName(data.threadName)
+  void session(data.session).then((ready) => {
+    reply.postMessage(ready)
+  })
 }

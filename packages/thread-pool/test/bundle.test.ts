@@ -1,15 +1,16 @@
 // The package build bundles the worker entry (scripts/bundle.mjs): a fresh thread loads one file of
-// this package's and @x/pool-kit's code, and shares @x/future with the task modules it imports.
+// this package's and @x/pool-kit's code, and shares @x/future with the task modules it imports
+// (only its `runtime` entry at start: the executors load when a task needs them).
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 
-it('the worker entry is one bundled file: it imports only node builtins and @x/future', () => {
+it('the worker entry is one bundled file: it imports only node builtins and @x/future/runtime', () => {
   const source = readFileSync(new URL('../dist/bundle/worker.js', import.meta.url), 'utf8')
   const imports = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']/gmu)].map((m) => m[1] ?? '')
   expect(imports.length).toBeGreaterThan(0)
-  for (const specifier of imports) expect(specifier).toMatch(/^(?:node:|@x\/future$)/u)
+  for (const specifier of imports) expect(specifier).toMatch(/^(?:node:|@x\/future\/runtime$)/u)
   // the pool starts threads on the bundle
-  expect(readFileSync(new URL('../dist/tinypool-threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
+  expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
 })
 
 it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:perf_hooks nor node:util (each thread start would pay for them)', async () => {

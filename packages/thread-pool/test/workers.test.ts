@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { fixture, latch, rejection, track, until } from './helpers.js'
 
 describe('a worker that dies', () => {
-  // tinypool 2.2.0 leaves a task pending forever when its worker thread calls process.exit():
-  // without the pool's exit watch this test hangs (and times out).
+  // Without the transport's exit watch this test hangs (and times out): nothing else learns that
+  // a thread called process.exit() (tinypool 2.2.0, which started the threads before, did not).
   it('process.exit() in a task fails that future with the exit code; the pool serves on', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
     const before = pool.submit(fixture('pow'), 2, 3)
@@ -59,8 +59,8 @@ describe('a worker that dies', () => {
     expect(await pool.submit(fixture('pow'), 2, 2)).toBe(4)
   })
 
-  // tinypool 2.2.0 keeps a task queued forever when its thread dies while starting, and starts
-  // no more threads: without the pool's check this test hangs.
+  // A thread that dies while starting must count as a failed start: without the pool's check this
+  // test hangs (tinypool 2.2.0, which started the threads before, kept its task queued forever).
   it('a worker thread that cannot even start breaks the pool instead of hanging', async () => {
     const pool = track(new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 } }))
     const error = (await rejection(pool.submit(fixture('pow'), 2, 2))) as BrokenThreadPoolError

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { loadCallable } from '@x/future'
+import { loadCallable } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
 
 /**

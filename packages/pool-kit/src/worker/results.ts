@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { serializeError } from '@x/future'
+import { serializeError } from '@x/future/runtime'
 import { SerializationError } from '../errors.js'
 import type { FromWorker, ResultBatch } from '../protocol.js'
 import { messageOf } from './nested.js'

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { explainCallError, withTaskContext } from '@x/future'
+import { explainCallError, withTaskContext } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
 import { packColumn } from '../chunk-codec.js'
 import type { PackedTuples } from '../chunk-codec.js'

@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { deserializeError, invokeCallable, serializeError } from '@x/future'
+import { deserializeError, invokeCallable, serializeError } from '@x/future/runtime'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
 import type { TaskFunction } from './callables.js'
-import { NestedExecutor } from './nested.js'
-import type { WorkerLink } from './nested.js'
+import { newNestedExecutor } from './nested.js'
+import type { NestedExecutor, WorkerLink } from './nested.js'
 import { ResultBuffer } from './results.js'
 import { isThenable, runCall } from './run-call.js'
 import { StreamPump } from './stream.js'
@@ -58,8 +58,7 @@ export type BeforeStart = (id: number, slot: number, ticket: number, at: number)
  * @since 0.1.0
  */
 export class WorkerRuntime {
-  /** `currentTask().executor` of every task here. */
-  readonly executor: NestedExecutor
+  #executor: NestedExecutor | undefined
   readonly #link: WorkerLink
   readonly #callables: CallableCache
   readonly #beforeStart: BeforeStart | undefined
@@ -89,8 +88,15 @@ export class WorkerRuntime {
     this.#beforeStart = options?.beforeStart
     this.#reportStarts = options?.reportStarts ?? false
     this.#diag = options?.diag ?? false
-    this.executor = new NestedExecutor(link)
-    this.#rejectWait = forwardWaits(link, this.executor, () => this.#diag)
+    this.#rejectWait = forwardWaits(link, (futureId) => this.#executor?.refByFutureId.get(futureId), () => this.#diag)
+  }
+
+  /**
+   * `currentTask().executor` of every task here: made on first use (most tasks never submit
+   * nested work, and its classes are the part of `@x/future` a worker does not load to start).
+   */
+  get executor(): NestedExecutor {
+    return (this.#executor ??= newNestedExecutor(this.#link))
   }
 
   /** Runs the pool's initializer; its error, serialized, when it threw. */
@@ -113,7 +119,7 @@ export class WorkerRuntime {
         if (!this.#draining) this.#drain()
         break
       case 'settle':
-        this.executor.settle(message.ref, message.outcome, message.value)
+        this.#executor?.settle(message.ref, message.outcome, message.value)
         break
       case 'abort': {
         const reason = deserializeError(message.reason)
@@ -245,7 +251,7 @@ export class WorkerRuntime {
       return SKIPPED
     }
     const call = this.#reportStarts && this.#diag ? this.#reportingStart(fn, task) : fn
-    const context = new WorkerTaskContext(task.id, task.name, this.executor, this.#aborted.get(task.id), this.#link)
+    const context = new WorkerTaskContext(task.id, task.name, this, this.#aborted.get(task.id), this.#link)
     this.#current = context
     let value: unknown
     try {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { explainCallError, withTaskContext } from '@x/future'
+import { explainCallError, withTaskContext } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
 import { SerializationError } from '../errors.js'
 import type { TaskFunction } from './callables.js'

@@ -19,8 +19,7 @@ export class WorkerTaskContext implements TaskContext {
   readonly id: number
   /** The task's name. */
   readonly name: string | undefined
-  /** Submits to the same pool (through the main side). */
-  readonly executor: Executor
+  readonly #runtime: { readonly executor: Executor }
   readonly #link: WorkerLink | undefined
   #controller: AbortController | undefined
   #reason: unknown
@@ -29,16 +28,22 @@ export class WorkerTaskContext implements TaskContext {
   #ended = false
 
   /**
+   * @param runtime whose `executor` is the task's (read on first use)
    * @param abortReason the reason of an abort that arrived before the task started, if any
    * @param link where progress reports go (without it, `progress()` does nothing)
    */
-  constructor(id: number, name: string | undefined, executor: Executor, abortReason?: unknown, link?: WorkerLink) {
+  constructor(id: number, name: string | undefined, runtime: { readonly executor: Executor }, abortReason?: unknown, link?: WorkerLink) {
     this.id = id
     this.name = name
-    this.executor = executor
+    this.#runtime = runtime
     this.#aborted = abortReason !== undefined
     this.#reason = abortReason
     this.#link = link
+  }
+
+  /** Submits to the same pool (through the main side). */
+  get executor(): Executor {
+    return this.#runtime.executor
   }
 
   /** Aborts when the caller's `submitWith({ signal })` signal aborts. */

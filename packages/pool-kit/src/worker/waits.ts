@@ -7,18 +7,19 @@
  * @module
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { channelNames } from '@x/future'
+import { channelNames } from '@x/future/runtime'
 import type { WaitEndEvent, WaitStartEvent } from '@x/future'
-import type { NestedExecutor, WorkerLink } from './nested.js'
+import type { WorkerLink } from './nested.js'
 
 /**
- * Subscribes to the worker's wait events and forwards those on nested futures.
+ * Subscribes to the worker's wait events and forwards those on nested futures (`refOf`: a nested
+ * future's ref by its id, `undefined` for any other future).
  * @returns `reject(waitId, error)`: the pool's detector rejects a forwarded wait
  * @since 0.1.0
  */
 export function forwardWaits(
   link: WorkerLink,
-  nested: NestedExecutor,
+  refOf: (futureId: number) => number | undefined,
   diag: () => boolean,
 ): (waitId: number, error: Error) => void {
   const rejects = new Map<number, (error: Error) => void>()
@@ -27,7 +28,7 @@ export function forwardWaits(
     const event = message as WaitStartEvent
     const refs: number[] = []
     for (const id of event.futureIds) {
-      const ref = nested.refByFutureId.get(id)
+      const ref = refOf(id)
       if (ref !== undefined) refs.push(ref)
     }
     if (refs.length === 0) return

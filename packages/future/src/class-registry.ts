@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module'
+import type { Executor } from './executor.js'
+import type { Future } from './future.js'
+
+/**
+ * The `Executor` and `Future` classes of this copy of the package, for code that loaded only
+ * `@x/future/runtime` (a pool's worker runtime: it runs tasks without the executors) and needs
+ * them later (`currentTask().executor` in a worker). `executor.ts` and `future.ts` register their
+ * class as they load, so a task module that imported `@x/future` has registered them already.
+ *
+ * @module
+ * @internal
+ */
+
+interface Classes {
+  Executor?: typeof Executor
+  Future?: typeof Future
+}
+
+const classes: Classes = {}
+
+/** @internal Called by the module that defines the class. */
+export function registerClass<K extends keyof Classes>(name: K, value: NonNullable<Classes[K]>): void {
+  classes[name] ??= value
+}
+
+/**
+ * This package's `Executor` and `Future` classes (the same ones `import { Executor, Future } from
+ * '@x/future'` gives). When nothing in this thread loaded `@x/future` yet, it is loaded here,
+ * synchronously (`require()` of the ES module, Node ≥ 20.19; under a loader that compiles it for
+ * `require()` itself, tsx, that is a copy of its own).
+ * @since 0.1.0
+ */
+export function executorClasses(): { readonly Executor: typeof Executor; readonly Future: typeof Future } {
+  if (classes.Executor === undefined || classes.Future === undefined) {
+    const loaded = createRequire(import.meta.url)('@x/future') as Classes
+    // A loader that compiles ES modules for require() itself (tsx's) gives a copy of its own, which
+    // registers with its own copy of this file: its classes then.
+    if (classes.Executor === undefined || classes.Future === undefined) return { Executor: required(loaded.Executor), Future: required(loaded.Future) }
+  }
+  return { Executor: classes.Executor, Future: classes.Future }
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('@x/future: loading the package did not define Executor and Future')
+  return value
+}

@@ -1,0 +1,20 @@
+/**
+ * `@x/future/runtime`: the part of `@x/future` a pool's worker needs to run tasks (load and call
+ * them, their `currentTask()` context, error serialization, the diagnostics channel names),
+ * loadable without the executors, futures and `wait` of the main entry. A fresh worker thread or
+ * child process pays for every module it compiles before its first task: this entry is about a
+ * fifth of the main one. Its classes and functions are the main entry's own (one copy of the
+ * package: `FutureError` from here is `FutureError` from `@x/future`). `executorClasses()` gives
+ * `Executor` and `Future` when they are needed (a nested executor), loading the rest then.
+ *
+ * @packageDocumentation
+ */
+export { loadCallable, invokeCallable, explainCallError, describeCallable, checkArguments } from './callable.js'
+export type { Callable, CallableSpec } from './callable.js'
+export { currentTask, withTaskContext } from './context.js'
+export type { TaskContext } from './context.js'
+export { serializeError, deserializeError } from './serialize-error.js'
+export type { SerializedError } from './serialize-error.js'
+export { FutureError, ShutdownError } from './errors.js'
+export { channelNames } from './diagnostics.js'
+export { executorClasses } from './class-registry.js'

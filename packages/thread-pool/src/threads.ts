@@ -1,0 +1,135 @@
+/**
+ * The thread pool's transport: how a worker thread starts, talks and dies. Each worker is a
+ * `node:worker_threads` `Worker` started on this package's own entry (`dist/bundle/worker.js`,
+ * `src/worker.ts` bundled with `@x/pool-kit` by the build), with its session (protocol.ts) and a
+ * `MessagePort` of the pool's own in its `workerData`. The port is open from the start: the
+ * engine sends the first task as the thread starts, and the thread runs it after its initializer
+ * (the session's reply, on the thread's `parentPort`, is not on the way to the first result).
+ *
+ * Why not through tinypool (the project's worker engine, which the process pool still uses):
+ * tinypool 2.2.0 starts every thread on its own entry (`tinypool/dist/entry/worker.js`, four ES
+ * modules, then an `import()` of ours), fixed in its code, and its public API has no way to name
+ * another. Loading that entry costs a fresh thread ~4-6 ms CPU of the ~30 ms it takes to reach its
+ * first task, which alone puts W5 (start a pool, one result, shut down) out of reach of piscina's
+ * time: tinypool's own W5 is slower than piscina's. The thread pool never used tinypool's task
+ * dispatch (the pool sends its work over its own port), only its thread start, and worked around
+ * four of its defects there (a `process.exit()` in a thread went unnoticed, an uncaught error came
+ * as a pool `'error'` event, a thread dying while starting left its session queued forever, its
+ * idle timer and its `Atomics.wait` loop had to be disabled); a `Worker` of our own needs none.
+ *
+ * @internal
+ * @module
+ */
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits } from 'node:worker_threads'
+import { isPoolMessage } from '@x/pool-kit'
+import type { Transport, WorkerEvents } from '@x/pool-kit'
+import { isSessionReady } from './protocol.js'
+import type { SessionStart, ThreadData } from './protocol.js'
+import { fromShortFromWorker, shortToWorker } from './short-messages.js'
+
+// The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
+// thread loads one file for it instead of one per module.
+const ENTRY = new URL('./bundle/worker.js', import.meta.url)
+
+/** The pool's handle on one worker thread. */
+export interface ThreadHandle {
+  readonly port: MessagePort
+  thread: Worker | undefined
+  alive: boolean
+  /** The uncaught error that ended it (its `'error'` event). */
+  crash: unknown
+}
+
+/** What every thread of one pool is started with. */
+export interface ThreadSettings {
+  readonly threadNamePrefix: string
+  readonly resourceLimits: ResourceLimits | undefined
+  readonly execArgv: string[] | undefined
+  /** The session start message, less the port. */
+  session(workerId: number): Omit<SessionStart, 'port'>
+}
+
+/** The transport of a {@link ThreadPoolExecutor}. */
+export function threadTransport(settings: ThreadSettings): Transport<ThreadHandle> {
+  return {
+    start(workerId: number, events: WorkerEvents): ThreadHandle {
+      const { port1, port2 } = new MessageChannel()
+      const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, crash: undefined }
+      const deliver = (message: unknown): void => {
+        const full = fromShortFromWorker(message)
+        if (isPoolMessage(full)) events.message(full)
+      }
+      port1.on('message', deliver)
+      port1.unref() // referenced while the thread has work (ref())
+      const gone = (exitCode: number | undefined): void => {
+        if (!handle.alive) return
+        handle.alive = false
+        // what the thread sent before it died comes first
+        for (let entry = receiveMessageOnPort(port1); entry !== undefined; entry = receiveMessageOnPort(port1)) deliver(entry.message)
+        port1.close()
+        events.exit(exitCode, undefined, handle.crash)
+      }
+      const data: ThreadData = {
+        threadName: `${settings.threadNamePrefix}_${String(workerId - 1)}`,
+        session: { ...settings.session(workerId), port: port2 },
+      }
+      let thread: Worker
+      try {
+        thread = new Worker(ENTRY, {
+          workerData: data,
+          transferList: [port2],
+          resourceLimits: settings.resourceLimits,
+          ...(settings.execArgv === undefined ? {} : { execArgv: settings.execArgv }),
+        })
+      } catch (error) {
+        // new Worker() throws on an execArgv Node refuses: a thread that failed to start (the
+        // engine retries with a backoff), reported after start() returned
+        handle.crash = error
+        queueMicrotask(() => {
+          gone(1)
+        })
+        return handle
+      }
+      handle.thread = thread
+      // The port takes messages now: the first task waits in it while the thread starts.
+      events.open()
+      thread.on('error', (error: unknown) => {
+        handle.crash ??= error
+      })
+      thread.on('exit', (code: number) => {
+        gone(code)
+      })
+      // The session's reply; until it comes the starting thread keeps the process alive (it runs
+      // the initializer), then only the port does, while the thread has work.
+      const onReply = (reply: unknown): void => {
+        if (!isSessionReady(reply)) return // (a task's own parentPort messages are not ours)
+        thread.off('message', onReply)
+        thread.unref()
+        if (handle.alive) events.ready(reply.initError)
+      }
+      thread.on('message', onReply)
+      return handle
+    },
+    send(handle, message, transfer) {
+      handle.port.postMessage(shortToWorker(message), transfer as never)
+    },
+    kill(handle) {
+      if (handle.alive) void handle.thread?.terminate()
+    },
+    stop(handle) {
+      if (handle.alive) void handle.thread?.terminate()
+    },
+    ref(handle, referenced) {
+      if (!handle.alive) return
+      if (referenced) handle.port.ref()
+      else handle.port.unref()
+    },
+    pid: () => undefined,
+    startedAt: () => undefined,
+    release(handle) {
+      handle.port.close()
+      void handle.thread?.terminate()
+    },
+  }
+}
