@@ -54,6 +54,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
   #listeners: ResultWait[] | undefined
+  /**
+   * The one promise every untimed wait shares while nobody listens to wait events (`await
+   * future`, `Promise.all(futures)`, `result()`), and its resolvers: no wait record and no
+   * listener list per wait. Dropped once the future is done.
+   */
+  #shared: Promise<unknown> | undefined
+  #resolveShared: ((value: unknown) => void) | undefined
+  #rejectShared: ((reason: unknown) => void) | undefined
   #cancelHook: CancelHook | undefined
   #observer: FutureObserver | undefined
   #progress: ProgressChannel | undefined
@@ -139,6 +147,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = rejectBadTimeout(timeout, 'result')
     if (bad !== undefined) return bad
     if (this.done()) return this.#settled()
+    // (a published wait, for the deadlock detector, needs its own record: see #waitDone)
+    if ((timeout === undefined || timeout === Infinity) && !channels.waitStart.hasSubscribers) return this.#sharedWait() as Promise<T>
     return this.#waitDone(timeout, false) as Promise<T>
   }
 
@@ -343,6 +353,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #wakeListeners(): void {
+    const resolveShared = this.#resolveShared
+    const rejectShared = this.#rejectShared
+    if (resolveShared !== undefined && rejectShared !== undefined) {
+      this.#shared = this.#resolveShared = this.#rejectShared = undefined
+      if (this.cancelled()) rejectShared(cancelledErrorOf(this))
+      else if (this.#failed) rejectShared(this.#error)
+      else resolveShared(this.#value)
+    }
     const listeners = this.#listeners
     if (listeners === undefined) return
     this.#listeners = undefined
@@ -375,6 +393,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #settledException(): Promise<unknown> {
     if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
     return Promise.resolve(this.#failed ? this.#error : undefined)
+  }
+
+  /** The promise the untimed, unpublished waits share (see `#shared`): made by the first one. */
+  #sharedWait(): Promise<unknown> {
+    return (this.#shared ??= new Promise((resolve, reject) => {
+      this.#resolveShared = resolve
+      this.#rejectShared = reject
+    }))
   }
 
   /** One promise for one wait: settled once the future is done (cancelled included). */
