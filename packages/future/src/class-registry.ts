@@ -19,6 +19,17 @@ interface Classes {
 
 const classes: Classes = {}
 
+/**
+ * What {@link executorClasses} returns.
+ * @since 0.1.0
+ */
+export interface ExecutorClasses {
+  /** `@x/future`'s `Executor`. */
+  readonly Executor: typeof Executor
+  /** `@x/future`'s `Future`. */
+  readonly Future: typeof Future
+}
+
 /** @internal Called by the module that defines the class. */
 export function registerClass<K extends keyof Classes>(name: K, value: NonNullable<Classes[K]>): void {
   classes[name] ??= value
@@ -31,7 +42,7 @@ export function registerClass<K extends keyof Classes>(name: K, value: NonNullab
  * `require()` itself, tsx, that is a copy of its own).
  * @since 0.1.0
  */
-export function executorClasses(): { readonly Executor: typeof Executor; readonly Future: typeof Future } {
+export function executorClasses(): ExecutorClasses {
   if (classes.Executor === undefined || classes.Future === undefined) {
     const loaded = createRequire(import.meta.url)('@x/future') as Classes
     // A loader that compiles ES modules for require() itself (tsx's) gives a copy of its own, which
