@@ -1,58 +1,16 @@
-import { createRequire } from 'node:module'
-import type { Executor } from './executor.js'
-import type { Future } from './future.js'
-
 /**
- * The `Executor` and `Future` classes of this copy of the package, for code that loaded only
- * `@x/future/runtime` (a pool's worker runtime: it runs tasks without the executors) and needs
- * them later (`currentTask().executor` in a worker). `executor.ts` and `future.ts` register their
- * class as they load, so a task module that imported `@x/future` has registered them already.
+ * Where `executor.ts` and `future.ts` leave their class as they load, for code that loaded only
+ * `@x/future/runtime` and needs them later (see `executor-classes.ts`). A leaf: it imports neither
+ * of them, so neither import makes a cycle.
  *
  * @module
  * @internal
  */
 
-interface Classes {
-  Executor?: typeof Executor
-  Future?: typeof Future
-}
-
-const classes: Classes = {}
-
-/**
- * What {@link executorClasses} returns.
- * @since 0.1.0
- */
-export interface ExecutorClasses {
-  /** `@x/future`'s `Executor`. */
-  readonly Executor: typeof Executor
-  /** `@x/future`'s `Future`. */
-  readonly Future: typeof Future
-}
+/** The classes registered so far, by name. */
+export const registeredClasses: { Executor?: unknown; Future?: unknown } = {}
 
 /** @internal Called by the module that defines the class. */
-export function registerClass<K extends keyof Classes>(name: K, value: NonNullable<Classes[K]>): void {
-  classes[name] ??= value
-}
-
-/**
- * This package's `Executor` and `Future` classes (the same ones `import { Executor, Future } from
- * '@x/future'` gives). When nothing in this thread loaded `@x/future` yet, it is loaded here,
- * synchronously (`require()` of the ES module, Node ≥ 20.19; under a loader that compiles it for
- * `require()` itself, tsx, that is a copy of its own).
- * @since 0.1.0
- */
-export function executorClasses(): ExecutorClasses {
-  if (classes.Executor === undefined || classes.Future === undefined) {
-    const loaded = createRequire(import.meta.url)('@x/future') as Classes
-    // A loader that compiles ES modules for require() itself (tsx's) gives a copy of its own, which
-    // registers with its own copy of this file: its classes then.
-    if (classes.Executor === undefined || classes.Future === undefined) return { Executor: required(loaded.Executor), Future: required(loaded.Future) }
-  }
-  return { Executor: classes.Executor, Future: classes.Future }
-}
-
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('@x/future: loading the package did not define Executor and Future')
-  return value
+export function registerClass(name: 'Executor' | 'Future', value: unknown): void {
+  registeredClasses[name] ??= value
 }
