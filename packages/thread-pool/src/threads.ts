@@ -37,6 +37,8 @@ export interface ThreadHandle {
   readonly port: MessagePort
   thread: Worker | undefined
   alive: boolean
+  /** Being ended (stop, kill): it keeps the process alive until it has exited. */
+  ending: boolean
   /** The uncaught error that ended it (its `'error'` event). */
   crash: unknown
 }
@@ -50,12 +52,24 @@ export interface ThreadSettings {
   session(workerId: number): Omit<SessionStart, 'port'>
 }
 
+/**
+ * Ends a thread. It keeps the process alive until it has exited (it was unreferenced once
+ * started): else a script whose last step is `await pool.shutdown()` could see its event loop
+ * empty before the thread's 'exit', and end with exit code 13 (an unsettled top-level await).
+ */
+function end(handle: ThreadHandle): void {
+  if (!handle.alive) return
+  handle.ending = true
+  handle.thread?.ref()
+  void handle.thread?.terminate()
+}
+
 /** The transport of a {@link ThreadPoolExecutor}. */
 export function threadTransport(settings: ThreadSettings): Transport<ThreadHandle> {
   return {
     start(workerId: number, events: WorkerEvents): ThreadHandle {
       const { port1, port2 } = new MessageChannel()
-      const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, crash: undefined }
+      const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, ending: false, crash: undefined }
       const deliver = (message: unknown): void => {
         const full = fromShortFromWorker(message)
         if (isPoolMessage(full)) events.message(full)
@@ -105,7 +119,9 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const onReply = (reply: unknown): void => {
         if (!isSessionReady(reply)) return // (a task's own parentPort messages are not ours)
         thread.off('message', onReply)
-        thread.unref()
+        // (a thread being ended stays referenced: its reply may come after the pool, done with
+        // the first result, asked it to stop)
+        if (!handle.ending) thread.unref()
         if (handle.alive) events.ready(reply.initError)
       }
       thread.on('message', onReply)
@@ -115,10 +131,10 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       handle.port.postMessage(shortToWorker(message), transfer as never)
     },
     kill(handle) {
-      if (handle.alive) void handle.thread?.terminate()
+      end(handle)
     },
     stop(handle) {
-      if (handle.alive) void handle.thread?.terminate()
+      end(handle)
     },
     ref(handle, referenced) {
       if (!handle.alive) return
