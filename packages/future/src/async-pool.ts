@@ -7,7 +7,7 @@ import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 import { Future } from './future.js'
 import { kSetCancelHook } from './future-hooks.js'
-import { AsyncTask, kDropCancelled, kPump, kTaskEnded } from './async-task.js'
+import { AsyncTask, kDropCancelled, kPump, kTaskEnded, Slot } from './async-task.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 import { generatorOf, openStream, streamArguments } from './stream.js'
@@ -72,7 +72,7 @@ export class AsyncPoolExecutor extends Executor {
   #pumping = false
   #drained: Promise<void> | undefined
   #resolveDrained: (() => void) | undefined
-  readonly #freeSlots: number[] = []
+  readonly #freeSlots: Slot[] = []
   #nextSlot = 0
 
   /**
@@ -124,7 +124,7 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item = new AsyncTask(this, future, fn, args, signal)
+    const item = new AsyncTask(this, future, fn, args)
     this.#queue.push(item)
     this.#queued++
     future[kSetCancelHook](item)
@@ -136,13 +136,7 @@ export class AsyncPoolExecutor extends Executor {
         callerTaskId: currentTask()?.id,
       } satisfies FutureSubmitEvent)
     }
-    if (signal !== undefined) {
-      if (signal.aborted) future.cancel()
-      else {
-        item.onAbort = () => future.cancel()
-        signal.addEventListener('abort', item.onAbort, { once: true })
-      }
-    }
+    if (signal !== undefined) item.watchSignal(signal)
     this.#schedule()
     return future
   }
@@ -254,7 +248,7 @@ export class AsyncPoolExecutor extends Executor {
       const item = this.#dequeue()
       if (item === undefined) break
       item.future[kSetCancelHook](undefined)
-      this.#detachSignal(item)
+      item.unwatchSignal()
       if (!item.future.setRunningOrNotifyCancel()) continue
       this.#start(item)
     }
@@ -262,15 +256,15 @@ export class AsyncPoolExecutor extends Executor {
 
   #start(item: AsyncTask): void {
     this.#running++
-    const slot = (item.slot = this.#freeSlots.pop() ?? this.#nextSlot++)
+    const slot = this.#freeSlots.pop() ?? new Slot(this.#nextSlot++)
     if (channels.futureStart.hasSubscribers) {
-      channels.futureStart.publish({ futureId: item.id, executorId: this.id, workerId: slot } satisfies FutureStartEvent)
+      channels.futureStart.publish({ futureId: item.id, executorId: this.id, workerId: slot.index } satisfies FutureStartEvent)
     }
-    item.start()
+    item.start(slot)
   }
 
   /** @internal A started task is done (its future is settled next). */
-  [kTaskEnded](slot: number): void {
+  [kTaskEnded](slot: Slot): void {
     this.#running--
     this.#freeSlots.push(slot)
   }
@@ -284,7 +278,7 @@ export class AsyncPoolExecutor extends Executor {
   [kDropCancelled](item: AsyncTask): void {
     item.queued = false
     this.#queued--
-    this.#detachSignal(item)
+    item.unwatchSignal()
     item.future.setRunningOrNotifyCancel()
     this.#checkDrained()
   }
@@ -306,13 +300,6 @@ export class AsyncPoolExecutor extends Executor {
     this.#queue = []
     this.#head = 0
     return undefined
-  }
-
-  #detachSignal(item: AsyncTask): void {
-    if (item.onAbort !== undefined) {
-      item.submitSignal?.removeEventListener('abort', item.onAbort)
-      item.onAbort = undefined
-    }
   }
 
   #checkDrained(): void {

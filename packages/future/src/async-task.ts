@@ -1,7 +1,7 @@
 /**
  * A call of `AsyncPoolExecutor`, from submit to settle, in one object: the queue entry and its
  * future's cancel hook while it waits, then the `TaskContext` that `currentTask()` returns
- * inside it while it runs.
+ * inside it while it runs; and the executor's slots, through which running calls settle.
  *
  * @module
  */
@@ -25,12 +25,60 @@ export const kPump: unique symbol = Symbol('pump')
 /** What an `AsyncTask` needs of its executor. */
 export interface AsyncTaskOwner extends Executor {
   [kDropCancelled](task: AsyncTask): void
-  [kTaskEnded](slot: number): void
+  [kTaskEnded](slot: Slot): void
   [kPump](): void
 }
 
 /** The signal of a task submitted without one: it never aborts, so all such tasks share it. */
 const neverAborted = new AbortController().signal
+
+/**
+ * One of an executor's running places (`workerId` in diagnostics): the task running in it, and
+ * the two callbacks its promise settles through. They are made once per slot, so a call costs no
+ * closure: at most one task runs in a slot at a time, and the slot knows which.
+ */
+export class Slot {
+  task: AsyncTask | undefined = undefined
+  readonly fulfilled = (value: unknown): void => {
+    this.#end(true, value)
+  }
+
+  readonly rejected = (error: unknown): void => {
+    this.#end(false, error)
+  }
+
+  constructor(readonly index: number) {}
+
+  #end(ok: boolean, value: unknown): void {
+    const task = this.task
+    if (task === undefined) return
+    this.task = undefined
+    task.settle(ok, value)
+  }
+}
+
+/**
+ * What a call submitted with a signal keeps (the others, most of them, keep nothing): the
+ * signal, and its listener while the call waits (cancels the future) or runs (aborts the task's
+ * own signal).
+ */
+class SignalLink {
+  listener: (() => void) | undefined = undefined
+  controller: AbortController | undefined = undefined
+
+  constructor(readonly submitSignal: AbortSignal) {}
+
+  listen(listener: () => void): void {
+    this.listener = listener
+    this.submitSignal.addEventListener('abort', listener, { once: true })
+  }
+
+  detach(): void {
+    if (this.listener === undefined) return
+    this.submitSignal.removeEventListener('abort', this.listener)
+    this.listener = undefined
+  }
+}
 
 /**
  * One call from submit to settle, in one object (per call: no separate queue entry, context,
@@ -40,22 +88,28 @@ const neverAborted = new AbortController().signal
 export class AsyncTask implements CancelHook, TaskContext {
   /** Still in the queue (false once started, or removed by cancel()). */
   queued = true
-  /** The worker slot it runs in (diagnostics' `workerId`), once started. */
-  slot = -1
-  /** While queued: cancels the future when the submit signal aborts. */
-  onAbort: (() => void) | undefined = undefined
-  /** While running with a submit signal: aborts the task's own signal. */
-  #abortRun: (() => void) | undefined = undefined
-  #signal: AbortSignal = neverAborted
+  /** The slot it runs in, while it runs. */
+  slot: Slot | undefined = undefined
+  #signals: SignalLink | undefined = undefined
+
+  /** The arguments; `undefined` when there is one, kept in {@link AsyncTask.arg} (no array kept per call). */
+  readonly args: unknown[] | undefined
+  readonly arg: unknown
 
   constructor(
     readonly executor: AsyncTaskOwner,
     readonly future: Future,
     readonly fn: Callable,
-    readonly args: unknown[],
-    /** The `submitWith({ signal })` signal. */
-    readonly submitSignal: AbortSignal | undefined,
-  ) {}
+    args: unknown[],
+  ) {
+    if (args.length === 1) {
+      this.args = undefined
+      this.arg = args[0]
+    } else {
+      this.args = args
+      this.arg = undefined
+    }
+  }
 
   /** The id of the task's future. */
   get id(): number {
@@ -69,7 +123,7 @@ export class AsyncTask implements CancelHook, TaskContext {
 
   /** Aborts when the task should stop (its submit signal aborted); never, without one. */
   get signal(): AbortSignal {
-    return this.#signal
+    return this.#signals?.controller?.signal ?? neverAborted
   }
 
   progress(value: unknown): void {
@@ -80,50 +134,56 @@ export class AsyncTask implements CancelHook, TaskContext {
     if (this.queued) this.executor[kDropCancelled](this)
   }
 
-  /** Starts the call (in its task context) and settles the future when it is done. */
-  start(): void {
-    const signal = this.submitSignal
+  /** While queued: the submit signal cancels the future when it aborts (at once if it has). */
+  watchSignal(signal: AbortSignal): void {
+    const link = (this.#signals = new SignalLink(signal))
+    if (signal.aborted) this.future.cancel()
+    else link.listen(() => this.future.cancel())
+  }
+
+  /** Stops listening to the submit signal (the call left the queue). */
+  unwatchSignal(): void {
+    this.#signals?.detach()
+  }
+
+  /** Starts the call in `slot` (in its task context); `slot` settles the future when it is done. */
+  start(slot: Slot): void {
+    this.slot = slot
+    slot.task = this
+    const link = this.#signals
     // Only a task submitted with a signal can be aborted: the others share one that never aborts.
-    if (signal !== undefined) {
-      const controller = new AbortController()
-      this.#signal = controller.signal
+    if (link !== undefined) {
+      const controller = (link.controller = new AbortController())
       const abort = (): void => {
-        controller.abort(signal.reason)
+        controller.abort(link.submitSignal.reason)
       }
-      this.#abortRun = abort
-      if (signal.aborted) abort()
-      else signal.addEventListener('abort', abort, { once: true })
+      if (link.submitSignal.aborted) abort()
+      else link.listen(abort)
     }
     let promise: unknown
     try {
       promise = runWithStoredTask(this, callTask, this)
     } catch (error) {
-      this.settle(false, error)
+      slot.rejected(error)
       return
     }
-    if (isThenable(promise)) {
-      Promise.resolve(promise).then(
-        (value) => {
-          this.settle(true, value)
-        },
-        (error: unknown) => {
-          this.settle(false, error)
-        },
-      )
-    } else {
-      this.settle(true, promise)
-    }
+    if (isThenable(promise)) Promise.resolve(promise).then(slot.fulfilled, slot.rejected)
+    else slot.fulfilled(promise)
   }
 
   /** Runs the callable (inside the task context). */
   call(): unknown {
-    const { fn, args } = this
-    return isTask(fn) ? loadCallable(describeCallable(fn)).then((f) => f(...args)) : fn(...args)
+    const { fn, args, arg } = this
+    if (isTask(fn)) return loadCallable(describeCallable(fn)).then((f) => (args === undefined ? f(arg) : f(...args)))
+    return args === undefined ? fn(arg) : fn(...args)
   }
 
+  /** The call is done (through its slot). */
   settle(ok: boolean, value: unknown): void {
-    if (this.#abortRun !== undefined) this.submitSignal?.removeEventListener('abort', this.#abortRun)
-    this.executor[kTaskEnded](this.slot)
+    this.#signals?.detach()
+    const slot = this.slot
+    this.slot = undefined
+    if (slot !== undefined) this.executor[kTaskEnded](slot)
     if (ok) this.future.setResult(value)
     else this.future.setException(value)
     this.executor[kPump]()

@@ -51,6 +51,47 @@ describe('AsyncPoolExecutor', () => {
     expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i))
   })
 
+  it('currentTask() is the running task everywhere inside it (awaits, timers, immediates, ticks, microtasks, nested promises and submits), while tasks interleave', async () => {
+    // 12 tasks at once, and a slot to spare for the one each submits and awaits
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 13 })
+    const seen = (): number | undefined => currentTask()?.id
+    const later = <T>(schedule: (done: () => void) => void, read: () => T): Promise<T> =>
+      new Promise((resolve) => {
+        schedule(() => {
+          resolve(read())
+        })
+      })
+    const probe = async (): Promise<(number | undefined)[]> => [
+      seen(),
+      await Promise.resolve().then(seen),
+      await later((done) => {
+        setTimeout(done, 1)
+      }, seen),
+      await later((done) => {
+        setImmediate(done)
+      }, seen),
+      await later((done) => {
+        process.nextTick(done)
+      }, seen),
+      await later((done) => {
+        queueMicrotask(done)
+      }, seen),
+      await sleep(1).then(() => later((done) => setTimeout(done, 1), seen)),
+      await currentTask()?.executor.submit(seen),
+      seen(),
+    ]
+    const fs = Array.from({ length: 12 }, () => ex.submit(probe))
+    const inner = (await Promise.all(fs.map((f) => f.result()))).map((ids, i) => {
+      const own = fs[i]?.id
+      expect(ids.filter((id, k) => k !== 7 && id !== own)).toEqual([])
+      return ids[7]
+    })
+    // each nested submit ran as its own task
+    expect(new Set(inner).size).toBe(12)
+    expect(inner.every((id) => id !== undefined && !fs.some((f) => f.id === id))).toBe(true)
+    expect(currentTask()).toBeUndefined()
+  })
+
   it('20,000 queued synchronous tasks run without growing the stack', async () => {
     await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
     const fs = Array.from({ length: 20_000 }, (_, i) => ex.submit((x: number) => x + 1, i))
