@@ -36,7 +36,7 @@ interface Site {
  * (captured only when a subscriber asks during the publish: the waiter is on the call stack only
  * then, and capturing costs; formatted only when `stack` is read), and the `wait:end` publish.
  */
-abstract class WaitEvent implements WaitStartEvent {
+export abstract class WaitEvent implements WaitStartEvent {
   /** 0 until published. */
   waitId = 0
   taskId: number | undefined = undefined
