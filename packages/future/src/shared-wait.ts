@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import { cancelledErrorOf, WaitEvent } from './wait-events.js'
+import { cancelledErrorOf, PromiseWait } from './wait-events.js'
 
 /** Called on the future by a shared wait that a subscriber rejected: the next wait needs a new one. */
 export const kDropShared: unique symbol = Symbol('dropShared')
@@ -21,26 +21,21 @@ export interface SharingFuture {
 }
 
 /** @internal */
-export class SharedWait extends WaitEvent {
+export class SharedWait extends PromiseWait {
   /** What every wait sharing this one awaits. */
   readonly promise: Promise<unknown>
   readonly #future: SharingFuture
-  /** Both `undefined` once the wait ended. */
-  #resolve: ((value: unknown) => void) | undefined
-  #reject: ((reason: unknown) => void) | undefined
 
   constructor(future: SharingFuture) {
-    super()
-    this.#future = future
-    this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve
-      this.#reject = reject
+    let resolve!: (value: unknown) => void
+    let reject!: (reason: unknown) => void
+    const promise = new Promise((res, rej) => {
+      resolve = res
+      reject = rej
     })
-  }
-
-  // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- on the prototype: no slot per wait
-  get mode(): 'all' {
-    return 'all'
+    super(resolve, reject)
+    this.promise = promise
+    this.#future = future
   }
 
   get timeout(): undefined {
@@ -54,30 +49,16 @@ export class SharedWait extends WaitEvent {
   /** Rejects every wait sharing this one (they are the same wait: same future, same context). */
   get reject(): (error: Error) => void {
     return (error: Error): void => {
-      if (this.#reject === undefined) return
+      if (this.ended) return
       this.#future[kDropShared](this)
-      this.#end('rejected', false, error)
+      this.end('rejected', false, error)
     }
-  }
-
-  get ended(): boolean {
-    return this.#reject === undefined
   }
 
   /** The future is done. */
   settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
-    if (cancelled) this.#end('settled', false, cancelledErrorOf(this.#future))
-    else if (failed) this.#end('settled', false, error)
-    else this.#end('settled', true, value)
-  }
-
-  #end(reason: 'settled' | 'rejected', ok: boolean, outcome: unknown): void {
-    const resolve = this.#resolve
-    const reject = this.#reject
-    if (resolve === undefined || reject === undefined) return
-    this.#resolve = this.#reject = undefined
-    this.publishEnd(reason)
-    if (ok) resolve(outcome)
-    else reject(outcome)
+    if (cancelled) this.end('settled', false, cancelledErrorOf(this.#future))
+    else if (failed) this.end('settled', false, error)
+    else this.end('settled', true, value)
   }
 }
