@@ -12,6 +12,8 @@ import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.j
 import { stateLabel } from './future-state.js'
 import { registerClass } from './class-registry.js'
 import type { FutureState } from './future-state.js'
+import { kDropShared, SharedWait } from './shared-wait.js'
+import { runningTaskId } from './task-storage.js'
 import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
 
 /**
@@ -54,14 +56,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
   #listeners: ResultWait[] | undefined
-  /**
-   * The one promise every untimed wait shares while nobody listens to wait events (`await
-   * future`, `Promise.all(futures)`, `result()`), and its resolvers: no wait record and no
-   * listener list per wait. Dropped once the future is done.
-   */
-  #shared: Promise<unknown> | undefined
-  #resolveShared: ((value: unknown) => void) | undefined
-  #rejectShared: ((reason: unknown) => void) | undefined
+  /** The wait the untimed waits share (see `SharedWait`), while the future is pending. */
+  #shared: SharedWait | undefined
   #cancelHook: CancelHook | undefined
   #observer: FutureObserver | undefined
   #progress: ProgressChannel | undefined
@@ -138,6 +134,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The call's result. Rejects with the call's own error, with {@link CancelledError} when the
    * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
+   * Untimed waits on a pending future (this, `then()`, `await future`) share one promise, and,
+   * outside any task, one `wait:start` event.
    *
    * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
    * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.
@@ -147,9 +145,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = rejectBadTimeout(timeout, 'result')
     if (bad !== undefined) return bad
     if (this.done()) return this.#settled()
-    // (a published wait, for the deadlock detector, needs its own record: see #waitDone)
-    if ((timeout === undefined || timeout === Infinity) && !channels.waitStart.hasSubscribers) return this.#sharedWait() as Promise<T>
-    return this.#waitDone(timeout, false) as Promise<T>
+    const shared = timeout === undefined || timeout === Infinity ? this.#sharedWait() : undefined
+    return (shared ?? this.#waitDone(timeout, false)) as Promise<T>
   }
 
   /**
@@ -353,13 +350,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #wakeListeners(): void {
-    const resolveShared = this.#resolveShared
-    const rejectShared = this.#rejectShared
-    if (resolveShared !== undefined && rejectShared !== undefined) {
-      this.#shared = this.#resolveShared = this.#rejectShared = undefined
-      if (this.cancelled()) rejectShared(cancelledErrorOf(this))
-      else if (this.#failed) rejectShared(this.#error)
-      else resolveShared(this.#value)
+    const shared = this.#shared
+    if (shared !== undefined) {
+      this.#shared = undefined
+      shared.settle(this.cancelled(), this.#failed, this.#value, this.#error)
     }
     const listeners = this.#listeners
     if (listeners === undefined) return
@@ -395,12 +389,24 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
-  /** The promise the untimed, unpublished waits share (see `#shared`): made by the first one. */
-  #sharedWait(): Promise<unknown> {
-    return (this.#shared ??= new Promise((resolve, reject) => {
-      this.#resolveShared = resolve
-      this.#rejectShared = reject
-    }))
+  /**
+   * The promise of the wait untimed waits share, made (and published, while someone listens) by
+   * the first; `undefined` inside a task while someone listens: those get their own (#waitDone).
+   */
+  #sharedWait(): Promise<unknown> | undefined {
+    const listening = channels.waitStart.hasSubscribers
+    if (listening && runningTaskId() !== undefined) return undefined
+    let shared = this.#shared
+    if (shared === undefined) {
+      shared = this.#shared = new SharedWait(this)
+      if (listening) publishWaitEvent(shared)
+    }
+    return shared.promise
+  }
+
+  /** @internal A subscriber rejected the shared wait: the next untimed wait makes a new one. */
+  [kDropShared](wait: SharedWait): void {
+    if (this.#shared === wait) this.#shared = undefined
   }
 
   /** One promise for one wait: settled once the future is done (cancelled included). */

@@ -94,31 +94,18 @@ function formatSite(site: Site | string): string {
 }
 
 /**
- * One pending `result()`/`exception()` call (a wait on one future in mode `'all'`): its promise's
- * resolvers, its timer, and, while a subscriber listens, its own `wait:start` event. One object
- * for all of it: a program awaiting thousands of futures keeps thousands of these alive, and a
- * published wait must not double that.
+ * A wait that settles a promise: its resolvers, `ended`, and its one end. One object per wait
+ * (with its `wait:start` event, while a subscriber listens): a program awaiting thousands of
+ * futures keeps thousands of these alive, and a published wait must not double that.
+ * @internal
  */
-export class ResultWait extends WaitEvent {
-  readonly timeout: number | undefined
-  readonly #future: WaitedFuture
-  readonly #exception: boolean
+export abstract class PromiseWait extends WaitEvent {
   /** Both `undefined` once the wait ended. */
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
-  #timer: NodeJS.Timeout | undefined = undefined
 
-  constructor(
-    future: WaitedFuture,
-    exception: boolean,
-    timeout: number | undefined,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
+  constructor(resolve: (value: unknown) => void, reject: (reason: unknown) => void) {
     super()
-    this.#future = future
-    this.#exception = exception
-    this.timeout = timeout
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -128,42 +115,12 @@ export class ResultWait extends WaitEvent {
     return 'all'
   }
 
-  get futureIds(): readonly number[] {
-    return [this.#future.id]
-  }
-
-  get reject(): (error: Error) => void {
-    return (error: Error): void => {
-      if (this.#reject === undefined) return
-      if (this.#timer !== undefined) clearTimeout(this.#timer)
-      this.#future[kRemoveListener](this)
-      this.#end('rejected', false, error)
-    }
-  }
-
   get ended(): boolean {
     return this.#reject === undefined
   }
 
-  startTimer(): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#future[kRemoveListener](this)
-      this.#end('timeout', false, timeoutErrorOf(this.#future, this.timeout ?? 0))
-    }, this.timeout)
-  }
-
-  /** The future is done. */
-  settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    if (cancelled) this.#end('settled', false, cancelledErrorOf(this.#future))
-    else if (this.#exception) this.#end('settled', true, failed ? error : undefined)
-    else if (failed) this.#end('settled', false, error)
-    else this.#end('settled', true, value)
-  }
-
   /** Ends the wait once: `ended` turns true, `wait:end` is published, the promise settles. */
-  #end(reason: WaitEndEvent['reason'], ok: boolean, outcome: unknown): void {
+  protected end(reason: WaitEndEvent['reason'], ok: boolean, outcome: unknown): void {
     const resolve = this.#resolve
     const reject = this.#reject
     if (resolve === undefined || reject === undefined) return
@@ -171,6 +128,61 @@ export class ResultWait extends WaitEvent {
     this.publishEnd(reason)
     if (ok) resolve(outcome)
     else reject(outcome)
+  }
+}
+
+/**
+ * One pending `result()`/`exception()` call with its own promise (a timed one, an `exception()`,
+ * or one inside a task while a subscriber listens): a wait on one future in mode `'all'`, with
+ * its timer.
+ */
+export class ResultWait extends PromiseWait {
+  readonly timeout: number | undefined
+  readonly #future: WaitedFuture
+  readonly #exception: boolean
+  #timer: NodeJS.Timeout | undefined = undefined
+
+  constructor(
+    future: WaitedFuture,
+    exception: boolean,
+    timeout: number | undefined,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ) {
+    super(resolve, reject)
+    this.#future = future
+    this.#exception = exception
+    this.timeout = timeout
+  }
+
+  get futureIds(): readonly number[] {
+    return [this.#future.id]
+  }
+
+  get reject(): (error: Error) => void {
+    return (error: Error): void => {
+      if (this.ended) return
+      if (this.#timer !== undefined) clearTimeout(this.#timer)
+      this.#future[kRemoveListener](this)
+      this.end('rejected', false, error)
+    }
+  }
+
+  startTimer(): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#future[kRemoveListener](this)
+      this.end('timeout', false, timeoutErrorOf(this.#future, this.timeout ?? 0))
+    }, this.timeout)
+  }
+
+  /** The future is done. */
+  settle(cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    if (cancelled) this.end('settled', false, cancelledErrorOf(this.#future))
+    else if (this.#exception) this.end('settled', true, failed ? error : undefined)
+    else if (failed) this.end('settled', false, error)
+    else this.end('settled', true, value)
   }
 }
 

@@ -2,7 +2,7 @@
 // promise while nobody listens to wait events; timed waits and published waits keep their own.
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CancelledError, Future, channelNames, TimeoutError } from '../src/index.js'
+import { CancelledError, Future, channelNames, TimeoutError, withTaskContext } from '../src/index.js'
 import type { WaitStartEvent } from '../src/index.js'
 import { rejection } from './helpers.js'
 
@@ -78,16 +78,53 @@ describe('untimed waits on a pending future', () => {
     expect(await shared).toBe(3)
   })
 
-  it('are each published, with their own promise, while someone listens to wait:start', async () => {
+  it('are published once, as one wait, outside any task while someone listens to wait:start', async () => {
+    const events: WaitStartEvent[] = []
+    listen(channelNames.waitStart, (event) => events.push(event as WaitStartEvent))
+    const ends: unknown[] = []
+    listen(channelNames.waitEnd, (event) => ends.push(event))
+    const f = new Future<number>()
+    const a = f.result()
+    const b = f.then((v) => v)
+    expect(f.result()).toBe(a)
+    expect(events.map((e) => [e.taskId, e.futureIds, e.mode, e.timeout])).toEqual([[undefined, [f.id], 'all', undefined]])
+    expect(events[0]?.ended).toBe(false)
+    f.setRunningOrNotifyCancel()
+    f.setResult(7)
+    expect(await Promise.all([a, b])).toEqual([7, 7])
+    expect(events[0]?.ended).toBe(true)
+    expect(ends).toEqual([{ waitId: events[0]?.waitId, reason: 'settled' }])
+  })
+
+  it('are published each with its own promise inside a task (the deadlock detector analyses those)', async () => {
+    const events: WaitStartEvent[] = []
+    listen(channelNames.waitStart, (event) => events.push(event as WaitStartEvent))
+    const f = new Future<number>()
+    const task = { id: 999_999, name: 'waiter', signal: new AbortController().signal, executor: undefined as never }
+    const [a, b] = withTaskContext(task, () => [f.result(), f.result()])
+    expect(b).not.toBe(a)
+    expect(events.map((e) => e.taskId)).toEqual([999_999, 999_999])
+    f.setRunningOrNotifyCancel()
+    f.setResult(7)
+    expect(await Promise.all([a, b])).toEqual([7, 7])
+  })
+
+  it('all reject when a subscriber rejects their published wait; the next wait is a new one', async () => {
     const events: WaitStartEvent[] = []
     listen(channelNames.waitStart, (event) => events.push(event as WaitStartEvent))
     const f = new Future<number>()
     const a = f.result()
-    const b = f.result()
-    expect(b).not.toBe(a)
-    expect(events.map((e) => e.futureIds)).toEqual([[f.id], [f.id]])
+    const b = f.then(() => 'resolved', (reason: unknown) => reason)
+    const error = new Error('rejected by a subscriber')
+    events[0]?.reject(error)
+    expect(await rejection(a)).toBe(error)
+    expect(await b).toBe(error)
+    expect(events[0]?.ended).toBe(true)
+    const c = f.result()
+    expect(c).not.toBe(a)
+    expect(events).toHaveLength(2)
     f.setRunningOrNotifyCancel()
-    f.setResult(7)
-    expect(await Promise.all([a, b])).toEqual([7, 7])
+    f.setResult(1)
+    expect(await c).toBe(1)
   })
 })
