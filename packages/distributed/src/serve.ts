@@ -178,8 +178,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
     // a job without a signal has no abort key to read or drop (see JobData.n)
     const abortKey = job.data.n === 1 ? undefined : k.abort(jobId)
+    // Awaited before the task starts: BullMQ never hands a job to a processor twice with the settings
+    // below (a stalled job is failed, not retried), but the job's executor may have claimed the
+    // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
+    // while this delivery was on its way). The script decides, atomically, which of the two runs.
     const started = await scripts.start(k.ran(jobId), reply, abortKey, id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
-    // Delivered again (BullMQ's stalled check moved it back): it started once already; at most once.
+    // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
     if (started === -1) return
     const controller = job.data.n === 1 && !Buffer.isBuffer(started) ? undefined : new AbortController()
     running.set(jobId, { controller, reply })
@@ -209,7 +213,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const worker = new Worker(queue, processor, {
       connection: cmd.redis,
       concurrency: slots,
-      // A stalled job (its worker died) fails instead of running again: at most once.
+      // A stalled job (its worker died) fails instead of running again: at most once. (BullMQ 6
+      // marks it failed and moves it to the wait list; the worker that takes it fails it there
+      // without calling this processor. With one attempt per job, nothing retries it either.)
       maxStalledCount: 0,
       // BullMQ's lock is the same liveness signal as the heartbeat, with the same lifetime: a job
       // left behind by a killed worker (one whose result had gone out, or one it fetched and never

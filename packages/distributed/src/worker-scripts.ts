@@ -11,8 +11,8 @@ import type { Redis } from 'ioredis'
  * Atomically: mark the job started (once ever), push the start envelope when the executor asked
  * for one, read an early abort. KEYS: ran marker, reply list, abort key (left out for a job
  * nothing can abort). ARGV: worker id, marker TTL, start envelope ('' for none), reply TTL.
- * Returns -1 when the job was started (or claimed by its executor) before, the abort when one
- * waits, else 0.
+ * Returns -1 when the marker is taken (the job's executor claimed it, to send the call again as a
+ * new job; or a run of this job id set it before), the abort when one waits, else 0.
  */
 const START = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -1 end
