@@ -8,7 +8,9 @@
 //   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2] [--baseline DIR]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { REDIS_URL, redisAnswers } from './common.mjs';
@@ -45,10 +47,26 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
  * (a copy of packages/distributed/dist where its dependencies resolve) and DIR/x-worker.js (a copy
  * of packages/concurrent/dist/x-worker.js importing that copy); see the README.
  */
+const baselineDir = args.baseline === undefined ? undefined : path.resolve(args.baseline);
+if (baselineDir !== undefined) {
+  const missing = ['distributed/index.js', 'x-worker.js'].filter((file) => !existsSync(path.join(baselineDir, file)));
+  if (missing.length > 0) {
+    console.error(
+      `--baseline ${baselineDir}: no ${missing.join(' nor ')} there. Prepare it from a built clone B of the earlier commit ` +
+        '(see the README, "Distributed"):\n' +
+        '  D=B/packages/concurrent/baseline; mkdir -p $D; ln -s ../../distributed/dist $D/distributed\n' +
+        "  sed \"s#'@x/distributed'#'./distributed/index.js'#\" B/packages/concurrent/dist/x-worker.js > $D/x-worker.js",
+    );
+    process.exit(2);
+  }
+}
 const baseline =
-  args.baseline === undefined
+  baselineDir === undefined
     ? undefined
-    : { Executor: (await import(new URL(`file://${args.baseline}/distributed/index.js`).href)).DistributedExecutor, bin: `${args.baseline}/x-worker.js` };
+    : {
+        Executor: (await import(new URL(`file://${baselineDir}/distributed/index.js`).href)).DistributedExecutor,
+        bin: `${baselineDir}/x-worker.js`,
+      };
 
 /**
  * One round: every side set up at once and warmed up; RTT_N round trips, one of each side in
