@@ -12,9 +12,11 @@ import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.j
 import { stateLabel } from './future-state.js'
 import { registerClass } from './class-registry.js'
 import type { FutureState } from './future-state.js'
-import { kDropShared, SharedWait } from './shared-wait.js'
-import { runningTaskId } from './task-storage.js'
-import { ResultWait, cancelledErrorOf, kRemoveListener, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
+import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait, settleWaits, sharedWait } from './result-waits.js'
+import { kDropShared } from './shared-wait.js'
+import type { SharedWait } from './shared-wait.js'
+import { cancelledErrorOf, kRemoveListener } from './wait-events.js'
+import type { ResultWait } from './wait-events.js'
 
 /**
  * A function called with the future once it is done.
@@ -55,12 +57,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #listeners: ResultWait[] | undefined
-  /** The wait the untimed waits share (see `SharedWait`), while the future is pending. */
-  #shared: SharedWait | undefined
   #cancelHook: CancelHook | undefined
   #observer: FutureObserver | undefined
-  #progress: ProgressChannel | undefined
+  #progress: ProgressChannel | undefined;
+  // (the `;` above: a field named by a symbol in brackets would read as an index of its type)
+  /** @internal The wait the untimed waits share, while the future is pending (result-waits.ts). */
+  [kSharedWait]: SharedWait | undefined = undefined;
+  /** @internal The other pending waits of `result()`/`exception()` (result-waits.ts). */
+  [kResultWaits]: ResultWait[] | undefined = undefined
 
   /**
    * @param options.name a label for diagnostics and `toString()`
@@ -109,7 +113,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       observer.futureDone('cancelled', false)
     }
     hook?.futureCancelled()
-    this.#wakeListeners()
+    settleWaits(this, true, false, undefined, undefined)
     this.#runCallbacks()
     return true
   }
@@ -145,8 +149,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = rejectBadTimeout(timeout, 'result')
     if (bad !== undefined) return bad
     if (this.done()) return this.#settled()
-    const shared = timeout === undefined || timeout === Infinity ? this.#sharedWait() : undefined
-    return (shared ?? this.#waitDone(timeout, false)) as Promise<T>
+    const shared = timeout === undefined || timeout === Infinity ? sharedWait(this) : undefined
+    return (shared ?? resultWait(this, timeout, false)) as Promise<T>
   }
 
   /**
@@ -161,7 +165,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const bad = rejectBadTimeout(timeout, 'exception')
     if (bad !== undefined) return bad
     if (this.done()) return this.#settledException()
-    return this.#waitDone(timeout, true)
+    return resultWait(this, timeout, true)
   }
 
   /**
@@ -338,7 +342,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       observer.futureDone(failed ? 'failed' : 'completed', wasRunning)
     }
     this.#notifyWaiters()
-    this.#wakeListeners()
+    settleWaits(this, false, failed, this.#value, this.#error)
     this.#runCallbacks()
   }
 
@@ -347,19 +351,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (waiters === undefined) return
     this.#waiters = undefined
     for (const waiter of waiters) waiter(this)
-  }
-
-  #wakeListeners(): void {
-    const shared = this.#shared
-    if (shared !== undefined) {
-      this.#shared = undefined
-      shared.settle(this.cancelled(), this.#failed, this.#value, this.#error)
-    }
-    const listeners = this.#listeners
-    if (listeners === undefined) return
-    this.#listeners = undefined
-    const cancelled = this.cancelled()
-    for (const listener of listeners) listener.settle(cancelled, this.#failed, this.#value, this.#error)
   }
 
   #runCallbacks(): void {
@@ -389,45 +380,14 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
-  /**
-   * The promise of the wait untimed waits share, made (and published, while someone listens) by
-   * the first; `undefined` inside a task while someone listens: those get their own (#waitDone).
-   */
-  #sharedWait(): Promise<unknown> | undefined {
-    const listening = channels.waitStart.hasSubscribers
-    if (listening && runningTaskId() !== undefined) return undefined
-    let shared = this.#shared
-    if (shared === undefined) {
-      shared = this.#shared = new SharedWait(this)
-      if (listening) publishWaitEvent(shared)
-    }
-    return shared.promise
-  }
-
   /** @internal A subscriber rejected the shared wait: the next untimed wait makes a new one. */
   [kDropShared](wait: SharedWait): void {
-    if (this.#shared === wait) this.#shared = undefined
-  }
-
-  /** One promise for one wait: settled once the future is done (cancelled included). */
-  #waitDone(timeout: number | undefined, exception: boolean): Promise<unknown> {
-    if (timeout !== undefined && timeout <= 0) return Promise.reject(timeoutErrorOf(this, timeout))
-    let pending!: ResultWait
-    const promise = new Promise((resolve, reject) => {
-      pending = new ResultWait(this, exception, timeout === Infinity ? undefined : timeout, resolve, reject)
-    })
-    if (this.#listeners === undefined) this.#listeners = [pending]
-    else this.#listeners.push(pending)
-    if (pending.timeout !== undefined) pending.startTimer()
-    if (channels.waitStart.hasSubscribers) publishWaitEvent(pending)
-    return promise
+    dropSharedWait(this, wait)
   }
 
   /** @internal A pending result()/exception() gave up (timeout, or rejected by a subscriber). */
   [kRemoveListener](pending: ResultWait): void {
-    const listeners = this.#listeners
-    const index = listeners?.indexOf(pending) ?? -1
-    if (index >= 0) listeners?.splice(index, 1)
+    removeResultWait(this, pending)
   }
 }
 
