@@ -28,22 +28,9 @@ import { checkStarted, checkUnstarted, lostCheckOf } from './lost-check.js'
 import { Session } from './session.js'
 import { linkSignal } from './signal-link.js'
 import { attachStream, deliverPartial, isPartial, sendCredit } from './partial.js'
+import { JobBatch, windowSize } from './job-batch.js'
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379'
-
-/**
- * Jobs handed to BullMQ ahead, per slot the live workers registered, when `maxWorkers` is not
- * given. They wait in BullMQ, RUNNING here (as CPython's process pool puts `max_workers + 1`
- * calls in its call queue, RUNNING, so `cancel()` returns false for them): a worker that finishes
- * a job fetches the next one in the same request (BullMQ's `moveToFinished`) instead of idling
- * until this executor has learnt of the result and added the next, and each wake-up of the three
- * processes handles a larger batch. Those jobs cannot run before a slot frees, so the cluster
- * runs no more of this executor's jobs at once than it has slots. An explicit `maxWorkers` (a
- * share of the cluster) stays exact: nothing is sent ahead. Measured on a 2-core machine, one
- * worker of 16 slots, 2,000 tiny jobs at once: CPU per job of the three processes 1.7-1.8x raw
- * BullMQ's with one job ahead per slot, 1.3-1.4x with two, no lower with three.
- */
-const AHEAD_PER_SLOT = 2
 
 /** Publishes on a Redis channel through an executor's connection (the worker runtime's slot lending). */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- assigned in the class's static block
@@ -81,8 +68,15 @@ export class DistributedExecutor extends Executor {
   readonly #pending = new Deque<Item>()
   #pendingCount = 0
   readonly #handed = new Map<string, Item>()
-  #batch: Item[] = []
-  #flushing = false
+  /** Jobs handed over, on their way to BullMQ. */
+  readonly #batch = new JobBatch(
+    (items) => this.#session?.add(items),
+    (item, error) => {
+      this.#settle(item, () => {
+        item.future.setException(error)
+      })
+    },
+  )
   #capacity = 0
   #started: Promise<void> | undefined
   #session: Session | undefined
@@ -232,20 +226,10 @@ export class DistributedExecutor extends Executor {
     )
   }
 
-  /**
-   * How many jobs may be handed to BullMQ at once: `maxWorkers` when given (this executor's share
-   * of the cluster, exact), else the live capacity plus {@link AHEAD_PER_SLOT} jobs per slot sent
-   * ahead.
-   */
-  #window(): number {
-    if (this.#fixedWindow !== undefined) return this.#fixedWindow
-    return this.#capacity * (1 + AHEAD_PER_SLOT)
-  }
-
   /** Hands PENDING futures to BullMQ while the window has room; they become RUNNING. */
   #pump(): void {
     if (this.#session === undefined) return
-    const window = this.#window()
+    const window = windowSize(this.#fixedWindow, this.#capacity)
     while (this.#handed.size < window && this.#pendingCount > 0) {
       const item = this.#pending.shift()
       if (item === undefined) break
@@ -256,31 +240,7 @@ export class DistributedExecutor extends Executor {
       this.#handed.set(item.jobId, item)
       this.#batch.push(item)
     }
-    this.#scheduleFlush()
-  }
-
-  #scheduleFlush(): void {
-    if (this.#batch.length > 0 && !this.#flushing) {
-      this.#flushing = true
-      queueMicrotask(() => void this.#flush())
-    }
-  }
-
-  async #flush(): Promise<void> {
-    try {
-      while (this.#batch.length > 0) {
-        const items = this.#batch.splice(0, 1000)
-        try {
-          await this.#session?.add(items)
-          const now = performance.now()
-          for (const item of items) item.addedAt = now
-        } catch (error) {
-          for (const item of items) this.#settle(item, () => { item.future.setException(error); })
-        }
-      }
-    } finally {
-      this.#flushing = false
-    }
+    this.#batch.schedule()
   }
 
   #receive(data: Buffer): void {
@@ -362,7 +322,7 @@ export class DistributedExecutor extends Executor {
     item.suspect = false
     this.#handed.set(item.jobId, item)
     this.#batch.push(item)
-    this.#scheduleFlush()
+    this.#batch.schedule()
   }
 
   #failAll(error: unknown): void {
