@@ -128,11 +128,11 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     await Promise.all([cmd.close(), sub.close()])
     throw error
   }
-  batchWrites(cmd.redis)
+  const turn = batchWrites(cmd.redis)
   // a job's controller only when its future has a signal (else nothing can abort it: see JobData.n)
   const running = new Map<string, { controller: AbortController | undefined; reply: string }>()
   const relays = new Map<string, JobRelay>()
-  const scripts = await WorkerScripts.load(cmd.redis, report)
+  const scripts = await WorkerScripts.load(cmd.redis, turn, { workerId: id, ranTtl: RAN_TTL_MS, replyTtl: RESULT_TTL_MS }, report)
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
@@ -168,7 +168,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
   // (`abortKey` undefined: a job nothing can abort, or one not finished, whose abort key stays)
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortKey?: string): Promise<unknown> =>
-    scripts.finish(reply, k.ran(jobId), abortKey, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RESULT_TTL_MS, finished)
+    scripts.finish(reply, k.ran(jobId), abortKey, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
 
   const processor = async (job: Job<JobData>): Promise<void> => {
     const jobId = String(job.id)
@@ -182,7 +182,8 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // below (a stalled job is failed, not retried), but the job's executor may have claimed the
     // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
     // while this delivery was on its way). The script decides, atomically, which of the two runs.
-    const started = await scripts.start(k.ran(jobId), reply, abortKey, id, RAN_TTL_MS, envelope, RESULT_TTL_MS)
+    // (One call at the end of this turn for every job fetched in it: one request, not one each.)
+    const started = await scripts.start(k.ran(jobId), reply, abortKey, envelope)
     // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
     if (started === -1) return
     const controller = job.data.n === 1 && !Buffer.isBuffer(started) ? undefined : new AbortController()
@@ -203,9 +204,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
     }
     relays.delete(jobId)
-    // Not awaited: the push goes out on the same connection before BullMQ's completion of the job,
-    // so the slot is free one round trip sooner and the order stays (result first, then completion).
-    // relay.end() writes the job's last progress report before it.
+    // Not awaited: the slot is free one round trip sooner. The push goes out at the end of this
+    // turn, in the same write as BullMQ's completion of the job (just after it) and with the other
+    // results of the turn in one script call. relay.end() writes the job's last progress report
+    // before it. (Killed between the two: the job is complete in BullMQ but its start marker stays,
+    // so its executor sees it started by a worker that died: WorkerLostError, as for any task
+    // whose worker died while it ran.)
     if (running.delete(jobId)) push(reply, jobId, relay.end(bytes), true, abortKey).catch(report)
   }
 

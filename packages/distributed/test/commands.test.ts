@@ -71,14 +71,17 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     // per job: the start script (at-most-once marker, start envelope, early abort) and the finish
     // script (result envelope, markers dropped): one request each
     expect(scripts).toHaveLength(2 * n)
-    // the start scripts (first key: the start marker) carry no start envelope (ARGV[3], after the
-    // sha, the key count, the keys, the worker id and the marker's TTL), and for these jobs without
-    // a signal no abort key (two keys: the marker and the result list)
+    // the start scripts (first key: the start marker; one job each here, three keys) carry no start
+    // envelope (the job's first argument, after the sha, the key count, the keys, the worker id and
+    // the TTLs of the marker and the result list), and for these jobs without a signal no abort key
+    // to read (its second argument '0'; its third key is the marker again)
     const starts = scripts.filter((s) => String(s.args[2]).startsWith(`x:${queue}:ran:`))
     expect(starts).toHaveLength(n)
     for (const start of starts) {
-      expect(Number(start.args[1])).toBe(2)
-      expect(String(start.args[6])).toBe('')
+      expect(Number(start.args[1])).toBe(3)
+      expect(start.args[4]).toBe(start.args[2])
+      expect(String(start.args[8])).toBe('')
+      expect(String(start.args[9])).toBe('0')
     }
     await worker.close()
     await local.shutdown()
