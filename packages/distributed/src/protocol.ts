@@ -20,6 +20,8 @@ export function keys(queue: string) {
     workers: `${base}:workers`,
     /** A worker's heartbeat: its {@link WorkerInfo}, expiring unless refreshed. */
     worker: (id: string) => `${base}:worker:${id}`,
+    /** What the keys of one job start with (the worker's scripts make `ran:` and `abort:` keys from it and the job id). */
+    jobPrefix: `${base}:`,
     /** Marks a job as started, so no second delivery runs it again. */
     ran: (jobId: string) => `${base}:ran:${jobId}`,
     /** An abort requested before the job started. */

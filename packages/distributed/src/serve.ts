@@ -132,7 +132,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   // a job's controller only when its future has a signal (else nothing can abort it: see JobData.n)
   const running = new Map<string, { controller: AbortController | undefined; reply: string }>()
   const relays = new Map<string, JobRelay>()
-  const scripts = await WorkerScripts.load(cmd.redis, turn, { workerId: id, ranTtl: RAN_TTL_MS, replyTtl: RESULT_TTL_MS }, report)
+  const scripts = await WorkerScripts.load(cmd.redis, turn, { prefix: k.jobPrefix, workerId: id, ranTtl: RAN_TTL_MS, replyTtl: RESULT_TTL_MS }, report)
   const beat = (): Promise<unknown> =>
     cmd.redis.multi().set(k.worker(id), JSON.stringify(info), 'PX', info.ttl).sadd(k.workers, id).exec()
   await beat()
@@ -166,9 +166,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
 
   // The result, and the job's markers dropped: BullMQ removes a completed job, so it cannot come back.
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
-  // (`abortKey` undefined: a job nothing can abort, or one not finished, whose abort key stays)
-  const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortKey?: string): Promise<unknown> =>
-    scripts.finish(reply, k.ran(jobId), abortKey, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
+  // (`abortable` false: a job nothing can abort, which has no abort key to drop)
+  const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortable = false): Promise<unknown> =>
+    scripts.finish(reply, jobId, abortable, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
 
   const processor = async (job: Job<JobData>): Promise<void> => {
     const jobId = String(job.id)
@@ -177,16 +177,16 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // its lost-worker check reads who started the job from the marker
     const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
     // a job without a signal has no abort key to read or drop (see JobData.n)
-    const abortKey = job.data.n === 1 ? undefined : k.abort(jobId)
+    const abortable = job.data.n !== 1
     // Awaited before the task starts: BullMQ never hands a job to a processor twice with the settings
     // below (a stalled job is failed, not retried), but the job's executor may have claimed the
     // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
     // while this delivery was on its way). The script decides, atomically, which of the two runs.
     // (One call at the end of this turn for every job fetched in it: one request, not one each.)
-    const started = await scripts.start(k.ran(jobId), reply, abortKey, envelope)
+    const started = await scripts.start(jobId, reply, abortable, envelope)
     // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
     if (started === -1) return
-    const controller = job.data.n === 1 && !Buffer.isBuffer(started) ? undefined : new AbortController()
+    const controller = !abortable && !Buffer.isBuffer(started) ? undefined : new AbortController()
     running.set(jobId, { controller, reply })
     // progress and stream values: pushed like the result, the job's markers kept
     const relay = new JobRelay((bytes) => push(reply, jobId, bytes, false), jobId, job.data)
@@ -210,7 +210,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // before it. (Killed between the two: the job is complete in BullMQ but its start marker stays,
     // so its executor sees it started by a worker that died: WorkerLostError, as for any task
     // whose worker died while it ran.)
-    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes), true, abortKey).catch(report)
+    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes), true, abortable).catch(report)
   }
 
   const makeWorker = (slots: number): Worker => {

@@ -12,25 +12,39 @@ import type { Redis } from 'ioredis'
 import type { TurnWrites } from './write-batch.js'
 
 /**
- * For each job, atomically: mark it started (once ever), push its start envelope when the
- * executor asked for one, read an early abort. KEYS, three per job: ran marker, reply list, abort
- * key. ARGV: worker id, marker TTL, reply TTL, then two per job: start envelope ('' for none),
- * '1' when the job can be aborted (else its abort key is not read). Returns, per job, -1 when the
- * marker is taken (the job's executor claimed it, to send the call again as a new job; or a run
- * of this job id set it before), the abort when one waits, else 0.
+ * Reads the fields {@link pack} wrote: a 4-byte big-endian length, then that many bytes, each.
+ * (Lua of Redis 6.2 and newer has the `struct` library.)
  */
-const START = `
-local out = {}
-for i = 0, #KEYS / 3 - 1 do
-  local k, a = 3 * i, 4 + 2 * i
-  if not redis.call('SET', KEYS[k + 1], ARGV[1], 'PX', ARGV[2], 'NX') then
-    out[i + 1] = -1
+const READ = `
+local blob, at = ARGV[#ARGV], 1
+local function field()
+  local n
+  n, at = struct.unpack('>I4', blob, at)
+  local value = string.sub(blob, at, at + n - 1)
+  at = at + n
+  return value
+end`
+
+/**
+ * For each job, atomically: mark it started (once ever), push its start envelope when the
+ * executor asked for one, read an early abort. ARGV: the queue's key prefix (`x:<queue>:`), worker
+ * id, marker TTL, reply TTL, then the jobs packed ({@link pack}), four fields each: job id, reply
+ * list, start envelope ('' for none), '1' when the job can be aborted (else its abort key is not
+ * read). Returns, per job, -1 when the marker is taken (the job's executor claimed it, to send the
+ * call again as a new job; or a run of this job id set it before), the abort when one waits, else 0.
+ */
+const START = `${READ}
+local prefix, out = ARGV[1], {}
+while at <= #blob do
+  local id, reply, envelope, abortable = field(), field(), field(), field()
+  if not redis.call('SET', prefix .. 'ran:' .. id, ARGV[2], 'PX', ARGV[3], 'NX') then
+    out[#out + 1] = -1
   else
-    if ARGV[a] ~= '' then
-      redis.call('RPUSH', KEYS[k + 2], ARGV[a])
-      redis.call('PEXPIRE', KEYS[k + 2], ARGV[3])
+    if envelope ~= '' then
+      redis.call('RPUSH', reply, envelope)
+      redis.call('PEXPIRE', reply, ARGV[4])
     end
-    out[i + 1] = ARGV[a + 1] == '1' and redis.call('GET', KEYS[k + 3]) or 0
+    out[#out + 1] = abortable == '1' and redis.call('GET', prefix .. 'abort:' .. id) or 0
   end
 end
 return out`
@@ -38,39 +52,63 @@ return out`
 /**
  * For each envelope, in order: push it to its reply list and, once its job is finished, drop the
  * job's ran marker (and abort key); then refresh the TTL of each list pushed to. Envelopes in a
- * row for the same list go in one RPUSH. KEYS, three per envelope: reply list, ran marker, abort
- * key. ARGV: reply TTL, then two per envelope: the envelope, and '0' (job not finished), '1'
- * (finished: drop the marker) or '2' (finished: drop the marker and the abort key).
+ * row for the same list go in one RPUSH. ARGV: the queue's key prefix, reply TTL, then the
+ * envelopes packed ({@link pack}), four fields each: reply list, job id, envelope, and '0' (job not
+ * finished), '1' (finished: drop the marker) or '2' (finished: drop the marker and the abort key).
  */
-const FINISH = `
-local lists, values = {}, {}
-local function push(list)
-  if #values > 0 then
-    redis.call('RPUSH', list, unpack(values))
-    values = {}
+const FINISH = `${READ}
+local prefix, lists, values, list = ARGV[1], {}, {}, nil
+local function push()
+  if #values > 0 then redis.call('RPUSH', list, unpack(values)) end
+  values = {}
+end
+while at <= #blob do
+  local reply, id, envelope, finished = field(), field(), field(), field()
+  if reply ~= list or #values >= 500 then
+    push()
+    list = reply
+    lists[reply] = true
+  end
+  values[#values + 1] = envelope
+  if finished == '1' then
+    redis.call('DEL', prefix .. 'ran:' .. id)
+  elseif finished == '2' then
+    redis.call('DEL', prefix .. 'ran:' .. id, prefix .. 'abort:' .. id)
   end
 end
-local n = #KEYS / 3
-for i = 0, n - 1 do
-  local k, a = 3 * i, 2 + 2 * i
-  values[#values + 1] = ARGV[a]
-  lists[KEYS[k + 1]] = true
-  if i == n - 1 or KEYS[k + 4] ~= KEYS[k + 1] or #values >= 500 then push(KEYS[k + 1]) end
-  if ARGV[a + 1] == '1' then
-    redis.call('DEL', KEYS[k + 2])
-  elseif ARGV[a + 1] == '2' then
-    redis.call('DEL', KEYS[k + 2], KEYS[k + 3])
-  end
-end
-for list in pairs(lists) do redis.call('PEXPIRE', list, ARGV[1]) end
+push()
+for name in pairs(lists) do redis.call('PEXPIRE', name, ARGV[2]) end
 return 0`
 
-type Arg = string | number | Buffer
+type Field = string | Buffer
 
-/** One job's part of a batched call: its keys, its arguments, and its caller's promise. */
+/**
+ * The fields of a batch as one argument: each a 4-byte big-endian length and its bytes (strings
+ * as UTF-8). One Buffer argument instead of five per job: ioredis converts and copies each
+ * argument of a command that has a Buffer among them, and Redis makes each a Lua string.
+ */
+export function pack(fields: readonly Field[]): Buffer {
+  let size = 0
+  for (const field of fields) size += 4 + (typeof field === 'string' ? Buffer.byteLength(field) : field.length)
+  const blob = Buffer.allocUnsafe(size)
+  let at = 0
+  for (const field of fields) {
+    if (typeof field === 'string') {
+      const length = blob.write(field, at + 4)
+      blob.writeUInt32BE(length, at)
+      at += 4 + length
+    } else {
+      blob.writeUInt32BE(field.length, at)
+      field.copy(blob, at + 4)
+      at += 4 + field.length
+    }
+  }
+  return blob
+}
+
+/** One job's part of a batched call: its fields, and its caller's promise. */
 interface Part {
-  readonly keys: readonly [string, string, string]
-  readonly args: readonly [Arg, Arg]
+  readonly fields: readonly [Field, Field, Field, Field]
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
 }
@@ -78,20 +116,16 @@ interface Part {
 /** The parts of one script gathered in this turn, sent as one call at its end. */
 class Batch {
   readonly #body: string
-  readonly #send: (body: string, keys: string[], args: Arg[]) => Promise<unknown>
+  readonly #send: (body: string, args: Field[]) => Promise<unknown>
   readonly #turn: TurnWrites
-  readonly #head: () => Arg[]
+  readonly #head: readonly Field[]
   #parts: Part[] = []
   readonly #flush = (): void => {
     const parts = this.#parts
     this.#parts = []
-    const keys: string[] = []
-    const args = this.#head()
-    for (const part of parts) {
-      keys.push(...part.keys)
-      args.push(...part.args)
-    }
-    this.#send(this.#body, keys, args).then(
+    const fields: Field[] = []
+    for (const part of parts) fields.push(...part.fields)
+    this.#send(this.#body, [...this.#head, pack(fields)]).then(
       (reply) => {
         for (let i = 0; i < parts.length; i++) parts[i]?.resolve(Array.isArray(reply) ? reply[i] : reply)
       },
@@ -101,7 +135,7 @@ class Batch {
     )
   }
 
-  constructor(body: string, send: (body: string, keys: string[], args: Arg[]) => Promise<unknown>, turn: TurnWrites, head: () => Arg[]) {
+  constructor(body: string, send: (body: string, args: Field[]) => Promise<unknown>, turn: TurnWrites, head: readonly Field[]) {
     this.#body = body
     this.#send = send
     this.#turn = turn
@@ -109,11 +143,23 @@ class Batch {
   }
 
   /** Adds one job's part to this turn's call; resolves with its share of the reply. */
-  add(keys: readonly [string, string, string], args: readonly [Arg, Arg]): Promise<unknown> {
+  add(fields: readonly [Field, Field, Field, Field]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.#parts.push({ keys, args, resolve, reject }) === 1) this.#turn.atTurnEnd(this.#flush)
+      if (this.#parts.push({ fields, resolve, reject }) === 1) this.#turn.atTurnEnd(this.#flush)
     })
   }
+}
+
+/** What the scripts write: under which key prefix, as which worker, for how long. */
+export interface ScriptOptions {
+  /** The queue's key prefix, `x:<queue>:` (see `keys()` in protocol.ts) */
+  readonly prefix: string
+  /** The value of the markers this worker sets */
+  readonly workerId: string
+  /** Milliseconds a marker lives */
+  readonly ranTtl: number
+  /** Milliseconds a reply list lives after each push */
+  readonly replyTtl: number
 }
 
 /**
@@ -127,25 +173,20 @@ export class WorkerScripts {
   readonly #starts: Batch
   readonly #finishes: Batch
 
-  private constructor(redis: Redis, turn: TurnWrites, workerId: string, ranTtl: number, replyTtl: number) {
+  private constructor(redis: Redis, turn: TurnWrites, options: ScriptOptions) {
     this.#redis = redis
-    const send = (body: string, keys: string[], args: Arg[]): Promise<unknown> => this.#run(body, keys, args)
-    this.#starts = new Batch(START, send, turn, () => [workerId, ranTtl, replyTtl])
-    this.#finishes = new Batch(FINISH, send, turn, () => [replyTtl])
+    const send = (body: string, args: Field[]): Promise<unknown> => this.#run(body, args)
+    const { prefix, workerId } = options
+    this.#starts = new Batch(START, send, turn, [prefix, workerId, String(options.ranTtl), String(options.replyTtl)])
+    this.#finishes = new Batch(FINISH, send, turn, [prefix, String(options.replyTtl)])
   }
 
   /**
    * Loads the scripts on `redis` (whose writes `turn` batches), and again whenever it reconnects
-   * (errors go to `report`). Markers are set to `workerId` for `ranTtl` ms; reply lists live
-   * `replyTtl` ms after each push.
+   * (errors go to `report`).
    */
-  static async load(
-    redis: Redis,
-    turn: TurnWrites,
-    options: { workerId: string; ranTtl: number; replyTtl: number },
-    report: (error: unknown) => void,
-  ): Promise<WorkerScripts> {
-    const scripts = new WorkerScripts(redis, turn, options.workerId, options.ranTtl, options.replyTtl)
+  static async load(redis: Redis, turn: TurnWrites, options: ScriptOptions, report: (error: unknown) => void): Promise<WorkerScripts> {
+    const scripts = new WorkerScripts(redis, turn, options)
     await scripts.#loadAll()
     redis.on('ready', () => {
       scripts.#loadAll().catch(report)
@@ -157,8 +198,8 @@ export class WorkerScripts {
     for (const body of [START, FINISH]) this.#shas.set(body, String(await this.#redis.script('LOAD', body)))
   }
 
-  async #run(body: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    const rest = [keys.length, ...keys, ...args]
+  async #run(body: string, args: readonly Field[]): Promise<unknown> {
+    const rest = [0, ...args]
     try {
       return await this.#redis.callBuffer('EVALSHA', [this.#shas.get(body) ?? '', ...rest])
     } catch (error) {
@@ -169,18 +210,19 @@ export class WorkerScripts {
 
   /**
    * See {@link START}: -1 (started before), the abort's bytes, or 0. `envelope`: the start
-   * envelope, or '' for none; `abort`: the abort key, undefined for a job nothing can abort.
-   * Sent at the end of this turn, with the other starts asked for in it.
+   * envelope, or '' for none; `abortable`: false for a job nothing can abort (its abort key is
+   * not read). Sent at the end of this turn, with the other starts asked for in it.
    */
-  start(ran: string, reply: string, abort: string | undefined, envelope: Buffer | ''): Promise<number | Buffer> {
-    return this.#starts.add([ran, reply, abort ?? ran], [envelope, abort === undefined ? '0' : '1']) as Promise<number | Buffer>
+  start(jobId: string, reply: string, abortable: boolean, envelope: Buffer | ''): Promise<number | Buffer> {
+    return this.#starts.add([jobId, reply, envelope, abortable ? '1' : '0']) as Promise<number | Buffer>
   }
 
   /**
-   * See {@link FINISH} (`abort` undefined: a job nothing can abort, or one not finished, whose
-   * abort key stays). Sent at the end of this turn, with the other finishes asked for in it.
+   * See {@link FINISH}: `finished` drops the job's marker, and its abort key when `abortable`
+   * (a job nothing can abort has none). Sent at the end of this turn, with the other envelopes
+   * pushed in it.
    */
-  finish(reply: string, ran: string, abort: string | undefined, envelope: Buffer, finished: boolean): Promise<unknown> {
-    return this.#finishes.add([reply, ran, abort ?? ran], [envelope, !finished ? '0' : abort === undefined ? '1' : '2'])
+  finish(reply: string, jobId: string, abortable: boolean, envelope: Buffer, finished: boolean): Promise<unknown> {
+    return this.#finishes.add([reply, jobId, envelope, !finished ? '0' : abortable ? '2' : '1'])
   }
 }

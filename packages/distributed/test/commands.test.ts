@@ -33,6 +33,17 @@ function recordCommands(sent: Sent[]): () => void {
   }
 }
 
+/** The fields a worker script's packed argument holds (4-byte big-endian length, then the bytes, each). */
+function unpack(blob: Buffer): string[] {
+  const fields: string[] = []
+  for (let at = 0; at < blob.length; ) {
+    const length = blob.readUInt32BE(at)
+    fields.push(blob.toString('utf8', at + 4, at + 4 + length))
+    at += 4 + length
+  }
+  return fields
+}
+
 describe.skipIf(!hasRedis)('Redis requests per job', () => {
   let stop: (() => void) | undefined
   afterEach(() => {
@@ -55,7 +66,7 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     const fromExecutor = sent.filter((s) => s.connection.startsWith('x-executor-'))
     const named = (...names: string[]): Sent[] => fromExecutor.filter((s) => names.includes(s.name))
     const scripts = sent.filter(
-      (s) => s.connection === `x-worker-${workerId}` && s.name === 'evalsha' && String(s.args[2]).startsWith(`x:${queue}:`),
+      (s) => s.connection === `x-worker-${workerId}` && s.name === 'evalsha' && String(s.args[2]) === `x:${queue}:`,
     )
     // per job: BullMQ's add (one EVALSHA) ...
     expect(named('evalsha')).toHaveLength(n)
@@ -71,17 +82,17 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     // per job: the start script (at-most-once marker, start envelope, early abort) and the finish
     // script (result envelope, markers dropped): one request each
     expect(scripts).toHaveLength(2 * n)
-    // the start scripts (first key: the start marker; one job each here, three keys) carry no start
-    // envelope (the job's first argument, after the sha, the key count, the keys, the worker id and
-    // the TTLs of the marker and the result list), and for these jobs without a signal no abort key
-    // to read (its second argument '0'; its third key is the marker again)
-    const starts = scripts.filter((s) => String(s.args[2]).startsWith(`x:${queue}:ran:`))
+    // the start scripts (after the sha and a key count of 0: the queue's key prefix, the worker id,
+    // the TTLs of the marker and the result list, and the jobs packed, four fields each; one job
+    // each here) carry no start envelope, and for these jobs without a signal no abort key to read
+    const starts = scripts.filter((s) => s.args.length === 7)
     expect(starts).toHaveLength(n)
     for (const start of starts) {
-      expect(Number(start.args[1])).toBe(3)
-      expect(start.args[4]).toBe(start.args[2])
-      expect(String(start.args[8])).toBe('')
-      expect(String(start.args[9])).toBe('0')
+      expect(Number(start.args[1])).toBe(0)
+      const [jobId, reply, envelope, abortable] = unpack(start.args[6] as Buffer)
+      expect(jobId).toMatch(/^[0-9a-f-]{36}-\d+$/u)
+      expect(reply).toMatch(new RegExp(`^x:${queue}:results:`, 'u'))
+      expect([envelope, abortable]).toEqual(['', '0'])
     }
     await worker.close()
     await local.shutdown()

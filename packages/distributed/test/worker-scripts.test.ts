@@ -20,10 +20,10 @@ describe.skipIf(!hasRedis)("a worker's batched start and finish scripts", () => 
   })
 
   /** A connection batched as serve() batches its own, its scripts, and the EVALSHAs it sends. */
-  const setUp = async (): Promise<{ redis: Redis; scripts: WorkerScripts; evalshas: () => number }> => {
+  const setUp = async (k: ReturnType<typeof keys>): Promise<{ redis: Redis; scripts: WorkerScripts; evalshas: () => number }> => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null })
     clients.push(redis)
-    const scripts = await WorkerScripts.load(redis, batchWrites(redis), { workerId: 'worker-a', ranTtl: TTL, replyTtl: TTL }, () => undefined)
+    const scripts = await WorkerScripts.load(redis, batchWrites(redis), { prefix: k.jobPrefix, workerId: 'worker-a', ranTtl: TTL, replyTtl: TTL }, () => undefined)
     let sent = 0
     const send = redis.sendCommand.bind(redis)
     redis.sendCommand = (command, ...rest) => {
@@ -34,17 +34,17 @@ describe.skipIf(!hasRedis)("a worker's batched start and finish scripts", () => 
   }
 
   it('starts the jobs of one turn in one call: each job gets its own answer (taken, early abort, started)', async () => {
-    const { redis, scripts, evalshas } = await setUp()
     const k = keys(freshQueue('batched-start'))
+    const { redis, scripts, evalshas } = await setUp(k)
     const reply = k.results('executor-1')
     await redis.set(k.ran('claimed'), '-', 'PX', TTL) // the executor's claim: this delivery must not run
     await redis.set(k.abort('aborted'), encodeAbort('aborted', new Error('stop')), 'PX', TTL)
     const start = encodeEnvelope({ t: 'start', jobId: 'loud', workerId: 'worker-a' })
     const answers = await Promise.all([
-      scripts.start(k.ran('claimed'), reply, undefined, ''),
-      scripts.start(k.ran('aborted'), reply, k.abort('aborted'), ''),
-      scripts.start(k.ran('quiet'), reply, undefined, ''),
-      scripts.start(k.ran('loud'), reply, k.abort('loud'), start),
+      scripts.start('claimed', reply, false, ''),
+      scripts.start('aborted', reply, true, ''),
+      scripts.start('quiet', reply, false, ''),
+      scripts.start('loud', reply, true, start),
     ])
     expect(evalshas()).toBe(1)
     expect(answers[0]).toBe(-1)
@@ -57,22 +57,22 @@ describe.skipIf(!hasRedis)("a worker's batched start and finish scripts", () => 
     expect(pushed.map((data) => decodeEnvelope(data))).toEqual([{ t: 'start', jobId: 'loud', workerId: 'worker-a' }])
     expect(await redis.pttl(reply)).toBeGreaterThan(0)
     // a start asked for in a later turn is a call of its own
-    expect(await scripts.start(k.ran('later'), reply, undefined, '')).toBe(0)
+    expect(await scripts.start('later', reply, false, '')).toBe(0)
     expect(evalshas()).toBe(2)
   })
 
   it('pushes the envelopes of one turn in one call, in order, each to its list, and drops the markers of finished jobs only', async () => {
-    const { redis, scripts, evalshas } = await setUp()
     const k = keys(freshQueue('batched-finish'))
-    const [one, two] = [k.results('executor-1'), k.results('executor-2')]
+    const { redis, scripts, evalshas } = await setUp(k)
+    const [one, two] = [k.results('executor-1'), k.results('exécuteur-2')] // a name of more than one byte per character too
     for (const job of ['a', 'b', 'c']) await redis.set(k.ran(job), 'worker-a', 'PX', TTL)
     await redis.set(k.abort('b'), 'x', 'PX', TTL)
     const envelope = (jobId: string, value: unknown): Buffer => encodeEnvelope({ t: 'ok', jobId, value })
     await Promise.all([
-      scripts.finish(one, k.ran('a'), undefined, encodeEnvelope({ t: 'progress', jobId: 'a', value: 1 }), false),
-      scripts.finish(one, k.ran('a'), undefined, envelope('a', 'A'), true),
-      scripts.finish(two, k.ran('b'), k.abort('b'), envelope('b', 'B'), true),
-      scripts.finish(one, k.ran('c'), undefined, envelope('c', 'C'), false),
+      scripts.finish(one, 'a', false, encodeEnvelope({ t: 'progress', jobId: 'a', value: 1 }), false),
+      scripts.finish(one, 'a', false, envelope('a', 'A'), true),
+      scripts.finish(two, 'b', true, envelope('b', 'B'), true),
+      scripts.finish(one, 'c', false, envelope('c', 'C'), false),
     ])
     expect(evalshas()).toBe(1)
     const list = async (key: string): Promise<unknown[]> => (await redis.lrangeBuffer(key, 0, -1)).map((data) => decodeEnvelope(data))
