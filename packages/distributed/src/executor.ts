@@ -174,7 +174,7 @@ export class DistributedExecutor extends Executor {
     if (chunk) for (const tuple of args) checkArguments(tuple as unknown[])
     else checkArguments(args)
     const future = new Future({ name: options.name ?? wire.name })
-    const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name, reply: this.#resultKey }
+    const payload: JobPayload = { fn: wire, args, chunk, futureId: future.id, name: future.name }
     const item = newItem(future, wire, encodePayload(payload), `${this.#uid}-${String(future.id)}`, options.signal !== undefined)
     const sink = (options as StreamSubmitOptions)[streamSinkOption]
     if (sink !== undefined) attachStream(item, sink, this.queue, this.#publish, this.#checkInterval)

@@ -62,8 +62,7 @@ export interface JobPayload {
   /** The future's id in the submitting process (`currentTask().id` in the worker). */
   readonly futureId: number
   readonly name: string | undefined
-  /** The list to push the start and result envelopes to. */
-  readonly reply: string
+  // (the list the worker pushes the job's envelopes to travels once, as the job data's `r`)
 }
 
 /** BullMQ's `job.data` of one of our jobs. */

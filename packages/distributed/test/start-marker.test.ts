@@ -51,7 +51,7 @@ describe.skipIf(!hasRedis)("a worker's start script", () => {
     closers.push(async () => redis.quit(), () => bull.close(), () => local.shutdown())
     const reply = `x:${queue}:results:test-${randomBytes(3).toString('hex')}`
     const job = (jobId: string, value: string) => {
-      const payload = encodePayload({ fn: { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, args: [file, latch, value], chunk: false, futureId: 1, name: undefined, reply })
+      const payload = encodePayload({ fn: { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, args: [file, latch, value], chunk: false, futureId: 1, name: undefined })
       const [made] = toJobs([newItem(new Future(), { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, payload, jobId, abortable)], reply)
       if (made === undefined) throw new Error('no job made')
       return { ...made, data: { ...made.data, q: quiet ? (1 as const) : undefined } }
