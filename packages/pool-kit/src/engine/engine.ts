@@ -24,7 +24,7 @@ import { cancelSent, syncAllClaims, syncClaim } from './claiming.js'
 import { pump, sendAlone, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
-import { onMessage } from './messages.js'
+import { onMessage, onResult } from './messages.js'
 import { QueuedWork } from './queued-work.js'
 import type { FromWorker } from '../protocol.js'
 import type { PoolErrors, Transport } from './transport.js'
@@ -174,6 +174,11 @@ export class PoolEngine<H = unknown> {
   /** @internal */
   onWorkerMessage(worker: WorkerRecord, message: FromWorker): void {
     onMessage(this, worker, message)
+  }
+
+  /** @internal */
+  onWorkerResult(worker: WorkerRecord, id: number, value: unknown, meanMs: number): void {
+    onResult(this, worker, id, value, meanMs)
   }
 
   /** Reads the claim words of the work sent ahead (call it before `stats()` counts what runs). */

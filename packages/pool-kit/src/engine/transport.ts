@@ -21,6 +21,12 @@ export interface WorkerEvents {
   /** A message from the worker. */
   message(message: FromWorker): void
   /**
+   * The result of one call that returned, `meanMs` how long it ran: what a `results` message
+   * holding only it says, without the message (a transport whose wire has a short form for it
+   * saves making one). A transport may as well pass every message to `message`.
+   */
+  result(id: number, value: unknown, meanMs: number): void
+  /**
    * The worker takes messages from now on, before it is `ready`: it runs what it is sent once
    * its initializer ran (and runs nothing when the initializer threw). Optional: a transport that
    * never calls it gets work only once the worker is ready. The engine then sends a starting

@@ -141,6 +141,17 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * Handles a `run` of one plain call: what a `run` message whose batch holds only it says,
+   * without the batch (a transport whose wire has a short form for it saves making one).
+   * `slot`, `ticket`: its claim word (see {@link BeforeStart}); `diag`: as the message's.
+   */
+  receiveCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): void {
+    this.#diag = diag
+    this.#queue.push({ id, specId, args, name, chunk: false, slot, highWaterMark: 0, ticket })
+    if (!this.#draining) this.#drain()
+  }
+
   /** Sends the results gathered so far. */
   flush(): void {
     this.#flush()
