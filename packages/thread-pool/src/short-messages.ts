@@ -28,7 +28,12 @@ export function shortToWorker(message: ToWorker): unknown {
   if (message.type !== 'run') return message
   const { ids, specIds, args, names, slots, tickets, specs, chunks, streams } = message.batch
   if (ids.length !== 1 || specs !== undefined || chunks !== undefined || streams !== undefined || slots === undefined || tickets === undefined) return message
-  return [message.diag === true ? RUN_ONE_DIAG : RUN_ONE, ids[0], specIds[0], names[0], slots[0], tickets[0], ...(args[0] ?? [])]
+  return shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true)
+}
+
+/** What goes on the port for a `run` of one plain call whose callable the thread has (pool side). */
+export function shortCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): unknown[] {
+  return [diag ? RUN_ONE_DIAG : RUN_ONE, id, specId, name, slot, ticket, ...args]
 }
 
 /**

@@ -25,7 +25,7 @@ import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
 import { isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
-import { deliverFromWorker, shortToWorker } from './short-messages.js'
+import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
 
 // The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
 // thread loads one file for it instead of one per module.
@@ -127,6 +127,9 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     },
     send(handle, message, transfer) {
       handle.port.postMessage(shortToWorker(message), transfer as never)
+    },
+    sendCall(handle, id, specId, name, slot, ticket, args, diag) {
+      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag))
     },
     kill(handle) {
       end(handle)

@@ -88,12 +88,22 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   if (engine.claims.send(item) !== 'sent') return false
   handOver(engine, item, target, engine.window.for(item.specId))
   wakeForWork(engine, target)
+  const diag = channels.waitStart.hasSubscribers
+  const transport = engine.transport
+  if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
+    try {
+      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag)
+      return true
+    } catch {
+      // an argument cannot be copied: sendRun finds which, and fails the call with it
+    }
+  }
   const batch = newSend(engine, item, false).batch
   if (!target.sentSpecs.has(item.specId)) {
     target.sentSpecs.add(item.specId)
     addSpec(batch, item)
   }
-  sendRun(engine, target, batch, [item], undefined, channels.waitStart.hasSubscribers)
+  sendRun(engine, target, batch, [item], undefined, diag)
   return true
 }
 

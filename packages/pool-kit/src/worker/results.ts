@@ -54,9 +54,9 @@ export class ResultBuffer {
       const value = this.values[0]
       const name = this.names[0]
       const meanMs = this.busyMs
-      this.ids.length = 0
-      this.values.length = 0
-      this.names.length = 0
+      this.ids = []
+      this.values = []
+      this.names = []
       this.busyMs = 0
       try {
         link.sendResult(id, value, meanMs)

@@ -262,7 +262,8 @@ export class WorkerRuntime {
       return SKIPPED
     }
     const call = this.#reportStarts && this.#diag ? this.#reportingStart(fn, task) : fn
-    const context = new WorkerTaskContext(task.id, task.name, this, this.#aborted.get(task.id), this.#link)
+    // (aborts that came before their task started are rare: no lookup while there are none)
+    const context = new WorkerTaskContext(task.id, task.name, this, this.#aborted.size === 0 ? undefined : this.#aborted.get(task.id), this.#link)
     this.#current = context
     let value: unknown
     try {
@@ -304,7 +305,7 @@ export class WorkerRuntime {
     this.#lastAborted = context.aborted
     this.#current = undefined
     this.#currentStream = undefined
-    this.#aborted.delete(task.id)
+    if (this.#aborted.size > 0) this.#aborted.delete(task.id)
   }
 
   /**
