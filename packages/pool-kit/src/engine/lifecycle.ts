@@ -91,8 +91,8 @@ export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): vo
       void stop(engine, worker)
     } else {
       if (engine.options.idleTimeout !== undefined) armIdle(engine, worker)
-      // claims policy: with nothing queued, take work sent ahead to a busier worker
-      steal(engine, worker)
+      // claims policy: with nothing queued, take work sent ahead to a busier worker (if any)
+      if (engine.workers.size > 1) steal(engine, worker)
     }
   }
   engine.checkDrained()
