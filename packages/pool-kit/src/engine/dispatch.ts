@@ -86,18 +86,21 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   const maxTasks = engine.options.maxTasksPerWorker
   if (maxTasks !== undefined && target.assigned >= maxTasks) return false
   if (engine.claims.send(item) !== 'sent') return false
-  handOver(engine, item, target, engine.window.for(item.specId))
-  wakeForWork(engine, target)
   const diag = channels.waitStart.hasSubscribers
   const transport = engine.transport
+  let sent = false
   if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
     try {
       transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag)
-      return true
+      sent = true
     } catch {
       // an argument cannot be copied: sendRun finds which, and fails the call with it
     }
   }
+  // (after the message, in the same turn: the worker can start on the call meanwhile)
+  handOver(engine, item, target, engine.window.for(item.specId))
+  wakeForWork(engine, target)
+  if (sent) return true
   const batch = newSend(engine, item, false).batch
   if (!target.sentSpecs.has(item.specId)) {
     target.sentSpecs.add(item.specId)
