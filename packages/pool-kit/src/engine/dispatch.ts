@@ -10,12 +10,12 @@
 import { serialize } from 'node:v8'
 import type { Transferable } from 'node:worker_threads'
 import { channels } from '@x/future'
-import type { FutureStartEvent } from '@x/future'
 import { labelledArguments } from '../chunk-codec.js'
 import type { PackedTuples } from '../chunk-codec.js'
 import type { RunBatch } from '../protocol.js'
 import { argumentBytes, LARGE_ARGS } from '../send-window.js'
-import { detach, sendAbort, armGrace } from './abort.js'
+import { detach, sendAbort } from './abort.js'
+import { announce, announceHead } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
@@ -318,30 +318,6 @@ export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: nu
     engine.transport.send(worker.handle as H, { type: 'credit', id: item.future.id, count })
   } catch {
     // the worker is on its way out: its exit fails the stream
-  }
-}
-
-/**
- * Its worker runs the task now (or ran it): RUNNING (under the claims policy, timed from when
- * the worker claimed it), and future:start unless `publish` is false.
- */
-export function announce<H>(engine: PoolEngine<H>, item: EngineItem, worker: WorkerRecord, publish = true): void {
-  item.announced = true
-  item.state = 'running'
-  // (sentMeansStarted: RUNNING since it was sent)
-  if (!item.future.done() && !item.future.running()) item.future.setRunningOrNotifyCancel(engine.claims.startedAt(item))
-  if (item.signal?.aborted === true && item.onAbort !== undefined) armGrace(engine, item, worker)
-  if (publish && channels.futureStart.hasSubscribers) {
-    channels.futureStart.publish({ futureId: item.future.id, executorId: engine.options.executorId, workerId: worker.workerId } satisfies FutureStartEvent)
-  }
-}
-
-/** The oldest task a worker holds is the one it runs: announce it once the ones before it are done. */
-export function announceHead<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
-  if (!engine.claims.sentMeansStarted) return
-  for (const item of worker.held.values()) {
-    if (!item.announced) announce(engine, item, worker)
-    return
   }
 }
 

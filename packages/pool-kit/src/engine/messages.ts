@@ -12,7 +12,7 @@ import type { Column } from '../chunk-codec.js'
 import type { FromWorker, ResultBatch, ToWorker } from '../protocol.js'
 import { detach } from './abort.js'
 import { reclaim, syncClaim } from './claiming.js'
-import { announce, announceHead } from './dispatch.js'
+import { announce, announceHead } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
