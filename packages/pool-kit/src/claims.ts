@@ -28,6 +28,14 @@ export const CLAIM_CANCELLED = 2
 /** Bits of a word that hold the claim; the rest is the slot's generation (bumped on each reuse). */
 const STATE_BITS = 2
 const STATE_MASK = (1 << STATE_BITS) - 1
+/**
+ * This thread's `performance.timeOrigin`, read once: it never changes, and the getter is a call
+ * into Node on every read (the main thread converts a claim's start time on every round trip).
+ * Read on first use: the global `performance` loads node:perf_hooks, which a worker thread does
+ * not need to start.
+ */
+let timeOrigin: number | undefined
+const origin = (): number => (timeOrigin ??= performance.timeOrigin)
 
 /**
  * A table of claim words over one `SharedArrayBuffer`. The pool allocates a slot per work item
@@ -106,7 +114,7 @@ export class ClaimWords {
    */
   claimRun(slot: number, ticket = CLAIM_PENDING, at?: number): boolean {
     if (Atomics.compareExchange(this.#words, slot, ticket, (ticket & ~STATE_MASK) | CLAIM_RUNNING) !== ticket) return false
-    this.#starts[slot] = at ?? performance.timeOrigin + performance.now()
+    this.#starts[slot] = at ?? origin() + performance.now()
     return true
   }
 
@@ -127,7 +135,7 @@ export class ClaimWords {
    */
   startedAt(slot: number): number | undefined {
     const at = this.#starts[slot] ?? 0
-    return at > 0 ? at - performance.timeOrigin : undefined
+    return at > 0 ? at - origin() : undefined
   }
 }
 

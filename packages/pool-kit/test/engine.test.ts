@@ -1,15 +1,16 @@
 // PoolEngine over a second, minimal transport (worker threads, test/fixtures/thread-worker.mjs):
 // the engine is transport-agnostic, and recovery and start backoff work the same as on the
 // process pool. Real threads, no mocks.
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { Worker } from 'node:worker_threads'
-import { describeCallable, task } from '@x/future'
+import { channelNames, describeCallable, task } from '@x/future'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClaimWords } from '../src/claims.js'
 import { WorkerDiedError } from '../src/errors.js'
 import { PoolEngine } from '../src/engine/engine.js'
 import type { PoolErrors, Transport } from '../src/engine/transport.js'
 import { isPoolMessage } from '../src/protocol.js'
-import type { FromWorker } from '../src/protocol.js'
+import type { FromWorker, ToWorker } from '../src/protocol.js'
 
 const entry = new URL('./fixtures/thread-worker.mjs', import.meta.url)
 const tasks = new URL('./fixtures/tasks.mjs', import.meta.url)
@@ -271,6 +272,42 @@ describe('PoolEngine with the claims policy (claim words shared with the threads
     expect(outcomes.flatMap((error, i) => (error === undefined ? [] : [i]))).toEqual([50])
     expect((outcomes[50] as ThreadDiedError).exitCode).toBe(5)
     expect(await Promise.all(futures.filter((_, i) => i !== 50))).toEqual(Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 50))
+  })
+
+  it('a lone call to an idle thread goes at once, alone, with its callable the first time; one submitted from future:submit comes after it', async () => {
+    const claims = new ClaimWords(undefined, 1024)
+    const base = threadTransport(1, false, claims)
+    const runs: ToWorker[] = []
+    const engine = newEngine(1, false, claims, {
+      ...base,
+      send(handle, message, transfer) {
+        if (message.type === 'run') runs.push(message)
+        base.send(handle, message, transfer)
+      },
+    })
+    expect(await submit(engine, 'a', 1)).toBe(1)
+    runs.length = 0
+    const lone = submit(engine, 'b', 2)
+    // (sent before submit() returned, and with the callable: the thread never ran 'b')
+    expect(runs.map((m) => (m.type === 'run' ? [m.batch.ids, m.batch.specs?.length] : []))).toEqual([[[lone.id], 1]])
+    expect(await lone).toBe(4)
+    let nested: ReturnType<typeof submit> | undefined
+    let once = false
+    const onSubmit = (): void => {
+      if (once) return
+      once = true
+      nested = submit(engine, 'b', 3)
+    }
+    diagnosticsChannel.subscribe(channelNames.futureSubmit, onSubmit)
+    let outer: ReturnType<typeof submit>
+    try {
+      outer = submit(engine, 'b', 5)
+    } finally {
+      diagnosticsChannel.unsubscribe(channelNames.futureSubmit, onSubmit)
+    }
+    expect(await Promise.all([outer, nested])).toEqual([10, 6])
+    const order = runs.slice(1).flatMap((m) => (m.type === 'run' ? m.batch.ids : []))
+    expect(order).toEqual([outer.id, nested?.id])
   })
 
   // (a loaded machine may need a round trip per stolen call: generous time limits)

@@ -153,12 +153,12 @@ export class ThreadPoolExecutor extends Executor {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
-    let moved: { args: unknown[]; transfer: readonly Transferable[] | undefined } = { args, transfer }
+    let moved: { args: unknown[]; transfer: readonly Transferable[] | undefined } | undefined
     if (transfer !== undefined && transfer.length > 0) {
       // Move the buffers now, as postMessage would: the caller's copies are detached at once,
       // and the pool holds the only ones until a worker gets them.
       try {
-        moved = structuredClone(moved, { transfer: transfer as never })
+        moved = structuredClone({ args, transfer }, { transfer: transfer as never })
       } catch (error) {
         throw new TypeError(
           `submitWith(): cannot transfer ${describeValue(transfer)}: ${error instanceof Error ? error.message : String(error)}. ` +
@@ -168,7 +168,7 @@ export class ThreadPoolExecutor extends Executor {
       }
     }
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, moved.args, false, name, signal, currentTask()?.id, stream, moved.transfer) as Future<
+    return this.#engine.submit(spec, moved?.args ?? args, false, name, signal, currentTask()?.id, stream, moved?.transfer ?? transfer) as Future<
       Awaited<ReturnType<FunctionOf<C>>>
     >
   }

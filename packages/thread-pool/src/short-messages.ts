@@ -10,7 +10,9 @@
  * @internal
  * @module
  */
-import type { FromWorker, ToWorker } from '@x/pool-kit'
+import { isPoolMessage } from '@x/pool-kit'
+import type { FromWorker, ToWorker, WorkerEvents } from '@x/pool-kit'
+import type { WorkerRuntime } from '@x/pool-kit/worker'
 
 /** `[RUN_ONE, id, specId, name, slot, ticket, ...args]`: a `run` of one plain call, callable already sent. */
 const RUN_ONE = 0
@@ -26,7 +28,12 @@ export function shortToWorker(message: ToWorker): unknown {
   if (message.type !== 'run') return message
   const { ids, specIds, args, names, slots, tickets, specs, chunks, streams } = message.batch
   if (ids.length !== 1 || specs !== undefined || chunks !== undefined || streams !== undefined || slots === undefined || tickets === undefined) return message
-  return [message.diag === true ? RUN_ONE_DIAG : RUN_ONE, ids[0], specIds[0], names[0], slots[0], tickets[0], ...(args[0] ?? [])]
+  return shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true)
+}
+
+/** What goes on the port for a `run` of one plain call whose callable the thread has (pool side). */
+export function shortCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): unknown[] {
+  return [diag ? RUN_ONE_DIAG : RUN_ONE, id, specId, name, slot, ticket, ...args]
 }
 
 /**
@@ -48,10 +55,50 @@ export function fromShortToWorker(message: unknown): ToWorker | undefined {
   return tag === RUN_ONE_DIAG ? { type: 'run', batch, diag: true } : { type: 'run', batch }
 }
 
+/**
+ * Hands a message the thread received to its runtime: the short `run` of one call as
+ * `runtime.receiveCall` (no batch to make again), any other pool message as it is.
+ */
+export function deliverToWorker(message: unknown, runtime: Pick<WorkerRuntime, 'receive' | 'receiveCall'>): void {
+  if (!Array.isArray(message)) {
+    if (isPoolMessage(message)) runtime.receive(message as ToWorker)
+    return
+  }
+  const tag = message[0] as number
+  if (tag !== RUN_ONE && tag !== RUN_ONE_DIAG) return
+  runtime.receiveCall(
+    message[1] as number,
+    message[2] as number,
+    message[3] as string | undefined,
+    message[4] as number,
+    message[5] as number,
+    message.slice(ARGS_AT),
+    tag === RUN_ONE_DIAG,
+  )
+}
+
+/** What goes on the port for the result of one call that returned (thread side). */
+export function shortResult(id: number, value: unknown, meanMs: number): unknown[] {
+  return [RESULT_ONE, id, value, meanMs]
+}
+
 /** What goes on the port for `message` (thread side). */
 export function shortFromWorker(message: FromWorker): unknown {
   if (message.type !== 'results' || message.ids.length !== 1 || message.failed !== undefined) return message
-  return [RESULT_ONE, message.ids[0], message.values[0], message.meanMs]
+  return shortResult(message.ids[0] ?? 0, message.values[0], message.meanMs)
+}
+
+/**
+ * Hands a message the pool received to the engine: the short `results` of one call as
+ * `events.result` (no message to make again), anything else long again as `events.message`.
+ */
+export function deliverFromWorker(message: unknown, events: Pick<WorkerEvents, 'message' | 'result'>): void {
+  if (Array.isArray(message) && message[0] === RESULT_ONE) {
+    events.result(message[1] as number, message[2], message[3] as number)
+    return
+  }
+  const full = fromShortFromWorker(message)
+  if (isPoolMessage(full)) events.message(full)
 }
 
 /** The message the pool received, long again (as {@link fromShortToWorker}, the other way). */

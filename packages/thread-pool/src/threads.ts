@@ -22,11 +22,10 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
-import { isPoolMessage } from '@x/pool-kit'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
 import { isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
-import { fromShortFromWorker, shortToWorker } from './short-messages.js'
+import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
 
 // The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
 // thread loads one file for it instead of one per module.
@@ -71,8 +70,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const { port1, port2 } = new MessageChannel()
       const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, ending: false, crash: undefined }
       const deliver = (message: unknown): void => {
-        const full = fromShortFromWorker(message)
-        if (isPoolMessage(full)) events.message(full)
+        deliverFromWorker(message, events)
       }
       port1.on('message', deliver)
       port1.unref() // referenced while the thread has work (ref())
@@ -129,6 +127,9 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     },
     send(handle, message, transfer) {
       handle.port.postMessage(shortToWorker(message), transfer as never)
+    },
+    sendCall(handle, id, specId, name, slot, ticket, args, diag) {
+      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag))
     },
     kill(handle) {
       end(handle)

@@ -11,13 +11,13 @@
  * @module
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
-import { ClaimWords, isPoolMessage } from '@x/pool-kit'
+import { ClaimWords } from '@x/pool-kit'
 import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import { SESSION_READY } from './protocol.js'
 import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
-import { fromShortToWorker, shortFromWorker } from './short-messages.js'
+import { deliverToWorker, shortFromWorker, shortResult } from './short-messages.js'
 import { setThreadName } from './state.js'
 
 /** Sets the thread up, runs the pool's initializer, and says what came of it. */
@@ -28,6 +28,9 @@ async function session(start: SessionStart): Promise<SessionReady> {
   const link: WorkerLink = {
     send: (message: FromWorker) => {
       port.postMessage(shortFromWorker(message))
+    },
+    sendResult: (id, value, meanMs) => {
+      port.postMessage(shortResult(id, value, meanMs))
     },
     kind: 'thread',
     label: start.label,
@@ -53,8 +56,7 @@ async function session(start: SessionStart): Promise<SessionReady> {
   // now (after the initializer, which runs before any task). It starts here, before the reply:
   // its result need not wait for the pool's handling of the reply.
   const receive = (message: unknown): void => {
-    const full = fromShortToWorker(message)
-    if (isPoolMessage(full)) runtime.receive(full)
+    deliverToWorker(message, runtime)
   }
   for (let entry = receiveMessageOnPort(port); entry !== undefined; entry = receiveMessageOnPort(port)) receive(entry.message)
   port.on('message', receive)

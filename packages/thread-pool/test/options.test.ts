@@ -226,6 +226,19 @@ describe('one SerializationError for both pools', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect(error.code).toBe('ERR_SERIALIZATION')
   })
+
+  it('so does one sent to an idle thread that has run the callable already (a round trip of its own); the thread goes on', async () => {
+    const pool = track(new ThreadPoolExecutor({ maxWorkers: 1, minWorkers: 1 }))
+    const identity = (x: unknown): unknown => x
+    // (a few round trips: the thread is ready and idle, and has the callable)
+    for (let i = 0; i < 3; i++) expect(await pool.submit(identity, i)).toBe(i)
+    const error = (await rejection(pool.submit(identity, Symbol('s')))) as SerializationError
+    expect(error).toBeInstanceOf(SerializationError)
+    expect(error.code).toBe('ERR_SERIALIZATION')
+    expect(error.message).toMatch(/argument 1 of "identity" cannot be sent to a worker thread/)
+    expect(await pool.submit(identity, 2)).toBe(2)
+    expect(pool.stats()).toMatchObject({ completed: 4, failed: 1, running: 0, queued: 0 })
+  })
 })
 
 describe('after shutdown', () => {

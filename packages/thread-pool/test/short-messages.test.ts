@@ -7,7 +7,7 @@ import { task } from '@x/future'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
-import { fromShortFromWorker, fromShortToWorker, shortFromWorker, shortToWorker } from '../dist/short-messages.js'
+import { deliverFromWorker, deliverToWorker, fromShortFromWorker, fromShortToWorker, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
 import { rejection, track } from './helpers.js'
 
 const reporting = task<(x: number) => number>(new URL('./fixtures/round-trips.mjs', import.meta.url), 'reporting')
@@ -64,6 +64,38 @@ describe('short messages on a thread port', () => {
     const message: ToWorker = { type: 'run', batch: { ...one, args: [[undefined, undefined]] } }
     const back = fromShortToWorker(throughPort(shortToWorker(message)))
     expect(back?.type === 'run' ? back.batch.args[0] : undefined).toHaveLength(2)
+  })
+
+  it("hands a thread the short run of one call as the runtime's receiveCall, any other message to receive, an unknown array to neither", () => {
+    const calls: unknown[][] = []
+    const received: unknown[] = []
+    const runtime = {
+      receiveCall: (...call: unknown[]) => calls.push(call),
+      receive: (message: unknown) => received.push(message),
+    }
+    for (const [, message] of toWorker) deliverToWorker(throughPort(shortToWorker(message)), runtime)
+    deliverToWorker([99, 1, 2], runtime)
+    expect(calls).toEqual([
+      [7, 3, 'named', 12, 48, [1, 'two', undefined, { three: [3] }], false],
+      [7, 3, 'named', 12, 48, [1, 'two', undefined, { three: [3] }], true],
+      [7, 3, undefined, 12, 48, [], false],
+    ])
+    expect(received).toEqual(toWorker.filter(([, , shortened]) => !shortened).map(([, message]) => message))
+  })
+
+  it('hands the pool the short result of one call as events.result, any other message long as events.message', () => {
+    const results: unknown[][] = []
+    const messages: unknown[] = []
+    const events = { result: (...result: unknown[]) => results.push(result), message: (message: FromWorker) => messages.push(message) }
+    for (const [, message] of fromWorker) deliverFromWorker(throughPort(shortFromWorker(message)), events)
+    deliverFromWorker(throughPort(shortResult(9, 'nine', 1.5)), events)
+    deliverFromWorker([99, 1, 2], events)
+    expect(results).toEqual([
+      [7, { answer: [42] }, 0.25],
+      [7, undefined, 0],
+      [9, 'nine', 1.5],
+    ])
+    expect(messages).toEqual(fromWorker.filter(([, , shortened]) => !shortened).map(([, message]) => message))
   })
 
   it('takes an array it does not know for no message', () => {

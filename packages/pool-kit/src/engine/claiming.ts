@@ -8,7 +8,7 @@
  */
 import { detach } from './abort.js'
 import { ClaimedFuture } from './claimed-future.js'
-import { announce } from './dispatch.js'
+import { announce } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 

@@ -10,12 +10,12 @@
 import { serialize } from 'node:v8'
 import type { Transferable } from 'node:worker_threads'
 import { channels } from '@x/future'
-import type { FutureStartEvent } from '@x/future'
 import { labelledArguments } from '../chunk-codec.js'
 import type { PackedTuples } from '../chunk-codec.js'
 import type { RunBatch } from '../protocol.js'
 import { argumentBytes, LARGE_ARGS } from '../send-window.js'
-import { detach, sendAbort, armGrace } from './abort.js'
+import { detach, sendAbort } from './abort.js'
+import { announce, announceHead } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
 
@@ -65,6 +65,50 @@ function outboxOf(sends: Outbox[] | undefined, worker: WorkerRecord): Outbox | u
 
 /** A dispatcher run is under way (an event it publishes may submit): a nested run waits its turn. */
 let pumping = false
+
+/**
+ * A lone call submitted while a worker is idle (claims policy): sent now, in a message of its own,
+ * as the dispatcher would send it, without its search (the round trip of issue 13's W2, where
+ * each step on the way is paid on every call, and in V8's slow tiers for the first thousands).
+ * `false` when it is not that case: nothing was done, the dispatcher decides.
+ */
+export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
+  if (engine.broken !== undefined || pumping || item.transfer !== undefined || item.stream !== undefined || item.chunk || item.future.done()) return false
+  let target: WorkerRecord | undefined
+  for (const worker of engine.workers) {
+    if (worker.life === 'ready' && worker.held.size === 0 && worker.blockedBy === undefined) {
+      target = worker
+      break
+    }
+  }
+  if (target === undefined) return false
+  // (a worker done with its maxTasksPerWorker tasks: the dispatcher starts the next one)
+  const maxTasks = engine.options.maxTasksPerWorker
+  if (maxTasks !== undefined && target.assigned >= maxTasks) return false
+  if (engine.claims.send(item) !== 'sent') return false
+  const diag = channels.waitStart.hasSubscribers
+  const transport = engine.transport
+  let sent = false
+  if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
+    try {
+      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag)
+      sent = true
+    } catch {
+      // an argument cannot be copied: sendRun finds which, and fails the call with it
+    }
+  }
+  // (after the message, in the same turn: the worker can start on the call meanwhile)
+  handOver(engine, item, target, engine.window.for(item.specId))
+  wakeForWork(engine, target)
+  if (sent) return true
+  const batch = newSend(engine, item, false).batch
+  if (!target.sentSpecs.has(item.specId)) {
+    target.sentSpecs.add(item.specId)
+    addSpec(batch, item)
+  }
+  sendRun(engine, target, batch, [item], undefined, diag)
+  return true
+}
 
 /** Sends what the workers can take, and starts workers for the rest. */
 export function pump<H>(engine: PoolEngine<H>): void {
@@ -136,17 +180,11 @@ function dispatch<H>(engine: PoolEngine<H>): void {
       detach(item)
       continue
     }
-    item.state = 'sent'
-    item.worker = target
-    item.announced = false
-    if (window < target.cap) target.cap = window
     // A worker runs its tasks one at a time, in the order sent: the first one starts now, the
     // ones sent ahead are announced (future:start) when they reach the head (announceHead).
     // (Under the claims policy, work is announced once its claim word says it started.)
     const startsNow = target.held.size === 0 && engine.claims.sentMeansStarted
-    target.held.set(item.future.id, item)
-    target.assigned++
-    engine.inflight++
+    handOver(engine, item, target, window)
     if (startsNow) announce(engine, item, target)
     let outbox = outboxOf(sends, target)
     const last = outbox?.messages.at(-1)
@@ -172,14 +210,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
     for (const { worker, messages } of sends) {
-      if (worker.idleTimer !== undefined) {
-        clearTimeout(worker.idleTimer)
-        worker.idleTimer = undefined
-      }
-      if (!worker.referenced) {
-        worker.referenced = true
-        engine.transport.ref(worker.handle as H, true)
-      }
+      wakeForWork(engine, worker)
       for (const send of messages) {
         ensureSpecs(worker, send)
         sendRun(engine, worker, send.batch, send.items, send.transfer, diag)
@@ -198,6 +229,29 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     return
   }
   if (delay === 0) startWorkers(engine)
+}
+
+/** The item leaves the queue for `target` (`window`: its callable's send window). */
+function handOver<H>(engine: PoolEngine<H>, item: EngineItem, target: WorkerRecord, window: number): void {
+  item.state = 'sent'
+  item.worker = target
+  item.announced = false
+  if (window < target.cap) target.cap = window
+  target.held.set(item.future.id, item)
+  target.assigned++
+  engine.inflight++
+}
+
+/** The worker gets work: no longer idle (its idle timer stops), it keeps the process alive. */
+function wakeForWork<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
+  if (worker.idleTimer !== undefined) {
+    clearTimeout(worker.idleTimer)
+    worker.idleTimer = undefined
+  }
+  if (!worker.referenced) {
+    worker.referenced = true
+    engine.transport.ref(worker.handle as H, true)
+  }
 }
 
 /**
@@ -264,30 +318,6 @@ export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: nu
     engine.transport.send(worker.handle as H, { type: 'credit', id: item.future.id, count })
   } catch {
     // the worker is on its way out: its exit fails the stream
-  }
-}
-
-/**
- * Its worker runs the task now (or ran it): RUNNING (under the claims policy, timed from when
- * the worker claimed it), and future:start unless `publish` is false.
- */
-export function announce<H>(engine: PoolEngine<H>, item: EngineItem, worker: WorkerRecord, publish = true): void {
-  item.announced = true
-  item.state = 'running'
-  // (sentMeansStarted: RUNNING since it was sent)
-  if (!item.future.done() && !item.future.running()) item.future.setRunningOrNotifyCancel(engine.claims.startedAt(item))
-  if (item.signal?.aborted === true && item.onAbort !== undefined) armGrace(engine, item, worker)
-  if (publish && channels.futureStart.hasSubscribers) {
-    channels.futureStart.publish({ futureId: item.future.id, executorId: engine.options.executorId, workerId: worker.workerId } satisfies FutureStartEvent)
-  }
-}
-
-/** The oldest task a worker holds is the one it runs: announce it once the ones before it are done. */
-export function announceHead<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
-  if (!engine.claims.sentMeansStarted) return
-  for (const item of worker.held.values()) {
-    if (!item.announced) announce(engine, item, worker)
-    return
   }
 }
 

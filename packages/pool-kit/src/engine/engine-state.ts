@@ -93,4 +93,5 @@ export interface EngineState<H> {
   spawn(): void
   afterResults(worker: WorkerRecord): void
   onWorkerMessage(worker: WorkerRecord, message: FromWorker): void
+  onWorkerResult(worker: WorkerRecord, id: number, value: unknown, meanMs: number): void
 }

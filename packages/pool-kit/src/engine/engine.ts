@@ -21,10 +21,10 @@ import type { ClaimStrategy } from './claim-strategy.js'
 import { ClaimedFuture } from './claimed-future.js'
 import type { ClaimOwner } from './claimed-future.js'
 import { cancelSent, syncAllClaims, syncClaim } from './claiming.js'
-import { pump, sendCredit } from './dispatch.js'
+import { pump, sendAlone, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
-import { onMessage } from './messages.js'
+import { onMessage, onResult } from './messages.js'
 import { QueuedWork } from './queued-work.js'
 import type { FromWorker } from '../protocol.js'
 import type { PoolErrors, Transport } from './transport.js'
@@ -132,8 +132,16 @@ export class PoolEngine<H = unknown> {
     stream?.connect((count) => {
       sendCredit(this, item, count)
     })
-    this.queue.push(item)
-    this.queued++
+    // A lone call and an idle thread: sent now, before anything else can submit (one microtask
+    // less per round trip, and none of the dispatcher's search); calls submitted together still
+    // go in one message, from the dispatcher run scheduled after them. (Claims policy only: under
+    // sentMeansStarted a call is RUNNING once sent, and a caller that sees it RUNNING should find
+    // it started, not still in the pipe, as a microtask later it is far more likely to be.)
+    const alone = this.queued === 0 && !this.#scheduled && !this.claims.sentMeansStarted && signal?.aborted !== true && sendAlone(this, item)
+    if (!alone) {
+      this.queue.push(item)
+      this.queued++
+    }
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.options.executorId, name, callerTaskId } satisfies FutureSubmitEvent)
     }
@@ -146,11 +154,8 @@ export class PoolEngine<H = unknown> {
         signal.addEventListener('abort', item.onAbort, { once: true })
       }
     }
-    // A lone call and an idle thread: send it now (one microtask less per round trip); calls
-    // submitted together still go in one message, from the dispatcher run scheduled after them.
-    // (Claims policy only: under sentMeansStarted a call is RUNNING once sent, and a caller that
-    // sees it RUNNING should find it started, not still in the pipe, as a microtask later it is
-    // far more likely to be.)
+    if (alone) return future
+    // (a call sendAlone leaves to the dispatcher, with an idle thread: the dispatcher now)
     if (this.queued === 1 && !this.#scheduled && !this.claims.sentMeansStarted && this.#idleWorker()) pump(this)
     else this.schedule()
     return future
@@ -169,6 +174,11 @@ export class PoolEngine<H = unknown> {
   /** @internal */
   onWorkerMessage(worker: WorkerRecord, message: FromWorker): void {
     onMessage(this, worker, message)
+  }
+
+  /** @internal */
+  onWorkerResult(worker: WorkerRecord, id: number, value: unknown, meanMs: number): void {
+    onResult(this, worker, id, value, meanMs)
   }
 
   /** Reads the claim words of the work sent ahead (call it before `stats()` counts what runs). */

@@ -33,6 +33,9 @@ export function spawn<H>(engine: PoolEngine<H>): void {
       message: (message) => {
         engine.onWorkerMessage(worker, message)
       },
+      result: (id, value, meanMs) => {
+        engine.onWorkerResult(worker, id, value, meanMs)
+      },
       ready: (initError) => {
         onReady(engine, worker, initError)
       },
@@ -83,12 +86,13 @@ export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): vo
     }
     const limit = engine.options.maxWorkers + engine.lent
     const maxTasks = engine.options.maxTasksPerWorker
-    if ((maxTasks !== undefined && worker.assigned >= maxTasks) || engine.workers.size - engine.countStopping() > limit) {
+    // (countStopping() only when there are more workers than the limit: a loop over them all)
+    if ((maxTasks !== undefined && worker.assigned >= maxTasks) || (engine.workers.size > limit && engine.workers.size - engine.countStopping() > limit)) {
       void stop(engine, worker)
     } else {
-      armIdle(engine, worker)
-      // claims policy: with nothing queued, take work sent ahead to a busier worker
-      steal(engine, worker)
+      if (engine.options.idleTimeout !== undefined) armIdle(engine, worker)
+      // claims policy: with nothing queued, take work sent ahead to a busier worker (if any)
+      if (engine.workers.size > 1) steal(engine, worker)
     }
   }
   engine.checkDrained()

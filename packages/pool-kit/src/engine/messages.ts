@@ -12,9 +12,9 @@ import type { Column } from '../chunk-codec.js'
 import type { FromWorker, ResultBatch, ToWorker } from '../protocol.js'
 import { detach } from './abort.js'
 import { reclaim, syncClaim } from './claiming.js'
-import { announce, announceHead } from './dispatch.js'
+import { announce, announceHead } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
-import type { WorkerRecord } from './worker-record.js'
+import type { EngineItem, WorkerRecord } from './worker-record.js'
 
 const NONE_FAILED: readonly number[] = []
 
@@ -74,6 +74,32 @@ export function onMessage<H>(engine: PoolEngine<H>, worker: WorkerRecord, messag
   }
 }
 
+/** One call's result, alone (see `WorkerEvents.result`): as {@link onResults} with a batch of one. */
+export function onResult<H>(engine: PoolEngine<H>, worker: WorkerRecord, id: number, value: unknown, meanMs: number): void {
+  if (worker.life === 'gone') return
+  const item = worker.held.get(id)
+  if (item !== undefined) {
+    leaveDone(engine, worker, item)
+    engine.window.learn(item.specId, meanMs)
+    if (!item.future.done()) item.future.setResult(item.chunk ? unpackColumn(value as Column) : value)
+  }
+  announceHead(engine, worker)
+  engine.afterResults(worker)
+}
+
+/** The item's worker is done with it (its result is in). */
+function leaveDone<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem): void {
+  // (claims policy: work that started and ended since the pool last looked needs no
+  // future:start, future:finish says it all; one event less per task matters for tiny tasks)
+  if (!item.announced) announce(engine, item, worker, engine.claims.sentMeansStarted)
+  worker.held.delete(item.future.id)
+  engine.inflight--
+  engine.claims.release(item)
+  item.state = 'done'
+  if (worker.blockedBy === item.future.id) worker.blockedBy = undefined
+  detach(item)
+}
+
 function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: ResultBatch): void {
   const { ids, values } = batch
   const failed = batch.failed ?? NONE_FAILED
@@ -84,15 +110,7 @@ function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Result
     if (!ok) nextFailed++
     const item = worker.held.get(ids[i] ?? 0)
     if (item === undefined) continue
-    // (claims policy: work that started and ended since the pool last looked needs no
-    // future:start, future:finish says it all; one event less per task matters for tiny tasks)
-    if (!item.announced) announce(engine, item, worker, engine.claims.sentMeansStarted)
-    worker.held.delete(item.future.id)
-    engine.inflight--
-    engine.claims.release(item)
-    item.state = 'done'
-    if (worker.blockedBy === item.future.id) worker.blockedBy = undefined
-    detach(item)
+    leaveDone(engine, worker, item)
     // Learn how long this callable takes, to decide how much of it to send ahead.
     if (item.specId !== lastSpec) {
       lastSpec = item.specId

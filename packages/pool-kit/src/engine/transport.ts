@@ -21,6 +21,12 @@ export interface WorkerEvents {
   /** A message from the worker. */
   message(message: FromWorker): void
   /**
+   * The result of one call that returned, `meanMs` how long it ran: what a `results` message
+   * holding only it says, without the message (a transport whose wire has a short form for it
+   * saves making one). A transport may as well pass every message to `message`.
+   */
+  result(id: number, value: unknown, meanMs: number): void
+  /**
    * The worker takes messages from now on, before it is `ready`: it runs what it is sent once
    * its initializer ran (and runs nothing when the initializer threw). Optional: a transport that
    * never calls it gets work only once the worker is ready. The engine then sends a starting
@@ -65,6 +71,12 @@ export interface Transport<H> {
    * with it (`submitWith({ transfer })`; a transport that cannot move them copies them).
    */
   send(handle: H, message: ToWorker, transfer?: readonly Transferable[]): void
+  /**
+   * Sends a `run` of one plain call whose callable the worker has (`diag`: someone listens to
+   * wait events): what `send` of that message does, in the wire's short form for it, without
+   * the message. Throws like `send`. Optional: without it, the engine sends the message.
+   */
+  sendCall?(handle: H, id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): void
   /** Ends a worker now (SIGKILL, `terminate()`); its `exit` event follows. */
   kill(handle: H, signal: 'SIGTERM' | 'SIGKILL'): void
   /** Ends an idle worker gracefully; its `exit` event follows. */

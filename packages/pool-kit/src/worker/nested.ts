@@ -22,6 +22,12 @@ import type { FromWorker, NestedOutcome } from '../protocol.js'
 export interface WorkerLink {
   /** Sends a message to the pool (throws when a value cannot be copied). */
   send(message: FromWorker): void
+  /**
+   * Sends the result of one call that returned (`meanMs`: how long it ran), what a `results`
+   * message of it alone says, in the wire's short form for it (throws like `send`). Optional:
+   * without it, such a result goes as that message.
+   */
+  sendResult?: ((id: number, value: unknown, meanMs: number) => void) | undefined
   /** `'thread'` or `'process'` (the executor kind). */
   readonly kind: string
   /** The pool's label (its executor's name). */

@@ -141,6 +141,17 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * Handles a `run` of one plain call: what a `run` message whose batch holds only it says,
+   * without the batch (a transport whose wire has a short form for it saves making one).
+   * `slot`, `ticket`: its claim word (see {@link BeforeStart}); `diag`: as the message's.
+   */
+  receiveCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): void {
+    this.#diag = diag
+    this.#queue.push({ id, specId, args, name, chunk: false, slot, highWaterMark: 0, ticket })
+    if (!this.#draining) this.#drain()
+  }
+
   /** Sends the results gathered so far. */
   flush(): void {
     this.#flush()
@@ -251,7 +262,8 @@ export class WorkerRuntime {
       return SKIPPED
     }
     const call = this.#reportStarts && this.#diag ? this.#reportingStart(fn, task) : fn
-    const context = new WorkerTaskContext(task.id, task.name, this, this.#aborted.get(task.id), this.#link)
+    // (aborts that came before their task started are rare: no lookup while there are none)
+    const context = new WorkerTaskContext(task.id, task.name, this, this.#aborted.size === 0 ? undefined : this.#aborted.get(task.id), this.#link)
     this.#current = context
     let value: unknown
     try {
@@ -293,7 +305,7 @@ export class WorkerRuntime {
     this.#lastAborted = context.aborted
     this.#current = undefined
     this.#currentStream = undefined
-    this.#aborted.delete(task.id)
+    if (this.#aborted.size > 0) this.#aborted.delete(task.id)
   }
 
   /**
