@@ -34,7 +34,8 @@ export interface MapTarget {
   submit(args: unknown[]): Future
   /**
    * Submits a chunk of `count` calls whose arguments are given by position (`columns[j][i]` is
-   * argument `j` of call `i`): a future for the array of their results.
+   * argument `j` of call `i`): a future for their results in order, an array or any array-like
+   * (a pool's chunk of numbers arrives as one `Float64Array`, read by index without a copy).
    */
   submitChunk(count: number, columns: unknown[][]): Future
   /** `false` while a submit would throw QueueFullError. */
@@ -136,7 +137,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   readonly #iterators: Iterator<unknown>[]
   readonly #state: MapState
   readonly #queue: Pending[] = []
-  #values: unknown[] = []
+  #values: ArrayLike<unknown> = []
   #valueIndex = 0
   #exhausted = false
   #finished = false
@@ -341,7 +342,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
     if (this.#finished) return { value: undefined, done: true }
     if (!head.chunk) return { value: value as R, done: false }
-    this.#values = value as unknown[]
+    this.#values = value as ArrayLike<unknown>
     this.#valueIndex = 0
     return this.#next()
   }
