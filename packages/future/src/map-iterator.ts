@@ -132,12 +132,20 @@ interface Pending {
   chunk: boolean
 }
 
+/**
+ * No chunk in hand. A `Float64Array`, as the pools' chunks of numbers are: `next()` then sees
+ * one kind of chunk from its first call on; an empty array there made its optimized code (built
+ * while an earlier map ran) bail out on the first call of every later map.
+ */
+const NO_VALUES: ArrayLike<unknown> = new Float64Array(0)
+
 export class MapIterator<R> implements AsyncIterableIterator<R> {
   readonly #target: MapTarget
   readonly #iterators: Iterator<unknown>[]
   readonly #state: MapState
   readonly #queue: Pending[] = []
-  #values: ArrayLike<unknown> = []
+  /** The results of the chunk being yielded (see {@link NO_VALUES}). */
+  #values: ArrayLike<unknown> = NO_VALUES
   #valueIndex = 0
   #exhausted = false
   #finished = false
@@ -366,7 +374,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #finish(): void {
     if (this.#finished) return
     this.#finished = true
-    this.#values = []
+    this.#values = NO_VALUES
     this.#awaiting?.cancel()
     this.#cancelAll()
     if (!this.#exhausted) {
