@@ -335,12 +335,13 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /**
-   * Submits one chunk of `map()` calls: a future for the array of their results, in order; an
-   * error fails the whole chunk. The default runs the calls one after another inside one task on
+   * Submits one chunk of `map()` calls: a future for their results, in order (an array, or an
+   * array-like such as the `Float64Array` a pool's chunk of numbers arrives as); an error fails
+   * the whole chunk. The default runs the calls one after another inside one task on
    * this thread, so it suits in-thread executors only: pools override it to send the chunk to a
    * worker in one message.
    */
-  protected submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+  protected submitChunk(fn: Callable, argTuples: unknown[][]): Future<ArrayLike<unknown>> {
     if (isTask(fn)) return this.submit(chunkTask(fn), argTuples)
     return this.submit(runChunk, fn as (...a: unknown[]) => unknown, argTuples)
   }
@@ -351,7 +352,7 @@ export abstract class Executor implements AsyncDisposable {
    * the tuples and calls `submitChunk()`; a pool that sends chunks by column overrides this.
    * @since 0.1.0
    */
-  protected submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+  protected submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
     return this.submitChunk(fn, tuplesOf(count, columns))
   }
 
@@ -377,12 +378,12 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /** One chunk of map(), counted like a call (it is one task). */
-  #submitChunkCounted(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+  #submitChunkCounted(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
     const accounting = this.#accounting
     if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
     const submitted = accounting.stamp()
     this.#inChunk = true
-    let future: Future<unknown[]>
+    let future: Future<ArrayLike<unknown>>
     try {
       future = this.submitColumns(fn, count, columns)
     } finally {

@@ -34,7 +34,8 @@ export interface MapTarget {
   submit(args: unknown[]): Future
   /**
    * Submits a chunk of `count` calls whose arguments are given by position (`columns[j][i]` is
-   * argument `j` of call `i`): a future for the array of their results.
+   * argument `j` of call `i`): a future for their results in order, an array or any array-like
+   * (a pool's chunk of numbers arrives as one `Float64Array`, read by index without a copy).
    */
   submitChunk(count: number, columns: unknown[][]): Future
   /** `false` while a submit would throw QueueFullError. */
@@ -131,12 +132,20 @@ interface Pending {
   chunk: boolean
 }
 
+/**
+ * No chunk in hand. A `Float64Array`, as the pools' chunks of numbers are: `next()` then sees
+ * one kind of chunk from its first call on; an empty array there made its optimized code (built
+ * while an earlier map ran) bail out on the first call of every later map.
+ */
+const NO_VALUES: ArrayLike<unknown> = new Float64Array(0)
+
 export class MapIterator<R> implements AsyncIterableIterator<R> {
   readonly #target: MapTarget
   readonly #iterators: Iterator<unknown>[]
   readonly #state: MapState
   readonly #queue: Pending[] = []
-  #values: unknown[] = []
+  /** The results of the chunk being yielded (see {@link NO_VALUES}). */
+  #values: ArrayLike<unknown> = NO_VALUES
   #valueIndex = 0
   #exhausted = false
   #finished = false
@@ -341,7 +350,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
     if (this.#finished) return { value: undefined, done: true }
     if (!head.chunk) return { value: value as R, done: false }
-    this.#values = value as unknown[]
+    this.#values = value as ArrayLike<unknown>
     this.#valueIndex = 0
     return this.#next()
   }
@@ -365,7 +374,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #finish(): void {
     if (this.#finished) return
     this.#finished = true
-    this.#values = []
+    this.#values = NO_VALUES
     this.#awaiting?.cancel()
     this.#cancelAll()
     if (!this.#exhausted) {

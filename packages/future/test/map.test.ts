@@ -1,6 +1,7 @@
 // map() scenarios D42, D44 and D49 of research/cpython-futures.md §4 on the in-thread executor.
 import { describe, expect, it } from 'vitest'
-import { AsyncPoolExecutor, TimeoutError } from '../src/index.js'
+import { AsyncPoolExecutor, Executor, Future, TimeoutError } from '../src/index.js'
+import type { Callable, FunctionOf, SubmitOptions } from '../src/index.js'
 import { rejection, sleep } from './helpers.js'
 
 describe('map', () => {
@@ -195,4 +196,44 @@ describe('map', () => {
     expect(ran.length).toBeLessThanOrEqual(20)
     expect(ran).toEqual(items.slice(0, ran.length))
   })
+
+  it('reads chunk results that arrive array-like (a Float64Array, as a pool packs numbers), in order', async () => {
+    const ex = new PackedChunks()
+    const items = Array.from({ length: 25 }, (_, i) => i - 3)
+    const out: number[] = []
+    for await (const v of ex.map((x: number) => (x === 0 ? -0 : x === 5 ? Number.NaN : x / 2), items, { chunksize: 4 })) out.push(v)
+    expect(out).toEqual(items.map((x) => (x === 0 ? -0 : x === 5 ? Number.NaN : x / 2)))
+    expect(Object.is(out[3], -0)).toBe(true)
+    expect(ex.chunks).toBe(7)
+  })
 })
+
+/** A backend that runs each chunk at once and hands back its results packed, as the pools do. */
+class PackedChunks extends Executor {
+  chunks = 0
+
+  constructor() {
+    super({ kind: 'packed', maxWorkers: 1 })
+  }
+
+  submitWith<C extends Callable>(_options: SubmitOptions, fn: C, ...args: Parameters<FunctionOf<C>>): Future<Awaited<ReturnType<FunctionOf<C>>>> {
+    const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>()
+    future.setRunningOrNotifyCancel()
+    future.setResult((fn as (...a: unknown[]) => Awaited<ReturnType<FunctionOf<C>>>)(...args))
+    return future
+  }
+
+  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
+    this.chunks++
+    const results = new Float64Array(count)
+    for (let i = 0; i < count; i++) results[i] = (fn as (...a: unknown[]) => number)(...columns.map((column) => column[i]))
+    const future = new Future<ArrayLike<unknown>>()
+    future.setRunningOrNotifyCancel()
+    future.setResult(results)
+    return future
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve()
+  }
+}

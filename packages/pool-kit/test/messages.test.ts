@@ -6,6 +6,7 @@ import { describeCallable, task } from '@x/future'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PoolEngine } from '../src/engine/engine.js'
 import type { PoolErrors, Transport } from '../src/engine/transport.js'
+import { packTuples } from '../src/chunk-codec.js'
 import { isPoolMessage } from '../src/protocol.js'
 import type { FromWorker, ToWorker } from '../src/protocol.js'
 import { openPoolStream, streamSinkOption } from '../src/stream.js'
@@ -88,6 +89,24 @@ describe('engine messages', () => {
     expect(new Set(sent.map((m) => m.type))).toEqual(new Set(['run']))
     expect(new Set(received.map((m) => m.type))).toEqual(new Set(['results']))
     for (const message of sent) if (message.type === 'run') expect('streams' in message.batch).toBe(false)
+  })
+
+  it("a map() chunk's future gets the results as they came: the worker's packed column, not a copy", async () => {
+    const sent: ToWorker[] = []
+    const received: FromWorker[] = []
+    const e = newEngine(sent, received)
+    const twice = describeCallable(task(tasks, 'b'))
+    const numbers = await e.submit(twice, packTuples([[1], [-0], [2.5]]), true, 'b', undefined, undefined)
+    const same = describeCallable(task(tasks, 'a'))
+    const mixed = await e.submit(same, packTuples([['x'], [1]]), true, 'a', undefined, undefined)
+    const arrived = received.flatMap((m) => (m.type === 'results' ? m.values : []))
+    expect(numbers).toBeInstanceOf(Float64Array)
+    expect(Array.from(numbers as Float64Array)).toEqual([2, -0, 5])
+    expect(mixed).toEqual(['x', 1])
+    // one message value each, handed on as is: unpacking made an array per chunk that lived until map() reached it
+    expect(arrived).toHaveLength(2)
+    expect(numbers).toBe(arrived[0])
+    expect(mixed).toBe(arrived[1])
   })
 
   it('progress and a stream over this transport: coalesced reports, values in order, credit as the consumer takes them', async () => {

@@ -75,4 +75,21 @@ describe('runCall', () => {
     expect(unpackColumn((await mixed) as Column)).toEqual([10, 40, 90])
     expect(order).toEqual([1, 2, 3])
   })
+
+  it('packs a chunk of numbers into one Float64Array; from the first other value on, the results go in an array', async () => {
+    const packed = packTuples([[1], [-0], [Number.NaN], [4]])
+    const numbers = runCall(spec, (x) => x, packed, true, context())
+    expect(numbers).toBeInstanceOf(Float64Array)
+    expect(Array.from(numbers as Float64Array)).toEqual([1, -0, Number.NaN, 4])
+    expect(Object.is((numbers as Float64Array)[1], -0)).toBe(true)
+    const later = runCall(spec, (x) => (x === 4 ? 'four' : x), packed, true, context())
+    expect(later).toEqual([1, -0, Number.NaN, 'four'])
+    expect(Object.is((later as unknown[])[1], -0)).toBe(true)
+    expect(runCall(spec, (x) => (x === 1 ? null : x), packed, true, context())).toEqual([null, -0, Number.NaN, 4])
+    // a number after a promise: awaited in order, packed at the end
+    const awaited = runCall(spec, (x) => (Number.isNaN(x) ? Promise.resolve(3) : x), packed, true, context())
+    expect(isThenable(awaited)).toBe(true)
+    expect(Array.from((await awaited) as Float64Array)).toEqual([1, -0, 3, 4])
+    expect(runCall(spec, (x) => x, [0], true, context())).toEqual(new Float64Array(0))
+  })
 })

@@ -184,10 +184,10 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   /** One message per `map()` chunk, its arguments by column: the child runs the calls in order and sends back their results together. */
-  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<ArrayLike<unknown>>
   }
 
   /**

@@ -203,10 +203,10 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /** `map(..., { chunksize })`: one message per chunk, its arguments by column, run in order by one worker. */
-  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<unknown[]> {
+  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
-    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<unknown[]>
+    return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<ArrayLike<unknown>>
   }
 
   /**

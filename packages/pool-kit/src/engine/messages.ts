@@ -7,8 +7,6 @@
  */
 import { channels, deserializeError, newWaitId, reportProgress, serializeError } from '@x/future'
 import type { CallableSpec, ExecutorShutdownEvent, Future, SerializedError, WaitEndEvent, WaitStartEvent } from '@x/future'
-import { unpackColumn } from '../chunk-codec.js'
-import type { Column } from '../chunk-codec.js'
 import type { FromWorker, ResultBatch, ToWorker } from '../protocol.js'
 import { detach } from './abort.js'
 import { reclaim, syncClaim } from './claiming.js'
@@ -118,7 +116,10 @@ function onResults<H>(engine: PoolEngine<H>, worker: WorkerRecord, batch: Result
     } else engine.window.count(lastSpec)
     if (item.future.done()) continue
     const value = values[i]
-    if (ok) item.future.setResult(item.chunk ? unpackColumn(value as Column) : value)
+    // A chunk's results stay as they came (a packed column: a Float64Array when all are
+    // numbers): map() reads them by index. Unpacking here made an array per chunk that lived,
+    // and was copied by every scavenge, until the consumer reached it.
+    if (ok) item.future.setResult(value)
     else item.future.setException(deserializeError(value as SerializedError))
   }
   announceHead(engine, worker)

@@ -146,9 +146,9 @@ function defineNestedExecutor(): new (link: WorkerLink) => NestedExecutor {
       return this.#submit(options, fn, args, false) as Future<Awaited<ReturnType<FunctionOf<C>>>>
     }
 
-    protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<unknown[]> {
+    protected override submitChunk(fn: Callable, argTuples: unknown[][]): Future<ArrayLike<unknown>> {
       for (const tuple of argTuples) checkArguments(tuple)
-      return this.#submit({}, fn, packTuples(argTuples), true) as Future<unknown[]>
+      return this.#submit({}, fn, packTuples(argTuples), true) as Future<ArrayLike<unknown>>
     }
 
     /** The pool settled nested call `ref`. */

@@ -42,17 +42,39 @@ export function runCall(
   })
 }
 
-/** Runs a chunk's calls in order: synchronously while they return plain values. */
+/**
+ * Runs a chunk's calls in order: synchronously while they return plain values. While they return
+ * numbers the results go straight into the `Float64Array` that is sent back (what `packColumn`
+ * would make of them, without an array in between); the first other value moves them to an array.
+ */
 function callChunk(fn: TaskFunction, packed: PackedTuples): unknown {
   const count = packed[0]
   const columns = packed.slice(1) as ArrayLike<unknown>[]
-  const results = new Array<unknown>(count)
-  for (let i = 0; i < count; i++) {
+  if (count === 0) return new Float64Array(0)
+  const first = callAt(fn, columns, 0)
+  if (typeof first !== 'number') return callChunkRest(fn, columns, count, NO_NUMBERS, 0, first)
+  const numbers = new Float64Array(count)
+  numbers[0] = first
+  for (let i = 1; i < count; i++) {
     const value = callAt(fn, columns, i)
+    if (typeof value !== 'number') return callChunkRest(fn, columns, count, numbers, i, value)
+    numbers[i] = value
+  }
+  return numbers
+}
+
+const NO_NUMBERS = new Float64Array(0)
+
+/** The rest of a chunk from call `i`, whose `value` is not a number; `numbers` holds the results before it. */
+function callChunkRest(fn: TaskFunction, columns: ArrayLike<unknown>[], count: number, numbers: Float64Array, i: number, value: unknown): unknown {
+  const results = new Array<unknown>(count)
+  for (let j = 0; j < i; j++) results[j] = numbers[j]
+  for (;;) {
     if (isThenable(value)) return finishChunk(fn, columns, results, i, value)
     results[i] = value
+    if (++i === count) return packColumn(results)
+    value = callAt(fn, columns, i)
   }
-  return packColumn(results)
 }
 
 /** The rest of a chunk once call `i` returned a promise: awaits only results that are promises. */
