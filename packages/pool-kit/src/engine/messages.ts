@@ -79,7 +79,8 @@ export function onResult<H>(engine: PoolEngine<H>, worker: WorkerRecord, id: num
   if (item !== undefined) {
     leaveDone(engine, worker, item)
     engine.window.learn(item.specId, meanMs)
-    if (!item.future.done()) item.future.setResult(item.chunk ? unpackColumn(value as Column) : value)
+    // (a chunk's results stay as they came, as in onResults)
+    if (!item.future.done()) item.future.setResult(value)
   }
   announceHead(engine, worker)
   engine.afterResults(worker)
