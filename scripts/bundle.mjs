@@ -59,7 +59,10 @@ const externals = {
   },
 };
 
-/** The names a linked package exports (its module loaded here, from this package's directory). */
+/**
+ * The names a linked package exports (its module loaded here, from this package's directory).
+ * @param {string} specifier
+ */
 async function exportNames(specifier) {
   const file = createRequire(path.resolve('package.json')).resolve(specifier);
   return Object.keys(await import(pathToFileURL(file).href)).filter((name) => name !== 'default');
