@@ -65,7 +65,9 @@ const externals = {
  */
 async function exportNames(specifier) {
   const file = createRequire(path.resolve('package.json')).resolve(specifier);
-  return Object.keys(await import(pathToFileURL(file).href)).filter((name) => name !== 'default');
+  /** @type {Record<string, unknown>} */
+  const loaded = await import(pathToFileURL(file).href);
+  return Object.keys(loaded).filter((name) => name !== 'default');
 }
 
 /** @type {import('esbuild').Plugin} */
