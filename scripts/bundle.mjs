@@ -65,8 +65,7 @@ const externals = {
  */
 async function exportNames(specifier) {
   const file = createRequire(path.resolve('package.json')).resolve(specifier);
-  /** @type {Record<string, unknown>} */
-  const loaded = await import(pathToFileURL(file).href);
+  const loaded = /** @type {Record<string, unknown>} */ (await import(pathToFileURL(file).href));
   return Object.keys(loaded).filter((name) => name !== 'default');
 }
 
