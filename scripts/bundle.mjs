@@ -65,8 +65,9 @@ const externals = {
  */
 async function exportNames(specifier) {
   const file = createRequire(path.resolve('package.json')).resolve(specifier);
-  const loaded = /** @type {Record<string, unknown>} */ (await import(pathToFileURL(file).href));
-  return Object.keys(loaded).filter((name) => name !== 'default');
+  /** @type {unknown} */
+  const loaded = await import(pathToFileURL(file).href);
+  return Object.keys(/** @type {object} */ (loaded)).filter((name) => name !== 'default');
 }
 
 /** @type {import('esbuild').Plugin} */
