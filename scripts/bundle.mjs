@@ -4,22 +4,34 @@
 // A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
 // modules costs several times what one file of the same code does (issue 13, W5).
 //
-//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit]
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime]
 //
 // Imports of other packages stay imports (so every importer in a process shares one copy of each
 // package), except those named with --inline, whose code goes into the bundle.
+//
+// --link <specifier>: a worker thread's entry imports that package once, at load, from the URL
+// its starter resolved already, when it passes one in `workerData.links[specifier]`; else from
+// the specifier itself. Resolving a package specifier costs a fresh thread ~1 ms of CPU (Node's
+// ES module resolver reading package.json files; the pool's thread start measured 157 -> 151M
+// instructions with callgrind), which the pool, whose thread resolved it once, spares every
+// thread it starts.
 import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
 /** @type {Set<string>} */
 const inline = new Set();
+/** @type {Set<string>} */
+const link = new Set();
 /** @type {string[]} */
 const entries = [];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--inline') inline.add(args[++i] ?? '');
+  else if (arg === '--link') link.add(args[++i] ?? '');
   else entries.push(arg);
 }
 if (entries.length === 0) {
@@ -40,8 +52,40 @@ const externals = {
   setup(b) {
     // bare specifiers (packages, node: builtins) stay imports unless inlined
     b.onResolve({ filter: /^[^./]/ }, (a) => {
+      if (link.has(a.path) && a.namespace !== 'link') return { path: a.path, namespace: 'link' };
       const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : (a.path.split('/')[0] ?? a.path);
       return inline.has(name) ? undefined : { path: a.path, external: true };
+    });
+  },
+};
+
+/**
+ * The names a linked package exports (its module loaded here, from this package's directory).
+ * @param {string} specifier
+ */
+async function exportNames(specifier) {
+  const file = createRequire(path.resolve('package.json')).resolve(specifier);
+  /** @type {unknown} */
+  const loaded = await import(pathToFileURL(file).href);
+  return Object.keys(/** @type {object} */ (loaded)).filter((name) => name !== 'default');
+}
+
+/** @type {import('esbuild').Plugin} */
+const links = {
+  name: 'packages-linked',
+  setup(b) {
+    b.onLoad({ filter: /.*/, namespace: 'link' }, async (a) => {
+      const spec = JSON.stringify(a.path);
+      const names = await exportNames(a.path);
+      return {
+        loader: 'js',
+        resolveDir: dist,
+        contents: [
+          `import { workerData } from 'node:worker_threads';`,
+          `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
+          `export const { ${names.join(', ')} } = linked;`,
+        ].join('\n'),
+      };
     });
   },
 };
@@ -64,5 +108,5 @@ await build({
   sourcemap: inline.size === 0 ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [externals],
+  plugins: [links, externals],
 });

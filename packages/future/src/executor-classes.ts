@@ -8,7 +8,6 @@
  * @module
  * @internal
  */
-import { createRequire } from 'node:module'
 import { registeredClasses } from './class-registry.js'
 import type { Executor } from './executor.js'
 import type { Future } from './future.js'
@@ -33,7 +32,9 @@ export interface ExecutorClasses {
  */
 export function executorClasses(): ExecutorClasses {
   if (registeredClasses.Executor === undefined || registeredClasses.Future === undefined) {
-    const loaded = createRequire(import.meta.url)('@x/future') as { Executor?: typeof Executor; Future?: typeof Future }
+    // (node:module only now: importing it at the top would load it, and the source-map support it
+    // brings, into every worker thread and child at start, ~2M instructions, for a rare path)
+    const loaded = process.getBuiltinModule('node:module').createRequire(import.meta.url)('@x/future') as { Executor?: typeof Executor; Future?: typeof Future }
     // A loader that compiles ES modules for require() itself (tsx's) gives a copy of its own, which
     // registers with its own copy of the registry: its classes then.
     if (registeredClasses.Executor === undefined || registeredClasses.Future === undefined) {

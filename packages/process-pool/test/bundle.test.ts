@@ -20,3 +20,24 @@ it('@x/future loads as one bundle (plus shared chunks), the same file for the po
   expect(entry).toMatch(/\/future\/dist\/bundle\/index\.js$/u)
   for (const specifier of importsOf(new URL(`file://${entry}`))) expect(specifier).toMatch(/^(?:node:|\.\/chunk-[\w-]+\.js$)/u)
 })
+
+it('loading the child entry loads no fs streams (an ES module import of node:fs would, and every child start would pay for them)', async () => {
+  const { Worker } = await import('node:worker_threads')
+  const entry = new URL('../dist/bundle/child.js', import.meta.url).href
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads')
+    const before = process.moduleLoadList.slice()
+    import(${JSON.stringify(entry)}).then(() => parentPort.postMessage(process.moduleLoadList.filter((m) => !before.includes(m))))`,
+    { eval: true },
+  )
+  try {
+    const loaded = await new Promise<string[]>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    expect(loaded.length).toBeGreaterThan(0)
+    expect(loaded.filter((m) => /^NativeModule (?:internal\/fs\/streams|module)$/u.test(m))).toEqual([])
+  } finally {
+    await worker.terminate()
+  }
+})

@@ -43,4 +43,10 @@ export interface ThreadData {
   /** `threadName()` in that thread: `<threadNamePrefix>_<n>`. */
   readonly threadName: string
   readonly session: SessionStart
+  /**
+   * Where the packages the entry links (`scripts/bundle.mjs --link`) are, resolved by the pool:
+   * `{ '@x/future/runtime': 'file:///…' }`. The thread then imports them by URL and skips
+   * resolving their specifiers itself.
+   */
+  readonly links?: Readonly<Record<string, string>>
 }
