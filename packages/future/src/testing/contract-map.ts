@@ -34,6 +34,15 @@ export function describeMapContract(suite: Suite): void {
       expect(await collect(ex.map(pow, [], []))).toEqual([])
     })
 
+    it('yields a single chunk sent to an idle worker (numbers, and values of other kinds) in order', { timeout }, async () => {
+      // A pool may send a call to an idle worker on a path of its own (one call, no batch):
+      // a whole map in one chunk takes it, once the worker has run something.
+      const ex = await make(1)
+      expect(await ex.submit(pow, 2, 3)).toBe(8)
+      expect(await collect(ex.map(pow, [1, 2, 3], [2, 2, 2], { chunksize: 10 }))).toEqual([1, 4, 9])
+      expect(await collect(ex.map(identity, ['a', 2, null], { chunksize: 10 }))).toEqual(['a', 2, null])
+    })
+
     it('throws the first error, then ends', { timeout }, async () => {
       const ex = await make(2)
       for (const chunksize of [1, 2]) {
