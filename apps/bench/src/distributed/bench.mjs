@@ -5,13 +5,14 @@
 // N tiny jobs submitted at once (jobs/s end to end, every result checked). Every side runs at
 // once: round trips are paired (one of each side in turn, the order rotating), so a change of the
 // machine's load hits every side alike; bursts take turns, the order rotating with the round.
-//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2] [--baseline DIR]
+//   node src/distributed/bench.mjs [--quick] [--rounds N] [--concurrency C] [--window W] [--also-window W2] [--baseline DIR] [--out DIR]
 // Needs a Redis at REDIS_URL (default redis://127.0.0.1:6379); without one it says so and exits 0
 // (exit 1 under CI=true, where .ci/run starts one).
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REDIS_URL, redisAnswers } from './common.mjs';
 import { oursSide, rawSide } from './sides.mjs';
@@ -146,10 +147,11 @@ async function main() {
   const table = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => ' --- ').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
   console.log(`\nDistributed: worker concurrency ${concurrency}, executor window (maxWorkers) ${window ?? 'not given (the live capacity, plus jobs sent ahead)'}, ${rounds} round(s), ${RTT_N} round trips and ${BULK_N} jobs per round, Redis at ${REDIS_URL}\n`);
   console.log(table);
-  const outDir = new URL(`../../${args.out ?? (quick ? 'results/quick' : 'results')}/`, import.meta.url);
+  // --out DIR: an absolute path as it is, a relative one from apps/bench (as the main bench's --out)
+  const outDir = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), args.out ?? (quick ? 'results/quick' : 'results'));
   await mkdir(outDir, { recursive: true });
   await writeFile(
-    new URL('distributed.json', outDir),
+    path.join(outDir, 'distributed.json'),
     `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version }, concurrency, window, alsoWindow, rounds, rttN: RTT_N, bulkN: BULK_N, ours, raw, baseline: before, wider, table }, null, 2)}\n`,
   );
   return 0;
