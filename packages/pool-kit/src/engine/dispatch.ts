@@ -74,13 +74,7 @@ let pumping = false
  */
 export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   if (engine.broken !== undefined || pumping || item.transfer !== undefined || item.stream !== undefined || item.chunk || item.future.done()) return false
-  let target: WorkerRecord | undefined
-  for (const worker of engine.workers) {
-    if (worker.life === 'ready' && worker.held.size === 0 && worker.blockedBy === undefined) {
-      target = worker
-      break
-    }
-  }
+  const target = idleWorker(engine)
   if (target === undefined) return false
   // (a worker done with its maxTasksPerWorker tasks: the dispatcher starts the next one)
   const maxTasks = engine.options.maxTasksPerWorker
@@ -108,6 +102,12 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   }
   sendRun(engine, target, batch, [item], undefined, diag)
   return true
+}
+
+/** A worker that is ready and holds nothing (nor waits on nested work), if there is one. */
+export function idleWorker<H>(engine: PoolEngine<H>): WorkerRecord | undefined {
+  for (const worker of engine.workers) if (worker.life === 'ready' && worker.held.size === 0 && worker.blockedBy === undefined) return worker
+  return undefined
 }
 
 /** Sends what the workers can take, and starts workers for the rest. */

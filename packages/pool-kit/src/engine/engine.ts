@@ -21,7 +21,7 @@ import type { ClaimStrategy } from './claim-strategy.js'
 import { ClaimedFuture } from './claimed-future.js'
 import type { ClaimOwner } from './claimed-future.js'
 import { cancelSent, syncAllClaims, syncClaim } from './claiming.js'
-import { pump, sendAlone, sendCredit } from './dispatch.js'
+import { idleWorker, pump, sendAlone, sendCredit } from './dispatch.js'
 import { afterResults, spawn, stop } from './lifecycle.js'
 import type { EngineOptions } from './engine-state.js'
 import { onMessage, onResult } from './messages.js'
@@ -156,7 +156,7 @@ export class PoolEngine<H = unknown> {
     }
     if (alone) return future
     // (a call sendAlone leaves to the dispatcher, with an idle thread: the dispatcher now)
-    if (this.queued === 1 && !this.#scheduled && !this.claims.sentMeansStarted && this.#idleWorker()) pump(this)
+    if (this.queued === 1 && !this.#scheduled && !this.claims.sentMeansStarted && idleWorker(this) !== undefined) pump(this)
     else this.schedule()
     return future
   }
@@ -189,12 +189,6 @@ export class PoolEngine<H = unknown> {
   /** Runs the dispatcher now. */
   pumpNow(): void {
     pump(this)
-  }
-
-  /** Whether a worker is ready with nothing to run (and nothing sent ahead). */
-  #idleWorker(): boolean {
-    for (const worker of this.workers) if (worker.life === 'ready' && worker.held.size === 0 && worker.blockedBy === undefined) return true
-    return false
   }
 
   /** Runs the dispatcher soon (once per turn, however often it is asked). */

@@ -90,7 +90,7 @@ export function afterResults<H>(engine: PoolEngine<H>, worker: WorkerRecord): vo
     if ((maxTasks !== undefined && worker.assigned >= maxTasks) || (engine.workers.size > limit && engine.workers.size - engine.countStopping() > limit)) {
       void stop(engine, worker)
     } else {
-      if (engine.options.idleTimeout !== undefined) armIdle(engine, worker)
+      armIdle(engine, worker)
       // claims policy: with nothing queued, take work sent ahead to a busier worker (if any)
       if (engine.workers.size > 1) steal(engine, worker)
     }
