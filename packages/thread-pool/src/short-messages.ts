@@ -37,25 +37,6 @@ export function shortCall(id: number, specId: number, name: string | undefined, 
 }
 
 /**
- * The message a thread received (thread side), long again: a short form as its `ToWorker`, an
- * array it does not know as `undefined`, anything else as it is (the caller checks it).
- */
-export function fromShortToWorker(message: unknown): ToWorker | undefined {
-  if (!Array.isArray(message)) return message as ToWorker
-  const tag = message[0] as number
-  if (tag !== RUN_ONE && tag !== RUN_ONE_DIAG) return undefined
-  const batch = {
-    ids: [message[1] as number],
-    specIds: [message[2] as number],
-    args: [message.slice(ARGS_AT)],
-    names: [message[3] as string | undefined],
-    slots: [message[4] as number],
-    tickets: [message[5] as number],
-  }
-  return tag === RUN_ONE_DIAG ? { type: 'run', batch, diag: true } : { type: 'run', batch }
-}
-
-/**
  * Hands a message the thread received to its runtime: the short `run` of one call as
  * `runtime.receiveCall` (no batch to make again), any other pool message as it is.
  */
@@ -90,20 +71,13 @@ export function shortFromWorker(message: FromWorker): unknown {
 
 /**
  * Hands a message the pool received to the engine: the short `results` of one call as
- * `events.result` (no message to make again), anything else long again as `events.message`.
+ * `events.result` (no message to make again), any other pool message as it is to
+ * `events.message`, an array it does not know to neither.
  */
 export function deliverFromWorker(message: unknown, events: Pick<WorkerEvents, 'message' | 'result'>): void {
-  if (Array.isArray(message) && message[0] === RESULT_ONE) {
-    events.result(message[1] as number, message[2], message[3] as number)
+  if (!Array.isArray(message)) {
+    if (isPoolMessage(message)) events.message(message as FromWorker)
     return
   }
-  const full = fromShortFromWorker(message)
-  if (isPoolMessage(full)) events.message(full)
-}
-
-/** The message the pool received, long again (as {@link fromShortToWorker}, the other way). */
-export function fromShortFromWorker(message: unknown): FromWorker | undefined {
-  if (!Array.isArray(message)) return message as FromWorker
-  if (message[0] !== RESULT_ONE) return undefined
-  return { type: 'results', ids: [message[1] as number], values: [message[2]], meanMs: message[3] as number }
+  if (message[0] === RESULT_ONE) events.result(message[1] as number, message[2], message[3] as number)
 }

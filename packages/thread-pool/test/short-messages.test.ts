@@ -7,7 +7,7 @@ import { task } from '@x/future'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
-import { deliverFromWorker, deliverToWorker, fromShortFromWorker, fromShortToWorker, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
+import { deliverFromWorker, deliverToWorker, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
 import { rejection, track } from './helpers.js'
 
 const reporting = task<(x: number) => number>(new URL('./fixtures/round-trips.mjs', import.meta.url), 'reporting')
@@ -21,6 +21,35 @@ function throughPort(value: unknown): unknown {
   } finally {
     port1.close()
   }
+}
+
+/** What a thread's runtime is handed for `sent`, as the long message it stands for (`undefined`: nothing). */
+function toWorkerOf(sent: unknown): ToWorker | undefined {
+  let out: ToWorker | undefined
+  deliverToWorker(sent, {
+    receive: (message) => {
+      out = message
+    },
+    receiveCall: (id, specId, name, slot, ticket, args, diag) => {
+      const batch = { ids: [id], specIds: [specId], args: [args], names: [name], slots: [slot], tickets: [ticket] }
+      out = diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }
+    },
+  })
+  return out
+}
+
+/** What the pool's engine is handed for `sent`, as the long message it stands for (`undefined`: nothing). */
+function fromWorkerOf(sent: unknown): FromWorker | undefined {
+  let out: FromWorker | undefined
+  deliverFromWorker(sent, {
+    message: (message) => {
+      out = message
+    },
+    result: (id, value, meanMs) => {
+      out = { type: 'results', ids: [id], values: [value], meanMs }
+    },
+  })
+  return out
 }
 
 const one = { ids: [7], specIds: [3], args: [[1, 'two', undefined, { three: [3] }]], names: ['named'], slots: [12], tickets: [48] }
@@ -51,18 +80,18 @@ describe('short messages on a thread port', () => {
   it.each(toWorker)('pool to thread: %s comes out as it went in', (_what, message, shortened) => {
     const sent = shortToWorker(message)
     expect(Array.isArray(sent)).toBe(shortened)
-    expect(fromShortToWorker(throughPort(sent))).toEqual(message)
+    expect(toWorkerOf(throughPort(sent))).toEqual(message)
   })
 
   it.each(fromWorker)('thread to pool: %s comes out as it went in', (_what, message, shortened) => {
     const sent = shortFromWorker(message)
     expect(Array.isArray(sent)).toBe(shortened)
-    expect(fromShortFromWorker(throughPort(sent))).toEqual(message)
+    expect(fromWorkerOf(throughPort(sent))).toEqual(message)
   })
 
   it('keeps the number of arguments of a one-call run, trailing undefined ones included', () => {
     const message: ToWorker = { type: 'run', batch: { ...one, args: [[undefined, undefined]] } }
-    const back = fromShortToWorker(throughPort(shortToWorker(message)))
+    const back = toWorkerOf(throughPort(shortToWorker(message)))
     expect(back?.type === 'run' ? back.batch.args[0] : undefined).toHaveLength(2)
   })
 
@@ -99,8 +128,8 @@ describe('short messages on a thread port', () => {
   })
 
   it('takes an array it does not know for no message', () => {
-    expect(fromShortToWorker([99, 1, 2])).toBeUndefined()
-    expect(fromShortFromWorker([99, 1, 2])).toBeUndefined()
+    expect(toWorkerOf([99, 1, 2])).toBeUndefined()
+    expect(fromWorkerOf([99, 1, 2])).toBeUndefined()
   })
 })
 
