@@ -198,6 +198,10 @@ describe('bad input to submit', () => {
     const error = (await rejection(pool.submit(fixture('unclonable')))) as Error
     expect(error).toBeInstanceOf(TypeError)
     expect(error.message).toMatch(/cannot be sent back from the worker/)
+    // the thread goes on, and its next lone result is its own
+    expect(await pool.submit((x: number) => x + 1, 1)).toBe(2)
+    await expect(pool.submit(fixture('unclonable'))).rejects.toThrow(/cannot be sent back from the worker/)
+    expect(await pool.submit((x: number) => x + 1, 2)).toBe(3)
   })
 
   it('refuses bad submitWith and shutdown options', async () => {

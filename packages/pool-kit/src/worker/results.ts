@@ -49,21 +49,17 @@ export class ResultBuffer {
   flush(link: WorkerLink): void {
     if (this.ids.length === 0) return
     // (one result that went well, the usual case of a call after another: the link's short form)
+    // (nothing of the buffer is handed out: it is emptied in place, no arrays made per call)
     if (this.ids.length === 1 && this.failed.length === 0 && link.sendResult !== undefined) {
-      const id = this.ids[0] ?? 0
-      const value = this.values[0]
-      const name = this.names[0]
-      const meanMs = this.busyMs
-      this.ids = []
-      this.values = []
-      this.names = []
-      this.busyMs = 0
       try {
-        link.sendResult(id, value, meanMs)
+        link.sendResult(this.ids[0] ?? 0, this.values[0], this.busyMs)
+        this.ids.length = 0
+        this.values.length = 0
+        this.names.length = 0
+        this.busyMs = 0
         return
       } catch {
-        // it cannot be copied: as below, it fails alone
-        this.add(id, name, true, value, meanMs)
+        // it cannot be copied (nothing was sent): as below, it fails alone
       }
     }
     const meanMs = this.busyMs / this.ids.length
