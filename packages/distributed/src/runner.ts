@@ -233,7 +233,7 @@ function errorEnvelope(jobId: string, error: unknown): Uint8Array {
  * A call of a function imported before that returns a plain value is run and encoded at once,
  * without a promise (each promise costs more once `AsyncLocalStorage` is in use).
  *
- * @param payload the job's payload (base64, as BullMQ stored it)
+ * @param payload the job's payload, as BullMQ stored it (JSON or base64: see `encodePayload`)
  * @param jobId the BullMQ job id
  * @param context the worker's connection, queue, root and policy
  * @returns the encoded result envelope (a promise of it when the call is asynchronous)
