@@ -111,20 +111,14 @@ export const RAN_TTL_MS = 24 * 60 * 60 * 1000
  * serialization would): null, booleans, strings, and finite numbers other than -0.
  */
 function jsonExact(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0)
-    default:
-      return value === null
-  }
+  const type = typeof value
+  if (type === 'string' || type === 'boolean' || value === null) return true
+  return type === 'number' && Number.isFinite(value) && !Object.is(value, -0)
 }
 
-/** Whether every element of `values` is {@link jsonExact} (a hole is not). */
+/** Whether every element of `values` is {@link jsonExact} (a hole, read as undefined, is not). */
 function allJsonExact(values: readonly unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) if (!jsonExact(values[i])) return false
+  for (const value of values) if (!jsonExact(value)) return false
   return true
 }
 
