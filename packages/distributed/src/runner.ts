@@ -48,6 +48,8 @@ interface KnownCallable {
 /** The callables of the wire callables seen, by root, path and export (path checks and URL made once). */
 const specs = new Map<string, KnownCallable>()
 const MAX_SPECS = 1000
+/** The callable {@link knownOf} found last, with what it was asked for. */
+let lastKnown: { root: string; path: string; exportName: string; name: string; known: KnownCallable } | undefined
 /**
  * A remote task running in this thread: its nested work's executor, its worker, and its
  * unfinished nested futures' ids (made at its first nested submit).
@@ -110,6 +112,9 @@ function callingRemoteTask(): RemoteTask | undefined {
 /** {@link fromWire}, remembered: a worker runs the same few task functions again and again. */
 function knownOf(fn: WireCallable, root: string): KnownCallable {
   if (fn.kind === 'source') return { spec: fromWire(fn, root), fn: undefined }
+  // the same as the last job's (most often): no key made and hashed (the root is a long path)
+  const last = lastKnown
+  if (last?.root === root && last.path === fn.path && last.exportName === fn.exportName && last.name === fn.name) return last.known
   const key = `${root}\u0000${fn.path}\u0000${fn.exportName}\u0000${fn.name}`
   let known = specs.get(key)
   if (known === undefined) {
@@ -117,6 +122,7 @@ function knownOf(fn: WireCallable, root: string): KnownCallable {
     if (specs.size >= MAX_SPECS) specs.clear()
     specs.set(key, known)
   }
+  lastKnown = { root, path: fn.path, exportName: fn.exportName, name: fn.name, known }
   return known
 }
 
