@@ -12,14 +12,12 @@
 // the submitting process, the worker process (Linux /proc) and redis-server (INFO cpu).
 //   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--window W] [--cpu-bursts N] [--trace] [--out DIR]
 // Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { REDIS_SERVER as redisServer, processCpuMs, redisCpuMs, startRedis } from './common.mjs';
 import { oursSide, rawSide } from './sides.mjs';
 
 const { values: args } = parseArgs({
@@ -41,7 +39,6 @@ const concurrency = Number(args.concurrency);
 const CPU_BURSTS = Number(args['cpu-bursts']);
 /** DistributedExecutor's maxWorkers: by default none (the live capacity, plus jobs sent ahead), as in bench.mjs. */
 const window = args.window === undefined ? undefined : Number(args.window);
-const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
 
 /** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
 async function bullScriptNames() {
@@ -52,48 +49,6 @@ async function bullScriptNames() {
     if (typeof script?.content === 'string') names.set(createHash('sha1').update(script.content).digest('hex'), script.name);
   }
   return names;
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A redis-server of our own, on a free port, no persistence; stopped by `stop()`. */
-async function startRedis() {
-  const port = await freePort();
-  const dir = `${os.tmpdir()}/x-commands-${randomBytes(3).toString('hex')}`;
-  await mkdir(dir, { recursive: true });
-  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (error) {
-      probe.disconnect();
-      if (i > 50) throw new Error(`redis-server did not start on port ${port}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  const info = new Redis(url);
-  const version = /redis_version:(\S+)/u.exec(await info.info('server'))?.[1];
-  info.disconnect();
-  return {
-    url,
-    version,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /**
@@ -174,23 +129,6 @@ function traceOne(lines, scripts, roles) {
   const requests = lines.filter((l) => l.source !== 'lua');
   const t0 = requests[0]?.time ?? 0;
   return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
-}
-
-/** CPU milliseconds a process spent so far (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
-function processCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU milliseconds redis-server spent so far (INFO cpu). */
-async function redisCpuMs(redis) {
-  const info = await redis.info('cpu');
-  const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`, 'u').exec(info)?.[1]);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
 /**
