@@ -222,7 +222,16 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         // since it was handed over) fails with the abort reason, as a running local task's would.
         const failed = (error: unknown): void => {
           const failure: unknown = error instanceof CancelledError && controller?.signal.aborted === true ? controller.signal.reason : error
-          finish(encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) }))
+          let bytes: Uint8Array
+          try {
+            bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
+          } catch (encoding) {
+            relays.delete(jobId)
+            running.delete(jobId)
+            reject(encoding instanceof Error ? encoding : new Error(String(encoding)))
+            return
+          }
+          finish(bytes)
         }
         try {
           if (Buffer.isBuffer(started)) controller?.abort(decodeAbort(started).reason)

@@ -117,6 +117,15 @@ interface Part {
   readonly reject: Failure
 }
 
+/** Fails `part` (a callback that throws reaches nobody: the other parts are answered all the same). */
+function fail(part: Part, error: unknown): void {
+  try {
+    part.reject(error)
+  } catch {
+    // its owner's error handler threw: nothing else to tell
+  }
+}
+
 /** The parts of one script gathered in this turn, sent as one call at its end. */
 class Batch {
   readonly #body: string
@@ -131,10 +140,17 @@ class Batch {
     for (const part of parts) fields.push(...part.fields)
     this.#send(this.#body, [...this.#head, pack(fields)]).then(
       (reply) => {
-        for (let i = 0; i < parts.length; i++) parts[i]?.resolve(Array.isArray(reply) ? reply[i] : reply)
+        // each part answered even if an earlier one's callback throws (its own part fails instead)
+        parts.forEach((part, i) => {
+          try {
+            part.resolve(Array.isArray(reply) ? reply[i] : reply)
+          } catch (error) {
+            fail(part, error)
+          }
+        })
       },
       (error: unknown) => {
-        for (const part of parts) part.reject(error)
+        for (const part of parts) fail(part, error)
       },
     )
   }
