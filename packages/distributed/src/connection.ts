@@ -80,6 +80,8 @@ export class RedisClient {
 
   /** Whether the socket keeps the process alive: on while work is outstanding, off when idle. */
   ref(on: boolean): void {
+    // (unchanged: nothing to do; a new socket after a reconnect gets it on 'connect')
+    if (on === this.#referenced) return
     this.#referenced = on
     this.#applyRef()
   }

@@ -188,7 +188,7 @@ export class DistributedExecutor extends Executor {
         this.#checkIdle()
       }
     })
-    linkSignal(options.signal, future, (reason) => this.#session?.abort(item.jobId, reason))
+    if (options.signal !== undefined) linkSignal(options.signal, future, (reason) => this.#session?.abort(item.jobId, reason))
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.id, name: future.name, callerTaskId: currentTask()?.id })
     }

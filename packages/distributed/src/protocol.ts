@@ -1,7 +1,8 @@
 /**
  * What travels through Redis between a `DistributedExecutor` and the workers: the key names, the
  * job payload and the result envelopes. Payloads and envelopes are v8-serialized (BigInt, Map,
- * Set, Date, typed arrays survive); BullMQ only ever sees a base64 string in `job.data.p`.
+ * Set, Date, typed arrays survive), or JSON when that carries them exactly (arguments and results
+ * that are strings, finite numbers, booleans, null); BullMQ only ever sees a string in `job.data.p`.
  *
  * @module
  */
@@ -105,9 +106,33 @@ export const RESULT_TTL_MS = 24 * 60 * 60 * 1000
 /** How long a started-job marker lives (milliseconds): longer than any retry of that job id. */
 export const RAN_TTL_MS = 24 * 60 * 60 * 1000
 
-/** Encodes a payload for `job.data.p`. */
+/**
+ * Whether JSON carries `value` exactly (the same type and value after a round trip, as v8
+ * serialization would): null, booleans, strings, and finite numbers other than -0.
+ */
+function jsonExact(value: unknown): boolean {
+  const type = typeof value
+  if (type === 'string' || type === 'boolean' || value === null) return true
+  return type === 'number' && Number.isFinite(value) && !Object.is(value, -0)
+}
+
+/** Whether every element of `values` is {@link jsonExact} (a hole, read as undefined, is not). */
+function allJsonExact(values: readonly unknown[]): boolean {
+  for (const value of values) if (!jsonExact(value)) return false
+  return true
+}
+
+/**
+ * Encodes a payload for `job.data.p`: as JSON when its arguments are all {@link jsonExact} (most
+ * tiny calls: several times cheaper to make and read than v8 serialization, whose every call
+ * makes a serializer), else v8-serialized in base64. JSON starts with `{`, which base64 never
+ * does, so {@link decodePayload} tells them apart.
+ */
 export function encodePayload(payload: JobPayload): string {
-  return serialize(payload).toString('base64')
+  const exact = payload.chunk
+    ? payload.args.every((tuple) => Array.isArray(tuple) && allJsonExact(tuple))
+    : allJsonExact(payload.args)
+  return exact ? JSON.stringify(payload) : serialize(payload).toString('base64')
 }
 
 /**
@@ -129,19 +154,26 @@ export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
   return { jobId, reason: deserializeError(reason) }
 }
 
-/** Decodes `job.data.p`. */
+/** Decodes `job.data.p` (either form of {@link encodePayload}). */
 export function decodePayload(data: string): JobPayload {
-  return deserialize(Buffer.from(data, 'base64')) as JobPayload
+  return (data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload
 }
 
-/** Encodes an envelope for the result list. */
+/**
+ * Encodes an envelope for the result list: a result or progress report whose value is
+ * {@link jsonExact} or `undefined` (left out) as JSON, any other v8-serialized (which starts with
+ * the version byte 0xFF, never `{`).
+ */
 export function encodeEnvelope(envelope: Envelope): Buffer {
+  if ((envelope.t === 'ok' || envelope.t === 'progress') && (envelope.value === undefined || jsonExact(envelope.value))) {
+    return Buffer.from(JSON.stringify(envelope))
+  }
   return serialize(envelope)
 }
 
-/** Decodes an envelope read from the result list. */
+/** Decodes an envelope read from the result list (either form of {@link encodeEnvelope}). */
 export function decodeEnvelope(data: Buffer): Envelope {
-  return deserialize(data) as Envelope
+  return (data[0] === 0x7b ? JSON.parse(data.toString()) : deserialize(data)) as Envelope
 }
 
 /** The folder a `root` option names, as an absolute path. */

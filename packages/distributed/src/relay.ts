@@ -17,10 +17,11 @@
  * @module
  */
 import { serialize } from 'node:v8'
-import { FutureError, describeValue, serializeError, task } from '@x/future'
+import { AsyncPoolExecutor, FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions } from '@x/future'
 import { encodeEnvelope } from './protocol.js'
-import type { RunnerContext, runJob } from './runner.js'
+import { runJob } from './runner.js'
+import type { RunnerContext } from './runner.js'
 import type { streamJob } from './stream-job.js'
 
 /** At most one progress write per job per this many milliseconds (the latest value wins). */
@@ -42,6 +43,7 @@ export interface StreamJobData {
 
 const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
 const streamTask = task<typeof streamJob>(new URL('./stream-job.js', import.meta.url), 'streamJob')
+const runHere = (relay: JobRelay, payload: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> => JobRelay.runHere(relay, payload, context)
 
 type Streaming = Executor & { stream(fn: unknown, ...argsAndOptions: unknown[]): AsyncIterableIterator<unknown> }
 
@@ -60,14 +62,19 @@ export class JobRelay {
   #timer: NodeJS.Timeout | undefined
   #inFlight = false
   #error: Error | undefined
+  readonly #onProgress = (value: unknown): void => {
+    this.#report(value)
+  }
+  /** The envelope {@link JobRelay.runHere} returned for this job. */
+  #result: Uint8Array | undefined = undefined
   // stream
   #allowed: number
   #sent = 0
   #values: unknown[] = []
   #immediate: NodeJS.Immediate | undefined
   #wake: (() => void) | undefined
-  /** When the last credit came (performance.now()). */
-  #heard = performance.now()
+  /** When the last credit came (performance.now(); a stream's only). */
+  #heard = 0
   /** How long a paused stream waits for a word of its consumer. */
   readonly #patience: number
   #stopped = false
@@ -77,6 +84,7 @@ export class JobRelay {
     this.#jobId = jobId
     this.#highWaterMark = data.s
     this.#allowed = data.s ?? 0
+    if (data.s !== undefined) this.#heard = performance.now()
     this.#patience = Math.max(CONSUMER_GONE_MIN_MS, CONSUMER_GONE_CHECKS * (data.c ?? 1000))
   }
 
@@ -100,21 +108,53 @@ export class JobRelay {
   }
 
   /**
-   * Runs the job on `executor` (a call, or a generator for a `stream()` job) and resolves with
-   * its encoded result envelope.
-   * @throws what the local executor fails the job with (a crashed thread, a shut-down executor), or
-   *   a TypeError when a stream job reaches an executor without `stream()` or yields a value v8
-   *   serialization cannot copy.
+   * Runs the job on `executor` (a call, or a generator for a `stream()` job), then calls `done`
+   * with its encoded result envelope, or `failed` with what the local executor failed the job with
+   * (a crashed thread, a shut-down executor), or a TypeError when a stream job reaches an executor
+   * without `stream()` or yields a value v8 serialization cannot copy. Callbacks, not a promise:
+   * a call on an executor of this thread settles without a promise of ours.
    */
-  async run(executor: Executor, options: { signal?: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
-    const onProgress = (value: unknown): void => {
-      this.#report(value)
+  run(
+    executor: Executor,
+    options: { signal?: AbortSignal; name: string },
+    payload: string,
+    context: RunnerContext,
+    done: (bytes: Uint8Array) => void,
+    failed: (error: unknown) => void,
+  ): void {
+    if (this.#highWaterMark !== undefined) {
+      this.#runStream(executor, options, payload, context).then(done, failed)
+      return
     }
-    if (this.#highWaterMark === undefined) {
-      const future: Future<Uint8Array> = executor.submitWith(options, runTask, payload, this.#jobId, context)
-      future.onProgress(onProgress)
-      return await future
+    let future: Future<Uint8Array>
+    try {
+      // On this thread, the runner is called as it is (no import per call, no promise to load it);
+      // the envelope it returns is kept here, so the done callback needs no promise to read it.
+      future = executor instanceof AsyncPoolExecutor
+        ? executor.submitWith(options, runHere, this, payload, context)
+        : executor.submitWith(options, runTask, payload, this.#jobId, context)
+    } catch (error) {
+      failed(error)
+      return
     }
+    future.onProgress(this.#onProgress)
+    future.addDoneCallback(() => {
+      const bytes = this.#result
+      if (bytes !== undefined && !future.cancelled()) done(bytes)
+      else future.result().then(done, failed)
+    })
+  }
+
+  /** Runs the job on the worker's own thread ({@link AsyncPoolExecutor}), keeping its envelope in `relay`. */
+  static runHere(relay: JobRelay, payload: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
+    const out = runJob(payload, relay.#jobId, context)
+    if (out instanceof Uint8Array) relay.#result = out
+    else return out.then((bytes) => (relay.#result = bytes))
+    return out
+  }
+
+  async #runStream(executor: Executor, options: { signal?: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
+    const onProgress = this.#onProgress
     const streaming = executor as Partial<Streaming>
     if (typeof streaming.stream !== 'function') {
       throw new TypeError(

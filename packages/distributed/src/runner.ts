@@ -7,7 +7,7 @@
  * @module
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
-import { channels, currentTask, invokeCallable, serializeError, withTaskContext } from '@x/future'
+import { channels, currentTask, explainCallError, loadCallable, serializeError, withTaskContext } from '@x/future'
 import type {
   Callable,
   CallableSpec,
@@ -25,7 +25,7 @@ import type { Connection } from './connection.js'
 import { DistributedExecutor, publishVia } from './executor.js'
 import { SourceNotAllowedError } from './errors.js'
 import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
-import type { Envelope, JobPayload, WireCallable } from './protocol.js'
+import type { JobPayload, WireCallable } from './protocol.js'
 
 /** What the worker tells the runner besides the job. */
 export interface RunnerContext {
@@ -40,9 +40,16 @@ export interface RunnerContext {
 const nested = new Map<string, DistributedExecutor>()
 /** The same, by the context object a job came with (the async backend passes one object for every job). */
 const nestedByContext = new WeakMap<RunnerContext, DistributedExecutor>()
-/** The callable specs of the wire callables seen, by root, path and export (path checks and URL made once). */
-const specs = new Map<string, CallableSpec>()
+/** A callable's spec and, once imported, its function (a job then calls it without promises of its own). */
+interface KnownCallable {
+  readonly spec: CallableSpec
+  fn: ((...args: unknown[]) => unknown) | undefined
+}
+/** The callables of the wire callables seen, by root, path and export (path checks and URL made once). */
+const specs = new Map<string, KnownCallable>()
 const MAX_SPECS = 1000
+/** The callable {@link knownOf} found last, with what it was asked for. */
+let lastKnown: { root: string; path: string; exportName: string; name: string; known: KnownCallable } | undefined
 /**
  * A remote task running in this thread: its nested work's executor, its worker, and its
  * unfinished nested futures' ids (made at its first nested submit).
@@ -103,16 +110,20 @@ function callingRemoteTask(): RemoteTask | undefined {
 }
 
 /** {@link fromWire}, remembered: a worker runs the same few task functions again and again. */
-function specOf(fn: WireCallable, root: string): CallableSpec {
-  if (fn.kind === 'source') return fromWire(fn, root)
+function knownOf(fn: WireCallable, root: string): KnownCallable {
+  if (fn.kind === 'source') return { spec: fromWire(fn, root), fn: undefined }
+  // the same as the last job's (most often): no key made and hashed (the root is a long path)
+  const last = lastKnown
+  if (last?.root === root && last.path === fn.path && last.exportName === fn.exportName && last.name === fn.name) return last.known
   const key = `${root}\u0000${fn.path}\u0000${fn.exportName}\u0000${fn.name}`
-  let spec = specs.get(key)
-  if (spec === undefined) {
-    spec = fromWire(fn, root)
+  let known = specs.get(key)
+  if (known === undefined) {
+    known = { spec: fromWire(fn, root), fn: undefined }
     if (specs.size >= MAX_SPECS) specs.clear()
-    specs.set(key, spec)
+    specs.set(key, known)
   }
-  return spec
+  lastKnown = { root, path: fn.path, exportName: fn.exportName, name: fn.name, known }
+  return known
 }
 
 /**
@@ -171,6 +182,11 @@ export interface OpenedJob {
   readonly close: () => void
 }
 
+/** {@link OpenedJob}, with the callable's function when it was imported before. */
+interface Opened extends OpenedJob {
+  readonly known: KnownCallable
+}
+
 /**
  * Decodes a job's payload and makes the context its call runs in (inside the local executor's
  * task, whose signal and progress it passes on).
@@ -179,6 +195,10 @@ export interface OpenedJob {
  * @throws {@link OutsideRootError} a module path escaping the worker's root.
  */
 export function openJob(payload: string, context: RunnerContext): OpenedJob {
+  return open(payload, context)
+}
+
+function open(payload: string, context: RunnerContext): Opened {
   const job = decodePayload(payload)
   if (job.fn.kind === 'source' && !context.allowSource) {
     throw new SourceNotAllowedError(
@@ -187,45 +207,112 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
         `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
     )
   }
-  const spec = specOf(job.fn, context.root)
+  const known = knownOf(job.fn, context.root)
   const outer = currentTask()
   const executor = nestedExecutor(context)
   const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
   const task: TaskContext = { id: job.futureId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
   remoteTasks.set(task, { executor, context })
-  return { job, spec, task, close: () => { remoteTasks.delete(task) } }
+  return { job, spec: known.spec, known, task, close: () => { remoteTasks.delete(task) } }
+}
+
+/** The result envelope of a call that returned `value`, or of one whose result cannot be serialized. */
+function okEnvelope(jobId: string, value: unknown): Uint8Array {
+  try {
+    return encodeEnvelope({ t: 'ok', jobId, value })
+  } catch (error) {
+    return errorEnvelope(jobId, new TypeError(`the result could not be serialized: ${String(error)}`, { cause: error }))
+  }
+}
+
+function errorEnvelope(jobId: string, error: unknown): Uint8Array {
+  try {
+    return encodeEnvelope({ t: 'error', jobId, error: serializeError(error) })
+  } catch (failure) {
+    return encodeEnvelope({ t: 'error', jobId, error: serializeError(new TypeError(`the result could not be serialized: ${String(failure)}`, { cause: failure })) })
+  }
 }
 
 /**
- * Runs one job. Called by the worker through its local executor, as a `task()` of this module.
+ * Runs one job. Called by the worker through its local executor, as a `task()` of this module
+ * (or, on an executor that runs tasks on the worker's own thread, as the function itself).
+ * A call of a function imported before that returns a plain value is run and encoded at once,
+ * without a promise (each promise costs more once `AsyncLocalStorage` is in use).
  *
- * @param payload the job's payload (base64, as BullMQ stored it)
+ * @param payload the job's payload, as BullMQ stored it (JSON or base64: see `encodePayload`)
  * @param jobId the BullMQ job id
  * @param context the worker's connection, queue, root and policy
- * @returns the encoded result envelope
+ * @returns the encoded result envelope (a promise of it when the call is asynchronous)
  */
-export async function runJob(payload: string, jobId: string, context: RunnerContext): Promise<Uint8Array> {
-  let envelope: Envelope
+export function runJob(payload: string, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
+  let opened: Opened
   try {
-    const { job, spec, task, close } = openJob(payload, context)
-    const run = async (): Promise<unknown> => {
-      if (!job.chunk) return invokeCallable(spec, job.args)
-      const out: unknown[] = []
-      for (const tuple of job.args as unknown[][]) out.push(await invokeCallable(spec, tuple))
-      return out
-    }
-    try {
-      const value = await withTaskContext(task, run)
-      envelope = { t: 'ok', jobId, value }
-    } finally {
+    opened = open(payload, context)
+  } catch (error) {
+    return errorEnvelope(jobId, error)
+  }
+  const { job, known, close } = opened
+  const fn = known.fn
+  if (fn === undefined) {
+    // first call of this function here (or function source): import (compile) it, then call it
+    return loadCallable(known.spec).then(
+      (loaded) => {
+        if (known.spec.kind === 'task') known.fn = loaded
+        return call(opened, jobId, loaded)
+      },
+      (error: unknown) => {
+        close()
+        return errorEnvelope(jobId, error)
+      },
+    )
+  }
+  return job.chunk ? runChunk(opened, jobId, fn) : call(opened, jobId, fn)
+}
+
+/** Calls `fn` with the job's arguments in its task context; a thenable result is awaited. */
+function call(opened: Opened, jobId: string, fn: (...args: unknown[]) => unknown): Uint8Array | Promise<Uint8Array> {
+  const { job, task, close, spec } = opened
+  if (job.chunk) return runChunk(opened, jobId, fn)
+  let value: unknown
+  try {
+    value = withTaskContext(task, () => fn(...job.args))
+  } catch (error) {
+    close()
+    return errorEnvelope(jobId, explainCallError(spec, error))
+  }
+  if (!isThenable(value)) {
+    close()
+    return okEnvelope(jobId, value)
+  }
+  return Promise.resolve(value).then(
+    (result) => {
       close()
-    }
-  } catch (error) {
-    envelope = { t: 'error', jobId, error: serializeError(error) }
+      return okEnvelope(jobId, result)
+    },
+    (error: unknown) => {
+      close()
+      return errorEnvelope(jobId, explainCallError(spec, error))
+    },
+  )
+}
+
+/** A chunk of `map()` calls, one after the other (each awaited), in the task context. */
+async function runChunk(opened: Opened, jobId: string, fn: (...args: unknown[]) => unknown): Promise<Uint8Array> {
+  const { job, task, close, spec } = opened
+  const run = async (): Promise<unknown[]> => {
+    const out: unknown[] = []
+    for (const tuple of job.args as unknown[][]) out.push(await fn(...tuple))
+    return out
   }
   try {
-    return encodeEnvelope(envelope)
+    return okEnvelope(jobId, await withTaskContext(task, run))
   } catch (error) {
-    return encodeEnvelope({ t: 'error', jobId, error: serializeError(new TypeError(`the result could not be serialized: ${String(error)}`, { cause: error })) })
+    return errorEnvelope(jobId, explainCallError(spec, error))
+  } finally {
+    close()
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }

@@ -169,49 +169,78 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   // (`abortable` false: a job nothing can abort, which has no abort key to drop)
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortable = false): Promise<unknown> =>
     scripts.finish(reply, jobId, abortable, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
+  const ignore = (): void => undefined
 
-  const processor = async (job: Job<JobData>): Promise<void> => {
-    const jobId = String(job.id)
-    const { p: payload, r: reply } = job.data
-    // the start envelope only when the executor wants it (a stream, a future:start listener): else
-    // its lost-worker check reads who started the job from the marker
-    const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
-    // a job without a signal has no abort key to read or drop (see JobData.n)
-    const abortable = job.data.n !== 1
-    // Awaited before the task starts: BullMQ never hands a job to a processor twice with the settings
-    // below (a stalled job is failed, not retried), but the job's executor may have claimed the
-    // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
-    // while this delivery was on its way). The script decides, atomically, which of the two runs.
-    // (One call at the end of this turn for every job fetched in it: one request, not one each.)
-    const started = await scripts.start(jobId, reply, abortable, envelope)
-    // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
-    if (started === -1) return
-    const controller = !abortable && !Buffer.isBuffer(started) ? undefined : new AbortController()
-    running.set(jobId, { controller, reply })
-    // progress and stream values: pushed like the result, the job's markers kept
-    const relay = new JobRelay((bytes) => push(reply, jobId, bytes, false), jobId, job.data)
-    relays.set(jobId, relay)
-    let bytes: Uint8Array
-    try {
-      if (Buffer.isBuffer(started)) controller?.abort(decodeAbort(started).reason)
-      bytes = await relay.run(executor, controller === undefined ? { name: job.name } : { signal: controller.signal, name: job.name }, payload, context)
-    } catch (error) {
-      // the local executor failed the job itself (a crashed thread or process, a shut-down
-      // executor): that is the task's result, so its future learns it. An abort that came before
-      // the local executor started the task cancelled it there; the submitter's future (running
-      // since it was handed over) fails with the abort reason, as a running local task's would.
-      const failure: unknown = error instanceof CancelledError && controller?.signal.aborted === true ? controller.signal.reason : error
-      bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
-    }
-    relays.delete(jobId)
-    // Not awaited: the slot is free one round trip sooner. The push goes out at the end of this
-    // turn, in the same write as BullMQ's completion of the job (just after it) and with the other
-    // results of the turn in one script call. relay.end() writes the job's last progress report
-    // before it. (Killed between the two: the job is complete in BullMQ but its start marker stays,
-    // so its executor sees it started by a worker that died: WorkerLostError, as for any task
-    // whose worker died while it ran.)
-    if (running.delete(jobId)) push(reply, jobId, relay.end(bytes), true, abortable).catch(report)
-  }
+  // Callbacks, not async functions and awaits: with AsyncLocalStorage in use (currentTask()), every
+  // promise of the process costs more, so a job makes one (the one BullMQ awaits).
+  const processor = (job: Job<JobData>): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const jobId = String(job.id)
+      const { p: payload, r: reply } = job.data
+      // the start envelope only when the executor wants it (a stream, a future:start listener): else
+      // its lost-worker check reads who started the job from the marker
+      const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
+      // a job without a signal has no abort key to read or drop (see JobData.n)
+      const abortable = job.data.n !== 1
+      // Answered before the task starts: BullMQ never hands a job to a processor twice with the settings
+      // below (a stalled job is failed, not retried), but the job's executor may have claimed the
+      // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
+      // while this delivery was on its way). The script decides, atomically, which of the two runs.
+      // (One call at the end of this turn for every job fetched in it: one request, not one each.)
+      scripts.startThen(jobId, reply, abortable, envelope, (started) => {
+        // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
+        if (started === -1) {
+          resolve()
+          return
+        }
+        const controller = !abortable && !Buffer.isBuffer(started) ? undefined : new AbortController()
+        running.set(jobId, { controller, reply })
+        // progress and stream values: pushed like the result, the job's markers kept
+        const relay = new JobRelay((bytes) => push(reply, jobId, bytes, false), jobId, job.data)
+        relays.set(jobId, relay)
+        const finish = (bytes: Uint8Array): void => {
+          relays.delete(jobId)
+          // Not awaited: the slot is free one round trip sooner. The push goes out at the end of this
+          // turn, in the same write as BullMQ's completion of the job (just after it) and with the other
+          // results of the turn in one script call. relay.end() writes the job's last progress report
+          // before it. (Killed between the two: the job is complete in BullMQ but its start marker stays,
+          // so its executor sees it started by a worker that died: WorkerLostError, as for any task
+          // whose worker died while it ran.)
+          try {
+            if (running.delete(jobId)) {
+              const out = relay.end(bytes)
+              scripts.finishThen(reply, jobId, abortable, Buffer.from(out.buffer, out.byteOffset, out.byteLength), true, ignore, report)
+            }
+            resolve()
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)))
+          }
+        }
+        // the local executor failed the job itself (a crashed thread or process, a shut-down
+        // executor): that is the task's result, so its future learns it. An abort that came before
+        // the local executor started the task cancelled it there; the submitter's future (running
+        // since it was handed over) fails with the abort reason, as a running local task's would.
+        const failed = (error: unknown): void => {
+          const failure: unknown = error instanceof CancelledError && controller?.signal.aborted === true ? controller.signal.reason : error
+          let bytes: Uint8Array
+          try {
+            bytes = encodeEnvelope({ t: 'error', jobId, error: serializeError(failure) })
+          } catch (encoding) {
+            relays.delete(jobId)
+            running.delete(jobId)
+            reject(encoding instanceof Error ? encoding : new Error(String(encoding)))
+            return
+          }
+          finish(bytes)
+        }
+        try {
+          if (Buffer.isBuffer(started)) controller?.abort(decodeAbort(started).reason)
+          relay.run(executor, controller === undefined ? { name: job.name } : { signal: controller.signal, name: job.name }, payload, context, finish, failed)
+        } catch (error) {
+          failed(error)
+        }
+      }, reject)
+    })
 
   const makeWorker = (slots: number): Worker => {
     const worker = new Worker(queue, processor, {

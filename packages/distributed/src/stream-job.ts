@@ -15,7 +15,7 @@ import type { RunnerContext } from './runner.js'
  * Runs one `stream()` job's generator. Called by the worker through its local executor's
  * `stream()`, as a `task()` of this module.
  *
- * @param payload the job's payload (base64, as BullMQ stored it)
+ * @param payload the job's payload, as BullMQ stored it (JSON or base64: see `encodePayload`)
  * @param context the worker's connection, queue, root and policy
  * @throws what the generator throws, or a TypeError when the function is not a generator function.
  */

@@ -106,11 +106,24 @@ export function pack(fields: readonly Field[]): Buffer {
   return blob
 }
 
-/** One job's part of a batched call: its fields, and its caller's promise. */
+/** What a job's part of a batched call is answered with: its share of the reply, or the call's error. */
+type Answer<T> = (value: T) => void
+type Failure = (error: unknown) => void
+
+/** One job's part of a batched call: its fields, and its caller's callbacks. */
 interface Part {
   readonly fields: readonly [Field, Field, Field, Field]
-  readonly resolve: (value: unknown) => void
-  readonly reject: (error: unknown) => void
+  readonly resolve: Answer<unknown>
+  readonly reject: Failure
+}
+
+/** Fails `part` (a callback that throws reaches nobody: the other parts are answered all the same). */
+function fail(part: Part, error: unknown): void {
+  try {
+    part.reject(error)
+  } catch {
+    // its owner's error handler threw: nothing else to tell
+  }
 }
 
 /** The parts of one script gathered in this turn, sent as one call at its end. */
@@ -127,10 +140,17 @@ class Batch {
     for (const part of parts) fields.push(...part.fields)
     this.#send(this.#body, [...this.#head, pack(fields)]).then(
       (reply) => {
-        for (let i = 0; i < parts.length; i++) parts[i]?.resolve(Array.isArray(reply) ? reply[i] : reply)
+        // each part answered even if an earlier one's callback throws (its own part fails instead)
+        parts.forEach((part, i) => {
+          try {
+            part.resolve(Array.isArray(reply) ? reply[i] : reply)
+          } catch (error) {
+            fail(part, error)
+          }
+        })
       },
       (error: unknown) => {
-        for (const part of parts) part.reject(error)
+        for (const part of parts) fail(part, error)
       },
     )
   }
@@ -142,11 +162,9 @@ class Batch {
     this.#head = head
   }
 
-  /** Adds one job's part to this turn's call; resolves with its share of the reply. */
-  add(fields: readonly [Field, Field, Field, Field]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.#parts.push({ fields, resolve, reject }) === 1) this.#turn.atTurnEnd(this.#flush)
-    })
+  /** Adds one job's part to this turn's call; `resolve` gets its share of the reply (no promise per job). */
+  add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure): void {
+    if (this.#parts.push({ fields, resolve, reject }) === 1) this.#turn.atTurnEnd(this.#flush)
   }
 }
 
@@ -214,7 +232,14 @@ export class WorkerScripts {
    * not read). Sent at the end of this turn, with the other starts asked for in it.
    */
   start(jobId: string, reply: string, abortable: boolean, envelope: Buffer | ''): Promise<number | Buffer> {
-    return this.#starts.add([jobId, reply, envelope, abortable ? '1' : '0']) as Promise<number | Buffer>
+    return new Promise((resolve, reject) => {
+      this.startThen(jobId, reply, abortable, envelope, resolve, reject)
+    })
+  }
+
+  /** {@link WorkerScripts.start} with callbacks instead of a promise (the worker's path: no promise per job). */
+  startThen(jobId: string, reply: string, abortable: boolean, envelope: Buffer | '', then: Answer<number | Buffer>, fail: Failure): void {
+    this.#starts.add([jobId, reply, envelope, abortable ? '1' : '0'], then as Answer<unknown>, fail)
   }
 
   /**
@@ -223,6 +248,13 @@ export class WorkerScripts {
    * pushed in it.
    */
   finish(reply: string, jobId: string, abortable: boolean, envelope: Buffer, finished: boolean): Promise<unknown> {
-    return this.#finishes.add([reply, jobId, envelope, !finished ? '0' : abortable ? '2' : '1'])
+    return new Promise((resolve, reject) => {
+      this.finishThen(reply, jobId, abortable, envelope, finished, resolve, reject)
+    })
+  }
+
+  /** {@link WorkerScripts.finish} with callbacks instead of a promise. */
+  finishThen(reply: string, jobId: string, abortable: boolean, envelope: Buffer, finished: boolean, then: Answer<unknown>, fail: Failure): void {
+    this.#finishes.add([reply, jobId, envelope, !finished ? '0' : abortable ? '2' : '1'], then, fail)
   }
 }

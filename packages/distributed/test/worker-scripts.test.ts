@@ -61,6 +61,21 @@ describe.skipIf(!hasRedis)("a worker's batched start and finish scripts", () => 
     expect(evalshas()).toBe(2)
   })
 
+  it('answers every job of a turn even when the callback of an earlier one throws (that job fails with the error)', async () => {
+    const k = keys(freshQueue('batched-throw'))
+    const { scripts, evalshas } = await setUp(k)
+    const reply = k.results('executor-1')
+    const failed = new Promise<unknown>((resolve) => {
+      scripts.startThen('first', reply, false, '', () => {
+        throw new Error('boom')
+      }, resolve)
+    })
+    const second = scripts.start('second', reply, false, '')
+    expect(await second).toBe(0)
+    expect(await failed).toMatchObject({ message: 'boom' })
+    expect(evalshas()).toBe(1)
+  })
+
   it('pushes the envelopes of one turn in one call, in order, each to its list, and drops the markers of finished jobs only', async () => {
     const k = keys(freshQueue('batched-finish'))
     const { redis, scripts, evalshas } = await setUp(k)

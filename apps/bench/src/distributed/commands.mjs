@@ -10,16 +10,14 @@
 // (those requests plus the commands inside Lua scripts: Redis's own work).
 // Then, without MONITOR, another N jobs at once with the CPU time each process spent on them:
 // the submitting process, the worker process (Linux /proc) and redis-server (INFO cpu).
-//   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--window W] [--trace] [--out DIR]
+//   node src/distributed/commands.mjs [--jobs N] [--bulk N] [--concurrency C] [--window W] [--cpu-bursts N] [--trace] [--out DIR]
 // Needs `redis-server` on the PATH (or REDIS_SERVER=path); without it, it says so and exits 0.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { REDIS_SERVER as redisServer, processCpuMs, redisCpuMs, startRedis } from './common.mjs';
 import { oursSide, rawSide } from './sides.mjs';
 
 const { values: args } = parseArgs({
@@ -28,6 +26,7 @@ const { values: args } = parseArgs({
     bulk: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '16' },
     window: { type: 'string' },
+    'cpu-bursts': { type: 'string', default: '1' },
     trace: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -36,9 +35,10 @@ const { values: args } = parseArgs({
 const JOBS = Number(args.jobs);
 const BULK = Number(args.bulk);
 const concurrency = Number(args.concurrency);
+/** Bursts measured for the CPU table (each its median over them): one burst's numbers move with the machine's load. */
+const CPU_BURSTS = Number(args['cpu-bursts']);
 /** DistributedExecutor's maxWorkers: by default none (the live capacity, plus jobs sent ahead), as in bench.mjs. */
 const window = args.window === undefined ? undefined : Number(args.window);
-const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
 
 /** BullMQ's Lua scripts by the sha1 ioredis sends in EVALSHA, so the report names them. */
 async function bullScriptNames() {
@@ -49,48 +49,6 @@ async function bullScriptNames() {
     if (typeof script?.content === 'string') names.set(createHash('sha1').update(script.content).digest('hex'), script.name);
   }
   return names;
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A redis-server of our own, on a free port, no persistence; stopped by `stop()`. */
-async function startRedis() {
-  const port = await freePort();
-  const dir = `${os.tmpdir()}/x-commands-${randomBytes(3).toString('hex')}`;
-  await mkdir(dir, { recursive: true });
-  const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (error) {
-      probe.disconnect();
-      if (i > 50) throw new Error(`redis-server did not start on port ${port}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  const info = new Redis(url);
-  const version = /redis_version:(\S+)/u.exec(await info.info('server'))?.[1];
-  info.disconnect();
-  return {
-    url,
-    version,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /**
@@ -173,35 +131,26 @@ function traceOne(lines, scripts, roles) {
   return requests.map((l) => `  +${((l.time - t0) * 1000).toFixed(2).padStart(7)} ms  ${roles(l).padEnd(18)} ${commandName(l, scripts)}`);
 }
 
-/** CPU milliseconds a process spent so far (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
-function processCpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU milliseconds redis-server spent so far (INFO cpu). */
-async function redisCpuMs(redis) {
-  const info = await redis.info('cpu');
-  const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`, 'u').exec(info)?.[1]);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
-}
-
-/** CPU microseconds per job of the submitting process, the worker process and Redis, over a burst of `n` (no MONITOR). */
-async function cpuPerJob(side, url, n) {
+/**
+ * CPU microseconds per job of the submitting process, the worker process and Redis, over a burst
+ * of `n` (no MONITOR); with `bursts` > 1, each process's median over that many bursts.
+ */
+async function cpuPerJob(side, url, n, bursts) {
   const redis = new Redis(url);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   try {
-    const before = { me: process.cpuUsage(), worker: processCpuMs(side.workerPid), redis: await redisCpuMs(redis) };
-    await side.bulk(n);
-    const me = process.cpuUsage(before.me);
-    return {
-      submitter: (me.user + me.system) / n,
-      worker: ((processCpuMs(side.workerPid) - before.worker) * 1000) / n,
-      redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
-    };
+    const runs = [];
+    for (let i = 0; i < bursts; i++) {
+      const before = { me: process.cpuUsage(), worker: processCpuMs(side.workerPid), redis: await redisCpuMs(redis) };
+      await side.bulk(n);
+      const me = process.cpuUsage(before.me);
+      runs.push({
+        submitter: (me.user + me.system) / n,
+        worker: ((processCpuMs(side.workerPid) - before.worker) * 1000) / n,
+        redis: (((await redisCpuMs(redis)) - before.redis) * 1000) / n,
+      });
+    }
+    return { submitter: median(runs.map((r) => r.submitter)), worker: median(runs.map((r) => r.worker)), redis: median(runs.map((r) => r.redis)) };
   } finally {
     redis.disconnect();
   }
@@ -227,7 +176,7 @@ async function measure(make, scripts) {
       await side.bulk(BULK);
       await rec.mark('bulk:end');
       await rec.stop();
-      const cpu = await cpuPerJob(side, redis.url, BULK);
+      const cpu = await cpuPerJob(side, redis.url, BULK, CPU_BURSTS);
       return {
         cpu,
         label: side.label,
@@ -269,7 +218,7 @@ async function main() {
     ['ours / raw', f(o.cpu.submitter / r.cpu.submitter), f(o.cpu.worker / r.cpu.worker), f(o.cpu.redis / r.cpu.redis), f((o.cpu.submitter + o.cpu.worker + o.cpu.redis) / (r.cpu.submitter + r.cpu.worker + r.cpu.redis))],
   ];
   const cpuTable = [`| ${cpuRows[0].join(' | ')} |`, `|${cpuRows[0].map(() => ' --- ').join('|')}|`, ...cpuRows.slice(1).map((row) => `| ${row.join(' | ')} |`)].join('\n');
-  console.log(`\nCPU time per job (microseconds), ${BULK} jobs at once without MONITOR (worker: Linux /proc; redis-server: INFO cpu)\n`);
+  console.log(`\nCPU time per job (microseconds), ${BULK} jobs at once without MONITOR${CPU_BURSTS > 1 ? `, median of ${CPU_BURSTS} bursts` : ''} (worker: Linux /proc; redis-server: INFO cpu)\n`);
   console.log(cpuTable);
   for (const side of [o, r]) {
     for (const phase of ['rtt', 'bulk']) {

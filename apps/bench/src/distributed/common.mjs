@@ -1,10 +1,17 @@
 // What the distributed benchmarks share: the Redis they use, whether it answers, x-worker
 // processes started and stopped, and a queue's keys deleted afterwards.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The redis-server a benchmark starts for itself (`commands.mjs`, `cpu.mjs`). */
+export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
 /** `dist/x-worker.js` of the installed `@x/concurrent`. */
 export const xWorkerBin = fileURLToPath(import.meta.resolve('@x/concurrent/package.json').replace(/package\.json$/u, 'dist/x-worker.js'));
 
@@ -64,3 +71,61 @@ export async function deleteKeys(queue, url = REDIS_URL) {
   redis.disconnect();
 }
 
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of our own, on a free port, no persistence; stopped by `stop()`. */
+export async function startRedis() {
+  const port = await freePort();
+  const dir = `${os.tmpdir()}/x-commands-${randomBytes(3).toString('hex')}`;
+  await mkdir(dir, { recursive: true });
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch (error) {
+      probe.disconnect();
+      if (i > 50) throw new Error(`redis-server did not start on port ${port}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const info = new Redis(url);
+  const version = /redis_version:(\S+)/u.exec(await info.info('server'))?.[1];
+  info.disconnect();
+  return {
+    url,
+    version,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU milliseconds a process spent so far (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+export function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU milliseconds redis-server spent so far (INFO cpu). */
+export async function redisCpuMs(redis) {
+  const info = await redis.info('cpu');
+  const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`, 'u').exec(info)?.[1]);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
