@@ -1,7 +1,7 @@
 /**
  * The thread pool's transport: how a worker thread starts, talks and dies. Each worker is a
- * `node:worker_threads` `Worker` started on this package's own entry (`dist/bundle/worker.js`,
- * `src/worker.ts` bundled with `@x/pool-kit` by the build), with its session (protocol.ts) and a
+ * `node:worker_threads` `Worker` started on this package's own entry (`src/worker.ts` bundled with
+ * `@x/pool-kit` by the build: `dist/bundle/worker.cjs`, or `worker.js`; entry.ts), with its session (protocol.ts) and a
  * `MessagePort` of the pool's own in its `workerData`. The port is open from the start: the
  * engine sends the first task as the thread starts, and the thread runs it after its initializer
  * (the session's reply, on the thread's `parentPort`, is not on the way to the first result).
@@ -23,13 +23,11 @@
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
+import { threadEntry } from './entry.js'
 import { isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
 import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
 
-// The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
-// thread loads one file for it instead of one per module.
-const ENTRY = new URL('./bundle/worker.js', import.meta.url)
 /** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let links: Record<string, string> | undefined
@@ -110,7 +108,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       }
       let thread: Worker
       try {
-        thread = new Worker(ENTRY, {
+        thread = new Worker(threadEntry(settings.execArgv), {
           workerData: data,
           transferList: [port2],
           resourceLimits: settings.resourceLimits,

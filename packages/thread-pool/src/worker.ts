@@ -20,6 +20,13 @@ import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { deliverToWorker, shortFromWorker, shortResult } from './short-messages.js'
 import { setThreadName } from './state.js'
 
+/**
+ * `require` when this file runs as the CommonJS bundle (`dist/bundle/worker.cjs`, which the pool
+ * starts where Node can `require()` ES modules): task modules then load with it where that gives
+ * what `import()` gives. None in the ES module bundle (`dist/bundle/worker.js`).
+ */
+const entryRequire = typeof module === 'object' ? (id: string): unknown => module.require(id) : undefined
+
 /** Sets the thread up, runs the pool's initializer, and says what came of it. */
 async function session(start: SessionStart): Promise<SessionReady> {
   const port = start.port
@@ -41,6 +48,7 @@ async function session(start: SessionStart): Promise<SessionReady> {
     serializationCode: 'ERR_SERIALIZATION',
   }
   const runtime = new WorkerRuntime(link, {
+    require: entryRequire,
     diag: start.diag,
     // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
     beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),

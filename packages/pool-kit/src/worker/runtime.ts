@@ -11,6 +11,8 @@ import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
+import { requireForTasks, requiredTask } from './require-first.js'
+import type { RequireFunction } from './require-first.js'
 import type { TaskFunction } from './callables.js'
 import { newNestedExecutor } from './nested.js'
 import type { NestedExecutor, WorkerLink } from './nested.js'
@@ -61,6 +63,7 @@ export class WorkerRuntime {
   #executor: NestedExecutor | undefined
   readonly #link: WorkerLink
   readonly #callables: CallableCache
+  readonly #require: RequireFunction | undefined
   readonly #beforeStart: BeforeStart | undefined
   readonly #reportStarts: boolean
   readonly #queue = new FifoQueue<Pending>()
@@ -81,10 +84,16 @@ export class WorkerRuntime {
    * @param options.diag someone listens to wait events (each `run` message says it again)
    * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
    *   from then on it holds the worker and may wait on other futures)
+   * @param options.require the worker entry's `require` (a CommonJS entry): task modules load
+   *   with it first where that gives what `import()` gives (`require-first.ts`)
    */
-  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
+  constructor(
+    link: WorkerLink,
+    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly require?: RequireFunction | undefined },
+  ) {
     this.#link = link
-    this.#callables = new CallableCache(`@x/${link.kind}-pool`)
+    this.#require = requireForTasks(options?.require)
+    this.#callables = new CallableCache(`@x/${link.kind}-pool`, this.#require)
     this.#beforeStart = options?.beforeStart
     this.#reportStarts = options?.reportStarts ?? false
     this.#diag = options?.diag ?? false
@@ -103,7 +112,8 @@ export class WorkerRuntime {
   async initialize(initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined): Promise<SerializedError | undefined> {
     if (initializer === undefined) return undefined
     try {
-      await invokeCallable(initializer.spec, initializer.args)
+      const required = this.#require === undefined ? undefined : requiredTask(this.#require, initializer.spec)
+      await (required === undefined ? invokeCallable(initializer.spec, initializer.args) : required(...initializer.args))
       return undefined
     } catch (error) {
       return serializeError(error)
