@@ -1,15 +1,16 @@
 /**
  * Which of the package's two bundled worker entries (scripts/bundle.mjs) a new thread starts on.
  * Where Node can `require()` an ES module (the default from Node 20.19), the CommonJS one,
- * `dist/bundle/worker.cjs`: it loads `@x/future/runtime` and the task modules with `require()`,
- * without Node's asynchronous ES module loader (issue 13, W5). Else the ES module one,
- * `dist/bundle/worker.js`, which imports them.
+ * `dist/bundle/worker.cjs`, run by `dist/thread-entry.cjs` with V8's code cache: it loads
+ * `@x/future/runtime` and the task modules with `require()`, without Node's asynchronous ES
+ * module loader (issue 13, W5). Else the ES module one, `dist/bundle/worker.js`, which imports
+ * them.
  *
  * @internal
  * @module
  */
 
-const CJS = new URL('./bundle/worker.cjs', import.meta.url)
+const CJS = new URL('./thread-entry.cjs', import.meta.url)
 const ESM = new URL('./bundle/worker.js', import.meta.url)
 const FLAG = /^--(?:no-)?experimental-require-module$/u
 

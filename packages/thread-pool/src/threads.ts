@@ -31,6 +31,8 @@ import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js
 /** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let links: Record<string, string> | undefined
+/** V8's code cache of the CommonJS entry, made by a thread of this process (thread-entry.cts). */
+let codeCache: Uint8Array | undefined
 
 /**
  * Where `@x/future/runtime` is, resolved once in this process and handed to every thread: a fresh
@@ -105,6 +107,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         threadName: `${settings.threadNamePrefix}_${String(workerId - 1)}`,
         session: { ...settings.session(workerId), port: port2 },
         links: runtimeLinks(),
+        ...(codeCache === undefined ? {} : { codeCache }),
       }
       let thread: Worker
       try {
@@ -137,6 +140,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const onReply = (reply: unknown): void => {
         if (!isSessionReady(reply)) return // (a task's own parentPort messages are not ours)
         thread.off('message', onReply)
+        if (reply.codeCache !== undefined) codeCache = reply.codeCache
         // (a thread being ended stays referenced: its reply may come after the pool, done with
         // the first result, asked it to stop)
         if (!handle.ending) thread.unref()

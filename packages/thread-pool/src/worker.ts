@@ -27,6 +27,13 @@ import { setThreadName } from './state.js'
  */
 const entryRequire = typeof module === 'object' ? (id: string): unknown => module.require(id) : undefined
 
+/**
+ * Makes V8's code cache of this bundle, when the CommonJS entry ran it without a cache it could
+ * use (thread-entry.cts passes it in as a parameter of the bundle's module wrapper); none else.
+ */
+declare const xThreadCodeCache: (() => Uint8Array) | undefined
+const makeCodeCache = typeof xThreadCodeCache === 'function' ? xThreadCodeCache : undefined
+
 /** Sets the thread up, runs the pool's initializer, and says what came of it. */
 async function session(start: SessionStart): Promise<SessionReady> {
   const port = start.port
@@ -76,6 +83,10 @@ if (parentPort !== null && typeof data?.session === 'object') {
   const reply = parentPort
   setThreadName(data.threadName)
   void session(data.session).then((ready) => {
-    reply.postMessage(ready)
+    // made now, after the first task (sent before the session ended) ran: the cache then holds
+    // the functions that ran it, compiled
+    // (copied, not transferred: a Buffer may share its memory with others)
+    const codeCache = ready.initError === undefined ? makeCodeCache?.() : undefined
+    reply.postMessage(codeCache === undefined ? ready : { ...ready, codeCache })
   })
 }

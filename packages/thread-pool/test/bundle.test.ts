@@ -11,7 +11,7 @@ import { ThreadPoolExecutor } from '@x/thread-pool'
 import { expect, it } from 'vitest'
 import { fixture } from './helpers.js'
 
-const ENTRIES = ['worker.js', 'worker.cjs']
+const ENTRIES = ['bundle/worker.js', 'bundle/worker.cjs', 'thread-entry.cjs']
 
 it('the worker entry is one bundled file: it imports only node builtins (and @x/future/runtime at load)', () => {
   const source = readFileSync(new URL('../dist/bundle/worker.js', import.meta.url), 'utf8')
@@ -26,13 +26,14 @@ it('the worker entry is one bundled file: it imports only node builtins (and @x/
   expect(Buffer.byteLength(cjs)).toBe(cjs.length) // ASCII only: V8 scans anything else as two-byte text
   // the pool starts threads on the bundles
   const entry = readFileSync(new URL('../dist/entry.js', import.meta.url), 'utf8')
-  expect(entry).toContain("'./bundle/worker.cjs'")
+  expect(entry).toContain("'./thread-entry.cjs'")
+  expect(readFileSync(new URL('../dist/thread-entry.cjs', import.meta.url), 'utf8')).toContain("'bundle', 'worker.cjs'")
   expect(entry).toContain("'./bundle/worker.js'")
 })
 
 it.each(ENTRIES)('loading the worker entry (%s) in a fresh thread loads no node:v8, node:os, node:perf_hooks, node:util nor node:module (each thread start would pay for them)', async (file) => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL(`../dist/bundle/${file}`, import.meta.url).href
+  const entry = new URL(`../dist/${file}`, import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
     const before = process.moduleLoadList.slice()
@@ -54,7 +55,7 @@ it.each(ENTRIES)('loading the worker entry (%s) in a fresh thread loads no node:
 
 const loadEntry = async (file: string, workerData: unknown): Promise<unknown> => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL(`../dist/bundle/${file}`, import.meta.url).href
+  const entry = new URL(`../dist/${file}`, import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
     ;(${JSON.stringify(file)}.endsWith('.cjs') ? Promise.resolve(require(require('node:url').fileURLToPath(${JSON.stringify(entry)}))) : import(${JSON.stringify(entry)}))

@@ -5,8 +5,12 @@
 // runs in a plain `node` child: this runner's own `--require` preload makes threads use import().
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { task } from '@x/future'
+import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
 import { threadRequiresModules } from '../dist/entry.js'
+import { track } from './helpers.js'
 
 const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/loading/${file}`, import.meta.url))
 const href = (file: string): string => new URL(`./fixtures/loading/${file}`, import.meta.url).href
@@ -81,6 +85,37 @@ describe('the entry a thread starts on', () => {
     } finally {
       if (saved === undefined) delete process.env.NODE_OPTIONS
       else process.env.NODE_OPTIONS = saved
+    }
+  })
+})
+
+describe('the CommonJS entry\'s code cache (src/thread-entry.cts)', () => {
+  const codeCache = task<() => string>(new URL('./fixtures/loading/code-cache.mjs', import.meta.url), 'codeCache')
+
+  it('a thread started after another of this process ran a task compiles the bundle from the code cache that one made', async () => {
+    const first = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    expect(['none', 'used']).toContain(await first.submit(codeCache))
+    await first.shutdown()
+    const second = track(new ThreadPoolExecutor({ maxWorkers: 1 }))
+    expect(await second.submit(codeCache)).toBe('used')
+  })
+
+  it('a cache V8 rejects is not used: the thread compiles the bundle as without one', async () => {
+    const entry = fileURLToPath(new URL('../dist/thread-entry.cjs', import.meta.url))
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads')
+      require(${JSON.stringify(entry)})
+      parentPort.postMessage(globalThis[Symbol.for('@x/thread-pool/code-cache')])`,
+      { eval: true, workerData: { codeCache: new Uint8Array(64).fill(7) } },
+    )
+    try {
+      const state = await new Promise((resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+      })
+      expect(state).toBe('rejected')
+    } finally {
+      await worker.terminate()
     }
   })
 })
