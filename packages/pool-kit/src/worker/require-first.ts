@@ -24,7 +24,10 @@
 import type { CallableSpec } from '@x/future'
 import type { TaskFunction } from './callables.js'
 
-/** A CommonJS `require`. */
+/**
+ * A CommonJS `require`: a worker entry's, which `WorkerRuntime` loads task modules with first.
+ * @since 0.1.0
+ */
 export type RequireFunction = (id: string) => unknown
 
 /** The errors for which `import()` loads the module instead. */
@@ -35,11 +38,17 @@ const HOOK_FLAGS = /(?:^|\s)(?:--import|--require|-r|--loader|--experimental-loa
  * `require` when this thread may load task modules with it (see the module's notes), else
  * `undefined`.
  *
+ * @param execArgv the thread's options (`process.execArgv` in a worker thread is its own)
+ * @param nodeOptions `NODE_OPTIONS`
  * @since 0.1.0
  */
-export function requireForTasks(require: RequireFunction | undefined): RequireFunction | undefined {
+export function requireForTasks(
+  require: RequireFunction | undefined,
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
+): RequireFunction | undefined {
   if (require === undefined) return undefined
-  if (process.execArgv.some((arg) => HOOK_FLAGS.test(arg)) || HOOK_FLAGS.test(process.env.NODE_OPTIONS ?? '')) return undefined
+  if (execArgv.some((arg) => HOOK_FLAGS.test(arg)) || HOOK_FLAGS.test(nodeOptions ?? '')) return undefined
   return require
 }
 
