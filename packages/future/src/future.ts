@@ -16,6 +16,8 @@ import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait
 import { kDropShared } from './shared-wait.js'
 import type { SharedWait } from './shared-wait.js'
 import { cancelledErrorOf, kRemoveListener } from './wait-events.js'
+import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens, settleDirectThens } from './direct-then.js'
+import type { DirectThens, Resolver } from './direct-then.js'
 import type { ResultWait } from './wait-events.js'
 
 /**
@@ -64,7 +66,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal The wait the untimed waits share, while the future is pending (result-waits.ts). */
   [kSharedWait]: SharedWait | undefined = undefined;
   /** @internal The other pending waits of `result()`/`exception()` (result-waits.ts). */
-  [kResultWaits]: ResultWait[] | undefined = undefined
+  [kResultWaits]: ResultWait[] | undefined = undefined;
+  /** @internal The resolving functions of the promises awaiting it, while pending (direct-then.ts). */
+  [kDirectThens]: DirectThens | undefined = undefined;
+  /** @internal */
+  [kDirectReject]: Resolver | undefined = undefined
 
   /**
    * @param options.name a label for diagnostics and `toString()`
@@ -114,6 +120,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     hook?.futureCancelled()
     settleWaits(this, true, false, undefined, undefined)
+    if (this[kDirectThens] !== undefined) settleDirectThens(this, true, cancelledErrorOf(this))
     this.#runCallbacks()
     return true
   }
@@ -212,11 +219,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return (this.#progress ??= new ProgressChannel(this)).add(listener)
   }
 
-  /** Same outcome as {@link Future.result}: `await future` works. */
+  /**
+   * Same outcome as {@link Future.result}: `await future` works. `await future`,
+   * `Promise.all(futures)` and the like hand it a promise's resolving functions, which the future
+   * calls itself once it is done (no promise of its own per await); the promise returned then is
+   * one shared promise, already fulfilled (they drop it unread).
+   */
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    // `await future`, Promise.all(): V8 passes a promise's resolving functions (direct-then.ts)
+    if (!this.done() && !channels.waitStart.hasSubscribers && isPromiseResolver(onfulfilled) && isPromiseResolver(onrejected)) {
+      return addDirectThen(this, onfulfilled, onrejected) as Promise<never>
+    }
     return this.result().then(onfulfilled, onrejected)
   }
 
@@ -343,6 +359,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this.#notifyWaiters()
     settleWaits(this, false, failed, this.#value, this.#error)
+    if (this[kDirectThens] !== undefined) settleDirectThens(this, failed, failed ? this.#error : this.#value)
     this.#runCallbacks()
   }
 
