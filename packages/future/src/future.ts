@@ -6,8 +6,8 @@ import { InvalidStateError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
 import { ProgressChannel, reportCallbackError } from './progress.js'
 import type { ProgressListener } from './progress.js'
-import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
-import type { CancelHook, FutureObserver } from './future-hooks.js'
+import { cancelClaimed, kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver, tellCancelled } from './future-hooks.js'
+import type { CancelHook, FutureObserver, QueueHook } from './future-hooks.js'
 import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.js'
 import { stateLabel } from './future-state.js'
 import { registerClass } from './class-registry.js'
@@ -59,7 +59,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #cancelHook: CancelHook | undefined
+  #cancelHook: CancelHook | QueueHook | undefined
   #observer: FutureObserver | undefined
   #progress: ProgressChannel | undefined;
   // (the `;` above: a field named by a symbol in brackets would read as an index of its type)
@@ -106,7 +106,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (state === 'RUNNING' || state === 'FINISHED') return false
     if (state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED') return true
     const hook = this.#cancelHook
-    if (hook?.claimCancel !== undefined && !hook.claimCancel()) return this.cancelled()
+    if (!cancelClaimed(hook)) return this.cancelled()
     // the claim may have settled the future already
     if (this.#state !== 'PENDING') return this.cancelled()
     this.#state = 'CANCELLED'
@@ -118,7 +118,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.#observer = undefined
       observer.futureDone('cancelled', false)
     }
-    hook?.futureCancelled()
+    tellCancelled(hook, this as never)
     settleWaits(this, true, false, undefined, undefined)
     if (this[kDirectThens] !== undefined) settleDirectThens(this, true, cancelledErrorOf(this))
     this.#runCallbacks()
@@ -296,7 +296,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
-  [kSetCancelHook](hook: CancelHook | undefined): void {
+  [kSetCancelHook](hook: CancelHook | QueueHook | undefined): void {
     this.#cancelHook = hook
   }
 
