@@ -12,20 +12,22 @@
  * @internal
  * @module
  */
+import { isProxy } from 'node:util/types'
 
 /** `Function.prototype.toString` as it was when this module loaded. */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called through .call(fn)
 const functionToString = Function.prototype.toString
-/** What `Function.prototype.toString` returns for an anonymous native function. */
+/** What `Function.prototype.toString` returns for an anonymous native function (and for any bound function or proxy of one). */
 const ANONYMOUS_NATIVE = 'function () { [native code] }'
 
 /**
- * Whether `fn` is an anonymous native function of one parameter: a promise's resolving function
- * (or the resolve-element function of `Promise.all` and its kin). Calling one runs no code of
- * the user's beyond a `then` getter of the value it is given.
+ * Whether `fn` is an anonymous native function: a promise's resolving function (or the
+ * resolve-element function of `Promise.all` and its kin). Calling one runs no code of the
+ * user's beyond a `then` getter of the value it is given. A bound function (named `bound ...`)
+ * or a proxy, which the same text stands for, is not one.
  */
 export function isPromiseResolver(fn: unknown): fn is Resolver {
-  return typeof fn === 'function' && fn.length === 1 && functionToString.call(fn) === ANONYMOUS_NATIVE
+  return typeof fn === 'function' && fn.name === '' && functionToString.call(fn) === ANONYMOUS_NATIVE && !isProxy(fn)
 }
 
 /** A resolving function (it returns `undefined`). */

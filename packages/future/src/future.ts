@@ -145,8 +145,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The call's result. Rejects with the call's own error, with {@link CancelledError} when the
    * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
-   * Untimed waits on a pending future (this, `then()`, `await future`) share one promise, and,
-   * outside any task, one `wait:start` event.
+   * Untimed waits on a pending future (this, `then()`; `await future` too while someone listens
+   * to wait events) share one promise, and, outside any task, one `wait:start` event.
    *
    * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
    * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.

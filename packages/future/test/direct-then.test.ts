@@ -98,6 +98,27 @@ describe('then() with callbacks of the caller', () => {
     expect(seen).toEqual([3])
   })
 
+  it('keeps the promise path for bound functions and proxies, which read as native code too', async () => {
+    const f = started<number>()
+    const seen: string[] = []
+    const bound = f.then(
+      function (this: string, value: number) {
+        seen.push(`${this} ${String(value)}`)
+        return 'bound'
+      }.bind('b'),
+      (() => undefined).bind(null),
+    )
+    const handler = {}
+    const proxied = f.then(
+      new Proxy((value: number) => (seen.push(`p ${String(value)}`), 'proxy'), handler),
+      new Proxy(() => undefined, handler),
+    )
+    f.setResult(2)
+    expect(seen).toEqual([])
+    expect(await Promise.all([bound, proxied])).toEqual(['bound', 'proxy'])
+    expect(seen).toEqual(['b 2', 'p 2'])
+  })
+
   it('returns a promise of what they return, also when handed a mix of a resolving function and a callback', async () => {
     const f = started<number>()
     let resolve!: (value: unknown) => void
