@@ -6,8 +6,9 @@ import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 import { Future } from './future.js'
-import { kSetCancelHook } from './future-hooks.js'
-import { AsyncTask, kDropCancelled, kPump, kTaskEnded, Slot } from './async-task.js'
+import { kFutureCancelled, kSetCancelHook } from './future-hooks.js'
+import type { QueueHook } from './future-hooks.js'
+import { argumentsOf, AsyncTask, kPump, kTaskEnded, SignalLink, Slot } from './async-task.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 import { generatorOf, openStream, streamArguments } from './stream.js'
@@ -58,11 +59,14 @@ const MAX_LENT_WORKERS = 32
  *
  * @since 0.1.0
  */
-export class AsyncPoolExecutor extends Executor {
-  // FIFO queue: an array read from #head. A cancelled item stays in place, marked not queued, and
-  // is skipped; the array is compacted once its dead head is large.
-  #queue: AsyncTask[] = []
+export class AsyncPoolExecutor extends Executor implements QueueHook {
+  // FIFO queue of calls, three entries each (no object per queued call): the future, the function
+  // and the argument (argumentsOf()), read from #head. A cancelled call stays in place and is
+  // skipped (its future is no longer PENDING); the array is compacted once its dead head is large.
+  #queue: unknown[] = []
   #head = 0
+  /** The submit signals of the queued calls submitted with one. */
+  #signals: Map<Future, SignalLink> | undefined
   #queued = 0
   #running = 0
   #extraWorkers = 0
@@ -124,10 +128,9 @@ export class AsyncPoolExecutor extends Executor {
     const future = new Future<Awaited<ReturnType<FunctionOf<C>>>>({
       name: name ?? (typeof fn === 'function' ? fn.name || undefined : fn.name),
     })
-    const item = new AsyncTask(this, future, fn, args)
-    this.#queue.push(item)
+    this.#queue.push(future, fn, argumentsOf(args))
     this.#queued++
-    future[kSetCancelHook](item)
+    future[kSetCancelHook](this)
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({
         futureId: future.id,
@@ -136,7 +139,7 @@ export class AsyncPoolExecutor extends Executor {
         callerTaskId: currentTask()?.id,
       } satisfies FutureSubmitEvent)
     }
-    if (signal !== undefined) item.watchSignal(signal)
+    if (signal !== undefined) this.#watchSignal(future, signal)
     this.#schedule()
     return future
   }
@@ -158,7 +161,10 @@ export class AsyncPoolExecutor extends Executor {
     const cancelFutures = options?.cancelFutures ?? false
     this.publishShutdown(wait, cancelFutures)
     this.#shutdown = true
-    if (cancelFutures) for (const item of this.#queue.slice(this.#head)) if (item.queued) item.future.cancel()
+    if (cancelFutures) {
+      const queue = this.#queue.slice(this.#head)
+      for (let i = 0; i < queue.length; i += 3) (queue[i] as Future).cancel()
+    }
     if (!wait) return Promise.resolve()
     if (currentTask()?.executor === this) {
       const error = new FutureError(
@@ -245,12 +251,27 @@ export class AsyncPoolExecutor extends Executor {
 
   #pumpLoop(): void {
     while (this.#running < this.maxWorkers + this.#extraWorkers) {
-      const item = this.#dequeue()
-      if (item === undefined) break
-      item.future[kSetCancelHook](undefined)
-      item.unwatchSignal()
-      if (!item.future.setRunningOrNotifyCancel()) continue
-      this.#start(item)
+      const queue = this.#queue
+      let i = this.#head
+      while (i < queue.length && (queue[i] as Future).state !== 'PENDING') i += 3
+      if (i >= queue.length) {
+        this.#queue = []
+        this.#head = 0
+        return
+      }
+      const future = queue[i] as Future
+      const fn = queue[i + 1] as Callable
+      const arg = queue[i + 2]
+      this.#head = i + 3
+      this.#queued--
+      if (this.#head > 3072 && this.#head * 2 > queue.length) {
+        this.#queue = queue.slice(this.#head)
+        this.#head = 0
+      }
+      future[kSetCancelHook](undefined)
+      const link = this.#unwatchSignal(future)
+      future.setRunningOrNotifyCancel()
+      this.#start(new AsyncTask(this, future, fn, arg, link))
     }
   }
 
@@ -275,31 +296,29 @@ export class AsyncPoolExecutor extends Executor {
   }
 
   /** @internal A queued future was cancelled: leave the queue and tell wait()/asCompleted() at once. */
-  [kDropCancelled](item: AsyncTask): void {
-    item.queued = false
+  [kFutureCancelled](future: Future): void {
     this.#queued--
-    item.unwatchSignal()
-    item.future.setRunningOrNotifyCancel()
+    this.#unwatchSignal(future)
+    future.setRunningOrNotifyCancel()
     this.#checkDrained()
   }
 
-  #dequeue(): AsyncTask | undefined {
-    const queue = this.#queue
-    while (this.#head < queue.length) {
-      const item = queue[this.#head++]
-      if (item?.queued === true) {
-        item.queued = false
-        this.#queued--
-        if (this.#head > 1024 && this.#head * 2 > queue.length) {
-          this.#queue = queue.slice(this.#head)
-          this.#head = 0
-        }
-        return item
-      }
-    }
-    this.#queue = []
-    this.#head = 0
-    return undefined
+  /** While queued: the submit signal cancels the future when it aborts (at once if it has). */
+  #watchSignal(future: Future, signal: AbortSignal): void {
+    const link = new SignalLink(signal)
+    ;(this.#signals ??= new Map()).set(future, link)
+    if (signal.aborted) future.cancel()
+    else link.listen(() => future.cancel())
+  }
+
+  /** The call left the queue: stop listening to its submit signal; returns its link, if any. */
+  #unwatchSignal(future: Future): SignalLink | undefined {
+    const signals = this.#signals
+    const link = signals?.get(future)
+    if (link === undefined) return undefined
+    signals?.delete(future)
+    link.detach()
+    return link
   }
 
   #checkDrained(): void {

@@ -1,7 +1,7 @@
 /**
- * A call of `AsyncPoolExecutor`, from submit to settle, in one object: the queue entry and its
- * future's cancel hook while it waits, then the `TaskContext` that `currentTask()` returns
- * inside it while it runs; and the executor's slots, through which running calls settle.
+ * A running call of `AsyncPoolExecutor`: the `TaskContext` that `currentTask()` returns inside
+ * it; the executor's slots, through which running calls settle; and what a call submitted with a
+ * signal keeps.
  *
  * @module
  */
@@ -11,12 +11,9 @@ import type { TaskContext } from './context.js'
 import type { Executor } from './executor.js'
 import type { Future } from './future.js'
 import { kReportProgress } from './future-hooks.js'
-import type { CancelHook } from './future-hooks.js'
 import { isTask } from './task.js'
 import { runWithStoredTask } from './task-storage.js'
 
-/** The executor's method that takes a cancelled call off its queue. */
-export const kDropCancelled: unique symbol = Symbol('dropCancelled')
 /** The executor's method that frees a task's slot when it ended. */
 export const kTaskEnded: unique symbol = Symbol('taskEnded')
 /** The executor's method that starts what the free slots can take. */
@@ -24,7 +21,6 @@ export const kPump: unique symbol = Symbol('pump')
 
 /** What an `AsyncTask` needs of its executor. */
 export interface AsyncTaskOwner extends Executor {
-  [kDropCancelled](task: AsyncTask): void
   [kTaskEnded](slot: Slot): void
   [kPump](): void
 }
@@ -53,7 +49,7 @@ export class Slot {
     const task = this.task
     if (task === undefined) return
     this.task = undefined
-    task.settle(ok, value)
+    task.settle(this, ok, value)
   }
 }
 
@@ -62,7 +58,7 @@ export class Slot {
  * signal, and its listener while the call waits (cancels the future) or runs (aborts the task's
  * own signal).
  */
-class SignalLink {
+export class SignalLink {
   listener: (() => void) | undefined = undefined
   controller: AbortController | undefined = undefined
 
@@ -81,35 +77,31 @@ class SignalLink {
 }
 
 /**
- * One call from submit to settle, in one object (per call: no separate queue entry, context,
- * closures or record): the queue entry and its future's cancel hook while it waits, then what
- * `currentTask()` returns inside it while it runs.
+ * The arguments of a call with other than one (a call with one keeps the argument itself: no
+ * array per call). Only this module makes them, so no argument of a call is one.
  */
-export class AsyncTask implements CancelHook, TaskContext {
-  /** Still in the queue (false once started, or removed by cancel()). */
-  queued = true
-  /** The slot it runs in, while it runs. */
-  slot: Slot | undefined = undefined
-  #signals: SignalLink | undefined = undefined
+export class SpreadArgs {
+  constructor(readonly list: unknown[]) {}
+}
 
-  /** The arguments; `undefined` when there is one, kept in {@link AsyncTask.arg} (no array kept per call). */
-  readonly args: unknown[] | undefined
-  readonly arg: unknown
+/** What a queued call keeps of its arguments: the one argument, or {@link SpreadArgs}. */
+export function argumentsOf(args: unknown[]): unknown {
+  return args.length === 1 ? args[0] : new SpreadArgs(args)
+}
 
+/**
+ * A call while it runs: what `currentTask()` returns inside it. Made when the call starts (a
+ * queued call is only its future, function and argument in the executor's queue).
+ */
+export class AsyncTask implements TaskContext {
   constructor(
     readonly executor: AsyncTaskOwner,
     readonly future: Future,
     readonly fn: Callable,
-    args: unknown[],
-  ) {
-    if (args.length === 1) {
-      this.args = undefined
-      this.arg = args[0]
-    } else {
-      this.args = args
-      this.arg = undefined
-    }
-  }
+    /** The argument, or {@link SpreadArgs}. */
+    readonly arg: unknown,
+    readonly signals: SignalLink | undefined,
+  ) {}
 
   /** The id of the task's future. */
   get id(): number {
@@ -123,34 +115,17 @@ export class AsyncTask implements CancelHook, TaskContext {
 
   /** Aborts when the task should stop (its submit signal aborted); never, without one. */
   get signal(): AbortSignal {
-    return this.#signals?.controller?.signal ?? neverAborted
+    return this.signals?.controller?.signal ?? neverAborted
   }
 
   progress(value: unknown): void {
     this.future[kReportProgress](value)
   }
 
-  futureCancelled(): void {
-    if (this.queued) this.executor[kDropCancelled](this)
-  }
-
-  /** While queued: the submit signal cancels the future when it aborts (at once if it has). */
-  watchSignal(signal: AbortSignal): void {
-    const link = (this.#signals = new SignalLink(signal))
-    if (signal.aborted) this.future.cancel()
-    else link.listen(() => this.future.cancel())
-  }
-
-  /** Stops listening to the submit signal (the call left the queue). */
-  unwatchSignal(): void {
-    this.#signals?.detach()
-  }
-
   /** Starts the call in `slot` (in its task context); `slot` settles the future when it is done. */
   start(slot: Slot): void {
-    this.slot = slot
     slot.task = this
-    const link = this.#signals
+    const link = this.signals
     // Only a task submitted with a signal can be aborted: the others share one that never aborts.
     if (link !== undefined) {
       const controller = (link.controller = new AbortController())
@@ -173,17 +148,16 @@ export class AsyncTask implements CancelHook, TaskContext {
 
   /** Runs the callable (inside the task context). */
   call(): unknown {
-    const { fn, args, arg } = this
-    if (isTask(fn)) return loadCallable(describeCallable(fn)).then((f) => (args === undefined ? f(arg) : f(...args)))
-    return args === undefined ? fn(arg) : fn(...args)
+    const { fn, arg } = this
+    const spread = arg instanceof SpreadArgs ? arg.list : undefined
+    if (isTask(fn)) return loadCallable(describeCallable(fn)).then((f) => (spread === undefined ? f(arg) : f(...spread)))
+    return spread === undefined ? fn(arg) : fn(...spread)
   }
 
-  /** The call is done (through its slot). */
-  settle(ok: boolean, value: unknown): void {
-    this.#signals?.detach()
-    const slot = this.slot
-    this.slot = undefined
-    if (slot !== undefined) this.executor[kTaskEnded](slot)
+  /** The call is done (through `slot`, which it ran in). */
+  settle(slot: Slot, ok: boolean, value: unknown): void {
+    this.signals?.detach()
+    this.executor[kTaskEnded](slot)
     if (ok) this.future.setResult(value)
     else this.future.setException(value)
     this.executor[kPump]()

@@ -48,6 +48,30 @@ export interface CancelHook {
   futureCancelled(): void
 }
 
+/** @internal The method of a {@link QueueHook}. */
+export const kFutureCancelled: unique symbol = Symbol('futureCancelled')
+
+/**
+ * @internal For executors: one hook that all the futures waiting in a queue share (set with
+ * `kSetCancelHook`), told which one was cancelled while PENDING, when a {@link CancelHook} would
+ * be (so a queued call costs no hook object of its own).
+ */
+export interface QueueHook {
+  [kFutureCancelled](future: never): void
+}
+
+/** @internal Whether the future's hook lets a cancel go on (`claimCancel()`; a queue hook always does). */
+export function cancelClaimed(hook: CancelHook | QueueHook | undefined): boolean {
+  return hook === undefined || kFutureCancelled in hook || hook.claimCancel === undefined || hook.claimCancel()
+}
+
+/** @internal Tells the future's hook, if any, that the future was cancelled while PENDING. */
+export function tellCancelled(hook: CancelHook | QueueHook | undefined, future: never): void {
+  if (hook === undefined) return
+  if (kFutureCancelled in hook) hook[kFutureCancelled](future)
+  else hook.futureCancelled()
+}
+
 /** @internal Sets the object told about the future's start and end (executor statistics). */
 export const kSetObserver: unique symbol = Symbol('setObserver')
 

@@ -6,8 +6,8 @@ import { InvalidStateError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
 import { ProgressChannel, reportCallbackError } from './progress.js'
 import type { ProgressListener } from './progress.js'
-import { kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver } from './future-hooks.js'
-import type { CancelHook, FutureObserver } from './future-hooks.js'
+import { cancelClaimed, kAddWaiter, kFailed, kOutcome, kRemoveWaiter, kReportProgress, kSetCancelHook, kSetObserver, tellCancelled } from './future-hooks.js'
+import type { CancelHook, FutureObserver, QueueHook } from './future-hooks.js'
 import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.js'
 import { stateLabel } from './future-state.js'
 import { registerClass } from './class-registry.js'
@@ -16,6 +16,8 @@ import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait
 import { kDropShared } from './shared-wait.js'
 import type { SharedWait } from './shared-wait.js'
 import { cancelledErrorOf, kRemoveListener } from './wait-events.js'
+import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens, settleDirectThens } from './direct-then.js'
+import type { DirectThens, Resolver } from './direct-then.js'
 import type { ResultWait } from './wait-events.js'
 
 /**
@@ -57,14 +59,18 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #failed = false
   #callbacks: ((future: never) => void)[] | undefined
   #waiters: Set<Waiter> | undefined
-  #cancelHook: CancelHook | undefined
+  #cancelHook: CancelHook | QueueHook | undefined
   #observer: FutureObserver | undefined
   #progress: ProgressChannel | undefined;
   // (the `;` above: a field named by a symbol in brackets would read as an index of its type)
   /** @internal The wait the untimed waits share, while the future is pending (result-waits.ts). */
   [kSharedWait]: SharedWait | undefined = undefined;
   /** @internal The other pending waits of `result()`/`exception()` (result-waits.ts). */
-  [kResultWaits]: ResultWait[] | undefined = undefined
+  [kResultWaits]: ResultWait[] | undefined = undefined;
+  /** @internal The resolving functions of the promises awaiting it, while pending (direct-then.ts). */
+  [kDirectThens]: DirectThens | undefined = undefined;
+  /** @internal */
+  [kDirectReject]: Resolver | undefined = undefined
 
   /**
    * @param options.name a label for diagnostics and `toString()`
@@ -100,7 +106,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (state === 'RUNNING' || state === 'FINISHED') return false
     if (state === 'CANCELLED' || state === 'CANCELLED_AND_NOTIFIED') return true
     const hook = this.#cancelHook
-    if (hook?.claimCancel !== undefined && !hook.claimCancel()) return this.cancelled()
+    if (!cancelClaimed(hook)) return this.cancelled()
     // the claim may have settled the future already
     if (this.#state !== 'PENDING') return this.cancelled()
     this.#state = 'CANCELLED'
@@ -112,8 +118,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this.#observer = undefined
       observer.futureDone('cancelled', false)
     }
-    hook?.futureCancelled()
+    tellCancelled(hook, this as never)
     settleWaits(this, true, false, undefined, undefined)
+    if (this[kDirectThens] !== undefined) settleDirectThens(this, true, cancelledErrorOf(this))
     this.#runCallbacks()
     return true
   }
@@ -138,8 +145,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The call's result. Rejects with the call's own error, with {@link CancelledError} when the
    * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
-   * Untimed waits on a pending future (this, `then()`, `await future`) share one promise, and,
-   * outside any task, one `wait:start` event.
+   * Untimed waits on a pending future (this, `then()`; `await future` too while someone listens
+   * to wait events) share one promise, and, outside any task, one `wait:start` event.
    *
    * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
    * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.
@@ -212,11 +219,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return (this.#progress ??= new ProgressChannel(this)).add(listener)
   }
 
-  /** Same outcome as {@link Future.result}: `await future` works. */
+  /**
+   * Same outcome as {@link Future.result}: `await future` works. `await future`,
+   * `Promise.all(futures)` and the like hand it a promise's resolving functions, which the future
+   * calls itself once it is done (no promise of its own per await); the promise returned then is
+   * one shared promise, already fulfilled (they drop it unread).
+   */
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    // `await future`, Promise.all(): V8 passes a promise's resolving functions (direct-then.ts)
+    if (!this.done() && !channels.waitStart.hasSubscribers && isPromiseResolver(onfulfilled) && isPromiseResolver(onrejected)) {
+      return addDirectThen(this, onfulfilled, onrejected) as Promise<never>
+    }
     return this.result().then(onfulfilled, onrejected)
   }
 
@@ -280,7 +296,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
-  [kSetCancelHook](hook: CancelHook | undefined): void {
+  [kSetCancelHook](hook: CancelHook | QueueHook | undefined): void {
     this.#cancelHook = hook
   }
 
@@ -343,6 +359,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this.#notifyWaiters()
     settleWaits(this, false, failed, this.#value, this.#error)
+    if (this[kDirectThens] !== undefined) settleDirectThens(this, failed, failed ? this.#error : this.#value)
     this.#runCallbacks()
   }
 

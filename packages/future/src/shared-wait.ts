@@ -1,6 +1,7 @@
 /**
- * The wait that the untimed waits on a pending future share (`await future`, `Promise.all`,
- * `then()`, `result()` without a timeout): one promise per future instead of one promise, wait
+ * The wait that the untimed waits on a pending future share (`then()`, `result()` without a
+ * timeout; `await future` and `Promise.all` only while someone listens to wait events, else
+ * they take direct-then.ts's path): one promise per future instead of one promise, wait
  * record and listener list per wait. While someone listens to wait events it is also the one
  * `wait:start` event of those waits (outside any task: a wait inside a task keeps its own, which
  * the deadlock detector analyses).

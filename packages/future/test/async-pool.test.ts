@@ -173,6 +173,30 @@ describe('AsyncPoolExecutor', () => {
     expect(ex.submitWith({ name: 'labelled' }, () => 1).name).toBe('labelled')
   })
 
+  it('keeps each queued call with its arguments (none, one array, several) and skips the ones cancelled meanwhile', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const release = gate()
+    const ran: string[] = []
+    const blocker = ex.submit(() => release.promise)
+    const none = ex.submit((...rest: unknown[]) => (ran.push('none'), rest.length))
+    const array = ex.submit((list: number[]) => (ran.push('array'), list), [1, 2])
+    const dropped = ex.submit(() => ran.push('dropped'))
+    const signal = new AbortController()
+    const aborted = ex.submitWith({ signal: signal.signal }, () => ran.push('aborted'))
+    const several = ex.submit((a: number, b: number, c: number) => (ran.push('several'), a + b + c), 1, 2, 3)
+    await sleep(0)
+    expect(ex.stats().queued).toBe(5)
+    expect(dropped.cancel()).toBe(true)
+    signal.abort()
+    expect(ex.stats().queued).toBe(3)
+    // wait() and asCompleted() learn of both at once
+    expect((await wait([dropped, aborted], { timeout: 0 })).done.size).toBe(2)
+    release.open()
+    expect(await Promise.all([blocker, none, array, several])).toEqual([undefined, 0, [1, 2], 6])
+    expect(ran).toEqual(['none', 'array', 'several'])
+    expect(await rejection(aborted)).toBeInstanceOf(CancelledError)
+  })
+
   it('an idle executor does not keep the process alive; queued work does', () => {
     const idle = spawnSync(
       process.execPath,
