@@ -7,7 +7,6 @@ import { Executor } from './executor.js'
 import type { FunctionOf, ShutdownOptions, SubmitArgs, SubmitOptions } from './executor-types.js'
 import { Future } from './future.js'
 import { kFutureCancelled, kSetCancelHook } from './future-hooks.js'
-import type { QueueHook } from './future-hooks.js'
 import { argumentsOf, AsyncTask, kPump, kTaskEnded, SignalLink, Slot } from './async-task.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
@@ -59,7 +58,7 @@ const MAX_LENT_WORKERS = 32
  *
  * @since 0.1.0
  */
-export class AsyncPoolExecutor extends Executor implements QueueHook {
+export class AsyncPoolExecutor extends Executor {
   // FIFO queue of calls, three entries each (no object per queued call): the future, the function
   // and the argument (argumentsOf()), read from #head. A cancelled call stays in place and is
   // skipped (its future is no longer PENDING); the array is compacted once its dead head is large.

@@ -8,12 +8,9 @@ import { loadCallable } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
 import { requiredTask } from './require-first.js'
 import type { RequireFunction } from './require-first.js'
+import type { TaskFunction } from './task-function.js'
 
-/**
- * A function a worker runs.
- * @since 0.1.0
- */
-export type TaskFunction = (...args: unknown[]) => unknown
+export type { TaskFunction } from './task-function.js'
 
 /**
  * Callables by number, loaded on first use.

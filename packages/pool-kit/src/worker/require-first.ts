@@ -22,7 +22,7 @@
  * @module
  */
 import type { CallableSpec } from '@x/future'
-import type { TaskFunction } from './callables.js'
+import type { TaskFunction } from './task-function.js'
 
 /**
  * A CommonJS `require`: a worker entry's, which `WorkerRuntime` loads task modules with first.
