@@ -32,7 +32,7 @@ const HELP = `Usage: pnpm bench [options]      (in apps/bench: node src/cli.mjs 
   --rounds N         interleaved rounds (default 5; --quick: 1)
   --only W1,W3       run only these workloads (W1 W2 W3 W4 W5 W6c W6t W7 W8 W9-10k W9-100k W9-1M)
   --peers a,b        run only these peers (${PEERS.map((p) => p.id).join(' ')})
-  --out DIR          where results go (default results/, --quick: results/quick/)
+  --out DIR          where results go (default results/; --quick: results/quick/; --only/--peers: results/partial/)
   --allow-missing    skip our peers whose workspace packages are not built (default: that is a failure)
   --no-python        skip the Python peers
   --update-readme    write the tables and chart links into README.md (full runs only)
@@ -74,7 +74,10 @@ const onlyIds = args.only === undefined ? WORKLOADS.map((w) => w.id) : list(args
 for (const id of onlyIds) if (!WORKLOAD.has(id)) usage(`--only: unknown workload ${id} (known: ${WORKLOADS.map((w) => w.id).join(' ')})`);
 const peerIds = args.peers === undefined ? PEERS.map((p) => p.id) : list(args.peers);
 for (const id of peerIds) if (!PEER.has(id)) usage(`--peers: unknown peer ${id} (known: ${PEERS.map((p) => p.id).join(' ')})`);
-const outDir = new URL(`${(args.out ?? (quick ? 'results/quick' : 'results')).replace(/\/?$/, '/')}`, APP);
+// A partial run (--only, --peers) goes to results/partial/: results/ holds the last full run,
+// which the README's charts show.
+const partial = args.only !== undefined || args.peers !== undefined;
+const outDir = new URL(`${(args.out ?? (quick ? 'results/quick' : partial ? 'results/partial' : 'results')).replace(/\/?$/, '/')}`, APP);
 if (args['update-readme'] && (quick || args.only !== undefined || args.peers !== undefined || args.out !== undefined)) {
   usage('--update-readme needs a full run into results/ (no --quick, --only, --peers or --out)');
 }
