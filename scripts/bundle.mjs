@@ -4,7 +4,7 @@
 // A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
 // modules costs several times what one file of the same code does (issue 13, W5).
 //
-//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--cjs]
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime]
 //
 // Imports of other packages stay imports (so every importer in a process shares one copy of each
 // package), except those named with --inline, whose code goes into the bundle.
@@ -28,16 +28,14 @@ const inline = new Set();
 const link = new Set();
 /** @type {string[]} */
 const entries = [];
-let cjs = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--inline') inline.add(args[++i] ?? '');
   else if (arg === '--link') link.add(args[++i] ?? '');
-  else if (arg === '--cjs') cjs = true;
   else entries.push(arg);
 }
 if (entries.length === 0) {
-  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--cjs]');
+  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>]');
   process.exit(2);
 }
 const dist = path.resolve('dist');
@@ -72,37 +70,25 @@ async function exportNames(specifier) {
   return Object.keys(/** @type {object} */ (loaded)).filter((name) => name !== 'default');
 }
 
-/**
- * Loads a linked package: with `import()` (a top-level await) in an ES module bundle, with
- * `require()` in a CommonJS one (`--cjs`).
- * @param {boolean} commonjs
- * @returns {import('esbuild').Plugin}
- */
-const links = (commonjs) => ({
+/** @type {import('esbuild').Plugin} */
+const links = {
   name: 'packages-linked',
   setup(b) {
     b.onLoad({ filter: /.*/, namespace: 'link' }, async (a) => {
       const spec = JSON.stringify(a.path);
       const names = await exportNames(a.path);
-      const load = commonjs
-        ? [
-            `import { fileURLToPath } from 'node:url';`,
-            `const url = workerData?.links?.[${spec}];`,
-            `const linked = require(url === undefined ? ${spec} : fileURLToPath(url));`,
-          ]
-        : [`const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`];
       return {
         loader: 'js',
         resolveDir: dist,
         contents: [
           `import { workerData } from 'node:worker_threads';`,
-          ...load,
+          `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
           `export const { ${names.join(', ')} } = linked;`,
         ].join('\n'),
       };
     });
   },
-});
+};
 
 // nothing left over from an earlier build (chunk names change with their content)
 rmSync(path.join(dist, 'bundle'), { recursive: true, force: true });
@@ -122,26 +108,5 @@ await build({
   sourcemap: inline.size === 0 ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [links(false), externals],
+  plugins: [links, externals],
 });
-
-if (cjs) {
-  for (const entry of entries) {
-    await build({
-      absWorkingDir: dist,
-      entryPoints: [entry],
-      outfile: path.join(dist, 'bundle', entry.replace(/\.js$/, '.cjs')),
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      charset: 'ascii',
-      minifyWhitespace: true,
-      minifySyntax: true,
-      sourcemap: inline.size === 0 ? 'linked' : false,
-      legalComments: 'none',
-      logLevel: 'warning',
-      plugins: [links(true), externals],
-    });
-  }
-}

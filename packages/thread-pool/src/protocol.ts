@@ -31,11 +31,6 @@ export const SESSION_READY = '@x/thread-pool:ready'
 export interface SessionReady {
   readonly type: typeof SESSION_READY
   readonly initError?: SerializedError
-  /**
-   * V8's code cache of the thread's bundled entry, made after its first task, when it started on
-   * the CommonJS entry without a cache it could use (thread-entry.cts): later threads get it.
-   */
-  readonly codeCache?: Uint8Array
 }
 
 /** Whether a message on a thread's `parentPort` is its {@link SessionReady}. */
@@ -54,6 +49,4 @@ export interface ThreadData {
    * resolving their specifiers itself.
    */
   readonly links?: Readonly<Record<string, string>>
-  /** The code cache a thread of this process made ({@link SessionReady}), for the CommonJS entry. */
-  readonly codeCache?: Uint8Array
 }

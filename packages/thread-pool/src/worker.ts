@@ -20,20 +20,6 @@ import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { deliverToWorker, shortFromWorker, shortResult } from './short-messages.js'
 import { setThreadName } from './state.js'
 
-/**
- * `require` when this file runs as the CommonJS bundle (`dist/bundle/worker.cjs`, which the pool
- * starts where Node can `require()` ES modules): task modules then load with it where that gives
- * what `import()` gives. None in the ES module bundle (`dist/bundle/worker.js`).
- */
-const entryRequire = typeof module === 'object' ? (id: string): unknown => module.require(id) : undefined
-
-/**
- * Makes V8's code cache of this bundle, when the CommonJS entry ran it without a cache it could
- * use (thread-entry.cts passes it in as a parameter of the bundle's module wrapper); none else.
- */
-declare const xThreadCodeCache: (() => Uint8Array) | undefined
-const makeCodeCache = typeof xThreadCodeCache === 'function' ? xThreadCodeCache : undefined
-
 /** Sets the thread up, runs the pool's initializer, and says what came of it. */
 async function session(start: SessionStart): Promise<SessionReady> {
   const port = start.port
@@ -55,7 +41,6 @@ async function session(start: SessionStart): Promise<SessionReady> {
     serializationCode: 'ERR_SERIALIZATION',
   }
   const runtime = new WorkerRuntime(link, {
-    require: entryRequire,
     diag: start.diag,
     // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
     beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
@@ -83,10 +68,6 @@ if (parentPort !== null && typeof data?.session === 'object') {
   const reply = parentPort
   setThreadName(data.threadName)
   void session(data.session).then((ready) => {
-    // made now, after the first task (sent before the session ended) ran: the cache then holds
-    // the functions that ran it, compiled
-    // (copied, not transferred: a Buffer may share its memory with others)
-    const codeCache = ready.initError === undefined ? makeCodeCache?.() : undefined
-    reply.postMessage(codeCache === undefined ? ready : { ...ready, codeCache })
+    reply.postMessage(ready)
   })
 }

@@ -1,9 +1,7 @@
-// The package build bundles the worker entry (scripts/bundle.mjs) twice, as an ES module
-// (`worker.js`) and as CommonJS (`worker.cjs`, `--cjs`; the one a thread starts on where it can
-// require() ES modules, src/entry.ts): a fresh thread loads one file of this package's and
-// @x/pool-kit's code, and shares @x/future with the task modules it imports (only its `runtime`
-// entry at start: the executors load when a task needs them), from the URL the pool resolved
-// (`--link`, ThreadData.links): a thread does not resolve the specifier itself.
+// The package build bundles the worker entry (scripts/bundle.mjs): a fresh thread loads one file of
+// this package's and @x/pool-kit's code, and shares @x/future with the task modules it imports
+// (only its `runtime` entry at start: the executors load when a task needs them), from the URL
+// the pool resolved (`--link`, ThreadData.links): a thread does not resolve the specifier itself.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
@@ -11,34 +9,22 @@ import { ThreadPoolExecutor } from '@x/thread-pool'
 import { expect, it } from 'vitest'
 import { fixture } from './helpers.js'
 
-const ENTRIES = ['bundle/worker.js', 'bundle/worker.cjs', 'thread-entry.cjs']
-
 it('the worker entry is one bundled file: it imports only node builtins (and @x/future/runtime at load)', () => {
   const source = readFileSync(new URL('../dist/bundle/worker.js', import.meta.url), 'utf8')
   const imports = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']/gmu)].map((m) => m[1] ?? '')
   expect(imports.length).toBeGreaterThan(0)
   for (const specifier of imports) expect(specifier).toMatch(/^node:/u)
-  // the CommonJS one: require() calls of node builtins, of the runtime (its URL, else its specifier),
-  // and the entry's require handed to the task runtime (src/worker.ts)
-  const cjs = readFileSync(new URL('../dist/bundle/worker.cjs', import.meta.url), 'utf8')
-  const required = [...cjs.matchAll(/\brequire\(([^)]*)\)/gu)].map((m) => m[1] ?? '')
-  expect(required.filter((r) => !/^"node:[a-z_/]+"$/u.test(r))).toEqual(['"@x/future/runtime"', expect.stringContaining('fileURLToPath'), 'id'])
-  expect(Buffer.byteLength(cjs)).toBe(cjs.length) // ASCII only: V8 scans anything else as two-byte text
-  // the pool starts threads on the bundles
-  const entry = readFileSync(new URL('../dist/entry.js', import.meta.url), 'utf8')
-  expect(entry).toContain("'./thread-entry.cjs'")
-  expect(readFileSync(new URL('../dist/thread-entry.cjs', import.meta.url), 'utf8')).toContain("'bundle', 'worker.cjs'")
-  expect(entry).toContain("'./bundle/worker.js'")
+  // the pool starts threads on the bundle
+  expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
 })
 
-it.each(ENTRIES)('loading the worker entry (%s) in a fresh thread loads no node:v8, node:os, node:perf_hooks, node:util nor node:module (each thread start would pay for them)', async (file) => {
+it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:perf_hooks, node:util nor node:module (each thread start would pay for them)', async () => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL(`../dist/${file}`, import.meta.url).href
+  const entry = new URL('../dist/bundle/worker.js', import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
     const before = process.moduleLoadList.slice()
-    ;(${JSON.stringify(file)}.endsWith('.cjs') ? Promise.resolve(require(require('node:url').fileURLToPath(${JSON.stringify(entry)}))) : import(${JSON.stringify(entry)}))
-      .then(() => parentPort.postMessage(process.moduleLoadList.filter((m) => !before.includes(m))))`,
+    import(${JSON.stringify(entry)}).then(() => parentPort.postMessage(process.moduleLoadList.filter((m) => !before.includes(m))))`,
     { eval: true },
   )
   const loaded = await new Promise<string[]>((resolve, reject) => {
@@ -53,13 +39,12 @@ it.each(ENTRIES)('loading the worker entry (%s) in a fresh thread loads no node:
   expect(loaded.filter((m) => /^NativeModule (?:v8|os|perf_hooks|module|internal\/util\/parse_args\/parse_args)$/u.test(m))).toEqual([])
 })
 
-const loadEntry = async (file: string, workerData: unknown): Promise<unknown> => {
+const loadEntry = async (workerData: unknown): Promise<unknown> => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL(`../dist/${file}`, import.meta.url).href
+  const entry = new URL('../dist/bundle/worker.js', import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
-    ;(${JSON.stringify(file)}.endsWith('.cjs') ? Promise.resolve(require(require('node:url').fileURLToPath(${JSON.stringify(entry)}))) : import(${JSON.stringify(entry)}))
-      .then(() => parentPort.postMessage(globalThis.linkedRuntime ?? 'resolved'))`,
+    import(${JSON.stringify(entry)}).then(() => parentPort.postMessage(globalThis.linkedRuntime ?? 'resolved'))`,
     { eval: true, workerData },
   )
   try {
@@ -72,10 +57,10 @@ const loadEntry = async (file: string, workerData: unknown): Promise<unknown> =>
   }
 }
 
-it.each(ENTRIES)('the worker entry (%s) loads @x/future/runtime from the URL in workerData.links, else by its specifier', async (file) => {
+it('the worker entry imports @x/future/runtime from the URL in workerData.links, else by its specifier', async () => {
   const linked = new URL('./fixtures/linked-runtime.mjs', import.meta.url).href
-  expect(await loadEntry(file, { links: { '@x/future/runtime': linked } })).toBe('fixture')
-  expect(await loadEntry(file, {})).toBe('resolved')
+  expect(await loadEntry({ links: { '@x/future/runtime': linked } })).toBe('fixture')
+  expect(await loadEntry({})).toBe('resolved')
 })
 
 it('the pool hands every thread where @x/future/runtime is, as this package resolves it', async () => {

@@ -11,8 +11,6 @@ import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
-import { requireForTasks, requiredTask } from './require-first.js'
-import type { RequireFunction } from './require-first.js'
 import type { TaskFunction } from './callables.js'
 import { newNestedExecutor } from './nested.js'
 import type { NestedExecutor, WorkerLink } from './nested.js'
@@ -67,7 +65,6 @@ export class WorkerRuntime {
   private _executor: NestedExecutor | undefined
   private readonly _link: WorkerLink
   private readonly _callables: CallableCache
-  private readonly _require: RequireFunction | undefined
   private readonly _beforeStart: BeforeStart | undefined
   private readonly _reportStarts: boolean
   private readonly _queue = new FifoQueue<Pending>()
@@ -88,16 +85,10 @@ export class WorkerRuntime {
    * @param options.diag someone listens to wait events (each `run` message says it again)
    * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
    *   from then on it holds the worker and may wait on other futures)
-   * @param options.require the worker entry's `require` (a CommonJS entry): task modules load
-   *   with it first where that gives what `import()` gives (`require-first.ts`)
    */
-  constructor(
-    link: WorkerLink,
-    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly require?: RequireFunction | undefined },
-  ) {
+  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
     this._link = link
-    this._require = requireForTasks(options?.require)
-    this._callables = new CallableCache(`@x/${link.kind}-pool`, this._require)
+    this._callables = new CallableCache(`@x/${link.kind}-pool`)
     this._beforeStart = options?.beforeStart
     this._reportStarts = options?.reportStarts ?? false
     this._diag = options?.diag ?? false
@@ -116,8 +107,7 @@ export class WorkerRuntime {
   async initialize(initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined): Promise<SerializedError | undefined> {
     if (initializer === undefined) return undefined
     try {
-      const required = this._require === undefined ? undefined : requiredTask(this._require, initializer.spec)
-      await (required === undefined ? invokeCallable(initializer.spec, initializer.args) : required(...initializer.args))
+      await invokeCallable(initializer.spec, initializer.args)
       return undefined
     } catch (error) {
       return serializeError(error)
