@@ -12,11 +12,11 @@ import { checkCancelHook, checkFutureName, rejectBadTimeout } from './validate.j
 import { stateLabel } from './future-state.js'
 import { registerClass } from './class-registry.js'
 import type { FutureState } from './future-state.js'
-import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait, settleWaits, sharedWait } from './result-waits.js'
+import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait, settledException, settledResult, settleWaits, sharedWait } from './result-waits.js'
 import { kDropShared } from './shared-wait.js'
 import type { SharedWait } from './shared-wait.js'
-import { cancelledErrorOf, kRemoveListener } from './wait-events.js'
-import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens, settleDirectThens } from './direct-then.js'
+import { kRemoveListener } from './wait-events.js'
+import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens } from './direct-then.js'
 import type { DirectThens, Resolver } from './direct-then.js'
 import type { ResultWait } from './wait-events.js'
 
@@ -120,7 +120,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     tellCancelled(hook, this as never)
     settleWaits(this, true, false, undefined, undefined)
-    if (this[kDirectThens] !== undefined) settleDirectThens(this, true, cancelledErrorOf(this))
     this.#runCallbacks()
     return true
   }
@@ -155,7 +154,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   result(timeout?: number): Promise<T> {
     const bad = rejectBadTimeout(timeout, 'result')
     if (bad !== undefined) return bad
-    if (this.done()) return this.#settled()
+    if (this.done()) return settledResult(this) as Promise<T>
     const shared = timeout === undefined || timeout === Infinity ? sharedWait(this) : undefined
     return (shared ?? resultWait(this, timeout, false)) as Promise<T>
   }
@@ -171,7 +170,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   exception(timeout?: number): Promise<unknown> {
     const bad = rejectBadTimeout(timeout, 'exception')
     if (bad !== undefined) return bad
-    if (this.done()) return this.#settledException()
+    if (this.done()) return settledException(this)
     return resultWait(this, timeout, true)
   }
 
@@ -359,7 +358,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     this.#notifyWaiters()
     settleWaits(this, false, failed, this.#value, this.#error)
-    if (this[kDirectThens] !== undefined) settleDirectThens(this, failed, failed ? this.#error : this.#value)
     this.#runCallbacks()
   }
 
@@ -383,18 +381,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
     } catch (error) {
       reportCallbackError(`callback for ${this.toString()}`, error)
     }
-  }
-
-  #settled(): Promise<T> {
-    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task may throw any value, and result() rejects with exactly that value
-    if (this.#failed) return Promise.reject(this.#error)
-    return Promise.resolve(this.#value as T)
-  }
-
-  #settledException(): Promise<unknown> {
-    if (this.cancelled()) return Promise.reject(cancelledErrorOf(this))
-    return Promise.resolve(this.#failed ? this.#error : undefined)
   }
 
   /** @internal A subscriber rejected the shared wait: the next untimed wait makes a new one. */

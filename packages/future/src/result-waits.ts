@@ -11,7 +11,10 @@ import { channels } from './diagnostics.js'
 import { SharedWait } from './shared-wait.js'
 import type { SharingFuture } from './shared-wait.js'
 import { runningTaskId } from './task-storage.js'
-import { ResultWait, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
+import { kDirectThens, settleDirectThens } from './direct-then.js'
+import type { DirectThenHolder } from './direct-then.js'
+import { kFailed, kOutcome } from './future-hooks.js'
+import { ResultWait, cancelledErrorOf, publishWaitEvent, timeoutErrorOf } from './wait-events.js'
 import type { WaitedFuture } from './wait-events.js'
 
 /** @internal The future's shared wait, while it is pending and someone awaits it untimed. */
@@ -20,7 +23,7 @@ export const kSharedWait: unique symbol = Symbol('sharedWait')
 export const kResultWaits: unique symbol = Symbol('resultWaits')
 
 /** What holds the waits: a future. */
-export interface WaitHolder extends WaitedFuture, SharingFuture {
+export interface WaitHolder extends WaitedFuture, SharingFuture, DirectThenHolder {
   [kSharedWait]: SharedWait | undefined
   [kResultWaits]: ResultWait[] | undefined
 }
@@ -67,7 +70,7 @@ export function removeResultWait(future: WaitHolder, pending: ResultWait): void 
   if (index >= 0) waits?.splice(index, 1)
 }
 
-/** The future is done: every pending wait learns how. */
+/** The future is done: every pending wait learns how (then the direct thens of `await`, direct-then.ts). */
 export function settleWaits(future: WaitHolder, cancelled: boolean, failed: boolean, value: unknown, error: unknown): void {
   const shared = future[kSharedWait]
   if (shared !== undefined) {
@@ -75,7 +78,31 @@ export function settleWaits(future: WaitHolder, cancelled: boolean, failed: bool
     shared.settle(cancelled, failed, value, error)
   }
   const waits = future[kResultWaits]
-  if (waits === undefined) return
-  future[kResultWaits] = undefined
-  for (const wait of waits) wait.settle(cancelled, failed, value, error)
+  if (waits !== undefined) {
+    future[kResultWaits] = undefined
+    for (const wait of waits) wait.settle(cancelled, failed, value, error)
+  }
+  if (future[kDirectThens] !== undefined) {
+    settleDirectThens(future, cancelled || failed, cancelled ? cancelledErrorOf(future) : failed ? error : value)
+  }
+}
+
+/** What a done future's `result()` returns: its value, or a rejection with its error. */
+export function settledResult(future: WaitHolder & DoneFuture): Promise<unknown> {
+  if (future.cancelled()) return Promise.reject(cancelledErrorOf(future))
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task may throw any value, and result() rejects with exactly that value
+  return future[kFailed] ? Promise.reject(future[kOutcome]) : Promise.resolve(future[kOutcome])
+}
+
+/** What a done future's `exception()` returns: its error, or `undefined` when it succeeded. */
+export function settledException(future: WaitHolder & DoneFuture): Promise<unknown> {
+  if (future.cancelled()) return Promise.reject(cancelledErrorOf(future))
+  return Promise.resolve(future[kFailed] ? future[kOutcome] : undefined)
+}
+
+/** What {@link settledResult} reads of a done future. */
+interface DoneFuture {
+  cancelled(): boolean
+  readonly [kFailed]: boolean
+  readonly [kOutcome]: unknown
 }
