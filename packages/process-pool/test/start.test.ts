@@ -29,6 +29,18 @@ describe('the first task, sent while its child starts', () => {
     }
   })
 
+  it('runs without loading perf_hooks in the child (its first performance.now() costs 1-2 ms of CPU)', async () => {
+    const pool = new ProcessPoolExecutor({ maxWorkers: 1 })
+    try {
+      const loaded = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes('NativeModule perf_hooks')
+      expect(await pool.submit(loaded)).toBe(false)
+      // (and a task that reads it still can)
+      expect(await pool.submit(() => typeof performance.now())).toBe('number')
+    } finally {
+      await pool.shutdown()
+    }
+  })
+
   it('never runs when the initializer throws: its future fails with the BrokenProcessPoolError', async () => {
     const pool = new ProcessPoolExecutor({
       maxWorkers: 1,

@@ -41,8 +41,8 @@ interface Pending {
 /**
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
  * writes its start marker here; the thread pool claims the task's word (`slot`, `ticket`: see
- * `ClaimWords.claimRun`; -1 and 0 without claim words). `at`: the start time, a
- * `performance.now()` reading of this thread.
+ * `ClaimWords.claimRun`; -1 and 0 without claim words). `at`: the start time, a reading of the
+ * runtime's clock (`performance.now()` of this thread unless its `clock` option says otherwise).
  * @since 0.1.0
  */
 export type BeforeStart = (id: number, slot: number, ticket: number, at: number) => boolean
@@ -67,6 +67,7 @@ export class WorkerRuntime {
   private readonly _callables: CallableCache
   private readonly _beforeStart: BeforeStart | undefined
   private readonly _reportStarts: boolean
+  private readonly _now: () => number
   private readonly _queue = new FifoQueue<Pending>()
   private readonly _meanBySpec = new Map<number, number>()
   private readonly _out = new ResultBuffer()
@@ -85,12 +86,18 @@ export class WorkerRuntime {
    * @param options.diag someone listens to wait events (each `run` message says it again)
    * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
    *   from then on it holds the worker and may wait on other futures)
+   * @param options.clock what times the tasks, in ms (`performance.now()` by default; a process's
+   *   first reading of `performance` loads `perf_hooks`, ~1-2 ms of CPU on the way to its first result)
    */
-  constructor(link: WorkerLink, options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean }) {
+  constructor(
+    link: WorkerLink,
+    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly clock?: () => number },
+  ) {
     this._link = link
     this._callables = new CallableCache(`@x/${link.kind}-pool`)
     this._beforeStart = options?.beforeStart
     this._reportStarts = options?.reportStarts ?? false
+    this._now = options?.clock ?? performanceNow
     this._diag = options?.diag ?? false
     this._rejectWait = forwardWaits(link, (futureId) => this._executor?.refByFutureId.get(futureId), () => this._diag)
   }
@@ -199,7 +206,7 @@ export class WorkerRuntime {
         this._flush()
         clock = -1
       }
-      const t0 = clock >= 0 ? clock : performance.now()
+      const t0 = clock >= 0 ? clock : this._now()
       let value: unknown
       try {
         value = this._run(task, t0)
@@ -235,7 +242,7 @@ export class WorkerRuntime {
    */
   private _settled(task: Pending, t0: number, ok: boolean, value: unknown): number {
     if (value === SKIPPED) return -1
-    const now = performance.now()
+    const now = this._now()
     const took = now - t0
     const mean = this._meanBySpec.get(task.specId)
     this._meanBySpec.set(task.specId, mean === undefined ? took : mean * 0.8 + took * 0.2)
@@ -280,7 +287,7 @@ export class WorkerRuntime {
     this._lastAborted = false
     const spec = this._callables.spec(task.specId)
     const fn = this._callables.loaded(task.specId)
-    if (fn === undefined) return this._callables.load(task.specId).then(() => this._run(task, performance.now()))
+    if (fn === undefined) return this._callables.load(task.specId).then(() => this._run(task, this._now()))
     if (this._beforeStart !== undefined && !this._beforeStart(task.id, task.slot, task.ticket, t0)) {
       this._aborted.delete(task.id)
       return SKIPPED
@@ -368,3 +375,7 @@ export class WorkerRuntime {
 }
 
 const SKIPPED: unique symbol = Symbol('skipped')
+
+function performanceNow(): number {
+  return performance.now()
+}
