@@ -16,7 +16,7 @@
  * `cancelFutures`, Ctrl-C). Task modules load with `import()` too (`loadCallable`).
  *
  * `module.exports` is a promise that settles once the bundle ran (for the package's tests); a
- * runtime that fails to load rejects it and ends the thread with that error.
+ * runtime that fails to load rejects it, and ends the thread with that error.
  *
  * @internal
  * @module
@@ -57,6 +57,15 @@ Object.defineProperty(globalThis, Symbol.for('@x/thread-pool/code-cache'), { val
 const wrapped = script.runInThisContext() as Wrapped
 const bundleModule = { exports: {} } as NodeJS.Module
 
-module.exports = runtime.then((linked: unknown) => {
+const started = runtime.then((linked: unknown) => {
   wrapped.call(bundleModule.exports, bundleModule.exports, require, bundleModule, file, path.dirname(file), { [RUNTIME]: linked }, accepted ? undefined : () => script.createCachedData())
 })
+// A runtime that cannot be loaded, or a bundle that throws, ends the thread with that error as an
+// uncaught exception (what an ES module entry failing to load does), whatever the process's
+// --unhandled-rejections mode says.
+started.catch((error: unknown) => {
+  process.nextTick(() => {
+    throw error
+  })
+})
+module.exports = started

@@ -4,9 +4,10 @@
 // imports (only its `runtime` entry at start: the executors load when a task needs them), loaded
 // with import() from the URL the pool resolved (`--link`, ThreadData.links): a thread does not
 // resolve the specifier itself.
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { expect, it } from 'vitest'
 import { fixture } from './helpers.js'
@@ -82,5 +83,23 @@ it('the pool hands every thread where @x/future/runtime is, as this package reso
     expect(await ex.submit(fixture('runtimeLink'))).toBe(expected)
   } finally {
     await ex.shutdown()
+  }
+})
+
+it('a thread whose entry cannot load @x/future/runtime ends with that error, under any --unhandled-rejections mode', async () => {
+  const entry = fileURLToPath(new URL('../dist/thread-entry.cjs', import.meta.url))
+  const missing = new URL('./fixtures/no-such-runtime.mjs', import.meta.url).href
+  const script = `const { Worker } = require('node:worker_threads')
+    const worker = new Worker(${JSON.stringify(entry)}, { workerData: { links: { '@x/future/runtime': ${JSON.stringify(missing)} } } })
+    worker.on('error', (error) => { console.log('error ' + error.code) })
+    worker.on('exit', (code) => { console.log('exit ' + code) })`
+  for (const mode of ['throw', 'none']) {
+    const { failed, stdout } = await new Promise<{ failed: boolean; stdout: string }>((resolve) => {
+      execFile(process.execPath, [`--unhandled-rejections=${mode}`, '-e', script], { timeout: 20_000 }, (error, out) => {
+        resolve({ failed: error !== null, stdout: out })
+      })
+    })
+    expect(failed).toBe(false)
+    expect(stdout.trim().split('\n')).toEqual(['error ERR_MODULE_NOT_FOUND', 'exit 1'])
   }
 })
