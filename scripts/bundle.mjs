@@ -4,7 +4,7 @@
 // A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
 // modules costs several times what one file of the same code does (issue 13, W5).
 //
-//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime]
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--cjs]
 //
 // Imports of other packages stay imports (so every importer in a process shares one copy of each
 // package), except those named with --inline, whose code goes into the bundle.
@@ -15,6 +15,13 @@
 // ES module resolver reading package.json files; the pool's thread start measured 157 -> 151M
 // instructions with callgrind), which the pool, whose thread resolved it once, spares every
 // thread it starts.
+//
+// --cjs: each entry becomes one CommonJS script, `dist/bundle/<entry>.cjs` (no chunks), run by a
+// starter of the package's own that compiles it with V8's code cache (an ES module gets none in
+// Node 20) inside a function whose parameter `xLinked` holds the namespaces of the linked
+// packages, which the starter loaded with `import()` (never `require()`: a thread terminated
+// inside a `require()` of an ES module aborts the process on Node 20.20). Such a bundle reads no
+// `workerData.links` itself: the starter does.
 import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -28,14 +35,16 @@ const inline = new Set();
 const link = new Set();
 /** @type {string[]} */
 const entries = [];
+let cjs = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--inline') inline.add(args[++i] ?? '');
   else if (arg === '--link') link.add(args[++i] ?? '');
+  else if (arg === '--cjs') cjs = true;
   else entries.push(arg);
 }
 if (entries.length === 0) {
-  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>]');
+  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--cjs]');
   process.exit(2);
 }
 const dist = path.resolve('dist');
@@ -77,14 +86,16 @@ const links = {
     b.onLoad({ filter: /.*/, namespace: 'link' }, async (a) => {
       const spec = JSON.stringify(a.path);
       const names = await exportNames(a.path);
+      const load = cjs
+        ? [`const linked = xLinked[${spec}];`]
+        : [
+            `import { workerData } from 'node:worker_threads';`,
+            `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
+          ];
       return {
         loader: 'js',
         resolveDir: dist,
-        contents: [
-          `import { workerData } from 'node:worker_threads';`,
-          `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
-          `export const { ${names.join(', ')} } = linked;`,
-        ].join('\n'),
+        contents: [...load, `export const { ${names.join(', ')} } = linked;`].join('\n'),
       };
     });
   },
@@ -99,8 +110,7 @@ await build({
   outdir: path.join(dist, 'bundle'),
   outbase: dist,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  ...(cjs ? { format: 'cjs', outExtension: { '.js': '.cjs' }, minifyWhitespace: true } : { format: 'esm', splitting: true }),
   platform: 'node',
   target: 'node20',
   // A bundle with another package's code inlined gets no source map: it would name that

@@ -38,15 +38,34 @@ export function isSessionReady(message: unknown): message is SessionReady {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === SESSION_READY
 }
 
+/** The tag of {@link CodeCacheOffer}. */
+export const CODE_CACHE = '@x/thread-pool:code-cache'
+
+/**
+ * V8's code cache of the thread's bundled worker, sent on its `parentPort` just before its first
+ * result when it started without a cache it could use (thread-entry.cts): later threads get it.
+ */
+export interface CodeCacheOffer {
+  readonly type: typeof CODE_CACHE
+  readonly codeCache: Uint8Array
+}
+
+/** Whether a message on a thread's `parentPort` is its {@link CodeCacheOffer}. */
+export function isCodeCacheOffer(message: unknown): message is CodeCacheOffer {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === CODE_CACHE
+}
+
 /** A pool thread's `workerData`. */
 export interface ThreadData {
   /** `threadName()` in that thread: `<threadNamePrefix>_<n>`. */
   readonly threadName: string
   readonly session: SessionStart
   /**
-   * Where the packages the entry links (`scripts/bundle.mjs --link`) are, resolved by the pool:
-   * `{ '@x/future/runtime': 'file:///…' }`. The thread then imports them by URL and skips
-   * resolving their specifiers itself.
+   * Where the packages the bundled worker links (`scripts/bundle.mjs --link`) are, resolved by
+   * the pool: `{ '@x/future/runtime': 'file:///…' }`. The thread's entry (thread-entry.cts) then
+   * imports them by URL and skips resolving their specifiers itself.
    */
   readonly links?: Readonly<Record<string, string>>
+  /** The code cache a thread of this process made ({@link CodeCacheOffer}), for thread-entry.cts. */
+  readonly codeCache?: Uint8Array
 }

@@ -1,7 +1,8 @@
 /**
  * The thread pool's transport: how a worker thread starts, talks and dies. Each worker is a
- * `node:worker_threads` `Worker` started on this package's own entry (`dist/bundle/worker.js`,
- * `src/worker.ts` bundled with `@x/pool-kit` by the build), with its session (protocol.ts) and a
+ * `node:worker_threads` `Worker` started on this package's own entry (`dist/thread-entry.cjs`,
+ * which runs `src/worker.ts` bundled with `@x/pool-kit` by the build, `dist/bundle/worker.cjs`,
+ * with V8's code cache that the process's first thread made), with its session (protocol.ts) and a
  * `MessagePort` of the pool's own in its `workerData`. The port is open from the start: the
  * engine sends the first task as the thread starts, and the thread runs it after its initializer
  * (the session's reply, on the thread's `parentPort`, is not on the way to the first result).
@@ -23,16 +24,19 @@
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
-import { isSessionReady } from './protocol.js'
+import { isCodeCacheOffer, isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
 import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
 
-// The worker entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh
-// thread loads one file for it instead of one per module.
-const ENTRY = new URL('./bundle/worker.js', import.meta.url)
+// The thread's entry (thread-entry.cts): it runs the worker bundled with @x/pool-kit by the
+// package build (scripts/bundle.mjs), so a fresh thread loads one file for it instead of one per
+// module, compiled with V8's code cache.
+const ENTRY = new URL('./thread-entry.cjs', import.meta.url)
 /** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let links: Record<string, string> | undefined
+/** V8's code cache of the bundled worker, made by a thread of this process (thread-entry.cts). */
+let codeCache: Uint8Array | undefined
 
 /**
  * Where `@x/future/runtime` is, resolved once in this process and handed to every thread: a fresh
@@ -107,6 +111,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         threadName: `${settings.threadNamePrefix}_${String(workerId - 1)}`,
         session: { ...settings.session(workerId), port: port2 },
         links: runtimeLinks(),
+        ...(codeCache === undefined ? {} : { codeCache }),
       }
       let thread: Worker
       try {
@@ -136,9 +141,10 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       })
       // The session's reply; until it comes the starting thread keeps the process alive (it runs
       // the initializer), then only the port does, while the thread has work.
+      // (and the code cache it may send before its first result, until the thread is gone)
       const onReply = (reply: unknown): void => {
+        if (isCodeCacheOffer(reply)) codeCache = reply.codeCache
         if (!isSessionReady(reply)) return // (a task's own parentPort messages are not ours)
-        thread.off('message', onReply)
         // (a thread being ended stays referenced: its reply may come after the pool, done with
         // the first result, asked it to stop)
         if (!handle.ending) thread.unref()

@@ -15,14 +15,26 @@ import { ClaimWords } from '@x/pool-kit'
 import type { FromWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
-import { SESSION_READY } from './protocol.js'
-import type { SessionReady, SessionStart, ThreadData } from './protocol.js'
+import { CODE_CACHE, SESSION_READY } from './protocol.js'
+import type { CodeCacheOffer, SessionReady, SessionStart, ThreadData } from './protocol.js'
 import { deliverToWorker, shortFromWorker, shortResult } from './short-messages.js'
 import { setThreadName } from './state.js'
 
-/** Sets the thread up, runs the pool's initializer, and says what came of it. */
-async function session(start: SessionStart): Promise<SessionReady> {
+/**
+ * Makes V8's code cache of this bundle, when the thread's entry (thread-entry.cts) ran it without
+ * a cache it could use: it passes the maker in as a parameter of the bundle's wrapper. None else.
+ */
+declare const xThreadCodeCache: (() => Uint8Array) | undefined
+
+/**
+ * Sets the thread up, runs the pool's initializer, and says what came of it. Just before its first
+ * result the thread sends the pool the code cache, when it makes one: the cache then holds the
+ * functions that ran the first task, compiled (made after the result, it could be lost to a
+ * pool that ends the thread as soon as the result came, as W5 does).
+ */
+async function session(start: SessionStart, reply: NonNullable<typeof parentPort>): Promise<SessionReady> {
   const port = start.port
+  let makeCodeCache = typeof xThreadCodeCache === 'function' ? xThreadCodeCache : undefined
   const claims = new ClaimWords(start.claims, undefined, start.starts)
   const timeOrigin = performance.timeOrigin
   const link: WorkerLink = {
@@ -30,6 +42,12 @@ async function session(start: SessionStart): Promise<SessionReady> {
       port.postMessage(shortFromWorker(message))
     },
     sendResult: (id, value, meanMs) => {
+      if (makeCodeCache !== undefined) {
+        // (copied to the pool, not transferred: a Buffer may share its memory with others)
+        const offer: CodeCacheOffer = { type: CODE_CACHE, codeCache: makeCodeCache() }
+        makeCodeCache = undefined
+        reply.postMessage(offer)
+      }
       port.postMessage(shortResult(id, value, meanMs))
     },
     kind: 'thread',
@@ -67,7 +85,7 @@ const data = workerData as ThreadData | undefined
 if (parentPort !== null && typeof data?.session === 'object') {
   const reply = parentPort
   setThreadName(data.threadName)
-  void session(data.session).then((ready) => {
+  void session(data.session, reply).then((ready) => {
     reply.postMessage(ready)
   })
 }

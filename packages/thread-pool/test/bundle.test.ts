@@ -1,30 +1,43 @@
-// The package build bundles the worker entry (scripts/bundle.mjs): a fresh thread loads one file of
-// this package's and @x/pool-kit's code, and shares @x/future with the task modules it imports
-// (only its `runtime` entry at start: the executors load when a task needs them), from the URL
-// the pool resolved (`--link`, ThreadData.links): a thread does not resolve the specifier itself.
+// The package build bundles the worker (scripts/bundle.mjs --cjs): a fresh thread starts on
+// dist/thread-entry.cjs, which compiles one file of this package's and @x/pool-kit's code
+// (dist/bundle/worker.cjs) with V8's code cache, and shares @x/future with the task modules it
+// imports (only its `runtime` entry at start: the executors load when a task needs them), loaded
+// with import() from the URL the pool resolved (`--link`, ThreadData.links): a thread does not
+// resolve the specifier itself.
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { expect, it } from 'vitest'
 import { fixture } from './helpers.js'
 
-it('the worker entry is one bundled file: it imports only node builtins (and @x/future/runtime at load)', () => {
-  const source = readFileSync(new URL('../dist/bundle/worker.js', import.meta.url), 'utf8')
-  const imports = [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']/gmu)].map((m) => m[1] ?? '')
-  expect(imports.length).toBeGreaterThan(0)
-  for (const specifier of imports) expect(specifier).toMatch(/^node:/u)
-  // the pool starts threads on the bundle
-  expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./bundle/worker.js'")
+it('the bundled worker is one CommonJS file: it requires only node builtins, and gets @x/future/runtime from its entry', () => {
+  const source = readFileSync(new URL('../dist/bundle/worker.cjs', import.meta.url), 'utf8')
+  const required = [...source.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/gu)].map((m) => m[1] ?? '')
+  expect(required.length).toBeGreaterThan(0)
+  for (const specifier of required) expect(specifier).toMatch(/^node:/u)
+  // no import(): the linked package comes from the entry, which loaded it with import()
+  expect(source).not.toMatch(/\bimport\s*\(/u)
+  expect(source).toContain('xLinked["@x/future/runtime"]')
+  // the pool starts threads on the entry
+  expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./thread-entry.cjs'")
+})
+
+it('no thread requires an ES module: the entry loads @x/future/runtime with import() (Node 20.20 aborts the process when a thread is terminated inside a require() of an ES module)', () => {
+  const entry = readFileSync(new URL('../dist/thread-entry.cjs', import.meta.url), 'utf8')
+  const code = entry.replace(/\/\*[\s\S]*?\*\//gu, '').replace(/\/\/.*$/gmu, '')
+  expect(code).toMatch(/\bimport\(/u)
+  expect(code).not.toMatch(/\brequire\(/u)
 })
 
 it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:perf_hooks, node:util nor node:module (each thread start would pay for them)', async () => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL('../dist/bundle/worker.js', import.meta.url).href
+  const entry = new URL('../dist/thread-entry.cjs', import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
     const before = process.moduleLoadList.slice()
-    import(${JSON.stringify(entry)}).then(() => parentPort.postMessage(process.moduleLoadList.filter((m) => !before.includes(m))))`,
+    import(${JSON.stringify(entry)}).then((entry) => entry.default).then(() => parentPort.postMessage(process.moduleLoadList.filter((m) => !before.includes(m))))`,
     { eval: true },
   )
   const loaded = await new Promise<string[]>((resolve, reject) => {
@@ -41,10 +54,10 @@ it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:p
 
 const loadEntry = async (workerData: unknown): Promise<unknown> => {
   const { Worker } = await import('node:worker_threads')
-  const entry = new URL('../dist/bundle/worker.js', import.meta.url).href
+  const entry = new URL('../dist/thread-entry.cjs', import.meta.url).href
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads')
-    import(${JSON.stringify(entry)}).then(() => parentPort.postMessage(globalThis.linkedRuntime ?? 'resolved'))`,
+    import(${JSON.stringify(entry)}).then((entry) => entry.default).then(() => parentPort.postMessage(globalThis.linkedRuntime ?? 'resolved'))`,
     { eval: true, workerData },
   )
   try {
@@ -70,5 +83,23 @@ it('the pool hands every thread where @x/future/runtime is, as this package reso
     expect(await ex.submit(fixture('runtimeLink'))).toBe(expected)
   } finally {
     await ex.shutdown()
+  }
+})
+
+it('a thread whose entry cannot load @x/future/runtime ends with that error, under any --unhandled-rejections mode', async () => {
+  const entry = fileURLToPath(new URL('../dist/thread-entry.cjs', import.meta.url))
+  const missing = new URL('./fixtures/no-such-runtime.mjs', import.meta.url).href
+  const script = `const { Worker } = require('node:worker_threads')
+    const worker = new Worker(${JSON.stringify(entry)}, { workerData: { links: { '@x/future/runtime': ${JSON.stringify(missing)} } } })
+    worker.on('error', (error) => { console.log('error ' + error.code) })
+    worker.on('exit', (code) => { console.log('exit ' + code) })`
+  for (const mode of ['throw', 'none']) {
+    const { failed, stdout } = await new Promise<{ failed: boolean; stdout: string }>((resolve) => {
+      execFile(process.execPath, [`--unhandled-rejections=${mode}`, '-e', script], { timeout: 20_000 }, (error, out) => {
+        resolve({ failed: error !== null, stdout: out })
+      })
+    })
+    expect(failed).toBe(false)
+    expect(stdout.trim().split('\n')).toEqual(['error ERR_MODULE_NOT_FOUND', 'exit 1'])
   }
 })
