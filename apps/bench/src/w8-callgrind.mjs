@@ -2,7 +2,7 @@
 // counted by valgrind's callgrind (load-independent, unlike any clock on a shared machine).
 //
 //   node src/w8-callgrind.mjs [--build name=/path/to/repo ...] [--sides off,on] [--bursts 1]
-//                             [--n 20000] [--reps 1] [--keep DIR]
+//                             [--n 20000] [--reps 1] [--keep DIR] [--node-arg FLAG ...]
 //
 // For every build and side it runs src/w8-cpu.mjs's child (the same process W8's child runs:
 // detector, pool, warm-up, bursts) twice under `valgrind --tool=callgrind --separate-threads=yes`:
@@ -10,6 +10,10 @@
 // counts, divided by the tasks of the bursts, is the main thread's cost per task (start-up, import
 // and warm-up cancel out). The two runs of a pair run at once (2 CPUs); each takes ~1 min.
 // --keep DIR keeps the callgrind files (callgrind_annotate DIR/<name>-01 shows the main thread).
+// The count of one run of burst 1 varies by several thousand instructions per task (when V8's
+// concurrent compiler threads finish decides which tier runs it): use --reps 3 or more, or
+// `--node-arg --single-threaded` (compiling and GC on the main thread, in a fixed order: the
+// count then moves by a few dozen, and covers all of V8's work for the isolate).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
 
-const o = { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined };
+const o = { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i];
@@ -29,6 +33,7 @@ for (let i = 0; i < argv.length; i++) {
     o.builds.push({ name, root: resolve(path) });
   } else if (flag === '--sides') o.sides = value.split(',');
   else if (flag === '--keep') o.keep = resolve(value);
+  else if (flag === '--node-arg') o.nodeArgs.push(value);
   else if (['--bursts', '--n', '--reps', '--warmup'].includes(flag)) o[flag.slice(2)] = Number(value);
   else throw new Error(`unknown argument ${flag}`);
 }
@@ -43,7 +48,7 @@ function counted(name, root, side, bursts) {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
   const args = ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`];
-  args.push(process.execPath, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2');
+  args.push(process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2');
   return new Promise((resolvePromise, reject) => {
     const p = spawn('valgrind', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -73,7 +78,7 @@ for (let rep = 0; rep < o.reps; rep++) {
     }
   }
 }
-console.log(`W8 main-thread instructions per task (callgrind; ${o.bursts} burst(s) of ${o.n} tasks minus none; ${o.reps} rep(s), median)`);
+console.log(`W8 main-thread instructions per task (callgrind; ${o.bursts} burst(s) of ${o.n} tasks minus none; ${o.reps} rep(s), median${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`);
 for (const build of o.builds) {
   const of = (side) => {
     const xs = rows.filter((r) => r.build === build.name && r.side === side).map((r) => r.perTask).sort((a, b) => a - b);
