@@ -2,18 +2,19 @@
 // counted by valgrind's callgrind (load-independent, unlike any clock on a shared machine).
 //
 //   node src/w8-callgrind.mjs [--build name=/path/to/repo ...] [--sides off,on] [--bursts 1]
-//                             [--n 20000] [--reps 1] [--keep DIR] [--node-arg FLAG ...]
+//                             [--n 20000] [--reps 1] [--keep DIR] [--node-arg FLAG ...] [--minus 0]
 //
 // For every build and side it runs src/w8-cpu.mjs's child (the same process W8's child runs:
 // detector, pool, warm-up, bursts) twice under `valgrind --tool=callgrind --separate-threads=yes`:
-// once with `bursts` bursts and once with none; the difference of the main thread's instruction
+// once with `bursts` bursts and once with `minus` (default none; `--bursts 3 --minus 1`: bursts 2
+// and 3, with the code warm); the difference of the main thread's instruction
 // counts, divided by the tasks of the bursts, is the main thread's cost per task (start-up, import
-// and warm-up cancel out). The two runs of a pair run at once (2 CPUs); each takes ~1 min.
+// and warm-up cancel out). The two runs of a pair run at once (2 CPUs); each takes 1-5 min.
 // --keep DIR keeps the callgrind files (callgrind_annotate DIR/<name>-01 shows the main thread).
-// The count of one run of burst 1 varies by several thousand instructions per task (when V8's
-// concurrent compiler threads finish decides which tier runs it): use --reps 3 or more, or
-// `--node-arg --single-threaded` (compiling and GC on the main thread, in a fixed order: the
-// count then moves by a few dozen, and covers all of V8's work for the isolate).
+// The count of one run of burst 1 varies by thousands of instructions per task (when V8's
+// concurrent compiler and GC threads finish decides which tier runs it and how much the main
+// thread collects): use --reps 3 or more. `--node-arg --single-threaded` moves V8's compiling and
+// GC onto the main thread, so the count covers all the isolate's work; it varies too (~5 %).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
 
-const o = { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [] };
+const o = { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [], minus: 0 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const flag = argv[i];
@@ -34,7 +35,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (flag === '--sides') o.sides = value.split(',');
   else if (flag === '--keep') o.keep = resolve(value);
   else if (flag === '--node-arg') o.nodeArgs.push(value);
-  else if (['--bursts', '--n', '--reps', '--warmup'].includes(flag)) o[flag.slice(2)] = Number(value);
+  else if (['--bursts', '--n', '--reps', '--warmup', '--minus'].includes(flag)) o[flag.slice(2)] = Number(value);
   else throw new Error(`unknown argument ${flag}`);
 }
 if (o.builds.length === 0) o.builds.push({ name: 'this', root: resolve(here, '../../..') });
@@ -71,14 +72,14 @@ for (let rep = 0; rep < o.reps; rep++) {
   for (const build of o.builds) {
     for (const side of o.sides) {
       const base = `${build.name}-${side}-${rep}`;
-      const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, build.root, side, o.bursts), counted(`${base}-b0`, build.root, side, 0)]);
-      const perTask = (withBursts - without) / (o.bursts * o.n);
+      const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, build.root, side, o.bursts), counted(`${base}-b${o.minus}`, build.root, side, o.minus)]);
+      const perTask = (withBursts - without) / ((o.bursts - o.minus) * o.n);
       rows.push({ build: build.name, side, rep, perTask });
       process.stderr.write(`${build.name} ${side} rep ${rep + 1}: ${perTask.toFixed(0)} instructions per task\n`);
     }
   }
 }
-console.log(`W8 main-thread instructions per task (callgrind; ${o.bursts} burst(s) of ${o.n} tasks minus none; ${o.reps} rep(s), median${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`);
+console.log(`W8 main-thread instructions per task (callgrind; ${o.bursts} burst(s) of ${o.n} tasks minus ${o.minus === 0 ? 'none' : String(o.minus)}; ${o.reps} rep(s), median${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`);
 for (const build of o.builds) {
   const of = (side) => {
     const xs = rows.filter((r) => r.build === build.name && r.side === side).map((r) => r.perTask).sort((a, b) => a - b);
