@@ -6,8 +6,10 @@
  * future may call them as soon as it is done, instead of first settling a promise of its own and
  * then running a reaction of it: per await, two promises (the shared wait's and the one `then()`
  * returned) and one job less. Any other callback passed to `then()` keeps the promise path (it
- * must run asynchronously, in a job). While someone listens to wait events every wait keeps the
- * promise path too, so that it is published (`wait:start`).
+ * must run asynchronously, in a job). While someone listens to wait events, an await outside any
+ * task keeps the resolving functions in the published wait its future's untimed waits share
+ * (shared-wait.ts: one `wait:start` per future, no promise per await); one inside a task keeps
+ * the promise path (its own published wait, which the deadlock detector analyses).
  *
  * @internal
  * @module
@@ -57,7 +59,7 @@ export interface DirectThenHolder {
  * unread, so it is not worth a promise per await: it is one promise, already fulfilled with
  * `undefined` (what a `then(resolve, reject)` promise is fulfilled with).
  */
-const returned: Promise<undefined> = Promise.resolve(undefined)
+export const returned: Promise<undefined> = Promise.resolve(undefined)
 
 /** Adds `onfulfilled`/`onrejected` (resolving functions) to the future's; returns what `then()` returns. */
 export function addDirectThen(future: DirectThenHolder, onfulfilled: Resolver, onrejected: Resolver): Promise<undefined> {

@@ -145,7 +145,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * future was cancelled, or with {@link TimeoutError} when `timeout` milliseconds pass first
    * (the task is not touched by a timeout). `timeout` 0 or negative checks without waiting.
    * Untimed waits on a pending future (this, `then()`; `await future` too while someone listens
-   * to wait events) share one promise, and, outside any task, one `wait:start` event.
+   * to wait events) share one wait (this promise), and, outside any task, one `wait:start` event.
    *
    * @throws {@link CancelledError} (the promise rejects) when the future was cancelled.
    * @throws {@link TimeoutError} (the promise rejects) when `timeout` passes first.
@@ -156,7 +156,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (bad !== undefined) return bad
     if (this.done()) return settledResult(this) as Promise<T>
     const shared = timeout === undefined || timeout === Infinity ? sharedWait(this) : undefined
-    return (shared ?? resultWait(this, timeout, false)) as Promise<T>
+    return (shared?.promise ?? resultWait(this, timeout, false)) as Promise<T>
   }
 
   /**
@@ -229,8 +229,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     // `await future`, Promise.all(): V8 passes a promise's resolving functions (direct-then.ts)
-    if (!this.done() && !channels.waitStart.hasSubscribers && isPromiseResolver(onfulfilled) && isPromiseResolver(onrejected)) {
-      return addDirectThen(this, onfulfilled, onrejected) as Promise<never>
+    if (!this.done() && isPromiseResolver(onfulfilled) && isPromiseResolver(onrejected)) {
+      if (!channels.waitStart.hasSubscribers) return addDirectThen(this, onfulfilled, onrejected) as Promise<never>
+      // someone listens: the published wait they share holds them (inside a task: result())
+      const shared = sharedWait(this)
+      if (shared !== undefined) return shared.addThen(onfulfilled, onrejected) as Promise<never>
     }
     return this.result().then(onfulfilled, onrejected)
   }

@@ -29,10 +29,10 @@ export interface WaitHolder extends WaitedFuture, SharingFuture, DirectThenHolde
 }
 
 /**
- * The promise of the wait untimed waits share, made (and published, while someone listens) by
- * the first; `undefined` inside a task while someone listens: those get their own ({@link resultWait}).
+ * The wait untimed waits share, made (and published, while someone listens) by the first;
+ * `undefined` inside a task while someone listens: those get their own ({@link resultWait}).
  */
-export function sharedWait(future: WaitHolder): Promise<unknown> | undefined {
+export function sharedWait(future: WaitHolder): SharedWait | undefined {
   const listening = channels.waitStart.hasSubscribers
   if (listening && runningTaskId() !== undefined) return undefined
   let shared = future[kSharedWait]
@@ -40,7 +40,7 @@ export function sharedWait(future: WaitHolder): Promise<unknown> | undefined {
     shared = future[kSharedWait] = new SharedWait(future)
     if (listening) publishWaitEvent(shared)
   }
-  return shared.promise
+  return shared
 }
 
 /** A subscriber rejected the shared wait: the next untimed wait makes a new one. */

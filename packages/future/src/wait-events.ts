@@ -32,11 +32,12 @@ interface Site {
 }
 
 /**
+ * @internal
  * What the `wait:start` events of this package share: ids given when published, the wait site
  * (captured only when a subscriber asks during the publish: the waiter is on the call stack only
  * then, and capturing costs; formatted only when `stack` is read), and the `wait:end` publish.
  */
-abstract class WaitEvent implements WaitStartEvent {
+export abstract class WaitEvent implements WaitStartEvent {
   /** 0 until published. */
   waitId = 0
   taskId: number | undefined = undefined

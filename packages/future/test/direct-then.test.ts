@@ -82,6 +82,66 @@ describe('await and Promise.all on a pending future', () => {
     f.setResult(1)
     expect(await all).toEqual([1])
   })
+
+  it('take no promise either while someone listens: one published wait per future holds them, shared with result()', async () => {
+    const events: WaitStartEvent[] = []
+    const ends: unknown[] = []
+    const onStart = (event: unknown): void => {
+      events.push(event as WaitStartEvent)
+    }
+    const onEnd = (event: unknown): void => {
+      ends.push(event)
+    }
+    diagnosticsChannel.subscribe(channelNames.waitStart, onStart)
+    subscriptions.push([channelNames.waitStart, onStart])
+    diagnosticsChannel.subscribe(channelNames.waitEnd, onEnd)
+    subscriptions.push([channelNames.waitEnd, onEnd])
+    const f = started<number>()
+    const result = vi.spyOn(f, 'result')
+    const all = Promise.all([f, f])
+    const awaited = (async () => await f)()
+    await Promise.resolve() // V8 calls then() in a job
+    expect(result).not.toHaveBeenCalled()
+    result.mockRestore()
+    const viaResult = f.result()
+    expect(events.map((e) => [e.taskId, e.futureIds, e.ended])).toEqual([[undefined, [f.id], false]])
+    f.setResult(4)
+    expect(await all).toEqual([4, 4])
+    expect(await awaited).toBe(4)
+    expect(await viaResult).toBe(4)
+    expect(events[0]?.ended).toBe(true)
+    expect(ends).toEqual([{ waitId: events[0]?.waitId, reason: 'settled' }])
+  })
+
+  it('reject when a subscriber rejects the published wait, also from inside its publish', async () => {
+    const error = new Error('rejected by a subscriber')
+    const events: WaitStartEvent[] = []
+    let rejectAtOnce = true
+    const listener = (event: unknown): void => {
+      events.push(event as WaitStartEvent)
+      if (rejectAtOnce) (event as WaitStartEvent).reject(error)
+    }
+    diagnosticsChannel.subscribe(channelNames.waitStart, listener)
+    subscriptions.push([channelNames.waitStart, listener])
+    const f = started<number>()
+    expect(await rejection(f)).toBe(error)
+    expect(await rejection(Promise.all([f]))).toBe(error)
+    rejectAtOnce = false
+    const all = rejection(Promise.all([f, f]))
+    const awaited = rejection(f)
+    await Promise.resolve()
+    expect(events).toHaveLength(3)
+    events[2]?.reject(error)
+    expect(await all).toBe(error)
+    expect(await awaited).toBe(error)
+    // the future is untouched; the next await is a new wait
+    expect(f.state).toBe('RUNNING')
+    const next = Promise.all([f])
+    await Promise.resolve()
+    expect(events).toHaveLength(4)
+    f.setResult(2)
+    expect(await next).toEqual([2])
+  })
 })
 
 describe('then() with callbacks of the caller', () => {
