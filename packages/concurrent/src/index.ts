@@ -8,7 +8,7 @@
  *
  * Left out on purpose: the backend kit of `@x/future` (`describeCallable`, `loadCallable`,
  * `invokeCallable`, `explainCallError`, `checkArguments`, `serializeError`, `deserializeError`, `isSerializedError`,
- * `describeValue`, `withTaskContext`, `newWaitId`, `reportProgress`, `streamArguments`, the `CancelHook` type of `new Future({ cancelHook })`, the `ExecutorInfo` type of the protected `Executor` constructor)
+ * `describeValue`, `withTaskContext`, `hooksOffBetweenTasks`, `newWaitId`, `reportProgress`, `streamArguments`, the `CancelHook` type of `new Future({ cancelHook })`, the `ExecutorInfo` type of the protected `Executor` constructor)
  * and `@x/future/testing`; people who write an executor import those from `@x/future` directly.
  * (`ExecutorInfo` here is `@x/diagnostics`' type: an executor as a deadlock report shows it.) `test/exports.test.ts` lists every name and every exclusion.
  *

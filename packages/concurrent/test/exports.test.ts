@@ -25,6 +25,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   isSerializedError: 'backend kit (@x/future)',
   describeValue: 'backend kit (@x/future)',
   withTaskContext: 'backend kit (@x/future)',
+  hooksOffBetweenTasks: 'backend kit (@x/future)',
   newWaitId: 'backend kit (@x/future)',
   reportProgress: 'backend kit (@x/future)',
   streamArguments: 'backend kit (@x/future)',

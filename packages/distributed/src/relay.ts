@@ -20,7 +20,8 @@ import { serialize } from 'node:v8'
 import { AsyncPoolExecutor, FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions } from '@x/future'
 import { encodeEnvelope } from './protocol.js'
-import { runJob } from './runner.js'
+import { decodeJob, errorEnvelope, loadJob, runDecodedJob } from './runner.js'
+import type { DecodedJob, runJob } from './runner.js'
 import type { RunnerContext } from './runner.js'
 import type { streamJob } from './stream-job.js'
 
@@ -43,7 +44,7 @@ export interface StreamJobData {
 
 const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
 const streamTask = task<typeof streamJob>(new URL('./stream-job.js', import.meta.url), 'streamJob')
-const runHere = (relay: JobRelay, payload: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> => JobRelay.runHere(relay, payload, context)
+const runHere = (relay: JobRelay, decoded: DecodedJob, context: RunnerContext): Uint8Array | Promise<Uint8Array> => JobRelay.runHere(relay, decoded, context)
 
 type Streaming = Executor & { stream(fn: unknown, ...argsAndOptions: unknown[]): AsyncIterableIterator<unknown> }
 
@@ -126,17 +127,60 @@ export class JobRelay {
       this.#runStream(executor, options, payload, context).then(done, failed)
       return
     }
+    if (executor instanceof AsyncPoolExecutor) {
+      this.#runHere(executor, options, payload, context, done, failed)
+      return
+    }
     let future: Future<Uint8Array>
     try {
-      // On this thread, the runner is called as it is (no import per call, no promise to load it);
-      // the envelope it returns is kept here, so the done callback needs no promise to read it.
-      future = executor instanceof AsyncPoolExecutor
-        ? executor.submitWith(options, runHere, this, payload, context)
-        : executor.submitWith(options, runTask, payload, this.#jobId, context)
+      future = executor.submitWith(options, runTask, payload, this.#jobId, context)
     } catch (error) {
       failed(error)
       return
     }
+    this.#follow(future, done, failed)
+  }
+
+  /**
+   * On the worker's own thread: the payload is decoded and its module imported before the local
+   * task starts (so a synchronous call starts nothing asynchronous inside its task, and the
+   * thread's async hooks can go off between jobs: see `runWithStoredTask` in `@x/future`); the
+   * runner is called as it is (no import per call, no promise to load it), and the envelope it
+   * returns is kept here, so the done callback needs no promise to read it.
+   */
+  #runHere(
+    executor: AsyncPoolExecutor,
+    options: { signal?: AbortSignal; name: string },
+    payload: string,
+    context: RunnerContext,
+    done: (bytes: Uint8Array) => void,
+    failed: (error: unknown) => void,
+  ): void {
+    let decoded: DecodedJob
+    let loading: Promise<unknown> | undefined
+    try {
+      decoded = decodeJob(payload, context)
+      loading = loadJob(decoded)
+    } catch (error) {
+      done(errorEnvelope(this.#jobId, error))
+      return
+    }
+    const submit = (): void => {
+      let future: Future<Uint8Array>
+      try {
+        future = executor.submitWith(options, runHere, this, decoded, context)
+      } catch (error) {
+        failed(error)
+        return
+      }
+      this.#follow(future, done, failed)
+    }
+    if (loading === undefined) submit()
+    else loading.then(submit, (error: unknown) => { done(errorEnvelope(this.#jobId, error)) })
+  }
+
+  /** Relays the local future's progress, then its result: the envelope kept by {@link JobRelay.runHere}, or what the future settled with. */
+  #follow(future: Future<Uint8Array>, done: (bytes: Uint8Array) => void, failed: (error: unknown) => void): void {
     future.onProgress(this.#onProgress)
     future.addDoneCallback(() => {
       const bytes = this.#result
@@ -146,8 +190,8 @@ export class JobRelay {
   }
 
   /** Runs the job on the worker's own thread ({@link AsyncPoolExecutor}), keeping its envelope in `relay`. */
-  static runHere(relay: JobRelay, payload: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
-    const out = runJob(payload, relay.#jobId, context)
+  static runHere(relay: JobRelay, decoded: DecodedJob, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
+    const out = runDecodedJob(decoded, relay.#jobId, context)
     if (out instanceof Uint8Array) relay.#result = out
     else return out.then((bytes) => (relay.#result = bytes))
     return out

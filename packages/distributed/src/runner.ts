@@ -199,6 +199,22 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
 }
 
 function open(payload: string, context: RunnerContext): Opened {
+  return openDecoded(decodeJob(payload, context), context)
+}
+
+/** A job's payload decoded and its callable looked up (before its task context exists). */
+export interface DecodedJob {
+  readonly job: JobPayload
+  readonly known: KnownCallable
+}
+
+/**
+ * Decodes a job's payload and finds its callable (imported before, or to import).
+ *
+ * @throws {@link SourceNotAllowedError} function source sent to a worker without `allowSource`.
+ * @throws {@link OutsideRootError} a module path escaping the worker's root.
+ */
+export function decodeJob(payload: string, context: RunnerContext): DecodedJob {
   const job = decodePayload(payload)
   if (job.fn.kind === 'source' && !context.allowSource) {
     throw new SourceNotAllowedError(
@@ -207,7 +223,24 @@ function open(payload: string, context: RunnerContext): Opened {
         `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
     )
   }
-  const known = knownOf(job.fn, context.root)
+  return { job, known: knownOf(job.fn, context.root) }
+}
+
+/**
+ * Imports the job's task module when this thread has not yet (`undefined` when it has, or for
+ * function source, which the call compiles). Done before the job's task starts, so a call of a
+ * synchronous function starts nothing asynchronous inside its task (see `runWithStoredTask`).
+ */
+export function loadJob(decoded: DecodedJob): Promise<unknown> | undefined {
+  const known = decoded.known
+  if (known.fn !== undefined || known.spec.kind !== 'task') return undefined
+  return loadCallable(known.spec).then((loaded) => {
+    known.fn = loaded
+  })
+}
+
+/** The context of a decoded job's call (inside the local executor's task, whose signal and progress it passes on). */
+function openDecoded({ job, known }: DecodedJob, context: RunnerContext): Opened {
   const outer = currentTask()
   const executor = nestedExecutor(context)
   const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
@@ -225,7 +258,8 @@ function okEnvelope(jobId: string, value: unknown): Uint8Array {
   }
 }
 
-function errorEnvelope(jobId: string, error: unknown): Uint8Array {
+/** The error envelope of a call that failed with `error` (or of one whose error cannot be serialized). */
+export function errorEnvelope(jobId: string, error: unknown): Uint8Array {
   try {
     return encodeEnvelope({ t: 'error', jobId, error: serializeError(error) })
   } catch (failure) {
@@ -245,12 +279,18 @@ function errorEnvelope(jobId: string, error: unknown): Uint8Array {
  * @returns the encoded result envelope (a promise of it when the call is asynchronous)
  */
 export function runJob(payload: string, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
-  let opened: Opened
+  let decoded: DecodedJob
   try {
-    opened = open(payload, context)
+    decoded = decodeJob(payload, context)
   } catch (error) {
     return errorEnvelope(jobId, error)
   }
+  return runDecodedJob(decoded, jobId, context)
+}
+
+/** {@link runJob} of a job decoded by {@link decodeJob} (and, on the worker's own thread, loaded by {@link loadJob} first). */
+export function runDecodedJob(decoded: DecodedJob, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
+  const opened = openDecoded(decoded, context)
   const { job, known, close } = opened
   const fn = known.fn
   if (fn === undefined) {

@@ -24,7 +24,7 @@ export { reportProgress } from './report-progress.js'
 export type { ProgressListener } from './progress.js'
 export { task, isTask } from './task.js'
 export type { Task, TaskName } from './task.js'
-export { currentTask, withTaskContext } from './context.js'
+export { currentTask, hooksOffBetweenTasks, withTaskContext } from './context.js'
 export type { TaskContext } from './context.js'
 export {
   FutureError,

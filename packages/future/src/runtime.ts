@@ -11,7 +11,7 @@
  */
 export { loadCallable, invokeCallable, explainCallError, describeCallable, checkArguments } from './callable.js'
 export type { Callable, CallableSpec } from './callable.js'
-export { currentTask, withTaskContext } from './context.js'
+export { currentTask, hooksOffBetweenTasks, withTaskContext } from './context.js'
 export type { TaskContext } from './context.js'
 export { serializeError, deserializeError } from './serialize-error.js'
 export type { SerializedError } from './serialize-error.js'
