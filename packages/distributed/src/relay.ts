@@ -18,7 +18,7 @@
  */
 import { serialize } from 'node:v8'
 import { AsyncPoolExecutor, FutureError, describeValue, serializeError, task } from '@x/future'
-import type { Executor, Future, StreamOptions } from '@x/future'
+import type { Executor, Future, StreamOptions, Task } from '@x/future'
 import { encodeEnvelope } from './protocol.js'
 import { decodeJob, errorEnvelope, loadJob, runDecodedJob } from './runner.js'
 import type { DecodedJob, runJob } from './runner.js'
@@ -41,6 +41,9 @@ export interface StreamJobData {
   readonly s?: number | undefined
   readonly c?: number | undefined
 }
+
+/** What the relay submits to the local executor: a call that returns the job's result envelope. */
+type JobCall<A, B, C> = (a: A, b: B, c: C) => Uint8Array | Promise<Uint8Array>
 
 const runTask = task<typeof runJob>(new URL('./runner.js', import.meta.url), 'runJob')
 const streamTask = task<typeof streamJob>(new URL('./stream-job.js', import.meta.url), 'streamJob')
@@ -131,14 +134,7 @@ export class JobRelay {
       this.#runHere(executor, options, payload, context, done, failed)
       return
     }
-    let future: Future<Uint8Array>
-    try {
-      future = executor.submitWith(options, runTask, payload, this.#jobId, context)
-    } catch (error) {
-      failed(error)
-      return
-    }
-    this.#follow(future, done, failed)
+    this.#submit(executor, options, runTask, payload, this.#jobId, context, done, failed)
   }
 
   /**
@@ -166,17 +162,34 @@ export class JobRelay {
       return
     }
     const submit = (): void => {
-      let future: Future<Uint8Array>
-      try {
-        future = executor.submitWith(options, runHere, this, decoded, context)
-      } catch (error) {
-        failed(error)
-        return
-      }
-      this.#follow(future, done, failed)
+      this.#submit(executor, options, runHere, this, decoded, context, done, failed)
     }
     if (loading === undefined) submit()
     else loading.then(submit, (error: unknown) => { done(errorEnvelope(this.#jobId, error)) })
+  }
+
+  /**
+   * Submits `fn(a, b, c)` to the local executor and follows its future ({@link JobRelay.follow});
+   * a submit that throws (a shut-down executor) fails the job with that error.
+   */
+  #submit<A, B, C>(
+    executor: Executor,
+    options: { signal?: AbortSignal; name: string },
+    fn: JobCall<A, B, C> | Task<JobCall<A, B, C>>,
+    a: A,
+    b: B,
+    c: C,
+    done: (bytes: Uint8Array) => void,
+    failed: (error: unknown) => void,
+  ): void {
+    let future: Future<Uint8Array>
+    try {
+      future = executor.submitWith(options, fn, a, b, c)
+    } catch (error) {
+      failed(error)
+      return
+    }
+    this.#follow(future, done, failed)
   }
 
   /** Relays the local future's progress, then its result: the envelope kept by {@link JobRelay.runHere}, or what the future settled with. */

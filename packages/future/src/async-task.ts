@@ -12,6 +12,7 @@ import type { Executor } from './executor.js'
 import type { Future } from './future.js'
 import { kReportProgress } from './future-hooks.js'
 import { isTask } from './task.js'
+import { isThenable } from './is-thenable.js'
 import { runWithStoredTask } from './task-storage.js'
 
 /** The executor's method that frees a task's slot when it ended. */
@@ -166,12 +167,4 @@ export class AsyncTask implements TaskContext {
 
 function callTask(task: AsyncTask): unknown {
   return task.call()
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
