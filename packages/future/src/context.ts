@@ -71,10 +71,11 @@ export function withTaskContext<R>(context: TaskContext, fn: () => R): R {
  * {@link currentTask} between tasks, while every task run so far ran synchronously and started
  * nothing asynchronous (no promise, timer, tick or I/O; no thenable result): such a task leaves
  * nothing that could read its context later. Once a task starts something asynchronous, the
- * hooks stay on for good, as without this call. `currentTask()` reads the same either way; each
- * task costs a little more (two async-id probes, the hooks turned on and off), every other promise
- * of the thread less. `@x/distributed`'s `serve()` calls it when its executor runs tasks on its
- * own thread.
+ * hooks stay on for good, as without this call; so do they when tasks ran in this thread before
+ * the call (nothing checked what they started: call it first). `currentTask()` reads the same
+ * either way; each task costs a little more (two async-id probes, the hooks turned on and off),
+ * every other promise of the thread less. `x-worker --backend async` (`@x/concurrent`) calls it
+ * before it makes its `AsyncPoolExecutor`.
  *
  * @since 0.2.0
  */

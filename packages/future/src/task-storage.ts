@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
+import { isThenable } from './is-thenable.js'
 
 /**
  * The per-thread storage of the running task's context, and nothing else: a leaf file, so the
@@ -94,7 +95,8 @@ function probe(): number {
  * far ran synchronously and started nothing asynchronous (see the module's notes): for a thread
  * whose own code makes many promises between tasks (a queue worker). `currentTask()` reads the
  * same everywhere; each task then costs two async-id probes and turning the hooks on and off.
- * Once a task starts something asynchronous the hooks stay on, as without this call.
+ * Once a task starts something asynchronous the hooks stay on, as without this call; so do they
+ * when tasks ran in this thread before the call (nothing checked what they started).
  *
  * @internal
  */
@@ -121,7 +123,9 @@ export function runningTaskId(): number | undefined {
  */
 export function runWithStoredTask<R, A = undefined>(task: StoredTask, fn: (arg: A) => R, arg?: A): R {
   state.used = true
-  if (!mode.offBetweenTasks || mode.sticky || mode.depth > 0) return enter(task, fn, arg as A)
+  // (not opted in: the storage's own run, whose watch makes the mode sticky, since nothing checked
+  // this task: a later opt-in keeps the hooks on for what it started; nested: the outer one checks)
+  if (!mode.offBetweenTasks || mode.sticky || mode.depth > 0) return storage.run(task, fn, arg as A)
   const before = probe()
   let result: R | undefined
   try {
@@ -144,8 +148,4 @@ function enter<R, A>(task: StoredTask, fn: (arg: A) => R, arg: A): R {
     mode.depth--
     mode.ours = ours
   }
-}
-
-function isThenable(value: unknown): boolean {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }

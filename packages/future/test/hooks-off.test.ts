@@ -60,6 +60,14 @@ describe('hooksOffBetweenTasks()', () => {
     expect(seen.mode.sticky).toBe(true)
   })
 
+  it('called after tasks ran in this thread: the hooks stay on for what those tasks started', async () => {
+    const seen = await run('late')
+    expect(seen.inside).toBe(true)
+    expect(seen.after).toBe(true)
+    expect(seen.later).toBe(true)
+    expect(seen.mode.sticky).toBe(true)
+  })
+
   it('the storage entered without the check (another copy of the package): the hooks stay on for what it started', async () => {
     const seen = await run('foreign')
     expect(seen.after).toBe(true)
