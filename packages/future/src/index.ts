@@ -37,7 +37,8 @@ export {
   DependencyError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
-export { channels, channelNames } from './diagnostics.js'
+export { channels } from './channels.js'
+export { channelNames } from './diagnostics.js'
 export type {
   ExecutorCreateEvent,
   ExecutorShutdownEvent,
