@@ -167,15 +167,19 @@ async function makeCore(entry) {
   }
   renameSync(path.join(out, chunk), path.join(out, name));
   if (existsSync(path.join(out, `${chunk}.map`))) {
-    const map = JSON.parse(readFileSync(path.join(out, `${chunk}.map`), 'utf8'));
+    /** @type {unknown} */
+    const parsed = JSON.parse(readFileSync(path.join(out, `${chunk}.map`), 'utf8'));
+    const map = /** @type {{ file?: unknown }} */ (parsed);
     if (typeof map.file === 'string') map.file = name;
     writeFileSync(path.join(out, `${name}.map`), JSON.stringify(map));
     rmSync(path.join(out, `${chunk}.map`));
   }
-  /** @type {Record<string, unknown>} */
-  const coreModule = await import(pathToFileURL(path.join(out, name)).href);
-  /** @type {Record<string, unknown>} */
-  const entryModule = await import(pathToFileURL(entryFile).href);
+  /** @type {unknown} */
+  const coreLoaded = await import(pathToFileURL(path.join(out, name)).href);
+  /** @type {unknown} */
+  const entryLoaded = await import(pathToFileURL(entryFile).href);
+  const coreModule = /** @type {Record<string, unknown>} */ (coreLoaded);
+  const entryModule = /** @type {Record<string, unknown>} */ (entryLoaded);
   const lacking = Object.keys(entryModule).filter((key) => coreModule[key] !== entryModule[key]);
   if (lacking.length > 0) throw new Error(`bundle --core ${entry}: dist/bundle/${name} does not export ${lacking.join(', ')} as ${entry} does`);
 }
