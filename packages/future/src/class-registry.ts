@@ -1,6 +1,7 @@
 /**
- * The `Executor` and `Future` classes, for code that loaded only `@x/future/runtime` and needs
- * them later (a pool's worker runtime: `currentTask().executor` in a worker). `executor.ts` and
+ * Where the `Executor` and `Future` classes are registered, and how a worker thread loads them,
+ * for code that loaded only `@x/future/runtime` and needs them later (a pool's worker runtime:
+ * `currentTask().executor` in a worker; `executorClasses()` in executor-classes.ts gives them). `executor.ts` and
  * `future.ts` register their class here as they load, so a task module that imported `@x/future`
  * has registered them already. A leaf at run time: it imports neither of them (a dynamic
  * `import('@x/future')` loads them when needed), so neither import makes a cycle.
@@ -21,9 +22,6 @@
  * @module
  * @internal
  */
-import { FutureError } from './errors.js'
-import type { Executor } from './executor.js'
-import type { Future } from './future.js'
 
 /** The classes registered so far, by name. */
 export const registeredClasses: { Executor?: unknown; Future?: unknown } = {}
@@ -31,17 +29,6 @@ export const registeredClasses: { Executor?: unknown; Future?: unknown } = {}
 /** @internal Called by the module that defines the class. */
 export function registerClass(name: 'Executor' | 'Future', value: unknown): void {
   registeredClasses[name] ??= value
-}
-
-/**
- * What {@link executorClasses} returns.
- * @since 0.1.0
- */
-export interface ExecutorClasses {
-  /** `@x/future`'s `Executor`. */
-  readonly Executor: typeof Executor
-  /** `@x/future`'s `Future`. */
-  readonly Future: typeof Future
 }
 
 /**
@@ -54,9 +41,11 @@ export const CURRENT_TASK_GLOBAL = '@x/future.currentTask'
 /** The load of `@x/future` started by {@link loadClassesInThread}, until it settled. */
 let loading: Promise<void> | undefined
 
-const missing = (): boolean => registeredClasses.Executor === undefined || registeredClasses.Future === undefined
+/** @internal Whether `Executor` or `Future` is not registered yet. */
+export const missing = (): boolean => registeredClasses.Executor === undefined || registeredClasses.Future === undefined
 let mainThread: boolean | undefined
-const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread)
+/** @internal Whether this is a process's main thread (cached). */
+export const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread)
 
 /**
  * @internal Called by the `@x/future/runtime` entry as it is evaluated: in a worker thread that
@@ -85,44 +74,4 @@ export function loadClassesInThread(): void {
  */
 export function classesLoading(): Promise<void> | undefined {
   return loading
-}
-
-/**
- * This package's `Executor` and `Future` classes (the same ones `import { Executor, Future } from
- * '@x/future'` gives). In a worker thread they are there once a task module imported `@x/future`
- * or `@x/future/runtime` (the runtime entry loads the package with `import()`, and the pool's
- * worker waits for it before it runs the task); a process's main thread that never loaded
- * `@x/future` loads it here, synchronously (`require()` of the ES module, Node ≥ 20.19: safe
- * there, as nothing terminates a main thread inside it; under a loader that compiles it for
- * `require()` itself, tsx, that is a copy of its own).
- *
- * @throws {FutureError} `ERR_EXECUTOR_CLASSES_NOT_LOADED` in a worker thread where `@x/future` is
- *   not loaded (yet): a task that imports `@x/future/runtime` with `import()` while it runs, and
- *   reads `currentTask().executor` before that package finished loading.
- * @since 0.1.0
- */
-export function executorClasses(): ExecutorClasses {
-  if (missing()) {
-    if (!isMainThread()) {
-      loadClassesInThread()
-      throw new FutureError(
-        "@x/future's Executor and Future are not loaded in this worker thread yet: import @x/future or " +
-          '@x/future/runtime in the task module (a static import), or await import("@x/future") before ' +
-          'reading currentTask().executor',
-        'ERR_EXECUTOR_CLASSES_NOT_LOADED',
-      )
-    }
-    // (node:module only now: importing it at the top would load it, and the source-map support it
-    // brings, into every worker thread and child at start, ~2M instructions, for a rare path)
-    const loaded = process.getBuiltinModule('node:module').createRequire(import.meta.url)('@x/future') as { Executor?: typeof Executor; Future?: typeof Future }
-    // A loader that compiles ES modules for require() itself (tsx's) gives a copy of its own, which
-    // registers with its own copy of the registry: its classes then.
-    if (missing()) return { Executor: required(loaded.Executor), Future: required(loaded.Future) }
-  }
-  return { Executor: registeredClasses.Executor as typeof Executor, Future: registeredClasses.Future as typeof Future }
-}
-
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('@x/future: loading the package did not define Executor and Future')
-  return value
 }

@@ -20,8 +20,8 @@ export { serializeError, deserializeError } from './serialize-error.js'
 export type { SerializedError } from './serialize-error.js'
 export { FutureError, ShutdownError } from './errors.js'
 export { channelNames } from './diagnostics.js'
-export { executorClasses } from './class-registry.js'
-export type { ExecutorClasses } from './class-registry.js'
+export { executorClasses } from './executor-classes.js'
+export type { ExecutorClasses } from './executor-classes.js'
 
 // In a worker thread that has not loaded `@x/future`, this entry was imported by a task module
 // (a pool's worker links the core file, not this entry): the task may read `currentTask().executor`,
