@@ -1,6 +1,6 @@
 import type { Callable } from './callable.js'
 import { currentTask } from './context.js'
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import type { FutureStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { describeValue, FutureError, ShutdownError } from './errors.js'
 import { Executor } from './executor.js'

@@ -5,6 +5,7 @@
  * @module
  */
 import { executorBrand, futureBrand, hasBrand } from './brands.js'
+import { classesLoading, CURRENT_TASK_GLOBAL, loadClassesInThread } from './class-registry.js'
 import { describeValue } from './errors.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
@@ -162,6 +163,8 @@ export async function loadCallable(spec: CallableSpec): Promise<Fn> {
       `return (${spec.source}\n)\n//# sourceURL=x-task:${encodeURIComponent(spec.name)}`,
     ) as (helper: typeof keepName) => Fn
     fn = compile(keepName)
+    // a function that reaches currentTask() through its global may read `.executor`
+    if (spec.source.includes(CURRENT_TASK_GLOBAL)) loadClassesInThread()
   } else {
     const namespace = (await import(spec.module)) as Record<string, unknown>
     const value = namespace[spec.exportName]
@@ -176,6 +179,11 @@ export async function loadCallable(spec: CallableSpec): Promise<Fn> {
     }
     fn = value as Fn
   }
+  // In a worker thread that lacks @x/future's Executor and Future, a module that imported
+  // `@x/future/runtime`, or a function that uses the global, started loading them: they are
+  // there when the task reads `currentTask().executor` (class-registry.ts).
+  const classes = classesLoading()
+  if (classes !== undefined) await classes
   loaded.set(key, fn)
   return fn
 }

@@ -1,3 +1,4 @@
+import { CURRENT_TASK_GLOBAL, loadClassesInThread } from './class-registry.js'
 import type { Executor } from './executor.js'
 import { hooksOffBetweenTasks as offBetweenTasks, runWithStoredTask, storedTask } from './task-storage.js'
 
@@ -53,7 +54,12 @@ export function currentTask(): TaskContext | undefined {
 
 // Self-contained functions sent to a worker as source cannot always import this package (a test
 // runner may rewrite their import() calls); they can reach currentTask() through this global.
-;(globalThis as Record<symbol, unknown>)[Symbol.for('@x/future.currentTask')] = currentTask
+// (calling it in a worker thread that lacks `@x/future`'s Executor and Future starts loading them,
+// for `.executor`: see class-registry.ts)
+;(globalThis as Record<symbol, unknown>)[Symbol.for(CURRENT_TASK_GLOBAL)] = (): TaskContext | undefined => {
+  loadClassesInThread()
+  return currentTask()
+}
 
 /**
  * Runs `fn` with `context` as the {@link currentTask} (and everything it starts asynchronously).

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import type { DependencyEndEvent, DependencyStartEvent, FutureSubmitEvent } from './diagnostics.js'
 import { CancelledError, DependencyError, describeValue } from './errors.js'
 import { Future } from './future.js'

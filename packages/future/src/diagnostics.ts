@@ -3,12 +3,12 @@
  * `@x/diagnostics` (the deadlock detector) only subscribes to these channels, so any backend that
  * publishes the same events is covered by it. See the package README, "Diagnostics events".
  *
- * With no subscriber, publishing costs one `hasSubscribers` check.
+ * With no subscriber, publishing costs one `hasSubscribers` check. The channel objects themselves
+ * are in `channels.ts` (the main entry's): a worker that loads only `@x/future/runtime` does not
+ * make them (~1M instructions per fresh thread for the eleven).
  *
  * @module
  */
-import diagnosticsChannel from 'node:diagnostics_channel'
-
 /**
  * `@x/future:executor:create`: an executor was constructed.
  *
@@ -199,44 +199,6 @@ export interface WorkerExitEvent {
   /** The futures that were running on it. */
   readonly futureIds: readonly number[]
 }
-
-/**
- * The channels, by event. Publishers use them (`if (channels.x.hasSubscribers) channels.x.publish(...)`);
- * subscribers use the names in {@link channelNames} with `diagnostics_channel.subscribe(name, fn)`.
- *
- * @example
- * ```ts
- * import diagnosticsChannel from 'node:diagnostics_channel'
- * import { channelNames } from '@x/future'
- * diagnosticsChannel.subscribe(channelNames.futureSubmit, (event) => console.log('submitted', event))
- * ```
- *
- * @since 0.1.0
- */
-export const channels = {
-  /** Publishes {@link ExecutorCreateEvent}. */
-  executorCreate: diagnosticsChannel.channel('@x/future:executor:create'),
-  /** Publishes {@link ExecutorShutdownEvent}. */
-  executorShutdown: diagnosticsChannel.channel('@x/future:executor:shutdown'),
-  /** Publishes {@link FutureSubmitEvent}. */
-  futureSubmit: diagnosticsChannel.channel('@x/future:future:submit'),
-  /** Publishes {@link FutureStartEvent}. */
-  futureStart: diagnosticsChannel.channel('@x/future:future:start'),
-  /** Publishes {@link FutureFinishEvent}. */
-  futureFinish: diagnosticsChannel.channel('@x/future:future:finish'),
-  /** Publishes {@link FutureCancelEvent}. */
-  futureCancel: diagnosticsChannel.channel('@x/future:future:cancel'),
-  /** Publishes {@link WaitStartEvent}. */
-  waitStart: diagnosticsChannel.channel('@x/future:wait:start'),
-  /** Publishes {@link WaitEndEvent}. */
-  waitEnd: diagnosticsChannel.channel('@x/future:wait:end'),
-  /** Publishes {@link WorkerExitEvent}. */
-  workerExit: diagnosticsChannel.channel('@x/future:worker:exit'),
-  /** Publishes {@link DependencyStartEvent}. */
-  dependencyStart: diagnosticsChannel.channel('@x/future:dependency:start'),
-  /** Publishes {@link DependencyEndEvent}. */
-  dependencyEnd: diagnosticsChannel.channel('@x/future:dependency:end'),
-} as const
 
 /**
  * The channel names, by event (the same names as `channels.X.name`).

@@ -1,7 +1,7 @@
 /** `util.inspect.custom` (a registered symbol): `node:util` need not load with this module. */
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
 import { futureBrand } from './brands.js'
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import { InvalidStateError, describeValue } from './errors.js'
 import { allocateFutureId } from './ids.js'
 import { ProgressChannel, reportCallbackError } from './progress.js'

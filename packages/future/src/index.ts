@@ -5,6 +5,9 @@
  *
  * @packageDocumentation
  */
+// (not exported here: imported so that the bundle puts it in the runtime's core file, which this
+// entry shares with `@x/future/runtime`, and a pool's thread loads that one file; scripts/bundle.mjs --core)
+import './executor-classes.js'
 export { Future } from './future.js'
 export { isFuture } from './is-future.js'
 export type { DoneCallback } from './future.js'
@@ -37,7 +40,8 @@ export {
   DependencyError,
 } from './errors.js'
 export type { FutureErrorCode } from './errors.js'
-export { channels, channelNames } from './diagnostics.js'
+export { channels } from './channels.js'
+export { channelNames } from './diagnostics.js'
 export type {
   ExecutorCreateEvent,
   ExecutorShutdownEvent,

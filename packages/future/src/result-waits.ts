@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import { SharedWait } from './shared-wait.js'
 import type { SharingFuture } from './shared-wait.js'
 import { runningTaskId } from './task-storage.js'

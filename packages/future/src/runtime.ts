@@ -5,10 +5,13 @@
  * child process pays for every module it compiles before its first task: this entry is about a
  * fifth of the main one. Its classes and functions are the main entry's own (one copy of the
  * package: `FutureError` from here is `FutureError` from `@x/future`). `executorClasses()` gives
- * `Executor` and `Future` when they are needed (a nested executor), loading the rest then.
+ * `Executor` and `Future` when they are needed (a nested executor): in a worker thread this
+ * entry starts loading them as it is evaluated (class-registry.ts).
  *
  * @packageDocumentation
  */
+import { loadClassesInThread } from './class-registry.js'
+
 export { loadCallable, invokeCallable, explainCallError, describeCallable, checkArguments } from './callable.js'
 export type { Callable, CallableSpec } from './callable.js'
 export { currentTask, hooksOffBetweenTasks, withTaskContext } from './context.js'
@@ -19,3 +22,8 @@ export { FutureError, ShutdownError } from './errors.js'
 export { channelNames } from './diagnostics.js'
 export { executorClasses } from './executor-classes.js'
 export type { ExecutorClasses } from './executor-classes.js'
+
+// In a worker thread that has not loaded `@x/future`, this entry was imported by a task module
+// (a pool's worker links the core file, not this entry): the task may read `currentTask().executor`,
+// whose classes then load with import() now, and `loadCallable` waits for them (class-registry.ts).
+loadClassesInThread()

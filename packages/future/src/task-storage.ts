@@ -1,5 +1,9 @@
-import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
+import type { AsyncLocalStorage } from 'node:async_hooks'
 import { isThenable } from './is-thenable.js'
+
+// (not a static import: a fresh worker thread's ES module loader would make a module of the builtin
+// for it, ~0.4M instructions, where the builtin itself is loaded already)
+const asyncHooks = process.getBuiltinModule('node:async_hooks')
 
 /**
  * The per-thread storage of the running task's context, and nothing else: a leaf file, so the
@@ -46,7 +50,7 @@ const shared = globalThis as {
 }
 // A storage made by an older copy of this package, which enters it without telling: its hooks stay on.
 const foreign = shared[storageKey] !== undefined && shared[modeKey] === undefined
-const storage: AsyncLocalStorage<StoredTask> = (shared[storageKey] ??= new AsyncLocalStorage<StoredTask>())
+const storage: AsyncLocalStorage<StoredTask> = (shared[storageKey] ??= new asyncHooks.AsyncLocalStorage<StoredTask>())
 // Whether any task ran in this thread yet: until then there is no context to look up (the main
 // thread of a thread or process pool never runs a task itself, and asks on every submit and wait).
 const state: { used: boolean } = (shared[usedKey] ??= { used: false })
@@ -87,7 +91,7 @@ function watch(watched: HookMode): HookMode {
  * whose ids are one apart saw nothing asynchronous started between them.
  */
 function probe(): number {
-  return new AsyncResource('XTaskProbe', { requireManualDestroy: true }).asyncId()
+  return new asyncHooks.AsyncResource('XTaskProbe', { requireManualDestroy: true }).asyncId()
 }
 
 /**

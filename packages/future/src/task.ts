@@ -1,5 +1,3 @@
-import { isAbsolute } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { hasBrand, taskBrand } from './brands.js'
 import { describeValue } from './errors.js'
 
@@ -102,7 +100,8 @@ function moduleHref(module: string | URL): string {
     )
   }
   if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return new URL(module).href
-  if (isAbsolute(module)) return pathToFileURL(module).href
+  // (node:path and node:url as builtins, not static imports: see task-storage.ts)
+  if (process.getBuiltinModule('node:path').isAbsolute(module)) return process.getBuiltinModule('node:url').pathToFileURL(module).href
   throw new TypeError(
     `task(): "${module}" is not a URL or an absolute path; a worker cannot resolve it relative to your module. ` +
       `Write task(new URL('${module}', import.meta.url), ...) or task(import.meta.resolve('${module}'), ...)`,

@@ -7,7 +7,7 @@
  */
 import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
 import { CancelledError, TimeoutError } from './errors.js'
 import { newWaitId } from './ids.js'

@@ -3,7 +3,7 @@ import { isFuture } from './is-future.js'
 import { kAddWaiter, kFailed, kRemoveWaiter } from './future-hooks.js'
 import { publishWait } from './wait-events.js'
 import type { PublishedWait } from './wait-events.js'
-import { channels } from './diagnostics.js'
+import { channels } from './channels.js'
 import type { Future, Waiter } from './future.js'
 import { checkOptions, checkTimeout } from './validate.js'
 

@@ -84,22 +84,39 @@ describe('exports', () => {
     expect(runtime.executorClasses()).toEqual({ Executor: main.Executor, Future: main.Future })
   })
 
-  it('@x/future/runtime: executorClasses() in a thread that loaded only it loads the main entry, the same classes', async () => {
+  it('@x/future/runtime: in a thread that loaded only it, importing it starts loading the main entry with import(), never require(): executorClasses() then gives the same classes', async () => {
     const { Worker } = await import('node:worker_threads')
+    // (--no-experimental-require-module: a require() of an ES module throws ERR_REQUIRE_ESM here)
     const worker = new Worker(
       `const { parentPort } = require('node:worker_threads')
       import('@x/future/runtime').then(async (runtime) => {
-        const classes = runtime.executorClasses()
-        const main = await import('@x/future')
-        parentPort.postMessage(classes.Executor === main.Executor && classes.Future === main.Future)
+        let early
+        try {
+          runtime.executorClasses()
+          early = 'loaded'
+        } catch (error) {
+          early = error.code
+        }
+        for (let i = 0; i < 500; i++) {
+          try {
+            const classes = runtime.executorClasses()
+            const main = await import('@x/future')
+            return parentPort.postMessage({ early, same: classes.Executor === main.Executor && classes.Future === main.Future })
+          } catch (error) {
+            if (error.code !== 'ERR_EXECUTOR_CLASSES_NOT_LOADED') throw error
+            await new Promise((resolve) => setTimeout(resolve, 10))
+          }
+        }
+        parentPort.postMessage({ early, same: 'never loaded' })
       })`,
-      { eval: true },
+      { eval: true, execArgv: ['--no-experimental-require-module'] },
     )
-    const same = await new Promise((resolve, reject) => {
+    const result = await new Promise((resolve, reject) => {
       worker.once('message', resolve)
       worker.once('error', reject)
     })
     await worker.terminate()
-    expect(same).toBe(true)
+    // right after the import the classes are still loading (a task module's worker waits for them)
+    expect(result).toEqual({ early: 'ERR_EXECUTOR_CLASSES_NOT_LOADED', same: true })
   })
 })

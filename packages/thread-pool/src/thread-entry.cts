@@ -10,7 +10,8 @@
  *
  * `@x/future/runtime`, the ES module the bundle links (shared with the task modules, so one
  * `@x/future` per thread), is loaded with `import()`, from the URL the pool resolved
- * (`workerData.links`), else by its specifier. Never with `require()`: Node 20.20 aborts the whole
+ * (`workerData.links`: the entry's core file, `runtime-core.js`, when there is one, threads.ts),
+ * else by its specifier. Never with `require()`: Node 20.20 aborts the whole
  * process when a thread is terminated while it is inside a `require()` of an ES module (`FATAL
  * ERROR: v8::Module::IsGraphAsync`), and the pool terminates threads at any moment (shutdown,
  * `cancelFutures`, Ctrl-C). Task modules load with `import()` too (`loadCallable`).

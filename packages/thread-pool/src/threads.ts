@@ -21,6 +21,7 @@
  * @internal
  * @module
  */
+import { existsSync } from 'node:fs'
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
@@ -43,12 +44,21 @@ let codeCache: Uint8Array | undefined
  * thread resolving the specifier itself spends ~1 ms CPU in Node's resolver (package.json reads),
  * a tenth of what it takes to reach its first task. Nothing when it cannot be resolved here (the
  * thread resolves it then).
+ *
+ * The URL handed over is that of the entry's core, `runtime-core.js` next to it (`@x/future`'s
+ * build, scripts/bundle.mjs `--core`), when there is one: the one file that holds all of the
+ * entry's code (~3.5M instructions less per thread than the entry and its chunk), the module
+ * instance behind the entry. A thread that loads the core, not the entry, sees the entry evaluated
+ * only when a task module imports it, which makes `@x/future` start loading the executor classes
+ * such a task may need (see `@x/future`'s class-registry.ts).
  */
 function runtimeLinks(): Record<string, string> {
   if (links === undefined) {
     links = {}
     try {
-      links[RUNTIME] = import.meta.resolve(RUNTIME)
+      const entry = import.meta.resolve(RUNTIME)
+      const core = new URL('./runtime-core.js', entry)
+      links[RUNTIME] = core.protocol === 'file:' && entry.endsWith('/runtime.js') && existsSync(core) ? core.href : entry
     } catch {
       // the thread resolves it itself
     }

@@ -76,8 +76,8 @@ it('the worker entry imports @x/future/runtime from the URL in workerData.links,
   expect(await loadEntry({})).toBe('resolved')
 })
 
-it('the pool hands every thread where @x/future/runtime is, as this package resolves it', async () => {
-  const expected = pathToFileURL(createRequire(import.meta.url).resolve('@x/future/runtime')).href
+it("the pool hands every thread where @x/future/runtime's core is, as this package resolves the entry (one file: the entry's code, the module instance behind it)", async () => {
+  const expected = new URL('./runtime-core.js', pathToFileURL(createRequire(import.meta.url).resolve('@x/future/runtime'))).href
   const ex = new ThreadPoolExecutor({ maxWorkers: 1 })
   try {
     expect(await ex.submit(fixture('runtimeLink'))).toBe(expected)

@@ -65,9 +65,9 @@ afterAll(() => {
 })
 
 /** Runs a fixture script in a child process (killed after 20 s); its exit, output and signal. */
-export function runScript(script: string): Promise<{ code: number | null; stdout: string; stderr: string; signal: string | null }> {
+export function runScript(script: string, nodeArgs: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string; signal: string | null }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { timeout: 20_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [...nodeArgs, fileURLToPath(new URL(script, import.meta.url))], { timeout: 20_000 }, (error, stdout, stderr) => {
       resolve({ code: child.exitCode, stdout, stderr, signal: error?.signal ?? null })
     })
   })
