@@ -58,14 +58,16 @@ describe('tinypool workarounds', () => {
   describe('6. a child counts as ready at once, and tinypool never starts one of its own', () => {
     /** Calls `watch` with each child process the pool starts from now on, until the returned function runs. */
     function watchChildren(watch: (child: ChildProcess) => void): () => void {
-      const spawn = ChildProcess.prototype.spawn
-      ChildProcess.prototype.spawn = function (this: ChildProcess, ...args: Parameters<ChildProcess['spawn']>) {
-        const error = spawn.apply(this, args)
-        if (args[0].args.some((arg) => arg.includes('tinypool'))) watch(this)
+      // (Node's own method, under fork(): not in its typings)
+      const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, options: { args: string[] }) => unknown }
+      const spawn = proto.spawn
+      proto.spawn = function (options) {
+        const error = spawn.call(this, options)
+        if (options.args.some((arg) => arg.includes('tinypool'))) watch(this)
         return error
-      } as ChildProcess['spawn']
+      }
       return () => {
-        ChildProcess.prototype.spawn = spawn
+        proto.spawn = spawn
       }
     }
 
@@ -73,11 +75,11 @@ describe('tinypool workarounds', () => {
       const log: string[] = []
       const restore = watchChildren((child) => {
         const send = child.send.bind(child) as (...args: unknown[]) => boolean
-        child.send = ((...args: unknown[]) => {
+        child.send = (...args: unknown[]) => {
           const message = args[0] as { name?: string; source?: string; task?: { early?: { type: string }[] } }
           if (message.source === 'port' && message.name === 'session') log.push(`session(${(message.task?.early ?? []).map((m) => m.type).join(',')})`)
           return send(...args)
-        }) as ChildProcess['send']
+        }
         child.on('message', (message: { ready?: boolean }) => {
           if (message.ready === true) log.push('ready')
         })
