@@ -13,8 +13,9 @@
 // `callgrind_annotate --inclusive=yes FILE` shows where a process spent them).
 // A child's count moves by ±3M from run to run (V8's hash seed and its background threads);
 // `--node-arg --hash-seed=1 --node-arg --random-seed=1` makes every count repeat exactly (the
-// children get the parent's flags: both peers pass `process.execArgv` on), but adds ~27M to every
-// process's start (V8 rehashes its snapshot for the fixed seed).
+// children get the parent's flags: both peers pass `process.execArgv` on), but adds ~27M to the
+// main process's start and ~70M to a child's (V8 rehashes its snapshot for the fixed seed): use it
+// for differences, the default for ratios.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
