@@ -4,7 +4,7 @@
 // A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
 // modules costs several times what one file of the same code does (issue 13, W5).
 //
-//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--cjs]
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--link-from argv] [--cjs]
 //
 // Imports of other packages stay imports (so every importer in a process shares one copy of each
 // package), except those named with --inline, whose code goes into the bundle.
@@ -15,6 +15,12 @@
 // ES module resolver reading package.json files; the pool's thread start measured 157 -> 151M
 // instructions with callgrind), which the pool, whose thread resolved it once, spares every
 // thread it starts.
+//
+// --link-from argv: the entry takes those URLs from its process's arguments instead, an argument
+// `--x-link=<specifier>=<url>` each (a child process's starter passes them: a child has no
+// `workerData`). Node's resolver costs a fresh child ~6M instructions (4% of its start: the ES
+// module resolver's package.json reads and regular expressions, callgrind, a child importing
+// @x/process-pool's entry by the specifier against by the URL).
 //
 // --cjs: each entry becomes one CommonJS script, `dist/bundle/<entry>.cjs` (no chunks), run by a
 // starter of the package's own that compiles it with V8's code cache (an ES module gets none in
@@ -50,17 +56,19 @@ let cjs = false;
 let minifyWhitespace = false;
 /** @type {string | undefined} */
 let core;
+let linkFrom = 'workerData';
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--inline') inline.add(args[++i] ?? '');
   else if (arg === '--core') core = args[++i] ?? '';
   else if (arg === '--minify-whitespace') minifyWhitespace = true;
   else if (arg === '--link') link.add(args[++i] ?? '');
+  else if (arg === '--link-from') linkFrom = args[++i] ?? '';
   else if (arg === '--cjs') cjs = true;
   else entries.push(arg);
 }
-if (entries.length === 0) {
-  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--cjs] [--core <entry>] [--minify-whitespace]');
+if (entries.length === 0 || (linkFrom !== 'workerData' && linkFrom !== 'argv') || (cjs && linkFrom !== 'workerData')) {
+  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--link-from workerData|argv] [--cjs] [--core <entry>] [--minify-whitespace]');
   process.exit(2);
 }
 const dist = path.resolve('dist');
@@ -102,12 +110,18 @@ const links = {
     b.onLoad({ filter: /.*/, namespace: 'link' }, async (a) => {
       const spec = JSON.stringify(a.path);
       const names = await exportNames(a.path);
+      const argvPrefix = JSON.stringify(`--x-link=${a.path}=`);
       const load = cjs
         ? [`const linked = xLinked[${spec}];`]
-        : [
-            `import { workerData } from 'node:worker_threads';`,
-            `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
-          ];
+        : linkFrom === 'argv'
+          ? [
+              `const linkArg = process.argv.find((arg) => arg.startsWith(${argvPrefix}));`,
+              `const linked = await import(linkArg === undefined ? ${spec} : linkArg.slice(${argvPrefix}.length));`,
+            ]
+          : [
+              `import { workerData } from 'node:worker_threads';`,
+              `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
+            ];
       return {
         loader: 'js',
         resolveDir: dist,

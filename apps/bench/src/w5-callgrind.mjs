@@ -1,100 +1,68 @@
-// W5 in instructions: what one W5 cycle (create a pool, get one result, shut down) costs in all of
-// the process's threads together, counted by valgrind's callgrind (load-independent, unlike any
-// clock on a shared machine).
+// W5 in instructions: a W5 cycle's instructions in the main process (all of its threads: a thread
+// pool's threads too) and in the child process it starts (process pools), counted by valgrind's
+// callgrind (load-independent, unlike any clock on a shared machine).
 //
-//   node src/w5-callgrind.mjs [--build name=/path/to/repo ...] [--peers x-thread,piscina]
-//                             [--cycles 6] [--minus 1] [--reps 1] [--keep DIR] [--node-arg FLAG ...]
+//   node src/w5-callgrind.mjs [--build name=/path/to/repo ...] [--peers x-thread,piscina,x-process,tinypool-cp]
+//                             [--cycles 4] [--reps 1] [--keep DIR] [--node-arg FLAG ...]
 //
-// For every build and peer it runs this file's child (the peer's adapter of that build, one
-// warm-up cycle, then `cycles` W5 cycles) twice under `valgrind --tool=callgrind`: once with
-// `cycles` cycles and once with `minus`; the difference of the two runs' instruction counts (all
-// threads: the main thread, the pool's threads, V8's and libuv's), divided by `cycles - minus`, is
-// the cost of one cycle (process start, imports and the warm-up cancel out). The two runs of a
-// pair run at once (2 CPUs). --keep DIR keeps the callgrind files (`--separate-threads=yes`:
-// one file per thread; `callgrind_annotate DIR/<file>` shows a thread by function).
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// For every build, peer and rep it runs src/w5-cycle.mjs twice under `valgrind --tool=callgrind
+// --trace-children=yes` (every thread of every process counted): with `cycles` cycles and with
+// one. The main process's cost per cycle is the difference of the two main counts over
+// `cycles - 1` (start-up, imports and the first cycle's cold code cancel out); a child's is the
+// mean count of the children of the longer run (each cycle of a process pool starts one; a thread
+// pool starts none, and its threads are in the main count). The two runs of a pair run
+// at once (2 CPUs). --keep DIR keeps the callgrind files (<build>-<peer>-<cycles>-<rep>.<pid>;
+// `callgrind_annotate --inclusive=yes FILE` shows where a process spent them).
+// A child's count moves by ±3M from run to run (V8's hash seed and its background threads);
+// `--node-arg --hash-seed=1 --node-arg --random-seed=1` makes every count repeat exactly (the
+// children get the parent's flags: both peers pass `process.execArgv` on), but adds ~27M to the
+// main process's start and ~70M to a child's (V8 rehashes its snapshot for the fixed seed): use it
+// for differences, the default for ratios.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { callgrindOptions, valgrind } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const o = callgrindOptions(
+  { builds: [], peers: ['x-thread', 'piscina', 'x-process', 'tinypool-cp'], cycles: 4, reps: 1, keep: undefined, nodeArgs: [] },
+  { prefix: 'w5-callgrind', lists: ['peers'], numbers: ['cycles', 'reps'] },
+);
+const dir = o.dir;
 
-if (process.argv[2] === '--child') {
-  // child: <root> <peer> <cycles>
-  const [root, peerId, cycles] = process.argv.slice(3);
-  const { PEERS } = await import(pathToFileURL(join(root, 'apps/bench/src/peers.mjs')).href);
-  const peer = PEERS.find((p) => p.id === peerId);
-  if (peer === undefined) throw new Error(`unknown peer ${peerId}`);
-  const adapter = await peer.load();
-  for (let c = 0; c < 1 + Number(cycles); c++) {
-    await adapter.open({ workers: 2, fixed: false });
-    const r = await adapter.call('inc', 41);
-    if (r !== 42) throw new Error(`wrong result ${String(r)}`);
-    await adapter.close();
+/** Runs one process of `cycles` cycles under callgrind; resolves with { main, children } instruction counts. */
+async function counted(name, root, peer, cycles) {
+  const args = ['--tool=callgrind', '--trace-children=yes', `--callgrind-out-file=${join(dir, name)}.%p`];
+  args.push(process.execPath, ...o.nodeArgs, join(here, 'w5-cycle.mjs'), root, peer, String(cycles));
+  const stderr = await valgrind(name, args);
+  const mainPid = /==(\d+)== Command: /.exec(stderr)?.[1];
+  const files = readdirSync(dir).filter((f) => f.startsWith(`${name}.`));
+  const counts = new Map();
+  for (const file of files) {
+    const summary = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'));
+    if (summary === null) throw new Error(`${file}: no totals (the process was killed before it wrote them?)`);
+    counts.set(file.slice(name.length + 1), Number(summary[1]));
   }
-} else {
-  const o = { builds: [], peers: ['x-thread', 'piscina'], cycles: 6, minus: 1, reps: 1, keep: undefined, nodeArgs: [] };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[++i];
-    if (flag === '--build') {
-      const [name, path] = value.split('=');
-      o.builds.push({ name, root: resolve(path) });
-    } else if (flag === '--peers') o.peers = value.split(',');
-    else if (flag === '--keep') o.keep = resolve(value);
-    else if (flag === '--node-arg') o.nodeArgs.push(value);
-    else if (['--cycles', '--minus', '--reps'].includes(flag)) o[flag.slice(2)] = Number(value);
-    else throw new Error(`unknown argument ${flag}`);
-  }
-  if (o.builds.length === 0) o.builds.push({ name: 'this', root: resolve(here, '../../..') });
+  const main = counts.get(mainPid);
+  counts.delete(mainPid);
+  if (main === undefined || (counts.size !== cycles && counts.size !== 0)) throw new Error(`${name}: expected 1 main + ${String(cycles)} children (or none), found ${String(counts.size + 1)} files`);
+  if (o.keep === undefined) for (const file of files) rmSync(join(dir, file));
+  return { main, children: [...counts.values()] };
+}
 
-  const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'w5-callgrind-'));
-  mkdirSync(dir, { recursive: true });
-
-  /** Runs one child under callgrind; resolves with the instruction count of all its threads. */
-  const counted = (name, root, peer, cycles) => {
-    const out = join(dir, name);
-    const env = { ...process.env };
-    delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
-    const args = ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`];
-    args.push(process.execPath, ...o.nodeArgs, fileURLToPath(import.meta.url), '--child', root, peer, String(cycles));
-    return new Promise((resolvePromise, reject) => {
-      const p = spawn('valgrind', args, { env, cwd: join(root, 'apps/bench'), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      p.stderr.on('data', (d) => (stderr += d));
-      p.stdout.resume();
-      p.on('close', (code) => {
-        if (code !== 0) return reject(new Error(`${name}: valgrind exited ${String(code)}: ${stderr.slice(-2000)}`));
-        let total = 0;
-        for (const f of readdirSync(dir).filter((f) => f.startsWith(`${name}-`))) {
-          const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
-          if (summary !== null) total += Number(summary[1]);
-        }
-        resolvePromise(total);
-      });
-    });
-  };
-
-  const rows = [];
-  for (let rep = 0; rep < o.reps; rep++) {
-    for (const build of o.builds) {
-      for (const peer of o.peers) {
-        const base = `${build.name}-${peer}-${rep}`;
-        const [withCycles, without] = await Promise.all([counted(`${base}-c${o.cycles}`, build.root, peer, o.cycles), counted(`${base}-c${o.minus}`, build.root, peer, o.minus)]);
-        const perCycle = (withCycles - without) / (o.cycles - o.minus);
-        rows.push({ build: build.name, peer, rep, perCycle });
-        process.stderr.write(`${build.name} ${peer} rep ${rep + 1}: ${(perCycle / 1e6).toFixed(1)}M instructions per cycle\n`);
-      }
-    }
-  }
-  console.log(`W5 instructions per cycle, all threads (callgrind; ${o.cycles} cycles minus ${o.minus}, after one warm-up; ${o.reps} rep(s)${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`);
+const M = (n) => (n / 1e6).toFixed(1);
+for (let rep = 1; rep <= o.reps; rep++) {
   for (const build of o.builds) {
     for (const peer of o.peers) {
-      const xs = rows.filter((r) => r.build === build.name && r.peer === peer).map((r) => (r.perCycle / 1e6).toFixed(1));
-      console.log(`  ${build.name} ${peer}: ${xs.join(' / ')}M`);
+      const tag = `${build.name}-${peer}`;
+      const [many, one] = await Promise.all([counted(`${tag}-${String(o.cycles)}-${String(rep)}`, build.root, peer, o.cycles), counted(`${tag}-1-${String(rep)}`, build.root, peer, 1)]);
+      const main = (many.main - one.main) / (o.cycles - 1);
+      const child = many.children.length === 0 ? 0 : many.children.reduce((a, b) => a + b, 0) / many.children.length;
+      console.log(
+        `${tag} rep ${String(rep)}: main ${M(main)}M/cycle + child ${M(child)}M = ${M(main + child)}M per cycle ` +
+          `(children ${many.children.map(M).join(' ')}M; main ${M(many.main)}M for ${String(o.cycles)} cycles, ${M(one.main)}M for 1)`,
+      );
     }
   }
-  if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });
 }
+if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });

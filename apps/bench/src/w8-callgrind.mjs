@@ -15,56 +15,32 @@
 // concurrent compiler and GC threads finish decides which tier runs it and how much the main
 // thread collects): use --reps 3 or more. `--node-arg --single-threaded` moves V8's compiling and
 // GC onto the main thread, so the count covers all the isolate's work; it varies too (~5 %).
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callgrindOptions, valgrind } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
 
-const o = { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [], minus: 0 };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const flag = argv[i];
-  const value = argv[++i];
-  if (flag === '--build') {
-    const [name, path] = value.split('=');
-    o.builds.push({ name, root: resolve(path) });
-  } else if (flag === '--sides') o.sides = value.split(',');
-  else if (flag === '--keep') o.keep = resolve(value);
-  else if (flag === '--node-arg') o.nodeArgs.push(value);
-  else if (['--bursts', '--n', '--reps', '--warmup', '--minus'].includes(flag)) o[flag.slice(2)] = Number(value);
-  else throw new Error(`unknown argument ${flag}`);
-}
-if (o.builds.length === 0) o.builds.push({ name: 'this', root: resolve(here, '../../..') });
-
-const dir = o.keep ?? mkdtempSync(join(tmpdir(), 'w8-callgrind-'));
-mkdirSync(dir, { recursive: true });
+const o = callgrindOptions(
+  { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [], minus: 0 },
+  { prefix: 'w8-callgrind', lists: ['sides'], numbers: ['bursts', 'n', 'reps', 'warmup', 'minus'] },
+);
+const dir = o.dir;
 
 /** Runs one child under callgrind; resolves with the main thread's instruction count. */
-function counted(name, root, side, bursts) {
+async function counted(name, root, side, bursts) {
   const out = join(dir, name);
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
   const args = ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`];
   args.push(process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2');
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn('valgrind', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdout.resume();
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${name}: valgrind exited ${String(code)}: ${stderr.slice(-2000)}`));
-      // thread 1 is the main thread
-      const main = readdirSync(dir).find((f) => f === `${name}-01`);
-      if (main === undefined) return reject(new Error(`${name}: no main-thread file`));
-      const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
-      if (summary === null) return reject(new Error(`${name}: no summary`));
-      resolvePromise(Number(summary[1]));
-    });
-  });
+  await valgrind(name, args);
+  // thread 1 is the main thread
+  const main = readdirSync(dir).find((f) => f === `${name}-01`);
+  if (main === undefined) throw new Error(`${name}: no main-thread file`);
+  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
+  if (summary === null) throw new Error(`${name}: no summary`);
+  return Number(summary[1]);
 }
 
 const rows = [];

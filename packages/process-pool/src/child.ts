@@ -1,8 +1,8 @@
 /**
  * The child-process entry (internal). tinypool forks a child per pool slot and runs this
  * module's `session` export once; from then on the child runs `@x/pool-kit/worker`'s runtime on
- * the child's IPC channel (what the parent sent before waits until the initializer ran), and writes each task's id into the start marker just before running
- * it (start-marker.ts).
+ * the child's IPC channel (what the parent sent before waits until the initializer ran), and
+ * writes each task's id into the start marker just before running it (marker-writer.ts).
  *
  * @internal
  * @module
@@ -13,14 +13,14 @@ import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import type { SessionReady, SessionStart } from './protocol.js'
-import { MarkerWriter } from './start-marker.js'
+import { MarkerWriter } from './marker-writer.js'
 
 let started = false
 
 /**
- * The pool's messages, taken from the child's start: the parent sends the first task right behind
- * the session (tinypool's message), and Node emits the messages of one read together, before the
- * session could listen. They wait here until the session ran the initializer.
+ * The pool's messages, from when this module is loaded: those the parent sends before the session
+ * has run the initializer wait here. (What it sent before it knew the child listens comes in
+ * the session: tinypool-processes.ts.)
  */
 let early: ToWorker[] | undefined = []
 let receive = (message: ToWorker): void => {
@@ -78,7 +78,7 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   if (initError !== undefined) return { pid: process.pid, initError }
   // What came early starts now, before this returns: its result need not wait for tinypool's
   // bookkeeping of the session's end.
-  const waiting = early ?? []
+  const waiting = [...start.early, ...(early ?? [])]
   early = undefined
   receive = (message) => {
     runtime.receive(message)

@@ -6,6 +6,7 @@
  * @module
  */
 import type { CallableSpec, SerializedError } from '@x/future'
+import type { ToWorker } from '@x/pool-kit'
 
 /** What the tinypool `session` task receives when a child starts. */
 export interface SessionStart {
@@ -16,6 +17,11 @@ export interface SessionStart {
   readonly initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined
   /** The start marker file (start-marker.ts). */
   readonly marker: string
+  /**
+   * What the pool sent the child before the session (its first task, usually): the session
+   * carries it, as the child may not listen yet (tinypool-processes.ts).
+   */
+  readonly early: readonly ToWorker[]
 }
 
 /** What the `session` task returns once the child is ready (or its initializer failed). */

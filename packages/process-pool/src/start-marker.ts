@@ -5,7 +5,8 @@
  * it (one `pwrite`, no message). After the death the parent reads it: the tasks before that one
  * finished, that one was running, the ones after it never started and run on another child.
  * Child processes share no memory with the parent (no `SharedArrayBuffer` claim words), and a
- * file in `/dev/shm` (memory, not disk) is the cheapest thing both can see.
+ * file in `/dev/shm` (memory, not disk) is the cheapest thing both can see. This module is the
+ * parent's side; the child's (marker-writer.ts) does none of this module's work at load.
  *
  * @internal
  * @module
@@ -15,9 +16,9 @@ import path from 'node:path'
 // node:fs as CommonJS sees it: an ES module import of node:fs reads every export of it, its lazy
 // ones too (streams, fs/promises and what they load), ~6M instructions of each child's start
 // (callgrind: an ES module importing node:fs against an empty one, fresh processes, 3 runs each)
-const { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync } = process.getBuiltinModule('node:fs')
+const { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } = process.getBuiltinModule('node:fs')
 
-// (node:os loads only without /dev/shm: the child imports this module as it starts)
+// (node:os loads only without /dev/shm)
 const folder = existsSync('/dev/shm') ? '/dev/shm' : process.getBuiltinModule('node:os').tmpdir()
 /**
  * This process's pid namespace (Linux: the inode of `/proc/self/ns/pid`), part of each marker's
@@ -126,35 +127,4 @@ export function removeMarker(file: string): void {
   rmSync(file, { force: true })
   live.delete(file)
   if (live.size === 0) process.removeListener('exit', removeAll)
-}
-
-/** Child side: writes task ids into the marker file. */
-export class MarkerWriter {
-  readonly #fd: number
-  readonly #file: string
-  readonly #bytes = Buffer.alloc(8)
-
-  constructor(file: string) {
-    this.#file = file
-    this.#fd = openSync(file, 'w+')
-    writeSync(this.#fd, this.#bytes, 0, 8, 0)
-  }
-
-  /**
-   * Removes the file: only once the parent is gone (it reads the marker after this child dies,
-   * and removes it itself then), so a parent killed by a signal leaves nothing behind.
-   */
-  removeOrphaned(): void {
-    rmSync(this.#file, { force: true })
-  }
-
-  /** Task `id` starts now. */
-  write(id: number): void {
-    this.#bytes.writeDoubleLE(id, 0)
-    writeSync(this.#fd, this.#bytes, 0, 8, 0)
-  }
-
-  close(): void {
-    closeSync(this.#fd)
-  }
 }

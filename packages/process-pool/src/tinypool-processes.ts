@@ -19,6 +19,14 @@
  *    passes the parent's environment merged with the `env` option, and `serialization: 'advanced'`.
  * 5. tinypool would end an idle child on its own (`idleTimeout`): it gets the longest timer, and
  *    the pool ends idle children itself (it knows which are idle; tinypool cannot see our tasks).
+ * 6. It holds a task for a child it starts in `run()` until the child has loaded the entry and
+ *    said so: a round trip between the two processes before the child's first task (each hop
+ *    waits for a CPU on a loaded machine). A child it starts in its constructor (`minThreads`)
+ *    counts as ready at once, so the pool starts its one child there, and sets `minThreads` back
+ *    to 0 right after (through the `options` getter), so tinypool never starts a child of its own
+ *    when that one dies. The session then leaves with tinypool's start message, and carries what
+ *    the pool sent before it (the first task): the child may not listen yet. Messages after it
+ *    wait in the parent until the child has spoken (its entry listens by then).
  *
  * @internal
  * @module
@@ -33,6 +41,9 @@ import { createMarker, readMarker, removeMarker } from './start-marker.js'
 // The child entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh child
 // loads one file for it instead of one per module.
 const CHILD_ENTRY = new URL('./bundle/child.js', import.meta.url).href
+/** The package the entry imports at load (linked by the build: `--link`, `--link-from argv`). */
+const RUNTIME = '@x/future/runtime'
+let childArgv: string[] | undefined
 const MAX_TIMER = 2 ** 31 - 1
 /** How long the parent waits for a dead child's pipes to drain before it gives up on them (ms). */
 const CLOSE_WAIT_MS = 1000
@@ -45,6 +56,8 @@ export interface ChildHandle {
   readonly marker: string
   send: (message: ToWorker) => void
   alive: boolean
+  /** stop() or release() destroyed its tinypool (the session may not have left yet). */
+  ended: boolean
 }
 
 /** What every child of one pool is started with. */
@@ -52,7 +65,7 @@ export interface ChildSettings {
   readonly env: Record<string, string>
   readonly execArgv: string[]
   /** The session start message, less what differs per child. */
-  session(workerId: number, marker: string): SessionStart
+  session(workerId: number, marker: string): Omit<SessionStart, 'early'>
 }
 
 /** The transport of a {@link ProcessPoolExecutor}. */
@@ -64,41 +77,33 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         runtime: 'child_process',
         filename: CHILD_ENTRY,
         name: 'session',
-        minThreads: 0,
+        minThreads: 1, // workaround 6
         maxThreads: 1,
         idleTimeout: MAX_TIMER, // workaround 5
         serialization: 'advanced', // workaround 4
         env: settings.env,
         execArgv: settings.execArgv,
+        argv: links(),
       })
+      pool.options.minThreads = 0 // workaround 6
       // workaround 1: an unhandled 'error' event would crash the parent, and says nothing
       pool.on('error', () => undefined)
-      let send: (message: ToWorker) => void = () => {
-        throw new Error('@x/process-pool: child not connected')
-      }
-      const ready = pool.run(settings.session(workerId, marker), {
-        channel: {
-          // tinypool hands over the channel as it sends the session: the child takes messages from
-          // then on (its entry keeps them until the session ran the initializer), so the first task
-          // travels right behind the session instead of after its reply.
-          onMessage: (callback: (message: ToWorker) => void) => {
-            send = callback
-            queueMicrotask(() => {
-              events.open()
-            })
-          },
-          postMessage: (message: unknown) => {
-            if (isPoolMessage(message)) events.message(message as FromWorker)
-          },
-        },
-      }) as Promise<SessionReady>
       const worker = pool.threads[0]
       if (worker === undefined) {
-        // not expected with tinypool 2.2.0 (it forks synchronously in run())
-        void ready.catch(() => undefined)
+        // not expected with tinypool 2.2.0 (it forks synchronously in its constructor)
         void pool.destroy().catch(() => undefined)
         removeMarker(marker)
         throw new Error('tinypool did not start a child process')
+      }
+      // workaround 6: what the pool sends before the session leaves goes with it; what it sends
+      // after waits here until the child has spoken (then its entry listens)
+      let early: ToWorker[] | undefined = []
+      let send: ((message: ToWorker) => void) | undefined
+      const listening = (): void => {
+        if (early === undefined || send === undefined) return
+        const waiting = early
+        early = undefined
+        for (const message of waiting) send(message)
       }
       const handle: ChildHandle = {
         pool,
@@ -106,9 +111,11 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         pid: worker.threadId, // the child's pid for the child_process runtime
         marker,
         send: (message) => {
-          send(message)
+          if (early !== undefined) early.push(message)
+          else (send as (message: ToWorker) => void)(message)
         },
         alive: true,
+        ended: false,
       }
       worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         handle.alive = false
@@ -123,15 +130,41 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         const timer = setTimeout(report, CLOSE_WAIT_MS)
         worker.once('close', report)
       })
-      ready.then(
-        (result) => {
-          events.ready(result.initError)
-        },
-        () => {
-          // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
-          if (handle.alive) kill(handle, 'SIGKILL')
-        },
-      )
+      const startSession = (): void => {
+        if (handle.ended) return
+        const sent = early ?? []
+        early = []
+        const ready = pool.run(
+          { ...settings.session(workerId, marker), early: sent },
+          {
+            channel: {
+              onMessage: (callback: (message: ToWorker) => void) => {
+                send = callback
+              },
+              postMessage: (message: unknown) => {
+                listening()
+                if (isPoolMessage(message)) events.message(message as FromWorker)
+              },
+            },
+          },
+        ) as Promise<SessionReady>
+        ready.then(
+          (result) => {
+            listening()
+            events.ready(result.initError)
+          },
+          () => {
+            // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
+            if (handle.alive) kill(handle, 'SIGKILL')
+          },
+        )
+      }
+      // The engine sends a starting worker its first task once it is open, from a microtask the
+      // open queues: the session leaves after it, and takes it along.
+      queueMicrotask(() => {
+        events.open()
+        queueMicrotask(startSession)
+      })
       return handle
     },
     send(handle, message) {
@@ -139,6 +172,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
     },
     kill,
     stop(handle) {
+      handle.ended = true
       void handle.pool.destroy().catch(() => undefined)
     },
     ref(handle, referenced) {
@@ -153,10 +187,28 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
       return id === 0 ? -1 : held.findIndex((item) => item.future.id === id)
     },
     release(handle) {
+      handle.ended = true
       removeMarker(handle.marker)
       void handle.pool.destroy().catch(() => undefined)
     },
   }
+}
+
+/**
+ * The child's arguments: where `@x/future/runtime` is, resolved once in this process (a fresh
+ * child resolving the specifier itself spends ~6M instructions in Node's resolver, 4% of its
+ * start). None when it cannot be resolved here (the child resolves it then).
+ */
+function links(): string[] {
+  if (childArgv === undefined) {
+    childArgv = []
+    try {
+      childArgv.push(`--x-link=${RUNTIME}=${import.meta.resolve(RUNTIME)}`)
+    } catch {
+      // the child resolves it itself
+    }
+  }
+  return childArgv
 }
 
 /** workaround 3: a signal to the child itself. */

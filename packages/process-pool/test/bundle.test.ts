@@ -3,7 +3,9 @@
 // (only its `runtime` entry at start: the executors load when a task needs them).
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { ProcessPoolExecutor } from '@x/process-pool'
 import { expect, it } from 'vitest'
+import { t } from './helpers.js'
 
 const importsOf = (file: URL): string[] =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']/gmu)].map((m) => m[1] ?? '')
@@ -39,5 +41,14 @@ it('loading the child entry loads no fs streams (an ES module import of node:fs 
     expect(loaded.filter((m) => /^NativeModule (?:internal\/fs\/streams|module)$/u.test(m))).toEqual([])
   } finally {
     await worker.terminate()
+  }
+})
+
+it('a child loads @x/future/runtime from where the parent resolved it, and its tasks see one @x/future through both entries', async () => {
+  const pool = new ProcessPoolExecutor({ maxWorkers: 1 })
+  try {
+    expect(await pool.submit(t('futureCopies'))).toEqual({ sameTask: true, sameErrors: true, linked: true })
+  } finally {
+    await pool.shutdown()
   }
 })

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ShutdownError } from '@x/future'
 import { ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
-import { createMarker, MarkerWriter, readMarker, removeMarker } from '../dist/start-marker.js'
+import { MarkerWriter } from '../dist/marker-writer.js'
+import { createMarker, readMarker, removeMarker } from '../dist/start-marker.js'
 import { alive, t, until } from './helpers.js'
 
 describe('the start marker', () => {

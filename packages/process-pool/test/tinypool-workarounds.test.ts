@@ -1,10 +1,11 @@
 // Each place where tinypool 2.2.0's public API cannot do what the pool needs, and the pool uses
 // Node's own primitives instead (numbered as in src/tinypool-processes.ts). Without its
 // workaround, each of these fails or hangs.
+import { ChildProcess } from 'node:child_process'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BrokenProcessPoolError, type ProcessExitError, ProcessPoolExecutor } from '@x/process-pool'
-import { rejection, t } from './helpers.js'
+import { rejection, t, until } from './helpers.js'
 
 describe('tinypool workarounds', () => {
   const pool = new ProcessPoolExecutor({ maxWorkers: 1, env: { X_WORKAROUND: 'yes' } })
@@ -52,5 +53,61 @@ describe('tinypool workarounds', () => {
     const first = await pool.submit(t('pid'))
     await delay(300)
     expect(await pool.submit(t('pid'))).toBe(first)
+  })
+
+  describe('6. a child counts as ready at once, and tinypool never starts one of its own', () => {
+    /** Calls `watch` with each child process the pool starts from now on, until the returned function runs. */
+    function watchChildren(watch: (child: ChildProcess) => void): () => void {
+      // (Node's own method, under fork(): not in its typings)
+      const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, options: { args: string[] }) => unknown }
+      const spawn = proto.spawn
+      proto.spawn = function (options) {
+        const error = spawn.call(this, options)
+        if (options.args.some((arg) => arg.includes('tinypool'))) watch(this)
+        return error
+      }
+      return () => {
+        proto.spawn = spawn
+      }
+    }
+
+    it("the first task leaves with the session, before the child said it loaded the entry (tinypool's ready)", async () => {
+      const log: string[] = []
+      const restore = watchChildren((child) => {
+        const send = child.send.bind(child) as (...args: unknown[]) => boolean
+        child.send = (...args: unknown[]) => {
+          const message = args[0] as { name?: string; source?: string; task?: { early?: { type: string }[] } }
+          if (message.source === 'port' && message.name === 'session') log.push(`session(${(message.task?.early ?? []).map((m) => m.type).join(',')})`)
+          return send(...args)
+        }
+        child.on('message', (message: { ready?: boolean }) => {
+          if (message.ready === true) log.push('ready')
+        })
+      })
+      const p = new ProcessPoolExecutor({ maxWorkers: 1 })
+      try {
+        expect(await p.submit(t('square'), 3)).toBe(9)
+        await until(() => log.includes('ready'), "tinypool's ready")
+        expect(log).toEqual(['session(run)', 'ready'])
+      } finally {
+        restore()
+        await p.shutdown()
+      }
+    })
+
+    it('a child that died is replaced by the pool only (tinypool would start one as well)', async () => {
+      let forks = 0
+      const restore = watchChildren(() => forks++)
+      const p = new ProcessPoolExecutor({ maxWorkers: 1 })
+      try {
+        expect(((await rejection(p.submit(t('exit'), 3))) as ProcessExitError).exitCode).toBe(3)
+        expect(await p.submit(t('square'), 4)).toBe(16)
+        await p.shutdown()
+        expect(forks).toBe(2)
+      } finally {
+        restore()
+        await p.shutdown()
+      }
+    })
   })
 })

@@ -1,0 +1,60 @@
+// What src/w5-callgrind.mjs and src/w8-callgrind.mjs share: their command line and running one
+// process under valgrind.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Reads the command line into `o` (its defaults): `--build name=DIR` (repeatable; default this
+ * repository as `this`), `--keep DIR`, `--node-arg FLAG` (repeatable), `--<list> a,b` for each of
+ * `lists`, `--<number> N` for each of `numbers`. Adds `dir`: where the callgrind files go (`--keep`,
+ * or a fresh temporary folder named after `prefix`).
+ * @template {object} T
+ * @param {T & { builds: { name: string, root: string }[], keep?: string, nodeArgs: string[] }} o
+ * @param {{ prefix: string, lists?: string[], numbers?: string[] }} flags
+ * @returns {T & { dir: string }}
+ */
+export function callgrindOptions(o, { prefix, lists = [], numbers = [] }) {
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] ?? '';
+    const value = argv[++i] ?? '';
+    const key = flag.slice(2);
+    if (flag === '--build') {
+      const [name, path] = value.split('=');
+      o.builds.push({ name, root: resolve(path) });
+    } else if (flag === '--keep') o.keep = resolve(value);
+    else if (flag === '--node-arg') o.nodeArgs.push(value);
+    else if (lists.includes(key)) o[key] = value.split(',');
+    else if (numbers.includes(key)) o[key] = Number(value);
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  if (o.builds.length === 0) o.builds.push({ name: 'this', root: fileURLToPath(new URL('../../..', import.meta.url)) });
+  const dir = o.keep ?? mkdtempSync(join(tmpdir(), `${prefix}-`));
+  mkdirSync(dir, { recursive: true });
+  return Object.assign(o, { dir });
+}
+
+/**
+ * Runs `valgrind <args>` (without NODE_EXTRA_CA_CERTS in its environment: Node reads it at every
+ * process start, see cli.mjs); resolves with valgrind's stderr, rejects when it exits with an error.
+ * @param {string} name for the error
+ * @param {string[]} args
+ * @returns {Promise<string>}
+ */
+export function valgrind(name, args) {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return new Promise((resolvePromise, reject) => {
+    const p = spawn('valgrind', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdout.resume();
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${name}: valgrind exited ${String(code)}: ${stderr.slice(-2000)}`));
+      else resolvePromise(stderr);
+    });
+  });
+}
