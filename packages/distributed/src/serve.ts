@@ -13,7 +13,6 @@ import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
 import { batchWrites } from './write-batch.js'
-import { startsAtOnce } from './fresh-start.js'
 
 /**
  * Options of {@link serve}.
@@ -183,13 +182,22 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
       // a job without a signal has no abort key to read or drop (see JobData.n)
       const abortable = job.data.n !== 1
-      // The task runs once the job's start marker is set (START in worker-scripts.ts): BullMQ never
-      // hands a job to a processor twice with the settings below (a stalled job is failed, not
-      // retried), but the job's executor may have claimed the marker and sent the call again as a
-      // new job (lost-check.ts), once it saw this job orphaned (its lock expired) or gone twice.
-      // The script decides, atomically, which of the two runs. (One call at the end of this turn
-      // for every job fetched in it: one request, not one each.)
-      const begin = (started: number | Buffer): void => {
+      // Answered before the task starts: BullMQ never hands a job to a processor twice with the settings
+      // below (a stalled job is failed, not retried), but the job's executor may have claimed the
+      // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
+      // while this delivery was on its way). The script decides, atomically, which of the two runs.
+      // (One call at the end of this turn for every job fetched in it: one request, not one each.)
+      // Starting the task before the answer, with the marker sent alongside, is not at most once
+      // (tried 2026-12-07, apps/bench/README.md): a task that ends its process in its first turn
+      // (process.exit, a crash) dies before the marker leaves; the job is then orphaned with no
+      // marker, so its executor claims it and sends it again (packages/reliability's chaos runs:
+      // calls run 2-4 times).
+      scripts.startThen(jobId, reply, abortable, envelope, (started) => {
+        // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
+        if (started === -1) {
+          resolve()
+          return
+        }
         const controller = !abortable && !Buffer.isBuffer(started) ? undefined : new AbortController()
         running.set(jobId, { controller, reply })
         // progress and stream values: pushed like the result, the job's markers kept
@@ -236,24 +244,6 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         } catch (error) {
           failed(error)
         }
-      }
-      // A fresh delivery starts at once, its marker set by the same script sent alongside (see
-      // startsAtOnce): no round trip to Redis before the task. A late one, or one that may be
-      // aborted before it starts, waits for the script's answer.
-      if (startsAtOnce(job, abortable, info.ttl)) {
-        scripts.startThen(jobId, reply, abortable, envelope, (started) => {
-          if (started === -1) report(new Error(`job ${jobId} ran although its start marker was taken; tell the @x/distributed maintainers`))
-        }, report)
-        begin(0)
-        return
-      }
-      scripts.startThen(jobId, reply, abortable, envelope, (started) => {
-        // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
-        if (started === -1) {
-          resolve()
-          return
-        }
-        begin(started)
       }, reject)
     })
 
