@@ -191,7 +191,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       // (tried 2026-12-07, apps/bench/README.md): a task that ends its process in its first turn
       // (process.exit, a crash) dies before the marker leaves; the job is then orphaned with no
       // marker, so its executor claims it and sends it again (packages/reliability's chaos runs:
-      // calls run 2-4 times).
+      // calls run 2-4 times; failures.test.ts, "ends the process in the turn the task started in").
       scripts.startThen(jobId, reply, abortable, envelope, (started) => {
         // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
         if (started === -1) {

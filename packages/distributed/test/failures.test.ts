@@ -17,6 +17,7 @@ const tasks = new URL('tasks.mjs', root)
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const pid = task<() => number>(tasks, 'pid')
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(tasks, 'recordThenWait')
+const recordThenExit = task<(file: string) => never>(tasks, 'recordThenExit')
 
 /** heartbeat 400 ms in the workers (key lives 2 s), checks every 200 ms here: the loss is seen in ~2.2 s. The bound leaves room for a loaded machine. */
 const BOUND_MS = 10_000
@@ -56,6 +57,32 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     writeFileSync(latch, 'go')
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(lines(record)).toEqual([String(victimPid)]) // never run a second time
+  })
+
+  // A worker sets a job's start marker and waits for Redis's answer before the task starts. A task
+  // started before that answer (its marker sent in the same turn) could end its process before the
+  // marker's write left it: the job, orphaned and unmarked, would then look never started, and its
+  // executor would send it again (packages/reliability's chaos runs caught that in a tried change).
+  it('ends the process in the turn the task started in: WorkerLostError, and the task does not run again', async () => {
+    const queue = freshQueue('exit')
+    const [a, b] = await Promise.all([startWorker({ queue, concurrency: 1 }), startWorker({ queue, concurrency: 1 })])
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2, checkInterval: 200 })
+    // both workers have tasks.mjs loaded: the task then runs in the turn its job arrives in
+    const seen = new Set<number>()
+    await until(async () => {
+      for (const served of await Promise.all(Array.from({ length: 8 }, () => ex.submit(pid)))) seen.add(served)
+      return seen.size === 2
+    }, 'both workers to serve')
+    const record = join(dir, 'exit-runs')
+    const error = (await ex.submit(recordThenExit, record).exception(BOUND_MS)) as WorkerLostError
+    expect(error).toBeInstanceOf(WorkerLostError)
+    const [runner] = lines(record)
+    const [victim, survivor] = Number(runner) === a.child.pid ? [a, b] : [b, a]
+    expect(await victim.exited).toBe(3)
+    expect(error.workerId).toBe(victim.id)
+    // the survivor serves on, and never ran the task
+    expect(new Set(await Promise.all(Array.from({ length: 4 }, () => ex.submit(pid))))).toEqual(new Set([survivor.child.pid]))
+    expect(lines(record)).toEqual([String(victim.child.pid)])
   })
 
   it('is noticed even when no other worker is alive; retries: 1 runs it again on a new worker', async () => {
