@@ -2,8 +2,8 @@
  * When a worker may start a job's task without waiting for its start script's answer.
  *
  * The start script sets the job's start marker (at most once, see `START` in worker-scripts.ts);
- * what it guards against is the job's executor claiming that marker and sending the call again as
- * a new job (lost-check.ts), which the executor does only for a job it saw, on two checks a
+ * what it guards against is the job's executor claiming that marker as it gives up on the job and
+ * fails its future (lost-check.ts), which it does only for a job it saw, on two checks a
  * `checkInterval` apart, **orphaned** (active in BullMQ, its lock expired) or **gone** (BullMQ no
  * longer has it). A job this worker fetched is neither while the lock BullMQ set for it at the
  * fetch is alive: BullMQ moved it from the wait list to the active list with a lock of
@@ -13,6 +13,11 @@
  * skips one round trip to Redis per job. A late delivery (the worker was held up longer than half
  * the lock's lifetime), and a job that may be aborted before it starts (its abort key is read by
  * the same script), wait for the answer as before.
+ *
+ * A worker that dies before the marker leaves (a task that ends its process in its first turn)
+ * leaves a job with no marker that may have run: the executor never sends such a job again, since
+ * BullMQ records the worker that fetched a job (`processedBy`, serve() names its BullMQ workers by
+ * worker id); the future fails with `WorkerLostError` once that worker's heartbeat is gone.
  *
  * @internal
  * @module

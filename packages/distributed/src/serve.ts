@@ -249,7 +249,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         return
       }
       scripts.startThen(jobId, reply, abortable, envelope, (started) => {
-        // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
+        // The marker is taken (its executor's claim: it gave up on this job and failed its future): runs nothing.
         if (started === -1) {
           resolve()
           return
@@ -262,6 +262,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const worker = new Worker(queue, processor, {
       connection: cmd.redis,
       concurrency: slots,
+      // BullMQ writes it into each job it hands this worker (`processedBy`), with the fetch: the
+      // job's executor then knows who may have started it (lost-check.ts).
+      name: id,
       // A stalled job (its worker died) fails instead of running again: at most once. (BullMQ 6
       // marks it failed and moves it to the wait list; the worker that takes it fails it there
       // without calling this processor. With one attempt per job, nothing retries it either.)
