@@ -59,10 +59,11 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     expect(lines(record)).toEqual([String(victimPid)]) // never run a second time
   })
 
-  // A worker sets a job's start marker and waits for Redis's answer before the task starts. A task
-  // started before that answer (its marker sent in the same turn) could end its process before the
-  // marker's write left it: the job, orphaned and unmarked, would then look never started, and its
-  // executor would send it again (packages/reliability's chaos runs caught that in a tried change).
+  // A worker starts a fresh job's task as its start marker goes out (fresh-start.ts): a task that
+  // ends its process in that turn dies before the marker's write leaves. The job, orphaned and
+  // unmarked, once looked never started, and its executor sent it again (packages/reliability's
+  // chaos runs: calls run 2-4 times). The executor now takes the worker BullMQ handed the job to
+  // (the job's processedBy) as its worker: the future fails with WorkerLostError naming it.
   it('ends the process in the turn the task started in: WorkerLostError, and the task does not run again', async () => {
     const queue = freshQueue('exit')
     const [a, b] = await Promise.all([startWorker({ queue, concurrency: 1 }), startWorker({ queue, concurrency: 1 })])
