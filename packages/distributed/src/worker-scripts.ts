@@ -30,8 +30,8 @@ end`
  * executor asked for one, read an early abort. ARGV: the queue's key prefix (`x:<queue>:`), worker
  * id, marker TTL, reply TTL, then the jobs packed ({@link pack}), four fields each: job id, reply
  * list, start envelope ('' for none), '1' when the job can be aborted (else its abort key is not
- * read). Returns, per job, -1 when the marker is taken (the job's executor claimed it, to send the
- * call again as a new job; or a run of this job id set it before), the abort when one waits, else 0.
+ * read). Returns, per job, -1 when the marker is taken (the job's executor claimed it as it gave
+ * up on the job; or a run of this job id set it before), the abort when one waits, else 0.
  */
 const START = `${READ}
 local prefix, out = ARGV[1], {}

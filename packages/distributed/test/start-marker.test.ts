@@ -1,8 +1,8 @@
 // Why a worker waits for its start script before it starts a task (one Redis round trip after
 // BullMQ's fetch): not because BullMQ could hand it the same job twice (it cannot with serve()'s
 // settings, pinned below), but because the job's executor may have claimed the job's start marker
-// and sent it again as a new job, while an old delivery was still on its way to a worker. The
-// start script is where the two meet, atomically: whichever sets the marker first wins. The
+// as it gave up on the job (failing its future), while a delivery was still on its way to a
+// worker. The start script is where the two meet, atomically: whichever sets the marker first wins. The
 // executor claims only a job whose BullMQ lock expired (or that BullMQ lost), so a worker waits
 // only for a delivery that comes late (half a lock lifetime after its fetch) or may be aborted;
 // a fresh one starts at once (fresh-start.ts, fresh-start.test.ts). The claimed deliveries here
@@ -90,7 +90,7 @@ describe.skipIf(!hasRedis)("a worker's start script", () => {
       return { ...made, data: { ...made.data, q: quiet ? (1 as const) : undefined } }
     }
     // The executor's claim, as its lost-worker check writes it (claimStart in lost-check.ts) once
-    // it saw the job orphaned or gone twice and before it sends the call again as a new job.
+    // it saw the job orphaned or gone twice, before it fails the call's future.
     await redis.set(keys(queue).ran('claimed-1'), '-', 'PX', 60_000)
     await bull.addBulk([job('claimed-1', 'old delivery')])
     // (a fresh delivery of a job nothing can abort would start at once: its lock rules out a claim)
