@@ -92,9 +92,10 @@ export class RedisUnavailableError extends FutureError {
 }
 
 /**
- * The `WorkerLostError` for a job that was lost: its worker's heartbeat expired (`workerId`), or
- * no worker reported starting it and BullMQ dropped it (`gone`) or holds it under an expired lock
- * (`orphaned`).
+ * The `WorkerLostError` for a job that was lost: its worker's heartbeat expired (`workerId`; the
+ * worker that started it, or with `fetched`, the one BullMQ handed it to, which may have started
+ * it), or no worker reported starting it and BullMQ dropped it (`gone`) or holds it under an
+ * expired lock (`orphaned`). Such a job is never sent again unless `retries` says so: it may have run.
  */
 export function lostError(
   future: Future,
@@ -102,15 +103,19 @@ export function lostError(
   attempts: number,
   workerId: string | undefined,
   state: 'queued' | 'gone' | 'orphaned' | undefined,
+  fetched = false,
 ): WorkerLostError {
   const which = `future #${String(future.id)} "${String(future.name)}"`
   const what =
-    workerId !== undefined
-      ? `worker ${workerId} was lost while running ${which}: its heartbeat expired.`
+    state === undefined && workerId !== undefined
+      ? fetched
+        ? `worker ${workerId} was lost after BullMQ handed it the job of ${which} (the task may have started): its heartbeat expired.`
+        : `worker ${workerId} was lost while running ${which}: its heartbeat expired.`
       : `the job of ${which} was lost before a worker reported starting it ` +
         (state === 'gone'
           ? `(BullMQ no longer has job ${jobId}: it failed there or was removed).`
-          : `(job ${jobId} is active in BullMQ but its lock expired: the worker that fetched it died).`)
+          : `(job ${jobId} is active in BullMQ but its lock expired: the worker that fetched it died).`) +
+        (workerId === undefined ? '' : ` Worker ${workerId} had fetched it.`)
   const retried = attempts > 0 ? ` after ${String(attempts)} retries` : ' (retries: 0, so it is not run again)'
   return new WorkerLostError(`${what} The task ran at most once${retried}; pass retries to run it again elsewhere.`, workerId)
 }

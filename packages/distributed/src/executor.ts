@@ -260,6 +260,7 @@ export class DistributedExecutor extends Executor {
     if (item === undefined) return // a late envelope of a future already settled (lost, shut down)
     if (envelope.t === 'start') {
       item.workerId = envelope.workerId
+      item.fetched = false
       if (channels.futureStart.hasSubscribers) {
         channels.futureStart.publish({ futureId: item.future.id, executorId: this.id, workerId: this.#workerNumbers.of(envelope.workerId) })
       }
@@ -289,7 +290,6 @@ export class DistributedExecutor extends Executor {
       }
       const check = lostCheckOf(session, this.queue, this.#checkInterval, this.#handed, {
         lost: (item, workerId, state) => { this.#lost(item, workerId, state) },
-        resend: (item) => { this.#resend(item) },
       })
       await checkUnstarted(check)
       await checkStarted(check)
@@ -301,23 +301,25 @@ export class DistributedExecutor extends Executor {
 
   #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
     const jobId = item.jobId
-    this.#session?.forget(jobId, workerId !== undefined)
+    // (a job the check gave up on, `state`, was removed by it already, and keeps its claimed marker)
+    if (state === undefined) this.#session?.forget(jobId, workerId !== undefined)
     if (item.attempt < this.#retries && item.stream === undefined) {
       item.attempt++
       this.#resend(item)
       return
     }
     this.#handed.delete(jobId)
-    const error = lostError(item.future, jobId, item.attempt, workerId, state)
+    const error = lostError(item.future, jobId, item.attempt, workerId, state, item.fetched)
     this.#settle(item, () => { item.future.setException(error); })
   }
 
-  /** Sends a handed-over item again, as a new job (its old job will never start). */
+  /** Sends a handed-over item again, as a new job (a retry: its old job will never run again). */
   #resend(item: Item): void {
     this.#handed.delete(item.jobId)
     item.sends++
     item.jobId = `${this.#uid}-${String(item.future.id)}-s${String(item.sends)}`
     item.workerId = undefined
+    item.fetched = false
     item.addedAt = undefined
     item.suspect = false
     this.#handed.set(item.jobId, item)

@@ -11,14 +11,14 @@ export interface Item {
   jobId: string
   /** retries used (runs after a lost worker) */
   attempt: number
-  /** jobs sent for it so far, minus one (retries, and resends of jobs that never started) */
+  /** jobs sent for it so far, minus one (retries) */
   sends: number
-  /** resends of jobs that never started */
-  resends: number
   /** set once the future left the PENDING queue (handed over, or cancelled) */
   left: boolean
-  /** the worker that started its job, once known (its start envelope, or its start marker read by the lost check) */
+  /** the worker that started its job, once known (its start envelope, or its start marker read by the lost check), or that fetched it (`fetched`) */
   workerId: string | undefined
+  /** `workerId` is the worker BullMQ handed the job to (the job's `processedBy`); it may have started the task, no start is reported yet */
+  fetched: boolean
   /** its future has a `submitWith({ signal })` signal (a stream's always has one): the worker must be able to abort its job */
   readonly abortable: boolean
   /** when BullMQ accepted the job (performance.now()); undefined until then */
@@ -31,7 +31,7 @@ export interface Item {
 
 /** A fresh item for `future`, not yet handed over. */
 export function newItem(future: Future, fn: WireCallable, data: string, jobId: string, abortable: boolean): Item {
-  return { future, fn, data, jobId, abortable, attempt: 0, sends: 0, resends: 0, left: false, workerId: undefined, addedAt: undefined, suspect: false }
+  return { future, fn, data, jobId, abortable, attempt: 0, sends: 0, left: false, workerId: undefined, fetched: false, addedAt: undefined, suspect: false }
 }
 
 /**

@@ -13,10 +13,8 @@ export interface LostCheck {
   readonly checkInterval: number
   /** the handed-over items by job id */
   readonly handed: ReadonlyMap<string, Item>
-  /** an item's worker is gone (or BullMQ dropped the job): retry it or fail its future */
+  /** an item's worker is gone (or BullMQ dropped the job): retry it (`retries`) or fail its future */
   lost(item: Item, workerId: string | undefined, state?: UnstartedState): void
-  /** an item's job will never start (this executor claimed its start marker): send it again as a new job */
-  resend(item: Item): void
   /** when this executor's connection last came back after a drop (`performance.now()`), if it did */
   reconnectedAt(): number | undefined
 }
@@ -30,9 +28,9 @@ export function lostCheckOf(
   queue: string,
   checkInterval: number,
   handed: ReadonlyMap<string, Item>,
-  on: Pick<LostCheck, 'lost' | 'resend'>,
+  on: Pick<LostCheck, 'lost'>,
 ): LostCheck {
-  return { redis: session.redis, queue, bull: session.bull, checkInterval, handed, lost: on.lost, resend: on.resend, reconnectedAt: () => session.reconnectedAt }
+  return { redis: session.redis, queue, bull: session.bull, checkInterval, handed, lost: on.lost, reconnectedAt: () => session.reconnectedAt }
 }
 
 /**
@@ -45,15 +43,9 @@ const DEFAULT_TTL_MS = 5000
 const ttls = new Map<string, number>()
 
 /**
- * How often a job that never started is sent again before its future fails with
- * `WorkerLostError` (a job removed from BullMQ again and again, or failing there before start).
- */
-export const MAX_RESENDS = 3
-
-/**
- * How long the start marker this executor claims for a job that never started lives
- * (milliseconds): a worker that fetched the old job before it was removed, and was held up before
- * its start script, finds it and does not run the job; the marker then expires by itself.
+ * How long the start marker this executor claims for a job no worker reported starting lives
+ * (milliseconds): a worker that fetched the job and was held up before its start script (a late
+ * delivery, fresh-start.ts) finds it and does not run the job; the marker then expires by itself.
  */
 export const CLAIM_TTL_MS = 10 * 60 * 1000
 
@@ -94,33 +86,49 @@ export async function forgetJob(redis: Redis, bull: Queue, queue: string, jobId:
 }
 
 /**
- * Which worker started each handed-over job whose start this executor has not heard of: jobs start
- * quietly (no start envelope), and the worker's id is in their start marker. One MGET for them all.
+ * Which worker started, or fetched, each handed-over job whose start this executor has not heard
+ * of: jobs start quietly (no start envelope), and the worker's id is in their start marker. A
+ * worker may start a fresh job before its marker is set (fresh-start.ts), so a job with no marker
+ * is not known never to have started once a worker fetched it: BullMQ writes the fetching
+ * worker's name (serve() names its BullMQ workers by worker id) into the job (`pb`, processedBy)
+ * in the same script that makes it active, and that worker is then taken as the job's worker
+ * (`item.fetched`): lost when its heartbeat stops, never sent again. One pipeline for them all.
  */
 async function learnStarted(check: LostCheck): Promise<void> {
-  const unknown = [...check.handed.values()].filter((item) => item.workerId === undefined && item.addedAt !== undefined)
+  const unknown = [...check.handed.values()].filter((item) => (item.workerId === undefined || item.fetched) && item.addedAt !== undefined)
   if (unknown.length === 0) return
   const k = keys(check.queue)
   const jobIds = unknown.map((item) => item.jobId)
-  const owners = await check.redis.mget(jobIds.map((jobId) => k.ran(jobId)))
+  const batch = check.redis.pipeline()
+  for (const jobId of jobIds) batch.get(k.ran(jobId)).hget(`bull:${check.queue}:${jobId}`, 'pb')
+  const replies = (await batch.exec()) ?? []
   unknown.forEach((item, i) => {
-    const owner = owners[i]
-    // (a resend meanwhile gave the item a new job id: that job's marker says nothing yet)
-    if (typeof owner === 'string' && owner !== CLAIMED && item.jobId === jobIds[i] && check.handed.get(item.jobId) === item) item.workerId ??= owner
+    // (a retry meanwhile gave the item a new job id: that job's marker says nothing yet)
+    if (item.jobId !== jobIds[i] || check.handed.get(item.jobId) !== item) return
+    const [owner, fetcher] = [replies[2 * i]?.[1], replies[2 * i + 1]?.[1]]
+    if (typeof owner === 'string' && owner !== CLAIMED) {
+      item.workerId = owner
+      item.fetched = false
+    } else if (item.workerId === undefined && typeof fetcher === 'string' && fetcher !== '') {
+      item.workerId = fetcher
+      item.fetched = true
+    }
   })
 }
 
 /**
  * Jobs no worker reported starting: BullMQ may have failed or dropped one (no result will ever
- * come), or the worker that fetched one died before starting it (its lock expired). Each is
- * confirmed by a second check, so a result already on its way is read first. Jobs a worker
- * started quietly are recognised first, by their start markers.
+ * come), or the worker that fetched one died (its lock expired). Each is confirmed by a second
+ * check, so a result already on its way is read first. Jobs a worker started quietly are
+ * recognised first, by their start markers, and jobs a worker fetched by BullMQ's record of it.
+ * A job only fetched is checked here too: BullMQ may fail it (its lock expired) while the worker
+ * that fetched it lives on, and its future must not wait for that worker forever.
  */
 export async function checkUnstarted(check: LostCheck): Promise<void> {
   await learnStarted(check)
   const now = performance.now()
   const unstarted = [...check.handed.values()].filter(
-    (item) => item.workerId === undefined && item.addedAt !== undefined && now - item.addedAt > check.checkInterval,
+    (item) => (item.workerId === undefined || item.fetched) && item.addedAt !== undefined && now - item.addedAt > check.checkInterval,
   )
   if (unstarted.length === 0) return
   const states = await unstartedStates(check.redis, check.queue, unstarted.map((item) => item.jobId))
@@ -130,39 +138,43 @@ export async function checkUnstarted(check: LostCheck): Promise<void> {
   const reconnectedAt = check.reconnectedAt()
   const settling = reconnectedAt !== undefined && performance.now() - reconnectedAt < Math.max(DEFAULT_TTL_MS, ...ttls.values())
   for (const item of unstarted) {
-    if (check.handed.get(item.jobId) !== item || item.workerId !== undefined) continue
+    if (!isUnstarted(check, item, item.jobId)) continue
     const state = states.get(item.jobId) ?? 'queued'
     if (state === 'queued') item.suspect = false
     else if (!item.suspect) item.suspect = true
     else if (settling) continue
-    else if (item.resends >= MAX_RESENDS) check.lost(item, undefined, state)
-    else await reclaim(check, item)
+    else await abandon(check, item, state)
   }
 }
 
 /** Whether `item` is still handed over as `jobId` with no start reported (awaits may change both). */
-function unstarted(check: LostCheck, item: Item, jobId: string): boolean {
-  return check.handed.get(jobId) === item && item.workerId === undefined
+function isUnstarted(check: LostCheck, item: Item, jobId: string): boolean {
+  return check.handed.get(jobId) === item && (item.workerId === undefined || item.fetched)
 }
 
 /**
- * A job BullMQ dropped, or whose fetching worker died, before any worker reported starting it:
- * when this executor can claim its start marker, it never ran and never will, so it is sent
- * again (not a retry: nothing ran), up to {@link MAX_RESENDS} times. When a worker did start it, that worker is now its worker
- * (lost at the next check if its heartbeat is gone).
+ * A job BullMQ dropped, or whose fetching worker died, before any worker reported starting it.
+ * It is never sent again as if it had not run: a worker may start a fresh job before its start
+ * marker is set (fresh-start.ts), and a worker that ends its process in the task's first turn
+ * leaves no marker, so "no marker" does not prove "never ran" for a job a worker may have fetched;
+ * and BullMQ's record of the fetch goes with the job when BullMQ drops it. So the future fails
+ * with `WorkerLostError` (or is retried, when the executor has `retries`). This executor first
+ * claims the job's start marker: a worker that did start it (its marker set) becomes the job's
+ * worker (lost at the next check if its heartbeat is gone), and a delivery held up before its
+ * start script finds the claim and runs nothing.
  */
-async function reclaim(check: LostCheck, item: Item): Promise<void> {
+async function abandon(check: LostCheck, item: Item, state: UnstartedState): Promise<void> {
   const jobId = item.jobId
   const owner = await claimStart(check.redis, check.queue, jobId)
-  if (!unstarted(check, item, jobId)) return // its envelope came meanwhile
+  if (!isUnstarted(check, item, jobId)) return // its envelope came meanwhile
   if (owner !== undefined) {
     item.workerId = owner
+    item.fetched = false
     return
   }
   await forgetJob(check.redis, check.bull, check.queue, jobId)
-  if (!unstarted(check, item, jobId)) return
-  item.resends++
-  check.resend(item)
+  if (!isUnstarted(check, item, jobId)) return
+  check.lost(item, item.workerId, state)
 }
 
 /**

@@ -13,6 +13,7 @@ import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
 import { batchWrites } from './write-batch.js'
+import { startsAtOnce } from './fresh-start.js'
 
 /**
  * Options of {@link serve}.
@@ -182,17 +183,14 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
       // a job without a signal has no abort key to read or drop (see JobData.n)
       const abortable = job.data.n !== 1
-      // Answered before the task starts: BullMQ never hands a job to a processor twice with the settings
-      // below (a stalled job is failed, not retried), but the job's executor may have claimed the
-      // marker and sent the call again as a new job (lost-check.ts: it saw this job orphaned or gone
-      // while this delivery was on its way). The script decides, atomically, which of the two runs.
-      // (One call at the end of this turn for every job fetched in it: one request, not one each.)
-      scripts.startThen(jobId, reply, abortable, envelope, (started) => {
-        // The marker is taken (its executor's claim): the call runs as the job sent again; at most once.
-        if (started === -1) {
-          resolve()
-          return
-        }
+      // The task runs once the job's start marker is set (START in worker-scripts.ts), or, for a fresh
+      // delivery (fresh-start.ts), as the marker goes out: BullMQ never hands a job to a processor
+      // twice with the settings below (a stalled job is failed, not retried), and the job's executor
+      // never sends again a job a worker fetched (BullMQ records the fetching worker's name, `pb`,
+      // with the fetch: lost-check.ts). A late delivery waits for the script, which also refuses a
+      // job whose marker its executor claimed before failing its future. (One call at the end of
+      // this turn for every job fetched in it: one request, not one each.)
+      const begin = (started: number | Buffer): void => {
         const controller = !abortable && !Buffer.isBuffer(started) ? undefined : new AbortController()
         running.set(jobId, { controller, reply })
         // progress and stream values: pushed like the result, the job's markers kept
@@ -239,6 +237,24 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         } catch (error) {
           failed(error)
         }
+      }
+      // A fresh delivery starts at once, its marker set by the same script sent alongside (see
+      // startsAtOnce): no round trip to Redis before the task. A late one, or one that may be
+      // aborted before it starts, waits for the script's answer.
+      if (startsAtOnce(job, abortable, info.ttl)) {
+        scripts.startThen(jobId, reply, abortable, envelope, (started) => {
+          if (started === -1) report(new Error(`job ${jobId} ran although its start marker was taken; tell the @x/distributed maintainers`))
+        }, report)
+        begin(0)
+        return
+      }
+      scripts.startThen(jobId, reply, abortable, envelope, (started) => {
+        // The marker is taken (its executor's claim: it gave up on this job and failed its future): runs nothing.
+        if (started === -1) {
+          resolve()
+          return
+        }
+        begin(started)
       }, reject)
     })
 
@@ -246,6 +262,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     const worker = new Worker(queue, processor, {
       connection: cmd.redis,
       concurrency: slots,
+      // BullMQ writes it into each job it hands this worker (`processedBy`), with the fetch: the
+      // job's executor then knows who may have started it (lost-check.ts).
+      name: id,
       // A stalled job (its worker died) fails instead of running again: at most once. (BullMQ 6
       // marks it failed and moves it to the wait list; the worker that takes it fails it there
       // without calling this processor. With one attempt per job, nothing retries it either.)

@@ -30,8 +30,8 @@ end`
  * executor asked for one, read an early abort. ARGV: the queue's key prefix (`x:<queue>:`), worker
  * id, marker TTL, reply TTL, then the jobs packed ({@link pack}), four fields each: job id, reply
  * list, start envelope ('' for none), '1' when the job can be aborted (else its abort key is not
- * read). Returns, per job, -1 when the marker is taken (the job's executor claimed it, to send the
- * call again as a new job; or a run of this job id set it before), the abort when one waits, else 0.
+ * read). Returns, per job, -1 when the marker is taken (the job's executor claimed it as it gave
+ * up on the job; or a run of this job id set it before), the abort when one waits, else 0.
  */
 const START = `${READ}
 local prefix, out = ARGV[1], {}
@@ -130,10 +130,13 @@ function fail(part: Part, error: unknown): void {
 class Batch {
   readonly #body: string
   readonly #send: (body: string, args: Field[]) => Promise<unknown>
-  readonly #turn: TurnWrites
+  readonly #first: () => void
   readonly #head: readonly Field[]
   #parts: Part[] = []
-  readonly #flush = (): void => {
+
+  /** Sends the parts gathered so far as one call (nothing when there are none). */
+  flush(): void {
+    if (this.#parts.length === 0) return
     const parts = this.#parts
     this.#parts = []
     const fields: Field[] = []
@@ -155,16 +158,17 @@ class Batch {
     )
   }
 
-  constructor(body: string, send: (body: string, args: Field[]) => Promise<unknown>, turn: TurnWrites, head: readonly Field[]) {
+  /** `first`: called when a turn's first part is added (to have {@link Batch.flush} called at its end). */
+  constructor(body: string, send: (body: string, args: Field[]) => Promise<unknown>, first: () => void, head: readonly Field[]) {
     this.#body = body
     this.#send = send
-    this.#turn = turn
+    this.#first = first
     this.#head = head
   }
 
   /** Adds one job's part to this turn's call; `resolve` gets its share of the reply (no promise per job). */
   add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure): void {
-    if (this.#parts.push({ fields, resolve, reject }) === 1) this.#turn.atTurnEnd(this.#flush)
+    if (this.#parts.push({ fields, resolve, reject }) === 1) this.#first()
   }
 }
 
@@ -190,13 +194,27 @@ export class WorkerScripts {
   readonly #shas = new Map<string, string>()
   readonly #starts: Batch
   readonly #finishes: Batch
+  #flushing = false
 
   private constructor(redis: Redis, turn: TurnWrites, options: ScriptOptions) {
     this.#redis = redis
     const send = (body: string, args: Field[]): Promise<unknown> => this.#run(body, args)
     const { prefix, workerId } = options
-    this.#starts = new Batch(START, send, turn, [prefix, workerId, String(options.ranTtl), String(options.replyTtl)])
-    this.#finishes = new Batch(FINISH, send, turn, [prefix, String(options.replyTtl)])
+    // One flush per turn, the starts always before the finishes: a job that starts at once
+    // (fresh-start.ts) may finish in the turn it started in, and its marker must be set before
+    // its finish drops it (and its start envelope pushed before its result).
+    const flush = (): void => {
+      this.#flushing = false
+      this.#starts.flush()
+      this.#finishes.flush()
+    }
+    const first = (): void => {
+      if (this.#flushing) return
+      this.#flushing = true
+      turn.atTurnEnd(flush)
+    }
+    this.#starts = new Batch(START, send, first, [prefix, workerId, String(options.ranTtl), String(options.replyTtl)])
+    this.#finishes = new Batch(FINISH, send, first, [prefix, String(options.replyTtl)])
   }
 
   /**

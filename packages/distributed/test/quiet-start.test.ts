@@ -44,9 +44,6 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
       checkInterval: 60_000,
       handed,
       lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
-      resend: () => {
-        throw new Error('a started job is never sent again')
-      },
       reconnectedAt: () => undefined,
     }
     // no worker started it yet: nothing known
@@ -72,8 +69,38 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
     const fail = (): never => {
       throw new Error('not expected')
     }
-    await checkUnstarted({ redis, queue, bull: undefined as unknown as Queue, checkInterval: 60_000, handed: new Map([[item.jobId, item]]), lost: fail, resend: fail, reconnectedAt: () => undefined })
+    await checkUnstarted({ redis, queue, bull: undefined as unknown as Queue, checkInterval: 60_000, handed: new Map([[item.jobId, item]]), lost: fail, reconnectedAt: () => undefined })
     expect(item.workerId).toBeUndefined()
+  })
+
+  it('a job a worker fetched but never marked (it may have started it) is that worker\'s: failed once its heartbeat is gone, never sent again', async () => {
+    const queue = freshQueue('quiet-fetched')
+    const redis = client()
+    const future = new Future()
+    future.setRunningOrNotifyCancel()
+    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-3', false)
+    item.addedAt = performance.now()
+    const lost: { item: Item; workerId: string | undefined }[] = []
+    const check = {
+      redis,
+      queue,
+      bull: undefined as unknown as Queue, // not reached: the item is not old enough to be looked up in BullMQ
+      checkInterval: 60_000,
+      handed: new Map([[item.jobId, item]]),
+      lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
+      reconnectedAt: () => undefined,
+    }
+    // BullMQ's fetch wrote the fetching worker's name (serve() names it by worker id); no marker
+    await redis.hset(`bull:${queue}:${item.jobId}`, 'pb', 'worker-b', 'processedOn', String(Date.now()))
+    await checkUnstarted(check)
+    expect([item.workerId, item.fetched]).toEqual(['worker-b', true])
+    // its marker, once seen, says it started there
+    await redis.set(keys(queue).ran(item.jobId), 'worker-b', 'PX', 60_000)
+    await checkUnstarted(check)
+    expect([item.workerId, item.fetched]).toEqual(['worker-b', false])
+    // worker-b has no heartbeat key: the job is lost with it
+    await checkStarted(check)
+    expect(lost).toEqual([{ item, workerId: 'worker-b' }])
   })
 
   it('sends the commands of one event-loop turn in one socket write, in order, and the next turn in another', async () => {

@@ -1,8 +1,12 @@
 // Why a worker waits for its start script before it starts a task (one Redis round trip after
 // BullMQ's fetch): not because BullMQ could hand it the same job twice (it cannot with serve()'s
 // settings, pinned below), but because the job's executor may have claimed the job's start marker
-// and sent it again as a new job, while an old delivery was still on its way to a worker. The
-// start script is where the two meet, atomically: whichever sets the marker first wins.
+// as it gave up on the job (failing its future), while a delivery was still on its way to a
+// worker. The start script is where the two meet, atomically: whichever sets the marker first wins. The
+// executor claims only a job whose BullMQ lock expired (or that BullMQ lost), so a worker waits
+// only for a delivery that comes late (half a lock lifetime after its fetch) or may be aborted;
+// a fresh one starts at once (fresh-start.ts, fresh-start.test.ts). The claimed deliveries here
+// are made late on purpose, or abortable.
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +26,35 @@ requireRedisInCi()
 cleanUpAfterAll()
 
 const BOUND_MS = 15_000
+/** serve()'s heartbeat here: its lifetime (5x) is BullMQ's lockDuration, a delivery later than half of it is late. */
+const HEARTBEAT_MS = 400
+
+/**
+ * Makes the first delivery of `queue`'s jobs late: right after BullMQ's first fetch (its
+ * moveToActive script, 11 keys) is sent, this process stalls for longer than half a lock lifetime (the lock,
+ * set by that fetch, stays alive). Returns the function that stops watching.
+ */
+function delayFirstFetch(queue: string): () => void {
+  type Send = (this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown
+  const proto = Redis.prototype as unknown as { sendCommand: Send }
+  const original = proto.sendCommand
+  const restore = (): void => {
+    proto.sendCommand = original
+  }
+  proto.sendCommand = function (this: Redis, command, ...rest) {
+    const sent = original.call(this, command, ...rest)
+    // (ioredis sends a script's first call on a connection as EVAL, later ones as EVALSHA)
+    if (['evalsha', 'eval'].includes(command.name.toLowerCase()) && String(command.args[1]) === '11' && command.args.includes(`bull:${queue}:wait`)) {
+      restore()
+      const until = performance.now() + HEARTBEAT_MS * 5 * 0.6
+      while (performance.now() < until) {
+        // stalled, as a worker held up between BullMQ's fetch and its processor
+      }
+    }
+    return sent
+  }
+  return restore
+}
 const recordThenWait = task<(file: string, latch: string, value: unknown) => unknown>(new URL('tasks.mjs', root), 'recordThenWait')
 
 /** A file the task appends a line to on every run, and a latch that lets it return at once. */
@@ -40,7 +73,7 @@ describe.skipIf(!hasRedis)("a worker's start script", () => {
   })
 
   it.each([
-    ['a quiet call without a signal', false, true],
+    ['a quiet call without a signal, delivered late', false, true],
     ['a call with a signal and a start envelope', true, false],
   ])("runs nothing for a delivery of a job whose start marker its executor claimed (%s), and reports nothing", async (_, abortable, quiet) => {
     const queue = freshQueue('claimed')
@@ -57,10 +90,18 @@ describe.skipIf(!hasRedis)("a worker's start script", () => {
       return { ...made, data: { ...made.data, q: quiet ? (1 as const) : undefined } }
     }
     // The executor's claim, as its lost-worker check writes it (claimStart in lost-check.ts) once
-    // it saw the job orphaned or gone twice and before it sends the call again as a new job.
+    // it saw the job orphaned or gone twice, before it fails the call's future.
     await redis.set(keys(queue).ran('claimed-1'), '-', 'PX', 60_000)
     await bull.addBulk([job('claimed-1', 'old delivery')])
-    const worker = await serve({ connection: REDIS_URL, queue, root, executor: local, concurrency: 1 })
+    // (a fresh delivery of a job nothing can abort would start at once: its lock rules out a claim)
+    if (!abortable) {
+      const stopWatching = delayFirstFetch(queue)
+      closers.push(() => {
+        stopWatching() // if the fetch never came
+        return Promise.resolve()
+      })
+    }
+    const worker = await serve({ connection: REDIS_URL, queue, root, executor: local, concurrency: 1, heartbeat: HEARTBEAT_MS })
     closers.push(() => worker.close())
     // The worker took the old delivery, and BullMQ removed it once its processor returned.
     await until(async () => (await redis.exists(`bull:${queue}:claimed-1`)) === 0, 'the claimed job to be taken and completed')
