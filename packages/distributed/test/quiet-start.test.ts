@@ -27,25 +27,31 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
     clients.push(redis)
     return redis
   }
+  /** A RUNNING future's item, handed over just now: too young for the unstarted-job checks. */
+  const handedItem = (jobId: string): Item => {
+    const future = new Future()
+    future.setRunningOrNotifyCancel()
+    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', jobId, false)
+    item.addedAt = performance.now()
+    return item
+  }
+  /** The lost-worker check's view of one handed item, recording what it declares lost. */
+  const checkOf = (redis: Redis, queue: string, item: Item, lost: { item: Item; workerId: string | undefined }[]) => ({
+    redis,
+    queue,
+    bull: undefined as unknown as Queue, // not reached: the item is not old enough to be looked up in BullMQ
+    checkInterval: 60_000,
+    handed: new Map([[item.jobId, item]]),
+    lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
+    reconnectedAt: () => undefined,
+  })
 
   it("the lost-worker check reads who started a job from its start marker, and fails it once that worker's heartbeat is gone", async () => {
     const queue = freshQueue('quiet')
     const redis = client()
-    const future = new Future()
-    future.setRunningOrNotifyCancel()
-    const item: Item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-1', false)
-    item.addedAt = performance.now() // handed over just now: too young for the unstarted-job checks
-    const handed = new Map([[item.jobId, item]])
+    const item = handedItem('job-1')
     const lost: { item: Item; workerId: string | undefined }[] = []
-    const check = {
-      redis,
-      queue,
-      bull: undefined as unknown as Queue, // not reached: the item is not old enough to be looked up in BullMQ
-      checkInterval: 60_000,
-      handed,
-      lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
-      reconnectedAt: () => undefined,
-    }
+    const check = checkOf(redis, queue, item, lost)
     // no worker started it yet: nothing known
     await checkUnstarted(check)
     expect(item.workerId).toBeUndefined()
@@ -61,10 +67,7 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
   it("the executor's own claim on a marker is not a worker", async () => {
     const queue = freshQueue('quiet-claim')
     const redis = client()
-    const future = new Future()
-    future.setRunningOrNotifyCancel()
-    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-2', false)
-    item.addedAt = performance.now()
+    const item = handedItem('job-2')
     await redis.set(keys(queue).ran(item.jobId), '-', 'PX', 60_000)
     const fail = (): never => {
       throw new Error('not expected')
@@ -76,20 +79,9 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
   it('a job a worker fetched but never marked (it may have started it) is that worker\'s: failed once its heartbeat is gone, never sent again', async () => {
     const queue = freshQueue('quiet-fetched')
     const redis = client()
-    const future = new Future()
-    future.setRunningOrNotifyCancel()
-    const item = newItem(future, { kind: 'task', path: 'tasks.mjs', exportName: 'add', name: 'add' }, '', 'job-3', false)
-    item.addedAt = performance.now()
+    const item = handedItem('job-3')
     const lost: { item: Item; workerId: string | undefined }[] = []
-    const check = {
-      redis,
-      queue,
-      bull: undefined as unknown as Queue, // not reached: the item is not old enough to be looked up in BullMQ
-      checkInterval: 60_000,
-      handed: new Map([[item.jobId, item]]),
-      lost: (lostItem: Item, workerId: string | undefined) => lost.push({ item: lostItem, workerId }),
-      reconnectedAt: () => undefined,
-    }
+    const check = checkOf(redis, queue, item, lost)
     // BullMQ's fetch wrote the fetching worker's name (serve() names it by worker id); no marker
     await redis.hset(`bull:${queue}:${item.jobId}`, 'pb', 'worker-b', 'processedOn', String(Date.now()))
     await checkUnstarted(check)
