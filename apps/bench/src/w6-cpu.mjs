@@ -1,0 +1,230 @@
+// W6 by CPU time as well as wall clock: the CPU each peer spends per 1 MiB task, in fresh
+// processes, for one or more builds of the monorepo side by side (this checkout and, say, a clone
+// of an older commit), against piscina and the bare worker_threads loop. On a shared machine W6's
+// wall clock (a few hundred ms) moves with the load; the CPU a process spends per MiB moves less.
+//
+//   node src/w6-cpu.mjs [--build name=/path/to/repo ...] [--peers x,piscina,bare] [--modes copy,transfer]
+//                       [--procs 7] [--bursts 4] [--count 200] [--workers 2] [--pin CPUS]
+//                       [--env name:VAR=value ...] [--node-arg=--flag ...] [--json file]
+//
+// Each process (one per build x peer x mode, run in an order rotated every round: interleaved)
+// does what W6 does: a pool of `workers` fixed workers, a warm-up of 2 x workers arrays, then
+// `bursts` bursts of `count` 1 MiB Float64Array `sumF64` tasks submitted at once (copied, or
+// transferred) and awaited. Per burst it reads the main thread's CPU time, the pool's threads'
+// (/proc/self/task/<tid>/schedstat), the rest's (V8's GC and compiler threads, libuv's) and the
+// whole process's (process.cpuUsage()). Reported in µs per task (= per MiB), median over
+// processes: burst 1 (what W6 times) and the later bursts (each process's median of bursts 2..N),
+// with MiB/s of the wall clock. The `x` peer is the build's @x/thread-pool; piscina and the bare
+// loop are this checkout's (src/adapters), the same for every build (listed once).
+// A child alone: `node src/w6-cpu.mjs --child /path/to/repo x copy 4 200 2` prints one JSON line.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const thisRepo = resolve(here, '../../..');
+const F64_PER_MIB = (1024 * 1024) / 8;
+
+if (process.argv[2] === '--child') await child(process.argv.slice(3));
+else main(process.argv.slice(2));
+
+/** The entry file of `@x/<name>` as the bench app of the repo at `root` resolves it. */
+function entryOf(root, name) {
+  const dir = join(root, 'apps/bench/node_modules/@x', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const dot = pkg.exports?.['.'];
+  const file = typeof dot === 'string' ? dot : (dot?.import ?? dot?.default ?? pkg.main ?? 'index.js');
+  return pathToFileURL(join(dir, typeof file === 'string' ? file : file.default)).href;
+}
+
+/**
+ * Per thread of this process, by thread id: its CPU time so far in ns (schedstat), its system
+ * time in clock ticks and its minor page faults (stat).
+ */
+function threadsNs() {
+  const out = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
+      out.set(tid, [ns, Number(fields[12]), Number(fields[7])]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * What happened between two {@link threadsNs} readings: CPU ns of the main thread, of the threads
+ * in `tids`, of the others; then system ticks and minor faults of the main thread and of `tids`.
+ */
+function splitNs(before, after, tids) {
+  const d = [0, 0, 0, 0, 0, 0, 0];
+  for (const [tid, [ns, sys, faults]] of after) {
+    const [ns0, sys0, faults0] = before.get(tid) ?? [0, 0, 0];
+    const main = tid === String(process.pid);
+    const k = main ? 0 : tids.has(tid) ? 1 : 2;
+    d[k] += ns - ns0;
+    if (k < 2) {
+      d[3 + k] += sys - sys0;
+      d[5 + k] += faults - faults0;
+    }
+  }
+  return d;
+}
+
+/** Our pool of the build at `root`, with the bench adapter's calls. */
+async function xAdapter(root) {
+  const { task } = await import(entryOf(root, 'future'));
+  const { ThreadPoolExecutor } = await import(entryOf(root, 'thread-pool'));
+  const sum = task(new URL('./tasks.mjs', import.meta.url), 'sumF64');
+  let ex;
+  return {
+    async open({ workers }) {
+      ex = new ThreadPoolExecutor({ maxWorkers: workers, minWorkers: workers });
+    },
+    call(_name, arg, transfer) {
+      return transfer === undefined ? ex.submit(sum, arg) : ex.submitWith({ transfer }, sum, arg);
+    },
+    close: () => ex.shutdown(),
+  };
+}
+
+async function child([root, peer, mode, burstsArg, countArg, workersArg]) {
+  const [bursts, count, workers] = [burstsArg, countArg, workersArg].map(Number);
+  const transfer = mode === 'transfer';
+  const ad =
+    peer === 'x'
+      ? await xAdapter(root)
+      : peer === 'piscina'
+        ? (await import('./adapters/piscina.mjs')).make()
+        : (await import('./adapters/bare.mjs')).make({ runtime: 'thread' });
+  const make = (k) => {
+    const a = new Float64Array(F64_PER_MIB);
+    for (let j = 0; j < a.length; j++) a[j] = ((j * 7 + k) & 1023) + k;
+    return a;
+  };
+  const expect = (k) => (F64_PER_MIB / 1024) * ((1023 * 1024) / 2) + F64_PER_MIB * k;
+  const send = (arrs) =>
+    Promise.all(
+      arrs.map(async (a, k) => {
+        const r = await ad.call('sumF64', a, transfer ? [a.buffer] : undefined);
+        if (r !== expect(k)) throw new Error(`${peer}: task ${k} summed ${String(r)}, expected ${expect(k)}`);
+        if (transfer !== (a.buffer.byteLength === 0)) throw new Error(`${peer}: array ${k} ${transfer ? 'not transferred' : 'detached'}`);
+      }),
+    );
+  const threadsBefore = new Set(threadsNs().keys());
+  await ad.open({ workers, fixed: true });
+  await send(Array.from({ length: 2 * workers }, (_, k) => make(k))); // warm-up, as W6
+  const poolThreads = new Set([...threadsNs().keys()].filter((tid) => !threadsBefore.has(tid)));
+  const rows = [];
+  for (let b = 0; b < bursts; b++) {
+    const arrs = Array.from({ length: count }, (_, k) => make(k));
+    const th0 = threadsNs();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await send(arrs);
+    const ms = performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    const [mainNs, poolNs, otherNs, mainSys, poolSys, mainFaults, poolFaults] = splitNs(th0, threadsNs(), poolThreads);
+    rows.push({ ms, mainNs, poolNs, otherNs, procNs: (c1.user + c1.system) * 1000, mainSys, poolSys, mainFaults, poolFaults });
+  }
+  await ad.close();
+  process.stdout.write(`${JSON.stringify(rows)}\n`);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function parseArgs(argv) {
+  const o = { builds: [], peers: ['x', 'piscina', 'bare'], modes: ['copy', 'transfer'], procs: 7, bursts: 4, count: 200, workers: 2, pin: undefined, nodeArgs: [], json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') && argv[i].startsWith('--node-arg') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--build') {
+      const [name, path] = value().split('=');
+      o.builds.push({ name, root: resolve(path), env: {} });
+    } else if (flag === '--env') {
+      // --env name:VAR=value: an environment variable for that build's children only
+      const [name, assignment] = value().split(/:(.*)/s);
+      const [key, v] = assignment.split(/=(.*)/s);
+      const build = o.builds.find((b) => b.name === name);
+      if (build === undefined) throw new Error(`--env ${name}: no --build ${name}= before it`);
+      build.env[key] = v;
+    } else if (flag === '--node-arg') o.nodeArgs.push(value());
+    else if (flag === '--pin') o.pin = value();
+    else if (flag === '--peers') o.peers = value().split(',');
+    else if (flag === '--modes') o.modes = value().split(',');
+    else if (flag === '--json') o.json = value();
+    else if (['--procs', '--bursts', '--count', '--workers'].includes(flag)) o[flag.slice(2)] = Number(value());
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo, env: {} });
+  return o;
+}
+
+function commitOf(root) {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+}
+
+function main(argv) {
+  const o = parseArgs(argv);
+  // our pool once per build; the other peers once (this checkout's adapters)
+  const kinds = o.modes.flatMap((mode) =>
+    o.peers.flatMap((peer) =>
+      (peer === 'x' ? o.builds : [{ name: '-', root: thisRepo }]).map((build) => ({
+        build,
+        peer,
+        mode,
+        key: `${peer === 'x' ? `x ${build.name} (${commitOf(build.root)})` : peer} ${mode}`,
+        runs: [],
+      })),
+    ),
+  );
+  const script = fileURLToPath(import.meta.url);
+  const started = Date.now();
+  for (let round = 0; round < o.procs; round++) {
+    const order = kinds.map((_, k) => kinds[(k + round) % kinds.length]); // rotated every round
+    for (const kind of order) {
+      const args = [...o.nodeArgs, script, '--child', kind.build.root, kind.peer, kind.mode, String(o.bursts), String(o.count), String(o.workers)];
+      const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
+      const env = { ...process.env, ...(kind.peer === 'x' ? kind.build.env : {}) };
+      delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
+      const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd: here });
+      if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
+      kind.runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
+    }
+    process.stderr.write(`round ${round + 1}/${o.procs} done\n`);
+  }
+  const perTask = (ns) => ns / o.count / 1000; // µs per task (per MiB)
+  const mibs = (row) => o.count / (row.ms / 1000);
+  const keys = ['mainNs', 'poolNs', 'otherNs', 'procNs'];
+  const summary = kinds.map((kind) => ({
+    key: kind.key,
+    burst1: [...keys.map((key) => median(kind.runs.map((rows) => perTask(rows[0][key])))), median(kind.runs.map((rows) => mibs(rows[0])))],
+    later:
+      o.bursts > 1
+        ? [...keys.map((key) => median(kind.runs.map((rows) => median(rows.slice(1).map((row) => perTask(row[key])))))), median(kind.runs.map((rows) => median(rows.slice(1).map(mibs))))]
+        : undefined,
+  }));
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(
+    `W6 CPU per 1 MiB task (µs, median of ${o.procs} processes per row; ${o.count} tasks per burst, ${o.bursts} bursts per process, ${o.workers} workers${o.pin === undefined ? '' : `, taskset -c ${o.pin}`}); ${Math.round((Date.now() - started) / 1000)} s, load at the end ${load}`,
+  );
+  const cells = (x) => (x === undefined ? ['-', '-', '-', '-', '-'] : x.map((v) => v.toFixed(0)));
+  console.log('| peer | burst 1: main | pool | other | process | MiB/s | bursts 2+: main | pool | other | process | MiB/s |');
+  console.log(`| --- |${' ---: |'.repeat(10)}`);
+  for (const s of summary) console.log(`| ${s.key} | ${[...cells(s.burst1), ...cells(s.later)].join(' | ')} |`);
+  console.log("(main: the main thread; pool: the pool's worker threads; other: the rest, V8's GC and compiler threads and libuv's; process: process.cpuUsage(); MiB/s: wall clock)");
+  if (o.json !== undefined) writeFileSync(o.json, `${JSON.stringify({ options: o, summary, runs: kinds.map((k) => ({ key: k.key, runs: k.runs })) }, null, 1)}\n`);
+}
