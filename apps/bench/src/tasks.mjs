@@ -33,9 +33,18 @@ export function squareChunk(xs) {
   return out;
 }
 
-/** W6: sum a Float64Array (copied or transferred to the worker). */
+/**
+ * W6: sum a Float64Array (copied or transferred to the worker). An indexed loop, not `for (const x
+ * of arr)`: V8 (Node 20) optimizes a for-of version on another thread while its second call
+ * starts, and when that compile reads the call's feedback before the iterator's setup (above the
+ * loop) has run, the code it makes bails out ("Insufficient type feedback for generic named
+ * access") and the function is not optimized again: that thread then sums ~3x slower for the rest
+ * of the run. Which threads lose that race changed W6's throughput 2-3x from one process to the
+ * next, for every peer alike (README, "W6 and V8's compile race").
+ */
 export function sumF64(arr) {
   let s = 0;
-  for (const x of arr) s += x;
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed on purpose (above)
+  for (let i = 0; i < arr.length; i++) s += arr[i];
   return s;
 }
