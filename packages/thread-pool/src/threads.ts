@@ -25,7 +25,7 @@ import { existsSync } from 'node:fs'
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
-import { afterLoads, newLoadGuard, settleLoadsAtExit } from './load-guard.js'
+import { ENDED, afterLoads, newLoadGuard, settleLoadsAtExit } from './load-guard.js'
 import { isCodeCacheOffer, isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
 import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
@@ -135,7 +135,12 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const gone = (exitCode: number | undefined): void => {
         if (!handle.alive) return
         handle.alive = false
-        if (guard !== undefined) guards.delete(guard)
+        if (guard !== undefined) {
+          guards.delete(guard)
+          // (a thread that died inside a require(): whoever waits for it to end the require() need not)
+          Atomics.store(guard, 0, ENDED)
+          Atomics.notify(guard, 0)
+        }
         // what the thread sent before it died comes first
         for (let entry = receiveMessageOnPort(port1); entry !== undefined; entry = receiveMessageOnPort(port1)) deliver(entry.message)
         port1.close()
