@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { loadCallable } from '@x/future/runtime'
+import { executorClassesLoading, loadCallable } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
 import { requiredTask } from './require-first.js'
 import type { RequireFunction } from './require-first.js'
@@ -65,7 +65,11 @@ export class CallableCache {
     const hit = this.#loaded.get(specId)
     if (hit !== undefined) return hit
     const spec = this.spec(specId)
-    const fn = (this.#require === undefined ? undefined : requiredTask(this.#require, spec)) ?? (await loadCallable(spec))
+    const required = this.#require === undefined ? undefined : requiredTask(this.#require, spec)
+    // (what loadCallable waits for too: @x/future's classes, when the module's import of the
+    // runtime entry started loading them)
+    if (required !== undefined) await executorClassesLoading()
+    const fn = required ?? (await loadCallable(spec))
     this.#loaded.set(specId, fn)
     return fn
   }

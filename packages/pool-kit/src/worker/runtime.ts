@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { deserializeError, invokeCallable, serializeError } from '@x/future/runtime'
+import { deserializeError, executorClassesLoading, invokeCallable, serializeError } from '@x/future/runtime'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
@@ -121,7 +121,11 @@ export class WorkerRuntime {
     if (initializer === undefined) return undefined
     try {
       const required = this._require === undefined ? undefined : requiredTask(this._require, initializer.spec)
-      await (required === undefined ? invokeCallable(initializer.spec, initializer.args) : required(...initializer.args))
+      if (required === undefined) await invokeCallable(initializer.spec, initializer.args)
+      else {
+        await executorClassesLoading() // (as loadCallable does: callables.ts)
+        await required(...initializer.args)
+      }
       return undefined
     } catch (error) {
       return serializeError(error)
