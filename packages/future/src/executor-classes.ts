@@ -7,10 +7,22 @@
  * @module
  * @internal
  */
-import { isMainThread, loadClassesInThread, missing, registeredClasses } from './class-registry.js'
+import { classesLoading, isMainThread, loadClassesInThread, missing, registeredClasses } from './class-registry.js'
 import { FutureError } from './errors.js'
 import type { Executor } from './executor.js'
 import type { Future } from './future.js'
+
+/**
+ * The load of this package that the `@x/future/runtime` entry started in this worker thread (a
+ * task module imported the entry, not `@x/future`), while it runs and the classes are missing;
+ * else `undefined`. `loadCallable` awaits it before it hands over a task's function; a worker that
+ * loads a task's function itself (the thread pool's `require()` of an ES module task) awaits it
+ * before the task runs, so that `currentTask().executor` finds the classes.
+ * @since 0.1.0
+ */
+export function executorClassesLoading(): Promise<void> | undefined {
+  return classesLoading()
+}
 
 /**
  * What {@link executorClasses} returns.

@@ -20,7 +20,7 @@ export { serializeError, deserializeError } from './serialize-error.js'
 export type { SerializedError } from './serialize-error.js'
 export { FutureError, ShutdownError } from './errors.js'
 export { channelNames } from './diagnostics.js'
-export { executorClasses } from './executor-classes.js'
+export { executorClasses, executorClassesLoading } from './executor-classes.js'
 export type { ExecutorClasses } from './executor-classes.js'
 
 // In a worker thread that has not loaded `@x/future`, this entry was imported by a task module

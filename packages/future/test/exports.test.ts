@@ -72,6 +72,7 @@ describe('exports', () => {
         "describeCallable": "function",
         "deserializeError": "function",
         "executorClasses": "function",
+        "executorClassesLoading": "function",
         "explainCallError": "function",
         "hooksOffBetweenTasks": "function",
         "invokeCallable": "function",

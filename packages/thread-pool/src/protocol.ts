@@ -68,4 +68,9 @@ export interface ThreadData {
   readonly links?: Readonly<Record<string, string>>
   /** The code cache a thread of this process made ({@link CodeCacheOffer}), for thread-entry.cts. */
   readonly codeCache?: Uint8Array
+  /**
+   * The thread's load guard (load-guard.ts): with it, thread-entry.cts loads `@x/future/runtime`
+   * and task modules with `require()`; without it (a pool off the main thread), with `import()`.
+   */
+  readonly loadGuard?: SharedArrayBuffer
 }

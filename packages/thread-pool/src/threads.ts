@@ -25,6 +25,7 @@ import { existsSync } from 'node:fs'
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
+import { ENDED, afterLoads, newLoadGuard, settleLoadsAtExit } from './load-guard.js'
 import { isCodeCacheOffer, isSessionReady } from './protocol.js'
 import type { SessionStart, ThreadData } from './protocol.js'
 import { deliverFromWorker, shortCall, shortToWorker } from './short-messages.js'
@@ -38,6 +39,9 @@ const RUNTIME = '@x/future/runtime'
 let links: Record<string, string> | undefined
 /** V8's code cache of the bundled worker, made by a thread of this process (thread-entry.cts). */
 let codeCache: Uint8Array | undefined
+/** The load guards of this process's live threads (load-guard.ts), settled at its exit. */
+const guards = new Set<Int32Array>()
+let exitListener = false
 
 /**
  * Where `@x/future/runtime` is, resolved once in this process and handed to every thread: a fresh
@@ -75,6 +79,8 @@ export interface ThreadHandle {
   ending: boolean
   /** The uncaught error that ended it (its `'error'` event). */
   crash: unknown
+  /** Its load guard (load-guard.ts): it is terminated only outside a `require()`. */
+  readonly guard: Int32Array | undefined
 }
 
 /** What every thread of one pool is started with. */
@@ -95,7 +101,14 @@ function end(handle: ThreadHandle): void {
   if (!handle.alive) return
   handle.ending = true
   handle.thread?.ref()
-  void handle.thread?.terminate()
+  terminate(handle)
+}
+
+/** Terminates the thread, once no `require()` of a module is under way in it (load-guard.ts). */
+function terminate(handle: ThreadHandle): void {
+  afterLoads(handle.guard, () => {
+    void handle.thread?.terminate()
+  })
 }
 
 /** The transport of a {@link ThreadPoolExecutor}. */
@@ -103,7 +116,17 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
   return {
     start(workerId: number, events: WorkerEvents): ThreadHandle {
       const { port1, port2 } = new MessageChannel()
-      const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, ending: false, crash: undefined }
+      const guard = newLoadGuard()
+      const handle: ThreadHandle = { port: port1, thread: undefined, alive: true, ending: false, crash: undefined, guard }
+      if (guard !== undefined) {
+        guards.add(guard)
+        if (!exitListener) {
+          exitListener = true
+          process.on('exit', () => {
+            settleLoadsAtExit(guards)
+          })
+        }
+      }
       const deliver = (message: unknown): void => {
         deliverFromWorker(message, events)
       }
@@ -112,6 +135,12 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
       const gone = (exitCode: number | undefined): void => {
         if (!handle.alive) return
         handle.alive = false
+        if (guard !== undefined) {
+          guards.delete(guard)
+          // (a thread that died inside a require(): whoever waits for it to end the require() need not)
+          Atomics.store(guard, 0, ENDED)
+          Atomics.notify(guard, 0)
+        }
         // what the thread sent before it died comes first
         for (let entry = receiveMessageOnPort(port1); entry !== undefined; entry = receiveMessageOnPort(port1)) deliver(entry.message)
         port1.close()
@@ -121,6 +150,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         threadName: `${settings.threadNamePrefix}_${String(workerId - 1)}`,
         session: { ...settings.session(workerId), port: port2 },
         links: runtimeLinks(),
+        ...(guard === undefined ? {} : { loadGuard: guard.buffer as SharedArrayBuffer }),
         ...(codeCache === undefined ? {} : { codeCache }),
       }
       let thread: Worker
@@ -184,7 +214,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     startedAt: () => undefined,
     release(handle) {
       handle.port.close()
-      void handle.thread?.terminate()
+      terminate(handle)
     },
   }
 }

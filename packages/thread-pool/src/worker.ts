@@ -27,6 +27,12 @@ import { setThreadName } from './state.js'
 declare const xThreadCodeCache: (() => Uint8Array) | undefined
 
 /**
+ * The thread's guarded `require` (thread-entry.cts, load-guard.ts), passed in as a parameter of the
+ * bundle's wrapper when the thread may load task modules with it; else none (they are imported).
+ */
+declare const xThreadRequire: ((id: string) => unknown) | undefined
+
+/**
  * Sets the thread up, runs the pool's initializer, and says what came of it. Just before its first
  * result the thread sends the pool the code cache, when it makes one: the cache then holds the
  * functions that ran the first task, compiled (made after the result, it could be lost to a
@@ -63,6 +69,7 @@ async function session(start: SessionStart, reply: NonNullable<typeof parentPort
     // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
     beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
     reportStarts: true,
+    require: typeof xThreadRequire === 'function' ? xThreadRequire : undefined,
   })
   // A task called process.exit(): the results gathered so far still go, so only that task fails.
   process.on('exit', () => {

@@ -1,9 +1,9 @@
 // The package build bundles the worker (scripts/bundle.mjs --cjs): a fresh thread starts on
 // dist/thread-entry.cjs, which compiles one file of this package's and @x/pool-kit's code
 // (dist/bundle/worker.cjs) with V8's code cache, and shares @x/future with the task modules it
-// imports (only its `runtime` entry at start: the executors load when a task needs them), loaded
-// with import() from the URL the pool resolved (`--link`, ThreadData.links): a thread does not
-// resolve the specifier itself.
+// loads (only its `runtime` entry at start: the executors load when a task needs them), loaded
+// from the URL the pool resolved (`--link`, ThreadData.links) with require() inside the thread's
+// load guard, or import(): a thread does not resolve the specifier itself.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -24,11 +24,15 @@ it('the bundled worker is one CommonJS file: it requires only node builtins, and
   expect(readFileSync(new URL('../dist/threads.js', import.meta.url), 'utf8')).toContain("'./thread-entry.cjs'")
 })
 
-it('no thread requires an ES module: the entry loads @x/future/runtime with import() (Node 20.20 aborts the process when a thread is terminated inside a require() of an ES module)', () => {
+it('a thread requires modules only inside its load guard (Node 20.20 aborts the process when a thread is terminated inside a require() of an ES module: src/load-guard.ts)', () => {
   const entry = readFileSync(new URL('../dist/thread-entry.cjs', import.meta.url), 'utf8')
   const code = entry.replace(/\/\*[\s\S]*?\*\//gu, '').replace(/\/\/.*$/gmu, '')
+  const guard = /\nfunction guardedRequire\([^)]*\) \{\n[\s\S]*?\n\}\n/u.exec(code)?.[0] ?? ''
+  expect(guard).toMatch(/\brequire\(/u)
+  expect(guard).toContain('Atomics.compareExchange')
+  // everything else goes through the guard, or import()
+  expect(code.replace(guard, '')).not.toMatch(/\brequire\(/u)
   expect(code).toMatch(/\bimport\(/u)
-  expect(code).not.toMatch(/\brequire\(/u)
 })
 
 it('loading the worker entry in a fresh thread loads no node:v8, node:os, node:perf_hooks, node:util nor node:module (each thread start would pay for them)', async () => {

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import { loadCallable } from '@x/future/runtime'
+import { executorClassesLoading, loadCallable } from '@x/future/runtime'
 import type { CallableSpec } from '@x/future'
+import { requiredTask } from './require-first.js'
+import type { RequireFunction } from './require-first.js'
+import type { TaskFunction } from './task-function.js'
 
-/**
- * A function a worker runs.
- * @since 0.1.0
- */
-export type TaskFunction = (...args: unknown[]) => unknown
+export type { TaskFunction } from './task-function.js'
 
 /**
  * Callables by number, loaded on first use.
@@ -28,10 +27,16 @@ export class CallableCache {
   readonly #specs = new Map<number, CallableSpec>()
   readonly #loaded = new Map<number, TaskFunction>()
   readonly #owner: string
+  readonly #require: RequireFunction | undefined
 
-  /** @param owner the package name, for protocol error messages */
-  constructor(owner: string) {
+  /**
+   * @param owner the package name, for protocol error messages
+   * @param require loads a task's module first where that gives what `import()` gives
+   *   (`requireForTasks()`, `require-first.ts`)
+   */
+  constructor(owner: string, require?: RequireFunction) {
     this.#owner = owner
+    this.#require = require
   }
 
   /** Remembers a callable the pool sent. */
@@ -55,11 +60,16 @@ export class CallableCache {
     return this.#loaded.get(specId)
   }
 
-  /** Loads callable `specId` (imports its module or compiles its source) once. */
+  /** Loads callable `specId` (requires or imports its module, or compiles its source) once. */
   async load(specId: number): Promise<TaskFunction> {
     const hit = this.#loaded.get(specId)
     if (hit !== undefined) return hit
-    const fn = (await loadCallable(this.spec(specId)))
+    const spec = this.spec(specId)
+    const required = this.#require === undefined ? undefined : requiredTask(this.#require, spec)
+    // (what loadCallable waits for too: @x/future's classes, when the module's import of the
+    // runtime entry started loading them)
+    if (required !== undefined) await executorClassesLoading()
+    const fn = required ?? (await loadCallable(spec))
     this.#loaded.set(specId, fn)
     return fn
   }

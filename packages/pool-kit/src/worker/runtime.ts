@@ -6,11 +6,13 @@
  *
  * @module
  */
-import { deserializeError, invokeCallable, serializeError } from '@x/future/runtime'
+import { deserializeError, executorClassesLoading, invokeCallable, serializeError } from '@x/future/runtime'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
+import { requireForTasks, requiredTask } from './require-first.js'
+import type { RequireFunction } from './require-first.js'
 import type { TaskFunction } from './callables.js'
 import { newNestedExecutor } from './nested.js'
 import type { NestedExecutor, WorkerLink } from './nested.js'
@@ -65,6 +67,7 @@ export class WorkerRuntime {
   private _executor: NestedExecutor | undefined
   private readonly _link: WorkerLink
   private readonly _callables: CallableCache
+  private readonly _require: RequireFunction | undefined
   private readonly _beforeStart: BeforeStart | undefined
   private readonly _reportStarts: boolean
   private readonly _now: () => number
@@ -88,13 +91,16 @@ export class WorkerRuntime {
    *   from then on it holds the worker and may wait on other futures)
    * @param options.clock what times the tasks, in ms (`performance.now()` by default; a process's
    *   first reading of `performance` loads `perf_hooks`, ~1-2 ms of CPU on the way to its first result)
+   * @param options.require the worker entry's `require` (a CommonJS entry): task modules load
+   *   with it first where that gives what `import()` gives (`require-first.ts`)
    */
   constructor(
     link: WorkerLink,
-    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly clock?: () => number },
+    options?: { readonly beforeStart?: BeforeStart; readonly diag?: boolean; readonly reportStarts?: boolean; readonly clock?: () => number; readonly require?: RequireFunction | undefined },
   ) {
     this._link = link
-    this._callables = new CallableCache(`@x/${link.kind}-pool`)
+    this._require = requireForTasks(options?.require)
+    this._callables = new CallableCache(`@x/${link.kind}-pool`, this._require)
     this._beforeStart = options?.beforeStart
     this._reportStarts = options?.reportStarts ?? false
     this._now = options?.clock ?? performanceNow
@@ -114,7 +120,12 @@ export class WorkerRuntime {
   async initialize(initializer: { readonly spec: CallableSpec; readonly args: unknown[] } | undefined): Promise<SerializedError | undefined> {
     if (initializer === undefined) return undefined
     try {
-      await invokeCallable(initializer.spec, initializer.args)
+      const required = this._require === undefined ? undefined : requiredTask(this._require, initializer.spec)
+      if (required === undefined) await invokeCallable(initializer.spec, initializer.args)
+      else {
+        await executorClassesLoading() // (as loadCallable does: callables.ts)
+        await required(...initializer.args)
+      }
       return undefined
     } catch (error) {
       return serializeError(error)
