@@ -20,11 +20,12 @@ function check(results, n) {
 
 /**
  * DistributedExecutor (`build.Executor`, window `maxWorkers`) + one x-worker (`build.bin`) of
- * `concurrency`, against the Redis at `url`. `role(connectionName)` names a connection for reports.
+ * `concurrency`, against the Redis at `url` (`env`: more environment for the worker process).
+ * `role(connectionName)` names a connection for reports.
  */
-export async function oursSide({ url, concurrency, maxWorkers, build = { Executor: DistributedExecutor, bin: xWorkerBin }, label = 'DistributedExecutor + x-worker --backend async' }) {
+export async function oursSide({ url, concurrency, maxWorkers, build = { Executor: DistributedExecutor, bin: xWorkerBin }, label = 'DistributedExecutor + x-worker --backend async', env = {} }) {
   const queue = `bench-x-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [build.bin, '--connection', url, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue', { REDIS_URL: url });
+  const worker = await startProcess(process.execPath, [build.bin, '--connection', url, '--queue', queue, '--root', fileURLToPath(root), '--concurrency', String(concurrency), '--backend', 'async'], 'serving queue', { REDIS_URL: url, ...env });
   const ex = new build.Executor({ connection: url, queue, root, maxWorkers });
   const inc = task(tasksUrl, 'inc');
   return {
@@ -49,10 +50,10 @@ export async function oursSide({ url, concurrency, maxWorkers, build = { Executo
   };
 }
 
-/** Raw BullMQ: Queue.add / addBulk + a Worker of `concurrency` (raw-worker.mjs), results from QueueEvents. */
-export async function rawSide({ url, concurrency, label = 'raw BullMQ (Queue.add/addBulk + Worker)' }) {
+/** Raw BullMQ: Queue.add / addBulk + a Worker of `concurrency` (raw-worker.mjs), results from QueueEvents (`env`: as for oursSide). */
+export async function rawSide({ url, concurrency, label = 'raw BullMQ (Queue.add/addBulk + Worker)', env = {} }) {
   const queue = `bench-raw-${randomBytes(3).toString('hex')}`;
-  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready', { REDIS_URL: url });
+  const worker = await startProcess(process.execPath, [fileURLToPath(new URL('raw-worker.mjs', import.meta.url)), queue, String(concurrency)], 'ready', { REDIS_URL: url, ...env });
   const connection = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'raw-submitter' });
   const q = new Queue(queue, { connection });
   const events = new QueueEvents(queue, { connection: { url } });
