@@ -25,18 +25,21 @@ export type TaskFunction = (...args: unknown[]) => unknown
  * @since 0.1.0
  */
 export class CallableCache {
-  readonly #specs = new Map<number, CallableSpec>()
-  readonly #loaded = new Map<number, TaskFunction>()
-  readonly #owner: string
+  // (TypeScript-private, not `#` fields: read on every call, see ClaimWords' note)
+  private readonly _specs: Map<number, CallableSpec>
+  private readonly _loaded: Map<number, TaskFunction>
+  private readonly _owner: string
 
   /** @param owner the package name, for protocol error messages */
   constructor(owner: string) {
-    this.#owner = owner
+    this._specs = new Map()
+    this._loaded = new Map()
+    this._owner = owner
   }
 
   /** Remembers a callable the pool sent. */
   define(specId: number, spec: CallableSpec): void {
-    this.#specs.set(specId, spec)
+    this._specs.set(specId, spec)
   }
 
   /**
@@ -45,22 +48,22 @@ export class CallableCache {
    * @throws Error (a protocol error) when the pool never sent callable `specId`.
    */
   spec(specId: number): CallableSpec {
-    const spec = this.#specs.get(specId)
-    if (spec === undefined) throw new Error(`${this.#owner}: unknown callable #${String(specId)} (protocol error)`)
+    const spec = this._specs.get(specId)
+    if (spec === undefined) throw new Error(`${this._owner}: unknown callable #${String(specId)} (protocol error)`)
     return spec
   }
 
   /** The loaded function, when it was loaded already (the fast path). */
   loaded(specId: number): TaskFunction | undefined {
-    return this.#loaded.get(specId)
+    return this._loaded.get(specId)
   }
 
   /** Loads callable `specId` (imports its module or compiles its source) once. */
   async load(specId: number): Promise<TaskFunction> {
-    const hit = this.#loaded.get(specId)
+    const hit = this._loaded.get(specId)
     if (hit !== undefined) return hit
     const fn = (await loadCallable(this.spec(specId)))
-    this.#loaded.set(specId, fn)
+    this._loaded.set(specId, fn)
     return fn
   }
 }
