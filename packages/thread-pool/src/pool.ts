@@ -110,21 +110,6 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * Schedules `fn(...args)` on a worker thread and returns its future: `submitWith({}, fn, ...args)`,
-   * without the options to check (the path of every plain call, issue 13's W2; in V8's
-   * unoptimized tiers, where the first thousand-odd calls run, the empty options object, its keys
-   * and the spread of the arguments cost).
-   * @throws what {@link ThreadPoolExecutor.submitWith} throws.
-   */
-  override submit<C extends Callable>(fn: C, ...args: SubmitArgs<C>): Future<Awaited<ReturnType<FunctionOf<C>>>> {
-    const engine = this.#engine
-    engine.checkOpen()
-    const spec = engine.callables.describe(fn)
-    checkArguments(args)
-    return engine.submit(spec, args, false, undefined, undefined, currentTask()?.id) as Future<Awaited<ReturnType<FunctionOf<C>>>>
-  }
-
-  /**
    * Schedules `fn(...args)` on a worker thread and returns its future. `fn` is a
    * `task(url, name)` handle or a self-contained function. `options.name` labels the future,
    * `options.signal` cancels it while pending and aborts `currentTask().signal` while it runs
