@@ -20,61 +20,34 @@ import type { Callable, CallableSpec } from '@x/future'
  * @since 0.1.0
  */
 export class CallableTable {
-  // (TypeScript-private, not `#` fields, and the last callable asked about kept apart: every call
-  // asks, most calls name the callable the one before named, and in V8's unoptimized tiers, where
-  // the first thousand-odd calls run, a `#` access and each WeakMap lookup cost; issue 13, W2)
-  private readonly _ids: Map<string, number>
-  private readonly _specOf: WeakMap<object, CallableSpec>
-  private readonly _idOf: WeakMap<CallableSpec, number>
-  /** The last callable {@link describe} cached, and its spec (a cached spec never changes). */
-  private _lastFn: Callable | undefined
-  private _lastSpec: CallableSpec | undefined
-  /** The last spec {@link idOf} numbered, and its number. */
-  private _lastIdSpec: CallableSpec | undefined
-  private _lastId: number
-
-  constructor() {
-    this._ids = new Map()
-    this._specOf = new WeakMap()
-    this._idOf = new WeakMap()
-    this._lastFn = undefined
-    this._lastSpec = undefined
-    this._lastIdSpec = undefined
-    this._lastId = 0
-  }
+  readonly #ids = new Map<string, number>()
+  readonly #specOf = new WeakMap<object, CallableSpec>()
+  readonly #idOf = new WeakMap<CallableSpec, number>()
 
   /**
    * `describeCallable(fn)`, cached per function object (describing a function reads its source)
    * and per `task()` handle (frozen: one spec, so `idOf` finds its number without building a key).
    */
   describe(fn: Callable): CallableSpec {
-    if (fn === this._lastFn) return this._lastSpec as CallableSpec
     if (typeof fn !== 'function' && !(isTask(fn) && Object.isFrozen(fn))) return describeCallable(fn)
-    let spec = this._specOf.get(fn)
-    if (spec === undefined) {
-      spec = describeCallable(fn)
-      this._specOf.set(fn, spec)
-    }
-    this._lastFn = fn
-    this._lastSpec = spec
+    const hit = this.#specOf.get(fn)
+    if (hit !== undefined) return hit
+    const spec = describeCallable(fn)
+    this.#specOf.set(fn, spec)
     return spec
   }
 
   /** The callable's number: equal for equal modules and exports, or equal source. */
   idOf(spec: CallableSpec): number {
-    if (spec === this._lastIdSpec) return this._lastId
-    let id = this._idOf.get(spec)
+    const known = this.#idOf.get(spec)
+    if (known !== undefined) return known
+    const key = spec.kind === 'task' ? `t\u0000${spec.module}\u0000${spec.exportName}` : `s\u0000${spec.source}`
+    let id = this.#ids.get(key)
     if (id === undefined) {
-      const key = spec.kind === 'task' ? `t\u0000${spec.module}\u0000${spec.exportName}` : `s\u0000${spec.source}`
-      id = this._ids.get(key)
-      if (id === undefined) {
-        id = this._ids.size + 1
-        this._ids.set(key, id)
-      }
-      this._idOf.set(spec, id)
+      id = this.#ids.size + 1
+      this.#ids.set(key, id)
     }
-    this._lastIdSpec = spec
-    this._lastId = id
+    this.#idOf.set(spec, id)
     return id
   }
 }
