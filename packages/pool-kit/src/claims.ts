@@ -63,13 +63,10 @@ export class ClaimWords {
   readonly buffer: SharedArrayBuffer
   /** When each slot's work was claimed (`performance.timeOrigin + now()`, 0 until then): pass it too. */
   readonly startsBuffer: SharedArrayBuffer
-  // TypeScript-private, not `#` fields: both threads touch them on every call (issue 13, W2), and
-  // in V8's unoptimized tiers, where the first thousand-odd calls run, each `#` access is a keyed
-  // lookup of a private symbol (see WorkerRuntime's note); all stored by the constructor, in one order.
-  private readonly _words: Int32Array
-  private readonly _starts: Float64Array
-  private readonly _free: number[]
-  private _next: number
+  readonly #words: Int32Array
+  readonly #starts: Float64Array
+  readonly #free: number[] = []
+  #next = 0
 
   /**
    * @param buffer an existing table (a worker's view), or `undefined` for a new one
@@ -78,38 +75,36 @@ export class ClaimWords {
    */
   constructor(buffer?: SharedArrayBuffer, slots = 4096, startsBuffer?: SharedArrayBuffer) {
     this.buffer = buffer ?? new SharedArrayBuffer(slots * 4)
-    this._words = new Int32Array(this.buffer)
-    this.startsBuffer = startsBuffer ?? new SharedArrayBuffer(this._words.length * 8)
-    this._starts = new Float64Array(this.startsBuffer)
-    this._free = []
-    this._next = 0
+    this.#words = new Int32Array(this.buffer)
+    this.startsBuffer = startsBuffer ?? new SharedArrayBuffer(this.#words.length * 8)
+    this.#starts = new Float64Array(this.startsBuffer)
   }
 
   /** How many slots the table has. */
   get capacity(): number {
-    return this._words.length
+    return this.#words.length
   }
 
   /** A free slot with its word set to PENDING (a new generation), or -1 when every slot is taken. */
   allocate(): number {
-    const reused = this._free.pop()
-    const slot = reused ?? (this._next < this._words.length ? this._next++ : -1)
+    const reused = this.#free.pop()
+    const slot = reused ?? (this.#next < this.#words.length ? this.#next++ : -1)
     if (slot === -1) return -1
-    const generation = reused === undefined ? 0 : ((Atomics.load(this._words, slot) >>> STATE_BITS) + 1) & 0x1fffffff
-    this._starts[slot] = 0
-    Atomics.store(this._words, slot, (generation << STATE_BITS) | CLAIM_PENDING)
+    const generation = reused === undefined ? 0 : ((Atomics.load(this.#words, slot) >>> STATE_BITS) + 1) & 0x1fffffff
+    this.#starts[slot] = 0
+    Atomics.store(this.#words, slot, (generation << STATE_BITS) | CLAIM_PENDING)
     return slot
   }
 
   /** The word a slot holds while its work is PENDING: send it with the work, for {@link ClaimWords.claimRun}. */
   ticket(slot: number): number {
-    return (Atomics.load(this._words, slot) & ~STATE_MASK) | CLAIM_PENDING
+    return (Atomics.load(this.#words, slot) & ~STATE_MASK) | CLAIM_PENDING
   }
 
   /** Gives a slot back (its work is done, or will never run). */
   release(slot: number): void {
     if (slot < 0) return
-    this._free.push(slot)
+    this.#free.push(slot)
   }
 
   /**
@@ -118,20 +113,20 @@ export class ClaimWords {
    * slot went to other work since: `ticket` is the word it was sent with).
    */
   claimRun(slot: number, ticket = CLAIM_PENDING, at?: number): boolean {
-    if (Atomics.compareExchange(this._words, slot, ticket, (ticket & ~STATE_MASK) | CLAIM_RUNNING) !== ticket) return false
-    this._starts[slot] = at ?? origin() + performance.now()
+    if (Atomics.compareExchange(this.#words, slot, ticket, (ticket & ~STATE_MASK) | CLAIM_RUNNING) !== ticket) return false
+    this.#starts[slot] = at ?? origin() + performance.now()
     return true
   }
 
   /** Main side: PENDING → CANCELLED. False when the worker had already started the work. */
   claimCancel(slot: number): boolean {
     const pending = this.ticket(slot)
-    return Atomics.compareExchange(this._words, slot, pending, (pending & ~STATE_MASK) | CLAIM_CANCELLED) === pending
+    return Atomics.compareExchange(this.#words, slot, pending, (pending & ~STATE_MASK) | CLAIM_CANCELLED) === pending
   }
 
   /** The claim of a slot: {@link CLAIM_PENDING}, {@link CLAIM_RUNNING} or {@link CLAIM_CANCELLED}. */
   read(slot: number): number {
-    return Atomics.load(this._words, slot) & STATE_MASK
+    return Atomics.load(this.#words, slot) & STATE_MASK
   }
 
   /**
@@ -139,7 +134,7 @@ export class ClaimWords {
    * thread; `undefined` before it did.
    */
   startedAt(slot: number): number | undefined {
-    const at = this._starts[slot] ?? 0
+    const at = this.#starts[slot] ?? 0
     return at > 0 ? at - origin() : undefined
   }
 }
