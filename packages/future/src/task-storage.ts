@@ -54,6 +54,8 @@ const storage: AsyncLocalStorage<StoredTask> = (shared[storageKey] ??= new async
 // Whether any task ran in this thread yet: until then there is no context to look up (the main
 // thread of a thread or process pool never runs a task itself, and asks on every submit and wait).
 const state: { used: boolean } = (shared[usedKey] ??= { used: false })
+/** The storage's own `run`, unwatched, when this copy watches it (see {@link watch}); else undefined. */
+let unwatchedRun: AsyncLocalStorage<StoredTask>['run'] | undefined
 const mode: HookMode = (shared[modeKey] ??= watch({ offBetweenTasks: false, sticky: foreign, depth: 0, ours: false }))
 
 /**
@@ -64,6 +66,7 @@ const mode: HookMode = (shared[modeKey] ??= watch({ offBetweenTasks: false, stic
 function watch(watched: HookMode): HookMode {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the storage as `this` below
   const { run, enterWith } = storage
+  unwatchedRun = run
   Object.defineProperties(storage, {
     run: {
       configurable: true,
@@ -129,7 +132,13 @@ export function runWithStoredTask<R, A = undefined>(task: StoredTask, fn: (arg: 
   state.used = true
   // (not opted in: the storage's own run, whose watch makes the mode sticky, since nothing checked
   // this task: a later opt-in keeps the hooks on for what it started; nested: the outer one checks)
-  if (!mode.offBetweenTasks || mode.sticky || mode.depth > 0) return storage.run(task, fn, arg as A)
+  if (!mode.offBetweenTasks || mode.sticky || mode.depth > 0) {
+    // (what the watched run does, without its rest parameters and apply() on every task: in V8's
+    // unoptimized tiers, where a worker runs its first thousand-odd tasks, they cost; issue 13, W2)
+    if (unwatchedRun === undefined) return storage.run(task, fn, arg as A)
+    if (!mode.ours) mode.sticky = true
+    return unwatchedRun.call(storage, task, fn, arg as A) as R
+  }
   const before = probe()
   let result: R | undefined
   try {

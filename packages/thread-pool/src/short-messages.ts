@@ -65,6 +65,11 @@ export function deliverToWorker(message: unknown, runtime: Pick<WorkerRuntime, '
   )
 }
 
+/** Whether `message` (thread side, as received) is the short `run` of one call: what a caller that awaits each result sends. */
+export function isShortCall(message: unknown): boolean {
+  return Array.isArray(message)
+}
+
 /** What goes on the port for the result of one call that returned (thread side). */
 export function shortResult(id: number, value: unknown, meanMs: number): unknown[] {
   return [RESULT_ONE, id, value, meanMs]

@@ -24,10 +24,11 @@ export type { TaskFunction } from './task-function.js'
  * @since 0.1.0
  */
 export class CallableCache {
-  readonly #specs = new Map<number, CallableSpec>()
-  readonly #loaded = new Map<number, TaskFunction>()
-  readonly #owner: string
-  readonly #require: RequireFunction | undefined
+  // (TypeScript-private, not `#` fields: read on every call, see ClaimWords' note)
+  private readonly _specs: Map<number, CallableSpec>
+  private readonly _loaded: Map<number, TaskFunction>
+  private readonly _owner: string
+  private readonly _require: RequireFunction | undefined
 
   /**
    * @param owner the package name, for protocol error messages
@@ -35,13 +36,15 @@ export class CallableCache {
    *   (`requireForTasks()`, `require-first.ts`)
    */
   constructor(owner: string, require?: RequireFunction) {
-    this.#owner = owner
-    this.#require = require
+    this._specs = new Map()
+    this._loaded = new Map()
+    this._owner = owner
+    this._require = require
   }
 
   /** Remembers a callable the pool sent. */
   define(specId: number, spec: CallableSpec): void {
-    this.#specs.set(specId, spec)
+    this._specs.set(specId, spec)
   }
 
   /**
@@ -50,27 +53,27 @@ export class CallableCache {
    * @throws Error (a protocol error) when the pool never sent callable `specId`.
    */
   spec(specId: number): CallableSpec {
-    const spec = this.#specs.get(specId)
-    if (spec === undefined) throw new Error(`${this.#owner}: unknown callable #${String(specId)} (protocol error)`)
+    const spec = this._specs.get(specId)
+    if (spec === undefined) throw new Error(`${this._owner}: unknown callable #${String(specId)} (protocol error)`)
     return spec
   }
 
   /** The loaded function, when it was loaded already (the fast path). */
   loaded(specId: number): TaskFunction | undefined {
-    return this.#loaded.get(specId)
+    return this._loaded.get(specId)
   }
 
   /** Loads callable `specId` (requires or imports its module, or compiles its source) once. */
   async load(specId: number): Promise<TaskFunction> {
-    const hit = this.#loaded.get(specId)
+    const hit = this._loaded.get(specId)
     if (hit !== undefined) return hit
     const spec = this.spec(specId)
-    const required = this.#require === undefined ? undefined : requiredTask(this.#require, spec)
+    const required = this._require === undefined ? undefined : requiredTask(this._require, spec)
     // (what loadCallable waits for too: @x/future's classes, when the module's import of the
     // runtime entry started loading them)
     if (required !== undefined) await executorClassesLoading()
     const fn = required ?? (await loadCallable(spec))
-    this.#loaded.set(specId, fn)
+    this._loaded.set(specId, fn)
     return fn
   }
 }

@@ -179,6 +179,14 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * No task runs or waits to run here, and no result waits to go: what came so far is answered.
+   * (A thread entry may then look for its next message itself for a moment, see thread-pool's worker.ts.)
+   */
+  get idle(): boolean {
+    return !this._draining && this._current === undefined && this._queue.size === 0 && this._out.ids.length === 0
+  }
+
   /** Sends the results gathered so far. */
   flush(): void {
     this._flush()
