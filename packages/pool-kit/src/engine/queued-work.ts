@@ -26,6 +26,7 @@ export class QueuedWork implements EngineItem, CancelHook {
   graceTimer: NodeJS.Timeout | undefined = undefined
   slot = -1
   ticket = 0
+  bytes = -1
 
   constructor(
     /** The engine that queued it. */
