@@ -10,6 +10,7 @@
  * bytes or more goes to a worker only while that worker holds at most `maxBytes` of arguments
  * with it (one such call always may go), and in a message of its own, so copying the next
  * payload overlaps the worker's work on this one instead of one huge message being copied first.
+ * Buffers a call moves (`transfer`) are not copied and do not count toward the budget.
  *
  * @module
  */

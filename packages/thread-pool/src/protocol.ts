@@ -68,4 +68,9 @@ export interface ThreadData {
   readonly links?: Readonly<Record<string, string>>
   /** The code cache a thread of this process made ({@link CodeCacheOffer}), for thread-entry.cts. */
   readonly codeCache?: Uint8Array
+  /**
+   * Without a cache: one word, shared by the threads of this process, that the thread which makes
+   * the cache claims first (0 -> 1): threads started together make it once, not once each.
+   */
+  readonly cacheClaim?: Int32Array
 }

@@ -38,6 +38,8 @@ const RUNTIME = '@x/future/runtime'
 let links: Record<string, string> | undefined
 /** V8's code cache of the bundled worker, made by a thread of this process (thread-entry.cts). */
 let codeCache: Uint8Array | undefined
+/** The word a thread started without a cache claims to make it ({@link ThreadData}'s `cacheClaim`). */
+let cacheClaim: Int32Array | undefined
 
 /**
  * Where `@x/future/runtime` is, resolved once in this process and handed to every thread: a fresh
@@ -115,13 +117,16 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         // what the thread sent before it died comes first
         for (let entry = receiveMessageOnPort(port1); entry !== undefined; entry = receiveMessageOnPort(port1)) deliver(entry.message)
         port1.close()
+        // (a thread that claimed the cache sent it before it exited, and it came first: a claim
+        // with no cache here is free again, for a later thread to make it)
+        if (codeCache === undefined && cacheClaim !== undefined) Atomics.store(cacheClaim, 0, 0)
         events.exit(exitCode, undefined, handle.crash)
       }
       const data: ThreadData = {
         threadName: `${settings.threadNamePrefix}_${String(workerId - 1)}`,
         session: { ...settings.session(workerId), port: port2 },
         links: runtimeLinks(),
-        ...(codeCache === undefined ? {} : { codeCache }),
+        ...(codeCache === undefined ? { cacheClaim: (cacheClaim ??= new Int32Array(new SharedArrayBuffer(4))) } : { codeCache }),
       }
       let thread: Worker
       try {

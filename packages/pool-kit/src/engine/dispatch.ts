@@ -240,7 +240,10 @@ function handOver<H>(engine: PoolEngine<H>, item: EngineItem, target: WorkerReco
   item.announced = false
   if (window < target.cap) target.cap = window
   target.held.set(item.future.id, item)
-  target.heldBytes += bytesOf(item)
+  // (buffers a call moves are not copied, and once sent the pool holds none of them: they do not
+  // count toward the byte budget, which bounds the copies in flight)
+  item.heldShare = item.transfer === undefined ? bytesOf(item) : 0
+  target.heldBytes += item.heldShare
   target.assigned++
   engine.inflight++
 }
@@ -349,7 +352,7 @@ function sendRun<H>(
       if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     } catch (error) {
       worker.held.delete(item.future.id)
-      worker.heldBytes -= item.bytes
+      worker.heldBytes -= item.heldShare
       worker.assigned-- // it never reached the worker: it does not count toward maxTasksPerWorker
       engine.inflight--
       engine.claims.release(item)

@@ -27,6 +27,7 @@ export class QueuedWork implements EngineItem, CancelHook {
   slot = -1
   ticket = 0
   bytes = -1
+  heldShare = 0
 
   constructor(
     /** The engine that queued it. */

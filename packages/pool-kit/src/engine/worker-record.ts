@@ -32,6 +32,8 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
   transfer: readonly Transferable[] | undefined
   /** The estimated bytes of its arguments (`argumentBytes`), -1 until the dispatcher first needs them. */
   bytes: number
+  /** What it adds to its worker's `heldBytes` while there: `bytes`, or 0 when it moves its buffers (`transfer`). */
+  heldShare: number
 }
 
 /**
@@ -55,7 +57,10 @@ export interface WorkerRecord {
   open: boolean
   /** The work it holds, in the order sent (a Map keeps insertion order). */
   readonly held: Map<number, EngineItem>
-  /** The estimated bytes of the arguments of the work it holds: the sum of `held`'s `bytes`. */
+  /**
+   * The estimated bytes of the arguments it holds copies of: the sum of `held`'s `heldShare`
+   * (the byte budget of large calls, `SendWindow`'s `maxBytes`).
+   */
   heldBytes: number
   /** Callables it has been sent. */
   readonly sentSpecs: Set<number>
