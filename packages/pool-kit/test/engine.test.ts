@@ -160,6 +160,41 @@ describe('PoolEngine on worker threads', () => {
     expect(Math.max(...runs.map((r) => r.held))).toBeLessThanOrEqual(4)
   })
 
+  it('large arguments that move (transfer) do not count toward the byte budget: nothing of them is copied', async () => {
+    const runs: number[] = []
+    let sent = 0
+    let settled = 0
+    const transport = threadTransport(1)
+    transport.send = (handle, message, transfer) => {
+      if (message.type === 'run') {
+        sent += message.batch.ids.length
+        runs.push(sent - settled)
+      }
+      handle.worker.postMessage(message, transfer as never)
+    }
+    const engine = newEngine(1, false, undefined, transport)
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    // learn that the callable is short, so the count window alone would send many ahead
+    const small = Array.from({ length: 200 }, () => engine.submit(sum, [new Float64Array(4)], false, undefined, undefined, undefined))
+    await Promise.all(small)
+    runs.length = 0
+    sent = settled = 0
+    const mib = 1024 * 1024
+    const arrays = Array.from({ length: 12 }, (_, k) => new Float64Array(mib / 8).fill(k))
+    const futures = arrays.map((a) => engine.submit(sum, [a], false, undefined, undefined, undefined, undefined, [a.buffer]))
+    for (const future of futures) {
+      future.addDoneCallback(() => {
+        settled++
+      })
+    }
+    const sums = await Promise.all(futures)
+    expect(sums).toEqual(arrays.map((_, k) => (k * mib) / 8))
+    expect(arrays.every((a) => a.byteLength === 0)).toBe(true)
+    expect(runs).toHaveLength(12)
+    // the count window alone decides: more than the 4 calls of 1 MiB a copied payload may have
+    expect(Math.max(...runs)).toBeGreaterThan(4)
+  })
+
   it('threads that die while starting are retried with a growing delay, then the pool breaks, saying why', async () => {
     for (const start of ['ready', 'open'] as const) {
       // (open: each thread is sent the task as it starts; it goes back to the queue each time)

@@ -151,7 +151,7 @@ export class ThreadPoolExecutor extends Executor {
     checkArguments(args)
     const moved = transfer !== undefined && transfer.length > 0 ? moveTransfer(args, transfer) : undefined
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, moved?.args ?? args, false, name, signal, currentTask()?.id, stream, moved?.transfer ?? transfer) as Future<
+    return this.#engine.submit(spec, moved?.[0] ?? args, false, name, signal, currentTask()?.id, stream, moved?.[1] ?? transfer) as Future<
       Awaited<ReturnType<FunctionOf<C>>>
     >
   }

@@ -73,4 +73,9 @@ export interface ThreadData {
    * and task modules with `require()`; without it (a pool off the main thread), with `import()`.
    */
   readonly loadGuard?: SharedArrayBuffer
+  /**
+   * Without a cache: one word, shared by the threads of this process, that the thread which makes
+   * the cache claims first (0 -> 1): threads started together make it once, not once each.
+   */
+  readonly cacheClaim?: Int32Array
 }

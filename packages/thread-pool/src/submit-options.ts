@@ -34,9 +34,10 @@ export function submitOptionError(fault: SubmitOptionFault, value: unknown): Typ
  * are detached at once, and the pool holds the only ones until a worker gets them.
  * @throws TypeError when `transfer` lists something that cannot be transferred.
  */
-export function moveTransfer(args: unknown[], transfer: readonly Transferable[]): { args: unknown[]; transfer: readonly Transferable[] } {
+export function moveTransfer(args: unknown[], transfer: readonly Transferable[]): [args: unknown[], transfer: readonly Transferable[]] {
   try {
-    return structuredClone({ args, transfer }, { transfer: transfer as never })
+    // (a pair, not an object: the clone of an array of two costs less than an object's two keys)
+    return structuredClone([args, transfer], { transfer: transfer as never })
   } catch (error) {
     throw new TypeError(
       `submitWith(): cannot transfer ${describeValue(transfer)}: ${error instanceof Error ? error.message : String(error)}. ` +

@@ -42,6 +42,8 @@ let codeCache: Uint8Array | undefined
 /** The load guards of this process's live threads (load-guard.ts), settled at its exit. */
 const guards = new Set<Int32Array>()
 let exitListener = false
+/** The word a thread started without a cache claims to make it ({@link ThreadData}'s `cacheClaim`). */
+let cacheClaim: Int32Array | undefined
 
 /**
  * Where `@x/future/runtime` is, resolved once in this process and handed to every thread: a fresh
@@ -144,6 +146,9 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         // what the thread sent before it died comes first
         for (let entry = receiveMessageOnPort(port1); entry !== undefined; entry = receiveMessageOnPort(port1)) deliver(entry.message)
         port1.close()
+        // (a thread that claimed the cache sent it before it exited, and it came first: a claim
+        // with no cache here is free again, for a later thread to make it)
+        if (codeCache === undefined && cacheClaim !== undefined) Atomics.store(cacheClaim, 0, 0)
         events.exit(exitCode, undefined, handle.crash)
       }
       const data: ThreadData = {
@@ -151,7 +156,7 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
         session: { ...settings.session(workerId), port: port2 },
         links: runtimeLinks(),
         ...(guard === undefined ? {} : { loadGuard: guard.buffer as SharedArrayBuffer }),
-        ...(codeCache === undefined ? {} : { codeCache }),
+        ...(codeCache === undefined ? { cacheClaim: (cacheClaim ??= new Int32Array(new SharedArrayBuffer(4))) } : { codeCache }),
       }
       let thread: Worker
       try {

@@ -35,11 +35,12 @@ declare const xThreadRequire: ((id: string) => unknown) | undefined
 
 /**
  * Sets the thread up, runs the pool's initializer, and says what came of it. Just before its first
- * result the thread sends the pool the code cache, when it makes one: the cache then holds the
+ * result the thread sends the pool the code cache, when it makes one (the first to get there of the
+ * threads started without a cache, `cacheClaim`): the cache then holds the
  * functions that ran the first task, compiled (made after the result, it could be lost to a
  * pool that ends the thread as soon as the result came, as W5 does).
  */
-async function session(start: SessionStart, reply: NonNullable<typeof parentPort>): Promise<SessionReady> {
+async function session(start: SessionStart, reply: NonNullable<typeof parentPort>, cacheClaim: Int32Array | undefined): Promise<SessionReady> {
   const port = start.port
   let makeCodeCache = typeof xThreadCodeCache === 'function' ? xThreadCodeCache : undefined
   const claims = new ClaimWords(start.claims, undefined, start.starts)
@@ -50,10 +51,14 @@ async function session(start: SessionStart, reply: NonNullable<typeof parentPort
     },
     sendResult: (id, value, meanMs) => {
       if (makeCodeCache !== undefined) {
-        // (copied to the pool, not transferred: a Buffer may share its memory with others)
-        const offer: CodeCacheOffer = { type: CODE_CACHE, codeCache: makeCodeCache() }
+        const make = makeCodeCache
         makeCodeCache = undefined
-        reply.postMessage(offer)
+        // (one thread of those started without a cache makes it: the first to get here)
+        if (cacheClaim === undefined || Atomics.compareExchange(cacheClaim, 0, 0, 1) === 0) {
+          // (copied to the pool, not transferred: a Buffer may share its memory with others)
+          const offer: CodeCacheOffer = { type: CODE_CACHE, codeCache: make() }
+          reply.postMessage(offer)
+        }
       }
       port.postMessage(shortResult(id, value, meanMs))
     },
@@ -130,7 +135,7 @@ const data = workerData as ThreadData | undefined
 if (parentPort !== null && typeof data?.session === 'object') {
   const reply = parentPort
   setThreadName(data.threadName)
-  void session(data.session, reply).then((ready) => {
+  void session(data.session, reply, data.cacheClaim).then((ready) => {
     reply.postMessage(ready)
   })
 }

@@ -77,6 +77,7 @@ export function steal<H>(engine: PoolEngine<H>, idle: WorkerRecord): void {
 /** The item leaves its worker (it never started there). */
 function leave<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineItem): void {
   worker.held.delete(item.future.id)
+  worker.heldBytes -= item.heldShare
   worker.assigned-- // it never ran there: it does not count toward maxTasksPerWorker
   engine.inflight--
   engine.claims.release(item)

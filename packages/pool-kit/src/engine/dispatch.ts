@@ -148,7 +148,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
       continue
     }
     const window = engine.window.for(item.specId)
-    const bytes = argumentBytes(item.args)
+    const bytes = bytesOf(item)
     const large = bytes >= LARGE_ARGS
     let target: WorkerRecord | undefined
     for (const worker of ready) {
@@ -158,14 +158,16 @@ function dispatch<H>(engine: PoolEngine<H>): void {
       const starting = worker.life === 'starting'
       if (starting && item.transfer !== undefined) continue
       // Nothing goes ahead of a task that may be long (cap), nor more than this callable allows.
-      if (worker.cap < window) refreshCap(engine, worker)
+      // (only when the cap could change what follows: a worker holding at most half its cap passes
+      // both checks below with the cap it has, and one read again is never smaller)
+      if (worker.cap < window && worker.held.size > worker.cap >> 1) refreshCap(engine, worker)
       const room = starting || canGrow ? 1 : Math.min(window, worker.cap)
       if (worker.held.size >= room) continue
       // A worker that still holds more than half its room waits: it gets its next tasks in one
       // message once it is down to half (not one message per result it sends back).
       if (worker.held.size > room >> 1 && outboxOf(sends, worker) === undefined) continue
       // nor more data than the byte budget (one call always may go)
-      if (large && worker.held.size > 0 && heldBytes(worker) + bytes > engine.window.maxBytes) continue
+      if (large && worker.held.size > 0 && worker.heldBytes + bytes > engine.window.maxBytes) continue
       if (maxTasks !== undefined && worker.assigned >= maxTasks) continue
       if (target === undefined || worker.held.size < target.held.size) target = worker
     }
@@ -238,6 +240,10 @@ function handOver<H>(engine: PoolEngine<H>, item: EngineItem, target: WorkerReco
   item.announced = false
   if (window < target.cap) target.cap = window
   target.held.set(item.future.id, item)
+  // (buffers a call moves are not copied, and once sent the pool holds none of them: they do not
+  // count toward the byte budget, which bounds the copies in flight)
+  item.heldShare = item.transfer === undefined ? bytesOf(item) : 0
+  target.heldBytes += item.heldShare
   target.assigned++
   engine.inflight++
 }
@@ -280,11 +286,9 @@ function addSpec(batch: Send['batch'], item: EngineItem): void {
   ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
 }
 
-/** The estimated bytes of the arguments a worker holds (asked only for large calls: they are few). */
-function heldBytes(worker: WorkerRecord): number {
-  let bytes = 0
-  for (const item of worker.held.values()) bytes += argumentBytes(item.args)
-  return bytes
+/** The estimated bytes of `item`'s arguments, estimated once (its arguments do not change until it is done). */
+function bytesOf(item: EngineItem): number {
+  return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args))
 }
 
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {
@@ -348,6 +352,7 @@ function sendRun<H>(
       if (item.signal?.aborted === true) sendAbort(engine, worker, item)
     } catch (error) {
       worker.held.delete(item.future.id)
+      worker.heldBytes -= item.heldShare
       worker.assigned-- // it never reached the worker: it does not count toward maxTasksPerWorker
       engine.inflight--
       engine.claims.release(item)

@@ -333,6 +333,7 @@ export class PoolEngine<H = unknown> {
       }
       this.inflight -= worker.held.size
       worker.held.clear()
+      worker.heldBytes = 0
       void stop(this, worker)
     }
     this.checkDrained()

@@ -138,6 +138,7 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   if (worker.idleTimer !== undefined) clearTimeout(worker.idleTimer)
   const held = [...worker.held.values()]
   worker.held.clear()
+  worker.heldBytes = 0
   engine.inflight -= held.length
   const handle = worker.handle as H
   const { finished, running, unstarted } =

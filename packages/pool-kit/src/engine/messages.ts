@@ -97,6 +97,7 @@ function leaveDone<H>(engine: PoolEngine<H>, worker: WorkerRecord, item: EngineI
   // future:start, future:finish says it all; one event less per task matters for tiny tasks)
   if (!item.announced) announce(engine, item, worker, engine.claims.sentMeansStarted)
   worker.held.delete(item.future.id)
+  worker.heldBytes -= item.heldShare
   engine.inflight--
   engine.claims.release(item)
   item.state = 'done'

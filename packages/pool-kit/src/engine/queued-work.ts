@@ -26,6 +26,8 @@ export class QueuedWork implements EngineItem, CancelHook {
   graceTimer: NodeJS.Timeout | undefined = undefined
   slot = -1
   ticket = 0
+  bytes = -1
+  heldShare = 0
 
   constructor(
     /** The engine that queued it. */

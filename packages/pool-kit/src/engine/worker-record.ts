@@ -30,6 +30,10 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
    * Dropped once the work is done, with its arguments.
    */
   transfer: readonly Transferable[] | undefined
+  /** The estimated bytes of its arguments (`argumentBytes`), -1 until the dispatcher first needs them. */
+  bytes: number
+  /** What it adds to its worker's `heldBytes` while there: `bytes`, or 0 when it moves its buffers (`transfer`). */
+  heldShare: number
 }
 
 /**
@@ -53,6 +57,11 @@ export interface WorkerRecord {
   open: boolean
   /** The work it holds, in the order sent (a Map keeps insertion order). */
   readonly held: Map<number, EngineItem>
+  /**
+   * The estimated bytes of the arguments it holds copies of: the sum of `held`'s `heldShare`
+   * (the byte budget of large calls, `SendWindow`'s `maxBytes`).
+   */
+  heldBytes: number
   /** Callables it has been sent. */
   readonly sentSpecs: Set<number>
   /** Tasks sent to it in its life (for maxTasksPerWorker). */
@@ -105,6 +114,7 @@ export function newWorkerRecord(workerId: number): WorkerRecord {
     life: 'starting',
     open: false,
     held: new Map(),
+    heldBytes: 0,
     sentSpecs: new Set(),
     assigned: 0,
     cap: Infinity,
