@@ -171,6 +171,20 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortable = false): Promise<unknown> =>
     scripts.finish(reply, jobId, abortable, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
   const ignore = (): void => undefined
+  // The fresh jobs handed over in this turn, started together once its promise jobs ran (see the
+  // processor): each its start and the reject of its processor's promise, in a row
+  let starting: ((value: never) => void)[] = []
+  const startAll = (): void => {
+    const list = starting
+    starting = []
+    for (let i = 0; i < list.length; i += 2) {
+      try {
+        ;(list[i] as (started: number) => void)(0)
+      } catch (error) {
+        ;(list[i + 1] as (error: unknown) => void)(error)
+      }
+    }
+  }
 
   // Callbacks, not async functions and awaits: with AsyncLocalStorage in use (currentTask()), every
   // promise of the process costs more, so a job makes one (the one BullMQ awaits).
@@ -245,7 +259,10 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         scripts.startThen(jobId, reply, abortable, envelope, (started) => {
           if (started === -1) report(new Error(`job ${jobId} ran although its start marker was taken; tell the @x/distributed maintainers`))
         }, report)
-        begin(0)
+        // Started in a tick after this turn's promise jobs, all of them together: the task context's
+        // async hooks (see hooksOffBetweenTasks in @x/future) go on for the tasks only, and are off
+        // again before BullMQ's completions of them run (else every promise of the turn pays for them).
+        if (starting.push(begin, reject) === 2) process.nextTick(startAll)
         return
       }
       scripts.startThen(jobId, reply, abortable, envelope, (started) => {
