@@ -2,6 +2,7 @@
 // x-worker): whether a Redis answers, and worker processes started in their own process group and
 // killed, group and all, after the test file. Not part of any published package.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ping } from '../redis.mjs';
 
 /** The Redis the suites run against. */
@@ -26,6 +27,37 @@ export async function redisAnswers() {
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const started = new Set();
 
+/** @type {import('node:child_process').ChildProcessByStdio<import('node:stream').Writable, null, null> | undefined} */
+let reaper;
+
+/**
+ * Tells the reaper (orphan-reaper.mjs, started on first use) about process group `pid`: if this
+ * process dies before it kills the group, the reaper does.
+ * @param {number} pid
+ */
+function reapOnExit(pid) {
+  if (reaper === undefined) {
+    reaper = spawn(process.execPath, [fileURLToPath(new URL('./orphan-reaper.mjs', import.meta.url))], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    // (neither the reaper nor its pipe keeps this process alive)
+    reaper.unref();
+    /** @type {import('node:net').Socket} */ (/** @type {unknown} */ (reaper.stdin)).unref();
+    reaper.stdin.on('error', () => undefined); // a reaper that failed to start: nothing to tell
+  }
+  reaper.stdin.write(`${String(pid)}\n`);
+}
+
+/**
+ * Tells the reaper group `pid` is gone (its leader exited and was killed with it): it forgets it,
+ * so a later process given the same pid is never killed in its place.
+ * @param {number} pid
+ */
+function goneBeforeExit(pid) {
+  reaper?.stdin.write(`-${String(pid)}\n`);
+}
+
 /**
  * Starts `node script ...args` in its own process group (a kill reaches everything it starts),
  * with REDIS_URL in its environment, and waits until its stdout matches `ready`.
@@ -42,6 +74,7 @@ export async function startProcess(script, args, ready, what) {
     detached: true,
   });
   started.add(child);
+  if (child.pid !== undefined) reapOnExit(child.pid);
   let output = '';
   child.stdout.on('data', (/** @type {Buffer} */ d) => (output += d.toString()));
   child.stderr.on('data', (/** @type {Buffer} */ d) => (output += d.toString()));
@@ -49,6 +82,7 @@ export async function startProcess(script, args, ready, what) {
   const exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       started.delete(child);
+      if (child.pid !== undefined) goneBeforeExit(child.pid);
       resolve(code ?? signal ?? 'unknown');
     });
   });
