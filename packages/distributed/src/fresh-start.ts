@@ -12,7 +12,10 @@
  * marker goes out in the same turn, before the job's result on the same connection, and the worker
  * skips one round trip to Redis per job. A late delivery (the worker was held up longer than half
  * the lock's lifetime), and a job that may be aborted before it starts (its abort key is read by
- * the same script), wait for the answer as before.
+ * the same script), wait for the answer as before. A fresh job that also finishes in the turn it
+ * starts, while still fresh, sets no marker at all (its start and finish would set and drop it in
+ * the same write): like a worker that dies before the marker leaves, its executor knows the
+ * fetching worker from BullMQ's record.
  *
  * A worker that dies before the marker leaves (a task that ends its process in its first turn)
  * leaves a job with no marker that may have run: the executor never sends such a job again, since
@@ -33,8 +36,17 @@ import type { JobData } from './protocol.js'
  * lifetime between the fetch and the processor would make a late delivery look fresh.)
  */
 export function startsAtOnce(job: Pick<Job<JobData>, 'processedOn'>, abortable: boolean, lockDuration: number, now = Date.now()): boolean {
-  if (abortable) return false
-  const fetchedAt = Number(job.processedOn)
-  const age = now - fetchedAt
-  return Number.isFinite(age) && age >= 0 && age < lockDuration / 2
+  return freshFor(job, abortable, lockDuration, now) > 0
+}
+
+/**
+ * How many more milliseconds `job` stays fresh (see {@link startsAtOnce}; 0: not fresh). While it
+ * is, nobody can have claimed its start marker: a job that also finishes within that time, in the
+ * turn it starts, needs no marker at all (its start and finish would set it and drop it again in
+ * the same write: `leaveOutMarkers` in worker-scripts.ts).
+ */
+export function freshFor(job: Pick<Job<JobData>, 'processedOn'>, abortable: boolean, lockDuration: number, now = Date.now()): number {
+  if (abortable) return 0
+  const age = now - Number(job.processedOn)
+  return Number.isFinite(age) && age >= 0 && age < lockDuration / 2 ? lockDuration / 2 - age : 0
 }

@@ -13,7 +13,7 @@ import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
 import { batchWrites } from './write-batch.js'
-import { startsAtOnce } from './fresh-start.js'
+import { freshFor } from './fresh-start.js'
 
 /**
  * Options of {@link serve}.
@@ -255,10 +255,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
       // A fresh delivery starts at once, its marker set by the same script sent alongside (see
       // startsAtOnce): no round trip to Redis before the task. A late one, or one that may be
       // aborted before it starts, waits for the script's answer.
-      if (startsAtOnce(job, abortable, info.ttl)) {
+      // (One that also finishes in this turn, still fresh, sets no marker: see freshFor.)
+      const fresh = freshFor(job, abortable, info.ttl)
+      if (fresh > 0) {
         scripts.startThen(jobId, reply, abortable, envelope, (started) => {
           if (started === -1) report(new Error(`job ${jobId} ran although its start marker was taken; tell the @x/distributed maintainers`))
-        }, report)
+        }, report, performance.now() + fresh)
         // Started in a tick after this turn's promise jobs, all of them together: the task context's
         // async hooks (see hooksOffBetweenTasks in @x/future) go on for the tasks only, and are off
         // again before BullMQ's completions of them run (else every promise of the turn pays for them).

@@ -115,6 +115,8 @@ interface Part {
   readonly fields: readonly [Field, Field, Field, Field]
   readonly resolve: Answer<unknown>
   readonly reject: Failure
+  /** a start's: until when (`performance.now()`) its marker may be left out (see {@link WorkerScripts.startThen}) */
+  readonly unmarkedUntil?: number | undefined
 }
 
 /** Fails `part` (a callback that throws reaches nobody: the other parts are answered all the same). */
@@ -132,13 +134,14 @@ class Batch {
   readonly #send: (body: string, args: Field[]) => Promise<unknown>
   readonly #first: () => void
   readonly #head: readonly Field[]
-  #parts: Part[] = []
+  /** the parts gathered in this turn (read and rewritten by {@link leaveOutMarkers} just before the flush) */
+  parts: Part[] = []
 
   /** Sends the parts gathered so far as one call (nothing when there are none). */
   flush(): void {
-    if (this.#parts.length === 0) return
-    const parts = this.#parts
-    this.#parts = []
+    if (this.parts.length === 0) return
+    const parts = this.parts
+    this.parts = []
     const fields: Field[] = []
     for (const part of parts) fields.push(...part.fields)
     this.#send(this.#body, [...this.#head, pack(fields)]).then(
@@ -167,9 +170,39 @@ class Batch {
   }
 
   /** Adds one job's part to this turn's call; `resolve` gets its share of the reply (no promise per job). */
-  add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure): void {
-    if (this.#parts.push({ fields, resolve, reject }) === 1) this.#first()
+  add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure, unmarkedUntil?: number): void {
+    if (this.parts.push({ fields, resolve, reject, unmarkedUntil }) === 1) this.#first()
   }
+}
+
+/**
+ * Leaves out the start marker, and its drop, of each job that starts and finishes in this turn
+ * while it may (its start's `unmarkedUntil` not passed, no start envelope to push, no abort key):
+ * the marker would be set and dropped again in the same write, one script call after the other,
+ * and until then nobody can have claimed it (fresh-start.ts). Its start is answered 0 (started).
+ */
+function leaveOutMarkers(starts: Batch, finishes: Batch): void {
+  if (starts.parts.length === 0 || finishes.parts.length === 0) return
+  const finished = new Set<Field>()
+  for (const { fields } of finishes.parts) if (fields[3] === '1') finished.add(fields[1])
+  const now = performance.now()
+  const unmarked = new Set<Field>()
+  starts.parts = starts.parts.filter((part) => {
+    const [jobId, , envelope, abortable] = part.fields
+    if (!(now < (part.unmarkedUntil ?? -Infinity)) || envelope !== '' || abortable !== '0' || !finished.has(jobId)) return true
+    unmarked.add(jobId)
+    try {
+      part.resolve(0)
+    } catch (error) {
+      fail(part, error)
+    }
+    return false
+  })
+  if (unmarked.size === 0) return
+  finishes.parts = finishes.parts.map((part) => {
+    const [reply, jobId, envelope, flag] = part.fields
+    return flag === '1' && unmarked.has(jobId) ? { ...part, fields: [reply, jobId, envelope, '0'] } : part
+  })
 }
 
 /** What the scripts write: under which key prefix, as which worker, for how long. */
@@ -202,9 +235,11 @@ export class WorkerScripts {
     const { prefix, workerId } = options
     // One flush per turn, the starts always before the finishes: a job that starts at once
     // (fresh-start.ts) may finish in the turn it started in, and its marker must be set before
-    // its finish drops it (and its start envelope pushed before its result).
+    // its finish drops it (and its start envelope pushed before its result); or, when both are in
+    // this turn, neither is sent (leaveOutMarkers).
     const flush = (): void => {
       this.#flushing = false
+      leaveOutMarkers(this.#starts, this.#finishes)
       this.#starts.flush()
       this.#finishes.flush()
     }
@@ -255,9 +290,13 @@ export class WorkerScripts {
     })
   }
 
-  /** {@link WorkerScripts.start} with callbacks instead of a promise (the worker's path: no promise per job). */
-  startThen(jobId: string, reply: string, abortable: boolean, envelope: Buffer | '', then: Answer<number | Buffer>, fail: Failure): void {
-    this.#starts.add([jobId, reply, envelope, abortable ? '1' : '0'], then as Answer<unknown>, fail)
+  /**
+   * {@link WorkerScripts.start} with callbacks instead of a promise (the worker's path: no promise
+   * per job). `unmarkedUntil` (`performance.now()` time, for a fresh delivery: fresh-start.ts):
+   * until then a job that also finishes in this turn sets no marker (and its finish drops none).
+   */
+  startThen(jobId: string, reply: string, abortable: boolean, envelope: Buffer | '', then: Answer<number | Buffer>, fail: Failure, unmarkedUntil?: number): void {
+    this.#starts.add([jobId, reply, envelope, abortable ? '1' : '0'], then as Answer<unknown>, fail, unmarkedUntil)
   }
 
   /**

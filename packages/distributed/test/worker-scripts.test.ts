@@ -101,4 +101,42 @@ describe.skipIf(!hasRedis)("a worker's batched start and finish scripts", () => 
     // a and b finished (b's abort key dropped too); c's envelope was not its last
     expect(await redis.mget(k.ran('a'), k.ran('b'), k.abort('b'), k.ran('c'))).toEqual([null, null, null, 'worker-a'])
   })
+
+  it('leaves out the marker of a fresh job that finishes in the turn it starts, and only of such a job', async () => {
+    const k = keys(freshQueue('batched-unmarked'))
+    const { redis, scripts, evalshas } = await setUp(k)
+    const reply = k.results('executor-1')
+    await redis.set(k.ran('late'), '-', 'PX', TTL) // the executor's claim of a job no longer fresh
+    const soon = performance.now() + TTL
+    const started: unknown[] = []
+    const start = (jobId: string, envelope: Buffer | '', until: number): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        scripts.startThen(jobId, reply, false, envelope, (answer) => {
+          started.push(jobId)
+          resolve(answer)
+        }, reject, until)
+      })
+    const loudStart = encodeEnvelope({ t: 'start', jobId: 'loud', workerId: 'worker-a' })
+    const result = (jobId: string): Buffer => encodeEnvelope({ t: 'ok', jobId, value: jobId })
+    const answers = await Promise.all([
+      start('fresh', '', soon), // fresh, finishes in this turn: no marker, no start call
+      start('late', '', performance.now() - 1), // finishes in this turn, but no longer fresh: checked
+      start('loud', loudStart, soon), // its executor asked for a start envelope: pushed first
+      start('running', '', soon), // fresh, still running after this turn: its marker names its worker
+      scripts.finish(reply, 'fresh', false, result('fresh'), true),
+      scripts.finish(reply, 'late', false, result('late'), true),
+      scripts.finish(reply, 'loud', false, result('loud'), true),
+    ])
+    expect(answers.slice(0, 4)).toEqual([0, -1, 0, 0])
+    expect(started[0]).toBe('fresh') // answered at the flush, before the call went out
+    expect(evalshas()).toBe(2) // one start call (late, loud, running), one finish call
+    const pushed = (await redis.lrangeBuffer(reply, 0, -1)).map((data) => decodeEnvelope(data))
+    expect(pushed).toEqual([
+      { t: 'start', jobId: 'loud', workerId: 'worker-a' },
+      { t: 'ok', jobId: 'fresh', value: 'fresh' },
+      { t: 'ok', jobId: 'late', value: 'late' },
+      { t: 'ok', jobId: 'loud', value: 'loud' },
+    ])
+    expect(await redis.mget(k.ran('fresh'), k.ran('late'), k.ran('loud'), k.ran('running'))).toEqual([null, null, null, 'worker-a'])
+  })
 })
