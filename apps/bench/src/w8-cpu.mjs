@@ -22,23 +22,15 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { entryOf } from './build-entry.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
 else main(process.argv.slice(2));
-
-/** The entry file of `@x/<name>` as the bench app of the repo at `root` resolves it. */
-function entryOf(root, name) {
-  const dir = join(root, 'apps/bench/node_modules/@x', name);
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const dot = pkg.exports?.['.'];
-  const file = typeof dot === 'string' ? dot : (dot?.import ?? dot?.default ?? pkg.main ?? 'index.js');
-  return pathToFileURL(join(dir, typeof file === 'string' ? file : file.default)).href;
-}
 
 /** CPU time of this process's main thread so far, in ns (Linux). */
 function mainThreadNs() {
