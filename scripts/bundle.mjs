@@ -18,7 +18,8 @@
 //
 // --link-from argv: the entry takes those URLs from its process's arguments instead, an argument
 // `--x-link=<specifier>=<url>` each (a child process's starter passes them: a child has no
-// `workerData`). Node's resolver costs a fresh child ~6M instructions (4% of its start: the ES
+// `workerData`), and takes each out of `process.argv` as it loads, before any task's code runs
+// (a task reading `process.argv` sees what a plain `node script` would). Node's resolver costs a fresh child ~6M instructions (4% of its start: the ES
 // module resolver's package.json reads and regular expressions, callgrind, a child importing
 // @x/process-pool's entry by the specifier against by the URL).
 //
@@ -115,7 +116,9 @@ const links = {
         ? [`const linked = xLinked[${spec}];`]
         : linkFrom === 'argv'
           ? [
-              `const linkArg = process.argv.find((arg) => arg.startsWith(${argvPrefix}));`,
+              // (taken out of process.argv before any user code runs: a task reading it sees what `node script` would)
+              `const linkAt = process.argv.findIndex((arg) => arg.startsWith(${argvPrefix}));`,
+              `const linkArg = linkAt === -1 ? undefined : process.argv.splice(linkAt, 1)[0];`,
               `const linked = await import(linkArg === undefined ? ${spec} : linkArg.slice(${argvPrefix}.length));`,
             ]
           : [

@@ -44,10 +44,10 @@ it('loading the child entry loads no fs streams (an ES module import of node:fs 
   }
 })
 
-it('a child loads @x/future/runtime from where the parent resolved it, and its tasks see one @x/future through both entries', async () => {
+it('a child loads @x/future/runtime from where the parent resolved it (an argument its entry takes out of process.argv), and its tasks see one @x/future through both entries', async () => {
   const pool = new ProcessPoolExecutor({ maxWorkers: 1 })
   try {
-    expect(await pool.submit(t('futureCopies'))).toEqual({ sameTask: true, sameErrors: true, linked: true })
+    expect(await pool.submit(t('futureCopies'))).toEqual({ sameTask: true, sameErrors: true, linked: true, inArgv: false })
   } finally {
     await pool.shutdown()
   }

@@ -63,6 +63,10 @@ describe('environment', () => {
     expect(await pool.submit(t('env'), 'X_PP_REMOVED')).toBeUndefined()
     expect(await pool.submit(t('env'), 'PATH')).toBe(process.env.PATH)
   })
+
+  it("a task sees no arguments of the pool's own in process.argv (as under a plain `node script`)", async () => {
+    expect(await pool.submit(t('argv'))).toEqual([])
+  })
 })
 
 describe('errors from a child', () => {
