@@ -95,38 +95,47 @@ export function argumentsOf(args: unknown[]): unknown {
  * queued call is only its future, function and argument in the executor's queue).
  */
 export class AsyncTask implements TaskContext {
-  constructor(
-    readonly executor: AsyncTaskOwner,
-    readonly future: Future,
-    readonly fn: Callable,
-    /** The argument, or {@link SpreadArgs}. */
-    readonly arg: unknown,
-    readonly signals: SignalLink | undefined,
-  ) {}
+  // User code sees this object (`currentTask()`): only the documented fields may be own enumerable
+  // properties (`Object.keys`, `console.log`, `JSON.stringify` show them), so `executor` is the
+  // one public field and the call's internals are `#` fields.
+  declare readonly executor: AsyncTaskOwner
+  readonly #future: Future
+  readonly #fn: Callable
+  /** The argument, or {@link SpreadArgs}. */
+  readonly #arg: unknown
+  readonly #signals: SignalLink | undefined
+
+  constructor(executor: AsyncTaskOwner, future: Future, fn: Callable, arg: unknown, signals: SignalLink | undefined) {
+    this.executor = executor
+    this.#future = future
+    this.#fn = fn
+    this.#arg = arg
+    this.#signals = signals
+  }
 
   /** The id of the task's future. */
   get id(): number {
-    return this.future.id
+    return this.#future.id
   }
 
   /** The task's name. */
   get name(): string | undefined {
-    return this.future.name
+    return this.#future.name
   }
 
   /** Aborts when the task should stop (its submit signal aborted); never, without one. */
   get signal(): AbortSignal {
-    return this.signals?.controller?.signal ?? neverAborted
+    return this.#signals?.controller?.signal ?? neverAborted
   }
 
   progress(value: unknown): void {
-    this.future[kReportProgress](value)
+    this.#future[kReportProgress](value)
   }
 
   /** Starts the call in `slot` (in its task context); `slot` settles the future when it is done. */
   start(slot: Slot): void {
     slot.task = this
-    const link = this.signals
+    const link = this.#signals
     // Only a task submitted with a signal can be aborted: the others share one that never aborts.
     if (link !== undefined) {
       const controller = (link.controller = new AbortController())
@@ -149,7 +158,8 @@ export class AsyncTask implements TaskContext {
 
   /** Runs the callable (inside the task context). */
   call(): unknown {
-    const { fn, arg } = this
+    const fn = this.#fn
+    const arg = this.#arg
     const spread = arg instanceof SpreadArgs ? arg.list : undefined
     if (isTask(fn)) return loadCallable(describeCallable(fn)).then((f) => (spread === undefined ? f(arg) : f(...spread)))
     return spread === undefined ? fn(arg) : fn(...spread)
@@ -157,10 +167,10 @@ export class AsyncTask implements TaskContext {
 
   /** The call is done (through `slot`, which it ran in). */
   settle(slot: Slot, ok: boolean, value: unknown): void {
-    this.signals?.detach()
+    this.#signals?.detach()
     this.executor[kTaskEnded](slot)
-    if (ok) this.future.setResult(value)
-    else this.future.setException(value)
+    if (ok) this.#future.setResult(value)
+    else this.#future.setException(value)
     this.executor[kPump]()
   }
 }

@@ -51,6 +51,17 @@ describe('AsyncPoolExecutor', () => {
     expect(started).toEqual(Array.from({ length: 20 }, (_, i) => i))
   })
 
+  it('currentTask() has only the documented fields as own enumerable properties: console.log and JSON.stringify show no internals', async () => {
+    const { inspect } = await import('node:util')
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const seen = await ex.submitWith({ name: 'look' }, (x: number) => {
+      const context = currentTask()
+      if (context === undefined) throw new Error('no task context')
+      return { keys: Object.keys(context), x, shown: inspect(context, { depth: 0 }), id: typeof context.id, name: context.name, same: context.executor === ex }
+    }, 3)
+    expect(seen).toEqual({ keys: ['executor'], x: 3, shown: 'AsyncTask { executor: [AsyncPoolExecutor] }', id: 'number', name: 'look', same: true })
+  })
+
   it('currentTask() is the running task everywhere inside it (awaits, timers, immediates, ticks, microtasks, nested promises and submits), while tasks interleave', async () => {
     // 12 tasks at once, and a slot to spare for the one each submits and awaits
     await using ex = new AsyncPoolExecutor({ maxWorkers: 13 })

@@ -5,19 +5,10 @@ import { packTuples, unpackColumn } from '../src/chunk-codec.js'
 import type { Column } from '../src/chunk-codec.js'
 import { isThenable, runCall } from '../src/worker/run-call.js'
 import { newNestedExecutor } from '../src/worker/nested.js'
-import type { WorkerLink } from '../src/worker/nested.js'
 import { WorkerTaskContext } from '../src/worker/task-context.js'
+import { link } from './test-link.js'
 
 const spec: CallableSpec = { kind: 'source', source: '(x) => x', name: 'f' }
-const link: WorkerLink = {
-  send: () => undefined,
-  kind: 'thread',
-  label: 'test pool',
-  maxWorkers: 1,
-  peer: 'the main thread',
-  poolNoun: 'thread pool',
-  serializationCode: 'ERR_SERIALIZATION',
-}
 const runtime = { executor: newNestedExecutor(link) }
 const context = (id = 7): WorkerTaskContext => new WorkerTaskContext(id, 'f', runtime)
 

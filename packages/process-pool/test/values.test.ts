@@ -198,6 +198,12 @@ describe('callables', () => {
     expect(await pool.submit(t('square'), 12)).toBe(144)
     expect(await pool.submit(async (a: number, b: number) => Promise.resolve(a * b), 6, 7)).toBe(42)
     expect(await pool.submitWith({ name: 'ctx' }, t('context'))).toMatchObject({ name: 'ctx', kind: 'process' })
+    // (only the documented fields: no worker internals, which JSON.stringify found circular)
+    expect(await pool.submitWith({ name: 'ctx' }, t('contextShown'))).toEqual({
+      keys: ['id', 'name'],
+      json: expect.stringMatching(/^\{"id":\d+,"name":"ctx"\}$/) as unknown,
+      shown: expect.stringMatching(/^WorkerTaskContext \{ id: \d+, name: 'ctx' \}$/) as unknown,
+    })
     expect(String(tasksUrl)).toMatch(/^file:/)
   })
 

@@ -15,23 +15,24 @@ import type { SerializationError } from '../errors.js'
  * @since 0.1.0
  */
 export class WorkerTaskContext implements TaskContext {
-  // One context is made per task, and in V8's unoptimized tiers, where a worker runs its first
-  // thousand-odd tasks, its fields cost: TypeScript-private, not `#` (each `#` field defined or
-  // read is a keyed access of a private symbol; see WorkerRuntime's note), and declared only
-  // (`declare`: no class field defined before the constructor stores it again), the constructor
-  // storing every one in one order (one shape). Unoptimized, a context made, ended and asked
-  // `aborted` took ~150 ns this way, ~240 ns as class fields, ~270 ns as `#` fields.
+  // One context is made per task, and it is what `currentTask()` returns to user code: only the
+  // documented fields (`id`, `name`; `signal`, `executor`, `progress` on the prototype) may be own
+  // enumerable properties (`Object.keys`, `console.log`, `JSON.stringify` show them; the runtime
+  // they would reach is circular). The internals are `#` fields. In V8's unoptimized tiers, where
+  // a worker runs its first thousand-odd tasks, each `#` field defined or read is a keyed access
+  // of a private symbol, dearer than a named one: so there are few, defined in one order (one
+  // shape), the lazily made ones included.
   /** The task's future id in the pool. */
   declare readonly id: number
   /** The task's name. */
   declare readonly name: string | undefined
-  private declare readonly _runtime: { readonly executor: Executor }
-  private declare readonly _link: WorkerLink | undefined
-  private declare _controller: AbortController | undefined
-  private declare _reason: unknown
-  private declare _aborted: boolean
-  private declare _progress: ProgressSender | undefined
-  private declare _ended: boolean
+  readonly #runtime: { readonly executor: Executor }
+  readonly #link: WorkerLink | undefined
+  #controller: AbortController | undefined
+  #reason: unknown
+  #aborted: boolean
+  #progress: ProgressSender | undefined
+  #ended: boolean
 
   /**
    * @param runtime whose `executor` is the task's (read on first use)
@@ -41,39 +42,39 @@ export class WorkerTaskContext implements TaskContext {
   constructor(id: number, name: string | undefined, runtime: { readonly executor: Executor }, abortReason?: unknown, link?: WorkerLink) {
     this.id = id
     this.name = name
-    this._runtime = runtime
-    this._aborted = abortReason !== undefined
-    this._reason = abortReason
-    this._link = link
-    this._controller = undefined
-    this._progress = undefined
-    this._ended = false
+    this.#runtime = runtime
+    this.#aborted = abortReason !== undefined
+    this.#reason = abortReason
+    this.#link = link
+    this.#controller = undefined
+    this.#progress = undefined
+    this.#ended = false
   }
 
   /** Submits to the same pool (through the main side). */
   get executor(): Executor {
-    return this._runtime.executor
+    return this.#runtime.executor
   }
 
   /** Aborts when the caller's `submitWith({ signal })` signal aborts. */
   get signal(): AbortSignal {
-    if (this._controller === undefined) {
-      this._controller = new AbortController()
-      if (this._aborted) this._controller.abort(this._reason)
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort(this.#reason)
     }
-    return this._controller.signal
+    return this.#controller.signal
   }
 
   /** Whether the pool aborted this task. */
   get aborted(): boolean {
-    return this._aborted
+    return this.#aborted
   }
 
   /** The pool forwarded an abort. */
   abort(reason: unknown): void {
-    this._aborted = true
-    this._reason = reason
-    this._controller?.abort(reason)
+    this.#aborted = true
+    this.#reason = reason
+    this.#controller?.abort(reason)
   }
 
   /**
@@ -82,8 +83,8 @@ export class WorkerTaskContext implements TaskContext {
    * @throws {SerializationError} the value cannot be copied.
    */
   progress(value: unknown): void {
-    if (this._ended || this._link === undefined) return
-    ;(this._progress ??= new ProgressSender(this.id, this.name, this._link)).report(value)
+    if (this.#ended || this.#link === undefined) return
+    ;(this.#progress ??= new ProgressSender(this.id, this.name, this.#link)).report(value)
   }
 
   /**
@@ -91,7 +92,7 @@ export class WorkerTaskContext implements TaskContext {
    * now (before the result). Returns the error of a report that could not be sent, if any.
    */
   end(): SerializationError | undefined {
-    this._ended = true
-    return this._progress?.finish()
+    this.#ended = true
+    return this.#progress?.finish()
   }
 }
