@@ -50,8 +50,9 @@ function reapOnExit(pid) {
 }
 
 /**
- * Tells the reaper group `pid` is gone (its leader exited and was killed with it): it forgets it,
- * so a later process given the same pid is never killed in its place.
+ * Tells the reaper the leader of group `pid` exited: it keeps the group while any member lives
+ * (what the leader started may outlive it) and forgets it once none does, so a later process given
+ * the same pid is never killed in its place.
  * @param {number} pid
  */
 function goneBeforeExit(pid) {
