@@ -25,12 +25,12 @@ interface Handle {
  * default) opens it when it is ready; `open` opens it at once (its first task waits in its port
  * while it starts); `neverReady` opens it at once and never says it is ready.
  */
-function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWords, start: 'ready' | 'open' | 'neverReady' = 'ready'): Transport<Handle> {
+function threadTransport(maxWorkers: number, failStart = false, claims?: ClaimWords, start: 'ready' | 'open' | 'neverReady' = 'ready', startBlockMs = 0): Transport<Handle> {
   return {
     start(_workerId, events) {
       const marker = new Float64Array(new SharedArrayBuffer(8))
       const shared = claims === undefined ? {} : { claims: claims.buffer, starts: claims.startsBuffer }
-      const worker = new Worker(entry, { workerData: { marker: marker.buffer, maxWorkers, failStart, ...shared } })
+      const worker = new Worker(entry, { workerData: { marker: marker.buffer, maxWorkers, failStart, startBlockMs, ...shared } })
       if (start !== 'ready') events.open()
       worker.on('message', (message: unknown) => {
         if (isPoolMessage(message)) events.message(message as FromWorker)
@@ -82,9 +82,9 @@ afterEach(async () => {
   engines = []
 })
 
-function newEngine(maxWorkers: number, failStart = false, claims?: ClaimWords, transport = threadTransport(maxWorkers, failStart, claims)): PoolEngine<Handle> {
+function newEngine(maxWorkers: number, failStart = false, claims?: ClaimWords, transport = threadTransport(maxWorkers, failStart, claims), abortGracePeriod = 1000): PoolEngine<Handle> {
   const engine = new PoolEngine(
-    { executorId: 0, maxWorkers, maxTasksPerWorker: undefined, idleTimeout: undefined, abortGracePeriod: 1000, claimWords: claims },
+    { executorId: 0, maxWorkers, maxTasksPerWorker: undefined, idleTimeout: undefined, abortGracePeriod, claimWords: claims },
     transport,
     errors,
   )
@@ -227,6 +227,27 @@ describe('PoolEngine on worker threads', () => {
       expect(error.exitCode).toBe(5)
     }
     expect(await submit(engine, 'a', 7)).toBe(7)
+  })
+
+  it('a task aborted while its thread still starts fails with the reason once the grace period ends that thread; it is not sent to the next one', async () => {
+    // (each thread blocks for a minute before it listens: the task it is sent never starts)
+    const transport = threadTransport(1, false, undefined, 'open', 60_000)
+    let starts = 0
+    const start = transport.start.bind(transport)
+    transport.start = (workerId, events) => {
+      starts++
+      return start(workerId, events)
+    }
+    const engine = newEngine(1, false, undefined, transport, 50)
+    const controller = new AbortController()
+    const future = engine.submit(describeCallable(task(tasks, 'a')), [1], false, 'a', controller.signal, undefined)
+    await until(() => future.running(), 'the task to be sent')
+    const reason = new Error('stop')
+    controller.abort(reason)
+    // (before the fix, each new thread was sent it again and ended over it, without end)
+    await until(() => future.done() || starts > 3, 'the future to settle')
+    expect([future.done(), starts]).toEqual([true, 1])
+    expect(await future.exception()).toBe(reason)
   })
 
   it('a thread still starting is sent one task, however short the callable: the rest waits for a thread that is free', async () => {

@@ -179,15 +179,25 @@ function onGone<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
   engine.schedule()
 }
 
-/** Work that never started goes back to the front of the queue, in order. */
+/**
+ * Work that never started goes back to the front of the queue, in order; work whose signal
+ * aborted meanwhile does not (its worker may have been ended over it, still starting, when the
+ * abort grace period ran out: sent again, it would end the next worker the same way, and so on).
+ */
 function requeue<H>(engine: PoolEngine<H>, items: EngineItem[]): void {
   const again: EngineItem[] = []
   for (const item of items) {
     item.worker = undefined
     item.announced = false
-    if (item.future.done()) {
+    const aborted = item.signal?.aborted === true
+    if (item.future.done() || aborted) {
       item.state = 'done'
       detach(item)
+      // as queued work that is aborted: cancelled, or (RUNNING since it was sent) failed with the reason
+      if (aborted && !item.future.done()) {
+        if (item.future.cancel()) item.future.setRunningOrNotifyCancel()
+        else item.future.setException(item.signal.reason)
+      }
       continue
     }
     item.state = 'queued'
