@@ -147,7 +147,10 @@ await build({
   platform: 'node',
   target: 'node20',
   // A bundle with another package's code inlined gets no source map: it would name that
-  // package's sources, which this package's tarball does not carry.
+  // package's sources, which this package's tarball does not carry (scripts/packages.mjs checks
+  // that every source a published map names is in the tarball). Its frames in a stack trace name
+  // the bundle file and the functions' own names: no bundle here minifies identifiers (the --cjs
+  // ones and --minify-whitespace drop only whitespace and comments, see above).
   sourcemap: inline.size === 0 ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
