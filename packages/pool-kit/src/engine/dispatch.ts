@@ -240,9 +240,9 @@ function handOver<H>(engine: PoolEngine<H>, item: EngineItem, target: WorkerReco
   item.announced = false
   if (window < target.cap) target.cap = window
   target.held.set(item.future.id, item)
-  // (buffers a call moves are not copied, and once sent the pool holds none of them: they do not
-  // count toward the byte budget, which bounds the copies in flight)
-  item.heldShare = item.transfer === undefined ? bytesOf(item) : 0
+  // (buffers a call moves are not copied, and once sent the pool holds none of them: bytesOf
+  // leaves them out, and the byte budget bounds the copies in flight)
+  item.heldShare = bytesOf(item)
   target.heldBytes += item.heldShare
   target.assigned++
   engine.inflight++
@@ -286,9 +286,14 @@ function addSpec(batch: Send['batch'], item: EngineItem): void {
   ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
 }
 
-/** The estimated bytes of `item`'s arguments, estimated once (its arguments do not change until it is done). */
+/**
+ * The estimated bytes of `item`'s arguments to copy, estimated once (its arguments do not change
+ * until it is done): buffers it moves count for nothing, so a call that moves its large buffers is
+ * not "large", and goes batched with others as a small one does (a message per call would cost
+ * each its own wake-up of the worker, and its own result message, for no copy to overlap).
+ */
 function bytesOf(item: EngineItem): number {
-  return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args))
+  return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args, item.transfer))
 }
 
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {
