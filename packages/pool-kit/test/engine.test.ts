@@ -348,6 +348,30 @@ describe('PoolEngine with the claims policy (claim words shared with the threads
     expect(order).toEqual([outer.id, nested?.id])
   })
 
+  it('a lone call that moves a buffer goes at once in the short form (sendCall), with its transfer list', async () => {
+    const claims = new ClaimWords(undefined, 1024)
+    const base = threadTransport(1, false, claims)
+    const calls: { id: number; moved: number }[] = []
+    const engine = newEngine(1, false, claims, {
+      ...base,
+      // the short form, posted as the message it stands for (the fixture thread reads those)
+      sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer) {
+        calls.push({ id, moved: transfer?.length ?? 0 })
+        const batch = { ids: [id], specIds: [specId], args: [args], names: [name], slots: [slot], tickets: [ticket] }
+        handle.worker.postMessage(diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer as never)
+      },
+    })
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    // (once: the thread gets the callable with its first call, in a message)
+    expect(await engine.submit(sum, [new Float64Array([1])], false, undefined, undefined, undefined)).toBe(1)
+    const array = new Float64Array([1, 2, 3])
+    const future = engine.submit(sum, [array], false, undefined, undefined, undefined, undefined, [array.buffer])
+    // sent before submit() returned, and moved with it
+    expect(calls).toEqual([{ id: future.id, moved: 1 }])
+    expect(array.byteLength).toBe(0)
+    expect(await future).toBe(6)
+  })
+
   // (a loaded machine may need a round trip per stolen call: generous time limits)
   it('work stealing: a thread that goes idle takes half the unclaimed work of a busy one', { timeout: 90_000 }, async () => {
     const engine = newEngine(2, false, new ClaimWords(undefined, 1024))

@@ -73,7 +73,7 @@ let pumping = false
  * `false` when it is not that case: nothing was done, the dispatcher decides.
  */
 export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
-  if (engine.broken !== undefined || pumping || item.transfer !== undefined || item.stream !== undefined || item.chunk || item.future.done()) return false
+  if (engine.broken !== undefined || pumping || item.stream !== undefined || item.chunk || item.future.done()) return false
   const target = idleWorker(engine)
   if (target === undefined) return false
   // (a worker done with its maxTasksPerWorker tasks: the dispatcher starts the next one)
@@ -85,10 +85,10 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   let sent = false
   if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
     try {
-      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag)
+      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer)
       sent = true
     } catch {
-      // an argument cannot be copied: sendRun finds which, and fails the call with it
+      // an argument cannot be copied (nothing moved then): sendRun finds which, and fails the call with it
     }
   }
   // (after the message, in the same turn: the worker can start on the call meanwhile)
@@ -100,7 +100,7 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
     target.sentSpecs.add(item.specId)
     addSpec(batch, item)
   }
-  sendRun(engine, target, batch, [item], undefined, diag)
+  sendRun(engine, target, batch, [item], item.transfer, diag)
   return true
 }
 
@@ -335,7 +335,7 @@ function sendRun<H>(
   worker: WorkerRecord,
   batch: Send['batch'],
   items: EngineItem[],
-  transfer: Transferable[] | undefined,
+  transfer: readonly Transferable[] | undefined,
   diag: boolean,
 ): void {
   const handle = worker.handle as H
