@@ -290,7 +290,9 @@ function addSpec(batch: Send['batch'], item: EngineItem): void {
  * The estimated bytes of `item`'s arguments to copy, estimated once (its arguments do not change
  * until it is done): buffers it moves count for nothing, so a call that moves its large buffers is
  * not "large", and goes batched with others as a small one does (a message per call would cost
- * each its own wake-up of the worker, and its own result message, for no copy to overlap).
+ * each its own wake-up of the worker, and its own result message, for no copy to overlap). (A
+ * transport that copies moved buffers instead would want them counted; the process pool, whose
+ * transport would, does not pass `transfer` to the engine.)
  */
 function bytesOf(item: EngineItem): number {
   return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args, item.transfer))
