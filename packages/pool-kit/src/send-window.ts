@@ -6,11 +6,12 @@
  * the evidence. A callable that was running when its worker died is "risky" and never sent ahead
  * again, so one crashing call never takes calls queued behind it down with it.
  *
- * Large arguments have a budget too: a call whose arguments are estimated at {@link LARGE_ARGS}
- * bytes or more goes to a worker only while that worker holds at most `maxBytes` of arguments
- * with it (one such call always may go), and in a message of its own, so copying the next
- * payload overlaps the worker's work on this one instead of one huge message being copied first.
- * Buffers a call moves (`transfer`) are not copied and do not count toward the budget.
+ * Large arguments have a budget too: a call whose arguments are estimated to copy
+ * {@link LARGE_ARGS} bytes or more goes to a worker only while that worker holds at most
+ * `maxBytes` of arguments with it (one such call always may go), and in a message of its own, so
+ * copying the next payload overlaps the worker's work on this one instead of one huge message
+ * being copied first. Buffers a call moves (`transfer`) are not copied: they count toward neither
+ * (a call that moves its large buffers travels like a small one, batched with others).
  *
  * @module
  */
@@ -28,27 +29,28 @@ const SAMPLE = 16
  * A cheap estimate of how many bytes a call's arguments take to copy: buffers and typed arrays
  * by their length, strings by theirs, plain arrays and objects by what their first values hold
  * (two levels deep), scaled to their size. Only large payloads need to be told apart from small ones.
+ * Buffers in `moved` (the call's transfer list), and views on them, are not copied: 0 bytes.
  * @since 0.1.0
  */
-export function argumentBytes(args: readonly unknown[]): number {
+export function argumentBytes(args: readonly unknown[], moved?: readonly unknown[]): number {
   let bytes = 0
   // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: for-of runs the iterator protocol in V8's unoptimized tiers
-  for (let i = 0; i < args.length; i++) bytes += valueBytes(args[i], 1)
+  for (let i = 0; i < args.length; i++) bytes += valueBytes(args[i], 1, moved)
   return bytes
 }
 
-function valueBytes(value: unknown, depth: number): number {
+function valueBytes(value: unknown, depth: number, moved: readonly unknown[] | undefined): number {
   if (typeof value === 'string') return value.length
   if (typeof value !== 'object' || value === null) return 8
-  if (ArrayBuffer.isView(value)) return value.byteLength
-  if (value instanceof ArrayBuffer) return value.byteLength
+  if (ArrayBuffer.isView(value)) return moved?.includes(value.buffer) === true ? 8 : value.byteLength
+  if (value instanceof ArrayBuffer) return moved?.includes(value) === true ? 8 : value.byteLength
   if (depth === 0) return 8
   const values = Array.isArray(value) ? (value as unknown[]) : Object.values(value)
   const n = values.length
   if (n === 0) return 8
   const seen = Math.min(n, SAMPLE)
   let sampled = 0
-  for (let i = 0; i < seen; i++) sampled += valueBytes(values[i], depth - 1)
+  for (let i = 0; i < seen; i++) sampled += valueBytes(values[i], depth - 1, moved)
   return Math.round((sampled / seen) * n)
 }
 

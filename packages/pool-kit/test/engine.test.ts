@@ -160,15 +160,16 @@ describe('PoolEngine on worker threads', () => {
     expect(Math.max(...runs.map((r) => r.held))).toBeLessThanOrEqual(4)
   })
 
-  it('large arguments that move (transfer) do not count toward the byte budget: nothing of them is copied', async () => {
-    const runs: number[] = []
+  it('large arguments that move (transfer) travel as small ones: batched, and not bounded by the byte budget (nothing of them is copied)', async () => {
+    // per message: how many calls it carries, and what the worker holds when it goes
+    const runs: { calls: number; held: number }[] = []
     let sent = 0
     let settled = 0
     const transport = threadTransport(1)
     transport.send = (handle, message, transfer) => {
       if (message.type === 'run') {
         sent += message.batch.ids.length
-        runs.push(sent - settled)
+        runs.push({ calls: message.batch.ids.length, held: sent - settled })
       }
       handle.worker.postMessage(message, transfer as never)
     }
@@ -190,9 +191,11 @@ describe('PoolEngine on worker threads', () => {
     const sums = await Promise.all(futures)
     expect(sums).toEqual(arrays.map((_, k) => (k * mib) / 8))
     expect(arrays.every((a) => a.byteLength === 0)).toBe(true)
-    expect(runs).toHaveLength(12)
+    // not one message per call, as a copied 1 MiB payload gets
+    expect(runs.length).toBeLessThan(12)
+    expect(Math.max(...runs.map((r) => r.calls))).toBeGreaterThan(1)
     // the count window alone decides: more than the 4 calls of 1 MiB a copied payload may have
-    expect(Math.max(...runs)).toBeGreaterThan(4)
+    expect(Math.max(...runs.map((r) => r.held))).toBeGreaterThan(4)
   })
 
   it('threads that die while starting are retried with a growing delay, then the pool breaks, saying why', async () => {
@@ -364,6 +367,30 @@ describe('PoolEngine with the claims policy (claim words shared with the threads
     expect(await Promise.all([outer, nested])).toEqual([10, 6])
     const order = runs.slice(1).flatMap((m) => (m.type === 'run' ? m.batch.ids : []))
     expect(order).toEqual([outer.id, nested?.id])
+  })
+
+  it('a lone call that moves a buffer goes at once in the short form (sendCall), with its transfer list', async () => {
+    const claims = new ClaimWords(undefined, 1024)
+    const base = threadTransport(1, false, claims)
+    const calls: { id: number; moved: number }[] = []
+    const engine = newEngine(1, false, claims, {
+      ...base,
+      // the short form, posted as the message it stands for (the fixture thread reads those)
+      sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer) {
+        calls.push({ id, moved: transfer?.length ?? 0 })
+        const batch = { ids: [id], specIds: [specId], args: [args], names: [name], slots: [slot], tickets: [ticket] }
+        handle.worker.postMessage(diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer as never)
+      },
+    })
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    // (once: the thread gets the callable with its first call, in a message)
+    expect(await engine.submit(sum, [new Float64Array([1])], false, undefined, undefined, undefined)).toBe(1)
+    const array = new Float64Array([1, 2, 3])
+    const future = engine.submit(sum, [array], false, undefined, undefined, undefined, undefined, [array.buffer])
+    // sent before submit() returned, and moved with it
+    expect(calls).toEqual([{ id: future.id, moved: 1 }])
+    expect(array.byteLength).toBe(0)
+    expect(await future).toBe(6)
   })
 
   // (a loaded machine may need a round trip per stolen call: generous time limits)

@@ -41,4 +41,16 @@ describe('SendWindow', () => {
     expect(argumentBytes([{ a: new Uint8Array(LARGE_ARGS) }])).toBeGreaterThanOrEqual(LARGE_ARGS)
     expect(argumentBytes([[1, 2, 3], { x: 1 }])).toBeLessThan(LARGE_ARGS)
   })
+
+  it('leaves out the buffers a call moves (and views on them): they are not copied', () => {
+    const mib = 1024 * 1024
+    const moved = new Float64Array(mib / 8)
+    const buffer = new ArrayBuffer(mib)
+    expect(argumentBytes([moved], [moved.buffer])).toBeLessThan(LARGE_ARGS)
+    expect(argumentBytes([buffer, new Uint8Array(buffer, 8, 16)], [buffer])).toBeLessThan(LARGE_ARGS)
+    expect(argumentBytes([Array.from({ length: 100 }, () => new Uint8Array(moved.buffer))], [moved.buffer])).toBeLessThan(LARGE_ARGS)
+    // what is copied still counts: a large array beside a small buffer that moves
+    const small = new ArrayBuffer(8)
+    expect(argumentBytes([new Float64Array(mib / 8), small], [small])).toBe(mib + 8)
+  })
 })

@@ -201,8 +201,8 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     send(handle, message, transfer) {
       handle.port.postMessage(shortToWorker(message), transfer as never)
     },
-    sendCall(handle, id, specId, name, slot, ticket, args, diag) {
-      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag))
+    sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer) {
+      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag), transfer as never)
     },
     kill(handle) {
       end(handle)

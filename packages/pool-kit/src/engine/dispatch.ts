@@ -73,7 +73,7 @@ let pumping = false
  * `false` when it is not that case: nothing was done, the dispatcher decides.
  */
 export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
-  if (engine.broken !== undefined || pumping || item.transfer !== undefined || item.stream !== undefined || item.chunk || item.future.done()) return false
+  if (engine.broken !== undefined || pumping || item.stream !== undefined || item.chunk || item.future.done()) return false
   const target = idleWorker(engine)
   if (target === undefined) return false
   // (a worker done with its maxTasksPerWorker tasks: the dispatcher starts the next one)
@@ -85,10 +85,10 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
   let sent = false
   if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
     try {
-      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag)
+      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer)
       sent = true
     } catch {
-      // an argument cannot be copied: sendRun finds which, and fails the call with it
+      // an argument cannot be copied (nothing moved then): sendRun finds which, and fails the call with it
     }
   }
   // (after the message, in the same turn: the worker can start on the call meanwhile)
@@ -100,7 +100,7 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
     target.sentSpecs.add(item.specId)
     addSpec(batch, item)
   }
-  sendRun(engine, target, batch, [item], undefined, diag)
+  sendRun(engine, target, batch, [item], item.transfer, diag)
   return true
 }
 
@@ -240,9 +240,9 @@ function handOver<H>(engine: PoolEngine<H>, item: EngineItem, target: WorkerReco
   item.announced = false
   if (window < target.cap) target.cap = window
   target.held.set(item.future.id, item)
-  // (buffers a call moves are not copied, and once sent the pool holds none of them: they do not
-  // count toward the byte budget, which bounds the copies in flight)
-  item.heldShare = item.transfer === undefined ? bytesOf(item) : 0
+  // (buffers a call moves are not copied, and once sent the pool holds none of them: bytesOf
+  // leaves them out, and the byte budget bounds the copies in flight)
+  item.heldShare = bytesOf(item)
   target.heldBytes += item.heldShare
   target.assigned++
   engine.inflight++
@@ -286,9 +286,16 @@ function addSpec(batch: Send['batch'], item: EngineItem): void {
   ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
 }
 
-/** The estimated bytes of `item`'s arguments, estimated once (its arguments do not change until it is done). */
+/**
+ * The estimated bytes of `item`'s arguments to copy, estimated once (its arguments do not change
+ * until it is done): buffers it moves count for nothing, so a call that moves its large buffers is
+ * not "large", and goes batched with others as a small one does (a message per call would cost
+ * each its own wake-up of the worker, and its own result message, for no copy to overlap). (A
+ * transport that copies moved buffers instead would want them counted; the process pool, whose
+ * transport would, does not pass `transfer` to the engine.)
+ */
 function bytesOf(item: EngineItem): number {
-  return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args))
+  return item.bytes >= 0 ? item.bytes : (item.bytes = argumentBytes(item.args, item.transfer))
 }
 
 function needsWorkers<H>(engine: PoolEngine<H>): boolean {
@@ -330,7 +337,7 @@ function sendRun<H>(
   worker: WorkerRecord,
   batch: Send['batch'],
   items: EngineItem[],
-  transfer: Transferable[] | undefined,
+  transfer: readonly Transferable[] | undefined,
   diag: boolean,
 ): void {
   const handle = worker.handle as H

@@ -73,10 +73,21 @@ export interface Transport<H> {
   send(handle: H, message: ToWorker, transfer?: readonly Transferable[]): void
   /**
    * Sends a `run` of one plain call whose callable the worker has (`diag`: someone listens to
-   * wait events): what `send` of that message does, in the wire's short form for it, without
-   * the message. Throws like `send`. Optional: without it, the engine sends the message.
+   * wait events; `transfer`: buffers to move with it, as for `send`): what `send` of that message
+   * does, in the wire's short form for it, without the message. Throws like `send` (and then
+   * moves nothing). Optional: without it, the engine sends the message.
    */
-  sendCall?(handle: H, id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): void
+  sendCall?(
+    handle: H,
+    id: number,
+    specId: number,
+    name: string | undefined,
+    slot: number,
+    ticket: number,
+    args: unknown[],
+    diag: boolean,
+    transfer?: readonly Transferable[],
+  ): void
   /** Ends a worker now (SIGKILL, `terminate()`); its `exit` event follows. */
   kill(handle: H, signal: 'SIGTERM' | 'SIGKILL'): void
   /** Ends an idle worker gracefully; its `exit` event follows. */

@@ -30,9 +30,12 @@ export interface EngineItem extends WorkItem<WorkerRecord> {
    * Dropped once the work is done, with its arguments.
    */
   transfer: readonly Transferable[] | undefined
-  /** The estimated bytes of its arguments (`argumentBytes`), -1 until the dispatcher first needs them. */
+  /**
+   * The estimated bytes of its arguments to copy (`argumentBytes`, less the buffers it moves), -1
+   * until the dispatcher first needs them.
+   */
   bytes: number
-  /** What it adds to its worker's `heldBytes` while there: `bytes`, or 0 when it moves its buffers (`transfer`). */
+  /** What it adds to its worker's `heldBytes` while there: `bytes`. */
   heldShare: number
 }
 
