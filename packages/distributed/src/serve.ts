@@ -186,6 +186,17 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     }
   }
 
+  // The processors' promises of the jobs that finished in this tick, resolved together in the next
+  // one: a job finishes inside its local executor's loop, while the task context's hooks are on
+  // (they go off once the loop's tasks ran, a microtask later); BullMQ's completions of the jobs,
+  // run by these promises, then start with the hooks off (each of their promises costs more with them on).
+  let settling: (() => void)[] = []
+  const settleAll = (): void => {
+    const list = settling
+    settling = []
+    for (const resolve of list) resolve()
+  }
+
   // Callbacks, not async functions and awaits: with AsyncLocalStorage in use (currentTask()), every
   // promise of the process costs more, so a job makes one (the one BullMQ awaits).
   const processor = (job: Job<JobData>): Promise<void> =>
@@ -223,7 +234,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
               const out = relay.end(bytes)
               scripts.finishThen(reply, jobId, abortable, Buffer.from(out.buffer, out.byteOffset, out.byteLength), true, ignore, report)
             }
-            resolve()
+            if (settling.push(resolve) === 1) process.nextTick(settleAll)
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)))
           }

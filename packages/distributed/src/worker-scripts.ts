@@ -112,7 +112,8 @@ type Failure = (error: unknown) => void
 
 /** One job's part of a batched call: its fields, and its caller's callbacks. */
 interface Part {
-  readonly fields: readonly [Field, Field, Field, Field]
+  /** (a finish's last field, its flag, is rewritten by {@link leaveOutMarkers}) */
+  readonly fields: [Field, Field, Field, Field]
   readonly resolve: Answer<unknown>
   readonly reject: Failure
   /** a start's: until when (`performance.now()`) its marker may be left out (see {@link WorkerScripts.startThen}) */
@@ -143,7 +144,7 @@ class Batch {
     const parts = this.parts
     this.parts = []
     const fields: Field[] = []
-    for (const part of parts) fields.push(...part.fields)
+    for (const part of parts) for (const field of part.fields) fields.push(field)
     this.#send(this.#body, [...this.#head, pack(fields)]).then(
       (reply) => {
         // each part answered even if an earlier one's callback throws (its own part fails instead)
@@ -170,7 +171,7 @@ class Batch {
   }
 
   /** Adds one job's part to this turn's call; `resolve` gets its share of the reply (no promise per job). */
-  add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure, unmarkedUntil?: number): void {
+  add(fields: [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure, unmarkedUntil?: number): void {
     if (this.parts.push({ fields, resolve, reject, unmarkedUntil }) === 1) this.#first()
   }
 }
@@ -199,10 +200,8 @@ function leaveOutMarkers(starts: Batch, finishes: Batch): void {
     return false
   })
   if (unmarked.size === 0) return
-  finishes.parts = finishes.parts.map((part) => {
-    const [reply, jobId, envelope, flag] = part.fields
-    return flag === '1' && unmarked.has(jobId) ? { ...part, fields: [reply, jobId, envelope, '0'] } : part
-  })
+  // (its finish's flag set to '0' in place: no marker to drop)
+  for (const { fields } of finishes.parts) if (fields[3] === '1' && unmarked.has(fields[1])) fields[3] = '0'
 }
 
 /** What the scripts write: under which key prefix, as which worker, for how long. */
