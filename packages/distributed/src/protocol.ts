@@ -154,29 +154,9 @@ export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
   return { jobId, reason: deserializeError(reason) }
 }
 
-/** The callable of the last JSON payload decoded, and its JSON text (see {@link decodePayload}). */
-let lastFn: { readonly text: string; readonly fn: WireCallable } | undefined
-/** What a JSON payload starts with: `JSON.stringify` writes the callable first (see {@link JobPayload}). */
-const FN_START = '{"fn":'
-const ARGS_START = ',"args":'
-
-/**
- * Decodes `job.data.p` (either form of {@link encodePayload}). A worker runs the same callable
- * again and again: a JSON payload whose callable's text is the last one's reuses that callable
- * object (it is never modified) and parses only the rest. (Inside JSON strings every `"` is
- * escaped, so the callable's text ends at the first `},"args":`.)
- */
+/** Decodes `job.data.p` (either form of {@link encodePayload}). */
 export function decodePayload(data: string): JobPayload {
-  if (data.charCodeAt(0) !== 0x7b) return deserialize(Buffer.from(data, 'base64')) as JobPayload
-  const last = lastFn
-  if (last !== undefined && data.startsWith(FN_START) && data.startsWith(last.text, FN_START.length) && data.startsWith(ARGS_START, FN_START.length + last.text.length)) {
-    const rest = JSON.parse(`{${data.slice(FN_START.length + last.text.length + 1)}`) as Omit<JobPayload, 'fn'>
-    return { fn: last.fn, args: rest.args, chunk: rest.chunk, futureId: rest.futureId, name: rest.name }
-  }
-  const job = JSON.parse(data) as JobPayload
-  const end = data.startsWith(FN_START) ? data.indexOf(`}${ARGS_START}`, FN_START.length) : -1
-  if (end > 0) lastFn = { text: data.slice(FN_START.length, end + 1), fn: job.fn }
-  return job
+  return (data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload
 }
 
 /**

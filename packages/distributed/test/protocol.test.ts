@@ -19,18 +19,6 @@ describe('job payloads and result envelopes', () => {
     expect(decodePayload(chunk).args).toEqual([[1, 'a'], [2, null]])
   })
 
-  it('decodes a run of payloads of one callable, and of others after it, each as sent (the callable parsed once)', () => {
-    const odd = { kind: 'task', path: 'dir/},"args":[9]/t.mjs', exportName: 'x"y', name: '},"args":' } as const
-    const longer = { ...fn, path: 'tasks.mjsx' } as const
-    const sameLength = { ...fn, path: 'tasks.mjz' } as const
-    const sent: JobPayload[] = []
-    for (const f of [fn, fn, odd, odd, fn, longer, longer, fn, sameLength, fn]) {
-      for (const [i, args] of [[1], ['a', null], []].entries()) sent.push({ fn: f, args, chunk: false, futureId: sent.length, name: i === 1 ? 'named' : undefined })
-    }
-    sent.push({ fn, args: [[1], [2]], chunk: true, futureId: 99, name: undefined })
-    for (const job of sent) expect(decodePayload(encodePayload(job))).toEqual(job)
-  })
-
   it('sends any other argument v8-serialized, and decodes it with its type and value', () => {
     const sparse: unknown[] = [1]
     sparse[2] = 3
