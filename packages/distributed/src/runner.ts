@@ -211,8 +211,8 @@ export interface OpenedJob {
  * @throws {@link OutsideRootError} a module path escaping the worker's root.
  */
 export function openJob(payload: string, context: RunnerContext): OpenedJob {
-  const { job, known } = decodeJob(payload, context)
-  const task = openTask(job, context)
+  const { job, known, executor } = decodeJob(payload, context)
+  const task = new RemoteTask(job, executor, context, currentTask())
   return { job, spec: known.spec, task, close: () => { task.ended = true } }
 }
 
@@ -220,6 +220,8 @@ export function openJob(payload: string, context: RunnerContext): OpenedJob {
 export interface DecodedJob {
   readonly job: JobPayload
   readonly known: KnownCallable
+  /** The executor of the job's nested work: found, or made, before the job's task starts (as {@link loadJob} imports its module then). */
+  readonly executor: DistributedExecutor
 }
 
 /**
@@ -237,7 +239,7 @@ export function decodeJob(payload: string, context: RunnerContext): DecodedJob {
         `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
     )
   }
-  return { job, known: knownOf(job.fn, context.root) }
+  return { job, known: knownOf(job.fn, context.root), executor: nestedExecutor(context) }
 }
 
 /**
@@ -251,11 +253,6 @@ export function loadJob(decoded: DecodedJob): Promise<unknown> | undefined {
   return loadCallable(known.spec).then((loaded) => {
     known.fn = loaded
   })
-}
-
-/** The context of a decoded job's call (inside the local executor's task, whose signal and progress it passes on). */
-function openTask(job: JobPayload, context: RunnerContext): RemoteTask {
-  return new RemoteTask(job, nestedExecutor(context), context, currentTask())
 }
 
 /** The result envelope of a call that returned `value`, or of one whose result cannot be serialized. */
@@ -299,8 +296,9 @@ export function runJob(payload: string, jobId: string, context: RunnerContext): 
 
 /** {@link runJob} of a job decoded by {@link decodeJob} (and, on the worker's own thread, loaded by {@link loadJob} first). */
 export function runDecodedJob(decoded: DecodedJob, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
-  const { job, known } = decoded
-  const task = openTask(job, context)
+  const { job, known, executor } = decoded
+  // (inside the local executor's task, whose signal and progress it passes on)
+  const task = new RemoteTask(job, executor, context, currentTask())
   const fn = known.fn
   if (fn === undefined) {
     // first call of this function here (or function source): import (compile) it, then call it

@@ -88,7 +88,7 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     for (const finish of scripts) {
       expect(finish.args).toHaveLength(5)
       const [reply, jobId, , finished] = unpack(finish.args[4] as Buffer)
-      expect(jobId).toMatch(/^[0-9a-f-]{36}-\d+$/u)
+      expect(jobId).toMatch(/^[\w-]{16}-\d+$/u)
       expect(reply).toMatch(new RegExp(`^x:${queue}:results:`, 'u'))
       expect(finished).toBe('0')
     }
