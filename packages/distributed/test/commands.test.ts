@@ -93,7 +93,9 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
       const [reply, count, envelope, finished] = fields
       expect(reply).toMatch(new RegExp(`^x:${queue}:results:`, 'u'))
       expect(count).toBe('1')
-      expect(JSON.parse(envelope ?? '')).toMatchObject({ t: 'ok', jobId: expect.stringMatching(/^[\w-]{16}-\d+$/u) })
+      const sent = JSON.parse(envelope ?? '') as { t: string; jobId: string }
+      expect(sent.t).toBe('ok')
+      expect(sent.jobId).toMatch(/^[\w-]{16}-\d+$/u)
       expect(finished).toBe('0')
     }
     const probeKeys = new Redis(REDIS_URL)
