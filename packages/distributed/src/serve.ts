@@ -169,7 +169,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
   // (`abortable` false: a job nothing can abort, which has no abort key to drop)
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortable = false): Promise<unknown> =>
-    scripts.finish(reply, jobId, abortable, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
+    scripts.finish(reply, jobId, abortable, asBuffer(bytes), finished)
   const ignore = (): void => undefined
   // The fresh jobs handed over in this turn, started together once its promise jobs ran (see the
   // processor): each its start and the reject of its processor's promise, in a row
@@ -232,7 +232,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
           try {
             if (running.delete(jobId)) {
               const out = relay.end(bytes)
-              scripts.finishThen(reply, jobId, abortable, Buffer.from(out.buffer, out.byteOffset, out.byteLength), true, ignore, report)
+              scripts.finishThen(reply, jobId, abortable, asBuffer(out), true, ignore, report)
             }
             if (settling.push(resolve) === 1) process.nextTick(settleAll)
           } catch (error) {
@@ -376,4 +376,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     close,
     [Symbol.asyncDispose]: () => close(),
   }
+}
+
+/** `bytes` as a Buffer: itself when it is one (an envelope made on this thread), else a view of its memory. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
