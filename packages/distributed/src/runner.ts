@@ -51,22 +51,43 @@ const MAX_SPECS = 1000
 /** The callable {@link knownOf} found last, with what it was asked for. */
 let lastKnown: { root: string; path: string; exportName: string; name: string; known: KnownCallable } | undefined
 /**
- * A remote task running in this thread: its nested work's executor, its worker, and its
- * unfinished nested futures' ids (made at its first nested submit).
+ * A remote task running in this thread: the `TaskContext` `currentTask()` returns inside it (its
+ * submitter's future id and name, the local task's signal and progress, nested work to the same
+ * queue), its worker, and its unfinished nested futures' ids (made at its first nested submit).
+ * Found again through `currentTask()` itself (not a map by id: a context's id is the future's id
+ * in the process that submitted it, and two submitting processes, each counting from 1, can have
+ * jobs with the same id running here at once).
  */
-interface RemoteTask {
+class RemoteTask implements TaskContext {
+  readonly id: number
+  readonly name: string | undefined
+  readonly signal: AbortSignal
   readonly executor: DistributedExecutor
   readonly context: RunnerContext
   children?: Set<number>
+  /** The call ended: code it started that runs later is no longer this task's (no slot lent for it). */
+  ended = false
+  /** The local executor's task this one runs in. */
+  readonly #outer: TaskContext | undefined
+  #report: ((value: unknown) => void) | undefined
+
+  constructor(job: JobPayload, executor: DistributedExecutor, context: RunnerContext, outer: TaskContext | undefined) {
+    this.id = job.futureId
+    this.name = job.name
+    this.signal = outer?.signal ?? new AbortController().signal
+    this.executor = executor
+    this.context = context
+    this.#outer = outer
+  }
+
+  /** The local task's progress, passed on (made on first use: most tasks never report). */
+  get progress(): ((value: unknown) => void) | undefined {
+    const outer = this.#outer
+    if (outer?.progress === undefined) return undefined
+    return (this.#report ??= (value: unknown) => outer.progress?.(value))
+  }
 }
 
-/**
- * The remote tasks running in this thread, by their task context (the object `currentTask()`
- * returns inside them). Not by id: a context's id is the future's id in the process that
- * submitted it, and two submitting processes (every process counts from 1) can have jobs with
- * the same id running here at once.
- */
-const remoteTasks = new WeakMap<TaskContext, RemoteTask>()
 /** Open waits on nested futures → the task whose worker lent a slot. */
 const lending = new Map<number, RemoteTask>()
 /** Unfinished nested futures → the remote task that submitted them. */
@@ -106,7 +127,7 @@ function nestedExecutor(context: RunnerContext): DistributedExecutor {
 /** The remote task the calling code runs in, if any (diagnostics events are published synchronously by the code they describe). */
 function callingRemoteTask(): RemoteTask | undefined {
   const running = currentTask()
-  return running === undefined ? undefined : remoteTasks.get(running)
+  return running instanceof RemoteTask && !running.ended ? running : undefined
 }
 
 /** {@link fromWire}, remembered: a worker runs the same few task functions again and again. */
@@ -182,11 +203,6 @@ export interface OpenedJob {
   readonly close: () => void
 }
 
-/** {@link OpenedJob}, with the callable's function when it was imported before. */
-interface Opened extends OpenedJob {
-  readonly known: KnownCallable
-}
-
 /**
  * Decodes a job's payload and makes the context its call runs in (inside the local executor's
  * task, whose signal and progress it passes on).
@@ -195,17 +211,17 @@ interface Opened extends OpenedJob {
  * @throws {@link OutsideRootError} a module path escaping the worker's root.
  */
 export function openJob(payload: string, context: RunnerContext): OpenedJob {
-  return open(payload, context)
-}
-
-function open(payload: string, context: RunnerContext): Opened {
-  return openDecoded(decodeJob(payload, context), context)
+  const { job, known, executor } = decodeJob(payload, context)
+  const task = new RemoteTask(job, executor, context, currentTask())
+  return { job, spec: known.spec, task, close: () => { task.ended = true } }
 }
 
 /** A job's payload decoded and its callable looked up (before its task context exists). */
 export interface DecodedJob {
   readonly job: JobPayload
   readonly known: KnownCallable
+  /** The executor of the job's nested work: found, or made, before the job's task starts (as {@link loadJob} imports its module then). */
+  readonly executor: DistributedExecutor
 }
 
 /**
@@ -223,7 +239,7 @@ export function decodeJob(payload: string, context: RunnerContext): DecodedJob {
         `--allow-source (serve({ allowSource: true })) if everyone who can write to the queue may run code on it.`,
     )
   }
-  return { job, known: knownOf(job.fn, context.root) }
+  return { job, known: knownOf(job.fn, context.root), executor: nestedExecutor(context) }
 }
 
 /**
@@ -237,16 +253,6 @@ export function loadJob(decoded: DecodedJob): Promise<unknown> | undefined {
   return loadCallable(known.spec).then((loaded) => {
     known.fn = loaded
   })
-}
-
-/** The context of a decoded job's call (inside the local executor's task, whose signal and progress it passes on). */
-function openDecoded({ job, known }: DecodedJob, context: RunnerContext): Opened {
-  const outer = currentTask()
-  const executor = nestedExecutor(context)
-  const progress = outer?.progress === undefined ? undefined : (value: unknown) => outer.progress?.(value)
-  const task: TaskContext = { id: job.futureId, name: job.name, signal: outer?.signal ?? new AbortController().signal, executor, progress }
-  remoteTasks.set(task, { executor, context })
-  return { job, spec: known.spec, known, task, close: () => { remoteTasks.delete(task) } }
 }
 
 /** The result envelope of a call that returned `value`, or of one whose result cannot be serialized. */
@@ -290,55 +296,54 @@ export function runJob(payload: string, jobId: string, context: RunnerContext): 
 
 /** {@link runJob} of a job decoded by {@link decodeJob} (and, on the worker's own thread, loaded by {@link loadJob} first). */
 export function runDecodedJob(decoded: DecodedJob, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
-  const opened = openDecoded(decoded, context)
-  const { job, known, close } = opened
+  const { job, known, executor } = decoded
+  // (inside the local executor's task, whose signal and progress it passes on)
+  const task = new RemoteTask(job, executor, context, currentTask())
   const fn = known.fn
   if (fn === undefined) {
     // first call of this function here (or function source): import (compile) it, then call it
     return loadCallable(known.spec).then(
       (loaded) => {
         if (known.spec.kind === 'task') known.fn = loaded
-        return call(opened, jobId, loaded)
+        return call(job, known.spec, task, jobId, loaded)
       },
       (error: unknown) => {
-        close()
+        task.ended = true
         return errorEnvelope(jobId, error)
       },
     )
   }
-  return job.chunk ? runChunk(opened, jobId, fn) : call(opened, jobId, fn)
+  return call(job, known.spec, task, jobId, fn)
 }
 
 /** Calls `fn` with the job's arguments in its task context; a thenable result is awaited. */
-function call(opened: Opened, jobId: string, fn: (...args: unknown[]) => unknown): Uint8Array | Promise<Uint8Array> {
-  const { job, task, close, spec } = opened
-  if (job.chunk) return runChunk(opened, jobId, fn)
+function call(job: JobPayload, spec: CallableSpec, task: RemoteTask, jobId: string, fn: (...args: unknown[]) => unknown): Uint8Array | Promise<Uint8Array> {
+  if (job.chunk) return runChunk(job, spec, task, jobId, fn)
   let value: unknown
   try {
     value = withTaskContext(task, () => fn(...job.args))
   } catch (error) {
-    close()
+    task.ended = true
     return errorEnvelope(jobId, explainCallError(spec, error))
   }
   if (!isThenable(value)) {
-    close()
+    task.ended = true
     return okEnvelope(jobId, value)
   }
   return Promise.resolve(value).then(
     (result) => {
-      close()
+      task.ended = true
       return okEnvelope(jobId, result)
     },
     (error: unknown) => {
-      close()
+      task.ended = true
       return errorEnvelope(jobId, explainCallError(spec, error))
     },
   )
 }
 
 /** A chunk of `map()` calls, one after the other (each awaited), in the task context. */
-async function runChunk(opened: Opened, jobId: string, fn: (...args: unknown[]) => unknown): Promise<Uint8Array> {
-  const { job, task, close, spec } = opened
+async function runChunk(job: JobPayload, spec: CallableSpec, task: RemoteTask, jobId: string, fn: (...args: unknown[]) => unknown): Promise<Uint8Array> {
   const run = async (): Promise<unknown[]> => {
     const out: unknown[] = []
     for (const tuple of job.args as unknown[][]) out.push(await fn(...tuple))
@@ -349,7 +354,7 @@ async function runChunk(opened: Opened, jobId: string, fn: (...args: unknown[]) 
   } catch (error) {
     return errorEnvelope(jobId, explainCallError(spec, error))
   } finally {
-    close()
+    task.ended = true
   }
 }
 

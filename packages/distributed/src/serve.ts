@@ -169,7 +169,7 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   // (A job handed back unfinished keeps its marker: it stays in BullMQ until its lock expires.)
   // (`abortable` false: a job nothing can abort, which has no abort key to drop)
   const push = (reply: string, jobId: string, bytes: Uint8Array, finished: boolean, abortable = false): Promise<unknown> =>
-    scripts.finish(reply, jobId, abortable, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), finished)
+    scripts.finish(reply, jobId, abortable, asBuffer(bytes), finished)
   const ignore = (): void => undefined
   // The fresh jobs handed over in this turn, started together once its promise jobs ran (see the
   // processor): each its start and the reject of its processor's promise, in a row
@@ -184,6 +184,17 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
         ;(list[i + 1] as (error: unknown) => void)(error)
       }
     }
+  }
+
+  // The processors' promises of the jobs that finished in this tick, resolved together in the next
+  // one: a job finishes inside its local executor's loop, while the task context's hooks are on
+  // (they go off once the loop's tasks ran, a microtask later); BullMQ's completions of the jobs,
+  // run by these promises, then start with the hooks off (each of their promises costs more with them on).
+  let settling: (() => void)[] = []
+  const settleAll = (): void => {
+    const list = settling
+    settling = []
+    for (const resolve of list) resolve()
   }
 
   // Callbacks, not async functions and awaits: with AsyncLocalStorage in use (currentTask()), every
@@ -221,9 +232,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
           try {
             if (running.delete(jobId)) {
               const out = relay.end(bytes)
-              scripts.finishThen(reply, jobId, abortable, Buffer.from(out.buffer, out.byteOffset, out.byteLength), true, ignore, report)
+              scripts.finishThen(reply, jobId, abortable, asBuffer(out), true, ignore, report)
             }
-            resolve()
+            if (settling.push(resolve) === 1) process.nextTick(settleAll)
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)))
           }
@@ -365,4 +376,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     close,
     [Symbol.asyncDispose]: () => close(),
   }
+}
+
+/** `bytes` as a Buffer: itself when it is one (an envelope made on this thread), else a view of its memory. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }

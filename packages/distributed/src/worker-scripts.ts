@@ -50,33 +50,38 @@ end
 return out`
 
 /**
- * For each envelope, in order: push it to its reply list and, once its job is finished, drop the
- * job's ran marker (and abort key); then refresh the TTL of each list pushed to. Envelopes in a
- * row for the same list go in one RPUSH. ARGV: the queue's key prefix, reply TTL, then the
- * envelopes packed ({@link pack}), four fields each: reply list, job id, envelope, and '0' (job not
- * finished), '1' (finished: drop the marker) or '2' (finished: drop the marker and the abort key).
+ * For each run of envelopes to the same reply list, in order: push them to it (one RPUSH per 500)
+ * and, for each whose job is finished, drop the job's ran marker (and abort key); then refresh the
+ * TTL of each list pushed to. ARGV: the queue's key prefix, reply TTL, then the runs packed
+ * ({@link pack}): the reply list, the number of envelopes, then per envelope the envelope and '0'
+ * (job not finished, or finished without a marker: nothing to drop), '1' (finished: drop the
+ * marker) or '2' (finished: drop the marker and the abort key), followed by the job id for '1'
+ * and '2' only. (Two or three fields per job: Lua's share of a burst's finishes is small.)
  */
 const FINISH = `${READ}
-local prefix, lists, values, list = ARGV[1], {}, {}, nil
-local function push()
-  if #values > 0 then redis.call('RPUSH', list, unpack(values)) end
-  values = {}
-end
+local prefix, lists = ARGV[1], {}
 while at <= #blob do
-  local reply, id, envelope, finished = field(), field(), field(), field()
-  if reply ~= list or #values >= 500 then
-    push()
-    list = reply
-    lists[reply] = true
+  local list, n = field(), tonumber(field())
+  lists[list] = true
+  local values = {}
+  for _ = 1, n do
+    values[#values + 1] = field()
+    local finished = field()
+    if finished ~= '0' then
+      local id = field()
+      if finished == '1' then
+        redis.call('DEL', prefix .. 'ran:' .. id)
+      else
+        redis.call('DEL', prefix .. 'ran:' .. id, prefix .. 'abort:' .. id)
+      end
+    end
+    if #values >= 500 then
+      redis.call('RPUSH', list, unpack(values))
+      values = {}
+    end
   end
-  values[#values + 1] = envelope
-  if finished == '1' then
-    redis.call('DEL', prefix .. 'ran:' .. id)
-  elseif finished == '2' then
-    redis.call('DEL', prefix .. 'ran:' .. id, prefix .. 'abort:' .. id)
-  end
+  if #values > 0 then redis.call('RPUSH', list, unpack(values)) end
 end
-push()
 for name in pairs(lists) do redis.call('PEXPIRE', name, ARGV[2]) end
 return 0`
 
@@ -112,7 +117,8 @@ type Failure = (error: unknown) => void
 
 /** One job's part of a batched call: its fields, and its caller's callbacks. */
 interface Part {
-  readonly fields: readonly [Field, Field, Field, Field]
+  /** (a finish's last field, its flag, is rewritten by {@link leaveOutMarkers}) */
+  readonly fields: [Field, Field, Field, Field]
   readonly resolve: Answer<unknown>
   readonly reject: Failure
   /** a start's: until when (`performance.now()`) its marker may be left out (see {@link WorkerScripts.startThen}) */
@@ -134,6 +140,7 @@ class Batch {
   readonly #send: (body: string, args: Field[]) => Promise<unknown>
   readonly #first: () => void
   readonly #head: readonly Field[]
+  readonly #serialize: (parts: readonly Part[]) => Field[]
   /** the parts gathered in this turn (read and rewritten by {@link leaveOutMarkers} just before the flush) */
   parts: Part[] = []
 
@@ -142,9 +149,7 @@ class Batch {
     if (this.parts.length === 0) return
     const parts = this.parts
     this.parts = []
-    const fields: Field[] = []
-    for (const part of parts) fields.push(...part.fields)
-    this.#send(this.#body, [...this.#head, pack(fields)]).then(
+    this.#send(this.#body, [...this.#head, pack(this.#serialize(parts))]).then(
       (reply) => {
         // each part answered even if an earlier one's callback throws (its own part fails instead)
         parts.forEach((part, i) => {
@@ -162,15 +167,23 @@ class Batch {
   }
 
   /** `first`: called when a turn's first part is added (to have {@link Batch.flush} called at its end). */
-  constructor(body: string, send: (body: string, args: Field[]) => Promise<unknown>, first: () => void, head: readonly Field[]) {
+  /** `serialize`: the fields of the packed argument, from the parts (in order). */
+  constructor(
+    body: string,
+    send: (body: string, args: Field[]) => Promise<unknown>,
+    first: () => void,
+    head: readonly Field[],
+    serialize: (parts: readonly Part[]) => Field[],
+  ) {
     this.#body = body
     this.#send = send
     this.#first = first
     this.#head = head
+    this.#serialize = serialize
   }
 
   /** Adds one job's part to this turn's call; `resolve` gets its share of the reply (no promise per job). */
-  add(fields: readonly [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure, unmarkedUntil?: number): void {
+  add(fields: [Field, Field, Field, Field], resolve: Answer<unknown>, reject: Failure, unmarkedUntil?: number): void {
     if (this.parts.push({ fields, resolve, reject, unmarkedUntil }) === 1) this.#first()
   }
 }
@@ -199,10 +212,41 @@ function leaveOutMarkers(starts: Batch, finishes: Batch): void {
     return false
   })
   if (unmarked.size === 0) return
-  finishes.parts = finishes.parts.map((part) => {
-    const [reply, jobId, envelope, flag] = part.fields
-    return flag === '1' && unmarked.has(jobId) ? { ...part, fields: [reply, jobId, envelope, '0'] } : part
-  })
+  // (its finish's flag set to '0' in place: no marker to drop)
+  for (const { fields } of finishes.parts) if (fields[3] === '1' && unmarked.has(fields[1])) fields[3] = '0'
+}
+
+/** A start script's fields: each part's four, as they are. */
+function startFields(parts: readonly Part[]): Field[] {
+  const fields: Field[] = []
+  for (const part of parts) for (const field of part.fields) fields.push(field)
+  return fields
+}
+
+/**
+ * A finish script's fields (see {@link FINISH}): the parts in runs of the same reply list, each
+ * run its list and length, then per part its envelope and flag, and its job id when the flag drops
+ * something.
+ */
+function finishFields(parts: readonly Part[]): Field[] {
+  const fields: Field[] = []
+  let count = 0
+  let countAt = -1
+  let list: Field | undefined
+  for (const { fields: [reply, jobId, envelope, flag] } of parts) {
+    if (reply !== list) {
+      if (countAt >= 0) fields[countAt] = String(count)
+      list = reply
+      fields.push(reply, '')
+      countAt = fields.length - 1
+      count = 0
+    }
+    count++
+    fields.push(envelope, flag)
+    if (flag !== '0') fields.push(jobId)
+  }
+  if (countAt >= 0) fields[countAt] = String(count)
+  return fields
 }
 
 /** What the scripts write: under which key prefix, as which worker, for how long. */
@@ -248,8 +292,8 @@ export class WorkerScripts {
       this.#flushing = true
       turn.atTurnEnd(flush)
     }
-    this.#starts = new Batch(START, send, first, [prefix, workerId, String(options.ranTtl), String(options.replyTtl)])
-    this.#finishes = new Batch(FINISH, send, first, [prefix, String(options.replyTtl)])
+    this.#starts = new Batch(START, send, first, [prefix, workerId, String(options.ranTtl), String(options.replyTtl)], startFields)
+    this.#finishes = new Batch(FINISH, send, first, [prefix, String(options.replyTtl)], finishFields)
   }
 
   /**

@@ -84,12 +84,18 @@ describe.skipIf(!hasRedis)('Redis requests per job', () => {
     // start marker (its start and finish scripts would set it and drop it again in the same write)
     expect(scripts).toHaveLength(n)
     // (after the sha and a key count of 0: the queue's key prefix, the result list's TTL, and the
-    // envelopes packed, four fields each; one job each here): none drops a marker it did not set
+    // envelopes packed: the reply list, their number, then each envelope and its flag, plus the job
+    // id when the flag drops a marker; one job each here): none drops a marker it did not set
     for (const finish of scripts) {
       expect(finish.args).toHaveLength(5)
-      const [reply, jobId, , finished] = unpack(finish.args[4] as Buffer)
-      expect(jobId).toMatch(/^[0-9a-f-]{36}-\d+$/u)
+      const fields = unpack(finish.args[4] as Buffer)
+      expect(fields).toHaveLength(4)
+      const [reply, count, envelope, finished] = fields
       expect(reply).toMatch(new RegExp(`^x:${queue}:results:`, 'u'))
+      expect(count).toBe('1')
+      const sent = JSON.parse(envelope ?? '') as { t: string; jobId: string }
+      expect(sent.t).toBe('ok')
+      expect(sent.jobId).toMatch(/^[\w-]{16}-\d+$/u)
       expect(finished).toBe('0')
     }
     const probeKeys = new Redis(REDIS_URL)

@@ -127,7 +127,7 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
     const signalled = ex.submitWith({ signal: new AbortController().signal }, add, 2, 2)
     // no worker yet: both jobs wait in BullMQ
     const data = async (): Promise<Record<string, unknown>[]> => {
-      const found = (await redis.keys(`bull:${queue}:*`)).filter((key) => /:[0-9a-f-]{36}-\d+$/u.test(key))
+      const found = (await redis.keys(`bull:${queue}:*`)).filter((key) => /:[\w-]{16}-\d+$/u.test(key))
       return Promise.all(found.map(async (key) => JSON.parse((await redis.hget(key, 'data')) ?? '{}') as Record<string, unknown>))
     }
     await until(async () => (await data()).length === 2, 'both jobs in BullMQ')

@@ -13,6 +13,7 @@ import type { Task } from './task.js'
 import { generatorOf, openStream, streamArguments } from './stream.js'
 import type { StreamFunction, StreamOptions } from './stream.js'
 import { checkOptions, checkPositiveInteger } from './validate.js'
+import { runTasksTogether } from './task-storage.js'
 
 /**
  * What a generator function yields.
@@ -241,11 +242,16 @@ export class AsyncPoolExecutor extends Executor {
     if (this.#pumping) return
     this.#pumping = true
     try {
-      this.#pumpLoop()
+      // the calls started in this loop turn the task context's hooks on and off once, not each
+      runTasksTogether(this.#loop)
     } finally {
       this.#pumping = false
     }
     this.#checkDrained()
+  }
+
+  readonly #loop = (): void => {
+    this.#pumpLoop()
   }
 
   #pumpLoop(): void {

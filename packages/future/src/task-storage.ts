@@ -36,6 +36,10 @@ interface HookMode {
   depth: number
   /** Set while this file enters a context: a `run()` of the storage made without it makes the mode sticky. */
   ours: boolean
+  /** Set while tasks start together ({@link runTasksTogether}): the hooks go off once, after the last. */
+  together?: boolean | undefined
+  /** A task run together with others left the hooks to go off (at the end of {@link runTasksTogether}). */
+  offAfter?: boolean | undefined
 }
 
 // One storage per thread, shared by every copy of this package loaded in it (an app and a pool
@@ -145,10 +149,41 @@ export function runWithStoredTask<R, A = undefined>(task: StoredTask, fn: (arg: 
     result = enter(task, fn, arg as A)
   } finally {
     if (probe() !== before + 1 || isThenable(result)) mode.sticky = true
+    // (tasks started together: once, after the last of them; see runTasksTogether)
+    else if (mode.together === true) mode.offAfter = true
     // (Node.js removes its promise hooks a microtask later, so this is safe inside a promise reaction)
     else storage.disable()
   }
   return result
+}
+
+/**
+ * Calls `fn()`, which starts several tasks one after the other (an executor's loop starting the
+ * calls its free slots take): after {@link hooksOffBetweenTasks}, the hooks go off once, after
+ * `fn` returned, instead of after each task (turning them on and off costs microseconds; each
+ * task is still checked on its own, and one that started anything asynchronous keeps them on).
+ * The code between those tasks runs with the hooks on, outside any task, as it would without
+ * {@link hooksOffBetweenTasks}.
+ */
+export function runTasksTogether(fn: () => void): void {
+  if (!mode.offBetweenTasks || mode.sticky || mode.depth > 0 || mode.together === true) {
+    fn()
+    return
+  }
+  mode.together = true
+  try {
+    fn()
+  } finally {
+    mode.together = false
+    const off = mode.offAfter === true
+    mode.offAfter = false
+    if (off && quietOutside()) storage.disable()
+  }
+}
+
+/** Whether no task started anything asynchronous (read after running some) and none is running. */
+function quietOutside(): boolean {
+  return !mode.sticky && mode.depth === 0
 }
 
 function enter<R, A>(task: StoredTask, fn: (arg: A) => R, arg: A): R {

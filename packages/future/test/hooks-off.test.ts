@@ -9,6 +9,7 @@ interface Seen {
   warm: boolean
   outside: number | undefined
   quietMode: { offBetweenTasks: boolean; sticky: boolean; depth: number }
+  enabledAfterQuiet?: boolean
   inside?: boolean
   later?: boolean
   after?: boolean
@@ -34,6 +35,17 @@ describe('hooksOffBetweenTasks()', () => {
     expect(seen.warm).toBe(true)
     expect(seen.outside).toBeUndefined()
     expect(seen.mode).toMatchObject({ offBetweenTasks: true, sticky: false, depth: 0 })
+    // the tasks started together in one loop of the executor: the hooks went off once, after the last
+    expect(seen.enabledAfterQuiet).toBe(false)
+  })
+
+  it('tasks started together in one loop, one of them starting a promise: it sees its context, and the hooks stay on', async () => {
+    const seen = await run('together')
+    expect(seen.quietMode.sticky).toBe(false)
+    expect(seen.inside).toBe(true)
+    expect(seen.later).toBe(true)
+    expect(seen.after).toBe(true)
+    expect(seen.mode.sticky).toBe(true)
   })
 
   it('without it, the mode stays as it was (hooks on once a task ran)', async () => {
