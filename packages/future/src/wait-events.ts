@@ -40,7 +40,7 @@ interface Site {
 export abstract class WaitEvent implements WaitStartEvent {
   /** 0 until published. */
   waitId = 0
-  taskId: number | undefined = undefined
+  abstract readonly taskId: number | undefined
   abstract readonly mode: 'all' | 'any'
   abstract readonly timeout: number | undefined
   abstract readonly futureIds: readonly number[]
@@ -54,6 +54,12 @@ export abstract class WaitEvent implements WaitStartEvent {
 
   captureStack(): void {
     this.#stack ??= this.#captureSite()
+  }
+
+  /** Publishing: the task that waits (`undefined` outside any task). A shared wait has none: it is published only outside tasks. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the shared wait's: nothing to record
+  inTask(_taskId: number | undefined): void {
+    // a shared wait records none
   }
 
   /** Publishes `wait:end` (the subclass makes sure it happens once). */
@@ -80,13 +86,22 @@ export abstract class WaitEvent implements WaitStartEvent {
 /** Publishes `wait:start` for `wait`, giving it its ids; the waiter is on the call stack meanwhile. */
 export function publishWaitEvent(wait: WaitEvent): void {
   wait.waitId = newWaitId()
-  wait.taskId = runningTaskId()
+  wait.inTask(runningTaskId())
   const outer = publishing
   publishing = wait
   try {
     channels.waitStart.publish(wait)
   } finally {
     publishing = outer
+  }
+}
+
+/** @internal A wait event that may be made inside a task: it records which. */
+export abstract class TaskWaitEvent extends WaitEvent {
+  taskId: number | undefined = undefined
+
+  override inTask(taskId: number | undefined): void {
+    this.taskId = taskId
   }
 }
 
@@ -100,7 +115,7 @@ function formatSite(site: Site | string): string {
  * futures keeps thousands of these alive, and a published wait must not double that.
  * @internal
  */
-export abstract class PromiseWait extends WaitEvent {
+export abstract class PromiseWait extends TaskWaitEvent {
   /** Both `undefined` once the wait ended. */
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
@@ -210,7 +225,7 @@ export function publishWait(
  * as long as the wait; the `futureIds` array and `reject` are made on first read.
  * @internal
  */
-export class PublishedWait extends WaitEvent {
+export class PublishedWait extends TaskWaitEvent {
   readonly mode: 'all' | 'any'
   readonly timeout: number | undefined
   /** One id until `futureIds` is read, then the array. */

@@ -127,4 +127,30 @@ describe('untimed waits on a pending future', () => {
     f.setResult(1)
     expect(await c).toBe(1)
   })
+
+  it('end with CancelledError when cancelled, and with the outcome when the future is done while published', async () => {
+    listen(channelNames.waitStart, () => undefined)
+    const gone = new Future<number>({ name: 'gone' })
+    const waits = [gone.result(), Promise.all([gone]), gone.then((v) => v)].map(rejection)
+    gone.cancel()
+    for (const error of [...(await Promise.all(waits)), await rejection(gone.result())]) expect(error).toBeInstanceOf(CancelledError)
+    // a subscriber that finishes the future while its wait:start is being published
+    const early = new Future<string>()
+    const failing = new Future<string>()
+    const boom = new RangeError('boom')
+    listen(channelNames.waitStart, (event) => {
+      const ids = (event as WaitStartEvent).futureIds
+      if (ids[0] === early.id && !early.running() && !early.done()) {
+        early.setRunningOrNotifyCancel()
+        early.setResult('early')
+      }
+      if (ids[0] === failing.id && !failing.done()) {
+        failing.setRunningOrNotifyCancel()
+        failing.setException(boom)
+      }
+    })
+    expect(await early.result()).toBe('early')
+    expect(await rejection(failing.result())).toBe(boom)
+  })
 })
+
