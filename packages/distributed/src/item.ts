@@ -35,19 +35,20 @@ export function newItem(future: Future, fn: WireCallable, data: string, jobId: s
 }
 
 /**
- * The BullMQ jobs for a batch of items, each replying to `resultKey`. A call's job starts quietly
+ * The BullMQ jobs for a batch of items. Each replies to its executor's result list, which the
+ * worker makes from the queue and the job id (see job-data.ts): it is not written. A call's job starts quietly
  * (no start envelope: one Redis write and one wake-up of the executor less per job) unless someone
- * listens to `future:start`; a stream's job always announces its start (its consumer's credit goes
+ * listens to `future:start` (`l`); a stream's job always announces its start (its consumer's credit goes
  * to the worker running it). A call without a signal is marked so (`n`): the worker need not
- * prepare to abort it. (Undefined fields are left out of BullMQ's JSON.)
+ * prepare to abort it: only one that has is marked (`a`). (Undefined fields are left out of BullMQ's JSON.)
  */
-export function toJobs(items: readonly Item[], resultKey: string) {
+export function toJobs(items: readonly Item[]) {
   const quiet = !channels.futureStart.hasSubscribers
   return items.map((item) => ({
     name: item.fn.name,
     data: (item.stream === undefined
-      ? { p: item.data, r: resultKey, q: quiet ? 1 : undefined, n: item.abortable ? undefined : 1 }
-      : { p: item.data, r: resultKey, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval }) satisfies JobData,
+      ? { d: item.data, l: quiet ? undefined : 1, a: item.abortable ? 1 : undefined }
+      : { d: item.data, s: item.stream.sink.highWaterMark, c: item.stream.checkInterval, l: 1, a: 1 }) satisfies JobData,
     opts: { jobId: item.jobId, removeOnComplete: true, removeOnFail: true, attempts: 1 },
   }))
 }

@@ -2,7 +2,7 @@
  * What travels through Redis between a `DistributedExecutor` and the workers: the key names, the
  * job payload and the result envelopes. Payloads and envelopes are v8-serialized (BigInt, Map,
  * Set, Date, typed arrays survive), or JSON when that carries them exactly (arguments and results
- * that are strings, finite numbers, booleans, null); BullMQ only ever sees a string in `job.data.p`.
+ * that are strings, finite numbers, booleans, null); BullMQ only ever sees a string in `job.data.d`.
  *
  * @module
  */
@@ -12,6 +12,8 @@ import { deserialize, serialize } from 'node:v8'
 import { deserializeError, serializeError } from '@x/future'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { OutsideRootError } from './errors.js'
+import { compactPayload, expandPayload } from './job-data.js'
+import type { CompactPayload } from './job-data.js'
 
 /** The Redis keys of one queue (BullMQ's own live under `bull:<queue>:`). */
 export function keys(queue: string) {
@@ -66,26 +68,35 @@ export interface JobPayload {
   // (the list the worker pushes the job's envelopes to travels once, as the job data's `r`)
 }
 
-/** BullMQ's `job.data` of one of our jobs. */
+/**
+ * BullMQ's `job.data` of one of our jobs: this version writes `d` and, when not the default, `s`,
+ * `c`, `l`, `a` (see job-data.ts); the previous version wrote `p`, `r` and `q`, `n`. A worker reads both.
+ */
 export interface JobData {
-  /** the payload ({@link encodePayload}) */
-  readonly p: string
-  /** the executor's result list */
-  readonly r: string
+  /** the payload in its compact form ({@link encodePayload}) */
+  readonly d?: string | undefined
+  /** previous version: the payload in its full form */
+  readonly p?: string | undefined
+  /** previous version: the executor's result list (now made from the queue and the job id) */
+  readonly r?: string | undefined
   /** a `stream()` job: its consumer's highWaterMark */
   readonly s?: number | undefined
   /** a `stream()` job: its executor's check interval (ms) */
   readonly c?: number | undefined
   /**
-   * 1: quiet start, no start envelope (the executor learns who started the job from its start
-   * marker). Absent: the worker pushes one (streams, future:start listeners, older executors).
+   * 1 (with `d`): the worker pushes a start envelope (streams, future:start listeners). Absent:
+   * quiet start, no start envelope (the executor learns who started the job from its start marker).
    */
-  readonly q?: 1 | undefined
+  readonly l?: 1 | undefined
   /**
-   * 1: its future has no signal, so nothing will abort the job (the worker makes no AbortController
-   * for it, and neither reads nor drops an abort key). Absent: the worker makes one, which an abort
-   * (key or channel) aborts.
+   * 1 (with `d`): its future has a signal: the worker makes an AbortController for the job, which
+   * an abort (key or channel) aborts. Absent: nothing will abort the job (the worker makes no
+   * AbortController for it, and neither reads nor drops an abort key).
    */
+  readonly a?: 1 | undefined
+  /** previous version: 1 for a quiet start (the opposite of `l`) */
+  readonly q?: 1 | undefined
+  /** previous version: 1 for a job nothing will abort (the opposite of `a`) */
   readonly n?: 1 | undefined
 }
 
@@ -123,7 +134,7 @@ function allJsonExact(values: readonly unknown[]): boolean {
 }
 
 /**
- * Encodes a payload for `job.data.p`: as JSON when its arguments are all {@link jsonExact} (most
+ * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): as JSON when its arguments are all {@link jsonExact} (most
  * tiny calls: several times cheaper to make and read than v8 serialization, whose every call
  * makes a serializer), else v8-serialized in base64. JSON starts with `{`, which base64 never
  * does, so {@link decodePayload} tells them apart.
@@ -132,7 +143,8 @@ export function encodePayload(payload: JobPayload): string {
   const exact = payload.chunk
     ? payload.args.every((tuple) => Array.isArray(tuple) && allJsonExact(tuple))
     : allJsonExact(payload.args)
-  return exact ? JSON.stringify(payload) : serialize(payload).toString('base64')
+  const compact = compactPayload(payload)
+  return exact ? JSON.stringify(compact) : serialize(compact).toString('base64')
 }
 
 /**
@@ -154,9 +166,9 @@ export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
   return { jobId, reason: deserializeError(reason) }
 }
 
-/** Decodes `job.data.p` (either form of {@link encodePayload}). */
+/** Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`. */
 export function decodePayload(data: string): JobPayload {
-  return (data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload
+  return expandPayload((data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload | CompactPayload)
 }
 
 /**

@@ -14,6 +14,7 @@ import type { RunnerContext } from './runner.js'
 import { WorkerScripts } from './worker-scripts.js'
 import { batchWrites } from './write-batch.js'
 import { freshFor } from './fresh-start.js'
+import { readJobData } from './job-data.js'
 
 /**
  * Options of {@link serve}.
@@ -202,12 +203,12 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
   const processor = (job: Job<JobData>): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const jobId = String(job.id)
-      const { p: payload, r: reply } = job.data
+      // (this version's job data or the previous one's: job-data.ts)
+      const { payload, reply, quiet, abortable } = readJobData(job.data, jobId, queue)
       // the start envelope only when the executor wants it (a stream, a future:start listener): else
       // its lost-worker check reads who started the job from the marker
-      const envelope = job.data.q === 1 ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
-      // a job without a signal has no abort key to read or drop (see JobData.n)
-      const abortable = job.data.n !== 1
+      const envelope = quiet ? '' : encodeEnvelope({ t: 'start', jobId, workerId: id })
+      // (a job without a signal has no abort key to read or drop: see JobData.a)
       // The task runs once the job's start marker is set (START in worker-scripts.ts), or, for a fresh
       // delivery (fresh-start.ts), as the marker goes out: BullMQ never hands a job to a processor
       // twice with the settings below (a stalled job is failed, not retried), and the job's executor

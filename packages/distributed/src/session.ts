@@ -97,7 +97,7 @@ export class Session {
 
   /** Adds handed-over items to BullMQ as jobs replying to this executor's result list. */
   async add(items: readonly Item[]): Promise<void> {
-    await this.bull.addBulk(toJobs(items, this.#resultKey))
+    await this.bull.addBulk(toJobs(items))
   }
 
   /** The capacity the live workers of the queue registered. */

@@ -85,9 +85,9 @@ describe.skipIf(!hasRedis)("a worker's start script", () => {
     const reply = `x:${queue}:results:test-${randomBytes(3).toString('hex')}`
     const job = (jobId: string, value: string) => {
       const payload = encodePayload({ fn: { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, args: [file, latch, value], chunk: false, futureId: 1, name: undefined })
-      const [made] = toJobs([newItem(new Future(), { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, payload, jobId, abortable)], reply)
+      const [made] = toJobs([newItem(new Future(), { kind: 'task', path: 'tasks.mjs', exportName: 'recordThenWait', name: 'recordThenWait' }, payload, jobId, abortable)])
       if (made === undefined) throw new Error('no job made')
-      return { ...made, data: { ...made.data, q: quiet ? (1 as const) : undefined } }
+      return { ...made, data: { ...made.data, r: reply, l: quiet ? undefined : (1 as const) } }
     }
     // The executor's claim, as its lost-worker check writes it (claimStart in lost-check.ts) once
     // it saw the job orphaned or gone twice, before it fails the call's future.
