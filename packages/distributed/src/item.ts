@@ -2,12 +2,13 @@ import { channels } from '@x/future'
 import type { Future } from '@x/future'
 import type { StreamSink } from '@x/pool-kit'
 import type { JobData, WireCallable } from './protocol.js'
+import type { WirePayload } from './job-data.js'
 
 /** One submitted call as the executor tracks it: PENDING here, then handed over to BullMQ. */
 export interface Item {
   readonly future: Future
   readonly fn: WireCallable
-  readonly data: string
+  readonly data: WirePayload
   jobId: string
   /** retries used (runs after a lost worker) */
   attempt: number
@@ -30,7 +31,7 @@ export interface Item {
 }
 
 /** A fresh item for `future`, not yet handed over. */
-export function newItem(future: Future, fn: WireCallable, data: string, jobId: string, abortable: boolean): Item {
+export function newItem(future: Future, fn: WireCallable, data: WirePayload, jobId: string, abortable: boolean): Item {
   return { future, fn, data, jobId, abortable, attempt: 0, sends: 0, left: false, workerId: undefined, fetched: false, addedAt: undefined, suspect: false }
 }
 

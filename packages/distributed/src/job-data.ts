@@ -71,10 +71,18 @@ export function resultKeyOf(queue: string, jobId: string): string {
   return keys(queue).results(jobId.slice(0, EXECUTOR_ID_LENGTH))
 }
 
+/**
+ * A job's payload as `job.data.d` carries it: the {@link CompactPayload} itself when JSON carries
+ * it exactly (BullMQ's JSON of the job data holds it as it is: not a string of JSON inside JSON,
+ * whose every quote is escaped), else v8-serialized in base64 (see `encodePayload`). The previous
+ * version's `job.data.p` is a string: JSON or base64 of the full form.
+ */
+export type WirePayload = string | CompactPayload
+
 /** What a worker reads from a job's data, in either version's form. */
 export interface ReadJob {
   /** the payload, for `decodePayload` */
-  readonly payload: string
+  readonly payload: WirePayload
   /** the executor's result list */
   readonly reply: string
   /** no start envelope */

@@ -13,7 +13,7 @@ import { deserializeError, serializeError } from '@x/future'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { OutsideRootError } from './errors.js'
 import { compactPayload, expandPayload } from './job-data.js'
-import type { CompactPayload } from './job-data.js'
+import type { CompactPayload, WirePayload } from './job-data.js'
 
 /** The Redis keys of one queue (BullMQ's own live under `bull:<queue>:`). */
 export function keys(queue: string) {
@@ -74,7 +74,7 @@ export interface JobPayload {
  */
 export interface JobData {
   /** the payload in its compact form ({@link encodePayload}) */
-  readonly d?: string | undefined
+  readonly d?: WirePayload | undefined
   /** previous version: the payload in its full form */
   readonly p?: string | undefined
   /** previous version: the executor's result list (now made from the queue and the job id) */
@@ -134,17 +134,17 @@ function allJsonExact(values: readonly unknown[]): boolean {
 }
 
 /**
- * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): as JSON when its arguments are all {@link jsonExact} (most
- * tiny calls: several times cheaper to make and read than v8 serialization, whose every call
- * makes a serializer), else v8-serialized in base64. JSON starts with `{`, which base64 never
- * does, so {@link decodePayload} tells them apart.
+ * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): the object itself, which
+ * BullMQ's JSON of the job data carries, when its arguments are all {@link jsonExact} (most tiny
+ * calls: several times cheaper to make and read than v8 serialization, whose every call makes a
+ * serializer), else v8-serialized in base64 (a string), so {@link decodePayload} tells them apart.
  */
-export function encodePayload(payload: JobPayload): string {
+export function encodePayload(payload: JobPayload): WirePayload {
   const exact = payload.chunk
     ? payload.args.every((tuple) => Array.isArray(tuple) && allJsonExact(tuple))
     : allJsonExact(payload.args)
   const compact = compactPayload(payload)
-  return exact ? JSON.stringify(compact) : serialize(compact).toString('base64')
+  return exact ? compact : serialize(compact).toString('base64')
 }
 
 /**
@@ -167,7 +167,8 @@ export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
 }
 
 /** Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`. */
-export function decodePayload(data: string): JobPayload {
+export function decodePayload(data: WirePayload): JobPayload {
+  if (typeof data !== 'string') return expandPayload(data)
   return expandPayload((data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload | CompactPayload)
 }
 

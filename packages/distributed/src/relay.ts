@@ -20,6 +20,7 @@ import { serialize } from 'node:v8'
 import { AsyncPoolExecutor, FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions, Task } from '@x/future'
 import { encodeEnvelope } from './protocol.js'
+import type { WirePayload } from './job-data.js'
 import { decodeJob, errorEnvelope, loadJob, runDecodedJob } from './runner.js'
 import type { DecodedJob, runJob } from './runner.js'
 import type { RunnerContext } from './runner.js'
@@ -121,7 +122,7 @@ export class JobRelay {
   run(
     executor: Executor,
     options: { signal?: AbortSignal; name: string },
-    payload: string,
+    payload: WirePayload,
     context: RunnerContext,
     done: (bytes: Uint8Array) => void,
     failed: (error: unknown) => void,
@@ -147,7 +148,7 @@ export class JobRelay {
   #runHere(
     executor: AsyncPoolExecutor,
     options: { signal?: AbortSignal; name: string },
-    payload: string,
+    payload: WirePayload,
     context: RunnerContext,
     done: (bytes: Uint8Array) => void,
     failed: (error: unknown) => void,
@@ -210,7 +211,7 @@ export class JobRelay {
     return out
   }
 
-  async #runStream(executor: Executor, options: { signal?: AbortSignal; name: string }, payload: string, context: RunnerContext): Promise<Uint8Array> {
+  async #runStream(executor: Executor, options: { signal?: AbortSignal; name: string }, payload: WirePayload, context: RunnerContext): Promise<Uint8Array> {
     const onProgress = this.#onProgress
     const streaming = executor as Partial<Streaming>
     if (typeof streaming.stream !== 'function') {

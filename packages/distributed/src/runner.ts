@@ -26,6 +26,7 @@ import { DistributedExecutor, publishVia } from './executor.js'
 import { SourceNotAllowedError } from './errors.js'
 import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
 import type { JobPayload, WireCallable } from './protocol.js'
+import type { WirePayload } from './job-data.js'
 
 /** What the worker tells the runner besides the job. */
 export interface RunnerContext {
@@ -210,7 +211,7 @@ export interface OpenedJob {
  * @throws {@link SourceNotAllowedError} function source sent to a worker without `allowSource`.
  * @throws {@link OutsideRootError} a module path escaping the worker's root.
  */
-export function openJob(payload: string, context: RunnerContext): OpenedJob {
+export function openJob(payload: WirePayload, context: RunnerContext): OpenedJob {
   const { job, known, executor } = decodeJob(payload, context)
   const task = new RemoteTask(job, executor, context, currentTask())
   return { job, spec: known.spec, task, close: () => { task.ended = true } }
@@ -230,7 +231,7 @@ export interface DecodedJob {
  * @throws {@link SourceNotAllowedError} function source sent to a worker without `allowSource`.
  * @throws {@link OutsideRootError} a module path escaping the worker's root.
  */
-export function decodeJob(payload: string, context: RunnerContext): DecodedJob {
+export function decodeJob(payload: WirePayload, context: RunnerContext): DecodedJob {
   const job = decodePayload(payload)
   if (job.fn.kind === 'source' && !context.allowSource) {
     throw new SourceNotAllowedError(
@@ -279,12 +280,12 @@ export function errorEnvelope(jobId: string, error: unknown): Uint8Array {
  * A call of a function imported before that returns a plain value is run and encoded at once,
  * without a promise (each promise costs more once `AsyncLocalStorage` is in use).
  *
- * @param payload the job's payload, as BullMQ stored it (JSON or base64: see `encodePayload`)
+ * @param payload the job's payload, as BullMQ stored it (an object, or base64: see `encodePayload`)
  * @param jobId the BullMQ job id
  * @param context the worker's connection, queue, root and policy
  * @returns the encoded result envelope (a promise of it when the call is asynchronous)
  */
-export function runJob(payload: string, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
+export function runJob(payload: WirePayload, jobId: string, context: RunnerContext): Uint8Array | Promise<Uint8Array> {
   let decoded: DecodedJob
   try {
     decoded = decodeJob(payload, context)

@@ -10,6 +10,7 @@
 import { describeValue, explainCallError, loadCallable, withTaskContext } from '@x/future'
 import { openJob } from './runner.js'
 import type { RunnerContext } from './runner.js'
+import type { WirePayload } from './job-data.js'
 
 /**
  * Runs one `stream()` job's generator. Called by the worker through its local executor's
@@ -19,7 +20,7 @@ import type { RunnerContext } from './runner.js'
  * @param context the worker's connection, queue, root and policy
  * @throws what the generator throws, or a TypeError when the function is not a generator function.
  */
-export async function* streamJob(payload: string, context: RunnerContext): AsyncGenerator<unknown, void, undefined> {
+export async function* streamJob(payload: WirePayload, context: RunnerContext): AsyncGenerator<unknown, void, undefined> {
   const { job, spec, task, close } = openJob(payload, context)
   try {
     const fn = await loadCallable(spec)

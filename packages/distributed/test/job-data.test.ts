@@ -21,7 +21,7 @@ const inc = { kind: 'task', path: 'tasks.mjs', exportName: 'inc', name: 'inc' } 
 describe('job data', () => {
   it('writes a tiny call with short keys and its defaults left out', () => {
     const payload: JobPayload = { fn: inc, args: [1], chunk: false, futureId: 7, name: 'inc' }
-    expect(JSON.parse(encodePayload(payload))).toEqual({ m: 'tasks.mjs', e: 'inc', a: [1], i: 7 })
+    expect(encodePayload(payload)).toStrictEqual({ m: 'tasks.mjs', e: 'inc', a: [1], i: 7 })
     const item = newItem(new Future(), inc, encodePayload(payload), 'abcdefghijklmnop-7', false)
     expect(toJobs([item])[0]?.data).toEqual({ d: encodePayload(payload) })
     const abortable = newItem(new Future(), inc, '', 'abcdefghijklmnop-8', true)

@@ -11,11 +11,11 @@ describe('job payloads and result envelopes', () => {
   it('sends calls whose arguments JSON carries exactly as JSON, and decodes them back', () => {
     for (const args of [[1], ['a\u{1F600}\uD800', true, null, 2.5, -3, 1e21], []]) {
       const data = encodePayload(payload(args))
-      expect(data.startsWith('{')).toBe(true)
+      expect(typeof data).toBe('object')
       expect(decodePayload(data)).toEqual(payload(args))
     }
     const chunk = encodePayload(payload([[1, 'a'], [2, null]], true))
-    expect(chunk.startsWith('{')).toBe(true)
+    expect(typeof chunk).toBe('object')
     expect(decodePayload(chunk).args).toEqual([[1, 'a'], [2, null]])
   })
 
@@ -24,7 +24,7 @@ describe('job payloads and result envelopes', () => {
     sparse[2] = 3
     for (const value of [-0, Number.NaN, Infinity, undefined, 10n, new Map([[1, 2]]), new Date(0), { a: 1 }, [1], new Uint8Array([1])]) {
       const data = encodePayload(payload([value]))
-      expect(data.startsWith('{')).toBe(false)
+      expect(typeof data).toBe('string')
       expect(decodePayload(data).args).toEqual([value])
     }
     expect(Object.is(decodePayload(encodePayload(payload([-0]))).args[0], -0)).toBe(true)

@@ -132,8 +132,9 @@ describe.skipIf(!hasRedis)('quiet starts and batched writes', () => {
     }
     await until(async () => (await data()).length === 2, 'both jobs in BullMQ')
     const byArgs = await data()
-    expect(byArgs.filter((d) => d.n === 1)).toHaveLength(1)
-    expect(byArgs.every((d) => d.q === 1)).toBe(true) // nobody listens to future:start here
+    // only the call with a signal is marked abortable (a: 1), neither asks for a start envelope (l: 1): nobody listens to future:start here
+    expect(byArgs.filter((d) => d.a === 1)).toHaveLength(1)
+    expect(byArgs.every((d) => d.l === undefined && d.d !== undefined)).toBe(true)
     const local = new AsyncPoolExecutor({ maxWorkers: 2 })
     await using worker = await serve({ connection: REDIS_URL, queue, root, executor: local })
     expect(await Promise.all([plain, signalled])).toEqual([2, 4])
