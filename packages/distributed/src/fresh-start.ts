@@ -26,7 +26,7 @@
  * @module
  */
 import type { Job } from 'bullmq'
-import type { JobData } from './protocol.js'
+import type { JobData } from './job-data.js'
 
 /**
  * Whether `job` (fetched under a lock of `lockDuration` ms) may start before its start script

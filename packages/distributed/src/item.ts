@@ -1,8 +1,8 @@
 import { channels } from '@x/future'
 import type { Future } from '@x/future'
 import type { StreamSink } from '@x/pool-kit'
-import type { JobData, WireCallable } from './protocol.js'
-import type { WirePayload } from './job-data.js'
+import type { WireCallable } from './protocol.js'
+import type { JobData, WirePayload } from './job-data.js'
 
 /** One submitted call as the executor tracks it: PENDING here, then handed over to BullMQ. */
 export interface Item {

@@ -12,8 +12,9 @@
  * @internal
  * @module
  */
-import { keys } from './protocol.js'
-import type { JobData, JobPayload, WireCallable } from './protocol.js'
+import { deserialize, serialize } from 'node:v8'
+import { allJsonExact, keys } from './protocol.js'
+import type { JobPayload, WireCallable } from './protocol.js'
 
 /** How many characters of a job id are its executor's id (the executor's `#uid`). */
 export const EXECUTOR_ID_LENGTH = 16
@@ -97,4 +98,56 @@ export function readJobData(data: JobData, jobId: string, queue: string): ReadJo
     return { payload: data.d, reply: data.r ?? resultKeyOf(queue, jobId), quiet: data.l !== 1, abortable: data.a === 1 }
   }
   return { payload: data.p ?? '', reply: data.r ?? resultKeyOf(queue, jobId), quiet: data.q === 1, abortable: data.n !== 1 }
+}
+
+/**
+ * BullMQ's `job.data` of one of our jobs: this version writes `d` and, when not the default, `s`,
+ * `c`, `l`, `a` (see job-data.ts); the previous version wrote `p`, `r` and `q`, `n`. A worker reads both.
+ */
+export interface JobData {
+  /** the payload in its compact form ({@link encodePayload}) */
+  readonly d?: WirePayload | undefined
+  /** previous version: the payload in its full form */
+  readonly p?: string | undefined
+  /** previous version: the executor's result list (now made from the queue and the job id) */
+  readonly r?: string | undefined
+  /** a `stream()` job: its consumer's highWaterMark */
+  readonly s?: number | undefined
+  /** a `stream()` job: its executor's check interval (ms) */
+  readonly c?: number | undefined
+  /**
+   * 1 (with `d`): the worker pushes a start envelope (streams, future:start listeners). Absent:
+   * quiet start, no start envelope (the executor learns who started the job from its start marker).
+   */
+  readonly l?: 1 | undefined
+  /**
+   * 1 (with `d`): its future has a signal: the worker makes an AbortController for the job, which
+   * an abort (key or channel) aborts. Absent: nothing will abort the job (the worker makes no
+   * AbortController for it, and neither reads nor drops an abort key).
+   */
+  readonly a?: 1 | undefined
+  /** previous version: 1 for a quiet start (the opposite of `l`) */
+  readonly q?: 1 | undefined
+  /** previous version: 1 for a job nothing will abort (the opposite of `a`) */
+  readonly n?: 1 | undefined
+}
+
+/**
+ * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): the object itself, which
+ * BullMQ's JSON of the job data carries, when its arguments are all `jsonExact` (protocol.ts) (most tiny
+ * calls: several times cheaper to make and read than v8 serialization, whose every call makes a
+ * serializer), else v8-serialized in base64 (a string), so {@link decodePayload} tells them apart.
+ */
+export function encodePayload(payload: JobPayload): WirePayload {
+  const exact = payload.chunk
+    ? payload.args.every((tuple) => Array.isArray(tuple) && allJsonExact(tuple))
+    : allJsonExact(payload.args)
+  const compact = compactPayload(payload)
+  return exact ? compact : serialize(compact).toString('base64')
+}
+
+/** Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`. */
+export function decodePayload(data: WirePayload): JobPayload {
+  if (typeof data !== 'string') return expandPayload(data)
+  return expandPayload((data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload | CompactPayload)
 }

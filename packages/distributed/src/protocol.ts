@@ -12,8 +12,6 @@ import { deserialize, serialize } from 'node:v8'
 import { deserializeError, serializeError } from '@x/future'
 import type { CallableSpec, SerializedError } from '@x/future'
 import { OutsideRootError } from './errors.js'
-import { compactPayload, expandPayload } from './job-data.js'
-import type { CompactPayload, WirePayload } from './job-data.js'
 
 /** The Redis keys of one queue (BullMQ's own live under `bull:<queue>:`). */
 export function keys(queue: string) {
@@ -68,38 +66,6 @@ export interface JobPayload {
   // (the list the worker pushes the job's envelopes to travels once, as the job data's `r`)
 }
 
-/**
- * BullMQ's `job.data` of one of our jobs: this version writes `d` and, when not the default, `s`,
- * `c`, `l`, `a` (see job-data.ts); the previous version wrote `p`, `r` and `q`, `n`. A worker reads both.
- */
-export interface JobData {
-  /** the payload in its compact form ({@link encodePayload}) */
-  readonly d?: WirePayload | undefined
-  /** previous version: the payload in its full form */
-  readonly p?: string | undefined
-  /** previous version: the executor's result list (now made from the queue and the job id) */
-  readonly r?: string | undefined
-  /** a `stream()` job: its consumer's highWaterMark */
-  readonly s?: number | undefined
-  /** a `stream()` job: its executor's check interval (ms) */
-  readonly c?: number | undefined
-  /**
-   * 1 (with `d`): the worker pushes a start envelope (streams, future:start listeners). Absent:
-   * quiet start, no start envelope (the executor learns who started the job from its start marker).
-   */
-  readonly l?: 1 | undefined
-  /**
-   * 1 (with `d`): its future has a signal: the worker makes an AbortController for the job, which
-   * an abort (key or channel) aborts. Absent: nothing will abort the job (the worker makes no
-   * AbortController for it, and neither reads nor drops an abort key).
-   */
-  readonly a?: 1 | undefined
-  /** previous version: 1 for a quiet start (the opposite of `l`) */
-  readonly q?: 1 | undefined
-  /** previous version: 1 for a job nothing will abort (the opposite of `a`) */
-  readonly n?: 1 | undefined
-}
-
 /** What a worker pushes to the executor's result list. */
 export type Envelope =
   | { readonly t: 'start'; readonly jobId: string; readonly workerId: string }
@@ -121,30 +87,16 @@ export const RAN_TTL_MS = 24 * 60 * 60 * 1000
  * Whether JSON carries `value` exactly (the same type and value after a round trip, as v8
  * serialization would): null, booleans, strings, and finite numbers other than -0.
  */
-function jsonExact(value: unknown): boolean {
+export function jsonExact(value: unknown): boolean {
   const type = typeof value
   if (type === 'string' || type === 'boolean' || value === null) return true
   return type === 'number' && Number.isFinite(value) && !Object.is(value, -0)
 }
 
 /** Whether every element of `values` is {@link jsonExact} (a hole, read as undefined, is not). */
-function allJsonExact(values: readonly unknown[]): boolean {
+export function allJsonExact(values: readonly unknown[]): boolean {
   for (const value of values) if (!jsonExact(value)) return false
   return true
-}
-
-/**
- * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): the object itself, which
- * BullMQ's JSON of the job data carries, when its arguments are all {@link jsonExact} (most tiny
- * calls: several times cheaper to make and read than v8 serialization, whose every call makes a
- * serializer), else v8-serialized in base64 (a string), so {@link decodePayload} tells them apart.
- */
-export function encodePayload(payload: JobPayload): WirePayload {
-  const exact = payload.chunk
-    ? payload.args.every((tuple) => Array.isArray(tuple) && allJsonExact(tuple))
-    : allJsonExact(payload.args)
-  const compact = compactPayload(payload)
-  return exact ? compact : serialize(compact).toString('base64')
 }
 
 /**
@@ -164,12 +116,6 @@ export function encodeAbort(jobId: string, reason: unknown): Buffer {
 export function decodeAbort(data: Buffer): { jobId: string; reason: unknown } {
   const { jobId, reason } = deserialize(data) as { jobId: string; reason: SerializedError }
   return { jobId, reason: deserializeError(reason) }
-}
-
-/** Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`. */
-export function decodePayload(data: WirePayload): JobPayload {
-  if (typeof data !== 'string') return expandPayload(data)
-  return expandPayload((data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload | CompactPayload)
 }
 
 /**

@@ -24,8 +24,9 @@ import type {
 import type { Connection } from './connection.js'
 import { DistributedExecutor, publishVia } from './executor.js'
 import { SourceNotAllowedError } from './errors.js'
-import { decodePayload, encodeEnvelope, fromWire, keys } from './protocol.js'
+import { encodeEnvelope, fromWire, keys } from './protocol.js'
 import type { JobPayload, WireCallable } from './protocol.js'
+import { decodePayload } from './job-data.js'
 import type { WirePayload } from './job-data.js'
 
 /** What the worker tells the runner besides the job. */

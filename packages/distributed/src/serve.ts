@@ -7,7 +7,7 @@ import type { Executor } from '@x/future'
 import { RedisClient } from './connection.js'
 import type { Connection } from './connection.js'
 import { RAN_TTL_MS, RESULT_TTL_MS, decodeAbort, encodeEnvelope, keys, rootPath } from './protocol.js'
-import type { JobData, WorkerInfo } from './protocol.js'
+import type { WorkerInfo } from './protocol.js'
 import { liveWorkers } from './registry.js'
 import { JobRelay } from './relay.js'
 import type { RunnerContext } from './runner.js'
@@ -15,6 +15,7 @@ import { WorkerScripts } from './worker-scripts.js'
 import { batchWrites } from './write-batch.js'
 import { freshFor } from './fresh-start.js'
 import { readJobData } from './job-data.js'
+import type { JobData } from './job-data.js'
 
 /**
  * Options of {@link serve}.

@@ -1,7 +1,8 @@
 // The payload and envelope codec: JSON for the calls and results it carries exactly, v8
 // serialization for everything else, each decoded back to the same values (no Redis needed).
 import { describe, expect, it } from 'vitest'
-import { decodeEnvelope, decodePayload, encodeEnvelope, encodePayload } from '../src/protocol.js'
+import { decodePayload, encodePayload } from '../src/job-data.js'
+import { decodeEnvelope, encodeEnvelope } from '../src/protocol.js'
 import type { JobPayload } from '../src/protocol.js'
 
 const fn = { kind: 'task', path: 'tasks.mjs', exportName: 'inc', name: 'inc' } as const
