@@ -24,6 +24,8 @@ export async function* streamJob(payload: WirePayload, context: RunnerContext): 
   const { job, spec, task, close } = openJob(payload, context)
   try {
     const fn = await loadCallable(spec)
+    // aborted while the module loaded (the consumer left, or its signal): the generator never starts
+    if (task.signal.aborted) return
     const made: unknown = withTaskContext(task, () => fn(...job.args))
     if (typeof made !== 'object' || made === null || typeof (made as { next?: unknown }).next !== 'function') {
       throw new TypeError(`stream(): ${spec.name} must be a generator function (function* or async function*); it returned ${describeValue(made)}`)

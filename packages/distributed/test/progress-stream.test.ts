@@ -18,6 +18,7 @@ const tasks = new URL('tasks.mjs', root)
 const reportEachTurn = task<(n: number) => Promise<number>>(tasks, 'reportEachTurn')
 const add = task<(a: number, b: number) => number>(tasks, 'add')
 const recordEach = task<(record: string, n?: number, ms?: number) => AsyncGenerator<number>>(tasks, 'recordEach')
+const recordStart = task<() => AsyncGenerator<number>>(new URL('slow-import.mjs', root), 'recordStart')
 const failAfter = task<(n: number) => Generator<number>>(tasks, 'failAfter')
 const yieldUnsendable = task<() => Generator>(tasks, 'yieldUnsendable')
 
@@ -100,6 +101,31 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     await until(async () => (await leftoverKeys(queue)).length === 0, 'no keys but the queue bookkeeping').catch(async (error: unknown) => {
       throw new Error(`left in Redis: ${(await leftoverKeys(queue)).join(', ')}`, { cause: error })
     })
+  })
+
+  it('a stream aborted while its worker still imports the module ends, and its generator never starts', { timeout: 30_000 }, async () => {
+    const queue = freshQueue('abort-import')
+    const record = join(dir, 'abort-import')
+    process.env.X_TEST_SLOW_IMPORT_RECORD = record
+    try {
+      await startWorker({ queue, concurrency: 1 })
+    } finally {
+      delete process.env.X_TEST_SLOW_IMPORT_RECORD
+    }
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
+    const controller = new AbortController()
+    const values: number[] = []
+    const consumed = (async () => {
+      for await (const value of ex.stream(recordStart, { signal: controller.signal })) values.push(value)
+    })()
+    await until(() => lines(record).includes('importing'), 'the worker to import the module')
+    controller.abort(new RangeError('stop now'))
+    await consumed // an aborted stream ends as return() ends it
+    expect(values).toEqual([])
+    // the worker (one slot) runs this only once the stream's job has ended there
+    expect(await ex.submit(add, 2, 3)).toBe(5)
+    // the import ended once the worker's task had seen the abort; the generator never ran
+    expect(lines(record)).toEqual(['importing', 'imported after the abort'])
   })
 
   it("the generator's error reaches the consumer after the values before it, with its class, code, own properties and cause", { timeout: 30_000 }, async () => {
