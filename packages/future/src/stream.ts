@@ -8,6 +8,7 @@ import { describeValue } from './errors.js'
 import type { Future } from './future.js'
 import type { ProgressListener } from './progress.js'
 import { describeCallable, loadCallable } from './callable.js'
+import { currentTask } from './context.js'
 import { isTask } from './task.js'
 import type { Task } from './task.js'
 import { isPlainObject } from './validate.js'
@@ -89,7 +90,10 @@ export function generatorOf(fn: StreamFunction | Task): StreamFunction {
   if (!isTask(fn)) return fn
   const spec = describeCallable(fn)
   const fromModule = async function* (...args: unknown[]): AsyncGenerator {
-    const made: unknown = (await loadCallable(spec))(...args)
+    const loaded = await loadCallable(spec)
+    // the stream stopped while the module loaded (its pump task's signal): the generator never starts
+    if (currentTask()?.signal.aborted === true) return undefined
+    const made: unknown = loaded(...args)
     if (typeof made !== 'object' || made === null || typeof (made as { next?: unknown }).next !== 'function') {
       throw new TypeError(`stream(): ${fn.name} must be a generator function (function* or async function*); it returned ${describeValue(made)}`)
     }

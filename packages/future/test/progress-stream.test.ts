@@ -139,6 +139,33 @@ describe('AsyncPoolExecutor.stream()', () => {
     expect(String(await rejection(plain.next()))).toMatch(/must be a generator function/)
   })
 
+  it("a stream from a task handle stopped while its module still loads ends, and never starts the generator", async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const importing = gate()
+    const release = gate()
+    const hook = { importing: () => { importing.open() }, released: release.promise, started: false }
+    Object.assign(globalThis, { __xSlowImport: hook })
+    try {
+      const controller = new AbortController()
+      const url = new URL('./fixtures/slow-import.mjs', import.meta.url)
+      const values: number[] = []
+      const consumed = (async () => {
+        for await (const value of ex.stream(task<() => AsyncGenerator<number>>(url, 'recordStart'), { signal: controller.signal })) values.push(value)
+      })()
+      await importing.promise
+      controller.abort(new Error('stop'))
+      release.open()
+      await consumed // an aborted stream ends as return() ends it
+      // the pool's one slot runs this only once the stream's task has ended
+      expect(await ex.submit(() => 'next')).toBe('next')
+      expect(values).toEqual([])
+      expect(hook.started).toBe(false)
+    } finally {
+      release.open()
+      Reflect.deleteProperty(globalThis, '__xSlowImport')
+    }
+  })
+
   it('pauses the generator at highWaterMark unconsumed values', async () => {
     await using ex = new AsyncPoolExecutor({ maxWorkers: 1 })
     let produced = 0
