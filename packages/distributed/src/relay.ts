@@ -4,9 +4,8 @@
  * with the job's start and result envelopes (lists drop nothing; the values wait there while the
  * executor is disconnected).
  *
- * - Progress: the latest report goes at most once per {@link PROGRESS_WRITE_INTERVAL_MS}, one write
- *   in flight at most, and the last one just before the result: a tight loop of reports costs a
- *   few Redis writes.
+ * - Progress: throttled by a {@link ProgressWriter} (progress-writer.ts): the latest report at
+ *   most once per 50 ms, the last one just before the result.
  * - Streams: the worker pulls from the local stream (`highWaterMark` 1) only while it has credit:
  *   the consumer's `highWaterMark` plus the values its consumer took (`{ jobId, taken }` on the
  *   worker's credit channel; a running total, so a message lost in a reconnect is made good by the
@@ -20,14 +19,13 @@ import { serialize } from 'node:v8'
 import { AsyncPoolExecutor, FutureError, describeValue, serializeError, task } from '@x/future'
 import type { Executor, Future, StreamOptions, Task } from '@x/future'
 import { encodeEnvelope } from './protocol.js'
+import { ProgressWriter } from './progress-writer.js'
 import type { WirePayload } from './job-data.js'
 import { decodeJob, errorEnvelope, loadJob, runDecodedJob } from './runner.js'
 import type { DecodedJob, runJob } from './runner.js'
 import type { RunnerContext } from './runner.js'
 import type { streamJob } from './stream-job.js'
 
-/** At most one progress write per job per this many milliseconds (the latest value wins). */
-export const PROGRESS_WRITE_INTERVAL_MS = 50
 /** Values gathered into one `yield` envelope at most. */
 const MAX_VALUES_PER_WRITE = 256
 /**
@@ -59,16 +57,11 @@ export class JobRelay {
   readonly #jobId: string
   /** The consumer's highWaterMark, for a `stream()` job. */
   readonly #highWaterMark: number | undefined
-  #ended = false
-  // progress
-  #progress: unknown = undefined
-  #progressPending = false
-  #lastWrite = -Infinity
-  #timer: NodeJS.Timeout | undefined
-  #inFlight = false
+  readonly #progress: ProgressWriter
+  /** The first thing that fails the job besides its own outcome: a report or value that cannot be sent, a lost write. */
   #error: Error | undefined
   readonly #onProgress = (value: unknown): void => {
-    this.#report(value)
+    this.#progress.report(value)
   }
   /** The envelope {@link JobRelay.runHere} returned for this job. */
   #result: Uint8Array | undefined = undefined
@@ -87,6 +80,9 @@ export class JobRelay {
   constructor(write: (envelope: Buffer) => Promise<unknown>, jobId: string, data: StreamJobData) {
     this.#write = write
     this.#jobId = jobId
+    this.#progress = new ProgressWriter(write, jobId, (error) => {
+      this.#error ??= error
+    })
     this.#highWaterMark = data.s
     this.#allowed = data.s ?? 0
     if (data.s !== undefined) this.#heard = performance.now()
@@ -106,9 +102,7 @@ export class JobRelay {
   /** The job was handed back (the worker is closing): nothing more is relayed; a stream stops, closing its generator. */
   stop(): void {
     this.#stopped = true
-    this.#ended = true
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.#progress.stop()
     this.#wakeUp()
   }
 
@@ -233,9 +227,8 @@ export class JobRelay {
    * progress value that could not be serialized.
    */
   end(bytes: Uint8Array): Uint8Array {
-    this.#ended = true
     this.#wakeUp()
-    this.#writeProgress()
+    this.#progress.close()
     if (this.#error === undefined) return bytes
     return encodeEnvelope({ t: 'error', jobId: this.#jobId, error: serializeError(this.#error) })
   }
@@ -332,55 +325,6 @@ export class JobRelay {
     void this.#write(bytes).catch((error: unknown) => {
       this.#error ??= new Error(`values of the stream job ${this.#jobId} could not be written to Redis`, { cause: error })
       this.#wakeUp()
-    })
-  }
-
-  #report(value: unknown): void {
-    if (this.#ended) return
-    this.#progress = value
-    this.#progressPending = true
-    this.#scheduleProgress()
-  }
-
-  /** Writes the pending report once the interval since the last write has passed and no write is in flight. */
-  #scheduleProgress(): void {
-    if (this.#timer !== undefined || this.#inFlight || !this.#progressPending || this.#ended) return
-    const wait = PROGRESS_WRITE_INTERVAL_MS - (performance.now() - this.#lastWrite)
-    if (wait <= 0) {
-      this.#writeProgress()
-      return
-    }
-    // checked again when it fires: a timer may fire early by the time the loop's turn had taken
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#scheduleProgress()
-    }, Math.ceil(wait)).unref()
-  }
-
-  /** Writes the latest report (one write in flight at most; the next waits for it and the interval). */
-  #writeProgress(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
-    if (!this.#progressPending) return
-    this.#progressPending = false
-    const value = this.#progress
-    this.#progress = undefined
-    let bytes: Buffer
-    try {
-      bytes = encodeEnvelope({ t: 'progress', jobId: this.#jobId, value })
-    } catch (error) {
-      this.#error ??= new TypeError(
-        `a progress value of job ${this.#jobId} cannot be sent to its executor (${describeValue(value)}): ` +
-          `report values v8 serialization can copy (numbers, strings, plain objects, arrays, ...)`,
-        { cause: error },
-      )
-      return
-    }
-    this.#lastWrite = performance.now()
-    this.#inFlight = true
-    void this.#write(bytes).catch(() => undefined).finally(() => {
-      this.#inFlight = false
-      this.#scheduleProgress()
     })
   }
 

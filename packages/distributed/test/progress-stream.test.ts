@@ -22,7 +22,7 @@ const recordStart = task<() => AsyncGenerator<number>>(new URL('slow-import.mjs'
 const failAfter = task<(n: number) => Generator<number>>(tasks, 'failAfter')
 const yieldUnsendable = task<() => Generator>(tasks, 'yieldUnsendable')
 
-/** The worker's limit on progress writes (relay.ts): one per job per 50 ms. */
+/** The worker's limit on progress writes (progress-writer.ts): one per job per 50 ms. */
 const PROGRESS_WRITE_INTERVAL_MS = 50
 
 let dir = ''
