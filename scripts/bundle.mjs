@@ -19,9 +19,10 @@
 // --link-from argv: the entry takes those URLs from its process's arguments instead, an argument
 // `--x-link=<specifier>=<url>` each (a child process's starter passes them: a child has no
 // `workerData`), and takes each out of `process.argv` as it loads, before any task's code runs
-// (a task reading `process.argv` sees what a plain `node script` would). Node's resolver costs a fresh child ~6M instructions (4% of its start: the ES
-// module resolver's package.json reads and regular expressions, callgrind, a child importing
-// @x/process-pool's entry by the specifier against by the URL).
+// (a task reading `process.argv` sees what a plain `node script` would). Node's resolver costs a
+// fresh child ~6M instructions (4% of its start: the ES module resolver's package.json reads and
+// regular expressions, callgrind, a child importing @x/process-pool's entry by the specifier
+// against by the URL).
 //
 // --cjs: each entry becomes one CommonJS script, `dist/bundle/<entry>.cjs` (no chunks), run by a
 // starter of the package's own that compiles it with V8's code cache (an ES module gets none in

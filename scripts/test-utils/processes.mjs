@@ -55,7 +55,7 @@ function reapOnExit(pid) {
  * the same pid is never killed in its place.
  * @param {number} pid
  */
-function goneBeforeExit(pid) {
+function leaderExited(pid) {
   reaper?.stdin.write(`-${String(pid)}\n`);
 }
 
@@ -83,7 +83,7 @@ export async function startProcess(script, args, ready, what) {
   const exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       started.delete(child);
-      if (child.pid !== undefined) goneBeforeExit(child.pid);
+      if (child.pid !== undefined) leaderExited(child.pid);
       resolve(code ?? signal ?? 'unknown');
     });
   });

@@ -68,8 +68,9 @@ export class DistributedExecutor extends Executor {
    * This executor's id in Redis: 16 characters (base64url of a UUID's first 12 bytes, 90 random
    * bits). Every job id starts with it, and BullMQ's scripts handle a job's id many times per job
    * (its keys, its list entries, its events): a UUID's 36 characters cost Redis measurably more per
-   * job. Its workers make its result list from it (`resultKeyOf`: no job carries it). (From `randomUUID()`, which draws from a pooled buffer: `randomBytes()` would start an
-   * async resource, and a worker makes its nested-work executor at its first job.)
+   * job. Its workers make its result list from it (`resultKeyOf`: no job carries it). From
+   * `randomUUID()`, which draws from a pooled buffer: `randomBytes()` would start an async resource,
+   * and a worker makes its nested-work executor at its first job.
    */
   readonly #uid = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url').slice(0, EXECUTOR_ID_LENGTH)
   readonly #resultKey: string

@@ -37,11 +37,12 @@ export function newItem(future: Future, fn: WireCallable, data: WirePayload, job
 
 /**
  * The BullMQ jobs for a batch of items. Each replies to its executor's result list, which the
- * worker makes from the queue and the job id (see job-data.ts): it is not written. A call's job starts quietly
- * (no start envelope: one Redis write and one wake-up of the executor less per job) unless someone
- * listens to `future:start` (`l`); a stream's job always announces its start (its consumer's credit goes
- * to the worker running it). A call without a signal is marked so (`n`): the worker need not
- * prepare to abort it: only one that has is marked (`a`). (Undefined fields are left out of BullMQ's JSON.)
+ * worker makes from the queue and the job id (see job-data.ts): it is not written. A call's job
+ * starts quietly (no start envelope: one Redis write and one wake-up of the executor less per job)
+ * unless someone listens to `future:start` (then `l`); a stream's job always announces its start
+ * (its consumer's credit goes to the worker running it). Only a call with a signal is marked
+ * abortable (`a`): for the others the worker makes no AbortController. (Undefined fields are left
+ * out of BullMQ's JSON.)
  */
 export function toJobs(items: readonly Item[]) {
   const quiet = !channels.futureStart.hasSubscribers

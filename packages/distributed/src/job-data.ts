@@ -133,9 +133,9 @@ export interface JobData {
 }
 
 /**
- * Encodes a payload for `job.data.d`, in its compact form (job-data.ts): the object itself, which
- * BullMQ's JSON of the job data carries, when its arguments are all `jsonExact` (protocol.ts) (most tiny
- * calls: several times cheaper to make and read than v8 serialization, whose every call makes a
+ * Encodes a payload for `job.data.d` in its compact form: the object itself, which BullMQ's JSON of
+ * the job data carries, when its arguments are all `jsonExact` (protocol.ts; most tiny calls:
+ * several times cheaper to make and read than v8 serialization, whose every call makes a
  * serializer), else v8-serialized in base64 (a string), so {@link decodePayload} tells them apart.
  */
 export function encodePayload(payload: JobPayload): WirePayload {
@@ -146,8 +146,16 @@ export function encodePayload(payload: JobPayload): WirePayload {
   return exact ? compact : serialize(compact).toString('base64')
 }
 
-/** Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`. */
+/**
+ * Decodes `job.data.d` (either form of {@link encodePayload}), or the previous version's `job.data.p`.
+ * @throws {TypeError} a job whose data has neither (not added by a `DistributedExecutor`).
+ */
 export function decodePayload(data: WirePayload): JobPayload {
   if (typeof data !== 'string') return expandPayload(data)
+  if (data === '') {
+    throw new TypeError(
+      'this job carries no payload (its data has neither `d` nor `p`): jobs on a queue that x-worker or serve() serves must be added by a DistributedExecutor',
+    )
+  }
   return expandPayload((data.charCodeAt(0) === 0x7b ? JSON.parse(data) : deserialize(Buffer.from(data, 'base64'))) as JobPayload | CompactPayload)
 }

@@ -2,7 +2,8 @@
  * What travels through Redis between a `DistributedExecutor` and the workers: the key names, the
  * job payload and the result envelopes. Payloads and envelopes are v8-serialized (BigInt, Map,
  * Set, Date, typed arrays survive), or JSON when that carries them exactly (arguments and results
- * that are strings, finite numbers, booleans, null); BullMQ only ever sees a string in `job.data.d`.
+ * that are strings, finite numbers, booleans, null). How a job's payload sits in BullMQ's job data is
+ * job-data.ts's.
  *
  * @module
  */
@@ -63,7 +64,7 @@ export interface JobPayload {
   /** The future's id in the submitting process (`currentTask().id` in the worker). */
   readonly futureId: number
   readonly name: string | undefined
-  // (the list the worker pushes the job's envelopes to travels once, as the job data's `r`)
+  // (the list the worker pushes the job's envelopes to is not in it: see resultKeyOf in job-data.ts)
 }
 
 /** What a worker pushes to the executor's result list. */

@@ -48,6 +48,10 @@ describe('job data', () => {
     expect(readJobData({ p: 'P', r: 'R', q: 1, n: 1 }, 'abcdefghijklmnop-9', 'q1')).toEqual({ payload: 'P', reply: 'R', quiet: true, abortable: false })
     expect(readJobData({ p: 'P', r: 'R' }, 'abcdefghijklmnop-9', 'q1')).toEqual({ payload: 'P', reply: 'R', quiet: false, abortable: true })
     expect(readJobData({ d: 'D' }, 'abcdefghijklmnop-9', 'q1')).toEqual({ payload: 'D', reply: keys('q1').results('abcdefghijklmnop'), quiet: true, abortable: false })
+    // a job some other program put on the queue: a clear error, which fails that job only
+    expect(() => decodePayload(readJobData({}, 'abcdefghijklmnop-9', 'q1').payload)).toThrow(new TypeError(
+      'this job carries no payload (its data has neither `d` nor `p`): jobs on a queue that x-worker or serve() serves must be added by a DistributedExecutor',
+    ))
     expect(readJobData({ d: 'D', l: 1, a: 1 }, 'abcdefghijklmnop-9-s1', 'q1')).toEqual({ payload: 'D', reply: keys('q1').results('abcdefghijklmnop'), quiet: false, abortable: true })
   })
 })
