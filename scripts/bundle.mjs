@@ -4,7 +4,7 @@
 // A fresh process or thread then loads one file instead of one per module: loading ~25 small ES
 // modules costs several times what one file of the same code does (issue 13, W5).
 //
-//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--link-from argv] [--cjs]
+//   node ../../scripts/bundle.mjs index.js testing/index.js [--inline @x/pool-kit] [--link @x/future/runtime] [--cjs]
 //
 // Imports of other packages stay imports (so every importer in a process shares one copy of each
 // package), except those named with --inline, whose code goes into the bundle.
@@ -16,20 +16,13 @@
 // instructions with callgrind), which the pool, whose thread resolved it once, spares every
 // thread it starts.
 //
-// --link-from argv: the entry takes those URLs from its process's arguments instead, an argument
-// `--x-link=<specifier>=<url>` each (a child process's starter passes them: a child has no
-// `workerData`), and takes each out of `process.argv` as it loads, before any task's code runs
-// (a task reading `process.argv` sees what a plain `node script` would). Node's resolver costs a
-// fresh child ~6M instructions (4% of its start: the ES module resolver's package.json reads and
-// regular expressions, callgrind, a child importing @x/process-pool's entry by the specifier
-// against by the URL).
-//
 // --cjs: each entry becomes one CommonJS script, `dist/bundle/<entry>.cjs` (no chunks), run by a
 // starter of the package's own that compiles it with V8's code cache (an ES module gets none in
 // Node 20) inside a function whose parameter `xLinked` holds the namespaces of the linked
-// packages, which the starter loaded with `import()` (never `require()`: a thread terminated
-// inside a `require()` of an ES module aborts the process on Node 20.20). Such a bundle reads no
-// `workerData.links` itself: the starter does.
+// packages, which the starter loaded from the URL its pool resolved (@x/thread-pool's
+// thread-entry.cts: `workerData.links`; @x/process-pool's child-entry.ts: the child's argument
+// `--x-link=<specifier>=<url>`, which it takes out of `process.argv` before any task's code runs).
+// Such a bundle reads no links itself: the starter does.
 //
 // --minify-whitespace: ES module bundles without whitespace and comments too (--cjs bundles always
 // are): a fresh thread or process scans every character of what it loads (the source maps keep
@@ -58,19 +51,17 @@ let cjs = false;
 let minifyWhitespace = false;
 /** @type {string | undefined} */
 let core;
-let linkFrom = 'workerData';
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
   if (arg === '--inline') inline.add(args[++i] ?? '');
   else if (arg === '--core') core = args[++i] ?? '';
   else if (arg === '--minify-whitespace') minifyWhitespace = true;
   else if (arg === '--link') link.add(args[++i] ?? '');
-  else if (arg === '--link-from') linkFrom = args[++i] ?? '';
   else if (arg === '--cjs') cjs = true;
   else entries.push(arg);
 }
-if (entries.length === 0 || (linkFrom !== 'workerData' && linkFrom !== 'argv') || (cjs && linkFrom !== 'workerData')) {
-  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--link-from workerData|argv] [--cjs] [--core <entry>] [--minify-whitespace]');
+if (entries.length === 0) {
+  console.error('usage: node scripts/bundle.mjs <entry in dist>... [--inline <package>] [--link <specifier>] [--cjs] [--core <entry>] [--minify-whitespace]');
   process.exit(2);
 }
 const dist = path.resolve('dist');
@@ -112,20 +103,9 @@ const links = {
     b.onLoad({ filter: /.*/, namespace: 'link' }, async (a) => {
       const spec = JSON.stringify(a.path);
       const names = await exportNames(a.path);
-      const argvPrefix = JSON.stringify(`--x-link=${a.path}=`);
       const load = cjs
         ? [`const linked = xLinked[${spec}];`]
-        : linkFrom === 'argv'
-          ? [
-              // (taken out of process.argv before any user code runs: a task reading it sees what `node script` would)
-              `const linkAt = process.argv.findIndex((arg) => arg.startsWith(${argvPrefix}));`,
-              `const linkArg = linkAt === -1 ? undefined : process.argv.splice(linkAt, 1)[0];`,
-              `const linked = await import(linkArg === undefined ? ${spec} : linkArg.slice(${argvPrefix}.length));`,
-            ]
-          : [
-              `import { workerData } from 'node:worker_threads';`,
-              `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`,
-            ];
+        : [`import { workerData } from 'node:worker_threads';`, `const linked = await import(workerData?.links?.[${spec}] ?? ${spec});`];
       return {
         loader: 'js',
         resolveDir: dist,

@@ -26,6 +26,7 @@ it('exports exactly the public API', () => {
       "packCallColumns",
       "packColumn",
       "packTuples",
+      "runtimeCoreUrl",
       "splitDeadWorker",
       "streamSinkOption",
       "unpackColumn",

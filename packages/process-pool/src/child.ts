@@ -1,8 +1,9 @@
 /**
- * The child-process entry (internal). tinypool forks a child per pool slot and runs this
- * module's `session` export once; from then on the child runs `@x/pool-kit/worker`'s runtime on
- * the child's IPC channel (what the parent sent before waits until the initializer ran), and
- * writes each task's id into the start marker just before running it (marker-writer.ts).
+ * The child process's code (internal), bundled with `@x/pool-kit` into `dist/bundle/child.cjs`
+ * and run by the child's entry (child-entry.ts), which calls this module's `session` once;
+ * from then on the child runs `@x/pool-kit/worker`'s runtime on the child's IPC channel (what
+ * the parent sent before waits until the initializer ran), and writes each task's id into the
+ * start marker just before running it (marker-writer.ts).
  *
  * @internal
  * @module
@@ -12,10 +13,19 @@ import { isPoolMessage } from '@x/pool-kit'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
-import type { SessionReady, SessionStart } from './protocol.js'
+import { CODE_CACHE } from './protocol.js'
+import type { CodeCacheOffer, SessionReady, SessionStart } from './protocol.js'
 import { MarkerWriter } from './marker-writer.js'
 
 let started = false
+
+/**
+ * Makes V8's code cache of this bundle, when the child's entry (child-entry.ts) ran it without
+ * a cache it could use and the session asked for one: it passes the maker in as a parameter of
+ * the bundle's wrapper. None else.
+ */
+declare const xChildCodeCache: (() => Uint8Array) | undefined
+let makeCodeCache = typeof xChildCodeCache === 'function' ? xChildCodeCache : undefined
 
 /**
  * The pool's messages, from when this module is loaded: those the parent sends before the session
@@ -30,7 +40,17 @@ process.on('message', (message: unknown) => {
   if (isPoolMessage(message)) receive(message as ToWorker)
 })
 
+/**
+ * Sends `message` to the parent. Just before the first result it sends the code cache, when this
+ * child makes it: the cache then holds the functions that ran the first task, compiled (made
+ * after the result, it could be lost to a pool that ends the child as soon as the result came).
+ */
 function send(message: FromWorker): void {
+  if (makeCodeCache !== undefined && message.type === 'results') {
+    const make = makeCodeCache
+    makeCodeCache = undefined
+    ;(process.send as (m: unknown) => boolean)({ type: CODE_CACHE, codeCache: make() } satisfies CodeCacheOffer)
+  }
   ;(process.send as (m: unknown) => boolean)(message)
 }
 

@@ -22,10 +22,31 @@ export interface SessionStart {
    * carries it, as the child may not listen yet (tinypool-processes.ts).
    */
   readonly early: readonly ToWorker[]
+  /** V8's code cache of the bundled child that a child of this process made (child-entry.ts). */
+  readonly codeCache?: Uint8Array
+  /** Whether this child makes that cache, when it starts without one it can use (child.ts). */
+  readonly makeCodeCache?: boolean
 }
 
 /** What the `session` task returns once the child is ready (or its initializer failed). */
 export interface SessionReady {
   readonly pid: number
   readonly initError?: SerializedError
+}
+
+/** The tag of {@link CodeCacheOffer}. */
+export const CODE_CACHE = '@x/process-pool:code-cache'
+
+/**
+ * V8's code cache of the bundled child, sent just before the child's first result when its session
+ * asked it to make one (`makeCodeCache`): later children get it (child-entry.ts).
+ */
+export interface CodeCacheOffer {
+  readonly type: typeof CODE_CACHE
+  readonly codeCache: Uint8Array
+}
+
+/** Whether a message from a child is its {@link CodeCacheOffer}. */
+export function isCodeCacheOffer(message: unknown): message is CodeCacheOffer {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === CODE_CACHE && (message as { codeCache?: unknown }).codeCache instanceof Uint8Array
 }

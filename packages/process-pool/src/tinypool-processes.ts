@@ -33,17 +33,23 @@
  */
 import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
-import { isPoolMessage } from '@x/pool-kit'
+import { isPoolMessage, runtimeCoreUrl } from '@x/pool-kit'
 import type { FromWorker, ToWorker, Transport, WorkerEvents, WorkItem } from '@x/pool-kit'
+import { isCodeCacheOffer } from './protocol.js'
 import type { SessionReady, SessionStart } from './protocol.js'
 import { createMarker, readMarker, removeMarker } from './start-marker.js'
 
-// The child entry bundled with @x/pool-kit by the package build (scripts/bundle.mjs): a fresh child
-// loads one file for it instead of one per module.
-const CHILD_ENTRY = new URL('./bundle/child.js', import.meta.url).href
-/** The package the entry imports at load (linked by the build: `--link`, `--link-from argv`). */
+// The child's entry (child-entry.ts): it runs the child's code bundled with @x/pool-kit by the
+// package build (scripts/bundle.mjs `--cjs`: a fresh child loads one file for it instead of one
+// per module) with the code cache below.
+const CHILD_ENTRY = new URL('./child-entry.js', import.meta.url).href
+/** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let childArgv: string[] | undefined
+/** V8's code cache of the bundled child, made by a child of this process (child-entry.ts). */
+let codeCache: Uint8Array | undefined
+/** A child that was asked to make it and has not said yet. */
+let cacheMaker: ChildHandle | undefined
 const MAX_TIMER = 2 ** 31 - 1
 /** How long the parent waits for a dead child's pipes to drain before it gives up on them (ms). */
 const CLOSE_WAIT_MS = 1000
@@ -119,6 +125,8 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
       }
       worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         handle.alive = false
+        // (a child that died before its first result made no cache: the next one to start will)
+        if (cacheMaker === handle) cacheMaker = undefined
         // workaround 1: the messages the child sent before dying arrive first ('close' comes after the pipes drain)
         let reported = false
         const report = (): void => {
@@ -134,8 +142,10 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         if (handle.ended) return
         const sent = early ?? []
         early = []
+        const makeCodeCache = codeCache === undefined && cacheMaker === undefined
+        if (makeCodeCache) cacheMaker = handle
         const ready = pool.run(
-          { ...settings.session(workerId, marker), early: sent },
+          { ...settings.session(workerId, marker), early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
           {
             channel: {
               onMessage: (callback: (message: ToWorker) => void) => {
@@ -143,7 +153,10 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
               },
               postMessage: (message: unknown) => {
                 listening()
-                if (isPoolMessage(message)) events.message(message as FromWorker)
+                if (isCodeCacheOffer(message)) {
+                  codeCache ??= message.codeCache
+                  if (cacheMaker === handle) cacheMaker = undefined
+                } else if (isPoolMessage(message)) events.message(message as FromWorker)
               },
             },
           },
@@ -203,7 +216,7 @@ function links(): string[] {
   if (childArgv === undefined) {
     childArgv = []
     try {
-      childArgv.push(`--x-link=${RUNTIME}=${import.meta.resolve(RUNTIME)}`)
+      childArgv.push(`--x-link=${RUNTIME}=${runtimeCoreUrl(import.meta.resolve(RUNTIME))}`)
     } catch {
       // the child resolves it itself
     }

@@ -21,9 +21,9 @@
  * @internal
  * @module
  */
-import { existsSync } from 'node:fs'
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
+import { runtimeCoreUrl } from '@x/pool-kit'
 import type { Transport, WorkerEvents } from '@x/pool-kit'
 import { ENDED, afterLoads, newLoadGuard, settleLoadsAtExit } from './load-guard.js'
 import { isCodeCacheOffer, isSessionReady } from './protocol.js'
@@ -51,20 +51,14 @@ let cacheClaim: Int32Array | undefined
  * a tenth of what it takes to reach its first task. Nothing when it cannot be resolved here (the
  * thread resolves it then).
  *
- * The URL handed over is that of the entry's core, `runtime-core.js` next to it (`@x/future`'s
- * build, scripts/bundle.mjs `--core`), when there is one: the one file that holds all of the
- * entry's code (~3.5M instructions less per thread than the entry and its chunk), the module
- * instance behind the entry. A thread that loads the core, not the entry, sees the entry evaluated
- * only when a task module imports it, which makes `@x/future` start loading the executor classes
- * such a task may need (see `@x/future`'s class-registry.ts).
+ * The URL handed over is that of the entry's core when there is one (`@x/pool-kit`'s
+ * `runtimeCoreUrl`).
  */
 function runtimeLinks(): Record<string, string> {
   if (links === undefined) {
     links = {}
     try {
-      const entry = import.meta.resolve(RUNTIME)
-      const core = new URL('./runtime-core.js', entry)
-      links[RUNTIME] = core.protocol === 'file:' && entry.endsWith('/runtime.js') && existsSync(core) ? core.href : entry
+      links[RUNTIME] = runtimeCoreUrl(import.meta.resolve(RUNTIME))
     } catch {
       // the thread resolves it itself
     }

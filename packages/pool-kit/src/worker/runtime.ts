@@ -75,7 +75,8 @@ export class WorkerRuntime {
   private readonly _meanBySpec = new Map<number, number>()
   private readonly _out = new ResultBuffer()
   private readonly _aborted = new Map<number, unknown>()
-  private readonly _rejectWait: (waitId: number, error: Error) => void
+  /** Rejects a forwarded wait (waits.ts): nothing to reject before the first nested executor. */
+  private _rejectWait: (waitId: number, error: Error) => void = () => undefined
   private _diag = false
   private _draining = false
   private _current: WorkerTaskContext | undefined
@@ -105,7 +106,6 @@ export class WorkerRuntime {
     this._reportStarts = options?.reportStarts ?? false
     this._now = options?.clock ?? performanceNow
     this._diag = options?.diag ?? false
-    this._rejectWait = forwardWaits(link, (futureId) => this._executor?.refByFutureId.get(futureId), () => this._diag)
   }
 
   /**
@@ -113,7 +113,12 @@ export class WorkerRuntime {
    * nested work, and its classes are the part of `@x/future` a worker does not load to start).
    */
   get executor(): NestedExecutor {
-    return (this._executor ??= newNestedExecutor(this._link))
+    if (this._executor === undefined) {
+      const executor = (this._executor = newNestedExecutor(this._link))
+      // (only a nested future's waits are forwarded: none before the first nested executor)
+      this._rejectWait = forwardWaits(this._link, (futureId) => executor.refByFutureId.get(futureId), () => this._diag)
+    }
+    return this._executor
   }
 
   /** Runs the pool's initializer; its error, serialized, when it threw. */

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import diagnosticsChannel from 'node:diagnostics_channel'
 import { channelNames } from '@x/future/runtime'
 import type { WaitEndEvent, WaitStartEvent } from '@x/future'
 import type { WorkerLink } from './nested.js'
@@ -23,6 +22,7 @@ export function forwardWaits(
   diag: () => boolean,
 ): (waitId: number, error: Error) => void {
   const rejects = new Map<number, (error: Error) => void>()
+  const diagnosticsChannel = process.getBuiltinModule('node:diagnostics_channel')
   diagnosticsChannel.subscribe(channelNames.waitStart, (message) => {
     if (!diag()) return
     const event = message as WaitStartEvent
