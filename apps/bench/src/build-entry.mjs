@@ -1,4 +1,5 @@
 // Where a build's packages are, for the scripts that measure builds side by side (--build name=DIR).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,4 +16,17 @@ export function entryOf(root, name) {
   const dot = pkg.exports?.['.'];
   const file = typeof dot === 'string' ? dot : (dot?.import ?? dot?.default ?? pkg.main ?? 'index.js');
   return pathToFileURL(join(dir, typeof file === 'string' ? file : file.default)).href;
+}
+
+/**
+ * The short commit of the checkout at `root` ('?' when git cannot tell).
+ * @param {string} root
+ * @returns {string}
+ */
+export function commitOf(root) {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
 }

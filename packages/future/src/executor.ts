@@ -10,6 +10,7 @@ import type { DependencyHost } from './dependencies.js'
 import { describeValue, ShutdownError } from './errors.js'
 import { openMap, tuplesOf } from './map-iterator.js'
 import type { MapOptions, MapTarget } from './map-iterator.js'
+import type { MapColumn } from './map-column.js'
 import type { Future } from './future.js'
 import { allocateExecutorId } from './ids.js'
 import type { ExecutorStats } from './stats.js'
@@ -352,7 +353,7 @@ export abstract class Executor implements AsyncDisposable {
    * the tuples and calls `submitChunk()`; a pool that sends chunks by column overrides this.
    * @since 0.1.0
    */
-  protected submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
+  protected submitColumns(fn: Callable, count: number, columns: MapColumn[]): Future<ArrayLike<unknown>> {
     return this.submitChunk(fn, tuplesOf(count, columns))
   }
 
@@ -378,7 +379,7 @@ export abstract class Executor implements AsyncDisposable {
   }
 
   /** One chunk of map(), counted like a call (it is one task). */
-  #submitChunkCounted(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
+  #submitChunkCounted(fn: Callable, count: number, columns: MapColumn[]): Future<ArrayLike<unknown>> {
     const accounting = this.#accounting
     if (accounting.outstanding >= accounting.capacity && !this.#shutdownCalled) throw accounting.queueFull(this.label)
     const submitted = accounting.stamp()

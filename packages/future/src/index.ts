@@ -17,6 +17,7 @@ export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } fr
 export type { ReturnWhen, DoneAndNotDone, WaitOptions, AsCompletedOptions, CompletedFuture } from './wait.js'
 export { Executor } from './executor.js'
 export type { MapOptions } from './executor.js'
+export type { MapColumn } from './map-column.js'
 export type { SubmitOptions, SubmitArgs, ArgumentsOrFutures, ShutdownOptions, ExecutorInfo, FunctionOf } from './executor-types.js'
 export type { ExecutorStats, TimeStats } from './stats.js'
 export { AsyncPoolExecutor } from './async-pool.js'

@@ -7,6 +7,8 @@
 import type { Callable } from './callable.js'
 import { describeValue, TimeoutError } from './errors.js'
 import type { Future } from './future.js'
+import { readColumn } from './map-column.js'
+import type { MapColumn } from './map-column.js'
 import { isTask } from './task.js'
 import { checkTimeout, isPlainObject } from './validate.js'
 
@@ -34,17 +36,17 @@ export interface MapTarget {
   submit(args: unknown[]): Future
   /**
    * Submits a chunk of `count` calls whose arguments are given by position (`columns[j][i]` is
-   * argument `j` of call `i`): a future for their results in order, an array or any array-like
+   * argument `j` of call `i`; a column read from an array of numbers is a `Float64Array`): a future for their results in order, an array or any array-like
    * (a pool's chunk of numbers arrives as one `Float64Array`, read by index without a copy).
    */
-  submitChunk(count: number, columns: unknown[][]): Future
+  submitChunk(count: number, columns: MapColumn[]): Future
   /** `false` while a submit would throw QueueFullError. */
   hasRoom(): boolean
   onRoom(): Promise<void>
 }
 
 /** The argument tuples of a chunk read by column (see `Executor.submitColumns`). */
-export function tuplesOf(count: number, columns: readonly (readonly unknown[])[]): unknown[][] {
+export function tuplesOf(count: number, columns: readonly ArrayLike<unknown>[]): unknown[][] {
   const tuples = new Array<unknown[]>(count)
   for (let i = 0; i < count; i++) {
     const tuple: unknown[] = []
@@ -152,7 +154,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #inFlight: Promise<void> | undefined
   #awaiting: Future | undefined
   /** The columns #readOne/#readZipped just filled. */
-  #columns: unknown[][] = []
+  #columns: MapColumn[] = []
   /** The next index of `state.source` to read. */
   #sourceIndex = 0
 
@@ -248,10 +250,9 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     const { source } = this.#state
     if (source !== undefined) {
       // What the array's iterator would give, taken at once: its length as it is now (the
-      // iterator reads it at each step). slice() copies natively; a hole stays one in the copy
-      // and reads as undefined there, as iterating gives it.
+      // iterator reads it at each step), each value read once (see readColumn).
       const start = this.#sourceIndex
-      const values = source.slice(start, Math.min(source.length, start + max))
+      const values = readColumn(source, start, Math.min(source.length, start + max))
       this.#columns = [values]
       this.#sourceIndex = start + values.length
       if (values.length < max) this.#exhausted = true

@@ -180,6 +180,52 @@ describe('map', () => {
     expect(await collect(short)).toEqual([1])
   })
 
+  it('an array input read in chunks: numbers (-0, NaN), a value that is not one mid-chunk, a hole after numbers, each value read once', async () => {
+    await using ex = new AsyncPoolExecutor({ maxWorkers: 2 })
+    const collect = async (iterator: AsyncIterable<unknown>): Promise<unknown[]> => {
+      const out: unknown[] = []
+      for await (const v of iterator) out.push(v)
+      return out
+    }
+    const numbers = await collect(ex.map((x: number) => x, [1, -0, Number.NaN, 0.5, 2 ** 53], { chunksize: 4 }))
+    expect(numbers).toEqual([1, -0, Number.NaN, 0.5, 2 ** 53])
+    expect(Object.is(numbers[1], -0)).toBe(true)
+    // a string after numbers, in the middle of a chunk: every call gets its own value
+    expect(await collect(ex.map((x: unknown) => typeof x, [1, 2, 'three', 4, { five: 5 }, 6], { chunksize: 6 }))).toEqual([
+      'number',
+      'number',
+      'string',
+      'number',
+      'object',
+      'number',
+    ])
+    // eslint-disable-next-line no-sparse-arrays -- a hole after numbers reads as undefined
+    expect(await collect(ex.map((x: unknown) => x ?? 'hole', [1, 2, , 4], { chunksize: 4 }))).toEqual([1, 2, 'hole', 4])
+    // an element with a getter is read once, as iterating the array reads it
+    let reads = 0
+    const watched = [1, 2, 3, 4]
+    Object.defineProperty(watched, 2, {
+      get: () => {
+        reads++
+        return 'x'
+      },
+      enumerable: true,
+    })
+    expect(await collect(ex.map((x: unknown) => x, watched, { chunksize: 4 }))).toEqual([1, 2, 'x', 4])
+    expect(reads).toBe(1)
+    const first = [0, 1]
+    let firstReads = 0
+    Object.defineProperty(first, 0, {
+      get: () => {
+        firstReads++
+        return 'y'
+      },
+      enumerable: true,
+    })
+    expect(await collect(ex.map((x: unknown) => x, first, { chunksize: 2 }))).toEqual(['y', 1])
+    expect(firstReads).toBe(1)
+  })
+
   it('an array input in chunks: results in order, break cancels the chunks not started', async () => {
     const ex = new AsyncPoolExecutor({ maxWorkers: 1 })
     const items = Array.from({ length: 1000 }, (_, i) => i)

@@ -5,16 +5,18 @@
  * @module
  */
 import { checkArguments } from '@x/future'
+import type { MapColumn } from '@x/future'
 import { packColumn } from './chunk-codec.js'
 import type { PackedTuples } from './chunk-codec.js'
 
 /**
  * Packs `count` calls given by column (`columns[j][i]` is argument `j` of call `i`), checking the
- * arguments of every call that holds an object or a function (a column of numbers holds none).
+ * arguments of every call that holds an object or a function (a column of numbers holds none;
+ * one `map()` read as a `Float64Array` goes as it is).
  * @throws what `checkArguments` throws for a call whose arguments cannot be sent.
  * @since 0.1.0
  */
-export function packCallColumns(count: number, columns: unknown[][]): PackedTuples {
+export function packCallColumns(count: number, columns: MapColumn[]): PackedTuples {
   const packed: PackedTuples = [count]
   for (const column of columns) {
     const packedColumn = packColumn(column)

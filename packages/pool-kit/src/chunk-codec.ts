@@ -20,10 +20,12 @@ export type Column = unknown[] | Float64Array
 export type PackedTuples = [count: number, ...columns: Column[]]
 
 /**
- * Packs one column: a `Float64Array` when every value is a number, else the values as they are.
+ * Packs one column: a `Float64Array` when every value is a number, else the values as they are
+ * (a `Float64Array` is packed already: itself).
  * @since 0.1.0
  */
-export function packColumn(values: unknown[]): Column {
+export function packColumn(values: Column): Column {
+  if (values instanceof Float64Array) return values
   const count = values.length
   for (let i = 0; i < count; i++) if (typeof values[i] !== 'number') return values
   // a plain loop: Float64Array.from() goes through the iterator protocol

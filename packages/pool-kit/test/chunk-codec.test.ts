@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { packCallColumns } from '../src/call-columns.js'
 import { labelledArguments, packColumn, packTuples, unpackColumn } from '../src/chunk-codec.js'
 
 describe('chunk codec', () => {
@@ -20,6 +21,15 @@ describe('chunk codec', () => {
     expect(packColumn([1, 2])).toBeInstanceOf(Float64Array)
     expect(packColumn([1, 2n])).toEqual([1, 2n])
     expect(packTuples([])).toEqual([0])
+  })
+
+  it('packColumn and packCallColumns send a column map() read as a Float64Array as it is', () => {
+    const column = new Float64Array([1, -0, Number.NaN])
+    expect(packColumn(column)).toBe(column)
+    const packed = packCallColumns(3, [column, ['a', { b: 1 }, null]])
+    expect(packed[0]).toBe(3)
+    expect(packed[1]).toBe(column)
+    expect(packed[2]).toEqual(['a', { b: 1 }, null])
   })
 
   it('labels each argument of a chunk for error messages', () => {

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { channels, checkArguments, currentTask, Executor } from '@x/future'
-import type { Callable, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
+import type { Callable, FunctionOf, MapColumn, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
 import { checkWorkerLifecycle, describeExit, openPoolStream, packCallColumns, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { PoolErrors, StreamSubmitOptions } from '@x/pool-kit'
 import { BrokenProcessPoolError, ProcessExitError, SerializationError } from './errors.js'
@@ -184,7 +184,7 @@ export class ProcessPoolExecutor extends Executor {
   }
 
   /** One message per `map()` chunk, its arguments by column: the child runs the calls in order and sends back their results together. */
-  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
+  protected override submitColumns(fn: Callable, count: number, columns: MapColumn[]): Future<ArrayLike<unknown>> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<ArrayLike<unknown>>

@@ -7,7 +7,7 @@
  * @module
  */
 import { channels, checkArguments, currentTask, describeValue, Executor } from '@x/future'
-import type { Callable, ExecutorStats, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
+import type { Callable, ExecutorStats, MapColumn, FunctionOf, Future, ShutdownOptions, StreamFunction, StreamOptions, SubmitArgs, SubmitOptions, Task, Yielded } from '@x/future'
 import { ClaimWords, openPoolStream, packCallColumns, PoolEngine, streamSinkOption } from '@x/pool-kit'
 import type { StreamSubmitOptions } from '@x/pool-kit'
 import { threadErrors } from './errors.js'
@@ -186,7 +186,7 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /** `map(..., { chunksize })`: one message per chunk, its arguments by column, run in order by one worker. */
-  protected override submitColumns(fn: Callable, count: number, columns: unknown[][]): Future<ArrayLike<unknown>> {
+  protected override submitColumns(fn: Callable, count: number, columns: MapColumn[]): Future<ArrayLike<unknown>> {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     return this.#engine.submit(spec, packCallColumns(count, columns), true, undefined, undefined, currentTask()?.id) as Future<ArrayLike<unknown>>

@@ -1,0 +1,67 @@
+// What a measuring script that runs fresh processes side by side needs (src/w4-cpu.mjs): its
+// command line, the interleaved rounds of child processes, medians.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/**
+ * Reads the command line into `o` (its defaults): `--build name=DIR` (repeatable; default the
+ * checkout at `thisRepo` as `this`), `--node-arg FLAG` or `--node-arg=FLAG` (repeatable),
+ * `--pin CPUS`, `--json FILE`, `--<list> a,b` for each of `lists`, `--<number> N` for each of `numbers`.
+ * @template {object} T
+ * @param {string[]} argv
+ * @param {T & { builds: { name: string, root: string }[], nodeArgs: string[] }} o
+ * @param {{ thisRepo: string, lists?: string[], numbers?: string[] }} flags
+ * @returns {T}
+ */
+export function scriptOptions(argv, o, { thisRepo, lists = [], numbers = [] }) {
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--node-arg=') ? ['--node-arg', argv[i].slice('--node-arg='.length)] : [argv[i], undefined];
+    const value = () => inline ?? argv[++i];
+    const key = flag.slice(2);
+    if (flag === '--build') {
+      const [name, path] = value().split('=');
+      o.builds.push({ name, root: resolve(path) });
+    } else if (flag === '--node-arg') o.nodeArgs.push(value());
+    else if (flag === '--pin' || flag === '--json') o[key] = value();
+    else if (lists.includes(key)) o[key] = value().split(',');
+    else if (numbers.includes(key)) o[key] = Number(value());
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo });
+  return o;
+}
+
+/**
+ * Runs one child process per kind, `procs` rounds, the order rotated every round (A B C, B C A,
+ * ...: interleaved), each without NODE_EXTRA_CA_CERTS (read at every process start, see cli.mjs)
+ * and under `taskset -c pin` when given; pushes the JSON of each child's last line of output to
+ * its kind's `runs`.
+ * @param {{ key: string, runs: unknown[] }[]} kinds
+ * @param {{ procs: number, pin?: string, nodeArgs: string[], cwd: string }} o
+ * @param {(kind: any) => string[]} argsOf the child's arguments (script first)
+ */
+export function runInterleaved(kinds, o, argsOf) {
+  for (let round = 0; round < o.procs; round++) {
+    const order = kinds.map((_, k) => kinds[(k + round) % kinds.length]);
+    for (const kind of order) {
+      const args = [...o.nodeArgs, ...argsOf(kind)];
+      const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
+      const env = { ...process.env };
+      delete env.NODE_EXTRA_CA_CERTS;
+      const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd: o.cwd });
+      if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
+      kind.runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
+    }
+    process.stderr.write(`round ${round + 1}/${o.procs} done\n`);
+  }
+}
+
+/**
+ * The median of `xs`.
+ * @param {number[]} xs
+ */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
