@@ -269,12 +269,28 @@ const MAX_VISITS = 2000
  * @since 0.1.0
  */
 export function checkArguments(args: readonly unknown[]): void {
-  // (a primitive needs no look, nor a path for a message: a call with plain arguments allocates nothing here)
+  // (a primitive needs no look, nor a path for a message: a call with plain arguments allocates
+  // nothing here; nor does a call with typed arrays, looked at here as check() would, the budget
+  // kept as a count until something has more to look into)
   let budget: { visits: number } | undefined
+  let visits = 0
   for (let i = 0; i < args.length; i++) {
     const value = args[i]
-    if (!isPrimitive(value)) check(value, `argument ${String(i + 1)}`, 0, (budget ??= { visits: 0 }))
+    if (isPrimitive(value)) continue
+    if (budget === undefined && isPlainBinary(value)) {
+      visits++
+      continue
+    }
+    check(value, `argument ${String(i + 1)}`, 0, (budget ??= { visits }))
   }
+}
+
+/**
+ * A typed array or a `DataView` that is neither a future nor an executor: what check() lets
+ * through without looking inside (`ArrayBuffer.isView`), as one visit of the budget.
+ */
+function isPlainBinary(value: unknown): boolean {
+  return ArrayBuffer.isView(value) && !hasBrand(value, futureBrand) && !hasBrand(value, executorBrand)
 }
 
 function isPrimitive(value: unknown): boolean {

@@ -19,76 +19,79 @@
  * @since 0.1.0
  */
 export class FifoQueue<T> implements Iterable<T> {
-  #buffer: (T | undefined)[]
-  #head = 0
-  #size = 0
+  // TypeScript-private fields, not `#` ones: in V8's unoptimized tiers each `#` access is a keyed
+  // lookup of a private symbol, dearer than a named load or store, and a pool's submit and
+  // dispatcher (and a worker's runtime) push, peek and shift every call (issue 13, W6)
+  private _buffer: (T | undefined)[]
+  private _head = 0
+  private _size = 0
 
   /** @param capacity the starting capacity (a power of two is kept; it grows on demand) */
   constructor(capacity = 16) {
     let n = 4
     while (n < capacity) n *= 2
-    this.#buffer = new Array<T | undefined>(n)
+    this._buffer = new Array<T | undefined>(n)
   }
 
   /** How many values are queued. */
   get size(): number {
-    return this.#size
+    return this._size
   }
 
   /** Adds a value at the back. */
   push(value: T): void {
-    if (this.#size === this.#buffer.length) this.#grow(this.#size + 1)
-    this.#buffer[(this.#head + this.#size) & (this.#buffer.length - 1)] = value
-    this.#size++
+    if (this._size === this._buffer.length) this._grow(this._size + 1)
+    this._buffer[(this._head + this._size) & (this._buffer.length - 1)] = value
+    this._size++
   }
 
   /** Removes and returns the value at the front, or `undefined` when empty. */
   shift(): T | undefined {
-    if (this.#size === 0) return undefined
-    const value = this.#buffer[this.#head]
-    this.#buffer[this.#head] = undefined
-    this.#head = (this.#head + 1) & (this.#buffer.length - 1)
-    this.#size--
+    if (this._size === 0) return undefined
+    const value = this._buffer[this._head]
+    this._buffer[this._head] = undefined
+    this._head = (this._head + 1) & (this._buffer.length - 1)
+    this._size--
     return value
   }
 
   /** The value at the front, without removing it. */
   peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#buffer[this.#head]
+    return this._size === 0 ? undefined : this._buffer[this._head]
   }
 
   /** Puts `values` at the front, keeping their order (the first one is shifted first). */
   unshiftAll(values: readonly T[]): void {
     if (values.length === 0) return
-    if (this.#size + values.length > this.#buffer.length) this.#grow(this.#size + values.length)
-    const mask = this.#buffer.length - 1
+    if (this._size + values.length > this._buffer.length) this._grow(this._size + values.length)
+    const mask = this._buffer.length - 1
     for (let i = values.length - 1; i >= 0; i--) {
-      this.#head = (this.#head - 1) & mask
-      this.#buffer[this.#head] = values[i]
+      this._head = (this._head - 1) & mask
+      this._buffer[this._head] = values[i]
     }
-    this.#size += values.length
+    this._size += values.length
   }
 
   /** Removes every value and returns them, front first. */
   drain(): T[] {
     const out: T[] = []
-    while (this.#size > 0) out.push(this.shift() as T)
+    while (this._size > 0) out.push(this.shift() as T)
     return out
   }
 
   /** The queued values, front first (a snapshot is not taken: do not change the queue meanwhile). */
   *[Symbol.iterator](): Iterator<T> {
-    const mask = this.#buffer.length - 1
-    for (let i = 0; i < this.#size; i++) yield this.#buffer[(this.#head + i) & mask] as T
+    const mask = this._buffer.length - 1
+    for (let i = 0; i < this._size; i++) yield this._buffer[(this._head + i) & mask] as T
   }
 
-  #grow(needed: number): void {
-    let n = this.#buffer.length * 2
+  private _grow(needed: number): void {
+    let n = this._buffer.length * 2
     while (n < needed) n *= 2
     const next = new Array<T | undefined>(n)
-    const mask = this.#buffer.length - 1
-    for (let i = 0; i < this.#size; i++) next[i] = this.#buffer[(this.#head + i) & mask]
-    this.#buffer = next
-    this.#head = 0
+    const mask = this._buffer.length - 1
+    for (let i = 0; i < this._size; i++) next[i] = this._buffer[(this._head + i) & mask]
+    this._buffer = next
+    this._head = 0
   }
 }

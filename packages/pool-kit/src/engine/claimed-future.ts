@@ -14,7 +14,7 @@ import type { EngineItem } from './worker-record.js'
  * @since 0.1.0
  */
 export interface ClaimOwner {
-  /** Reads the item's claim word: a claimed item becomes RUNNING. */
+  /** Reads the item's claim word: a claimed item becomes RUNNING (asked only while the item is `sent`). */
   sync(item: EngineItem): void
   /** Takes the item back from its worker and cancels it; `false` when the worker claimed it first. */
   cancelSent(item: EngineItem): boolean
@@ -35,18 +35,20 @@ export class ClaimedFuture<T = unknown> extends Future<T> {
     this.item = item
   }
 
+  // (only work sent ahead has a claim word to read: queued and running work, most reads, skip the
+  // owner's call, which would find nothing to do)
   override get state(): FutureState {
-    this.#owner.sync(this.item)
+    if (this.item.state === 'sent') this.#owner.sync(this.item)
     return super.state
   }
 
   override running(): boolean {
-    this.#owner.sync(this.item)
+    if (this.item.state === 'sent') this.#owner.sync(this.item)
     return super.running()
   }
 
   override toString(): string {
-    this.#owner.sync(this.item)
+    if (this.item.state === 'sent') this.#owner.sync(this.item)
     return super.toString()
   }
 

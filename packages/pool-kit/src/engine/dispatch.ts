@@ -55,12 +55,25 @@ function newSend<H>(engine: PoolEngine<H>, item: EngineItem, large: boolean): Se
   // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
   if (item.chunk) batch.chunks = [true]
   if (item.stream !== undefined) batch.streams = [item.stream.highWaterMark]
-  return { batch, items: [item], transfer: item.transfer === undefined ? undefined : [...item.transfer], large }
+  return { batch, items: [item], transfer: item.transfer === undefined ? undefined : item.transfer.slice(), large }
 }
 
+// (the loops of the dispatcher's path are indexed: for-of runs the iterator protocol in V8's
+// unoptimized tiers, where a burst's first hundreds of calls run, W6)
 function outboxOf(sends: Outbox[] | undefined, worker: WorkerRecord): Outbox | undefined {
-  if (sends !== undefined) for (const outbox of sends) if (outbox.worker === worker) return outbox
+  if (sends === undefined) return undefined
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+  for (let i = 0; i < sends.length; i++) if (sends[i]?.worker === worker) return sends[i]
   return undefined
+}
+
+/** Adds `moved` (a call's transfer list) to `list`. */
+function addMoved(list: Transferable[], moved: readonly Transferable[]): void {
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+  for (let i = 0; i < moved.length; i++) {
+    const buffer = moved[i]
+    if (buffer !== undefined) list.push(buffer)
+  }
 }
 
 /** A dispatcher run is under way (an event it publishes may submit): a nested run waits its turn. */
@@ -151,7 +164,10 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     const bytes = bytesOf(item)
     const large = bytes >= LARGE_ARGS
     let target: WorkerRecord | undefined
-    for (const worker of ready) {
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+    for (let w = 0; w < ready.length; w++) {
+      const worker = ready[w]
+      if (worker === undefined) break
       // A worker still starting gets one task, which travels while it starts (what else is queued
       // waits for whichever worker is free first), and never buffers the task moves: they would
       // be lost with a worker that fails to start.
@@ -189,7 +205,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     handOver(engine, item, target, window)
     if (startsNow) announce(engine, item, target)
     let outbox = outboxOf(sends, target)
-    const last = outbox?.messages.at(-1)
+    const last = outbox === undefined ? undefined : outbox.messages[outbox.messages.length - 1]
     let send: Send
     if (last === undefined || large || last.large) {
       send = newSend(engine, item, large)
@@ -202,7 +218,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
       send = last
       addToBatch(send.batch, item)
       send.items.push(item)
-      if (item.transfer !== undefined) (send.transfer ??= []).push(...item.transfer)
+      if (item.transfer !== undefined) addMoved((send.transfer ??= []), item.transfer)
     }
     if (!target.sentSpecs.has(item.specId)) {
       target.sentSpecs.add(item.specId)
@@ -211,9 +227,16 @@ function dispatch<H>(engine: PoolEngine<H>): void {
   }
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
-    for (const { worker, messages } of sends) {
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+    for (let o = 0; o < sends.length; o++) {
+      const outbox = sends[o]
+      if (outbox === undefined) break
+      const { worker, messages } = outbox
       wakeForWork(engine, worker)
-      for (const send of messages) {
+      // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+      for (let m = 0; m < messages.length; m++) {
+        const send = messages[m]
+        if (send === undefined) break
         ensureSpecs(worker, send)
         sendRun(engine, worker, send.batch, send.items, send.transfer, diag)
       }
@@ -275,7 +298,10 @@ function refreshCap<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
  * (its every call of them failed to go: sendRun forgets them).
  */
 function ensureSpecs(worker: WorkerRecord, { batch, items }: Send): void {
-  for (const item of items) {
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item === undefined) break
     if (worker.sentSpecs.has(item.specId)) continue
     worker.sentSpecs.add(item.specId)
     addSpec(batch, item)
@@ -344,7 +370,11 @@ function sendRun<H>(
   try {
     engine.transport.send(handle, diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer)
     // A task queued again after its worker died may have been aborted there already.
-    for (const item of items) if (item.signal?.aborted === true) sendAbort(engine, worker, item)
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      if (item?.signal?.aborted === true) sendAbort(engine, worker, item)
+    }
     return
   } catch {
     // Something in the batch cannot be copied: send the items one by one to find it.

@@ -17,29 +17,60 @@ import type { EngineItem, WorkerRecord } from './worker-record.js'
  * @since 0.2.0
  */
 export class QueuedWork implements EngineItem, CancelHook {
+  // (fields declared, and set once in the constructor: class fields would be defined by an
+  // initializer function of their own, the constructor's parameters once as undefined and again
+  // with their values; one call and twenty-odd stores per call, in V8's unoptimized tiers where a
+  // burst's first hundreds of calls run, W6)
+  /** The engine that queued it. */
+  declare readonly engine: EngineState<unknown>
+  declare readonly specId: number
+  declare readonly spec: CallableSpec
+  declare args: unknown[]
+  declare readonly chunk: boolean
+  declare readonly signal: AbortSignal | undefined
+  declare readonly stream: StreamSink | undefined
+  declare transfer: readonly Transferable[] | undefined
   /** Set right after construction: the future is created with this object as its cancel hook. */
-  future!: Future
-  state: WorkState = 'queued'
-  worker: WorkerRecord | undefined = undefined
-  announced = false
-  onAbort: (() => void) | undefined = undefined
-  graceTimer: NodeJS.Timeout | undefined = undefined
-  slot = -1
-  ticket = 0
-  bytes = -1
-  heldShare = 0
+  declare future: Future
+  declare state: WorkState
+  declare worker: WorkerRecord | undefined
+  declare announced: boolean
+  declare onAbort: (() => void) | undefined
+  declare graceTimer: NodeJS.Timeout | undefined
+  declare slot: number
+  declare ticket: number
+  declare bytes: number
+  declare heldShare: number
 
   constructor(
-    /** The engine that queued it. */
-    readonly engine: EngineState<unknown>,
-    readonly specId: number,
-    readonly spec: CallableSpec,
-    public args: unknown[],
-    readonly chunk: boolean,
-    readonly signal: AbortSignal | undefined,
-    readonly stream: StreamSink | undefined,
-    public transfer: readonly Transferable[] | undefined,
-  ) {}
+    engine: EngineState<unknown>,
+    specId: number,
+    spec: CallableSpec,
+    args: unknown[],
+    chunk: boolean,
+    signal: AbortSignal | undefined,
+    stream: StreamSink | undefined,
+    transfer: readonly Transferable[] | undefined,
+  ) {
+    this.engine = engine
+    this.specId = specId
+    this.spec = spec
+    this.args = args
+    this.chunk = chunk
+    this.signal = signal
+    this.stream = stream
+    this.transfer = transfer
+    this.future = undefined as unknown as Future
+    this.state = 'queued'
+    this.worker = undefined
+    this.announced = false
+    this.onAbort = undefined
+    this.graceTimer = undefined
+    this.slot = -1
+    this.ticket = 0
+    this.bytes = -1
+    this.heldShare = 0
+  }
 
   /**
    * The one cancel hook: a future cancelled while queued leaves the queue now, and
