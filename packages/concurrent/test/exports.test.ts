@@ -32,6 +32,7 @@ const LEFT_OUT: Readonly<Record<string, string>> = {
   CallableSpec: 'backend kit (@x/future)',
   SerializedError: 'backend kit (@x/future)',
   CancelHook: 'backend kit (@x/future)',
+  MapColumn: 'backend kit (@x/future): the columns of Executor.submitColumns()',
   // The argument of the protected Executor constructor; the name ExecutorInfo is taken here by
   // @x/diagnostics' report type (an executor as a deadlock report shows it).
   'ExecutorInfo@@x/future': 'backend kit (@x/future), name taken by @x/diagnostics',
