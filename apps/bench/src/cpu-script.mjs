@@ -1,5 +1,5 @@
-// What a measuring script that runs fresh processes side by side needs (src/w4-cpu.mjs): its
-// command line, the interleaved rounds of child processes, medians.
+// What a measuring script that runs fresh processes side by side needs: its command line, the
+// interleaved rounds of child processes (src/w4-cpu.mjs), medians (w4-, w6- and w8-cpu.mjs).
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 

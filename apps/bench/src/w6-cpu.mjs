@@ -17,11 +17,12 @@
 // with MiB/s of the wall clock. The `x` peer is the build's @x/thread-pool; piscina and the bare
 // loop are this checkout's (src/adapters), the same for every build (listed once).
 // A child alone: `node src/w6-cpu.mjs --child /path/to/repo x copy 4 200 2` prints one JSON line.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { entryOf } from './build-entry.mjs';
+import { commitOf, entryOf } from './build-entry.mjs';
+import { median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
@@ -128,12 +129,6 @@ async function child([root, peer, mode, burstsArg, countArg, workersArg]) {
   process.stdout.write(`${JSON.stringify(rows)}\n`);
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function parseArgs(argv) {
   const o = { builds: [], peers: ['x', 'piscina', 'bare'], modes: ['copy', 'transfer'], procs: 7, bursts: 4, count: 200, workers: 2, pin: undefined, nodeArgs: [], json: undefined };
   for (let i = 0; i < argv.length; i++) {
@@ -159,14 +154,6 @@ function parseArgs(argv) {
   }
   if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo, env: {} });
   return o;
-}
-
-function commitOf(root) {
-  try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '?';
-  }
 }
 
 function main(argv) {

@@ -20,11 +20,12 @@
 // node (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof). A child alone:
 // `node src/w8-cpu.mjs --child /path/to/repo on 10 20000 1000 2` prints one JSON line.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { entryOf } from './build-entry.mjs';
+import { commitOf, entryOf } from './build-entry.mjs';
+import { median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
@@ -116,12 +117,6 @@ function noop() {
   // a listener that does nothing: what publishing costs, without the detector's work
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function parseArgs(argv) {
   const o = { sides: ['off', 'on'], builds: [], procs: 9, bursts: 10, n: 20_000, warmup: 1000, workers: 2, pin: undefined, nodeArgs: [], json: undefined };
   for (let i = 0; i < argv.length; i++) {
@@ -139,14 +134,6 @@ function parseArgs(argv) {
   }
   if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo });
   return o;
-}
-
-function commitOf(root) {
-  try {
-    return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '?';
-  }
 }
 
 function main(argv) {
