@@ -7,74 +7,15 @@
  *
  * @module
  */
-import { serialize } from 'node:v8'
-import type { Transferable } from 'node:worker_threads'
 import { channels } from '@x/future'
-import { labelledArguments } from '../chunk-codec.js'
-import type { PackedTuples } from '../chunk-codec.js'
-import type { RunBatch } from '../protocol.js'
 import { argumentBytes, LARGE_ARGS } from '../send-window.js'
-import { detach, sendAbort } from './abort.js'
-import { announce, announceHead } from './announce.js'
+import { detach } from './abort.js'
+import { announce } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
+import { addMoved, addSpec, addToBatch, ensureSpecs, newSend, outboxOf } from './run-batch.js'
+import type { Outbox, Send } from './run-batch.js'
+import { sendRun } from './send-run.js'
 import type { EngineItem, WorkerRecord } from './worker-record.js'
-
-interface SpecEntry {
-  specId: number
-  spec: EngineItem['spec']
-}
-
-interface Send {
-  readonly batch: RunBatch & { specs?: SpecEntry[]; chunks?: boolean[]; slots: number[] | undefined; tickets: number[] | undefined; streams?: number[] }
-  readonly items: EngineItem[]
-  transfer: Transferable[] | undefined
-  /** It carries one call with large arguments, alone. */
-  readonly large: boolean
-}
-
-/** A worker's messages of one dispatcher run, in order. */
-interface Outbox {
-  readonly worker: WorkerRecord
-  readonly messages: Send[]
-}
-
-/**
- * A message holding `item`. Its columns start as one-element literals: an array grown by `push`
- * from empty reserves 17 slots, six times over for a message of one call.
- */
-function newSend<H>(engine: PoolEngine<H>, item: EngineItem, large: boolean): Send {
-  const claims = !engine.claims.sentMeansStarted
-  const batch: Send['batch'] = {
-    ids: [item.future.id],
-    specIds: [item.specId],
-    args: [item.args],
-    names: [item.future.name],
-    slots: claims ? [item.slot] : undefined,
-    tickets: claims ? [item.ticket] : undefined,
-  }
-  // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
-  if (item.chunk) batch.chunks = [true]
-  if (item.stream !== undefined) batch.streams = [item.stream.highWaterMark]
-  return { batch, items: [item], transfer: item.transfer === undefined ? undefined : item.transfer.slice(), large }
-}
-
-// (the loops of the dispatcher's path are indexed: for-of runs the iterator protocol in V8's
-// unoptimized tiers, where a burst's first hundreds of calls run, W6)
-function outboxOf(sends: Outbox[] | undefined, worker: WorkerRecord): Outbox | undefined {
-  if (sends === undefined) return undefined
-  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
-  for (let i = 0; i < sends.length; i++) if (sends[i]?.worker === worker) return sends[i]
-  return undefined
-}
-
-/** Adds `moved` (a call's transfer list) to `list`. */
-function addMoved(list: Transferable[], moved: readonly Transferable[]): void {
-  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
-  for (let i = 0; i < moved.length; i++) {
-    const buffer = moved[i]
-    if (buffer !== undefined) list.push(buffer)
-  }
-}
 
 /** A dispatcher run is under way (an event it publishes may submit): a nested run waits its turn. */
 let pumping = false
@@ -164,7 +105,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
     const bytes = bytesOf(item)
     const large = bytes >= LARGE_ARGS
     let target: WorkerRecord | undefined
-    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: the dispatcher's path (run-batch.ts)
     for (let w = 0; w < ready.length; w++) {
       const worker = ready[w]
       if (worker === undefined) break
@@ -227,13 +168,13 @@ function dispatch<H>(engine: PoolEngine<H>): void {
   }
   if (sends !== undefined) {
     const diag = channels.waitStart.hasSubscribers
-    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: the dispatcher's path (run-batch.ts)
     for (let o = 0; o < sends.length; o++) {
       const outbox = sends[o]
       if (outbox === undefined) break
       const { worker, messages } = outbox
       wakeForWork(engine, worker)
-      // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
+      // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: the dispatcher's path (run-batch.ts)
       for (let m = 0; m < messages.length; m++) {
         const send = messages[m]
         if (send === undefined) break
@@ -294,25 +235,6 @@ function refreshCap<H>(engine: PoolEngine<H>, worker: WorkerRecord): void {
 }
 
 /**
- * A later message of the same pump names the callables an earlier one was to carry but could not
- * (its every call of them failed to go: sendRun forgets them).
- */
-function ensureSpecs(worker: WorkerRecord, { batch, items }: Send): void {
-  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]
-    if (item === undefined) break
-    if (worker.sentSpecs.has(item.specId)) continue
-    worker.sentSpecs.add(item.specId)
-    addSpec(batch, item)
-  }
-}
-
-function addSpec(batch: Send['batch'], item: EngineItem): void {
-  ;(batch.specs ??= []).push({ specId: item.specId, spec: item.spec })
-}
-
-/**
  * The estimated bytes of `item`'s arguments to copy, estimated once (its arguments do not change
  * until it is done): buffers it moves count for nothing, so a call that moves its large buffers is
  * not "large", and goes batched with others as a small one does (a message per call would cost
@@ -332,21 +254,6 @@ function startWorkers<H>(engine: PoolEngine<H>): void {
   while (needsWorkers(engine)) engine.spawn()
 }
 
-function addToBatch(batch: Send['batch'], item: EngineItem): void {
-  const index = batch.ids.length
-  batch.slots?.push(item.slot)
-  batch.tickets?.push(item.ticket)
-  batch.ids.push(item.future.id)
-  batch.specIds.push(item.specId)
-  batch.args.push(item.args)
-  batch.names.push(item.future.name)
-  // the chunks and streams columns exist only in a batch that holds a chunk or a stream task
-  if (item.chunk) (batch.chunks ??= new Array<boolean>(index).fill(false)).push(true)
-  else batch.chunks?.push(false)
-  if (item.stream !== undefined) (batch.streams ??= new Array<number>(index).fill(0)).push(item.stream.highWaterMark)
-  else batch.streams?.push(0)
-}
-
 /** The consumer of a stream task took `count` values: its worker may yield that many more. */
 export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: number): void {
   const worker = item.worker
@@ -356,73 +263,4 @@ export function sendCredit<H>(engine: PoolEngine<H>, item: EngineItem, count: nu
   } catch {
     // the worker is on its way out: its exit fails the stream
   }
-}
-
-function sendRun<H>(
-  engine: PoolEngine<H>,
-  worker: WorkerRecord,
-  batch: Send['batch'],
-  items: EngineItem[],
-  transfer: readonly Transferable[] | undefined,
-  diag: boolean,
-): void {
-  const handle = worker.handle as H
-  try {
-    engine.transport.send(handle, diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer)
-    // A task queued again after its worker died may have been aborted there already.
-    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed, as above
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]
-      if (item?.signal?.aborted === true) sendAbort(engine, worker, item)
-    }
-    return
-  } catch {
-    // Something in the batch cannot be copied: send the items one by one to find it.
-  }
-  const specs = new Map((batch.specs ?? []).map(({ specId, spec }) => [specId, spec]))
-  for (const item of items) {
-    const one = newSend(engine, item, false).batch
-    if (specs.has(item.specId)) addSpec(one, item)
-    try {
-      engine.transport.send(handle, diag ? { type: 'run', batch: one, diag: true } : { type: 'run', batch: one }, item.transfer)
-      specs.delete(item.specId)
-      if (item.signal?.aborted === true) sendAbort(engine, worker, item)
-    } catch (error) {
-      worker.held.delete(item.future.id)
-      worker.heldBytes -= item.heldShare
-      worker.assigned-- // it never reached the worker: it does not count toward maxTasksPerWorker
-      engine.inflight--
-      engine.claims.release(item)
-      item.state = 'done'
-      // (named from the arguments, before detach() drops them)
-      const failure = argumentError(engine, item, error)
-      detach(item)
-      if (!item.future.running()) item.future.setRunningOrNotifyCancel()
-      item.future.setException(failure)
-    }
-  }
-  // callables whose every task failed to go were never sent
-  for (const specId of specs.keys()) worker.sentSpecs.delete(specId)
-  announceHead(engine, worker)
-  engine.afterResults(worker)
-}
-
-function argumentError<H>(engine: PoolEngine<H>, item: EngineItem, error: unknown): Error {
-  const args = item.chunk
-    ? labelledArguments(item.args as unknown as PackedTuples)
-    : item.args.map((value, i) => [value, `argument ${String(i + 1)}`] as const)
-  let where = 'an argument'
-  for (const [value, label] of args) {
-    try {
-      serialize(value)
-    } catch {
-      where = label
-      break
-    }
-  }
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '')
-  return engine.errors.unsendable(
-    `${where} of "${item.future.name ?? item.spec.name}" cannot be sent to a ${engine.errors.workerNoun}: ${message}.`,
-    error,
-  )
 }

@@ -21,24 +21,14 @@ import { isThenable, runCall } from './run-call.js'
 import { StreamPump } from './stream.js'
 import { WorkerTaskContext } from './task-context.js'
 import { forwardWaits } from './waits.js'
+import { queueBatch } from './pending.js'
+import type { Pending } from './pending.js'
 
 /** Flush results at once after a task that took longer than this (ms); batch shorter ones. */
 const SHORT_TASK_MS = 0.2
 /** Flush at least this often while short tasks keep coming (ms). */
 const MAX_BATCH_DELAY_MS = 2
 const MAX_BATCH = 256
-
-interface Pending {
-  readonly id: number
-  readonly specId: number
-  readonly args: unknown[]
-  readonly name: string | undefined
-  readonly chunk: boolean
-  readonly slot: number
-  /** A `stream()` task's highWaterMark; 0 for a plain call. */
-  readonly highWaterMark: number
-  readonly ticket: number
-}
 
 /**
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
@@ -199,19 +189,7 @@ export class WorkerRuntime {
 
   private _enqueue(batch: RunBatch): void {
     if (batch.specs !== undefined) for (const { specId, spec } of batch.specs) this._callables.define(specId, spec)
-    const { ids, specIds, args, names, chunks, slots, tickets, streams } = batch
-    for (let i = 0; i < ids.length; i++) {
-      this._queue.push({
-        id: ids[i] ?? 0,
-        specId: specIds[i] ?? 0,
-        args: args[i] ?? [],
-        name: names[i],
-        chunk: chunks?.[i] === true,
-        slot: slots?.[i] ?? -1,
-        highWaterMark: streams?.[i] ?? 0,
-        ticket: tickets?.[i] ?? 0,
-      })
-    }
+    queueBatch(this._queue, batch)
   }
 
   /**
