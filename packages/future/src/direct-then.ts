@@ -14,11 +14,13 @@
  * @internal
  * @module
  */
-import { isProxy } from 'node:util/types'
 
 /** `Function.prototype.toString` as it was when this module loaded. */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called through .call(fn)
 const functionToString = Function.prototype.toString
+/** `util.types.isProxy`, loaded on first use (`node:util/types` is not among the modules a worker starts with). */
+let isProxy: ((value: unknown) => boolean) | undefined
+const isProxyFn = (): ((value: unknown) => boolean) => (isProxy ??= process.getBuiltinModule('node:util/types').isProxy)
 /** What `Function.prototype.toString` returns for an anonymous native function (and for any bound function or proxy of one). */
 const ANONYMOUS_NATIVE = 'function () { [native code] }'
 
@@ -29,7 +31,7 @@ const ANONYMOUS_NATIVE = 'function () { [native code] }'
  * or a proxy, which the same text stands for, is not one.
  */
 export function isPromiseResolver(fn: unknown): fn is Resolver {
-  return typeof fn === 'function' && fn.name === '' && functionToString.call(fn) === ANONYMOUS_NATIVE && !isProxy(fn)
+  return typeof fn === 'function' && fn.name === '' && functionToString.call(fn) === ANONYMOUS_NATIVE && !isProxyFn()(fn)
 }
 
 /** A resolving function (it returns `undefined`). */

@@ -6,7 +6,6 @@
  * @module
  */
 import { join, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { channels } from './channels.js'
 import type { WaitEndEvent, WaitStartEvent } from './diagnostics.js'
 import { CancelledError, TimeoutError } from './errors.js'
@@ -277,15 +276,21 @@ export class PublishedWait extends TaskWaitEvent {
 
 // This package's own code: its sources and build output (dist/, and dist/bundle/ where this module
 // may be bundled), whichever of them the frames of a stack name (a test runner maps dist to src).
-const packageRoot = fileURLToPath(new URL('.', import.meta.url)).replace(/[\\/](?:src|dist(?:[\\/]bundle)?)[\\/]?$/u, '')
-const ownDirectories = [join(packageRoot, 'src', sep), join(packageRoot, 'dist', sep)]
+// (found when a site is first read: node:url is not among the modules a worker starts with)
+let ownDirectories: readonly string[] | undefined
+function ownDirectoriesOf(): readonly string[] {
+  if (ownDirectories !== undefined) return ownDirectories
+  const packageRoot = process.getBuiltinModule('node:url').fileURLToPath(new URL('.', import.meta.url)).replace(/[\\/](?:src|dist(?:[\\/]bundle)?)[\\/]?$/u, '')
+  return (ownDirectories = [join(packageRoot, 'src', sep), join(packageRoot, 'dist', sep)])
+}
 
 /** The frames of a wait site outside this package, or a note saying why there are none. */
 function waitSite(raw: string | undefined): string {
+  const own = ownDirectoriesOf()
   const frames = (raw ?? '')
     .split('\n')
     .slice(1)
-    .filter((line) => !ownDirectories.some((own) => line.includes(own)) && !line.includes('node:internal') && !line.includes('<anonymous>'))
+    .filter((line) => !own.some((directory) => line.includes(directory)) && !line.includes('node:internal') && !line.includes('<anonymous>'))
   return frames.length > 0
     ? frames.join('\n')
     : '    (wait site not recorded: `await future` runs then() from a microtask; `await future.result()` records it)'

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { monotonicMs, monotonicToPerformance } from './clock.js'
 
 /**
  * The word of a slot nobody is using, or of work not started yet.
@@ -28,14 +29,6 @@ export const CLAIM_CANCELLED = 2
 /** Bits of a word that hold the claim; the rest is the slot's generation (bumped on each reuse). */
 const STATE_BITS = 2
 const STATE_MASK = (1 << STATE_BITS) - 1
-/**
- * This thread's `performance.timeOrigin`, read once: it never changes, and the getter is a call
- * into Node on every read (the main thread converts a claim's start time on every round trip).
- * Read on first use: the global `performance` loads node:perf_hooks, which a worker thread does
- * not need to start.
- */
-let timeOrigin: number | undefined
-const origin = (): number => (timeOrigin ??= performance.timeOrigin)
 
 /**
  * A table of claim words over one `SharedArrayBuffer`. The pool allocates a slot per work item
@@ -61,7 +54,7 @@ const origin = (): number => (timeOrigin ??= performance.timeOrigin)
 export class ClaimWords {
   /** The shared memory: pass it to the workers. */
   readonly buffer: SharedArrayBuffer
-  /** When each slot's work was claimed (`performance.timeOrigin + now()`, 0 until then): pass it too. */
+  /** When each slot's work was claimed (`monotonicMs()` readings, 0 until then): pass it too. */
   readonly startsBuffer: SharedArrayBuffer
   readonly #words: Int32Array
   readonly #starts: Float64Array
@@ -108,13 +101,13 @@ export class ClaimWords {
   }
 
   /**
-   * Worker side: PENDING → RUNNING, and notes the time (`at`, as `performance.timeOrigin +
-   * performance.now()`; now when omitted). False when the main thread took the work back (or the
+   * Worker side: PENDING → RUNNING, and notes the time (`at`, a `monotonicMs()` reading, the clock
+   * of every thread; now when omitted). False when the main thread took the work back (or the
    * slot went to other work since: `ticket` is the word it was sent with).
    */
   claimRun(slot: number, ticket = CLAIM_PENDING, at?: number): boolean {
     if (Atomics.compareExchange(this.#words, slot, ticket, (ticket & ~STATE_MASK) | CLAIM_RUNNING) !== ticket) return false
-    this.#starts[slot] = at ?? origin() + performance.now()
+    this.#starts[slot] = at ?? monotonicMs()
     return true
   }
 
@@ -135,7 +128,7 @@ export class ClaimWords {
    */
   startedAt(slot: number): number | undefined {
     const at = this.#starts[slot] ?? 0
-    return at > 0 ? at - origin() : undefined
+    return at > 0 ? monotonicToPerformance(at) : undefined
   }
 }
 

@@ -48,4 +48,23 @@ describe('ClaimWords', () => {
     expect(mainWon + workerWon).toBe(2000)
     for (const slot of slots) expect([CLAIM_RUNNING, CLAIM_CANCELLED]).toContain(claims.read(slot))
   })
+
+  it("notes when a worker thread claimed a slot, read back on the main thread's performance.now() clock", async () => {
+    const claims = new ClaimWords(undefined, 4)
+    const slot = claims.allocate()
+    expect(claims.startedAt(slot)).toBeUndefined()
+    const before = performance.now()
+    const worker = new Worker(new URL('./fixtures/claim-start.mjs', import.meta.url), { workerData: { buffer: claims.buffer, starts: claims.startsBuffer } })
+    const claimed = await new Promise<boolean>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    const after = performance.now()
+    await worker.terminate()
+    expect(claimed).toBe(true)
+    const at = claims.startedAt(slot) ?? Number.NaN
+    // (a start moment between the two readings; 1 ms of slack for float rounding of the clocks' offset)
+    expect(at).toBeGreaterThanOrEqual(before - 1)
+    expect(at).toBeLessThanOrEqual(after + 1)
+  })
 })

@@ -42,6 +42,7 @@ it('exports exactly the public API', () => {
       "WorkerRuntime",
       "WorkerTaskContext",
       "forwardWaits",
+      "monotonicMs",
       "newNestedExecutor",
       "runCall",
     ]

@@ -77,7 +77,6 @@ export async function session(start: SessionStart): Promise<SessionReady> {
       marker.write(id)
       return true
     },
-    clock: monotonicMs,
   })
   // The parent is gone (killed, or exited without ending us): nobody can use our results, and
   // nobody will remove our start marker.
@@ -105,15 +104,6 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   }
   for (const message of waiting) runtime.receive(message)
   return { pid: process.pid }
-}
-
-/**
- * Milliseconds on the monotonic clock, what the runtime times tasks with here: a process's first
- * `performance.now()` loads `perf_hooks` (~1-2 ms of CPU, on the way to the child's first result:
- * issue 13, W5), which nothing else in a child needs.
- */
-function monotonicMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6
 }
 
 function onUncaught(error: unknown): void {

@@ -14,7 +14,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads'
 import { ClaimWords } from '@x/pool-kit'
 import type { FromWorker } from '@x/pool-kit'
-import { WorkerRuntime } from '@x/pool-kit/worker'
+import { WorkerRuntime, monotonicMs } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
 import { CODE_CACHE, SESSION_READY } from './protocol.js'
 import type { CodeCacheOffer, SessionReady, SessionStart, ThreadData } from './protocol.js'
@@ -44,7 +44,6 @@ async function session(start: SessionStart, reply: NonNullable<typeof parentPort
   const port = start.port
   let makeCodeCache = typeof xThreadCodeCache === 'function' ? xThreadCodeCache : undefined
   const claims = new ClaimWords(start.claims, undefined, start.starts)
-  const timeOrigin = performance.timeOrigin
   const link: WorkerLink = {
     send: (message: FromWorker) => {
       port.postMessage(shortFromWorker(message))
@@ -72,8 +71,8 @@ async function session(start: SessionStart, reply: NonNullable<typeof parentPort
   }
   const runtime = new WorkerRuntime(link, {
     diag: start.diag,
-    // (the start time on the clock every thread reads: this thread's timeOrigin plus its reading)
-    beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, timeOrigin + at),
+    // (`at`: the runtime's clock, the monotonic one every thread reads, as claims keep it)
+    beforeStart: (_id, slot, ticket, at) => claims.claimRun(slot, ticket, at),
     reportStarts: true,
     require: typeof xThreadRequire === 'function' ? xThreadRequire : undefined,
   })
@@ -122,9 +121,9 @@ const NEXT_CALL_MAX = 16
  */
 function awaitNext(port: MessagePort, receive: (message: unknown) => void, runtime: WorkerRuntime): void {
   for (let taken = 0; taken < NEXT_CALL_MAX; taken++) {
-    const until = performance.now() + NEXT_CALL_MS
+    const until = monotonicMs() + NEXT_CALL_MS
     let entry = receiveMessageOnPort(port)
-    while (entry === undefined && performance.now() < until) entry = receiveMessageOnPort(port)
+    while (entry === undefined && monotonicMs() < until) entry = receiveMessageOnPort(port)
     if (entry === undefined) return
     receive(entry.message)
     if (!isShortCall(entry.message) || !runtime.idle) return

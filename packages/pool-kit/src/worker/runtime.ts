@@ -8,6 +8,7 @@
  */
 import { deserializeError, executorClassesLoading, invokeCallable, serializeError } from '@x/future/runtime'
 import type { CallableSpec, SerializedError } from '@x/future'
+import { monotonicMs } from '../clock.js'
 import { FifoQueue } from '../queue.js'
 import type { RunBatch, ToWorker } from '../protocol.js'
 import { CallableCache } from './callables.js'
@@ -34,7 +35,8 @@ const MAX_BATCH = 256
  * Called just before a task runs; `false` skips it (the pool took it back). The process pool
  * writes its start marker here; the thread pool claims the task's word (`slot`, `ticket`: see
  * `ClaimWords.claimRun`; -1 and 0 without claim words). `at`: the start time, a reading of the
- * runtime's clock (`performance.now()` of this thread unless its `clock` option says otherwise).
+ * runtime's clock (`monotonicMs()`, the same in every thread and process, unless its `clock`
+ * option says otherwise).
  * @since 0.1.0
  */
 export type BeforeStart = (id: number, slot: number, ticket: number, at: number) => boolean
@@ -80,8 +82,9 @@ export class WorkerRuntime {
    * @param options.diag someone listens to wait events (each `run` message says it again)
    * @param options.reportStarts while `diag`, tell the pool when a task goes async (claims policy:
    *   from then on it holds the worker and may wait on other futures)
-   * @param options.clock what times the tasks, in ms (`performance.now()` by default; a process's
-   *   first reading of `performance` loads `perf_hooks`, ~1-2 ms of CPU on the way to its first result)
+   * @param options.clock what times the tasks, in ms (by default the monotonic clock, `process.hrtime`:
+   *   not `performance.now()`, whose first reading in a thread or process loads `perf_hooks`, ~1-2 ms
+   *   of CPU on the way to its first result)
    * @param options.require the worker entry's `require` (a CommonJS entry): task modules load
    *   with it first where that gives what `import()` gives (`require-first.ts`)
    */
@@ -94,7 +97,7 @@ export class WorkerRuntime {
     this._callables = new CallableCache(`@x/${link.kind}-pool`, this._require)
     this._beforeStart = options?.beforeStart
     this._reportStarts = options?.reportStarts ?? false
-    this._now = options?.clock ?? performanceNow
+    this._now = options?.clock ?? monotonicMs
     this._diag = options?.diag ?? false
   }
 
@@ -377,7 +380,3 @@ export class WorkerRuntime {
 }
 
 const SKIPPED: unique symbol = Symbol('skipped')
-
-function performanceNow(): number {
-  return performance.now()
-}
