@@ -2,7 +2,7 @@
 // `executor.map(square, items, { chunksize })`), counted by valgrind's callgrind (load-independent,
 // unlike any clock on a shared machine).
 //
-//   node src/w4-callgrind.mjs [--build name=/path/to/repo ...] [--peers x-thread,x-process]
+//   node src/w4-callgrind.mjs [--build name=/path/to/repo ...] [--peers floor,x-local,x-thread,x-process]
 //                             [--bursts 1] [--minus 0] [--n 200000] [--chunksize 1000]
 //                             [--reps 3] [--keep DIR] [--node-arg FLAG ...]
 //
@@ -14,7 +14,8 @@
 // the harness, `Array.from({ length })` and the check loop, stays in: the same for every peer).
 // Peer `floor` (this checkout's w4-cpu.mjs, listed once) is that harness over a hand-written
 // iterator of ready values (`Promise.resolve({ value, done: false })` from `Float64Array`s made
-// before the bursts): no pool. The two runs of a pair run at once (2 CPUs), ~1 min each.
+// before the bursts): no pool; peer `x-local`, the build's map() iterator over futures already
+// done (no pool either). The two runs of a pair run at once (2 CPUs), ~1 min each.
 // One count varies by a few hundred instructions per item (when V8's concurrent compiler and GC
 // threads finish); `--node-arg --single-threaded` moves compiling and GC onto the main thread and
 // varies by ~50 (it counts them too): use it, with --reps 3.
