@@ -1,7 +1,7 @@
-// What src/w5-callgrind.mjs and src/w8-callgrind.mjs share: their command line and running one
-// process under valgrind.
+// What src/w4-callgrind.mjs, src/w5-callgrind.mjs and src/w8-callgrind.mjs share: their command
+// line, running one process under valgrind and reading its main thread's count.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,23 @@ export function valgrind(name, args) {
       else resolvePromise(stderr);
     });
   });
+}
+
+/**
+ * Runs `command` (node and its arguments) under callgrind, one file per thread
+ * (`--separate-threads=yes`, children not traced) at `dir/name-NN`; resolves with the main
+ * thread's instruction count (thread 1's file).
+ * @param {string} dir
+ * @param {string} name
+ * @param {string[]} command
+ * @returns {Promise<number>}
+ */
+export async function mainThreadInstructions(dir, name, command) {
+  const out = join(dir, name);
+  await valgrind(name, ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, ...command]);
+  const main = readdirSync(dir).find((f) => f === `${name}-01`);
+  if (main === undefined) throw new Error(`${name}: no main-thread file`);
+  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
+  if (summary === null) throw new Error(`${name}: no summary`);
+  return Number(summary[1]);
 }

@@ -6,6 +6,8 @@
 //   node src/w4-cpu.mjs [--build name=/path/to/repo ...] [--peers x-thread,bare-thread,x-process,bare-fork]
 //                       [--procs 7] [--bursts 4] [--n 200000] [--chunksize 1000] [--workers 2]
 //                       [--pin CPUS] [--node-arg=--flag ...] [--json file]
+// (peer `floor`: no pool, `for await` over a hand-written iterator of ready values, see floorAdapter;
+// `x-local`: no pool, the build's map() iterator over futures already done, see localAdapter)
 //
 // Each process (one per build x peer, run in an order rotated every round: interleaved) does what
 // W4 does: a pool of `workers` fixed workers, W4's warm-up (a map of 4 chunks), then `bursts` maps
@@ -27,6 +29,7 @@ import { median, runInterleaved, scriptOptions } from './cpu-script.mjs';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
 const PEERS = ['x-thread', 'bare-thread', 'x-process', 'bare-fork'];
+const KNOWN = [...PEERS, 'floor', 'x-local'];
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
 else main(process.argv.slice(2));
@@ -105,10 +108,93 @@ async function xAdapter(root, runtime) {
   };
 }
 
+/**
+ * No pool: `for await` over a hand-written iterator whose `next()` returns
+ * `Promise.resolve({ value, done: false })` from `Float64Array`s of the squares, one per chunk,
+ * made in open() (before the warm-up and the bursts): the floor of what any map's iterator costs
+ * the main thread per item (the README's "plain `for await`" of W4's paragraph).
+ */
+function floorAdapter(n, chunksize) {
+  const chunks = [];
+  const iterate = (items) => {
+    let values = new Float64Array(0);
+    let index = 0;
+    let next = 0;
+    let left = items.length;
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next() {
+        if (index === values.length) {
+          if (left === 0) return Promise.resolve({ value: undefined, done: true });
+          values = chunks[next++].subarray(0, Math.min(chunksize, left));
+          left -= values.length;
+          index = 0;
+        }
+        return Promise.resolve({ value: values[index++], done: false });
+      },
+    };
+  };
+  return {
+    async open() {
+      for (let start = 0; start < n; start += chunksize) {
+        const chunk = new Float64Array(Math.min(chunksize, n - start));
+        for (let i = 0; i < chunk.length; i++) chunk[i] = (start + i) * (start + i);
+        chunks.push(chunk);
+      }
+    },
+    async map(_name, items) {
+      const out = [];
+      for await (const r of iterate(items)) out.push(r);
+      return out;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * No pool either: the build's `map()` iterator (its module in the build's dist) over futures that
+ * already hold their chunk's squares, one `Float64Array` per chunk, made when the chunk is
+ * submitted: what the iterator alone costs the main thread, against {@link floorAdapter}.
+ */
+async function localAdapter(root) {
+  const { openMap } = await import(resolve(root, 'packages/future/dist/map-iterator.js'));
+  const { Future } = await import(resolve(root, 'packages/future/dist/future.js'));
+  const target = {
+    submit() {
+      throw new Error('x-local maps in chunks only');
+    },
+    submitChunk(count, [column]) {
+      const future = new Future();
+      const squares = new Float64Array(count);
+      for (let i = 0; i < count; i++) squares[i] = column[i] * column[i];
+      future.setResult(squares);
+      return future;
+    },
+    hasRoom: () => true,
+    onRoom: () => Promise.resolve(),
+  };
+  return {
+    open: () => Promise.resolve(),
+    async map(_name, items, chunksize) {
+      const out = [];
+      for await (const r of openMap(target, (x) => x * x, [items, { chunksize }])) out.push(r);
+      return out;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 async function child([root, peer, burstsArg, nArg, chunksizeArg, workersArg]) {
   const [bursts, n, chunksize, workers] = [burstsArg, nArg, chunksizeArg, workersArg].map(Number);
   const runtime = peer.endsWith('thread') ? 'thread' : 'process';
-  const ad = peer.startsWith('x-') ? await xAdapter(root, runtime) : (await import('./adapters/bare.mjs')).make({ runtime });
+  const ad =
+    peer === 'floor'
+      ? floorAdapter(n, chunksize)
+      : peer === 'x-local'
+        ? await localAdapter(root)
+        : peer.startsWith('x-') ? await xAdapter(root, runtime) : (await import('./adapters/bare.mjs')).make({ runtime });
   // W4's mapAll (src/workloads.mjs)
   const mapAll = async (items) => {
     if (ad.map !== undefined) return ad.map('square', items, chunksize);
@@ -151,7 +237,7 @@ function main(argv) {
     { builds: [], peers: PEERS, procs: 7, bursts: 4, n: 200_000, chunksize: 1000, workers: 2, pin: undefined, nodeArgs: [], json: undefined },
     { thisRepo, lists: ['peers'], numbers: ['procs', 'bursts', 'n', 'chunksize', 'workers'] },
   );
-  for (const peer of o.peers) if (!PEERS.includes(peer)) throw new Error(`unknown peer ${peer}`);
+  for (const peer of o.peers) if (!KNOWN.includes(peer)) throw new Error(`unknown peer ${peer}`);
   // our pools once per build; the bare loops once (this checkout's adapter)
   const kinds = o.peers.flatMap((peer) =>
     (peer.startsWith('x-') ? o.builds : [{ name: '-', root: thisRepo }]).map((build) => ({

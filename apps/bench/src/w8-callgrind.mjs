@@ -15,10 +15,10 @@
 // concurrent compiler and GC threads finish decides which tier runs it and how much the main
 // thread collects): use --reps 3 or more. `--node-arg --single-threaded` moves V8's compiling and
 // GC onto the main thread, so the count covers all the isolate's work; it varies too (~5 %).
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, valgrind } from './callgrind.mjs';
+import { callgrindOptions, mainThreadInstructions } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
@@ -30,17 +30,8 @@ const o = callgrindOptions(
 const dir = o.dir;
 
 /** Runs one child under callgrind; resolves with the main thread's instruction count. */
-async function counted(name, root, side, bursts) {
-  const out = join(dir, name);
-  const args = ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`];
-  args.push(process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2');
-  await valgrind(name, args);
-  // thread 1 is the main thread
-  const main = readdirSync(dir).find((f) => f === `${name}-01`);
-  if (main === undefined) throw new Error(`${name}: no main-thread file`);
-  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
-  if (summary === null) throw new Error(`${name}: no summary`);
-  return Number(summary[1]);
+function counted(name, root, side, bursts) {
+  return mainThreadInstructions(dir, name, [process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2']);
 }
 
 const rows = [];

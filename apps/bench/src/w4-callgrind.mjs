@@ -1,0 +1,64 @@
+// W4 in instructions: the main thread's instructions per item of W4's burst (`for await` over
+// `executor.map(square, items, { chunksize })`), counted by valgrind's callgrind (load-independent,
+// unlike any clock on a shared machine).
+//
+//   node src/w4-callgrind.mjs [--build name=/path/to/repo ...] [--peers floor,x-local,x-thread,x-process]
+//                             [--bursts 1] [--minus 0] [--n 200000] [--chunksize 1000]
+//                             [--reps 3] [--keep DIR] [--node-arg FLAG ...]
+//
+// For every build and peer it runs src/w4-cpu.mjs's child (the same process: a pool of 2 workers,
+// W4's warm-up, bursts, each collected with `for await` and checked) twice under
+// `valgrind --tool=callgrind --separate-threads=yes --trace-children=no`: once with `bursts` bursts
+// and once with `minus`; the difference of the main thread's instruction counts divided by the
+// items of the bursts is the main thread's cost per item (start-up, import and warm-up cancel out;
+// the harness, `Array.from({ length })` and the check loop, stays in: the same for every peer).
+// Peer `floor` (this checkout's w4-cpu.mjs, listed once) is that harness over a hand-written
+// iterator of ready values (`Promise.resolve({ value, done: false })` from `Float64Array`s made
+// before the bursts): no pool; peer `x-local`, the build's map() iterator over futures already
+// done (no pool either). The two runs of a pair run at once (2 CPUs), ~1 min each.
+// One count varies by a few hundred instructions per item (when V8's concurrent compiler and GC
+// threads finish); `--node-arg --single-threaded` moves compiling and GC onto the main thread and
+// varies by ~50 (it counts them too): use it, with --reps 3.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { callgrindOptions, mainThreadInstructions } from './callgrind.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const child = join(here, 'w4-cpu.mjs');
+
+const o = callgrindOptions(
+  { builds: [], peers: ['x-thread', 'x-process'], bursts: 1, minus: 0, n: 200_000, chunksize: 1000, reps: 3, keep: undefined, nodeArgs: [] },
+  { prefix: 'w4-callgrind', lists: ['peers'], numbers: ['bursts', 'minus', 'n', 'chunksize', 'reps'] },
+);
+const dir = o.dir;
+
+/** Runs one child under callgrind; resolves with the main thread's instruction count. */
+function counted(name, root, peer, bursts) {
+  return mainThreadInstructions(dir, name, [process.execPath, ...o.nodeArgs, child, '--child', root, peer, String(bursts), String(o.n), String(o.chunksize), '2']);
+}
+
+const rows = [];
+for (let rep = 0; rep < o.reps; rep++) {
+  for (const build of o.builds) {
+    for (const peer of o.peers) {
+      if (peer === 'floor' && build !== o.builds[0]) continue;
+      const base = `${build.name}-${peer}-${rep}`;
+      const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, build.root, peer, o.bursts), counted(`${base}-b${o.minus}`, build.root, peer, o.minus)]);
+      const perItem = (withBursts - without) / ((o.bursts - o.minus) * o.n);
+      rows.push({ build: build.name, peer, rep, perItem });
+      process.stderr.write(`${build.name} ${peer} rep ${rep + 1}: ${perItem.toFixed(0)} instructions per item\n`);
+    }
+  }
+}
+console.log(
+  `W4 main-thread instructions per item (callgrind; ${o.bursts} burst(s) of ${o.n} items in chunks of ${o.chunksize} minus ${o.minus === 0 ? 'none' : String(o.minus)}; ${o.reps} rep(s): median [all]${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`,
+);
+for (const peer of o.peers) {
+  for (const build of o.builds) {
+    const xs = rows.filter((r) => r.build === build.name && r.peer === peer).map((r) => r.perItem).sort((a, b) => a - b);
+    if (xs.length === 0) continue;
+    console.log(`  ${peer} ${peer === 'floor' ? '' : build.name}: ${xs[xs.length >> 1].toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
+  }
+}
+if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });
