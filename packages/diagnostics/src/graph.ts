@@ -8,7 +8,8 @@
  *
  * Kept cheap for the hot path (every task publishes submit/start/finish, and every `await` of a
  * pending future a wait): a task gets a node only once it waits or something looks at it (a
- * wait on it, a report); until then it is a slot in an id-indexed window. Waits outside any task
+ * wait on it, a report); until then it is a slot in an id-indexed window, holding a record shared
+ * with the other tasks of its pool, name (and worker, once running). Waits outside any task
  * (the main thread) are only recorded, and turned into nodes when an analysis needs them (they
  * can only hang off a deadlock, never be part of its core: nothing waits for the main thread).
  * Who-waits-on-what is computed when a deadlock is found instead of being indexed.
