@@ -8,7 +8,8 @@
  *
  * Kept cheap for the hot path (every task publishes submit/start/finish, and every `await` of a
  * pending future a wait): a task gets a node only once it waits or something looks at it (a
- * wait on it, a report); until then it is a slot in an id-indexed window. Waits outside any task
+ * wait on it, a report); until then it is a slot in an id-indexed window, holding a record shared
+ * with the other tasks of its pool, name (and worker, once running). Waits outside any task
  * (the main thread) are only recorded, and turned into nodes when an analysis needs them (they
  * can only hang off a deadlock, never be part of its core: nothing waits for the main thread).
  * Who-waits-on-what is computed when a deadlock is found instead of being indexed.
@@ -53,7 +54,8 @@ interface RunningEntry {
 type LightTask = ExecutorNode | QueuedEntry | RunningEntry
 
 const NONE: readonly WaitNode[] = []
-
+/** Slots of the cache of running entries (by worker id, see {@link WaitForGraph.futureStart}). */
+const RUNNING_CACHE = 64
 
 export class WaitForGraph {
   readonly executors = new Map<number, ExecutorNode>()
@@ -63,6 +65,13 @@ export class WaitForGraph {
   readonly #nodes = new Map<number, TaskNode>()
   /** The executor of the last `future:submit` (most submits in a row go to the same one). */
   #lastExecutor: ExecutorNode | undefined
+  /**
+   * The entries are never changed, so tasks of the same pool, name (and worker) share one: the
+   * last queued entry made, and the last running entry made per worker id (modulo the size).
+   * A burst of tasks costs no object per task.
+   */
+  #lastQueued: QueuedEntry | undefined
+  readonly #runningEntries: (RunningEntry | undefined)[] = new Array<RunningEntry | undefined>(RUNNING_CACHE).fill(undefined)
   /** Open waits made by tasks (including ones whose task is not running yet, or finished). */
   readonly waits = new Map<number, WaitNode>()
   /** Open waits outside any task (the main thread): recorded only, see {@link WaitForGraph.outsideWaits}. */
@@ -121,7 +130,12 @@ export class WaitForGraph {
     }
     // A second submit of the same future (a publisher's bug) must not shadow its node.
     if (this.#nodes.size > 0 && this.#nodes.has(id)) return
-    this.#light.set(id, event.name === undefined ? executor : { type: 'queued', executor, name: event.name })
+    const name = event.name
+    if (name === undefined) this.#light.set(id, executor)
+    else {
+      const last = this.#lastQueued
+      this.#light.set(id, last?.executor === executor && last.name === name ? last : (this.#lastQueued = { type: 'queued', executor, name }))
+    }
   }
 
   /** The node of a known, not-done task (made on first use), `undefined` for an unknown one. */
@@ -162,7 +176,7 @@ export class WaitForGraph {
     if (light !== undefined && light.type !== 'running' && (this.#early.size === 0 || !this.#early.has(id))) {
       // the common case: running, nothing waited on it or by it yet: no node
       const executor = light.type === 'pool' ? light : light.executor
-      this.#light.set(id, { type: 'running', executor, name: light.type === 'pool' ? undefined : light.name, workerId: event.workerId })
+      this.#light.set(id, this.#runningEntry(executor, light.type === 'pool' ? undefined : light.name, event.workerId))
       executor.running++
       return NONE
     }
@@ -189,6 +203,16 @@ export class WaitForGraph {
     const attached = [...early].filter((wait) => this.waits.get(wait.id) === wait)
     for (const wait of attached) this.#attach(wait, task)
     return attached
+  }
+
+  /** The (shared) entry of a task of `executor` named `name` running on `workerId`. */
+  #runningEntry(executor: ExecutorNode, name: string | undefined, workerId: number): RunningEntry {
+    const slot = workerId & (RUNNING_CACHE - 1)
+    const cached = this.#runningEntries[slot]
+    if (cached?.executor === executor && cached.workerId === workerId && cached.name === name) return cached
+    const made: RunningEntry = { type: 'running', executor, name, workerId }
+    this.#runningEntries[slot] = made
+    return made
   }
 
   /** A future finished or was cancelled: it is done, whoever waits on it can move. */
