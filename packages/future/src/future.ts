@@ -16,8 +16,7 @@ import { dropSharedWait, kResultWaits, kSharedWait, removeResultWait, resultWait
 import { kDropShared } from './shared-wait.js'
 import type { SharedWait } from './shared-wait.js'
 import { kRemoveListener } from './wait-events.js'
-import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens, settleDirectThens } from './direct-then.js'
-import { FutureExtras } from './future-extras.js'
+import { addDirectThen, isPromiseResolver, kDirectReject, kDirectThens } from './direct-then.js'
 import type { DirectThens, Resolver } from './direct-then.js'
 import type { ResultWait } from './wait-events.js'
 
@@ -54,15 +53,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
   readonly name: string | undefined
 
   #state: FutureState = 'PENDING'
-  // Typed without T so that Future<number> is assignable to Future<unknown>. The value, or the
-  // error when #failed: one field for both (a smaller future, which lives until it is awaited).
-  #outcome: unknown
+  // Typed without T so that Future<number> is assignable to Future<unknown>.
+  #value: unknown
+  #error: unknown
   #failed = false
+  #callbacks: ((future: never) => void)[] | undefined
+  #waiters: Set<Waiter> | undefined
   #cancelHook: CancelHook | QueueHook | undefined
   #observer: FutureObserver | undefined
-  /** Done-callbacks, waiters, progress listeners, result waits: made with the first (future-extras.ts). */
-  #extras: FutureExtras | undefined;
+  #progress: ProgressChannel | undefined;
   // (the `;` above: a field named by a symbol in brackets would read as an index of its type)
+  /** @internal The wait the untimed waits share, while the future is pending (result-waits.ts). */
+  [kSharedWait]: SharedWait | undefined = undefined;
+  /** @internal The other pending waits of `result()`/`exception()` (result-waits.ts). */
+  [kResultWaits]: ResultWait[] | undefined = undefined;
   /** @internal The resolving functions of the promises awaiting it, while pending (direct-then.ts). */
   [kDirectThens]: DirectThens | undefined = undefined;
   /** @internal */
@@ -85,26 +89,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   // eslint-disable-next-line @typescript-eslint/class-literal-property-style -- a getter keeps the brand off instances' own keys
   get [futureBrand](): true {
     return true
-  }
-
-  /** @internal The wait the untimed waits share, while the future is pending (result-waits.ts). */
-  get [kSharedWait](): SharedWait | undefined {
-    return this.#extras?.sharedWait
-  }
-
-  set [kSharedWait](wait: SharedWait | undefined) {
-    const extras = wait === undefined ? this.#extras : (this.#extras ??= new FutureExtras())
-    if (extras !== undefined) extras.sharedWait = wait
-  }
-
-  /** @internal The other pending waits of `result()`/`exception()` (result-waits.ts). */
-  get [kResultWaits](): ResultWait[] | undefined {
-    return this.#extras?.resultWaits
-  }
-
-  set [kResultWaits](waits: ResultWait[] | undefined) {
-    const extras = waits === undefined ? this.#extras : (this.#extras ??= new FutureExtras())
-    if (extras !== undefined) extras.resultWaits = waits
   }
 
   /** The current state (see {@link FutureState}). */
@@ -206,9 +190,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return
     }
     // ([fn], not [].push(fn): an array grown by push reserves 17 slots, and most futures get one callback)
-    const extras = (this.#extras ??= new FutureExtras())
-    if (extras.callbacks === undefined) extras.callbacks = [fn]
-    else extras.callbacks.push(fn)
+    if (this.#callbacks === undefined) this.#callbacks = [fn]
+    else this.#callbacks.push(fn)
   }
 
   /**
@@ -232,7 +215,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       throw new TypeError(`onProgress expects a function, got ${describeValue(listener)}`)
     }
     if (this.done()) return () => undefined
-    return ((this.#extras ??= new FutureExtras()).progress ??= new ProgressChannel(this)).add(listener)
+    return (this.#progress ??= new ProgressChannel(this)).add(listener)
   }
 
   /**
@@ -288,8 +271,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setResult(value: T): void {
     this.#checkSettable()
-    this.#extras?.progress?.deliver()
-    this.#outcome = value
+    this.#progress?.deliver()
+    this.#value = value
     this.#finish(false)
   }
 
@@ -301,8 +284,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   setException(error: unknown): void {
     this.#checkSettable()
-    this.#extras?.progress?.deliver()
-    this.#outcome = error
+    this.#progress?.deliver()
+    this.#error = error
     this.#failed = true
     this.#finish(true)
   }
@@ -310,7 +293,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** `<Future #3 state=pending>`, `... state=finished raised RangeError`, `... returned number`. */
   toString(): string {
     const label = this.name === undefined ? `#${String(this.id)}` : `#${String(this.id)} "${this.name}"`
-    const state = stateLabel(this.#state, this.#failed, this.#outcome)
+    const state = stateLabel(this.#state, this.#failed, this.#failed ? this.#error : this.#value)
     return `<Future ${label} state=${state}>`
   }
 
@@ -321,14 +304,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   [kReportProgress](value: unknown): void {
-    this.#extras?.progress?.report(value)
+    this.#progress?.report(value)
   }
 
   #closeProgress(): void {
-    const extras = this.#extras
-    const progress = extras?.progress
-    if (extras === undefined || progress === undefined) return
-    extras.progress = undefined
+    const progress = this.#progress
+    if (progress === undefined) return
+    this.#progress = undefined
     progress.close()
   }
 
@@ -339,7 +321,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal A done future's value, or its error when it failed (`kFailed`). */
   get [kOutcome](): unknown {
-    return this.#outcome
+    return this.#failed ? this.#error : this.#value
   }
 
   /** @internal `true` when FINISHED with an exception. */
@@ -354,12 +336,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal Registers a wait()/asCompleted() waiter; it is called on FINISHED or CANCELLED_AND_NOTIFIED. */
   [kAddWaiter](waiter: Waiter): void {
-    ;((this.#extras ??= new FutureExtras()).waiters ??= new Set()).add(waiter)
+    ;(this.#waiters ??= new Set()).add(waiter)
   }
 
   /** @internal */
   [kRemoveWaiter](waiter: Waiter): void {
-    this.#extras?.waiters?.delete(waiter)
+    this.#waiters?.delete(waiter)
   }
 
   #checkSettable(): void {
@@ -378,25 +360,21 @@ export class Future<T = unknown> implements PromiseLike<T> {
       observer.futureDone(failed ? 'failed' : 'completed', wasRunning)
     }
     this.#notifyWaiters()
-    // (no extras: no wait but the direct thens of `await`/Promise.all, if any)
-    if (this.#extras !== undefined) settleWaits(this, false, failed, failed ? undefined : this.#outcome, failed ? this.#outcome : undefined)
-    else if (this[kDirectThens] !== undefined) settleDirectThens(this, failed, this.#outcome)
+    settleWaits(this, false, failed, this.#value, this.#error)
     this.#runCallbacks()
   }
 
   #notifyWaiters(): void {
-    const extras = this.#extras
-    const waiters = extras?.waiters
-    if (extras === undefined || waiters === undefined) return
-    extras.waiters = undefined
-    for (const waiter of waiters) waiter(this as never)
+    const waiters = this.#waiters
+    if (waiters === undefined) return
+    this.#waiters = undefined
+    for (const waiter of waiters) waiter(this)
   }
 
   #runCallbacks(): void {
-    const extras = this.#extras
-    const callbacks = extras?.callbacks
-    if (extras === undefined || callbacks === undefined) return
-    extras.callbacks = undefined
+    const callbacks = this.#callbacks
+    if (callbacks === undefined) return
+    this.#callbacks = undefined
     for (const callback of callbacks) this.#invoke(callback)
   }
 

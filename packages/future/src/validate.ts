@@ -80,9 +80,7 @@ export function checkOptions(
   if (!isPlainObject(options)) {
     throw new TypeError(`${where}: options must be an object, got ${describeValue(options)}`)
   }
-  // (for-in, not Object.keys(): no array per call; the own enumerable string keys either way)
-  for (const key in options) {
-    if (!Object.hasOwn(options, key)) continue
+  for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`${where}: unknown option "${key}"; the options are ${known.map((k) => `"${k}"`).join(', ')}`)
     }
