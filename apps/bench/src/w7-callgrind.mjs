@@ -14,8 +14,10 @@
 // warm-up cancel out). The two runs of a pair run at once (2 CPUs). Then the same child once
 // without valgrind, with V8's GC profiler on, for the bytes allocated and the GCs per task of the
 // same bursts. The count of burst 1 varies by run (which tier V8's concurrent compiler has ready,
-// how much the main thread collects): use --reps 3 or more. --keep DIR keeps the callgrind files
-// (`callgrind_annotate DIR/<name>-01` shows the main thread).
+// how much the main thread collects; the split of the parallel scavenges between the main thread
+// and V8's helper threads moves a warm count by ~2,000 too): use --reps 3 or more, and
+// `--node-arg --single-threaded` for a count of the whole isolate's work on one thread. --keep DIR
+// keeps the callgrind files (`callgrind_annotate DIR/<name>-01` shows the main thread).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
