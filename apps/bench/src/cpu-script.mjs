@@ -1,15 +1,16 @@
 // What a measuring script that runs fresh processes side by side needs: its command line, the
-// interleaved rounds of child processes (src/w4-cpu.mjs), medians (w4-, w6- and w8-cpu.mjs).
+// interleaved rounds of child processes and medians (w4-, w6-, w7- and w8-cpu.mjs).
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /**
  * Reads the command line into `o` (its defaults): `--build name=DIR` (repeatable; default the
- * checkout at `thisRepo` as `this`), `--node-arg FLAG` or `--node-arg=FLAG` (repeatable),
+ * checkout at `thisRepo` as `this`), `--env name:VAR=value` (repeatable: a variable for the
+ * children of that build only, in its `env`), `--node-arg FLAG` or `--node-arg=FLAG` (repeatable),
  * `--pin CPUS`, `--json FILE`, `--<list> a,b` for each of `lists`, `--<number> N` for each of `numbers`.
  * @template {object} T
  * @param {string[]} argv
- * @param {T & { builds: { name: string, root: string }[], nodeArgs: string[] }} o
+ * @param {T & { builds: { name: string, root: string, env: Record<string, string> }[], nodeArgs: string[] }} o
  * @param {{ thisRepo: string, lists?: string[], numbers?: string[] }} flags
  * @returns {T}
  */
@@ -20,23 +21,29 @@ export function scriptOptions(argv, o, { thisRepo, lists = [], numbers = [] }) {
     const key = flag.slice(2);
     if (flag === '--build') {
       const [name, path] = value().split('=');
-      o.builds.push({ name, root: resolve(path) });
+      o.builds.push({ name, root: resolve(path), env: {} });
+    } else if (flag === '--env') {
+      const [name, assignment] = value().split(/:(.*)/s);
+      const [variable, setting] = (assignment ?? '').split(/=(.*)/s);
+      const build = o.builds.find((b) => b.name === name);
+      if (build === undefined) throw new Error(`--env ${name}: no --build ${name}= before it`);
+      build.env[variable] = setting ?? '';
     } else if (flag === '--node-arg') o.nodeArgs.push(value());
     else if (flag === '--pin' || flag === '--json') o[key] = value();
     else if (lists.includes(key)) o[key] = value().split(',');
     else if (numbers.includes(key)) o[key] = Number(value());
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo });
+  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo, env: {} });
   return o;
 }
 
 /**
  * Runs one child process per kind, `procs` rounds, the order rotated every round (A B C, B C A,
- * ...: interleaved), each without NODE_EXTRA_CA_CERTS (read at every process start, see cli.mjs)
- * and under `taskset -c pin` when given; pushes the JSON of each child's last line of output to
- * its kind's `runs`.
- * @param {{ key: string, runs: unknown[] }[]} kinds
+ * ...: interleaved), each without NODE_EXTRA_CA_CERTS (read at every process start, see cli.mjs),
+ * with its kind's `env` added when it has one, and under `taskset -c pin` when given; pushes the
+ * JSON of each child's last line of output to its kind's `runs`.
+ * @param {{ key: string, runs: unknown[], env?: Record<string, string> }[]} kinds
  * @param {{ procs: number, pin?: string, nodeArgs: string[], cwd: string }} o
  * @param {(kind: any) => string[]} argsOf the child's arguments (script first)
  */
@@ -46,7 +53,7 @@ export function runInterleaved(kinds, o, argsOf) {
     for (const kind of order) {
       const args = [...o.nodeArgs, ...argsOf(kind)];
       const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
-      const env = { ...process.env };
+      const env = { ...process.env, ...kind.env };
       delete env.NODE_EXTRA_CA_CERTS;
       const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd: o.cwd });
       if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);

@@ -17,12 +17,11 @@
 // with MiB/s of the wall clock. The `x` peer is the build's @x/thread-pool; piscina and the bare
 // loop are this checkout's (src/adapters), the same for every build (listed once).
 // A child alone: `node src/w6-cpu.mjs --child /path/to/repo x copy 4 200 2` prints one JSON line.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitOf, entryOf } from './build-entry.mjs';
-import { median } from './cpu-script.mjs';
+import { median, runInterleaved, scriptOptions } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
@@ -129,42 +128,20 @@ async function child([root, peer, mode, burstsArg, countArg, workersArg]) {
   process.stdout.write(`${JSON.stringify(rows)}\n`);
 }
 
-function parseArgs(argv) {
-  const o = { builds: [], peers: ['x', 'piscina', 'bare'], modes: ['copy', 'transfer'], procs: 7, bursts: 4, count: 200, workers: 2, pin: undefined, nodeArgs: [], json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes('=') && argv[i].startsWith('--node-arg') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === '--build') {
-      const [name, path] = value().split('=');
-      o.builds.push({ name, root: resolve(path), env: {} });
-    } else if (flag === '--env') {
-      // --env name:VAR=value: an environment variable for that build's children only
-      const [name, assignment] = value().split(/:(.*)/s);
-      const [key, v] = assignment.split(/=(.*)/s);
-      const build = o.builds.find((b) => b.name === name);
-      if (build === undefined) throw new Error(`--env ${name}: no --build ${name}= before it`);
-      build.env[key] = v;
-    } else if (flag === '--node-arg') o.nodeArgs.push(value());
-    else if (flag === '--pin') o.pin = value();
-    else if (flag === '--peers') o.peers = value().split(',');
-    else if (flag === '--modes') o.modes = value().split(',');
-    else if (flag === '--json') o.json = value();
-    else if (['--procs', '--bursts', '--count', '--workers'].includes(flag)) o[flag.slice(2)] = Number(value());
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo, env: {} });
-  return o;
-}
-
 function main(argv) {
-  const o = parseArgs(argv);
-  // our pool once per build; the other peers once (this checkout's adapters)
+  const o = scriptOptions(
+    argv,
+    { builds: [], peers: ['x', 'piscina', 'bare'], modes: ['copy', 'transfer'], procs: 7, bursts: 4, count: 200, workers: 2, pin: undefined, nodeArgs: [], json: undefined },
+    { thisRepo, lists: ['peers', 'modes'], numbers: ['procs', 'bursts', 'count', 'workers'] },
+  );
+  // our pool once per build (with its --env); the other peers once (this checkout's adapters)
   const kinds = o.modes.flatMap((mode) =>
     o.peers.flatMap((peer) =>
-      (peer === 'x' ? o.builds : [{ name: '-', root: thisRepo }]).map((build) => ({
+      (peer === 'x' ? o.builds : [{ name: '-', root: thisRepo, env: {} }]).map((build) => ({
         build,
         peer,
         mode,
+        env: build.env,
         key: `${peer === 'x' ? `x ${build.name} (${commitOf(build.root)})` : peer} ${mode}`,
         runs: [],
       })),
@@ -172,19 +149,7 @@ function main(argv) {
   );
   const script = fileURLToPath(import.meta.url);
   const started = Date.now();
-  for (let round = 0; round < o.procs; round++) {
-    const order = kinds.map((_, k) => kinds[(k + round) % kinds.length]); // rotated every round
-    for (const kind of order) {
-      const args = [...o.nodeArgs, script, '--child', kind.build.root, kind.peer, kind.mode, String(o.bursts), String(o.count), String(o.workers)];
-      const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
-      const env = { ...process.env, ...(kind.peer === 'x' ? kind.build.env : {}) };
-      delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
-      const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd: here });
-      if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
-      kind.runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
-    }
-    process.stderr.write(`round ${round + 1}/${o.procs} done\n`);
-  }
+  runInterleaved(kinds, { ...o, cwd: here }, (kind) => [script, '--child', kind.build.root, kind.peer, kind.mode, String(o.bursts), String(o.count), String(o.workers)]);
   const perTask = (ns) => ns / o.count / 1000; // µs per task (per MiB)
   const mibs = (row) => o.count / (row.ms / 1000);
   const keys = ['mainNs', 'poolNs', 'otherNs', 'procNs'];

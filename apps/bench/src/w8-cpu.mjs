@@ -20,12 +20,11 @@
 // node (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof). A child alone:
 // `node src/w8-cpu.mjs --child /path/to/repo on 10 20000 1000 2` prints one JSON line.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitOf, entryOf } from './build-entry.mjs';
-import { median } from './cpu-script.mjs';
+import { median, runInterleaved, scriptOptions } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
@@ -117,44 +116,16 @@ function noop() {
   // a listener that does nothing: what publishing costs, without the detector's work
 }
 
-function parseArgs(argv) {
-  const o = { sides: ['off', 'on'], builds: [], procs: 9, bursts: 10, n: 20_000, warmup: 1000, workers: 2, pin: undefined, nodeArgs: [], json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes('=') && argv[i].startsWith('--node-arg') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === '--build') {
-      const [name, path] = value().split('=');
-      o.builds.push({ name, root: resolve(path) });
-    } else if (flag === '--node-arg') o.nodeArgs.push(value());
-    else if (flag === '--pin') o.pin = value();
-    else if (flag === '--sides') o.sides = value().split(',');
-    else if (flag === '--json') o.json = value();
-    else if (['--procs', '--bursts', '--n', '--warmup', '--workers'].includes(flag)) o[flag.slice(2)] = Number(value());
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  if (o.builds.length === 0) o.builds.push({ name: 'this', root: thisRepo });
-  return o;
-}
-
 function main(argv) {
-  const o = parseArgs(argv);
+  const o = scriptOptions(
+    argv,
+    { sides: ['off', 'on'], builds: [], procs: 9, bursts: 10, n: 20_000, warmup: 1000, workers: 2, pin: undefined, nodeArgs: [], json: undefined },
+    { thisRepo, lists: ['sides'], numbers: ['procs', 'bursts', 'n', 'warmup', 'workers'] },
+  );
   const kinds = o.builds.flatMap((build) => o.sides.map((side) => ({ build, side, key: `${build.name} ${side}`, runs: [] })));
   const script = fileURLToPath(import.meta.url);
   const started = Date.now();
-  for (let round = 0; round < o.procs; round++) {
-    // rotate the order every round: A B C D, B C D A, ...
-    const order = kinds.map((_, k) => kinds[(k + round) % kinds.length]);
-    for (const kind of order) {
-      const args = [...o.nodeArgs, script, '--child', kind.build.root, kind.side, String(o.bursts), String(o.n), String(o.warmup), String(o.workers)];
-      const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
-      const env = { ...process.env };
-      delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
-      const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000 });
-      if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
-      kind.runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
-    }
-    process.stderr.write(`round ${round + 1}/${o.procs} done\n`);
-  }
+  runInterleaved(kinds, { ...o, cwd: here }, (kind) => [script, '--child', kind.build.root, kind.side, String(o.bursts), String(o.n), String(o.warmup), String(o.workers)]);
   const perTask = (ns) => ns / o.n / 1000; // µs per task
   const summary = kinds.map((kind) => {
     const first = (key) => median(kind.runs.map((rows) => perTask(rows[0][key])));
