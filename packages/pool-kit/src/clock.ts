@@ -21,7 +21,10 @@
  * @since 0.1.0
  */
 export function monotonicMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6
+  // (the [seconds, nanoseconds] pair: as cheap as performance.now(); hrtime.bigint() allocates a
+  // BigInt per reading, ~20-40 ns more, read per task and in a thread's idle look for its next call)
+  const [seconds, nanoseconds] = process.hrtime()
+  return seconds * 1e3 + nanoseconds / 1e6
 }
 
 /** `monotonicMs() - performance.now()` in this thread, read once (both count the same clock). */
