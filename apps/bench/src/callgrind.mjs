@@ -77,3 +77,18 @@ export async function mainThreadInstructions(dir, name, command) {
   if (summary === null) throw new Error(`${name}: no summary`);
   return Number(summary[1]);
 }
+
+/**
+ * The main thread's instructions per burst of a child run twice at once under callgrind: with
+ * `bursts` bursts and with `minus` (start-up, imports and warm-up cancel out).
+ * @param {string} dir
+ * @param {string} name the runs' files are `name-b<bursts>` and `name-b<minus>`
+ * @param {(bursts: number) => string[]} commandOf node and its arguments for a run of that many bursts
+ * @param {number} bursts
+ * @param {number} minus
+ * @returns {Promise<number>}
+ */
+export async function instructionsPerBurst(dir, name, commandOf, bursts, minus) {
+  const [withBursts, without] = await Promise.all([mainThreadInstructions(dir, `${name}-b${bursts}`, commandOf(bursts)), mainThreadInstructions(dir, `${name}-b${minus}`, commandOf(minus))]);
+  return (withBursts - without) / (bursts - minus);
+}

@@ -1,6 +1,7 @@
 // What a measuring script that runs fresh processes side by side needs: its command line, the
 // interleaved rounds of child processes and medians (w4-, w6-, w7- and w8-cpu.mjs).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -51,16 +52,31 @@ export function runInterleaved(kinds, o, argsOf) {
   for (let round = 0; round < o.procs; round++) {
     const order = kinds.map((_, k) => kinds[(k + round) % kinds.length]);
     for (const kind of order) {
-      const args = [...o.nodeArgs, ...argsOf(kind)];
-      const [cmd, cmdArgs] = o.pin === undefined ? [process.execPath, args] : ['taskset', ['-c', o.pin, process.execPath, ...args]];
-      const env = { ...process.env, ...kind.env };
-      delete env.NODE_EXTRA_CA_CERTS;
-      const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd: o.cwd });
-      if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
-      kind.runs.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
+      kind.runs.push(childJson(kind.key, [...o.nodeArgs, ...argsOf(kind)], { pin: o.pin, cwd: o.cwd, env: kind.env }));
     }
     process.stderr.write(`round ${round + 1}/${o.procs} done\n`);
   }
+}
+
+/**
+ * Runs `node <args>` (without NODE_EXTRA_CA_CERTS, with `env` added, under `taskset -c pin` when
+ * given) and returns the JSON of its last line of output; throws, naming `key`, when it fails.
+ * @param {string} key
+ * @param {string[]} args
+ * @param {{ pin?: string, cwd?: string, env?: Record<string, string> }} [options]
+ */
+export function childJson(key, args, { pin, cwd, env: extra } = {}) {
+  const [cmd, cmdArgs] = pin === undefined ? [process.execPath, args] : ['taskset', ['-c', pin, process.execPath, ...args]];
+  const env = { ...process.env, ...extra };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, timeout: 300_000, cwd });
+  if (r.status !== 0) throw new Error(`${key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
+/** CPU time of this process's main thread so far, in ns (Linux). */
+export function mainThreadNs() {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
 }
 
 /**

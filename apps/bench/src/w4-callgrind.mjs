@@ -22,7 +22,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, mainThreadInstructions } from './callgrind.mjs';
+import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w4-cpu.mjs');
@@ -33,10 +33,8 @@ const o = callgrindOptions(
 );
 const dir = o.dir;
 
-/** Runs one child under callgrind; resolves with the main thread's instruction count. */
-function counted(name, root, peer, bursts) {
-  return mainThreadInstructions(dir, name, [process.execPath, ...o.nodeArgs, child, '--child', root, peer, String(bursts), String(o.n), String(o.chunksize), '2']);
-}
+/** A child's command (node and its arguments) for a run of `bursts` bursts. */
+const commandOf = (root, peer) => (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', root, peer, String(bursts), String(o.n), String(o.chunksize), '2'];
 
 const rows = [];
 for (let rep = 0; rep < o.reps; rep++) {
@@ -44,8 +42,7 @@ for (let rep = 0; rep < o.reps; rep++) {
     for (const peer of o.peers) {
       if (peer === 'floor' && build !== o.builds[0]) continue;
       const base = `${build.name}-${peer}-${rep}`;
-      const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, build.root, peer, o.bursts), counted(`${base}-b${o.minus}`, build.root, peer, o.minus)]);
-      const perItem = (withBursts - without) / ((o.bursts - o.minus) * o.n);
+      const perItem = (await instructionsPerBurst(dir, base, commandOf(build.root, peer), o.bursts, o.minus)) / o.n;
       rows.push({ build: build.name, peer, rep, perItem });
       process.stderr.write(`${build.name} ${peer} rep ${rep + 1}: ${perItem.toFixed(0)} instructions per item\n`);
     }

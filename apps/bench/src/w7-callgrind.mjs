@@ -18,12 +18,11 @@
 // and V8's helper threads moves a warm count by ~2,000 too): use --reps 3 or more, and
 // `--node-arg --single-threaded` for a count of the whole isolate's work on one thread. --keep DIR
 // keeps the callgrind files (`callgrind_annotate DIR/<name>-01` shows the main thread).
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, valgrind } from './callgrind.mjs';
-import { median } from './cpu-script.mjs';
+import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
+import { childJson, median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w7-cpu.mjs');
@@ -36,27 +35,9 @@ const dir = o.dir;
 const kinds = o.peers.flatMap((peer) => (peer === 'x-async' ? o.builds.map((build) => ({ build, peer, key: `${build.name}-${peer}` })) : [{ build: o.builds[0], peer, key: peer }]));
 const childArgs = (kind, bursts) => [child, '--child', kind.build.root, kind.peer, String(bursts), String(o.n), String(o.warmup), String(o.concurrency)];
 
-/** Runs one child under callgrind; resolves with the main thread's instruction count. */
-async function counted(name, kind, bursts) {
-  const out = join(dir, name);
-  const args = ['--tool=callgrind', '--trace-children=no', '--separate-threads=yes', `--callgrind-out-file=${out}`];
-  args.push(process.execPath, ...o.nodeArgs, ...childArgs(kind, bursts));
-  await valgrind(name, args);
-  // thread 1 is the main thread
-  const main = readdirSync(dir).find((f) => f === `${name}-01`);
-  if (main === undefined) throw new Error(`${name}: no main-thread file`);
-  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, main), 'utf8'));
-  if (summary === null) throw new Error(`${name}: no summary`);
-  return Number(summary[1]);
-}
-
 /** Bytes allocated and GCs per task of the counted bursts, from one plain run of the child. */
 function heapPerTask(kind) {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
-  const r = spawnSync(process.execPath, [...o.nodeArgs, ...childArgs(kind, o.bursts), 'mem'], { encoding: 'utf8', env, timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`${kind.key}: child failed (${String(r.status ?? r.signal)}): ${r.stderr}`);
-  const rows = JSON.parse(r.stdout.trim().split('\n').at(-1)).slice(o.minus);
+  const rows = childJson(kind.key, [...o.nodeArgs, ...childArgs(kind, o.bursts), 'mem']).slice(o.minus);
   const tasks = rows.length * o.n;
   return { bytes: rows.reduce((s, row) => s + row.bytes, 0) / tasks, gcs: (rows.reduce((s, row) => s + row.gcs, 0) / tasks) * 1000 };
 }
@@ -65,8 +46,7 @@ const rows = [];
 for (let rep = 0; rep < o.reps; rep++) {
   for (const kind of kinds) {
     const base = `${kind.key}-${rep}`;
-    const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, kind, o.bursts), counted(`${base}-b${o.minus}`, kind, o.minus)]);
-    const perTask = (withBursts - without) / ((o.bursts - o.minus) * o.n);
+    const perTask = (await instructionsPerBurst(dir, base, (bursts) => [process.execPath, ...o.nodeArgs, ...childArgs(kind, bursts)], o.bursts, o.minus)) / o.n;
     const heap = heapPerTask(kind);
     rows.push({ key: kind.key, perTask, ...heap });
     process.stderr.write(`${kind.key} rep ${rep + 1}: ${perTask.toFixed(0)} instructions, ${heap.bytes.toFixed(0)} bytes per task\n`);

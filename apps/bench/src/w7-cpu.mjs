@@ -21,18 +21,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { commitOf } from './build-entry.mjs';
-import { median, runInterleaved, scriptOptions } from './cpu-script.mjs';
+import { mainThreadNs, median, runInterleaved, scriptOptions } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
 else main(process.argv.slice(2));
-
-/** CPU time of this process's main thread so far, in ns (Linux). */
-function mainThreadNs() {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-}
 
 /** Bytes allocated and GCs counted by a GC profiler's statistics between two used-heap readings. */
 function allocated(usedBefore, usedAfter, stats) {

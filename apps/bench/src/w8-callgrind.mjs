@@ -18,7 +18,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, mainThreadInstructions } from './callgrind.mjs';
+import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
@@ -29,18 +29,15 @@ const o = callgrindOptions(
 );
 const dir = o.dir;
 
-/** Runs one child under callgrind; resolves with the main thread's instruction count. */
-function counted(name, root, side, bursts) {
-  return mainThreadInstructions(dir, name, [process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2']);
-}
+/** A child's command (node and its arguments) for a run of `bursts` bursts. */
+const commandOf = (root, side) => (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2'];
 
 const rows = [];
 for (let rep = 0; rep < o.reps; rep++) {
   for (const build of o.builds) {
     for (const side of o.sides) {
       const base = `${build.name}-${side}-${rep}`;
-      const [withBursts, without] = await Promise.all([counted(`${base}-b${o.bursts}`, build.root, side, o.bursts), counted(`${base}-b${o.minus}`, build.root, side, o.minus)]);
-      const perTask = (withBursts - without) / ((o.bursts - o.minus) * o.n);
+      const perTask = (await instructionsPerBurst(dir, base, commandOf(build.root, side), o.bursts, o.minus)) / o.n;
       rows.push({ build: build.name, side, rep, perTask });
       process.stderr.write(`${build.name} ${side} rep ${rep + 1}: ${perTask.toFixed(0)} instructions per task\n`);
     }

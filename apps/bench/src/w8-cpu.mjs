@@ -24,18 +24,13 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitOf, entryOf } from './build-entry.mjs';
-import { median, runInterleaved, scriptOptions } from './cpu-script.mjs';
+import { mainThreadNs, median, runInterleaved, scriptOptions } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const thisRepo = resolve(here, '../../..');
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
 else main(process.argv.slice(2));
-
-/** CPU time of this process's main thread so far, in ns (Linux). */
-function mainThreadNs() {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-}
 
 /** Total CPU of the process so far (every thread), in ns. */
 function processNs() {
