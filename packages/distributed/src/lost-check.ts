@@ -69,20 +69,28 @@ async function claimStart(redis: Redis, queue: string, jobId: string): Promise<s
  * Removes a job that will never report (its worker is gone, or this executor claimed it) from
  * BullMQ, and once BullMQ no longer has it, its start marker and abort key: nothing can deliver
  * it again, so nothing is left in Redis but, for a job this executor claimed, its start marker
- * (see {@link CLAIM_TTL_MS}). A job still locked by a live worker stays (its marker
- * keeps it from running twice; both expire). `workerGone`: the job's worker no longer heartbeats,
- * so its BullMQ lock is dropped first.
+ * (see {@link CLAIM_TTL_MS}). A job still locked by a live worker stays (its marker keeps it from
+ * running twice; both expire). `workerGone`: the job's worker no longer heartbeats, so its BullMQ
+ * lock is dropped first, and if the job is locked again all the same (a live worker's stalled
+ * check moved it back to the wait list and another worker took it, to fail it without running it:
+ * serve()'s `maxStalledCount: 0`), the dead worker's marker becomes this executor's claim, which
+ * expires after {@link CLAIM_TTL_MS} instead of a day later: that worker's job then removes itself
+ * (`removeOnFail`) and leaves nothing else behind.
  */
 export async function forgetJob(redis: Redis, bull: Queue, queue: string, jobId: string, workerGone = false): Promise<void> {
+  const k = keys(queue)
   // BullMQ keeps a dead worker's lock for its lockDuration (30 s): the heartbeat already said it is gone
   if (workerGone) await redis.del(`bull:${queue}:${jobId}:lock`)
   const removed = await bull.remove(jobId).catch(() => 0)
   const gone = removed === 1 || (await redis.exists(`bull:${queue}:${jobId}`)) === 0
-  if (!gone) return
+  if (!gone) {
+    if (workerGone) await redis.multi().set(k.ran(jobId), CLAIMED, 'PX', CLAIM_TTL_MS).del(k.abort(jobId)).exec()
+    return
+  }
   // A claimed marker stays (it expires after CLAIM_TTL_MS): a live worker may still hold the old
   // delivery, before its start script. A dead worker's marker can go.
-  if (workerGone) await redis.del(keys(queue).ran(jobId), keys(queue).abort(jobId))
-  else await redis.del(keys(queue).abort(jobId))
+  if (workerGone) await redis.del(k.ran(jobId), k.abort(jobId))
+  else await redis.del(k.abort(jobId))
 }
 
 /**
