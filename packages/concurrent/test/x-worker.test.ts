@@ -125,6 +125,24 @@ describe.skipIf(!hasRedis)('x-worker processes', () => {
     expect(worker.output()).toContain('x-worker: stopped')
   })
 
+  it('SIGTERM twice: hands the running job back at once (WorkerLostError), then exits 0', async () => {
+    const queue = freshQueue('term-twice')
+    const worker = await startXWorker(['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '1'])
+    await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
+    const record = join(dir, 'twice-runs')
+    const f = ex.submit(recordThenWait, record, join(dir, 'twice-never'), 'unfinished') // its latch is never written
+    await until(() => lines(record).length === 1, 'the job to start')
+    worker.child.kill('SIGTERM')
+    await until(() => worker.output().includes('stopping'), 'x-worker to say it stops')
+    worker.child.kill('SIGTERM')
+    const error = await f.exception(20_000)
+    expect(error).toBeInstanceOf(WorkerLostError)
+    expect(String(error)).toContain('handed it back')
+    expect(await worker.exited).toBe(0)
+    expect(worker.output()).toContain('handing the running jobs back now')
+    expect(worker.output()).toContain('x-worker: stopped')
+  })
+
   it('SIGKILL mid-task: WorkerLostError, nothing run twice, the other x-worker keeps serving', async () => {
     const queue = freshQueue('kill')
     const args = ['--queue', queue, '--root', fileURLToPath(root), '--concurrency', '1', '--heartbeat', '400']

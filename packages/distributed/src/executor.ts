@@ -277,7 +277,8 @@ export class DistributedExecutor extends Executor {
     }
     if (envelope.t === 'ok') this.#settle(item, () => { item.future.setResult(envelope.value); })
     else if (envelope.t === 'error') this.#settle(item, () => { item.future.setException(deserializeError(envelope.error)); })
-    else this.#settle(item, () => { item.future.setException(new WorkerLostError(envelope.message, envelope.workerId)); })
+    // handed back by a worker that stopped before the task ended: as if that worker were lost
+    else this.#lost(item, envelope.workerId, undefined, envelope.message)
   }
 
   /** Takes a handed-over item out of the window, settles its future and refills the window. */
@@ -308,9 +309,15 @@ export class DistributedExecutor extends Executor {
     }
   }
 
-  #lost(item: Item, workerId: string | undefined, state?: UnstartedState): void {
+  /**
+   * A handed-over job will never report: its worker is gone (`workerId`), or stopped and handed it
+   * back (`handedBack`: its message), or the lost-worker check gave up on it (`state`). Its job
+   * leaves Redis, and it is sent again (`retries`) or its future fails with `WorkerLostError`.
+   */
+  #lost(item: Item, workerId: string | undefined, state?: UnstartedState, handedBack?: string): void {
     const jobId = item.jobId
-    // (a job the check gave up on, `state`, was removed by it already, and keeps its claimed marker)
+    // (a job the check gave up on, `state`, was removed by it already, and keeps its claimed marker;
+    // a job handed back is still locked by its stopping worker, which will not run it again)
     if (state === undefined) this.#session?.forget(jobId, workerId !== undefined)
     if (item.attempt < this.#retries && item.stream === undefined) {
       item.attempt++
@@ -318,7 +325,7 @@ export class DistributedExecutor extends Executor {
       return
     }
     this.#handed.delete(jobId)
-    const error = lostError(item.future, jobId, item.attempt, workerId, state, item.fetched)
+    const error = handedBack === undefined ? lostError(item.future, jobId, item.attempt, workerId, state, item.fetched) : new WorkerLostError(handedBack, workerId)
     this.#settle(item, () => { item.future.setException(error); })
   }
 

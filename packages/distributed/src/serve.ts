@@ -56,8 +56,10 @@ export interface ServeOptions {
  */
 export interface CloseOptions {
   /**
-   * Milliseconds to let running jobs finish; after that they are handed back: their futures fail
-   * with `WorkerLostError` at once. @default Infinity
+   * Milliseconds to let running jobs finish; after that they are handed back and the worker
+   * closes without waiting for them: their executors treat them as lost (`WorkerLostError` at
+   * once, or sent again with `retries`) and remove their jobs. A second `close()` may shorten it.
+   * @default Infinity
    */
   timeout?: number | undefined
 }
@@ -339,9 +341,14 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
     // A second close() while closing may shorten the grace period (x-worker's second signal).
     handBackAfter(closeOptions?.timeout ?? Infinity)
     closing ??= (async () => {
-      const graceful = Promise.all([bull.close(), ...lent.splice(0).map(async (slot) => { await slot.worker.close(); slot.release?.() })])
-      const outcome = await Promise.race([graceful.then(() => 'closed' as const), handBack])
-      if (outcome === 'timeout') {
+      // Paused, not closed, while the running jobs may finish: BullMQ's close() waits for them, and
+      // a close(true) after it only returns that same wait, so the hand-back could never stop them.
+      const slots = lent.splice(0)
+      const workers = [bull, ...slots.map((slot) => slot.worker)]
+      const finished = Promise.all(workers.map((worker) => worker.pause().catch(report)))
+      const outcome = await Promise.race([finished.then(() => 'finished' as const), handBack])
+      const handingBack = outcome === 'timeout'
+      if (handingBack) {
         // Hand the running jobs back: their futures fail now instead of after the heartbeat expires.
         const handedBack = [...running.entries()]
         running.clear()
@@ -356,8 +363,9 @@ export async function serve(options: ServeOptions): Promise<DistributedWorker> {
             }), false).catch(report),
           ),
         )
-        await bull.close(true).catch(report)
       }
+      await Promise.all(workers.map((worker) => worker.close(handingBack).catch(report)))
+      for (const slot of slots) slot.release?.()
       clearInterval(timer)
       await cmd.redis.multi().del(k.worker(id)).srem(k.workers, id).exec().catch(report)
       // and forget the registrations of workers that died without closing (their heartbeat expired)

@@ -1,14 +1,12 @@
 // Lost workers, an unreachable Redis, nested work on a single slot: real processes, real signals.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
 import { Queue } from 'bullmq'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { task } from '@x/future'
 import { DistributedExecutor, RedisUnavailableError, WorkerLostError, serve } from '@x/distributed'
 import { AsyncPoolExecutor } from '@x/future'
 import { WorkerDiedError } from '@x/pool-kit'
-import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker, until } from './helpers.js'
+import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, requireRedisInCi, root, startWorker, until, recordedLines, scratchFiles } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
@@ -22,23 +20,17 @@ const recordThenExit = task<(file: string) => never>(tasks, 'recordThenExit')
 /** heartbeat 400 ms in the workers (key lives 2 s), checks every 200 ms here: the loss is seen in ~2.2 s. The bound leaves room for a loaded machine. */
 const BOUND_MS = 10_000
 
-let dir = ''
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'x-dist-fail-'))
-})
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
+const file = scratchFiles('x-dist-fail-')
 
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
+const lines = recordedLines
 
 describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
   it('fails that future with WorkerLostError, runs nothing twice, and the other worker keeps serving', async () => {
     const queue = freshQueue('kill')
     const [a, b] = await Promise.all([startWorker({ queue, concurrency: 1 }), startWorker({ queue, concurrency: 1 })])
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 2, checkInterval: 200 })
-    const record = join(dir, 'kill-runs')
-    const latch = join(dir, 'kill-latch')
+    const record = file('kill-runs')
+    const latch = file('kill-latch')
     const victimFuture = ex.submit(recordThenWait, record, latch, 'victim')
     await until(() => lines(record).length === 1, 'the task to start')
     const victimPid = Number(lines(record)[0])
@@ -74,7 +66,7 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
       for (const served of await Promise.all(Array.from({ length: 8 }, () => ex.submit(pid)))) seen.add(served)
       return seen.size === 2
     }, 'both workers to serve')
-    const record = join(dir, 'exit-runs')
+    const record = file('exit-runs')
     const error = (await ex.submit(recordThenExit, record).exception(BOUND_MS)) as WorkerLostError
     expect(error).toBeInstanceOf(WorkerLostError)
     const [runner] = lines(record)
@@ -90,8 +82,8 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     const queue = freshQueue('last')
     const only = await startWorker({ queue, concurrency: 1 })
     const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 200 })
-    const record = join(dir, 'last-runs')
-    const latch = join(dir, 'last-latch')
+    const record = file('last-runs')
+    const latch = file('last-latch')
     const lost = ex.submit(recordThenWait, record, latch, 'lost')
     await until(() => lines(record).length === 1, 'the task to start')
     process.kill(-(only.child.pid ?? 0), 'SIGKILL')
@@ -99,7 +91,7 @@ describe.skipIf(!hasRedis)('a worker killed mid-task', () => {
     await ex.shutdown()
 
     const retrying = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 200, retries: 1 })
-    const record2 = join(dir, 'retry-runs')
+    const record2 = file('retry-runs')
     const again = retrying.submit(recordThenWait, record2, latch, 'again')
     const first = await startWorker({ queue, concurrency: 1 })
     await until(() => lines(record2).length === 1, 'the task to start')

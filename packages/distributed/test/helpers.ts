@@ -1,9 +1,12 @@
 // Real Redis, real worker processes: the helpers every test file shares.
 import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { afterAll, it } from 'vitest'
+import { afterAll, beforeAll, it } from 'vitest'
 import { REDIS_URL, killStarted, redisAnswers, startProcess } from '../../../scripts/test-utils/processes.mjs'
 import type { StartedProcess } from '../../../scripts/test-utils/processes.mjs'
 
@@ -72,6 +75,8 @@ export async function startWorker(options: {
   allowSource?: boolean
   heartbeat?: number
   root?: URL
+  /** what its SIGTERM handler gives `close({ timeout })` (default 5000 ms) */
+  closeTimeout?: number
 }): Promise<WorkerProcess> {
   const args = JSON.stringify({ ...options, root: (options.root ?? root).href })
   const { child, ready, output, exited } = await startProcess(workerScript, [args], /ready (\S+)/, 'worker')
@@ -152,4 +157,24 @@ export async function countCommands(pattern: RegExp): Promise<{ stop(): Promise<
       return count
     },
   }
+}
+
+/**
+ * A temporary folder for the records a test file's tasks write (made before its tests, removed
+ * after them): returns the path of a file in it by name.
+ */
+export function scratchFiles(prefix: string): (name: string) => string {
+  let dir = ''
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix))
+  })
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return (name) => join(dir, name)
+}
+
+/** The lines tasks recorded in `file` (none when it does not exist yet). */
+export function recordedLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []
 }

@@ -1,15 +1,12 @@
 // Progress and stream() across Redis: what the conformance suite cannot see from outside (the
 // writes a tight loop of reports costs, the keys an abandoned stream leaves, a worker killed
 // mid-stream, the generator held back by credits), on real worker processes.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AsyncPoolExecutor, task } from '@x/future'
 import { DistributedExecutor, WorkerLostError, serve } from '@x/distributed'
 import { fileURLToPath } from 'node:url'
 import { startProcess } from '../../../scripts/test-utils/processes.mjs'
-import { REDIS_URL, cleanUpAfterAll, countCommands, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until } from './helpers.js'
+import { REDIS_URL, cleanUpAfterAll, countCommands, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until, recordedLines, scratchFiles } from './helpers.js'
 
 requireRedisInCi()
 cleanUpAfterAll()
@@ -25,15 +22,9 @@ const yieldUnsendable = task<() => Generator>(tasks, 'yieldUnsendable')
 /** The worker's limit on progress writes (progress-writer.ts): one per job per 50 ms. */
 const PROGRESS_WRITE_INTERVAL_MS = 50
 
-let dir = ''
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'x-dist-stream-'))
-})
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
+const file = scratchFiles('x-dist-stream-')
 
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
+const lines = recordedLines
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe.skipIf(!hasRedis)('progress across Redis', () => {
@@ -77,7 +68,7 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     const queue = freshQueue('abandon')
     await startWorker({ queue, concurrency: 1 })
     const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
-    const record = join(dir, 'abandon')
+    const record = file('abandon')
     const seen: number[] = []
     for await (const value of ex.stream(recordEach, record, undefined, 1, { highWaterMark: 2 })) {
       seen.push(value)
@@ -105,7 +96,7 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
 
   it('a stream aborted while its worker still imports the module ends, and its generator never starts', { timeout: 30_000 }, async () => {
     const queue = freshQueue('abort-import')
-    const record = join(dir, 'abort-import')
+    const record = file('abort-import')
     process.env.X_TEST_SLOW_IMPORT_RECORD = record
     try {
       await startWorker({ queue, concurrency: 1 })
@@ -164,7 +155,7 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     const queue = freshQueue('stream-kill')
     const worker = await startWorker({ queue, concurrency: 1 })
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, retries: 2, checkInterval: 200 })
-    const record = join(dir, 'kill')
+    const record = file('kill')
     const stream = ex.stream(recordEach, record, undefined, 5, { highWaterMark: 4 })
     const seen: number[] = []
     let caught: unknown
@@ -189,7 +180,7 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
   it('a consumer that dies mid-stream: its worker stops the stream after its silence, closes the generator and serves again', { timeout: 30_000 }, async () => {
     const queue = freshQueue('consumer-gone')
     await startWorker({ queue, concurrency: 1 })
-    const record = join(dir, 'consumer-gone')
+    const record = file('consumer-gone')
     const client = await startProcess(fileURLToPath(new URL('./fixtures/stream-client.mjs', import.meta.url)), [queue, root.href, record], /took 0/, 'stream client')
     process.kill(-(client.child.pid ?? 0), 'SIGKILL')
     expect(await client.exited).toBe('SIGKILL')
@@ -205,7 +196,7 @@ describe.skipIf(!hasRedis)('stream() across Redis', () => {
     await startWorker({ queue, concurrency: 1 })
     await using ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1 })
     for (const highWaterMark of [1, 3]) {
-      const record = join(dir, `backpressure-${String(highWaterMark)}`)
+      const record = file(`backpressure-${String(highWaterMark)}`)
       const stream = ex.stream(recordEach, record, 40, 0, { highWaterMark })
       const taken: number[] = []
       for (let i = 0; i < 2; i++) taken.push((await stream.next()).value as number)
