@@ -259,15 +259,15 @@ describe('map and the event loop', () => {
     const ex = new PackedChunks()
     // every chunk is done before the iteration starts: without a turn, the loop would only run after it
     const iterator = ex.map((x: number) => x * 2, Array.from({ length: 40 }, (_, i) => i), { chunksize: 2 })
-    let turned = false
+    const loop = { turned: false }
     setImmediate(() => {
-      turned = true
+      loop.turned = true
     })
     const seen: number[] = []
     let turnedWhileIterating = false
     for await (const value of iterator) {
       seen.push(value)
-      if (turned && seen.length < 40) turnedWhileIterating = true
+      if (loop.turned && seen.length < 40) turnedWhileIterating = true
       // a consumer that takes a while over each value (longer than the map lets the loop wait)
       const until = performance.now() + 0.2
       while (performance.now() < until);
