@@ -219,13 +219,15 @@ async function child([root, peer, burstsArg, nArg, chunksizeArg, workersArg]) {
     const k0 = childrenNs(kids);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
+    const from = process.hrtime.bigint();
     const out = await mapAll(items);
+    const to = process.hrtime.bigint();
     const ms = performance.now() - t0;
     const c1 = process.cpuUsage(c0);
     const kidsNs = childrenNs(kids) - k0;
     const [mainNs, poolNs, otherNs] = splitNs(th0, threadsNs(), poolTids);
     check(out, n);
-    rows.push({ ms, mainNs, poolNs, otherNs, procNs: (c1.user + c1.system) * 1000, kidsNs });
+    rows.push({ ms, mainNs, poolNs, otherNs, procNs: (c1.user + c1.system) * 1000, userNs: c1.user * 1000, systemNs: c1.system * 1000, kidsNs, span: [String(from), String(to)] });
   }
   await ad.close();
   process.stdout.write(`${JSON.stringify({ kids: kids.length, rows })}\n`);

@@ -6,6 +6,7 @@
  */
 import type { Callable } from './callable.js'
 import { describeValue, TimeoutError } from './errors.js'
+import { nextTurn, TURN_MS } from './event-loop-turn.js'
 import type { Future } from './future.js'
 import { readColumn } from './map-column.js'
 import type { MapColumn } from './map-column.js'
@@ -157,6 +158,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #columns: MapColumn[] = []
   /** The next index of `state.source` to read. */
   #sourceIndex = 0
+  /** When the event loop last turned for this map's consumer, as far as it knows (see event-loop-turn.ts). */
+  #turnAt = 0
 
   constructor(target: MapTarget, iterators: Iterator<unknown>[], state: MapState) {
     this.#target = target
@@ -174,6 +177,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       this.#cancelAll()
       throw error
     }
+    this.#turnAt = performance.now()
   }
 
   [Symbol.asyncIterator](): this {
@@ -334,6 +338,15 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       this.#finish()
       return { value: undefined, done: true }
     }
+    // A result that is there, while the event loop has not turned for a while: it turns first
+    // (event-loop-turn.ts). A result still to come is waited for in the event loop anyway.
+    const ready = head.future.done()
+    if (ready && performance.now() - this.#turnAt > TURN_MS) {
+      await nextTurn()
+      this.#turnAt = performance.now()
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
+      if (this.#finished) return { value: undefined, done: true }
+    }
     const { deadline } = this.#state
     let value: unknown
     this.#awaiting = head.future
@@ -348,6 +361,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     } finally {
       this.#awaiting = undefined
     }
+    if (!ready) this.#turnAt = performance.now()
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() may run during the await
     if (this.#finished) return { value: undefined, done: true }
     if (!head.chunk) return { value: value as R, done: false }

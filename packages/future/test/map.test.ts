@@ -254,6 +254,29 @@ describe('map', () => {
   })
 })
 
+describe('map and the event loop', () => {
+  it("lets the event loop turn while a consumer takes results that are all there (a pool's I/O waits for it)", async () => {
+    const ex = new PackedChunks()
+    // every chunk is done before the iteration starts: without a turn, the loop would only run after it
+    const iterator = ex.map((x: number) => x * 2, Array.from({ length: 40 }, (_, i) => i), { chunksize: 2 })
+    const loop = { turned: false }
+    setImmediate(() => {
+      loop.turned = true
+    })
+    const seen: number[] = []
+    let turnedWhileIterating = false
+    for await (const value of iterator) {
+      seen.push(value)
+      if (loop.turned && seen.length < 40) turnedWhileIterating = true
+      // a consumer that takes a while over each value (longer than the map lets the loop wait)
+      const until = performance.now() + 0.2
+      while (performance.now() < until);
+    }
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i * 2))
+    expect(turnedWhileIterating).toBe(true)
+  })
+})
+
 /** A backend that runs each chunk at once and hands back its results packed, as the pools do. */
 class PackedChunks extends Executor {
   chunks = 0

@@ -81,4 +81,18 @@ describe('WorkerRuntime clock option', () => {
     expect(starts[0]).toBeGreaterThanOrEqual(before)
     expect(starts[0]).toBeLessThanOrEqual(monotonicMs())
   })
+
+  it("leaves its callable's load out of a task's time (the first call would read as long)", async () => {
+    const { link, results } = recordingLink()
+    // a clock that only the task module's load moves (fixtures/slow-load.mjs: by 1000)
+    const clock = globalThis as { testClock?: number }
+    clock.testClock = 0
+    const runtime = new WorkerRuntime(link, { clock: () => clock.testClock ?? 0 })
+    const spec = { kind: 'task' as const, module: new URL('./fixtures/slow-load.mjs', import.meta.url).href, exportName: 'inc', name: 'inc' }
+    runtime.receive({ type: 'run', batch: { ids: [3], specIds: [1], specs: [{ specId: 1, spec }], args: [[1]], names: ['inc'] } })
+    await until(() => results.length === 1)
+    expect(clock.testClock).toBe(1000)
+    expect(results[0]?.[1]).toBe(2)
+    expect(results[0]?.[2]).toBe(0)
+  })
 })
