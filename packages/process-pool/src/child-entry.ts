@@ -25,7 +25,7 @@
  * @internal
  * @module
  */
-import type { SessionReady, SessionStart } from './protocol.js'
+import type { SessionStart } from './protocol.js'
 
 const fs = process.getBuiltinModule('node:fs')
 const vm = process.getBuiltinModule('node:vm')
@@ -47,7 +47,7 @@ type Wrapped = (
 
 /** The bundle's exports (src/child.ts). */
 interface Bundle {
-  session(start: SessionStart): Promise<SessionReady>
+  session(start: SessionStart): Promise<never>
 }
 
 const linkAt = process.argv.findIndex((arg) => arg.startsWith(LINK_PREFIX))
@@ -88,9 +88,10 @@ async function load(start: SessionStart): Promise<Bundle> {
 
 /**
  * tinypool's task: loads the bundle and runs its session (src/child.ts), which sets the child up
- * and reports it ready.
+ * and reports it ready with a message; the task never settles unless the child fails to start
+ * (child.ts says why).
  */
-export async function session(start: SessionStart): Promise<SessionReady> {
+export async function session(start: SessionStart): Promise<never> {
   bundle ??= load(start)
   let loaded: Bundle
   try {

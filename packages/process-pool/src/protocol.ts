@@ -28,10 +28,22 @@ export interface SessionStart {
   readonly makeCodeCache?: boolean
 }
 
-/** What the `session` task returns once the child is ready (or its initializer failed). */
+/** The tag of {@link SessionReady}. */
+export const SESSION_READY = '@x/process-pool:session-ready'
+
+/**
+ * What a child sends once its session ran the initializer (or the initializer failed). It is a
+ * message on the child's IPC channel, not the `session` task's result: that task never settles
+ * (child.ts says why).
+ */
 export interface SessionReady {
-  readonly pid: number
+  readonly type: typeof SESSION_READY
   readonly initError?: SerializedError
+}
+
+/** Whether a message from a child is its {@link SessionReady}. */
+export function isSessionReady(message: unknown): message is SessionReady {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === SESSION_READY
 }
 
 /** The tag of {@link CodeCacheOffer}. */

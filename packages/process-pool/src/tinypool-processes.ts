@@ -35,8 +35,8 @@ import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
 import { isPoolMessage, runtimeCoreUrl } from '@x/pool-kit'
 import type { FromWorker, ToWorker, Transport, WorkerEvents, WorkItem } from '@x/pool-kit'
-import { isCodeCacheOffer } from './protocol.js'
-import type { SessionReady, SessionStart } from './protocol.js'
+import { isCodeCacheOffer, isSessionReady } from './protocol.js'
+import type { SessionStart } from './protocol.js'
 import { createMarker, readMarker, removeMarker } from './start-marker.js'
 
 // The child's entry (child-entry.ts): it runs the child's code bundled with @x/pool-kit by the
@@ -144,7 +144,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         early = []
         const makeCodeCache = codeCache === undefined && cacheMaker === undefined
         if (makeCodeCache) cacheMaker = handle
-        const ready = pool.run(
+        const sessionTask = pool.run(
           { ...settings.session(workerId, marker), early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
           {
             channel: {
@@ -153,24 +153,21 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
               },
               postMessage: (message: unknown) => {
                 listening()
-                if (isCodeCacheOffer(message)) {
+                if (isSessionReady(message)) events.ready(message.initError)
+                else if (isCodeCacheOffer(message)) {
                   codeCache ??= message.codeCache
                   if (cacheMaker === handle) cacheMaker = undefined
                 } else if (isPoolMessage(message)) events.message(message as FromWorker)
               },
             },
           },
-        ) as Promise<SessionReady>
-        ready.then(
-          (result) => {
-            listening()
-            events.ready(result.initError)
-          },
-          () => {
-            // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
-            if (handle.alive) kill(handle, 'SIGKILL')
-          },
         )
+        // The session says it is ready with a message; its task settles only when it fails (or
+        // when tinypool is destroyed with it pending: the child has exited by then).
+        sessionTask.catch(() => {
+          // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
+          if (handle.alive && !handle.ended) kill(handle, 'SIGKILL')
+        })
       }
       // The engine sends a starting worker its first task once it is open, from a microtask the
       // open queues: the session leaves after it, and takes it along.
