@@ -87,9 +87,8 @@ async function load(start: SessionStart): Promise<Bundle> {
 }
 
 /**
- * tinypool's task: loads the bundle and runs its session (src/child.ts), which sets the child up
- * and reports it ready with a message; the task never settles unless the child fails to start
- * (child.ts says why).
+ * tinypool's task: loads the bundle and runs its session (src/child.ts), which sets the child up,
+ * reports it ready with a message, and rejects (child.ts says why).
  */
 export async function session(start: SessionStart): Promise<never> {
   bundle ??= load(start)

@@ -57,11 +57,13 @@ function send(message: FromWorker): void {
 /**
  * tinypool's task: sets the child up, runs the pool's initializer, and reports the child ready
  * with a message ({@link SessionReady}); the child keeps serving the parent's messages until it is
- * ended. The task itself never settles: when a task settles, tinypool's child entry reads
- * `console._stdout` and `console._stderr` (to wait for their writes), which makes the child
- * create its stdout and stderr streams (`node:net`, the stream classes: ~4.5M instructions,
- * callgrind), and they would be made between the session and the first result. A child whose tasks
- * print nothing now never makes them (issue 13, W5).
+ * ended. The task then ends by rejecting with {@link SESSION_READY}, which the parent ignores once
+ * the message came: when a task resolves, tinypool's child entry reads `console._stdout` and
+ * `console._stderr` (to wait for their writes), which makes the child create its stdout and
+ * stderr streams (`node:net`'s socket and the stream classes: ~4.7M instructions, callgrind),
+ * between the session and the first result; a rejected task skips that. A child whose tasks print
+ * nothing now never makes them (issue 13, W5). (A task that never settles would do too, but keeps
+ * tinypool's port to the child referenced: the parent process could not exit.)
  */
 export async function session(start: SessionStart): Promise<never> {
   if (started) throw new Error('@x/process-pool: this child already runs a session')
@@ -111,10 +113,12 @@ export async function session(start: SessionStart): Promise<never> {
   return ready({ type: SESSION_READY })
 }
 
-/** Tells the parent the session is done; the session's task stays pending (see {@link session}). */
+/** Tells the parent the session is done, and ends the session's task (see {@link session}). */
 function ready(message: SessionReady): Promise<never> {
   ;(process.send as (m: unknown) => boolean)(message)
-  return new Promise<never>(() => undefined)
+  // (a string, not an Error: tinypool's child sends an Error's stack, which it would format first)
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
+  return Promise.reject(SESSION_READY)
 }
 
 function onUncaught(error: unknown): void {

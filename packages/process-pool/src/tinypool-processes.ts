@@ -2,7 +2,7 @@
  * The process pool's transport: how a child starts, talks and dies. tinypool's `child_process`
  * runtime is the worker engine, used through its public API only (`new Tinypool()`, `run()`
  * with a `channel`, the `threads` getter's `TinypoolWorker`s, `destroy()`): one single-slot
- * tinypool per child, whose one long-running `session` task sets the child up; from then on the
+ * tinypool per child, whose one `session` task sets the child up; from then on the
  * parent and the child talk over the child's IPC channel (tinypool's `channel`).
  *
  * Where tinypool 2.2.0 cannot meet a need through its public API, this file says which and
@@ -27,6 +27,10 @@
  *    when that one dies. The session then leaves with tinypool's start message, and carries what
  *    the pool sent before it (the first task): the child may not listen yet. Messages after it
  *    wait in the parent until the child has spoken (its entry listens by then).
+ * 7. When a task resolves, its child entry reads `console._stdout` and `console._stderr`, which
+ *    makes the child create its stdio streams (~4.7M instructions before the child's first result).
+ *    The session says the child is ready with a message on the channel, and its task then rejects
+ *    (a rejected task's result skips those reads), which the parent ignores after that message.
  *
  * @internal
  * @module
@@ -62,6 +66,8 @@ export interface ChildHandle {
   readonly marker: string
   send: (message: ToWorker) => void
   alive: boolean
+  /** The child said its session is done (workaround 7). */
+  ready: boolean
   /** stop() or release() destroyed its tinypool (the session may not have left yet). */
   ended: boolean
 }
@@ -121,6 +127,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
           else (send as (message: ToWorker) => void)(message)
         },
         alive: true,
+        ready: false,
         ended: false,
       }
       worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
@@ -153,7 +160,10 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
               },
               postMessage: (message: unknown) => {
                 listening()
-                if (isSessionReady(message)) events.ready(message.initError)
+                if (isSessionReady(message)) {
+                  handle.ready = true
+                  events.ready(message.initError)
+                }
                 else if (isCodeCacheOffer(message)) {
                   codeCache ??= message.codeCache
                   if (cacheMaker === handle) cacheMaker = undefined
@@ -162,11 +172,11 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
             },
           },
         )
-        // The session says it is ready with a message; its task settles only when it fails (or
-        // when tinypool is destroyed with it pending: the child has exited by then).
+        // workaround 7: the session says it is ready with a message, then its task rejects
         sessionTask.catch(() => {
+          if (handle.ready) return
           // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
-          if (handle.alive && !handle.ended) kill(handle, 'SIGKILL')
+          if (handle.alive) kill(handle, 'SIGKILL')
         })
       }
       // The engine sends a starting worker its first task once it is open, from a microtask the
