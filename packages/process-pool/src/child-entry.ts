@@ -56,7 +56,6 @@ const runtime: Promise<unknown> = import(link ?? RUNTIME)
 runtime.catch(uncaught)
 
 let bundle: Promise<Bundle> | undefined
-const BUNDLE = new URL('./bundle/child.cjs', import.meta.url)
 
 /** The bundle's `require`: it requires Node's builtins only (its other imports are inlined or linked). */
 function requireBuiltin(id: string): unknown {
@@ -67,7 +66,7 @@ function requireBuiltin(id: string): unknown {
 
 /** Compiles and runs the bundle, with the session's cache when it has one. */
 async function load(start: SessionStart): Promise<Bundle> {
-  const file = process.getBuiltinModule('node:url').fileURLToPath(BUNDLE)
+  const file = start.bundle
   const given = start.codeCache
   // (the wrapper's head on a line of its own: the bundle's lines and columns stay as in the file)
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, xLinked, xChildCodeCache) {\n${fs.readFileSync(file, 'utf8')}\n})`, {

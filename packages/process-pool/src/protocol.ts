@@ -22,6 +22,12 @@ export interface SessionStart {
    * carries it, as the child may not listen yet (tinypool-processes.ts).
    */
   readonly early: readonly ToWorker[]
+  /**
+   * The bundled child's file, `dist/bundle/child.cjs` (child-entry.ts compiles it): the parent
+   * names it, so the entry reads no `import.meta` (its first read in a child costs ~0.6M
+   * instructions, callgrind).
+   */
+  readonly bundle: string
   /** V8's code cache of the bundled child that a child of this process made (child-entry.ts). */
   readonly codeCache?: Uint8Array
   /** Whether this child makes that cache, when it starts without one it can use (child.ts). */

@@ -47,6 +47,8 @@ import { createMarker, readMarker, removeMarker } from './start-marker.js'
 // package build (scripts/bundle.mjs `--cjs`: a fresh child loads one file for it instead of one
 // per module) with the code cache below.
 const CHILD_ENTRY = new URL('./child-entry.js', import.meta.url).href
+/** The bundled child the entry compiles (its session names it). */
+const CHILD_BUNDLE = process.getBuiltinModule('node:url').fileURLToPath(new URL('./bundle/child.cjs', import.meta.url))
 /** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let childArgv: string[] | undefined
@@ -77,7 +79,7 @@ export interface ChildSettings {
   readonly env: Record<string, string>
   readonly execArgv: string[]
   /** The session start message, less what differs per child. */
-  session(workerId: number, marker: string): Omit<SessionStart, 'early'>
+  session(workerId: number, marker: string): Omit<SessionStart, 'early' | 'bundle'>
 }
 
 /** The transport of a {@link ProcessPoolExecutor}. */
@@ -152,7 +154,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         const makeCodeCache = codeCache === undefined && cacheMaker === undefined
         if (makeCodeCache) cacheMaker = handle
         const sessionTask = pool.run(
-          { ...settings.session(workerId, marker), early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
+          { ...settings.session(workerId, marker), bundle: CHILD_BUNDLE, early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
           {
             channel: {
               onMessage: (callback: (message: ToWorker) => void) => {
