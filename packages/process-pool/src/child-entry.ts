@@ -12,9 +12,10 @@
  * (another Node, other V8 flags, another build of the file) costs only the check: the child
  * compiles as without one.
  *
- * The bundle is compiled when the session comes (it carries the cache); nothing else reaches the
- * child before then but the session itself (the parent holds the pool's messages until the child
- * has spoken, tinypool-processes.ts). `@x/future/runtime`, the ES module the bundle links (shared
+ * The bundle is compiled when the session comes (it names the file, so this module reads no
+ * `import.meta`, whose first read costs a child ~0.6M instructions, and carries the cache);
+ * nothing else reaches the child before then but the session itself (the parent holds the pool's
+ * messages until the child has spoken, tinypool-processes.ts). `@x/future/runtime`, the ES module the bundle links (shared
  * with the task modules, so one `@x/future` per child), starts loading at once with `import()`,
  * from the URL the parent resolved: the argument `--x-link=@x/future/runtime=<url>`, which this
  * takes out of `process.argv` before any task's code runs (a task reading `process.argv` sees

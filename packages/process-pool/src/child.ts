@@ -60,7 +60,7 @@ function send(message: FromWorker): void {
  * ended. The task then ends by rejecting with {@link SESSION_READY}, which the parent ignores once
  * the message came: when a task resolves, tinypool's child entry reads `console._stdout` and
  * `console._stderr` (to wait for their writes), which makes the child create its stdout and
- * stderr streams (`node:net`'s socket and the stream classes: ~4.7M instructions, callgrind),
+ * stderr streams (`node:net`'s socket and the stream classes: ~4.5M instructions, callgrind),
  * between the session and the first result; a rejected task skips that. A child whose tasks print
  * nothing now never makes them (issue 13, W5). (A task that never settles would do too, but keeps
  * tinypool's port to the child referenced: the parent process could not exit.)

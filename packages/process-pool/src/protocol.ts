@@ -39,8 +39,8 @@ export const SESSION_READY = '@x/process-pool:session-ready'
 
 /**
  * What a child sends once its session ran the initializer (or the initializer failed). It is a
- * message on the child's IPC channel, not the `session` task's result: that task never settles
- * (child.ts says why).
+ * message on the child's IPC channel, not the `session` task's result: that task rejects once
+ * the message is sent (child.ts says why).
  */
 export interface SessionReady {
   readonly type: typeof SESSION_READY

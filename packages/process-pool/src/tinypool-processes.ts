@@ -28,7 +28,7 @@
  *    the pool sent before it (the first task): the child may not listen yet. Messages after it
  *    wait in the parent until the child has spoken (its entry listens by then).
  * 7. When a task resolves, its child entry reads `console._stdout` and `console._stderr`, which
- *    makes the child create its stdio streams (~4.7M instructions before the child's first result).
+ *    makes the child create its stdio streams (~4.5M instructions before the child's first result).
  *    The session says the child is ready with a message on the channel, and its task then rejects
  *    (a rejected task's result skips those reads), which the parent ignores after that message.
  *
@@ -165,8 +165,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
                 if (isSessionReady(message)) {
                   handle.ready = true
                   events.ready(message.initError)
-                }
-                else if (isCodeCacheOffer(message)) {
+                } else if (isCodeCacheOffer(message)) {
                   codeCache ??= message.codeCache
                   if (cacheMaker === handle) cacheMaker = undefined
                 } else if (isPoolMessage(message)) events.message(message as FromWorker)
