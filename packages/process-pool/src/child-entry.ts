@@ -12,9 +12,10 @@
  * (another Node, other V8 flags, another build of the file) costs only the check: the child
  * compiles as without one.
  *
- * The bundle is compiled when the session comes (it carries the cache); nothing else reaches the
- * child before then but the session itself (the parent holds the pool's messages until the child
- * has spoken, tinypool-processes.ts). `@x/future/runtime`, the ES module the bundle links (shared
+ * The bundle is compiled when the session comes (it names the file, so this module reads no
+ * `import.meta`, whose first read costs a child ~0.6M instructions, and carries the cache);
+ * nothing else reaches the child before then but the session itself (the parent holds the pool's
+ * messages until the child has spoken, tinypool-processes.ts). `@x/future/runtime`, the ES module the bundle links (shared
  * with the task modules, so one `@x/future` per child), starts loading at once with `import()`,
  * from the URL the parent resolved: the argument `--x-link=@x/future/runtime=<url>`, which this
  * takes out of `process.argv` before any task's code runs (a task reading `process.argv` sees
@@ -25,7 +26,7 @@
  * @internal
  * @module
  */
-import type { SessionReady, SessionStart } from './protocol.js'
+import type { SessionStart } from './protocol.js'
 
 const fs = process.getBuiltinModule('node:fs')
 const vm = process.getBuiltinModule('node:vm')
@@ -47,7 +48,7 @@ type Wrapped = (
 
 /** The bundle's exports (src/child.ts). */
 interface Bundle {
-  session(start: SessionStart): Promise<SessionReady>
+  session(start: SessionStart): Promise<never>
 }
 
 const linkAt = process.argv.findIndex((arg) => arg.startsWith(LINK_PREFIX))
@@ -56,7 +57,6 @@ const runtime: Promise<unknown> = import(link ?? RUNTIME)
 runtime.catch(uncaught)
 
 let bundle: Promise<Bundle> | undefined
-const BUNDLE = new URL('./bundle/child.cjs', import.meta.url)
 
 /** The bundle's `require`: it requires Node's builtins only (its other imports are inlined or linked). */
 function requireBuiltin(id: string): unknown {
@@ -67,7 +67,7 @@ function requireBuiltin(id: string): unknown {
 
 /** Compiles and runs the bundle, with the session's cache when it has one. */
 async function load(start: SessionStart): Promise<Bundle> {
-  const file = process.getBuiltinModule('node:url').fileURLToPath(BUNDLE)
+  const file = start.bundle
   const given = start.codeCache
   // (the wrapper's head on a line of its own: the bundle's lines and columns stay as in the file)
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, xLinked, xChildCodeCache) {\n${fs.readFileSync(file, 'utf8')}\n})`, {
@@ -87,10 +87,10 @@ async function load(start: SessionStart): Promise<Bundle> {
 }
 
 /**
- * tinypool's task: loads the bundle and runs its session (src/child.ts), which sets the child up
- * and reports it ready.
+ * tinypool's task: loads the bundle and runs its session (src/child.ts), which sets the child up,
+ * reports it ready with a message, and rejects (child.ts says why).
  */
-export async function session(start: SessionStart): Promise<SessionReady> {
+export async function session(start: SessionStart): Promise<never> {
   bundle ??= load(start)
   let loaded: Bundle
   try {

@@ -13,7 +13,7 @@ import { isPoolMessage } from '@x/pool-kit'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { WorkerRuntime } from '@x/pool-kit/worker'
 import type { WorkerLink } from '@x/pool-kit/worker'
-import { CODE_CACHE } from './protocol.js'
+import { CODE_CACHE, SESSION_READY } from './protocol.js'
 import type { CodeCacheOffer, SessionReady, SessionStart } from './protocol.js'
 import { MarkerWriter } from './marker-writer.js'
 
@@ -55,10 +55,17 @@ function send(message: FromWorker): void {
 }
 
 /**
- * tinypool's task: sets the child up, runs the pool's initializer, and reports the child ready.
- * It returns at once; the child keeps serving the parent's messages until it is ended.
+ * tinypool's task: sets the child up, runs the pool's initializer, and reports the child ready
+ * with a message ({@link SessionReady}); the child keeps serving the parent's messages until it is
+ * ended. The task then ends by rejecting with {@link SESSION_READY}, which the parent ignores once
+ * the message came: when a task resolves, tinypool's child entry reads `console._stdout` and
+ * `console._stderr` (to wait for their writes), which makes the child create its stdout and
+ * stderr streams (`node:net`'s socket and the stream classes: ~4.5M instructions, callgrind),
+ * between the session and the first result; a rejected task skips that. A child whose tasks print
+ * nothing now never makes them (issue 13, W5). (A task that never settles would do too, but keeps
+ * tinypool's port to the child referenced: the parent process could not exit.)
  */
-export async function session(start: SessionStart): Promise<SessionReady> {
+export async function session(start: SessionStart): Promise<never> {
   if (started) throw new Error('@x/process-pool: this child already runs a session')
   started = true
   const marker = new MarkerWriter(start.marker)
@@ -94,16 +101,24 @@ export async function session(start: SessionStart): Promise<SessionReady> {
   process.on('uncaughtException', onUncaught)
   const initError = await runtime.initialize(start.initializer)
   // (after a failed initializer nothing runs: the pool breaks and ends this child)
-  if (initError !== undefined) return { pid: process.pid, initError }
-  // What came early starts now, before this returns: its result need not wait for tinypool's
-  // bookkeeping of the session's end.
+  if (initError !== undefined) return ready({ type: SESSION_READY, initError })
+  // What came early starts now, before the child says it is ready: its result need not wait for
+  // the parent's bookkeeping of that.
   const waiting = [...start.early, ...(early ?? [])]
   early = undefined
   receive = (message) => {
     runtime.receive(message)
   }
   for (const message of waiting) runtime.receive(message)
-  return { pid: process.pid }
+  return ready({ type: SESSION_READY })
+}
+
+/** Tells the parent the session is done, and ends the session's task (see {@link session}). */
+function ready(message: SessionReady): Promise<never> {
+  ;(process.send as (m: unknown) => boolean)(message)
+  // (a string, not an Error: tinypool's child sends an Error's stack, which it would format first)
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
+  return Promise.reject(SESSION_READY)
 }
 
 function onUncaught(error: unknown): void {

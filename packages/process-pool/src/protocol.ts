@@ -22,16 +22,34 @@ export interface SessionStart {
    * carries it, as the child may not listen yet (tinypool-processes.ts).
    */
   readonly early: readonly ToWorker[]
+  /**
+   * The bundled child's file, `dist/bundle/child.cjs` (child-entry.ts compiles it): the parent
+   * names it, so the entry reads no `import.meta` (its first read in a child costs ~0.6M
+   * instructions, callgrind).
+   */
+  readonly bundle: string
   /** V8's code cache of the bundled child that a child of this process made (child-entry.ts). */
   readonly codeCache?: Uint8Array
   /** Whether this child makes that cache, when it starts without one it can use (child.ts). */
   readonly makeCodeCache?: boolean
 }
 
-/** What the `session` task returns once the child is ready (or its initializer failed). */
+/** The tag of {@link SessionReady}. */
+export const SESSION_READY = '@x/process-pool:session-ready'
+
+/**
+ * What a child sends once its session ran the initializer (or the initializer failed). It is a
+ * message on the child's IPC channel, not the `session` task's result: that task rejects once
+ * the message is sent (child.ts says why).
+ */
 export interface SessionReady {
-  readonly pid: number
+  readonly type: typeof SESSION_READY
   readonly initError?: SerializedError
+}
+
+/** Whether a message from a child is its {@link SessionReady}. */
+export function isSessionReady(message: unknown): message is SessionReady {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === SESSION_READY
 }
 
 /** The tag of {@link CodeCacheOffer}. */

@@ -2,7 +2,7 @@
  * The process pool's transport: how a child starts, talks and dies. tinypool's `child_process`
  * runtime is the worker engine, used through its public API only (`new Tinypool()`, `run()`
  * with a `channel`, the `threads` getter's `TinypoolWorker`s, `destroy()`): one single-slot
- * tinypool per child, whose one long-running `session` task sets the child up; from then on the
+ * tinypool per child, whose one `session` task sets the child up; from then on the
  * parent and the child talk over the child's IPC channel (tinypool's `channel`).
  *
  * Where tinypool 2.2.0 cannot meet a need through its public API, this file says which and
@@ -27,6 +27,10 @@
  *    when that one dies. The session then leaves with tinypool's start message, and carries what
  *    the pool sent before it (the first task): the child may not listen yet. Messages after it
  *    wait in the parent until the child has spoken (its entry listens by then).
+ * 7. When a task resolves, its child entry reads `console._stdout` and `console._stderr`, which
+ *    makes the child create its stdio streams (~4.5M instructions before the child's first result).
+ *    The session says the child is ready with a message on the channel, and its task then rejects
+ *    (a rejected task's result skips those reads), which the parent ignores after that message.
  *
  * @internal
  * @module
@@ -35,14 +39,16 @@ import Tinypool from 'tinypool'
 import type { TinypoolWorker } from 'tinypool'
 import { isPoolMessage, runtimeCoreUrl } from '@x/pool-kit'
 import type { FromWorker, ToWorker, Transport, WorkerEvents, WorkItem } from '@x/pool-kit'
-import { isCodeCacheOffer } from './protocol.js'
-import type { SessionReady, SessionStart } from './protocol.js'
+import { isCodeCacheOffer, isSessionReady } from './protocol.js'
+import type { SessionStart } from './protocol.js'
 import { createMarker, readMarker, removeMarker } from './start-marker.js'
 
 // The child's entry (child-entry.ts): it runs the child's code bundled with @x/pool-kit by the
 // package build (scripts/bundle.mjs `--cjs`: a fresh child loads one file for it instead of one
 // per module) with the code cache below.
 const CHILD_ENTRY = new URL('./child-entry.js', import.meta.url).href
+/** The bundled child the entry compiles (its session names it). */
+const CHILD_BUNDLE = process.getBuiltinModule('node:url').fileURLToPath(new URL('./bundle/child.cjs', import.meta.url))
 /** The package the entry imports at load (linked by the build: `--link`). */
 const RUNTIME = '@x/future/runtime'
 let childArgv: string[] | undefined
@@ -62,6 +68,8 @@ export interface ChildHandle {
   readonly marker: string
   send: (message: ToWorker) => void
   alive: boolean
+  /** The child said its session is done (workaround 7). */
+  ready: boolean
   /** stop() or release() destroyed its tinypool (the session may not have left yet). */
   ended: boolean
 }
@@ -71,7 +79,7 @@ export interface ChildSettings {
   readonly env: Record<string, string>
   readonly execArgv: string[]
   /** The session start message, less what differs per child. */
-  session(workerId: number, marker: string): Omit<SessionStart, 'early'>
+  session(workerId: number, marker: string): Omit<SessionStart, 'early' | 'bundle'>
 }
 
 /** The transport of a {@link ProcessPoolExecutor}. */
@@ -121,6 +129,7 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
           else (send as (message: ToWorker) => void)(message)
         },
         alive: true,
+        ready: false,
         ended: false,
       }
       worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
@@ -144,8 +153,8 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
         early = []
         const makeCodeCache = codeCache === undefined && cacheMaker === undefined
         if (makeCodeCache) cacheMaker = handle
-        const ready = pool.run(
-          { ...settings.session(workerId, marker), early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
+        const sessionTask = pool.run(
+          { ...settings.session(workerId, marker), bundle: CHILD_BUNDLE, early: sent, ...(codeCache === undefined ? { makeCodeCache } : { codeCache }) },
           {
             channel: {
               onMessage: (callback: (message: ToWorker) => void) => {
@@ -153,24 +162,23 @@ export function processTransport(settings: ChildSettings): Transport<ChildHandle
               },
               postMessage: (message: unknown) => {
                 listening()
-                if (isCodeCacheOffer(message)) {
+                if (isSessionReady(message)) {
+                  handle.ready = true
+                  events.ready(message.initError)
+                } else if (isCodeCacheOffer(message)) {
                   codeCache ??= message.codeCache
                   if (cacheMaker === handle) cacheMaker = undefined
                 } else if (isPoolMessage(message)) events.message(message as FromWorker)
               },
             },
           },
-        ) as Promise<SessionReady>
-        ready.then(
-          (result) => {
-            listening()
-            events.ready(result.initError)
-          },
-          () => {
-            // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
-            if (handle.alive) kill(handle, 'SIGKILL')
-          },
         )
+        // workaround 7: the session says it is ready with a message, then its task rejects
+        sessionTask.catch(() => {
+          if (handle.ready) return
+          // workaround 2: the session failed; the exit event reports the death. Make sure there is one.
+          if (handle.alive) kill(handle, 'SIGKILL')
+        })
       }
       // The engine sends a starting worker its first task once it is open, from a microtask the
       // open queues: the session leaves after it, and takes it along.

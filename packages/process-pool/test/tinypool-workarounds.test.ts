@@ -110,4 +110,14 @@ describe('tinypool workarounds', () => {
       }
     })
   })
+
+  it("7. a child whose tasks print nothing never makes its stdio streams (tinypool reads console._stdout and _stderr when a task resolves: the session's task rejects once the child said it is ready)", async () => {
+    const p = new ProcessPoolExecutor({ maxWorkers: 1, initializer: t('watchConsoleStreams') })
+    try {
+      expect(await p.submit(t('square'), 5)).toBe(25)
+      expect(await p.submit(t('consoleStreamsRead'))).toEqual([])
+    } finally {
+      await p.shutdown()
+    }
+  })
 })
