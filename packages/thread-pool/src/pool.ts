@@ -14,7 +14,7 @@ import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
 import { isOptionsObject, parseOptions } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
-import { moveTransfer, submitOptionError } from './submit-options.js'
+import { movesWithMessage, moveTransfer, submitOptionError } from './submit-options.js'
 import { threadTransport } from './threads.js'
 import type { ThreadHandle } from './threads.js'
 
@@ -149,11 +149,19 @@ export class ThreadPoolExecutor extends Executor {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
-    const moved = transfer !== undefined && transfer.length > 0 ? moveTransfer(args, transfer) : undefined
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, moved?.[0] ?? args, false, name, signal, currentTask()?.id, stream, moved?.[1] ?? transfer) as Future<
-      Awaited<ReturnType<FunctionOf<C>>>
-    >
+    if (transfer === undefined || transfer.length === 0) {
+      return this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+    }
+    // Detached when this returns: the buffers move with the call's message when it goes to an
+    // idle thread at once (the engine), else by moveTransfer before it is queued.
+    if (movesWithMessage(transfer)) {
+      return this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream, transfer, moveTransfer) as Future<
+        Awaited<ReturnType<FunctionOf<C>>>
+      >
+    }
+    const [movedArgs, movedTransfer] = moveTransfer(args, transfer)
+    return this.#engine.submit(spec, movedArgs, false, name, signal, currentTask()?.id, stream, movedTransfer) as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
   /**

@@ -31,7 +31,9 @@ export function submitOptionError(fault: SubmitOptionFault, value: unknown): Typ
 
 /**
  * Moves `transfer`'s buffers with the arguments now, as `postMessage` would: the caller's copies
- * are detached at once, and the pool holds the only ones until a worker gets them.
+ * are detached at once, and the pool holds the only ones until a worker gets them. The engine
+ * calls it for a call that waits in its queue (`PoolEngine.submit`'s `move`); a call that goes to
+ * an idle thread at once moves with its message instead, with no copy of the arguments here.
  * @throws TypeError when `transfer` lists something that cannot be transferred.
  */
 export function moveTransfer(args: unknown[], transfer: readonly Transferable[]): [args: unknown[], transfer: readonly Transferable[]] {
@@ -45,4 +47,19 @@ export function moveTransfer(args: unknown[], transfer: readonly Transferable[])
       { cause: error },
     )
   }
+}
+
+/**
+ * Whether `transfer` may move with the call's own message (`postMessage` detaching the buffers),
+ * with no {@link moveTransfer} first: only non-empty `ArrayBuffer`s. A detached buffer (length 0)
+ * goes through `postMessage` without an error and fails only in the thread, which could not
+ * tell which call it was; anything else (ports, empty buffers) takes the path that reports it.
+ */
+export function movesWithMessage(transfer: readonly Transferable[]): boolean {
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: submitWith()'s path
+  for (let i = 0; i < transfer.length; i++) {
+    const item = transfer[i]
+    if (!(item instanceof ArrayBuffer) || item.byteLength === 0) return false
+  }
+  return true
 }
