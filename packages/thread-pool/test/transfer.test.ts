@@ -36,7 +36,9 @@ describe('submitWith({ transfer })', () => {
 
   it('two views on one moved buffer arrive as views on one buffer, sent at once or queued', async () => {
     const pool = await warmPool()
-    const views = (buffer: ArrayBuffer, k: number) => pool.submitWith({ transfer: [buffer] }, (a: Float64Array, b: Float64Array) => (a.buffer === b.buffer ? a[0] + b[0] : -1), new Float64Array(buffer, 0, 1).fill(k), new Float64Array(buffer, 8, 1).fill(10 * k))
+    const sameBuffer = (a: Float64Array, b: Float64Array) => (a.buffer === b.buffer ? (a[0] ?? 0) + (b[0] ?? 0) : -1)
+    const views = (buffer: ArrayBuffer, k: number) =>
+      pool.submitWith({ transfer: [buffer] }, sameBuffer, new Float64Array(buffer, 0, 1).fill(k), new Float64Array(buffer, 8, 1).fill(10 * k))
     const buffers = [new ArrayBuffer(16), new ArrayBuffer(16), new ArrayBuffer(16)]
     const futures = buffers.map((buffer, k) => views(buffer, k + 1))
     expect(buffers.map((buffer) => buffer.byteLength)).toEqual([0, 0, 0])
