@@ -14,7 +14,7 @@ import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
 import { isOptionsObject, parseOptions } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
-import { movesWithMessage, moveTransfer, submitOptionError } from './submit-options.js'
+import { submitMoving, submitOptionError } from './submit-options.js'
 import { threadTransport } from './threads.js'
 import type { ThreadHandle } from './threads.js'
 
@@ -150,18 +150,12 @@ export class ThreadPoolExecutor extends Executor {
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    if (transfer === undefined || transfer.length === 0) {
-      return this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream) as Future<Awaited<ReturnType<FunctionOf<C>>>>
-    }
-    // Detached when this returns: the buffers move with the call's message when it goes to an
-    // idle thread at once (the engine), else by moveTransfer before it is queued.
-    if (movesWithMessage(transfer)) {
-      return this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream, transfer, moveTransfer) as Future<
-        Awaited<ReturnType<FunctionOf<C>>>
-      >
-    }
-    const [movedArgs, movedTransfer] = moveTransfer(args, transfer)
-    return this.#engine.submit(spec, movedArgs, false, name, signal, currentTask()?.id, stream, movedTransfer) as Future<Awaited<ReturnType<FunctionOf<C>>>>
+    // (a transfer list: detached when this returns, moved with the call's message or before it is queued)
+    const future =
+      transfer === undefined || transfer.length === 0
+        ? this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream)
+        : submitMoving(this.#engine, spec, args, name, signal, currentTask()?.id, stream, transfer)
+    return future as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The rarely run parts of `ThreadPoolExecutor.submitWith()`: the errors its option checks throw,
- * and moving the buffers of a `transfer` list. Apart from the method, whose every call runs in
+ * and a call with a `transfer` list. Apart from the method, whose every call runs in
  * V8's unoptimized tiers until V8 optimizes it: code of a function that does not run still counts
  * toward the calls V8 waits for (issue 13, W2).
  *
@@ -9,6 +9,8 @@
  */
 import type { Transferable } from 'node:worker_threads'
 import { describeValue } from '@x/future'
+import type { CallableSpec, Future } from '@x/future'
+import type { PoolEngine, StreamSink } from '@x/pool-kit'
 
 /** What `submitWith()` refuses: the options, an unknown key, or one option's value. */
 export type SubmitOptionFault = 'options' | 'key' | 'name' | 'signal' | 'transfer'
@@ -62,4 +64,27 @@ export function movesWithMessage(transfer: readonly Transferable[]): boolean {
     if (!(item instanceof ArrayBuffer) || item.byteLength === 0) return false
   }
   return true
+}
+
+/**
+ * `submitWith()`'s call with a non-empty `transfer` list, to `engine`: the caller's buffers are
+ * detached when it returns. Non-empty `ArrayBuffer`s move with the call's own message when the
+ * engine sends it to an idle thread at once, else by {@link moveTransfer} before it is queued;
+ * any other list is moved by {@link moveTransfer} first (and a bad one reported by it).
+ * @throws TypeError when `transfer` lists something that cannot be transferred (and what the
+ *   engine's `submit()` throws).
+ */
+export function submitMoving<H>(
+  engine: PoolEngine<H>,
+  spec: CallableSpec,
+  args: unknown[],
+  name: string | undefined,
+  signal: AbortSignal | undefined,
+  callerTaskId: number | undefined,
+  stream: StreamSink | undefined,
+  transfer: readonly Transferable[],
+): Future {
+  if (movesWithMessage(transfer)) return engine.submit(spec, args, false, name, signal, callerTaskId, stream, transfer, moveTransfer)
+  const [movedArgs, movedTransfer] = moveTransfer(args, transfer)
+  return engine.submit(spec, movedArgs, false, name, signal, callerTaskId, stream, movedTransfer)
 }
