@@ -3,7 +3,7 @@
 // is queued); a transfer list that cannot move throws the same TypeError either way.
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
-import { fixture, track } from './helpers.js'
+import { fixture, track, until } from './helpers.js'
 
 /** What `fn` throws (fails the test when it returns). */
 function thrown(fn: () => unknown): Error {
@@ -43,6 +43,24 @@ describe('submitWith({ transfer })', () => {
     const futures = buffers.map((buffer, k) => views(buffer, k + 1))
     expect(buffers.map((buffer) => buffer.byteLength)).toEqual([0, 0, 0])
     expect(await Promise.all(futures)).toEqual([11, 22, 33])
+  })
+
+  it('a call whose buffer moved while its thread was busy stays PENDING and cancellable; the calls around it run', async () => {
+    const pool = await warmPool()
+    const words = new Int32Array(new SharedArrayBuffer(8))
+    const blocker = pool.submit(fixture('blockOn'), words.buffer, 'blocker')
+    await until(() => Atomics.load(words, 1) === 1, 'the blocker to run')
+    const cancelled = new Float64Array(4).fill(1)
+    const kept = new Float64Array(4).fill(2)
+    const dropped = pool.submitWith({ transfer: [cancelled.buffer] }, fixture('sumArray'), cancelled)
+    const after = pool.submitWith({ transfer: [kept.buffer] }, fixture('sumArray'), kept)
+    expect([cancelled.buffer.byteLength, kept.buffer.byteLength]).toEqual([0, 0])
+    expect([dropped.state, after.state]).toEqual(['PENDING', 'PENDING'])
+    expect(dropped.cancel()).toBe(true)
+    Atomics.store(words, 0, 1)
+    Atomics.notify(words, 0)
+    expect([await blocker, await after]).toEqual(['blocker', 8])
+    expect(dropped.cancelled()).toBe(true)
   })
 
   it('a list that cannot move throws the same TypeError with an idle thread and with a busy one; nothing moves, no other call is lost', async () => {
