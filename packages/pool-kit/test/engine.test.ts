@@ -3,6 +3,7 @@
 // process pool. Real threads, no mocks.
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { Worker } from 'node:worker_threads'
+import type { Transferable } from 'node:worker_threads'
 import { channelNames, describeCallable, task } from '@x/future'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClaimWords } from '../src/claims.js'
@@ -391,6 +392,45 @@ describe('PoolEngine with the claims policy (claim words shared with the threads
     expect(calls).toEqual([{ id: future.id, moved: 1 }])
     expect(array.byteLength).toBe(0)
     expect(await future).toBe(6)
+  })
+
+  it('submit() with `move`: a lone call to an idle thread goes at once with the caller\'s buffers (no move), calls that wait are moved before they are queued, a move that throws queues nothing', async () => {
+    const claims = new ClaimWords(undefined, 1024)
+    const engine = newEngine(1, false, claims, {
+      ...threadTransport(1, false, claims),
+      // the short form, posted as the message it stands for (the fixture thread reads those)
+      sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer) {
+        const batch = { ids: [id], specIds: [specId], args: [args], names: [name], slots: [slot], tickets: [ticket] }
+        handle.worker.postMessage(diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer as never)
+      },
+    })
+    const moved: number[] = []
+    const move = (args: unknown[], transfer: readonly Transferable[]): [unknown[], readonly Transferable[]] => {
+      moved.push((args[0] as Float64Array)[0] ?? -1)
+      return structuredClone([args, transfer], { transfer: transfer as Transferable[] })
+    }
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    const call = (array: Float64Array) => engine.submit(sum, [array], false, undefined, undefined, undefined, undefined, [array.buffer], move)
+    // (the thread gets the callable with its first call, in a message: that call is moved)
+    expect(await call(new Float64Array([1]))).toBe(1)
+    expect(moved).toEqual([1])
+    const arrays = [new Float64Array([2, 2]), new Float64Array([3, 3]), new Float64Array([4, 4])]
+    const futures = arrays.map(call)
+    expect(arrays.map((a) => a.byteLength)).toEqual([0, 0, 0])
+    // the first went at once (posted with its transfer list), the two behind it waited
+    expect(moved).toEqual([1, 3, 4])
+    // (sent: PENDING until the thread claims it; queued: PENDING)
+    expect(['PENDING', 'RUNNING']).toContain(futures[0]?.state)
+    expect(futures.slice(1).map((f) => f.state)).toEqual(['PENDING', 'PENDING'])
+    expect(engine.queued).toBe(2)
+    const refuse = () => {
+      throw new TypeError('cannot move')
+    }
+    const held = new Float64Array([5])
+    expect(() => engine.submit(sum, [held], false, undefined, undefined, undefined, undefined, [held.buffer], refuse)).toThrow('cannot move')
+    expect(engine.queued).toBe(2)
+    expect(await Promise.all(futures)).toEqual([4, 6, 8])
+    expect(engine.inflight).toBe(0)
   })
 
   // (a loaded machine may need a round trip per stolen call: generous time limits)

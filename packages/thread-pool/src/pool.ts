@@ -14,7 +14,7 @@ import { threadErrors } from './errors.js'
 import { threadExecArgv } from './exec-argv.js'
 import { isOptionsObject, parseOptions } from './options.js'
 import type { ThreadPoolExecutorOptions } from './options.js'
-import { moveTransfer, submitOptionError } from './submit-options.js'
+import { submitMoving, submitOptionError } from './submit-options.js'
 import { threadTransport } from './threads.js'
 import type { ThreadHandle } from './threads.js'
 
@@ -149,11 +149,13 @@ export class ThreadPoolExecutor extends Executor {
     this.#engine.checkOpen()
     const spec = this.#engine.callables.describe(fn)
     checkArguments(args)
-    const moved = transfer !== undefined && transfer.length > 0 ? moveTransfer(args, transfer) : undefined
     const stream = (options as StreamSubmitOptions)[streamSinkOption]
-    return this.#engine.submit(spec, moved?.[0] ?? args, false, name, signal, currentTask()?.id, stream, moved?.[1] ?? transfer) as Future<
-      Awaited<ReturnType<FunctionOf<C>>>
-    >
+    // (a transfer list: detached when this returns, moved with the call's message or before it is queued)
+    const future =
+      transfer === undefined || transfer.length === 0
+        ? this.#engine.submit(spec, args, false, name, signal, currentTask()?.id, stream)
+        : submitMoving(this.#engine, spec, args, name, signal, currentTask()?.id, stream, transfer)
+    return future as Future<Awaited<ReturnType<FunctionOf<C>>>>
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The rarely run parts of `ThreadPoolExecutor.submitWith()`: the errors its option checks throw,
- * and moving the buffers of a `transfer` list. Apart from the method, whose every call runs in
+ * and a call with a `transfer` list. Apart from the method, whose every call runs in
  * V8's unoptimized tiers until V8 optimizes it: code of a function that does not run still counts
  * toward the calls V8 waits for (issue 13, W2).
  *
@@ -9,6 +9,8 @@
  */
 import type { Transferable } from 'node:worker_threads'
 import { describeValue } from '@x/future'
+import type { CallableSpec, Future } from '@x/future'
+import type { PoolEngine, StreamSink } from '@x/pool-kit'
 
 /** What `submitWith()` refuses: the options, an unknown key, or one option's value. */
 export type SubmitOptionFault = 'options' | 'key' | 'name' | 'signal' | 'transfer'
@@ -31,7 +33,9 @@ export function submitOptionError(fault: SubmitOptionFault, value: unknown): Typ
 
 /**
  * Moves `transfer`'s buffers with the arguments now, as `postMessage` would: the caller's copies
- * are detached at once, and the pool holds the only ones until a worker gets them.
+ * are detached at once, and the pool holds the only ones until a worker gets them. The engine
+ * calls it for a call that waits in its queue (`PoolEngine.submit`'s `move`); a call that goes to
+ * an idle thread at once moves with its message instead, with no copy of the arguments here.
  * @throws TypeError when `transfer` lists something that cannot be transferred.
  */
 export function moveTransfer(args: unknown[], transfer: readonly Transferable[]): [args: unknown[], transfer: readonly Transferable[]] {
@@ -45,4 +49,42 @@ export function moveTransfer(args: unknown[], transfer: readonly Transferable[])
       { cause: error },
     )
   }
+}
+
+/**
+ * Whether `transfer` may move with the call's own message (`postMessage` detaching the buffers),
+ * with no {@link moveTransfer} first: only non-empty `ArrayBuffer`s. A detached buffer (length 0)
+ * goes through `postMessage` without an error and fails only in the thread, which could not
+ * tell which call it was; anything else (ports, empty buffers) takes the path that reports it.
+ */
+export function movesWithMessage(transfer: readonly Transferable[]): boolean {
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: submitWith()'s path
+  for (let i = 0; i < transfer.length; i++) {
+    const item = transfer[i]
+    if (!(item instanceof ArrayBuffer) || item.byteLength === 0) return false
+  }
+  return true
+}
+
+/**
+ * `submitWith()`'s call with a non-empty `transfer` list, to `engine`: the caller's buffers are
+ * detached when it returns. Non-empty `ArrayBuffer`s move with the call's own message when the
+ * engine sends it to an idle thread at once, else by {@link moveTransfer} before it is queued;
+ * any other list is moved by {@link moveTransfer} first (and a bad one reported by it).
+ * @throws TypeError when `transfer` lists something that cannot be transferred (and what the
+ *   engine's `submit()` throws).
+ */
+export function submitMoving<H>(
+  engine: PoolEngine<H>,
+  spec: CallableSpec,
+  args: unknown[],
+  name: string | undefined,
+  signal: AbortSignal | undefined,
+  callerTaskId: number | undefined,
+  stream: StreamSink | undefined,
+  transfer: readonly Transferable[],
+): Future {
+  if (movesWithMessage(transfer)) return engine.submit(spec, args, false, name, signal, callerTaskId, stream, transfer, moveTransfer)
+  const [movedArgs, movedTransfer] = moveTransfer(args, transfer)
+  return engine.submit(spec, movedArgs, false, name, signal, callerTaskId, stream, movedTransfer)
 }

@@ -25,24 +25,37 @@ let pumping = false
  * as the dispatcher would send it, without its search (the round trip of issue 13's W2, where
  * each step on the way is paid on every call, and in V8's slow tiers for the first thousands).
  * `false` when it is not that case: nothing was done, the dispatcher decides.
+ *
+ * `unmoved`: the call's buffers are still the caller's (`submit()`'s `move`). It then goes only in
+ * the short form, whose message moves them; when that cannot be (the worker lacks the callable,
+ * or the message throws: a transfer list that cannot move), `false`, and nothing was done: the
+ * engine moves the buffers (and reports a bad list) before it queues the call.
  */
-export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem): boolean {
+export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem, unmoved = false): boolean {
   if (engine.broken !== undefined || pumping || item.stream !== undefined || item.chunk || item.future.done()) return false
   const target = idleWorker(engine)
   if (target === undefined) return false
   // (a worker done with its maxTasksPerWorker tasks: the dispatcher starts the next one)
   const maxTasks = engine.options.maxTasksPerWorker
   if (maxTasks !== undefined && target.assigned >= maxTasks) return false
+  const transport = engine.transport
+  const short = transport.sendCall !== undefined && target.sentSpecs.has(item.specId)
+  if (unmoved && !short) return false
   if (engine.claims.send(item) !== 'sent') return false
   const diag = channels.waitStart.hasSubscribers
-  const transport = engine.transport
   let sent = false
-  if (transport.sendCall !== undefined && target.sentSpecs.has(item.specId)) {
+  if (short) {
     try {
-      transport.sendCall(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer)
+      transport.sendCall?.(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer)
       sent = true
     } catch {
-      // an argument cannot be copied (nothing moved then): sendRun finds which, and fails the call with it
+      // an argument cannot be copied (nothing moved then): sendRun finds which, and fails the call
+      // with it; a call whose buffers are still the caller's goes back to the engine, which moves
+      // them or says why they cannot move
+      if (unmoved) {
+        engine.claims.release(item)
+        return false
+      }
     }
   }
   // (after the message, in the same turn: the worker can start on the call meanwhile)

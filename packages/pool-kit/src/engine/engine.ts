@@ -33,6 +33,14 @@ import type { StreamSink } from './stream-sink.js'
 
 export type { EngineOptions } from './engine-state.js'
 
+/**
+ * Moves a call's buffers now, as `postMessage` would (the caller's copies detached), and returns
+ * the arguments and transfer list that hold them (`submitWith({ transfer })`'s `moveTransfer`).
+ * @throws what the pool says of a transfer list that cannot move (a TypeError).
+ * @since 0.2.0
+ */
+export type MoveTransfer = (args: unknown[], transfer: readonly Transferable[]) => [args: unknown[], transfer: readonly Transferable[]]
+
 /** What {@link PoolEngine.schedule} queues its dispatcher run on. */
 const fulfilled = Promise.resolve()
 
@@ -107,7 +115,10 @@ export class PoolEngine<H = unknown> {
    * after the function or export (none for an anonymous function). With `stream`, the call
    * is a `stream()` task: its worker runs it as a generator and sends what it yields to `stream`.
    * `transfer`: buffers moved to the worker with it (the transport passes them on; the work then
-   * cannot be sent twice).
+   * cannot be sent twice). `move`: when given, `args` and `transfer` are still the caller's, and
+   * a call that cannot go to a worker at once is moved with it before it is queued (it throws
+   * then, and nothing is queued); a call that goes at once moves as its message is posted. Either
+   * way the caller's buffers are detached when `submit()` returns.
    */
   submit(
     spec: CallableSpec,
@@ -118,6 +129,7 @@ export class PoolEngine<H = unknown> {
     callerTaskId: number | undefined,
     stream?: StreamSink,
     transfer?: readonly Transferable[],
+    move?: MoveTransfer,
   ): Future {
     const item = new QueuedWork(
       this,
@@ -132,19 +144,28 @@ export class PoolEngine<H = unknown> {
     if (name === undefined && spec.name !== 'anonymous') name = spec.name
     const future = this.claims.sentMeansStarted ? new Future({ name, cancelHook: item }) : new ClaimedFuture(this.#claimOwner, name, item)
     item.future = future
-    stream?.connect((count) => {
-      sendCredit(this, item, count)
-    })
     // A lone call and an idle thread: sent now, before anything else can submit (one microtask
     // less per round trip, and none of the dispatcher's search); calls submitted together still
     // go in one message, from the dispatcher run scheduled after them. (Claims policy only: under
     // sentMeansStarted a call is RUNNING once sent, and a caller that sees it RUNNING should find
     // it started, not still in the pipe, as a microtask later it is far more likely to be.)
-    const alone = this.queued === 0 && !this.#scheduled && !this.claims.sentMeansStarted && signal?.aborted !== true && sendAlone(this, item)
+    // (a call whose buffers are still the caller's goes at once only in the short form: its
+    // message detaches them; else they move here, before anything of the call is kept)
+    const unmoved = move === undefined ? undefined : item.transfer
+    const alone =
+      this.queued === 0 && !this.#scheduled && !this.claims.sentMeansStarted && signal?.aborted !== true && sendAlone(this, item, unmoved !== undefined)
     if (!alone) {
+      if (unmoved !== undefined && move !== undefined) {
+        const [movedArgs, movedTransfer] = move(item.args, unmoved)
+        item.args = movedArgs
+        item.transfer = movedTransfer
+      }
       this.queue.push(item)
       this.queued++
     }
+    stream?.connect((count) => {
+      sendCredit(this, item, count)
+    })
     if (channels.futureSubmit.hasSubscribers) {
       channels.futureSubmit.publish({ futureId: future.id, executorId: this.options.executorId, name, callerTaskId } satisfies FutureSubmitEvent)
     }
