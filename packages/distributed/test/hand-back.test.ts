@@ -4,8 +4,8 @@
 // BullMQ. A real worker process, a real SIGTERM.
 import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { task } from '@x/future'
-import { DistributedExecutor, WorkerLostError } from '@x/distributed'
+import { AsyncPoolExecutor, task } from '@x/future'
+import { DistributedExecutor, WorkerLostError, serve } from '@x/distributed'
 import { REDIS_URL, cleanUpAfterAll, freshQueue, hasRedis, leftoverKeys, requireRedisInCi, root, startWorker, until, recordedLines, scratchFiles } from './helpers.js'
 
 requireRedisInCi()
@@ -64,6 +64,33 @@ describe.skipIf(!hasRedis)('a stopping worker hands back the tasks that outlast 
       expect(lines(record)).toEqual([String(stopping.child.pid), String(next.child.pid)])
     } finally {
       await ex.shutdown()
+    }
+  })
+
+  it('a handed-back task that ends later, in a process that lives on, reports nothing and writes nothing', { timeout: 30_000 }, async () => {
+    const queue = freshQueue('hand-back-late')
+    const errors: unknown[] = []
+    const local = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const worker = await serve({ connection: REDIS_URL, queue, root, executor: local, heartbeat: 400, onError: (error) => errors.push(error) })
+    const ex = new DistributedExecutor({ connection: REDIS_URL, queue, root, maxWorkers: 1, checkInterval: 200 })
+    try {
+      const record = file('late-runs')
+      const latch = file('late-latch')
+      const future = ex.submit(recordThenWait, record, latch, 'late')
+      await until(() => lines(record).length === 1, 'the task to start')
+      await worker.close({ timeout: 100 })
+      expect(await future.exception(BOUND_MS)).toBeInstanceOf(WorkerLostError)
+      writeFileSync(latch, 'go') // the task ends now, after its worker closed
+      await local.shutdown()
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(errors).toEqual([])
+      expect(lines(record)).toHaveLength(1)
+      await until(async () => (await leftoverKeys(queue)).length === 0, 'no keys but the queue bookkeeping', BOUND_MS).catch(async (error: unknown) => {
+        throw new Error(`left in Redis: ${(await leftoverKeys(queue)).join(', ')}`, { cause: error })
+      })
+    } finally {
+      await ex.shutdown()
+      await local.shutdown()
     }
   })
 })
