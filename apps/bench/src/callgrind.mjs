@@ -1,5 +1,5 @@
-// What src/w4-callgrind.mjs, src/w5-callgrind.mjs and src/w8-callgrind.mjs share: their command
-// line, running one process under valgrind and reading its main thread's count.
+// What the src/w*-callgrind.mjs scripts share: their command line, running one process under
+// valgrind and reading its main thread's count, and counting each kind of run rep by rep.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,4 +91,28 @@ export async function mainThreadInstructions(dir, name, command) {
 export async function instructionsPerBurst(dir, name, commandOf, bursts, minus) {
   const [withBursts, without] = await Promise.all([mainThreadInstructions(dir, `${name}-b${bursts}`, commandOf(bursts)), mainThreadInstructions(dir, `${name}-b${minus}`, commandOf(minus))]);
   return (withBursts - without) / (bursts - minus);
+}
+
+/**
+ * Counts every kind `o.reps` times, rep by rep (each rep runs every kind once, so a slower stretch
+ * of the machine's other work reaches all kinds alike), as the main thread's instructions per unit
+ * of work: {@link instructionsPerBurst} of the kind's runs divided by `units` (the tasks or items of
+ * one burst). Prints each count as it comes. Returns each kind's counts, in rep order.
+ * @param {{ dir: string, reps: number, bursts: number, minus: number }} o
+ * @param {{ label: string, commandOf: (bursts: number) => string[] }[]} kinds
+ * @param {number} units
+ * @param {string} unit what a unit is, for the progress lines ('task', 'item')
+ * @returns {Promise<number[][]>}
+ */
+export async function countReps(o, kinds, units, unit) {
+  const counts = kinds.map(() => []);
+  for (let rep = 0; rep < o.reps; rep++) {
+    for (const [i, kind] of kinds.entries()) {
+      const name = `${kind.label.replaceAll(/[^\w.-]+/g, '-')}-${String(rep)}`;
+      const perUnit = (await instructionsPerBurst(o.dir, name, kind.commandOf, o.bursts, o.minus)) / units;
+      counts[i].push(perUnit);
+      process.stderr.write(`${kind.label} rep ${String(rep + 1)}: ${perUnit.toFixed(0)} instructions per ${unit}\n`);
+    }
+  }
+  return counts;
 }

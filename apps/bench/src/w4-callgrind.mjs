@@ -22,7 +22,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
+import { callgrindOptions, countReps } from './callgrind.mjs';
+import { median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w4-cpu.mjs');
@@ -31,31 +32,26 @@ const o = callgrindOptions(
   { builds: [], peers: ['x-thread', 'x-process'], bursts: 1, minus: 0, n: 200_000, chunksize: 1000, reps: 3, keep: undefined, nodeArgs: [] },
   { prefix: 'w4-callgrind', lists: ['peers'], numbers: ['bursts', 'minus', 'n', 'chunksize', 'reps'] },
 );
-const dir = o.dir;
-
-/** A child's command (node and its arguments) for a run of `bursts` bursts. */
-const commandOf = (root, peer) => (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', root, peer, String(bursts), String(o.n), String(o.chunksize), '2'];
-
-const rows = [];
-for (let rep = 0; rep < o.reps; rep++) {
-  for (const build of o.builds) {
-    for (const peer of o.peers) {
-      if (peer === 'floor' && build !== o.builds[0]) continue;
-      const base = `${build.name}-${peer}-${rep}`;
-      const perItem = (await instructionsPerBurst(dir, base, commandOf(build.root, peer), o.bursts, o.minus)) / o.n;
-      rows.push({ build: build.name, peer, rep, perItem });
-      process.stderr.write(`${build.name} ${peer} rep ${rep + 1}: ${perItem.toFixed(0)} instructions per item\n`);
-    }
-  }
-}
+/** Each build's peers; `floor` (this checkout's harness, no pool) once. */
+const kinds = o.builds.flatMap((build, b) =>
+  o.peers
+    .filter((peer) => peer !== 'floor' || b === 0)
+    .map((peer) => ({
+      build,
+      peer,
+      label: peer === 'floor' ? peer : `${build.name} ${peer}`,
+      commandOf: (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', build.root, peer, String(bursts), String(o.n), String(o.chunksize), '2'],
+    })),
+);
+const counts = await countReps(o, kinds, o.n, 'item');
 console.log(
   `W4 main-thread instructions per item (callgrind; ${o.bursts} burst(s) of ${o.n} items in chunks of ${o.chunksize} minus ${o.minus === 0 ? 'none' : String(o.minus)}; ${o.reps} rep(s): median [all]${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`,
 );
 for (const peer of o.peers) {
-  for (const build of o.builds) {
-    const xs = rows.filter((r) => r.build === build.name && r.peer === peer).map((r) => r.perItem).sort((a, b) => a - b);
-    if (xs.length === 0) continue;
-    console.log(`  ${peer} ${peer === 'floor' ? '' : build.name}: ${xs[xs.length >> 1].toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
+  for (const [i, kind] of kinds.entries()) {
+    if (kind.peer !== peer) continue;
+    const xs = [...counts[i]].sort((x, y) => x - y);
+    console.log(`  ${kind.label}: ${median(xs).toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
   }
 }
-if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });
+if (o.keep === undefined) rmSync(o.dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
+import { callgrindOptions, countReps } from './callgrind.mjs';
 import { median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -35,25 +35,24 @@ const o = callgrindOptions(
 
 /** Our pool once per build, the bare loop once (this checkout's adapter). */
 const kinds = o.modes.flatMap((mode) =>
-  o.peers.flatMap((peer) => (peer === 'x' ? o.builds : [{ name: '-', root: thisRepo }]).map((build) => ({ build, peer, mode, label: `${peer === 'x' ? `x ${build.name}` : peer} ${mode}`, counts: [] }))),
+  o.peers.flatMap((peer) =>
+    (peer === 'x' ? o.builds : [{ name: '-', root: thisRepo }]).map((build) => ({
+      peer,
+      mode,
+      label: `${peer === 'x' ? `x ${build.name}` : peer} ${mode}`,
+      commandOf: (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', build.root, peer, mode, String(bursts), String(o.count), '2'],
+    })),
+  ),
 );
-
-for (let rep = 0; rep < o.reps; rep++) {
-  for (const kind of kinds) {
-    const commandOf = (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', kind.build.root, kind.peer, kind.mode, String(bursts), String(o.count), '2'];
-    const name = `${kind.label.replaceAll(' ', '-')}-${String(rep)}`;
-    const perTask = (await instructionsPerBurst(o.dir, name, commandOf, o.bursts, o.minus)) / ((o.bursts - o.minus) * o.count);
-    kind.counts.push(perTask);
-    process.stderr.write(`${kind.label} rep ${String(rep + 1)}: ${perTask.toFixed(0)} instructions per task\n`);
-  }
-}
+// (instructionsPerBurst's count is per burst already: one burst's tasks are the units)
+const counts = await countReps(o, kinds, o.count, 'task');
 console.log(
   `W6 main-thread instructions per 1 MiB task (callgrind; burst(s) ${o.minus + 1}-${o.bursts} of ${o.count} tasks; median of ${o.reps} rep(s)${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`,
 );
-for (const kind of kinds) {
-  const floor = kinds.find((k) => k.peer === 'bare' && k.mode === kind.mode);
-  const m = median(kind.counts);
-  const over = floor === undefined || floor === kind ? '' : `, ${(m - median(floor.counts)).toFixed(0)} above the bare loop`;
-  console.log(`  ${kind.label}: ${m.toFixed(0)}${over} (reps ${kind.counts.map((c) => c.toFixed(0)).join(', ')})`);
+for (const [i, kind] of kinds.entries()) {
+  const floor = kinds.findIndex((k) => k.peer === 'bare' && k.mode === kind.mode);
+  const m = median(counts[i]);
+  const over = floor === -1 || floor === i ? '' : `, ${(m - median(counts[floor])).toFixed(0)} above the bare loop`;
+  console.log(`  ${kind.label}: ${m.toFixed(0)}${over} (reps ${counts[i].map((c) => c.toFixed(0)).join(', ')})`);
 }
 if (o.keep === undefined) rmSync(o.dir, { recursive: true, force: true });

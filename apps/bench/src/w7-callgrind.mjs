@@ -21,7 +21,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
+import { callgrindOptions, countReps } from './callgrind.mjs';
 import { childJson, median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -31,7 +31,6 @@ const o = callgrindOptions(
   { builds: [], peers: ['x-async', 'p-limit'], bursts: 1, minus: 0, n: 100_000, warmup: 1000, concurrency: 8, reps: 1, keep: undefined, nodeArgs: [] },
   { prefix: 'w7-callgrind', lists: ['peers'], numbers: ['bursts', 'minus', 'n', 'warmup', 'concurrency', 'reps'] },
 );
-const dir = o.dir;
 const kinds = o.peers.flatMap((peer) => (peer === 'x-async' ? o.builds.map((build) => ({ build, peer, key: `${build.name}-${peer}` })) : [{ build: o.builds[0], peer, key: peer }]));
 const childArgs = (kind, bursts) => [child, '--child', kind.build.root, kind.peer, String(bursts), String(o.n), String(o.warmup), String(o.concurrency)];
 
@@ -42,16 +41,14 @@ function heapPerTask(kind) {
   return { bytes: rows.reduce((s, row) => s + row.bytes, 0) / tasks, gcs: (rows.reduce((s, row) => s + row.gcs, 0) / tasks) * 1000 };
 }
 
-const rows = [];
-for (let rep = 0; rep < o.reps; rep++) {
-  for (const kind of kinds) {
-    const base = `${kind.key}-${rep}`;
-    const perTask = (await instructionsPerBurst(dir, base, (bursts) => [process.execPath, ...o.nodeArgs, ...childArgs(kind, bursts)], o.bursts, o.minus)) / o.n;
-    const heap = heapPerTask(kind);
-    rows.push({ key: kind.key, perTask, ...heap });
-    process.stderr.write(`${kind.key} rep ${rep + 1}: ${perTask.toFixed(0)} instructions, ${heap.bytes.toFixed(0)} bytes per task\n`);
-  }
-}
+const counts = await countReps(
+  o,
+  kinds.map((kind) => ({ label: kind.key, commandOf: (bursts) => [process.execPath, ...o.nodeArgs, ...childArgs(kind, bursts)] })),
+  o.n,
+  'task',
+);
+// the bytes and GCs of plain runs (no valgrind), as many as counts
+const rows = kinds.flatMap((kind, i) => counts[i].map((perTask) => ({ key: kind.key, perTask, ...heapPerTask(kind) })));
 const what = o.minus === 0 ? `${o.bursts} burst(s)` : `bursts ${o.minus + 1}-${o.bursts}`;
 console.log(`W7 main-thread instructions per task (callgrind; ${what} of ${o.n} tasks after a ${o.warmup}-task warm-up, concurrency ${o.concurrency}; median of ${o.reps} rep(s)${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''}), with bytes allocated and GCs per 1000 tasks (plain runs, V8's GC profiler)`);
 const reference = o.peers.includes('p-limit') ? median(rows.filter((r) => r.key === 'p-limit').map((r) => r.perTask)) : undefined;
@@ -61,4 +58,4 @@ for (const kind of kinds) {
   const ratio = reference === undefined || kind.peer === 'p-limit' ? '' : ` (${(of('perTask') / reference).toFixed(3)}x p-limit)`;
   console.log(`  ${kind.key}: ${of('perTask').toFixed(0)} instructions${ratio} [${all}]; ${of('bytes').toFixed(0)} bytes, ${of('gcs').toFixed(2)} GCs per 1000 tasks`);
 }
-if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });
+if (o.keep === undefined) rmSync(o.dir, { recursive: true, force: true });

@@ -18,7 +18,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindOptions, instructionsPerBurst } from './callgrind.mjs';
+import { callgrindOptions, countReps } from './callgrind.mjs';
+import { median } from './cpu-script.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const child = join(here, 'w8-cpu.mjs');
@@ -27,30 +28,20 @@ const o = callgrindOptions(
   { builds: [], sides: ['off', 'on'], bursts: 1, n: 20_000, warmup: 1000, reps: 1, keep: undefined, nodeArgs: [], minus: 0 },
   { prefix: 'w8-callgrind', lists: ['sides'], numbers: ['bursts', 'n', 'reps', 'warmup', 'minus'] },
 );
-const dir = o.dir;
-
-/** A child's command (node and its arguments) for a run of `bursts` bursts. */
-const commandOf = (root, side) => (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', root, side, String(bursts), String(o.n), String(o.warmup), '2'];
-
-const rows = [];
-for (let rep = 0; rep < o.reps; rep++) {
-  for (const build of o.builds) {
-    for (const side of o.sides) {
-      const base = `${build.name}-${side}-${rep}`;
-      const perTask = (await instructionsPerBurst(dir, base, commandOf(build.root, side), o.bursts, o.minus)) / o.n;
-      rows.push({ build: build.name, side, rep, perTask });
-      process.stderr.write(`${build.name} ${side} rep ${rep + 1}: ${perTask.toFixed(0)} instructions per task\n`);
-    }
-  }
-}
+const kinds = o.builds.flatMap((build) =>
+  o.sides.map((side) => ({
+    build,
+    side,
+    label: `${build.name} ${side}`,
+    commandOf: (bursts) => [process.execPath, ...o.nodeArgs, child, '--child', build.root, side, String(bursts), String(o.n), String(o.warmup), '2'],
+  })),
+);
+const counts = await countReps(o, kinds, o.n, 'task');
 console.log(`W8 main-thread instructions per task (callgrind; ${o.bursts} burst(s) of ${o.n} tasks minus ${o.minus === 0 ? 'none' : String(o.minus)}; ${o.reps} rep(s), median${o.nodeArgs.length > 0 ? `; node ${o.nodeArgs.join(' ')}` : ''})`);
 for (const build of o.builds) {
-  const of = (side) => {
-    const xs = rows.filter((r) => r.build === build.name && r.side === side).map((r) => r.perTask).sort((a, b) => a - b);
-    return xs[xs.length >> 1];
-  };
+  const of = (side) => median(counts[kinds.findIndex((kind) => kind.build === build && kind.side === side)]);
   const off = of('off');
   const cells = o.sides.map((side) => `${side} ${of(side).toFixed(0)}${side === 'off' ? '' : ` (${((of(side) / off - 1) * 100).toFixed(1)} %)`}`);
   console.log(`  ${build.name}: ${cells.join(', ')}`);
 }
-if (o.keep === undefined) rmSync(dir, { recursive: true, force: true });
+if (o.keep === undefined) rmSync(o.dir, { recursive: true, force: true });
