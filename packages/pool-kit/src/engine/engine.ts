@@ -151,15 +151,10 @@ export class PoolEngine<H = unknown> {
     // it started, not still in the pipe, as a microtask later it is far more likely to be.)
     // (a call whose buffers are still the caller's goes at once only in the short form: its
     // message detaches them; else they move here, before anything of the call is kept)
-    const unmoved = move === undefined ? undefined : item.transfer
     const alone =
-      this.queued === 0 && !this.#scheduled && !this.claims.sentMeansStarted && signal?.aborted !== true && sendAlone(this, item, unmoved !== undefined)
+      this.queued === 0 && !this.#scheduled && !this.claims.sentMeansStarted && signal?.aborted !== true && sendAlone(this, item, move !== undefined)
     if (!alone) {
-      if (unmoved !== undefined && move !== undefined) {
-        const [movedArgs, movedTransfer] = move(item.args, unmoved)
-        item.args = movedArgs
-        item.transfer = movedTransfer
-      }
+      if (move !== undefined && item.transfer !== undefined) [item.args, item.transfer] = move(item.args, item.transfer)
       this.queue.push(item)
       this.queued++
     }
