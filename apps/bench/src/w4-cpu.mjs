@@ -159,7 +159,11 @@ function floorAdapter(n, chunksize) {
  * submitted: what the iterator alone costs the main thread, against {@link floorAdapter}.
  */
 async function localAdapter(root) {
-  const { openMap } = await import(resolve(root, 'packages/future/dist/map-iterator.js'));
+  // openMap lives in open-map.js since 9cc7944, in map-iterator.js before it
+  const iteratorModule = await import(resolve(root, 'packages/future/dist/map-iterator.js'));
+  const { openMap } = iteratorModule.openMap === undefined
+    ? await import(resolve(root, 'packages/future/dist/open-map.js'))
+    : iteratorModule;
   const { Future } = await import(resolve(root, 'packages/future/dist/future.js'));
   const target = {
     submit() {
