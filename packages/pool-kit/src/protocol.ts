@@ -75,6 +75,13 @@ export type ToWorker =
       readonly batch: RunBatch
       /** Whether someone listens to wait events (forward waits on nested futures); absent: no. */
       readonly diag?: true
+      /**
+       * Its one call has large arguments (`LARGE_ARGS` bytes or more to copy), sent alone: the
+       * pool's next call for this worker, if any, is at least another such copy away, so a worker
+       * does not wait for it after answering (the thread pool's look-ahead after a lone call takes
+       * only a message already there); absent: no.
+       */
+      readonly large?: true
     }
   | {
       /** A nested future ended. */

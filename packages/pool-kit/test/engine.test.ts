@@ -128,14 +128,14 @@ describe('PoolEngine on worker threads', () => {
 
   it('large arguments: one call per message, and a worker holds at most the byte budget of them', async () => {
     // what the worker holds when a message goes: calls sent so far, less the ones settled
-    const runs: { ids: number[]; held: number }[] = []
+    const runs: { ids: number[]; held: number; large: boolean }[] = []
     let sent = 0
     let settled = 0
     const transport = threadTransport(1)
     transport.send = (handle, message) => {
       if (message.type === 'run') {
         sent += message.batch.ids.length
-        runs.push({ ids: [...message.batch.ids], held: sent - settled })
+        runs.push({ ids: [...message.batch.ids], held: sent - settled, large: message.large === true })
       }
       handle.worker.postMessage(message)
     }
@@ -144,6 +144,8 @@ describe('PoolEngine on worker threads', () => {
     // learn that the callable is short, so the count window alone would send many ahead
     const small = Array.from({ length: 200 }, () => engine.submit(sum, [new Float64Array(4)], false, undefined, undefined, undefined))
     await Promise.all(small)
+    // small calls' messages do not say large
+    expect(runs.filter((r) => r.large)).toEqual([])
     runs.length = 0
     sent = settled = 0
     const mib = 1024 * 1024
@@ -157,6 +159,8 @@ describe('PoolEngine on worker threads', () => {
     const sums = await Promise.all(futures)
     expect(sums).toEqual(arrays.map((_, k) => (k * mib) / 8))
     expect(runs.map((r) => r.ids.length)).toEqual(Array.from({ length: 12 }, () => 1))
+    // each says so (a thread does not look for its next call after one)
+    expect(runs.every((r) => r.large)).toBe(true)
     // 4 MiB of arguments at most: 4 calls of 1 MiB (the one just sent included)
     expect(Math.max(...runs.map((r) => r.held))).toBeLessThanOrEqual(4)
   })

@@ -20,6 +20,11 @@ const RUN_ONE = 0
 const RUN_ONE_DIAG = 1
 /** `[RESULT_ONE, id, value, meanMs]`: the `results` of one call that returned. */
 const RESULT_ONE = 2
+/**
+ * Added to a short `run`'s tag when its call's arguments are large (the `run` message's `large`):
+ * the thread does not wait for its next call after it ({@link isLargeCall}).
+ */
+const LARGE = 4
 /** Where a short `run`'s arguments start. */
 const ARGS_AT = 6
 
@@ -28,7 +33,9 @@ export function shortToWorker(message: ToWorker): unknown {
   if (message.type !== 'run') return message
   const { ids, specIds, args, names, slots, tickets, specs, chunks, streams } = message.batch
   if (ids.length !== 1 || specs !== undefined || chunks !== undefined || streams !== undefined || slots === undefined || tickets === undefined) return message
-  return shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true)
+  const short = shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true)
+  if (message.large === true) short[0] = (short[0] as number) + LARGE
+  return short
 }
 
 /** What goes on the port for a `run` of one plain call whose callable the thread has (pool side). */
@@ -52,7 +59,7 @@ export function deliverToWorker(message: unknown, runtime: Pick<WorkerRuntime, '
     if (isPoolMessage(message)) runtime.receive(message as ToWorker)
     return
   }
-  const tag = message[0] as number
+  const tag = (message[0] as number) & ~LARGE
   if (tag !== RUN_ONE && tag !== RUN_ONE_DIAG) return
   runtime.receiveCall(
     message[1] as number,
@@ -68,6 +75,11 @@ export function deliverToWorker(message: unknown, runtime: Pick<WorkerRuntime, '
 /** Whether `message` (thread side, as received) is the short `run` of one call: what a caller that awaits each result sends. */
 export function isShortCall(message: unknown): boolean {
   return Array.isArray(message)
+}
+
+/** Whether `message` (thread side, as received) is the short `run` of one call with large arguments (the `run` message's `large`). */
+export function isLargeCall(message: unknown): boolean {
+  return Array.isArray(message) && ((message[0] as number) & LARGE) !== 0
 }
 
 /** What goes on the port for the result of one call that returned (thread side). */

@@ -7,7 +7,7 @@ import { task } from '@x/future'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
-import { deliverFromWorker, deliverToWorker, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
+import { deliverFromWorker, deliverToWorker, isLargeCall, isShortCall, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
 import { rejection, track } from './helpers.js'
 
 const reporting = task<(x: number) => number>(new URL('./fixtures/round-trips.mjs', import.meta.url), 'reporting')
@@ -125,6 +125,30 @@ describe('short messages on a thread port', () => {
       [9, 'nine', 1.5],
     ])
     expect(messages).toEqual(fromWorker.filter(([, , shortened]) => !shortened).map(([, message]) => message))
+  })
+
+  it('shortens a run of one call with large arguments too: the same call arrives, told apart as large', () => {
+    const calls: unknown[][] = []
+    const runtime = { receiveCall: (...call: unknown[]) => calls.push(call), receive: () => undefined }
+    const runs: [ToWorker, boolean][] = [
+      [{ type: 'run', batch: one }, false],
+      [{ type: 'run', batch: one, large: true }, true],
+      [{ type: 'run', batch: one, diag: true, large: true }, true],
+    ]
+    for (const [message, large] of runs) {
+      const sent = throughPort(shortToWorker(message))
+      expect(isShortCall(sent)).toBe(true)
+      expect(isLargeCall(sent)).toBe(large)
+      deliverToWorker(sent, runtime)
+    }
+    const call = [7, 3, 'named', 12, 48, [1, 'two', undefined, { three: [3] }]]
+    expect(calls).toEqual([
+      [...call, false],
+      [...call, false],
+      [...call, true],
+    ])
+    // no other message is a large call
+    for (const [, message] of toWorker) expect(isLargeCall(throughPort(shortToWorker(message)))).toBe(false)
   })
 
   it('takes an array it does not know for no message', () => {

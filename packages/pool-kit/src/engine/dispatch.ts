@@ -192,7 +192,7 @@ function dispatch<H>(engine: PoolEngine<H>): void {
         const send = messages[m]
         if (send === undefined) break
         ensureSpecs(worker, send)
-        sendRun(engine, worker, send.batch, send.items, send.transfer, diag)
+        sendRun(engine, worker, send.batch, send.items, send.transfer, diag, send.large)
       }
     }
   }

@@ -8,6 +8,7 @@ import { serialize } from 'node:v8'
 import type { Transferable } from 'node:worker_threads'
 import { labelledArguments } from '../chunk-codec.js'
 import type { PackedTuples } from '../chunk-codec.js'
+import type { ToWorker } from '../protocol.js'
 import { detach, sendAbort } from './abort.js'
 import { announceHead } from './announce.js'
 import type { EngineState as PoolEngine } from './engine-state.js'
@@ -22,10 +23,13 @@ export function sendRun<H>(
   items: EngineItem[],
   transfer: readonly Transferable[] | undefined,
   diag: boolean,
+  large = false,
 ): void {
   const handle = worker.handle as H
   try {
-    engine.transport.send(handle, diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer)
+    const message: ToWorker = diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }
+    // (the flag only on the rare large call: the common message keeps its one shape)
+    engine.transport.send(handle, large ? { ...message, large: true } : message, transfer)
     // A task queued again after its worker died may have been aborted there already.
     // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed: the dispatcher's path (run-batch.ts)
     for (let i = 0; i < items.length; i++) {
