@@ -398,6 +398,36 @@ describe('PoolEngine with the claims policy (claim words shared with the threads
     expect(await future).toBe(6)
   })
 
+  it('a lone call with large arguments goes in the short form marked large (the worker does not wait after it); small ones and moved buffers are not', async () => {
+    const claims = new ClaimWords(undefined, 1024)
+    const calls: { id: number; large: boolean | undefined }[] = []
+    const engine = newEngine(1, false, claims, {
+      ...threadTransport(1, false, claims),
+      // the short form, posted as the message it stands for (the fixture thread reads those)
+      sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer, large) {
+        calls.push({ id, large })
+        const batch = { ids: [id], specIds: [specId], args: [args], names: [name], slots: [slot], tickets: [ticket] }
+        handle.worker.postMessage(diag ? { type: 'run', batch, diag: true } : { type: 'run', batch }, transfer as never)
+      },
+    })
+    const sum = describeCallable((a: Float64Array) => a.reduce((s, x) => s + x, 0))
+    // (once: the thread gets the callable with its first call, in a message)
+    expect(await engine.submit(sum, [new Float64Array([1])], false, undefined, undefined, undefined)).toBe(1)
+    const mib = new Float64Array(1024 * 128).fill(1)
+    const small = engine.submit(sum, [new Float64Array([2, 3])], false, undefined, undefined, undefined)
+    expect(await small).toBe(5)
+    const large = engine.submit(sum, [mib], false, undefined, undefined, undefined)
+    expect(await large).toBe(1024 * 128)
+    const movedArray = new Float64Array(1024 * 128).fill(2)
+    const moved = engine.submit(sum, [movedArray], false, undefined, undefined, undefined, undefined, [movedArray.buffer])
+    expect(await moved).toBe(2 * 1024 * 128)
+    expect(calls).toEqual([
+      { id: small.id, large: false },
+      { id: large.id, large: true },
+      { id: moved.id, large: false },
+    ])
+  })
+
   it('submit() with `move`: a lone call to an idle thread goes at once with the caller\'s buffers (no move), calls that wait are moved before they are queued, a move that throws queues nothing', async () => {
     const claims = new ClaimWords(undefined, 1024)
     const engine = newEngine(1, false, claims, {

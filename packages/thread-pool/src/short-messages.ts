@@ -33,14 +33,15 @@ export function shortToWorker(message: ToWorker): unknown {
   if (message.type !== 'run') return message
   const { ids, specIds, args, names, slots, tickets, specs, chunks, streams } = message.batch
   if (ids.length !== 1 || specs !== undefined || chunks !== undefined || streams !== undefined || slots === undefined || tickets === undefined) return message
-  const short = shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true)
-  if (message.large === true) short[0] = (short[0] as number) + LARGE
-  return short
+  return shortCall(ids[0] ?? 0, specIds[0] ?? 0, names[0], slots[0] ?? -1, tickets[0] ?? 0, args[0] ?? [], message.diag === true, message.large === true)
 }
 
-/** What goes on the port for a `run` of one plain call whose callable the thread has (pool side). */
-export function shortCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean): unknown[] {
-  const tag = diag ? RUN_ONE_DIAG : RUN_ONE
+/**
+ * What goes on the port for a `run` of one plain call whose callable the thread has (pool side;
+ * `large`: its arguments are large, the `run` message's `large`).
+ */
+export function shortCall(id: number, specId: number, name: string | undefined, slot: number, ticket: number, args: unknown[], diag: boolean, large = false): unknown[] {
+  const tag = (diag ? RUN_ONE_DIAG : RUN_ONE) + (large ? LARGE : 0)
   // (one argument, the common case, without spreading: an array literal's spread runs the
   // iterator protocol in V8's unoptimized tiers, where the first thousands of calls run)
   if (args.length === 1) return [tag, id, specId, name, slot, ticket, args[0]]

@@ -195,8 +195,8 @@ export function threadTransport(settings: ThreadSettings): Transport<ThreadHandl
     send(handle, message, transfer) {
       handle.port.postMessage(shortToWorker(message), transfer as never)
     },
-    sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer) {
-      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag), transfer as never)
+    sendCall(handle, id, specId, name, slot, ticket, args, diag, transfer, large) {
+      handle.port.postMessage(shortCall(id, specId, name, slot, ticket, args, diag, large), transfer as never)
     },
     kill(handle) {
       end(handle)

@@ -7,7 +7,7 @@ import { task } from '@x/future'
 import type { FromWorker, ToWorker } from '@x/pool-kit'
 import { ThreadPoolExecutor } from '@x/thread-pool'
 import { describe, expect, it } from 'vitest'
-import { deliverFromWorker, deliverToWorker, isLargeCall, isShortCall, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
+import { deliverFromWorker, deliverToWorker, isLargeCall, isShortCall, shortCall, shortFromWorker, shortResult, shortToWorker } from '../dist/short-messages.js'
 import { rejection, track } from './helpers.js'
 
 const reporting = task<(x: number) => number>(new URL('./fixtures/round-trips.mjs', import.meta.url), 'reporting')
@@ -149,6 +149,14 @@ describe('short messages on a thread port', () => {
     ])
     // no other message is a large call
     for (const [, message] of toWorker) expect(isLargeCall(throughPort(shortToWorker(message)))).toBe(false)
+    // the lone call's short form (the transport's sendCall) says the same as the message's
+    for (const diag of [false, true]) {
+      for (const isLarge of [false, true]) {
+        const direct = shortCall(7, 3, 'named', 12, 48, [1], diag, isLarge)
+        expect(direct).toEqual(shortToWorker({ type: 'run', batch: { ...one, args: [[1]] }, ...(diag ? { diag: true } : {}), ...(isLarge ? { large: true } : {}) }))
+        expect(isLargeCall(throughPort(direct))).toBe(isLarge)
+      }
+    }
   })
 
   it('takes an array it does not know for no message', () => {

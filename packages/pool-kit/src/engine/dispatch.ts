@@ -43,10 +43,12 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem, unmoved = 
   if (unmoved && !short) return false
   if (engine.claims.send(item) !== 'sent') return false
   const diag = channels.waitStart.hasSubscribers
+  // (as the dispatcher tells its large calls: the worker does not wait for a next call after it)
+  const large = bytesOf(item) >= LARGE_ARGS
   let sent = false
   if (short) {
     try {
-      transport.sendCall?.(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer)
+      transport.sendCall?.(target.handle as H, item.future.id, item.specId, item.future.name, item.slot, item.ticket, item.args, diag, item.transfer, large)
       sent = true
     } catch {
       // an argument cannot be copied (nothing moved then): sendRun finds which, and fails the call
@@ -67,7 +69,7 @@ export function sendAlone<H>(engine: PoolEngine<H>, item: EngineItem, unmoved = 
     target.sentSpecs.add(item.specId)
     addSpec(batch, item)
   }
-  sendRun(engine, target, batch, [item], item.transfer, diag)
+  sendRun(engine, target, batch, [item], item.transfer, diag, large)
   return true
 }
 

@@ -73,9 +73,10 @@ export interface Transport<H> {
   send(handle: H, message: ToWorker, transfer?: readonly Transferable[]): void
   /**
    * Sends a `run` of one plain call whose callable the worker has (`diag`: someone listens to
-   * wait events; `transfer`: buffers to move with it, as for `send`): what `send` of that message
-   * does, in the wire's short form for it, without the message. Throws like `send` (and then
-   * moves nothing). Optional: without it, the engine sends the message.
+   * wait events; `transfer`: buffers to move with it, as for `send`; `large`: its arguments are
+   * large, the `run` message's `large`): what `send` of that message does, in the wire's short
+   * form for it, without the message. Throws like `send` (and then moves nothing). Optional:
+   * without it, the engine sends the message.
    */
   sendCall?(
     handle: H,
@@ -87,6 +88,7 @@ export interface Transport<H> {
     args: unknown[],
     diag: boolean,
     transfer?: readonly Transferable[],
+    large?: boolean,
   ): void
   /** Ends a worker now (SIGKILL, `terminate()`); its `exit` event follows. */
   kill(handle: H, signal: 'SIGTERM' | 'SIGKILL'): void
