@@ -46,22 +46,35 @@ export function evaluate(t, median) {
   switch (t.kind) {
     case 'atLeast': {
       const r = ours / ref;
-      return { measured: r, met: r >= t.need, shown: `${r.toFixed(2)}x (need ≥ ${t.need}x)` };
+      return { measured: r, met: r >= t.need, shown: `${shownNumber(r, t.need, r >= t.need, true, 2)}x (need ≥ ${t.need}x)` };
     }
     case 'within': {
       const r = ours / ref;
       const what = t.metric.startsWith('bytes') ? 'the memory' : 'the time';
-      return { measured: r, met: r <= t.need, shown: `${r.toFixed(2)}x ${what} (need ≤ ${t.need}x)` };
+      return { measured: r, met: r <= t.need, shown: `${shownNumber(r, t.need, r <= t.need, false, 2)}x ${what} (need ≤ ${t.need}x)` };
     }
     case 'absolute':
-      return { measured: ours, met: ours >= t.need, shown: `${ours.toFixed(2)} (need ≥ ${t.need})` };
+      return { measured: ours, met: ours >= t.need, shown: `${shownNumber(ours, t.need, ours >= t.need, true, 2)} (need ≥ ${t.need})` };
     case 'cost': {
       const c = ref / ours - 1;
-      return { measured: c, met: c <= t.need, shown: `${(c * 100).toFixed(1)}% (need ≤ ${t.need * 100}%)` };
+      return { measured: c, met: c <= t.need, shown: `${shownNumber(c * 100, t.need * 100, c <= t.need, false, 1)}% (need ≤ ${t.need * 100}%)` };
     }
     default:
       throw new Error(`unknown target kind ${String(t.kind)}`);
   }
+}
+
+/**
+ * `value` with `digits` decimals, or with more when those would put it on the other side of
+ * `need` than the verdict (`met`): a ratio of 1.4961 against a line of 1.5 reads 1.496, not 1.50
+ * beside "missed". (`higherMeets`: whether values above the line meet it.)
+ */
+function shownNumber(value, need, met, higherMeets, digits) {
+  for (let d = digits; d < digits + 6; d++) {
+    const text = value.toFixed(d);
+    if ((higherMeets ? Number(text) >= need : Number(text) <= need) === met) return text;
+  }
+  return String(value);
 }
 
 /** How far a target is from its line, as one "higher is better, 1 = exactly met" factor (chart). */

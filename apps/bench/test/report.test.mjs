@@ -55,6 +55,23 @@ describe('targets', () => {
     expect(evaluate(t('T18'), m)).toMatchObject({ met: undefined, why: 'no result for x-process and x-process' });
   });
 
+  it('never shows a ratio rounded onto the other side of its line than the verdict', () => {
+    const T11 = t('T11'); // process W4 ≥ 1.5x Python
+    const ratio = (r) => evaluate(T11, medians({ 'W4/x-process/itemsPerSec': r * 1000, 'W4/py-process/itemsPerSec': 1000 }));
+    expect(ratio(1.4961)).toMatchObject({ met: false, shown: '1.496x (need ≥ 1.5x)' });
+    expect(ratio(1.5004)).toMatchObject({ met: true, shown: '1.50x (need ≥ 1.5x)' });
+    expect(ratio(1.23)).toMatchObject({ met: false, shown: '1.23x (need ≥ 1.5x)' });
+    const T15 = t('T15'); // process W5 within 1.2x tinypool cp's time
+    const time = (r) => evaluate(T15, medians({ 'W5/x-process/ms': r * 10, 'W5/tinypool-cp/ms': 10 }));
+    expect(time(1.2004)).toMatchObject({ met: false, shown: '1.2004x the time (need ≤ 1.2x)' });
+    expect(time(1.196)).toMatchObject({ met: true, shown: '1.20x the time (need ≤ 1.2x)' });
+    const W8 = t('T13'); // the detector's cost ≤ 25 %
+    const cost = (c) => evaluate(W8, medians({ 'W8/x-thread+dd/tasksPerSec': 1000, 'W8/x-thread/tasksPerSec': 1000 * (1 + c) }));
+    expect(cost(0.24996)).toMatchObject({ met: true, shown: '25.0% (need ≤ 25%)' });
+    expect(cost(0.25004)).toMatchObject({ met: false, shown: '25.004% (need ≤ 25%)' });
+    expect(cost(0.2003)).toMatchObject({ met: true, shown: '20.0% (need ≤ 25%)' });
+  });
+
   it('says which peer is missing when a target cannot be measured', () => {
     const r = evaluate(t('T2'), medians({ 'W1/x-thread/tasksPerSec': 1 }));
     expect(r).toMatchObject({ met: undefined, why: 'no result for poolifier' });
