@@ -234,7 +234,7 @@ async function child([root, peer, burstsArg, nArg, chunksizeArg, workersArg]) {
     rows.push({ ms, mainNs, poolNs, otherNs, procNs: (c1.user + c1.system) * 1000, userNs: c1.user * 1000, systemNs: c1.system * 1000, kidsNs, span: [String(from), String(to)] });
   }
   await ad.close();
-  process.stdout.write(`${JSON.stringify({ kids: kids.length, rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ kids: kids.length, pid: process.pid, kidPids: kids, rows })}\n`);
 }
 
 function main(argv) {
