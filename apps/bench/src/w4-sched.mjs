@@ -6,7 +6,7 @@
 // around each fresh process of src/w4-cpu.mjs's child (the same W4 bursts it measures by CPU).
 //
 //   node src/w4-sched.mjs [--build name=/path/to/repo ...] [--peers x-process,bare-fork,x-thread]
-//                         [--procs 5] [--bursts 3] [--n 200000] [--chunksize 1000] [--workers 2] [--json file]
+//                         [--procs 5] [--bursts 3] [--n 200000] [--chunksize 1000] [--workers 2] [--pin CPUS] [--json file]
 //
 // Needs `perf` and the sched tracepoints (root, or kernel.perf_event_paranoid <= -1); says so when
 // they are missing. Reported in ms, medians over processes: burst 1 (what W4 times) and the later
@@ -74,7 +74,7 @@ if (o.json !== undefined) writeFileSync(o.json, `${JSON.stringify({ options: o, 
 /** One fresh process of w4-cpu.mjs's child under `perf record`: its bursts, each split as above. */
 function measure(kind) {
   const data = join(dir, 'perf.data');
-  const args = ['record', '-q', '-e', 'sched:sched_switch', '-a', '-k', 'CLOCK_MONOTONIC', '-o', data, '--', process.execPath, ...o.nodeArgs, CPU_SCRIPT, '--child', kind.build.root, kind.peer, String(o.bursts), String(o.n), String(o.chunksize), String(o.workers)];
+  const args = ['record', '-q', '-e', 'sched:sched_switch', '-a', '-k', 'CLOCK_MONOTONIC', '-o', data, '--', ...(o.pin === undefined ? [] : ['taskset', '-c', o.pin]), process.execPath, ...o.nodeArgs, CPU_SCRIPT, '--child', kind.build.root, kind.peer, String(o.bursts), String(o.n), String(o.chunksize), String(o.workers)];
   const env = { ...process.env, ...kind.build.env };
   delete env.NODE_EXTRA_CA_CERTS; // read at every process start (see cli.mjs)
   const r = spawnSync('perf', args, { encoding: 'utf8', env, cwd: here, timeout: 300_000, maxBuffer: 64 << 20 });
