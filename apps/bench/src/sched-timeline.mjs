@@ -27,7 +27,8 @@ export function parseSwitches(text) {
 
 /**
  * Per thread: the intervals it ran ([from, to] ns), and the process each thread belongs to
- * (learned from the switches where it left the CPU).
+ * (learned from the switches where it left the CPU). A thread already on a CPU when the record
+ * began has no interval until its first switch in: the recording starts before the bursts.
  * @param {ReturnType<typeof parseSwitches>} switches
  */
 export function runIntervals(switches) {

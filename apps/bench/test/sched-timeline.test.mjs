@@ -15,6 +15,12 @@ const TEXT = `
    100/101    10.021000: prev_comm=my worker prev_pid=101 prev_prio=120 prev_state=D ==> next_comm=node next_pid=100 next_prio=120
 `;
 
+/** Where the main thread (100) was within [from, to] ns. */
+function mainThreadOff(from, to) {
+  const switches = parseSwitches(TEXT);
+  return offCpu(switches, 100, from, to, runIntervals(switches).ran);
+}
+
 describe('sched timeline', () => {
   it('reads the switches, skipping other lines, and keeps comms with spaces', () => {
     const switches = parseSwitches(TEXT);
@@ -35,9 +41,7 @@ describe('sched timeline', () => {
   });
 
   it('splits a thread’s time off the CPU into preempted and asleep, and says who ran while it was preempted', () => {
-    const switches = parseSwitches(TEXT);
-    const { ran } = runIntervals(switches);
-    const split = offCpu(switches, 100, 10_000_000_000, 10_022_000_000, ran);
+    const split = mainThreadOff(10_000_000_000, 10_022_000_000);
     // preempted 10.000-10.004 (R+) and 10.020-10.021 (R); asleep 10.010-10.013 (S)
     expect(split.preemptedNs).toBe(5_000_000);
     expect(split.asleepNs).toBe(3_000_000);
@@ -48,9 +52,7 @@ describe('sched timeline', () => {
   });
 
   it('counts only what falls in the window', () => {
-    const switches = parseSwitches(TEXT);
-    const { ran } = runIntervals(switches);
-    const split = offCpu(switches, 100, 10_002_000_000, 10_011_000_000, ran);
+    const split = mainThreadOff(10_002_000_000, 10_011_000_000);
     expect(split.preemptedNs).toBe(2_000_000);
     expect(split.asleepNs).toBe(1_000_000);
     expect(split.byThread.get(200)).toBe(2_000_000);
